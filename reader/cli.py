@@ -1,0 +1,260 @@
+"""The command line: parse, call the core, print with rich.
+
+Exit codes: 0 all good; 1 some inputs failed (each named on one stderr line, the rest still
+imported); 2 a usage or environment error (one stderr line); 130 interrupted.
+Nothing here imports textual or spaCy unless the command needs them.
+"""
+
+from __future__ import annotations
+
+import getpass
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+from reader import __version__
+
+EXIT_OK, EXIT_SOME_FAILED, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
+
+
+class ReaderError(Exception):
+    """A user-facing error: one line, exit code 2."""
+
+
+def say_error(message: str) -> None:
+    click.echo(f"reader: {_one_line(message)}", err=True)
+
+
+def _one_line(message: str) -> str:
+    from reader.ingest.sanitize import clean_field
+
+    return clean_field(message) or "error"
+
+
+class DefaultGroup(click.Group):
+    """`reader [TARGET...]` opens; anything that is not a command name is a target."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        if not args or (args[0] not in self.commands and args[0] not in ("--help", "-h", "--version")):
+            args = ["open", *args]
+        return super().parse_args(ctx, args)
+
+
+def db_option(func: Any) -> Any:
+    return click.option(
+        "--db",
+        "db_path",
+        type=click.Path(dir_okay=False, path_type=Path),
+        envvar="READER_DB",
+        help="Database file (default: reader.db in your user-data folder; env READER_DB).",
+    )(func)
+
+
+def import_options(func: Any) -> Any:
+    func = click.option("--model", envvar="READER_MODEL", help="spaCy pipeline to parse with (env READER_MODEL).")(func)
+    func = click.option("--jobs", "-j", type=click.IntRange(1, 64), default=1, show_default=True, help="Processes for parsing.")(func)
+    func = click.option(
+        "--max-bytes",
+        type=click.IntRange(1),
+        default=20 * 1024 * 1024,
+        show_default=True,
+        envvar="READER_MAX_BYTES",
+        help="Largest input accepted, in bytes.",
+    )(func)
+    func = click.option("--timeout", type=click.FloatRange(0.1), default=20.0, show_default=True, help="Seconds to wait for a URL.")(func)
+    return func
+
+
+def open_store(db_path: Path | None) -> Any:
+    from reader.store import Store, default_path
+
+    return Store(db_path or default_path())
+
+
+def default_annotator() -> str:
+    try:
+        return getpass.getuser() or "anonymous"
+    except (KeyError, OSError):
+        return "anonymous"
+
+
+@click.group(cls=DefaultGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, "--version", prog_name="reader")
+def cli() -> None:
+    """Read news articles in the terminal and label every sentence as a dataset.
+
+    With no command, `reader [TARGET...]` opens the reader: the library with no target,
+    otherwise the first target (imported first if needed).
+    """
+
+
+@cli.command("open")
+@click.argument("targets", nargs=-1)
+@db_option
+@import_options
+@click.option("--annotator", envvar="READER_ANNOTATOR", help="Name recorded with every label (env READER_ANNOTATOR; default: login name).")
+@click.option("--labels", "labels_spec", envvar="READER_LABELS", help="Comma-separated labels, keys 1-9 in order (default: commitment,claim,background).")
+def open_command(targets: tuple[str, ...], db_path: Path | None, model: str | None, jobs: int, max_bytes: int, timeout: float, annotator: str | None, labels_spec: str | None) -> None:
+    """Open the reader: the library, or the first TARGET (file, folder, URL or -)."""
+    from reader.model import LabelSet
+
+    try:
+        labels = LabelSet.parse(labels_spec) if labels_spec else LabelSet()
+    except ValueError as exc:
+        raise ReaderError(str(exc)) from None
+    if not (sys.stdin.isatty() and sys.stdout.isatty()):
+        raise ReaderError("the reader needs a terminal; in scripts use `reader import` and `reader export`")
+    store = open_store(db_path)
+    article_id = None
+    status = EXIT_OK
+    if targets:
+        report = _run_import(store, targets, model=model, jobs=jobs, max_bytes=max_bytes, timeout=timeout, quiet=True)
+        if not report.ids:
+            store.close()
+            sys.exit(EXIT_SOME_FAILED)
+        article_id = report.ids[0]
+        status = EXIT_SOME_FAILED if report.failed else EXIT_OK
+    from reader.tui.app import run
+
+    run(store, labels=labels, annotator=annotator or default_annotator(), article_id=article_id, model=model)
+    sys.exit(status)
+
+
+@cli.command("import")
+@click.argument("targets", nargs=-1, required=True)
+@db_option
+@import_options
+def import_command(targets: tuple[str, ...], db_path: Path | None, model: str | None, jobs: int, max_bytes: int, timeout: float) -> None:
+    """Import articles: .txt, .md, .html/.htm, .jsonl files, folders, http(s) URLs, or - for stdin."""
+    with open_store(db_path) as store:
+        report = _run_import(store, targets, model=model, jobs=jobs, max_bytes=max_bytes, timeout=timeout, quiet=False)
+    sys.exit(EXIT_SOME_FAILED if report.failed else EXIT_OK)
+
+
+def _run_import(store: Any, targets: tuple[str, ...], *, model: str | None, jobs: int, max_bytes: int, timeout: float, quiet: bool) -> Any:
+    from reader import nlp
+    from reader.ingest import Limits
+    from reader.library import import_targets
+    from rich.console import Console
+
+    out = Console(highlight=False, soft_wrap=True)
+    err = Console(stderr=True, highlight=False, soft_wrap=True)
+    progress = None
+    task = None
+    if err.is_terminal and not quiet:
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+        progress = Progress(SpinnerColumn(), TextColumn("importing"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), console=err, transient=True)
+        progress.start()
+        task = progress.add_task("import", total=None)
+
+    def on_event(kind: str, item: Any) -> None:
+        from rich.text import Text
+
+        if kind == "failed":
+            say_error(f"{item.source}: {item.reason}")
+        elif kind == "skipped":
+            click.echo(f"reader: note: skipped {_one_line(item.source)}: {_one_line(item.reason)}", err=True)
+        elif not quiet:
+            word = "imported" if kind == "imported" else "already imported, nothing added:"
+            out.print(Text(f"{word} {item.id} {item.title or item.source or ''}"))
+        if progress is not None and kind in ("imported", "already"):
+            progress.advance(task)
+
+    try:
+        report = import_targets(
+            store,
+            targets,
+            load_model=lambda: nlp.load(model),
+            jobs=jobs,
+            limits=Limits(max_bytes=max_bytes, timeout=timeout),
+            on_event=on_event,
+        )
+    finally:
+        if progress is not None:
+            progress.stop()
+    if not quiet:
+        parts = [f"{len(report.imported)} imported", f"{len(report.already)} already there"]
+        if report.failed:
+            parts.append(f"{len(report.failed)} failed")
+        if report.skipped:
+            parts.append(f"{len(report.skipped)} skipped")
+        click.echo(", ".join(parts), err=True)
+    return report
+
+
+@cli.command("list")
+@db_option
+def list_command(db_path: Path | None) -> None:
+    """List stored articles: id, title, sentences, labelled, source."""
+    from rich.console import Console
+    from rich.table import Table
+    from rich.text import Text
+
+    with open_store(db_path) as store:
+        rows = store.summaries()
+    console = Console(highlight=False)
+    if not console.is_terminal:
+        click.echo("id\ttitle\tsentences\tlabelled\tsource")
+        for r in rows:
+            click.echo(f"{r.id}\t{_one_line(r.title)}\t{r.sentences}\t{r.labelled}\t{_one_line(r.source or '')}")
+        return
+    table = Table("id", "title", "sentences", "labelled", "source", title=f"{len(rows)} articles")
+    for r in rows:
+        table.add_row(Text(r.id[:12]), Text(r.title), str(r.sentences), str(r.labelled), Text(r.source or ""))
+    console.print(table)
+
+
+@cli.command("export")
+@db_option
+@click.option("--unit", type=click.Choice(["article"]), default="article", show_default=True, help="One record per article.")
+@click.option("--format", "fmt", type=click.Choice(["jsonl"]), default="jsonl", show_default=True, help="Output format.")
+@click.option("-o", "--output", default="-", show_default=True, help="Output file, or - for stdout.")
+def export_command(db_path: Path | None, unit: str, fmt: str, output: str) -> None:
+    """Export the stored articles with their sentences, labels and entities."""
+    from reader.export import article_records, open_output, write_jsonl
+
+    with open_store(db_path) as store:
+        try:
+            with open_output(output) as handle:
+                count = write_jsonl(article_records(store), handle)
+        except OSError as exc:
+            raise ReaderError(f"cannot write {output}: {exc.strerror or exc}") from None
+    if output not in ("-", None):
+        click.echo(f"exported {count} articles to {output}", err=True)
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Entry point: run the CLI, turning every user mistake into one stderr line and an exit code."""
+    from reader.nlp import ModelUnavailable
+    from reader.store import StoreError
+
+    try:
+        cli.main(args=argv, prog_name="reader", standalone_mode=False)
+    except click.exceptions.NoArgsIsHelpError as exc:
+        click.echo(exc.ctx.get_help() if exc.ctx else str(exc), err=True)
+        sys.exit(EXIT_USAGE)
+    except click.UsageError as exc:
+        hint = f" (see `{exc.ctx.command_path} --help`)" if exc.ctx else ""
+        say_error(f"{exc.format_message()}{hint}")
+        sys.exit(EXIT_USAGE)
+    except click.ClickException as exc:
+        say_error(exc.format_message())
+        sys.exit(exc.exit_code)
+    except click.exceptions.Exit as exc:
+        sys.exit(exc.exit_code)
+    except (click.Abort, KeyboardInterrupt):
+        say_error("interrupted")
+        sys.exit(EXIT_INTERRUPTED)
+    except (ReaderError, StoreError, ModelUnavailable) as exc:
+        say_error(str(exc))
+        sys.exit(EXIT_USAGE)
+    except BrokenPipeError:
+        # The reader of our output went away (`reader export | head`): not an error of ours.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        sys.exit(EXIT_OK)
+    sys.exit(EXIT_OK)

@@ -1,0 +1,131 @@
+"""Bytes in, clean text out: decoding, newline normalisation, control-character removal.
+
+Everything that reaches the database passes through `clean_text`, so no escape sequence,
+control character or bidi override from an article can ever reach a user's terminal.
+"""
+
+from __future__ import annotations
+
+import codecs
+import re
+import unicodedata
+
+# ESC-introduced sequences first (CSI, OSC, DCS/PM/APC/SOS strings, two-byte escapes), so their
+# parameters go with them rather than being left behind as visible junk.
+_ESCAPES = re.compile(
+    r"""
+    \x1b\[[0-?]*[ -/]*[@-~]                      # CSI ... final byte
+    | \x1b[\]PX^_][^\x07\x1b\x9c]*(?:\x07|\x1b\\|\x9c)?   # OSC/DCS/SOS/PM/APC ... terminator
+    | \x9b[0-?]*[ -/]*[@-~]                      # 8-bit CSI
+    | [\x9d\x90\x98\x9e\x9f][^\x07\x1b\x9c]*(?:\x07|\x1b\\|\x9c)?  # 8-bit string controls
+    | \x1b[ -/]*[0-~]?                           # any other escape
+    """,
+    re.VERBOSE,
+)
+# C0 except \t and \n, DEL, C1, bidi embeddings/overrides/isolates, and other invisible
+# format characters that can reorder or hide text (the BOM/ZWNBSP included).
+_CONTROLS = re.compile(
+    "[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\ufeff\ufff9-\ufffb]"
+)
+_TRAILING_SPACE = re.compile(r"[ \t]+\n")
+_MANY_BLANK_LINES = re.compile(r"\n{3,}")
+
+
+class DecodeError(ValueError):
+    """The bytes are not text we can read."""
+
+
+def decode(data: bytes) -> str:
+    """Decode bytes robustly: BOMs, UTF-16 without BOM, a binary check, UTF-8, then detection."""
+    for bom, encoding in (
+        (codecs.BOM_UTF32_LE, "utf-32-le"),
+        (codecs.BOM_UTF32_BE, "utf-32-be"),
+        (codecs.BOM_UTF8, "utf-8"),
+        (codecs.BOM_UTF16_LE, "utf-16-le"),
+        (codecs.BOM_UTF16_BE, "utf-16-be"),
+    ):
+        if data.startswith(bom):
+            try:
+                return data[len(bom) :].decode(encoding)
+            except UnicodeDecodeError as exc:
+                raise DecodeError(f"not valid {encoding} despite its byte-order mark") from exc
+    utf16 = _utf16_without_bom(data)
+    if utf16 is not None:
+        return utf16
+    if _looks_binary(data):
+        raise DecodeError("binary data, not text")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    from charset_normalizer import from_bytes
+
+    best = from_bytes(data).best()
+    if best is None:
+        raise DecodeError("cannot tell which text encoding this is")
+    return str(best)
+
+
+def _utf16_without_bom(data: bytes) -> str | None:
+    """UTF-16 text without a BOM shows as every other byte being NUL in ASCII-heavy text."""
+    if len(data) < 4 or len(data) % 2:
+        return None
+    sample = data[:4000]
+    even_nuls = sample[0::2].count(0) / max(1, len(sample[0::2]))
+    odd_nuls = sample[1::2].count(0) / max(1, len(sample[1::2]))
+    encoding = "utf-16-le" if odd_nuls > 0.4 and even_nuls < 0.05 else None
+    if even_nuls > 0.4 and odd_nuls < 0.05:
+        encoding = "utf-16-be"
+    if encoding is None:
+        return None
+    try:
+        return data.decode(encoding)
+    except UnicodeDecodeError:
+        return None
+
+
+def _looks_binary(data: bytes) -> bool:
+    sample = data[:8192]
+    if b"\x00" in sample:
+        return True
+    # Text has few bytes below 0x20 other than whitespace; binaries have many.
+    odd = sum(1 for b in sample if b < 0x20 and b not in (9, 10, 12, 13, 27))
+    return odd > max(8, len(sample) // 100)
+
+
+def clean_text(text: str) -> str:
+    """Normalise newlines and strip every control character except newline and tab.
+
+    Text inside square brackets ("[Reuters]") and all printable characters are kept exactly.
+    Trailing spaces before a newline and runs of more than one blank line are folded, and the
+    whole text is trimmed, so the same article saved twice with different line endings or
+    editors gets the same id.
+    """
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    text = text.replace("\u2028", "\n").replace("\u2029", "\n\n").replace("\x85", "\n")
+    text = _ESCAPES.sub("", text)
+    text = _CONTROLS.sub("", text)
+    text = unicodedata.normalize("NFC", text)
+    text = _TRAILING_SPACE.sub("\n", text)
+    text = _MANY_BLANK_LINES.sub("\n\n", text)
+    return text.strip()
+
+
+def clean_field(value: object) -> str | None:
+    """Clean a one-line metadata field (title, author...): no controls, no newlines."""
+    if value is None:
+        return None
+    text = clean_text(str(value)).replace("\n", " ").replace("\t", " ")
+    text = re.sub(r" {2,}", " ", text).strip()
+    return text or None
+
+
+def clean_meta(value: object) -> object:
+    """Clean every string inside a JSON-like value, keys included."""
+    if isinstance(value, str):
+        return _CONTROLS.sub("", _ESCAPES.sub("", value))
+    if isinstance(value, dict):
+        return {str(clean_meta(str(k))): clean_meta(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [clean_meta(v) for v in value]
+    return value

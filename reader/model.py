@@ -1,0 +1,123 @@
+"""Plain data: what an article, a sentence, an entity and a label are.
+
+Frozen dataclasses with no behaviour beyond small derived values, so every layer (ingest,
+nlp, store, export, tui) can pass them around without importing each other.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from typing import Any
+
+DEFAULT_LABELS: tuple[str, ...] = ("commitment", "claim", "background")
+
+
+def article_id(text: str) -> str:
+    """A stable id from the normalised text: the same article from any source gets one id."""
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+
+
+@dataclass(frozen=True)
+class Article:
+    """An article as it came in: clean text plus what its source told us about it."""
+
+    text: str
+    title: str | None = None
+    source: str | None = None
+    url: str | None = None
+    author: str | None = None
+    published: str | None = None
+    site: str | None = None
+    meta: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def id(self) -> str:
+        return article_id(self.text)
+
+
+@dataclass(frozen=True)
+class Sentence:
+    """A sentence as character offsets [start, end) into its article's text."""
+
+    index: int
+    start: int
+    end: int
+
+
+@dataclass(frozen=True)
+class Entity:
+    """A named entity span found by spaCy, offsets into the article text."""
+
+    start: int
+    end: int
+    label: str
+    text: str
+
+
+@dataclass(frozen=True)
+class Parsed:
+    """What the NLP step adds to an article."""
+
+    sentences: tuple[Sentence, ...]
+    entities: tuple[Entity, ...]
+    model: str
+    model_version: str
+
+
+@dataclass(frozen=True)
+class LabelSet:
+    """The labels a user annotates with; label i is bound to key str(i + 1)."""
+
+    names: tuple[str, ...] = DEFAULT_LABELS
+
+    @classmethod
+    def parse(cls, spec: str) -> LabelSet:
+        """Parse "a,b,c"; raise ValueError with a user-facing reason when it is unusable."""
+        names = tuple(part.strip() for part in spec.split(",") if part.strip())
+        if not names:
+            raise ValueError("--labels needs at least one label, e.g. --labels commitment,claim,background")
+        if len(names) > 9:
+            raise ValueError(f"--labels takes at most 9 labels (keys 1-9), got {len(names)}")
+        if len(set(names)) != len(names):
+            raise ValueError("--labels has a label twice")
+        for name in names:
+            if not name.replace("_", "").replace("-", "").isalnum():
+                raise ValueError(f"label {name!r} may only hold letters, digits, '-' and '_'")
+        return cls(names)
+
+    def mark(self, name: str) -> str:
+        """A one-letter mark for a label that needs no colour: first unused letter of its name."""
+        return self.marks().get(name, "?")
+
+    def marks(self) -> dict[str, str]:
+        used: dict[str, str] = {}
+        for name in self.names:
+            for ch in name.upper() + "ABCDEFGHIJKLMNOPQRSTUVWXYZ":
+                if ch.isalpha() and ch not in used.values():
+                    used[name] = ch
+                    break
+        return used
+
+
+@dataclass(frozen=True)
+class ArticleSummary:
+    """One row of the library: an article with its counts."""
+
+    id: str
+    title: str
+    source: str | None
+    published: str | None
+    sentences: int
+    labelled: int
+    imported_at: str
+
+
+@dataclass(frozen=True)
+class Change:
+    """One label change as the event log records it."""
+
+    event_id: int
+    sentence_index: int
+    label: str | None
+    previous: str | None

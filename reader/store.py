@@ -1,0 +1,532 @@
+"""The only module that speaks SQL: schema, migrations, and every read and write.
+
+Current labels live in `annotations`, but every change is first an append-only row in
+`annotation_events` written in the same transaction, so the history (and undo across restarts)
+is derived from the log. Writes take the lock up front (BEGIN IMMEDIATE) and retry with
+backoff while another process holds it, so "database is locked" never reaches a user.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import sqlite3
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any, TypeVar
+
+import sqlite_utils
+
+from reader.model import Article, ArticleSummary, Change, Entity, Parsed, Sentence
+
+SCHEMA_VERSION = 1
+APP_ID = 0x52454144  # "READ": marks a database as ours
+BUSY_TIMEOUT_MS = 2000
+RETRY_FOR_SECONDS = 60.0
+T = TypeVar("T")
+
+
+class StoreError(RuntimeError):
+    """A database problem a user can act on; the message is one line."""
+
+
+def default_path() -> Path:
+    """READER_DB, else reader.db in the platform's user-data directory."""
+    env = os.environ.get("READER_DB")
+    if env:
+        return Path(env).expanduser()
+    from platformdirs import user_data_dir
+
+    return Path(user_data_dir("close-reader", appauthor=False)) / "reader.db"
+
+
+def now() -> str:
+    """The current time as ISO 8601 in UTC, to the millisecond."""
+    return datetime.now(timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+def _is_busy(exc: sqlite3.OperationalError) -> bool:
+    message = str(exc).lower()
+    return "locked" in message or "busy" in message
+
+
+def _retry(action: Callable[[], T]) -> T:
+    """Run a database action, retrying with jittered backoff while another process holds the lock."""
+    deadline = time.monotonic() + RETRY_FOR_SECONDS
+    delay = 0.01
+    while True:
+        try:
+            return action()
+        except sqlite3.OperationalError as exc:
+            if not _is_busy(exc) or time.monotonic() > deadline:
+                if _is_busy(exc):
+                    raise StoreError("the database stayed busy for a minute: another program is holding it") from None
+                raise
+            time.sleep(delay * (0.5 + random.random()))
+            delay = min(delay * 2, 0.5)
+
+
+SCHEMA = [
+    """
+    CREATE TABLE articles (
+        id TEXT PRIMARY KEY,
+        title TEXT,
+        source TEXT,
+        url TEXT,
+        author TEXT,
+        published TEXT,
+        site TEXT,
+        text TEXT NOT NULL,
+        meta TEXT NOT NULL DEFAULT '{}',
+        model TEXT,
+        model_version TEXT,
+        imported_at TEXT NOT NULL
+    )""",
+    """
+    CREATE TABLE sentences (
+        article_id TEXT NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+        idx INTEGER NOT NULL,
+        start INTEGER NOT NULL,
+        "end" INTEGER NOT NULL,
+        PRIMARY KEY (article_id, idx)
+    ) WITHOUT ROWID""",
+    """
+    CREATE TABLE entities (
+        article_id TEXT NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+        start INTEGER NOT NULL,
+        "end" INTEGER NOT NULL,
+        label TEXT NOT NULL,
+        text TEXT NOT NULL
+    )""",
+    "CREATE INDEX entities_article ON entities(article_id, start)",
+    """
+    CREATE TABLE annotations (
+        article_id TEXT NOT NULL,
+        sentence_index INTEGER NOT NULL,
+        annotator TEXT NOT NULL,
+        label TEXT NOT NULL,
+        created TEXT NOT NULL,
+        updated TEXT NOT NULL,
+        PRIMARY KEY (article_id, sentence_index, annotator),
+        FOREIGN KEY (article_id, sentence_index) REFERENCES sentences(article_id, idx) ON DELETE CASCADE
+    ) WITHOUT ROWID""",
+    "CREATE INDEX annotations_label ON annotations(label)",
+    """
+    CREATE TABLE annotation_events (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        article_id TEXT NOT NULL,
+        sentence_index INTEGER,
+        annotator TEXT NOT NULL,
+        action TEXT NOT NULL CHECK (action IN ('set', 'clear', 'undo', 'redo', 'delete')),
+        label TEXT,
+        previous TEXT,
+        target INTEGER,
+        created TEXT NOT NULL
+    )""",
+    "CREATE INDEX annotation_events_article ON annotation_events(article_id, annotator, id)",
+    """
+    CREATE TRIGGER annotation_events_no_update BEFORE UPDATE ON annotation_events
+    BEGIN SELECT RAISE(ABORT, 'annotation_events is append-only'); END""",
+    """
+    CREATE TRIGGER annotation_events_no_delete BEFORE DELETE ON annotation_events
+    BEGIN SELECT RAISE(ABORT, 'annotation_events is append-only'); END""",
+    """
+    CREATE TABLE positions (
+        article_id TEXT NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+        annotator TEXT NOT NULL,
+        sentence_index INTEGER NOT NULL,
+        updated TEXT NOT NULL,
+        PRIMARY KEY (article_id, annotator)
+    ) WITHOUT ROWID""",
+    """
+    CREATE VIEW labelled_sentences AS
+    SELECT a.article_id, s.idx AS sentence_index, art.title AS article_title,
+           substr(art.text, s.start + 1, s."end" - s.start) AS sentence,
+           a.label, a.annotator, a.updated
+    FROM annotations a
+    JOIN sentences s ON s.article_id = a.article_id AND s.idx = a.sentence_index
+    JOIN articles art ON art.id = a.article_id""",
+]
+
+# MIGRATIONS[n] takes a database at schema version n to n + 1.
+MIGRATIONS: dict[int, list[str]] = {0: SCHEMA}
+
+
+@dataclass(frozen=True)
+class Event:
+    """One row of the annotation event log."""
+
+    id: int
+    sentence_index: int
+    action: str
+    label: str | None
+    previous: str | None
+    target: int | None
+
+
+def _check_file(path: Path) -> None:
+    """Refuse, without touching it, a file that is not an SQLite database."""
+    if path.is_dir():
+        raise StoreError(f"{path} is a directory, not a database file")
+    try:
+        with open(path, "rb") as handle:
+            header = handle.read(16)
+    except FileNotFoundError:
+        return
+    except PermissionError:
+        raise StoreError(f"cannot read the database {path}: permission denied") from None
+    if header and header != b"SQLite format 3\x00":
+        raise StoreError(f"{path} is not a reader database (not an SQLite file); nothing was changed")
+
+
+class Store:
+    """An open reader database."""
+
+    def __init__(self, path: str | Path) -> None:
+        self.path = Path(path).expanduser()
+        _check_file(self.path)
+        if not self.path.exists():
+            try:
+                self.path.parent.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                raise StoreError(f"cannot create the folder for {self.path}: {exc.strerror}") from None
+        try:
+            conn = sqlite3.connect(str(self.path), timeout=BUSY_TIMEOUT_MS / 1000, check_same_thread=False)
+            self.db = sqlite_utils.Database(conn)
+            self._prepare()
+        except sqlite3.DatabaseError as exc:
+            raise StoreError(f"cannot open the database {self.path}: {exc}") from None
+
+    def _prepare(self) -> None:
+        conn = self.db.conn
+        conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        conn.execute("PRAGMA foreign_keys = ON")
+        version = conn.execute("PRAGMA user_version").fetchone()[0]
+        app = conn.execute("PRAGMA application_id").fetchone()[0]
+        if version > SCHEMA_VERSION:
+            raise StoreError(
+                f"{self.path} was written by a newer reader (schema {version}, this one knows {SCHEMA_VERSION}): upgrade reader"
+            )
+        if version == 0 and app != APP_ID:
+            tables = conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]
+            if tables:
+                raise StoreError(f"{self.path} is an SQLite database of another program; nothing was changed")
+        if version < SCHEMA_VERSION:
+            self._migrate(version)
+        mode = _retry(lambda: conn.execute("PRAGMA journal_mode = WAL").fetchone()[0])
+        if mode.lower() != "wal":
+            conn.execute(f"PRAGMA journal_mode = {mode}")
+        conn.execute("PRAGMA synchronous = NORMAL")
+
+    def _migrate(self, version: int) -> None:
+        def run() -> None:
+            conn = self.db.conn
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                current = conn.execute("PRAGMA user_version").fetchone()[0]
+                for step in range(current, SCHEMA_VERSION):
+                    for statement in MIGRATIONS[step]:
+                        conn.execute(statement)
+                conn.execute(f"PRAGMA application_id = {APP_ID}")
+                conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+                conn.execute("COMMIT")
+            except BaseException:
+                conn.execute("ROLLBACK")
+                raise
+
+        try:
+            _retry(run)
+        except sqlite3.OperationalError as exc:
+            raise StoreError(f"cannot write to the database {self.path}: {exc}") from None
+
+    def close(self) -> None:
+        self.db.close()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @contextmanager
+    def _write(self) -> Iterator[sqlite_utils.Database]:
+        """One write transaction that holds the lock from its start; committed on exit."""
+        conn = self.db.conn
+        _retry(lambda: conn.execute("BEGIN IMMEDIATE"))
+        try:
+            yield self.db
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+        else:
+            _retry(lambda: conn.execute("COMMIT"))
+
+    def _one(self, sql: str, params: tuple = ()) -> Any:
+        row = _retry(lambda: self.db.conn.execute(sql, params).fetchone())
+        return row
+
+    def _all(self, sql: str, params: tuple = ()) -> list[tuple]:
+        return _retry(lambda: self.db.conn.execute(sql, params).fetchall())
+
+    # --- articles -------------------------------------------------------------------------
+
+    def has_article(self, article_id: str) -> bool:
+        return self._one("SELECT 1 FROM articles WHERE id = ?", (article_id,)) is not None
+
+    def is_parsed(self, article_id: str) -> bool:
+        row = self._one("SELECT model FROM articles WHERE id = ?", (article_id,))
+        return row is not None and row[0] is not None
+
+    def add_article(self, article: Article, parsed: Parsed | None = None) -> bool:
+        """Store an article (and its parse) in one transaction; False if it was already there.
+
+        An article stored earlier without a parse gets this parse.
+        """
+        with self._write() as db:
+            exists = db.conn.execute("SELECT model FROM articles WHERE id = ?", (article.id,)).fetchone()
+            if exists is not None and (exists[0] is not None or parsed is None):
+                return False
+            if exists is None:
+                db["articles"].insert(
+                    {
+                        "id": article.id,
+                        "title": article.title,
+                        "source": article.source,
+                        "url": article.url,
+                        "author": article.author,
+                        "published": article.published,
+                        "site": article.site,
+                        "text": article.text,
+                        "meta": json.dumps(article.meta, ensure_ascii=False),
+                        "model": None,
+                        "model_version": None,
+                        "imported_at": now(),
+                    }
+                )
+            if parsed is not None:
+                self._put_parse(db, article.id, parsed)
+            return True
+
+    def save_parse(self, article_id: str, parsed: Parsed) -> None:
+        """Store the sentences and entities of an article stored earlier without them."""
+        with self._write() as db:
+            if db.conn.execute("SELECT model FROM articles WHERE id = ?", (article_id,)).fetchone()[0] is None:
+                self._put_parse(db, article_id, parsed)
+
+    @staticmethod
+    def _put_parse(db: sqlite_utils.Database, article_id: str, parsed: Parsed) -> None:
+        db.conn.executemany(
+            'INSERT INTO sentences (article_id, idx, start, "end") VALUES (?, ?, ?, ?)',
+            [(article_id, s.index, s.start, s.end) for s in parsed.sentences],
+        )
+        db.conn.executemany(
+            'INSERT INTO entities (article_id, start, "end", label, text) VALUES (?, ?, ?, ?, ?)',
+            [(article_id, e.start, e.end, e.label, e.text) for e in parsed.entities],
+        )
+        db.conn.execute(
+            "UPDATE articles SET model = ?, model_version = ? WHERE id = ?",
+            (parsed.model, parsed.model_version, article_id),
+        )
+
+    def article(self, article_id: str) -> Article | None:
+        row = self._one(
+            "SELECT text, title, source, url, author, published, site, meta FROM articles WHERE id = ?",
+            (article_id,),
+        )
+        if row is None:
+            return None
+        return Article(
+            text=row[0], title=row[1], source=row[2], url=row[3], author=row[4], published=row[5], site=row[6],
+            meta=json.loads(row[7] or "{}"),
+        )
+
+    def find_articles(self, prefix: str) -> list[str]:
+        """Article ids starting with a prefix, for commands that take an id."""
+        return [r[0] for r in self._all("SELECT id FROM articles WHERE id LIKE ? || '%' ORDER BY id", (prefix,))]
+
+    def sentences(self, article_id: str) -> list[Sentence]:
+        rows = self._all('SELECT idx, start, "end" FROM sentences WHERE article_id = ? ORDER BY idx', (article_id,))
+        return [Sentence(*row) for row in rows]
+
+    def entities(self, article_id: str) -> list[Entity]:
+        rows = self._all(
+            'SELECT start, "end", label, text FROM entities WHERE article_id = ? ORDER BY start', (article_id,)
+        )
+        return [Entity(*row) for row in rows]
+
+    def summaries(self) -> list[ArticleSummary]:
+        """Every article with its sentence and labelled counts, newest import first."""
+        rows = self._all(
+            """
+            SELECT a.id, coalesce(a.title, ''), a.source, a.published,
+                   (SELECT count(*) FROM sentences s WHERE s.article_id = a.id),
+                   (SELECT count(DISTINCT n.sentence_index) FROM annotations n WHERE n.article_id = a.id),
+                   a.imported_at
+            FROM articles a ORDER BY a.imported_at DESC, a.id
+            """
+        )
+        return [ArticleSummary(*row) for row in rows]
+
+    def delete_article(self, article_id: str, annotator: str) -> None:
+        """Delete an article; its label history stays in the event log."""
+        with self._write() as db:
+            db.conn.execute(
+                "INSERT INTO annotation_events (article_id, annotator, action, created) VALUES (?, ?, 'delete', ?)",
+                (article_id, annotator, now()),
+            )
+            db.conn.execute("DELETE FROM articles WHERE id = ?", (article_id,))
+
+    def label_counts(self) -> dict[str, int]:
+        return dict(self._all("SELECT label, count(*) FROM annotations GROUP BY label ORDER BY label"))
+
+    # --- labels ---------------------------------------------------------------------------
+
+    def labels(self, article_id: str, annotator: str) -> dict[int, str]:
+        """Current label of each labelled sentence of an article, for one annotator."""
+        rows = self._all(
+            "SELECT sentence_index, label FROM annotations WHERE article_id = ? AND annotator = ?",
+            (article_id, annotator),
+        )
+        return dict(rows)
+
+    def set_label(self, article_id: str, index: int, label: str | None, annotator: str) -> Change | None:
+        """Set (or with None clear) a sentence's label; committed before this returns.
+
+        Returns the change, or None when the sentence already had that label.
+        """
+        with self._write() as db:
+            previous = self._current(db, article_id, index, annotator)
+            if previous == label:
+                return None
+            action = "clear" if label is None else "set"
+            event_id = self._record(db, article_id, index, annotator, action, label, previous, None)
+            self._apply(db, article_id, index, annotator, label)
+            return Change(event_id, index, label, previous)
+
+    def undo(self, article_id: str, annotator: str) -> Change | None:
+        """Undo this annotator's last change in the article; None when there is nothing to undo."""
+        return self._step(article_id, annotator, "undo")
+
+    def redo(self, article_id: str, annotator: str) -> Change | None:
+        """Redo the change last undone; None when there is nothing to redo."""
+        return self._step(article_id, annotator, "redo")
+
+    def _step(self, article_id: str, annotator: str, action: str) -> Change | None:
+        with self._write() as db:
+            done, undone = self._history(db, article_id, annotator)
+            stack = done if action == "undo" else undone
+            if not stack:
+                return None
+            target = stack[-1]
+            label = target.previous if action == "undo" else target.label
+            previous = self._current(db, article_id, target.sentence_index, annotator)
+            event_id = self._record(db, article_id, target.sentence_index, annotator, action, label, previous, target.id)
+            self._apply(db, article_id, target.sentence_index, annotator, label)
+            return Change(event_id, target.sentence_index, label, previous)
+
+    def can_undo(self, article_id: str, annotator: str) -> tuple[int, int]:
+        """How many changes can be undone and redone."""
+        done, undone = self._history(self.db, article_id, annotator)
+        return len(done), len(undone)
+
+    @staticmethod
+    def _history(db: sqlite_utils.Database, article_id: str, annotator: str) -> tuple[list[Event], list[Event]]:
+        """Replay the event log into the undo and redo stacks."""
+        done: list[Event] = []
+        undone: list[Event] = []
+        rows = db.conn.execute(
+            """SELECT id, sentence_index, action, label, previous, target FROM annotation_events
+               WHERE article_id = ? AND annotator = ? ORDER BY id""",
+            (article_id, annotator),
+        )
+        for row in rows:
+            event = Event(*row)
+            if event.action in ("set", "clear"):
+                done.append(event)
+                undone.clear()
+            elif event.action == "undo" and done:
+                undone.append(done.pop())
+            elif event.action == "redo" and undone:
+                done.append(undone.pop())
+            elif event.action == "delete":
+                done.clear()
+                undone.clear()
+        return done, undone
+
+    @staticmethod
+    def _current(db: sqlite_utils.Database, article_id: str, index: int, annotator: str) -> str | None:
+        row = db.conn.execute(
+            "SELECT label FROM annotations WHERE article_id = ? AND sentence_index = ? AND annotator = ?",
+            (article_id, index, annotator),
+        ).fetchone()
+        return row[0] if row else None
+
+    @staticmethod
+    def _record(db, article_id, index, annotator, action, label, previous, target) -> int:
+        cursor = db.conn.execute(
+            """INSERT INTO annotation_events (article_id, sentence_index, annotator, action, label, previous, target, created)
+               VALUES (?, ?, ?, ?, ?, ?, ?, ?)""",
+            (article_id, index, annotator, action, label, previous, target, now()),
+        )
+        return int(cursor.lastrowid)
+
+    @staticmethod
+    def _apply(db, article_id: str, index: int, annotator: str, label: str | None) -> None:
+        if label is None:
+            db.conn.execute(
+                "DELETE FROM annotations WHERE article_id = ? AND sentence_index = ? AND annotator = ?",
+                (article_id, index, annotator),
+            )
+            return
+        stamp = now()
+        db.conn.execute(
+            """INSERT INTO annotations (article_id, sentence_index, annotator, label, created, updated)
+               VALUES (?, ?, ?, ?, ?, ?)
+               ON CONFLICT (article_id, sentence_index, annotator) DO UPDATE SET label = excluded.label, updated = excluded.updated""",
+            (article_id, index, annotator, label, stamp, stamp),
+        )
+
+    # --- reading position -----------------------------------------------------------------
+
+    def position(self, article_id: str, annotator: str) -> int:
+        """Where this annotator left the article: saved position, else last labelled sentence."""
+        row = self._one(
+            "SELECT sentence_index FROM positions WHERE article_id = ? AND annotator = ?", (article_id, annotator)
+        )
+        if row is None:
+            row = self._one(
+                """SELECT sentence_index FROM annotation_events WHERE article_id = ? AND annotator = ?
+                   AND sentence_index IS NOT NULL ORDER BY id DESC LIMIT 1""",
+                (article_id, annotator),
+            )
+        return int(row[0]) if row else 0
+
+    def save_position(self, article_id: str, annotator: str, index: int) -> None:
+        with self._write() as db:
+            db.conn.execute(
+                """INSERT INTO positions (article_id, annotator, sentence_index, updated) VALUES (?, ?, ?, ?)
+                   ON CONFLICT (article_id, annotator) DO UPDATE SET sentence_index = excluded.sentence_index,
+                   updated = excluded.updated""",
+                (article_id, annotator, index, now()),
+            )
+
+    # --- export ---------------------------------------------------------------------------
+
+    def article_ids(self) -> list[str]:
+        return [r[0] for r in self._all("SELECT id FROM articles ORDER BY imported_at, id")]
+
+    def sentence_labels(self, article_id: str) -> dict[int, list[tuple[str, str, str]]]:
+        """Every annotator's label on each sentence: index -> [(label, annotator, updated)]."""
+        out: dict[int, list[tuple[str, str, str]]] = {}
+        for index, label, annotator, updated in self._all(
+            """SELECT sentence_index, label, annotator, updated FROM annotations
+               WHERE article_id = ? ORDER BY sentence_index, updated""",
+            (article_id,),
+        ):
+            out.setdefault(index, []).append((label, annotator, updated))
+        return out
