@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from reader.ingest import Failed, Limits, Skipped, collect
@@ -44,8 +45,12 @@ def import_targets(
     jobs: int = 1,
     limits: Limits = Limits(),
     on_event: Event | None = None,
+    parse: bool = True,
 ) -> ImportReport:
     """Import every article the targets name; one transaction per article.
+
+    With parse=False the text is stored at once and parsed later (`parse_stored`): the UI
+    shows an article before spaCy has even loaded.
 
     `on_event(kind, item)` is called as things happen ("imported", "already", "failed",
     "skipped"), so a caller can print or show progress while a long import runs.
@@ -62,7 +67,7 @@ def import_targets(
             elif isinstance(outcome, Skipped):
                 report.skipped.append(outcome)
                 notify("skipped", outcome)
-            elif outcome.id in queued or store.is_parsed(outcome.id):
+            elif outcome.id in queued or (store.is_parsed(outcome.id) if parse else store.has_article(outcome.id)):
                 report.already.append(outcome)
                 notify("already", outcome)
             else:
@@ -70,6 +75,12 @@ def import_targets(
                 yield outcome
 
     articles = fresh()
+    if not parse:
+        for article in articles:
+            store.add_article(article)
+            report.imported.append(article)
+            notify("imported", article)
+        return report
     first = next(articles, None)
     if first is None:
         return report
@@ -87,3 +98,26 @@ def import_targets(
         report.imported.append(article)
         notify("imported", article)
     return report
+
+
+def parse_stored(store: Store, article_ids: Iterable[str], *, load_model: Callable[[], Any]) -> Iterator[str]:
+    """Parse articles stored without sentences; yield each id once its parse is committed."""
+    todo = [i for i in article_ids if store.has_article(i) and not store.is_parsed(i)]
+    if not todo:
+        return
+    from reader import nlp
+
+    model = load_model()
+    articles = (store.article(i) for i in todo)
+    for article, parsed in nlp.parse_many(model, (a for a in articles if a is not None)):
+        store.save_parse(article.id, parsed)
+        yield article.id
+
+
+def sample_dir() -> Path | None:
+    """The bundled sample articles: inside the installed package, or beside it in a checkout."""
+    here = Path(__file__).resolve().parent
+    for candidate in (here / "sample_articles", here.parent / "sample_articles"):
+        if candidate.is_dir():
+            return candidate
+    return None

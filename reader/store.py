@@ -333,6 +333,10 @@ class Store:
             (parsed.model, parsed.model_version, article_id),
         )
 
+    def unparsed(self) -> list[str]:
+        """Ids of articles stored before their sentences and entities were known."""
+        return [r[0] for r in self._all("SELECT id FROM articles WHERE model IS NULL ORDER BY imported_at, id")]
+
     def article(self, article_id: str) -> Article | None:
         row = self._one(
             "SELECT text, title, source, url, author, published, site, meta FROM articles WHERE id = ?",

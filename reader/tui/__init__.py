@@ -1,0 +1,1 @@
+"""The terminal UI. Imports textual; the core never imports this package."""

@@ -1,0 +1,75 @@
+"""The reader application: the library underneath, articles pushed on top of it."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from textual.app import App, SystemCommand
+from textual.binding import Binding
+from textual.screen import Screen
+
+from reader.model import LabelSet
+from reader.tui.screens.article import ArticleScreen
+from reader.tui.screens.help import HelpScreen, key_table
+from reader.tui.screens.library import LibraryScreen
+
+
+class ReaderApp(App[None]):
+    """Read articles and label their sentences."""
+
+    CSS_PATH = "reader.tcss"
+    TITLE = "reader"
+    BINDINGS = [
+        Binding("question_mark", "help", "help", id="app.help"),
+        Binding("ctrl+q", "quit", "quit", id="app.quit", show=False, priority=True),
+    ]
+
+    def __init__(self, store: Any, *, labels: LabelSet | None = None, annotator: str = "anonymous", article_id: str | None = None, model: str | None = None) -> None:
+        super().__init__()
+        self.store = store
+        self.label_set = labels or LabelSet()
+        self.annotator = annotator
+        self.model = model
+        self.start_article = article_id
+
+    def on_mount(self) -> None:
+        self.push_screen(LibraryScreen())
+        if self.start_article:
+            self.open_article(self.start_article)
+
+    def open_article(self, article_id: str) -> None:
+        if self.store.has_article(article_id):
+            self.push_screen(ArticleScreen(article_id))
+
+    def leave_article(self) -> None:
+        if isinstance(self.screen, ArticleScreen):
+            self.pop_screen()
+
+    def action_help(self) -> None:
+        if isinstance(self.screen, HelpScreen):
+            return
+        self.push_screen(HelpScreen(key_table(self.screen, self.BINDINGS)))
+
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        """The command palette offers every action of the current screen, plus the system ones."""
+        yield from super().get_system_commands(screen)
+        seen = set()
+        for bindings in screen._bindings.key_to_bindings.values():
+            for binding in bindings:
+                if binding.description and binding.action not in seen:
+                    seen.add(binding.action)
+                    yield SystemCommand(
+                        binding.description.capitalize(),
+                        f"key: {self.get_key_display(binding)}",
+                        lambda action=binding.action: screen.run_action(action),
+                    )
+
+    def on_unmount(self) -> None:
+        for screen in self.screen_stack:
+            if isinstance(screen, ArticleScreen):
+                screen.save_position()
+
+
+def run(store: Any, *, labels: LabelSet, annotator: str, article_id: str | None, model: str | None) -> None:
+    ReaderApp(store, labels=labels, annotator=annotator, article_id=article_id, model=model).run()

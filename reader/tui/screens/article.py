@@ -1,0 +1,285 @@
+"""The article screen: read, move the sentence cursor, label from the keyboard."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import replace
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal
+from textual.screen import Screen
+from textual.widgets import Footer, Input, Static
+
+from reader.model import Article, LabelSet
+from reader.tui.theme import LEGEND, entity_style, label_text_style
+from reader.tui.widgets.article_view import ArticleView
+
+LABEL_KEYS = [
+    Binding(str(n), f"label({n - 1})", f"label {n}", id=f"article.label-{n}", show=n <= 3) for n in range(1, 10)
+]
+
+
+class ArticleScreen(Screen[None]):
+    """One article: header, reading column, status bar and footer."""
+
+    BINDINGS = [
+        Binding("j,down", "move(1)", "next", id="article.next", show=False),
+        Binding("k,up", "move(-1)", "previous", id="article.previous", show=False),
+        Binding("g,home", "first", "first sentence", id="article.first", show=False),
+        Binding("G,end", "last", "last sentence", id="article.last", show=False),
+        Binding("space,pagedown", "page(1)", "page down", id="article.page-down", show=False),
+        Binding("pageup", "page(-1)", "page up", id="article.page-up", show=False),
+        *LABEL_KEYS,
+        Binding("0,x", "clear", "clear", id="article.clear"),
+        Binding("u", "undo", "undo", id="article.undo"),
+        Binding("ctrl+r,U", "redo", "redo", id="article.redo", show=False),
+        Binding("n", "unlabelled(1)", "next unlabelled", id="article.next-unlabelled"),
+        Binding("N", "unlabelled(-1)", "previous unlabelled", id="article.previous-unlabelled", show=False),
+        Binding("slash", "search", "search", id="article.search"),
+        Binding("e", "toggle_entities", "entities", id="article.entities"),
+        Binding("A", "toggle_advance", "auto-advance", id="article.auto-advance", show=False),
+        Binding("q,escape", "back", "library", id="article.back"),
+    ]
+
+    def __init__(self, article_id: str) -> None:
+        super().__init__()
+        self.article_id = article_id
+        self.label_set: LabelSet = self.app.label_set
+        self.annotator: str = self.app.annotator
+        self.store = self.app.store
+        self.article: Article = self.store.article(article_id)
+        self.counts: Counter[str] = Counter()
+        self.auto_advance = True
+        self.parsed = False
+        self._search: str = ""
+        self._name_label_keys()
+
+    def _name_label_keys(self) -> None:
+        """Describe keys 1-9 by the labels they set; keys past the last label do nothing."""
+        for n in range(1, 10):
+            key = str(n)
+            bindings = self._bindings.key_to_bindings.get(key, [])
+            if n <= len(self.label_set.names):
+                self._bindings.key_to_bindings[key] = [
+                    replace(b, description=self.label_set.names[n - 1], show=True) for b in bindings
+                ]
+            else:
+                self._bindings.key_to_bindings.pop(key, None)
+
+    def compose(self) -> ComposeResult:
+        yield Static(self._header(), id="article-header")
+        yield Static(self._legend(), id="legend")
+        yield ArticleView(self.article.text, self.label_set, id="article-view")
+        yield Input(placeholder="search this article (enter: next match, escape: close)", id="search")
+        with Horizontal(id="status-bar"):
+            yield Static(id="status")
+        yield Footer()
+
+    @property
+    def view(self) -> ArticleView:
+        return self.query_one(ArticleView)
+
+    def on_mount(self) -> None:
+        self.query_one("#search", Input).display = False
+        self.view.focus()
+        if self.store.is_parsed(self.article_id):
+            self._load_parse()
+        else:
+            self._update_status()
+            self.parse_in_background()
+
+    def _load_parse(self) -> None:
+        labels = self.store.labels(self.article_id, self.annotator)
+        sentences = self.store.sentences(self.article_id)
+        self.view.set_parse(sentences, self.store.entities(self.article_id), labels)
+        self.counts = Counter(labels.values())
+        self.parsed = True
+        position = self.store.position(self.article_id, self.annotator)
+        self.view.cursor = min(position, max(0, len(sentences) - 1))
+        self.call_after_refresh(self.view.scroll_to_cursor)
+        self._update_status()
+
+    @work(thread=True, exclusive=True, group="parse")
+    def parse_in_background(self) -> None:
+        """Parse in a thread with its own database connection; the text is already on screen."""
+        from reader import nlp
+        from reader.library import parse_stored
+        from reader.store import Store
+
+        with Store(self.store.path) as store:
+            for _ in parse_stored(store, [self.article_id], load_model=lambda: nlp.load(self.app.model)):
+                pass
+        self.app.call_from_thread(self._load_parse)
+
+    # --- header and status ----------------------------------------------------------------
+
+    def _header(self) -> Text:
+        a = self.article
+        line = Text(a.title or "(untitled)", style="bold")
+        details = [part for part in (a.author, a.published, a.site, a.source or a.url) if part]
+        if details:
+            line.append("\n")
+            line.append(" · ".join(details), style="dim")
+        return line
+
+    def _legend(self) -> Text:
+        legend = Text("entities: ", style="dim")
+        for label in LEGEND:
+            legend.append(label, style=entity_style(label))
+            legend.append("  ")
+        legend.append("(e toggles)", style="dim")
+        return legend
+
+    def status_text(self) -> Text:
+        """The status bar: `sentence i/N`, labelled count, per-label counts, annotator."""
+        total = len(self.view.sentences)
+        if not self.parsed:
+            return Text(f"parsing sentences and entities… · {self.annotator}")
+        status = Text(f"sentence {self.view.cursor + 1}/{total}" if total else "no sentences")
+        labelled = sum(self.counts.values())
+        status.append(f" · {labelled}/{total} labelled ·")
+        for name in self.label_set.names:
+            status.append(f" {self.label_set.mark(name)} {name} {self.counts.get(name, 0)}", style=label_text_style(self.label_set, name))
+        status.append(f" · auto-advance {'on' if self.auto_advance else 'off'} · {self.annotator}")
+        current = self.view.labels.get(self.view.cursor)
+        if current:
+            status.append(" · this: ")
+            status.append(current, style=label_text_style(self.label_set, current))
+        return status
+
+    def _update_status(self) -> None:
+        self.query_one("#status", Static).update(self.status_text())
+
+    # --- actions --------------------------------------------------------------------------
+
+    def _go(self, index: int) -> None:
+        self.view.move_to(index)
+        self._update_status()
+
+    def action_move(self, step: int) -> None:
+        self._go(self.view.cursor + step)
+
+    def action_first(self) -> None:
+        self._go(0)
+
+    def action_last(self) -> None:
+        self._go(len(self.view.sentences) - 1)
+
+    def action_page(self, direction: int) -> None:
+        view = self.view
+        if not view.sentences:
+            return
+        first, _ = view.sentence_lines(view.cursor)
+        target_line = max(0, min(len(view.lines) - 1, first + direction * view.page_height()))
+        index = view.sentence_at_line(target_line)
+        if index is not None:
+            if index == view.cursor:
+                index += direction
+            self._go(index)
+
+    def action_label(self, position: int) -> None:
+        if position >= len(self.label_set.names):
+            return
+        self._change(self.label_set.names[position])
+
+    def action_clear(self) -> None:
+        self._change(None)
+
+    def _change(self, label: str | None) -> None:
+        view = self.view
+        if not view.sentences:
+            return
+        index = view.cursor
+        # Committed to SQLite before the screen shows it: a crash never loses a shown label.
+        change = self.store.set_label(self.article_id, index, label, self.annotator)
+        if change is not None:
+            self._show_change(change.sentence_index, change.previous, change.label)
+        if label is not None and self.auto_advance and index + 1 < len(view.sentences):
+            view.move_to(index + 1)
+        self._update_status()
+
+    def _show_change(self, index: int, previous: str | None, label: str | None) -> None:
+        if previous is not None:
+            self.counts[previous] -= 1
+        if label is not None:
+            self.counts[label] += 1
+        self.view.set_label(index, label)
+
+    def action_undo(self) -> None:
+        change = self.store.undo(self.article_id, self.annotator)
+        if change is None:
+            self.notify("nothing to undo", severity="warning", timeout=2)
+            return
+        self._show_change(change.sentence_index, change.previous, change.label)
+        self._go(change.sentence_index)
+
+    def action_redo(self) -> None:
+        change = self.store.redo(self.article_id, self.annotator)
+        if change is None:
+            self.notify("nothing to redo", severity="warning", timeout=2)
+            return
+        self._show_change(change.sentence_index, change.previous, change.label)
+        self._go(change.sentence_index)
+
+    def action_unlabelled(self, step: int) -> None:
+        view = self.view
+        i = view.cursor + step
+        while 0 <= i < len(view.sentences):
+            if i not in view.labels:
+                self._go(i)
+                return
+            i += step
+        self.notify("no unlabelled sentence " + ("after" if step > 0 else "before") + " this one", timeout=2)
+
+    def action_toggle_entities(self) -> None:
+        self.view.toggle_entities()
+        self.query_one("#legend", Static).display = self.view.show_entities
+
+    def action_toggle_advance(self) -> None:
+        self.auto_advance = not self.auto_advance
+        self._update_status()
+
+    def action_search(self) -> None:
+        search = self.query_one("#search", Input)
+        search.display = True
+        search.focus()
+
+    @on(Input.Submitted, "#search")
+    def search_next(self, event: Input.Submitted) -> None:
+        """Go to the next sentence containing the query; enter again goes on from there."""
+        query = event.value.strip().lower()
+        view = self.view
+        if not query or not view.sentences:
+            return
+        here = view.sentences[view.cursor]
+        start = here.end if query == self._search else here.start
+        self._search = query
+        text = view.text.lower()
+        found = text.find(query, start)
+        if found < 0:
+            found = text.find(query)  # wrap around to the top
+        index = view.sentence_covering(found) if found >= 0 else None
+        if index is None:
+            self.notify(Text(f"not found: {event.value}"), severity="warning", timeout=2)
+            return
+        self._go(index)
+
+    def on_article_view_sentence_clicked(self, message: ArticleView.SentenceClicked) -> None:
+        self._go(message.index)
+
+    def action_back(self) -> None:
+        search = self.query_one("#search", Input)
+        if search.has_focus:
+            search.display = False
+            self._search = ""
+            self.view.focus()
+            return
+        self.save_position()
+        self.app.leave_article()
+
+    def save_position(self) -> None:
+        if self.parsed and self.view.sentences:
+            self.store.save_position(self.article_id, self.annotator, self.view.cursor)

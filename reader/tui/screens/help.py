@@ -1,0 +1,47 @@
+"""The help screen: every key of the screen below, generated from its bindings."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.screen import ModalScreen, Screen
+from textual.widgets import Static
+
+
+def key_table(screen: Screen, app_bindings: list[Binding]) -> Text:
+    """One line per action: its keys and what it does, screen bindings first, then global."""
+    rows: dict[str, tuple[list[str], str]] = {}
+    bindings = [b for bs in screen._bindings.key_to_bindings.values() for b in bs] + list(app_bindings)
+    for binding in bindings:
+        if not binding.description:
+            continue
+        keys, _ = rows.setdefault(binding.action, ([], binding.description))
+        display = screen.app.get_key_display(binding)
+        if display not in keys:
+            keys.append(display)
+    out = Text()
+    for keys, description in rows.values():
+        out.append(f"{' / '.join(keys):>18}", style="bold")
+        out.append(f"  {description}\n")
+    return out
+
+
+class HelpScreen(ModalScreen[None]):
+    """Every key of the screen it was opened from."""
+
+    BINDINGS = [Binding("escape,q,question_mark", "dismiss", "close", id="help.close")]
+
+    def __init__(self, table: Text) -> None:
+        super().__init__()
+        self.table = table
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll(classes="dialog", id="help"):
+            yield Static(Text("Keys", style="bold underline"))
+            yield Static(self.table)
+            yield Static(Text("escape closes this help · ctrl+p opens the command palette", style="dim"))
+
+    def action_dismiss(self) -> None:
+        self.dismiss(None)

@@ -1,0 +1,306 @@
+"""The article as a Line-API ScrollView: word-wrapped once, painted line by line from a cache.
+
+Moving the cursor or labelling a sentence invalidates and repaints only the lines of the
+sentences it touched, so a keypress costs the same in a 5,000-sentence article as in a
+40-sentence one. Article text becomes Segments with styles; it is never parsed as markup.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_right
+from dataclasses import dataclass
+
+from rich.cells import cell_len
+from rich.segment import Segment
+from rich.style import Style
+from textual import events
+from textual.geometry import Size
+from textual.message import Message
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+
+from reader.model import Entity, LabelSet, Sentence
+from reader.tui.theme import CURSOR, GUTTER, entity_style, label_style
+
+COLUMN = 76  # a comfortable reading measure, in cells
+GUTTER_WIDTH = 4  # cursor arrow, up to two label marks, a space
+
+
+@dataclass(frozen=True)
+class Line:
+    """One painted line: the article text [start, end) it shows."""
+
+    start: int
+    end: int
+
+
+def wrap(text: str, width: int) -> list[Line]:
+    """Greedy word wrap of every source line; a blank source line stays a blank line."""
+    width = max(8, width)
+    lines: list[Line] = []
+    offset = 0
+    for source in text.split("\n"):
+        start, end = offset, offset + len(source)
+        offset = end + 1
+        if start == end:
+            lines.append(Line(start, start))
+            continue
+        pos = start
+        while pos < end:
+            cut = _fit(text, pos, end, width)
+            lines.append(Line(pos, cut))
+            pos = cut
+            while pos < end and text[pos] == " ":
+                pos += 1
+    return lines
+
+
+def _fit(text: str, pos: int, end: int, width: int) -> int:
+    """Where the line starting at pos should end: at a space if one fits, else at width."""
+    limit = min(end, pos + width)
+    while limit > pos + 1 and cell_len(text[pos:limit]) > width:
+        limit -= 1  # wide characters take two cells
+    if limit == end:
+        return end
+    space = text.rfind(" ", pos + 1, limit + 1)
+    return space if space > pos else limit
+
+
+class ArticleView(ScrollView, can_focus=True):
+    """The reading column: sentences, labels, entities and the cursor."""
+
+    DEFAULT_CSS = """
+    ArticleView { background: $surface; }
+    """
+
+    class SentenceClicked(Message):
+        """The user clicked a sentence."""
+
+        def __init__(self, index: int) -> None:
+            super().__init__()
+            self.index = index
+
+    def __init__(self, text: str, label_set: LabelSet, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.text = text.replace("\t", " ")
+        self.label_set = label_set
+        self.marks = label_set.marks()
+        self.sentences: list[Sentence] = []
+        self._sentence_starts: list[int] = []
+        self.entities: list[Entity] = []
+        self._entity_starts: list[int] = []
+        self.labels: dict[int, str] = {}
+        self.cursor = 0
+        self.show_entities = True
+        self.lines: list[Line] = []
+        self._line_starts: list[int] = []
+        self._wrapped_for = -1
+        self._cache: dict[int, Strip] = {}
+        self._column = COLUMN
+
+    # --- data -----------------------------------------------------------------------------
+
+    def set_parse(self, sentences: list[Sentence], entities: list[Entity], labels: dict[int, str]) -> None:
+        """Show sentences, entities and labels (the text is shown before they are known)."""
+        self.sentences = sentences
+        self._sentence_starts = [s.start for s in sentences]
+        self.entities = entities
+        self._entity_starts = [e.start for e in entities]
+        self.labels = dict(labels)
+        self.cursor = min(self.cursor, max(0, len(sentences) - 1))
+        self._cache.clear()
+        self.refresh()
+
+    def set_label(self, index: int, label: str | None) -> None:
+        if label is None:
+            self.labels.pop(index, None)
+        else:
+            self.labels[index] = label
+        self._refresh_sentence(index)
+
+    def move_to(self, index: int) -> None:
+        """Put the cursor on a sentence, repaint the two sentences involved, keep it in view."""
+        if not self.sentences:
+            return
+        index = max(0, min(index, len(self.sentences) - 1))
+        old, self.cursor = self.cursor, index
+        if old != index:
+            self._refresh_sentence(old)
+        self._refresh_sentence(index)
+        self.scroll_to_cursor()
+
+    def toggle_entities(self) -> None:
+        self.show_entities = not self.show_entities
+        self._cache.clear()
+        self.refresh()
+
+    # --- geometry -------------------------------------------------------------------------
+
+    def sentence_lines(self, index: int) -> tuple[int, int]:
+        """First and last painted line of a sentence."""
+        sentence = self.sentences[index]
+        first = bisect_right(self._line_starts, sentence.start) - 1
+        last = bisect_right(self._line_starts, max(sentence.start, sentence.end - 1)) - 1
+        return max(0, first), max(0, last)
+
+    def _refresh_sentence(self, index: int) -> None:
+        if not self.lines or not (0 <= index < len(self.sentences)):
+            return
+        first, last = self.sentence_lines(index)
+        for y in range(first, last + 1):
+            self._cache.pop(y, None)
+        self.refresh_lines(first, last - first + 1)
+
+    def scroll_to_cursor(self) -> None:
+        if not self.sentences or not self.lines:
+            return
+        first, last = self.sentence_lines(self.cursor)
+        top, height = self.scroll_offset.y, max(1, self.size.height)
+        margin = min(2, height // 4)
+        if first - margin < top:
+            self.scroll_to(y=max(0, first - margin), animate=False)
+        elif last + margin >= top + height:
+            self.scroll_to(y=min(first - margin, last + margin - height + 1), animate=False)
+
+    def page_height(self) -> int:
+        return max(1, self.size.height - 2)
+
+    def sentence_at_line(self, y: int) -> int | None:
+        """The first sentence that shows on painted line y."""
+        if not self.sentences or not (0 <= y < len(self.lines)):
+            return None
+        line = self.lines[y]
+        i = max(0, bisect_right(self._sentence_starts, line.start) - 1)
+        if self.sentences[i].end <= line.start and i + 1 < len(self.sentences):
+            i += 1
+        return i
+
+    def _rewrap(self, width: int) -> None:
+        self._column = max(20, min(COLUMN, width - GUTTER_WIDTH - 2))
+        self.lines = wrap(self.text, self._column)
+        self._line_starts = [line.start for line in self.lines]
+        self._wrapped_for = width
+        self._cache.clear()
+        self.virtual_size = Size(width, len(self.lines))
+
+    def on_resize(self, event: events.Resize) -> None:
+        if event.size.width != self._wrapped_for:
+            self._rewrap(event.size.width)
+            self.scroll_to_cursor()
+
+    def on_mount(self) -> None:
+        if self.size.width:
+            self._rewrap(self.size.width)
+
+    def on_click(self, event: events.Click) -> None:
+        index = self.sentence_at_x_y(event.x, event.y + self.scroll_offset.y)
+        if index is not None:
+            self.post_message(self.SentenceClicked(index))
+
+    def sentence_at_x_y(self, x: int, y: int) -> int | None:
+        if not self.sentences or not (0 <= y < len(self.lines)):
+            return None
+        line = self.lines[y]
+        left = self._left()
+        cells = max(0, x - left - GUTTER_WIDTH)
+        offset = line.start
+        while offset < line.end and cell_len(self.text[line.start : offset + 1]) <= cells:
+            offset += 1
+        i = bisect_right(self._sentence_starts, offset) - 1
+        return i if i >= 0 and self.sentences[i].start <= offset <= self.sentences[i].end else self.sentence_at_line(y)
+
+    # --- painting -------------------------------------------------------------------------
+
+    def _left(self) -> int:
+        return max(0, (self.size.width - self._column - GUTTER_WIDTH) // 2)
+
+    def render_line(self, y: int) -> Strip:
+        if self._wrapped_for != self.size.width and self.size.width:
+            self._rewrap(self.size.width)
+        index = y + self.scroll_offset.y
+        strip = self._cache.get(index)
+        if strip is None:
+            strip = self._paint(index)
+            self._cache[index] = strip
+        return strip
+
+    def _paint(self, y: int) -> Strip:
+        width = self.size.width
+        base = self.rich_style
+        if not (0 <= y < len(self.lines)):
+            return Strip.blank(width, base)
+        line = self.lines[y]
+        segments = [Segment(" " * self._left(), base)]
+        segments.extend(self._gutter(line, base))
+        segments.extend(self._text_segments(line, base))
+        return Strip(segments).adjust_cell_length(width, base)
+
+    def _sentences_on(self, line: Line) -> range:
+        if not self.sentences:
+            return range(0)
+        first = max(0, bisect_right(self._sentence_starts, line.start) - 1)
+        last = max(0, bisect_right(self._sentence_starts, max(line.start, line.end - 1)) - 1)
+        if line.start == line.end:
+            return range(0)
+        return range(first, last + 1)
+
+    def _gutter(self, line: Line, base: Style) -> list[Segment]:
+        on_line = [i for i in self._sentences_on(line) if self.sentences[i].end > line.start]
+        arrow = "▶" if self.cursor in on_line and self.sentences else " "
+        marks = ""
+        for i in on_line:
+            label = self.labels.get(i)
+            if label is not None:
+                marks += self.marks.get(label, "?")
+        marks = (marks[:2]).ljust(2)
+        return [
+            Segment(arrow, base + CURSOR if arrow != " " else base),
+            Segment(marks, base + GUTTER),
+            Segment(" ", base),
+        ]
+
+    def _text_segments(self, line: Line, base: Style) -> list[Segment]:
+        text = self.text
+        cuts = {line.start, line.end}
+        for i in self._sentences_on(line):
+            s = self.sentences[i]
+            cuts.update(p for p in (s.start, s.end) if line.start < p < line.end)
+        entities = self._entities_on(line) if self.show_entities else []
+        for e in entities:
+            cuts.update(p for p in (e.start, e.end) if line.start < p < line.end)
+        points = sorted(cuts)
+        segments = []
+        for a, b in zip(points, points[1:]):
+            style = base
+            sentence = self.sentence_covering(a)
+            if sentence is not None:
+                label = self.labels.get(sentence)
+                if label is not None:
+                    style += label_style(self.label_set, label)
+                if sentence == self.cursor:
+                    style += CURSOR
+            for e in entities:
+                if e.start <= a < e.end:
+                    style += entity_style(e.label)
+                    break
+            segments.append(Segment(text[a:b], style))
+        return segments
+
+    def sentence_covering(self, offset: int) -> int | None:
+        i = bisect_right(self._sentence_starts, offset) - 1
+        if i >= 0 and offset < self.sentences[i].end:
+            return i
+        return None
+
+    def _entities_on(self, line: Line) -> list[Entity]:
+        if not self.entities:
+            return []
+        i = bisect_right(self._entity_starts, line.end)
+        found = []
+        # Entities are short; looking back a few before the line's end finds all that overlap it.
+        j = i - 1
+        while j >= 0 and self.entities[j].start >= line.start - 200:
+            if self.entities[j].end > line.start:
+                found.append(self.entities[j])
+            j -= 1
+        return found
