@@ -97,12 +97,15 @@ def cli() -> None:
 @import_options
 @click.option("--annotator", envvar="READER_ANNOTATOR", help="Name recorded with every label (env READER_ANNOTATOR; default: login name).")
 @click.option("--labels", "labels_spec", envvar="READER_LABELS", help="Comma-separated labels, keys 1-9 in order (default: commitment,claim,background).")
-def open_command(targets: tuple[str, ...], db_path: Path | None, model: str | None, jobs: int, max_bytes: int, timeout: float, annotator: str | None, labels_spec: str | None) -> None:
+@click.option("--config", "config_path", type=click.Path(dir_okay=False, path_type=Path), help="Config file (default: config.toml in your user-config folder; env READER_CONFIG).")
+def open_command(targets: tuple[str, ...], db_path: Path | None, model: str | None, jobs: int, max_bytes: int, timeout: float, annotator: str | None, labels_spec: str | None, config_path: Path | None) -> None:
     """Open the reader: the library, or the first TARGET (file, folder, URL or -)."""
+    from reader import config
     from reader.model import LabelSet
 
     try:
-        labels = LabelSet.parse(labels_spec) if labels_spec else LabelSet()
+        settings = config.load(config_path)
+        labels = LabelSet.parse(labels_spec) if labels_spec else settings.labels or LabelSet()
     except ValueError as exc:
         raise ReaderError(str(exc)) from None
     if not (sys.stdin.isatty() and sys.stdout.isatty()):
@@ -111,7 +114,8 @@ def open_command(targets: tuple[str, ...], db_path: Path | None, model: str | No
     article_id = None
     status = EXIT_OK
     if targets:
-        report = _run_import(store, targets, model=model, jobs=jobs, max_bytes=max_bytes, timeout=timeout, quiet=True)
+        # Stored unparsed: the article shows at once and is parsed in the background.
+        report = _run_import(store, targets, model=model, jobs=jobs, max_bytes=max_bytes, timeout=timeout, quiet=True, parse=False)
         if not report.ids:
             store.close()
             sys.exit(EXIT_SOME_FAILED)
@@ -119,7 +123,14 @@ def open_command(targets: tuple[str, ...], db_path: Path | None, model: str | No
         status = EXIT_SOME_FAILED if report.failed else EXIT_OK
     from reader.tui.app import run
 
-    run(store, labels=labels, annotator=annotator or default_annotator(), article_id=article_id, model=model)
+    run(
+        store,
+        labels=labels,
+        annotator=annotator or settings.annotator or default_annotator(),
+        article_id=article_id,
+        model=model,
+        keymap=settings.keymap,
+    )
     sys.exit(status)
 
 
@@ -134,7 +145,7 @@ def import_command(targets: tuple[str, ...], db_path: Path | None, model: str | 
     sys.exit(EXIT_SOME_FAILED if report.failed else EXIT_OK)
 
 
-def _run_import(store: Any, targets: tuple[str, ...], *, model: str | None, jobs: int, max_bytes: int, timeout: float, quiet: bool) -> Any:
+def _run_import(store: Any, targets: tuple[str, ...], *, model: str | None, jobs: int, max_bytes: int, timeout: float, quiet: bool, parse: bool = True) -> Any:
     from reader import nlp
     from reader.ingest import Limits
     from reader.library import import_targets
@@ -172,6 +183,7 @@ def _run_import(store: Any, targets: tuple[str, ...], *, model: str | None, jobs
             jobs=jobs,
             limits=Limits(max_bytes=max_bytes, timeout=timeout),
             on_event=on_event,
+            parse=parse,
         )
     finally:
         if progress is not None:

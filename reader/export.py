@@ -60,6 +60,12 @@ def write_jsonl(records: Iterable[dict[str, Any]], handle: IO[str]) -> int:
     return count
 
 
+def _umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
 @contextmanager
 def open_output(target: str | None) -> Iterator[IO[str]]:
     """stdout for None or "-"; otherwise a temporary file renamed over the target on success."""
@@ -71,6 +77,8 @@ def open_output(target: str | None) -> Iterator[IO[str]]:
     folder = path.parent if str(path.parent) else Path(".")
     fd, temp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=folder)
     try:
+        # mkstemp makes the file owner-only; a dataset gets the mode any new file would get.
+        os.chmod(temp, 0o666 & ~_umask())
         with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
             yield handle
             handle.flush()

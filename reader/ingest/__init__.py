@@ -12,7 +12,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from reader.ingest.sanitize import DecodeError, clean_field, decode
+from reader.ingest.sanitize import DecodeError, clean_field, clean_meta, decode
 from reader.model import Article
 
 TEXT_SUFFIXES = {".txt", ".text"}
@@ -59,7 +59,11 @@ def collect(targets: Iterable[str], limits: Limits = Limits()) -> Iterator[Outco
     """Yield an outcome for every article in, or problem with, each target in turn."""
     for target in targets:
         if target == "-":
-            yield from _from_bytes(_read_stdin(limits), "<stdin>", None, sniff=True)
+            data = _read_stdin(limits)
+            if len(data) > limits.max_bytes:
+                yield Failed("<stdin>", f"too large: over {limits.max_bytes:,} bytes (see --max-bytes)")
+                continue
+            yield from _from_bytes(data, "<stdin>", None, sniff=True)
         elif is_url(target):
             yield from _from_url(target, limits)
         elif "://" in target:
@@ -69,12 +73,19 @@ def collect(targets: Iterable[str], limits: Limits = Limits()) -> Iterator[Outco
 
 
 def _read_stdin(limits: Limits) -> bytes:
+    if sys.stdin is None:  # started with stdin closed
+        return b""
     data = sys.stdin.buffer.read(limits.max_bytes + 1)
     return data
 
 
+def _source(path: Path) -> str:
+    """A path as it is stored and shown: no controls or escapes, undecodable bytes as U+FFFD."""
+    return clean_meta(str(path)).replace("\n", " ").replace("\t", " ")
+
+
 def _from_path(path: Path, limits: Limits, *, explicit: bool) -> Iterator[Outcome]:
-    source = str(path)
+    source = _source(path)
     if path.is_symlink() and not path.exists():
         yield Failed(source, "dangling symbolic link")
         return
@@ -117,7 +128,7 @@ def _from_directory(root: Path, limits: Limits) -> Iterator[Outcome]:
             found = True
             yield from _from_path(Path(dirpath) / name, limits, explicit=False)
     if not found:
-        yield Failed(str(root), "empty directory: no files to import")
+        yield Failed(_source(root), "empty directory: no files to import")
 
 
 def _from_url(url: str, limits: Limits) -> Iterator[Outcome]:
@@ -194,7 +205,7 @@ def _one(text: str, source: str, suffix: str | None, url: str | None) -> Article
 
         article = from_text(text, source)
     if url:
-        article = Article(text=article.text, title=article.title, source=source, url=url)
+        article = Article(text=article.text, title=article.title, source=source, url=clean_field(url))
     return article
 
 

@@ -27,6 +27,9 @@ _ESCAPES = re.compile(
 _CONTROLS = re.compile(
     "[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\ufeff\ufff9-\ufffb]"
 )
+# Lone surrogates (from JSON "\\ud800" escapes or undecodable file names) cannot be stored
+# as UTF-8; each becomes U+FFFD so the text stays storable and the gap stays visible.
+_SURROGATES = re.compile("[\ud800-\udfff]")
 _TRAILING_SPACE = re.compile(r"[ \t]+\n")
 _MANY_BLANK_LINES = re.compile(r"\n{3,}")
 
@@ -61,9 +64,21 @@ def decode(data: bytes) -> str:
     from charset_normalizer import from_bytes
 
     best = from_bytes(data).best()
-    if best is None:
-        raise DecodeError("cannot tell which text encoding this is")
-    return str(best)
+    if best is not None and _mostly_non_latin(str(best)):
+        return str(best)  # a legacy code page of another script: Cyrillic, Greek, CJK...
+    # Otherwise Latin-1, read as Windows-1252 (its superset for 0x80-0x9f): on short Western
+    # text detection tends to guess a Central-European code page and turn "û" into "ű".
+    try:
+        return data.decode("cp1252")
+    except UnicodeDecodeError:
+        return data.decode("latin-1")
+
+
+def _mostly_non_latin(text: str) -> bool:
+    """Whether most letters of a text are in a script other than Latin."""
+    letters = [ch for ch in text if ch.isalpha()]
+    other = sum(1 for ch in letters if ch > "\x7f" and not unicodedata.name(ch, "").startswith("LATIN"))
+    return other * 2 > len(letters)
 
 
 def _utf16_without_bom(data: bytes) -> str | None:
@@ -105,6 +120,7 @@ def clean_text(text: str) -> str:
     text = text.replace("\u2028", "\n").replace("\u2029", "\n\n").replace("\x85", "\n")
     text = _ESCAPES.sub("", text)
     text = _CONTROLS.sub("", text)
+    text = _SURROGATES.sub("\ufffd", text)
     text = unicodedata.normalize("NFC", text)
     text = _TRAILING_SPACE.sub("\n", text)
     text = _MANY_BLANK_LINES.sub("\n\n", text)
@@ -123,7 +139,7 @@ def clean_field(value: object) -> str | None:
 def clean_meta(value: object) -> object:
     """Clean every string inside a JSON-like value, keys included."""
     if isinstance(value, str):
-        return _CONTROLS.sub("", _ESCAPES.sub("", value))
+        return _SURROGATES.sub("\ufffd", _CONTROLS.sub("", _ESCAPES.sub("", value)))
     if isinstance(value, dict):
         return {str(clean_meta(str(k))): clean_meta(v) for k, v in value.items()}
     if isinstance(value, list):

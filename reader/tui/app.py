@@ -35,8 +35,13 @@ class ReaderApp(App[None]):
 
     def on_mount(self) -> None:
         self.push_screen(LibraryScreen())
+        # Rebinding through the keymap is useless unless the ids can be found: `?` lists them.
         if self.start_article:
             self.open_article(self.start_article)
+
+    def notify(self, message: object, *, title: str = "", severity: str = "information", timeout: float | None = None, markup: bool = False) -> None:
+        """Notifications carry article titles, file names and search text: never markup."""
+        super().notify(str(message), title=str(title), severity=severity, timeout=timeout, markup=False)
 
     def open_article(self, article_id: str) -> None:
         if self.store.has_article(article_id):
@@ -71,5 +76,8 @@ class ReaderApp(App[None]):
                 screen.save_position()
 
 
-def run(store: Any, *, labels: LabelSet, annotator: str, article_id: str | None, model: str | None) -> None:
-    ReaderApp(store, labels=labels, annotator=annotator, article_id=article_id, model=model).run()
+def run(store: Any, *, labels: LabelSet, annotator: str, article_id: str | None, model: str | None, keymap: dict[str, str] | None = None) -> None:
+    app = ReaderApp(store, labels=labels, annotator=annotator, article_id=article_id, model=model)
+    if keymap:
+        app.set_keymap(keymap)
+    app.run()

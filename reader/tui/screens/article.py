@@ -107,11 +107,15 @@ class ArticleScreen(Screen[None]):
         """Parse in a thread with its own database connection; the text is already on screen."""
         from reader import nlp
         from reader.library import parse_stored
-        from reader.store import Store
+        from reader.store import Store, StoreError
 
-        with Store(self.store.path) as store:
-            for _ in parse_stored(store, [self.article_id], load_model=lambda: nlp.load(self.app.model)):
-                pass
+        try:
+            with Store(self.store.path) as store:
+                for _ in parse_stored(store, [self.article_id], load_model=lambda: nlp.load(self.app.model)):
+                    pass
+        except (nlp.ModelUnavailable, StoreError) as exc:
+            self.app.call_from_thread(self.notify, Text(str(exc)), severity="error", timeout=10)
+            return
         self.app.call_from_thread(self._load_parse)
 
     # --- header and status ----------------------------------------------------------------

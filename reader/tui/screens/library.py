@@ -26,6 +26,15 @@ def progress_bar(done: int, total: int) -> Text:
     return bar
 
 
+def short_source(source: str | None) -> str:
+    """A file's name, or a URL as it is: the column is narrow and the folder rarely matters."""
+    if not source:
+        return ""
+    if "://" in source or source.startswith("<"):
+        return source
+    return source.replace("\\", "/").rsplit("/", 1)[-1]
+
+
 class LibraryScreen(Screen[None]):
     """The stored articles in a table."""
 
@@ -81,7 +90,7 @@ class LibraryScreen(Screen[None]):
                 continue
             table.add_row(
                 Text(r.title or "(untitled)", overflow="ellipsis", no_wrap=True),
-                Text(r.source or "", overflow="ellipsis", no_wrap=True),
+                Text(short_source(r.source), overflow="ellipsis", no_wrap=True),
                 Text(r.published or r.imported_at[:10]),
                 Text(str(r.sentences) if r.sentences else "…", justify="right"),
                 Text(str(r.labelled), justify="right"),
@@ -186,10 +195,14 @@ class LibraryScreen(Screen[None]):
     def import_in_background(self, targets: list[str]) -> None:
         """Store the texts at once (no spaCy), show them, then parse them one by one."""
         from reader.library import import_targets
-        from reader.store import Store
+        from reader.store import Store, StoreError
 
-        with Store(self.store.path) as store:
-            report = import_targets(store, targets, load_model=lambda: None, parse=False)
+        try:
+            with Store(self.store.path) as store:
+                report = import_targets(store, targets, load_model=lambda: None, parse=False)
+        except StoreError as exc:
+            self.app.call_from_thread(self.notify, Text(str(exc)), severity="error", timeout=10)
+            return
         for failure in report.failed:
             self.app.call_from_thread(self.notify, Text(f"{failure.source}: {failure.reason}"), severity="error", timeout=6)
         if report.already and not report.imported:
@@ -201,8 +214,11 @@ class LibraryScreen(Screen[None]):
     def parse_pending(self) -> None:
         from reader import nlp
         from reader.library import parse_stored
-        from reader.store import Store
+        from reader.store import Store, StoreError
 
-        with Store(self.store.path) as store:
-            for _ in parse_stored(store, store.unparsed(), load_model=lambda: nlp.load(self.app.model)):
-                self.app.call_from_thread(self.reload)
+        try:
+            with Store(self.store.path) as store:
+                for _ in parse_stored(store, store.unparsed(), load_model=lambda: nlp.load(self.app.model)):
+                    self.app.call_from_thread(self.reload)
+        except (nlp.ModelUnavailable, StoreError) as exc:
+            self.app.call_from_thread(self.notify, Text(str(exc)), severity="error", timeout=10)

@@ -66,7 +66,7 @@ def _fit(text: str, pos: int, end: int, width: int) -> int:
     return space if space > pos else limit
 
 
-class ArticleView(ScrollView, can_focus=True):
+class ArticleView(ScrollView, can_focus=True, inherit_bindings=False):
     """The reading column: sentences, labels, entities and the cursor."""
 
     DEFAULT_CSS = """

@@ -1,0 +1,82 @@
+"""User configuration from a TOML file: labels, annotator and key remapping.
+
+    # ~/.config/close-reader/config.toml (or --config PATH, or READER_CONFIG)
+    labels = ["commitment", "claim", "background"]
+    annotator = "asha"
+    [keymap]            # binding id = keys, as listed by `?` in the reader
+    "article.next" = "j,down,l"
+
+Command-line options and environment variables win over the file.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from reader.model import LabelSet
+
+
+class ConfigError(ValueError):
+    """The configuration file cannot be used; the message says where and why."""
+
+
+@dataclass(frozen=True)
+class Config:
+    labels: LabelSet | None = None
+    annotator: str | None = None
+    keymap: dict[str, str] = field(default_factory=dict)
+
+
+def default_path() -> Path:
+    env = os.environ.get("READER_CONFIG")
+    if env:
+        return Path(env).expanduser()
+    from platformdirs import user_config_dir
+
+    return Path(user_config_dir("close-reader", appauthor=False)) / "config.toml"
+
+
+def load(path: Path | None = None) -> Config:
+    """Read the configuration; a missing default file is an empty configuration."""
+    explicit = path is not None or bool(os.environ.get("READER_CONFIG"))
+    path = path or default_path()
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        if explicit:
+            raise ConfigError(f"config file {path} does not exist") from None
+        return Config()
+    except OSError as exc:
+        raise ConfigError(f"cannot read config file {path}: {exc.strerror or exc}") from None
+    try:
+        data = tomllib.loads(raw.decode("utf-8"))
+    except (UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        raise ConfigError(f"config file {path} is not valid TOML: {exc}") from None
+    return _parse(data, path)
+
+
+def _parse(data: dict, path: Path) -> Config:
+    unknown = set(data) - {"labels", "annotator", "keymap"}
+    if unknown:
+        raise ConfigError(f"config file {path}: unknown setting {sorted(unknown)[0]!r} (known: labels, annotator, keymap)")
+    labels = data.get("labels")
+    label_set = None
+    if labels is not None:
+        if isinstance(labels, list) and all(isinstance(x, str) for x in labels):
+            labels = ",".join(labels)
+        if not isinstance(labels, str):
+            raise ConfigError(f"config file {path}: labels must be a list of names")
+        try:
+            label_set = LabelSet.parse(labels)
+        except ValueError as exc:
+            raise ConfigError(f"config file {path}: {exc}") from None
+    annotator = data.get("annotator")
+    if annotator is not None and (not isinstance(annotator, str) or not annotator.strip()):
+        raise ConfigError(f"config file {path}: annotator must be a non-empty string")
+    keymap = data.get("keymap", {})
+    if not isinstance(keymap, dict) or not all(isinstance(k, str) and isinstance(v, str) for k, v in keymap.items()):
+        raise ConfigError(f'config file {path}: keymap must map binding ids to keys, e.g. "article.next" = "j,down"')
+    return Config(labels=label_set, annotator=annotator.strip() if annotator else None, keymap=dict(keymap))
