@@ -24,7 +24,9 @@ def parsed_samples(folder: Path) -> Path:
             import_targets(store, [str(sample_dir())], load_model=nlp.load)
         conn = sqlite3.connect(_TEMPLATE)
         # Fixed times so that screenshots do not change from day to day.
-        conn.execute("UPDATE articles SET imported_at = '2026-02-09T10:00:00.000Z' || substr(id, 1, 0)")
+        conn.execute("UPDATE articles SET imported_at = '2026-02-09T10:00:00.000Z'")
+        # ...and sources that do not depend on where the checkout lives.
+        conn.execute("UPDATE articles SET source = 'sample_articles/' || replace(source, rtrim(source, replace(source, '/', '')), '')")
         conn.commit()
         conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         conn.close()

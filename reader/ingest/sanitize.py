@@ -12,12 +12,15 @@ import unicodedata
 
 # ESC-introduced sequences first (CSI, OSC, DCS/PM/APC/SOS strings, two-byte escapes), so their
 # parameters go with them rather than being left behind as visible junk.
+# An unterminated string sequence ends with its line, and a lone 8-bit string control (0x90 and
+# 0x9d are what Latin-1 text with a stray byte decodes to) takes nothing with it: either would
+# otherwise swallow the whole rest of the article.
 _ESCAPES = re.compile(
     r"""
     \x1b\[[0-?]*[ -/]*[@-~]                      # CSI ... final byte
-    | \x1b[\]PX^_][^\x07\x1b\x9c]*(?:\x07|\x1b\\|\x9c)?   # OSC/DCS/SOS/PM/APC ... terminator
+    | \x1b[\]PX^_][^\x07\x1b\x9c\n]*(?:\x07|\x1b\\|\x9c)?   # OSC/DCS/SOS/PM/APC ... terminator or line end
     | \x9b[0-?]*[ -/]*[@-~]                      # 8-bit CSI
-    | [\x9d\x90\x98\x9e\x9f][^\x07\x1b\x9c]*(?:\x07|\x1b\\|\x9c)?  # 8-bit string controls
+    | [\x9d\x90\x98\x9e\x9f][^\x07\x1b\x9c\n]*(?:\x07|\x1b\\|\x9c)  # 8-bit string controls, terminated
     | \x1b[ -/]*[0-~]?                           # any other escape
     """,
     re.VERBOSE,
@@ -32,6 +35,19 @@ _CONTROLS = re.compile(
 _SURROGATES = re.compile("[\ud800-\udfff]")
 _TRAILING_SPACE = re.compile(r"[ \t]+\n")
 _MANY_BLANK_LINES = re.compile(r"\n{3,}")
+
+
+def _cp1252_extras() -> dict[int, str]:
+    extras = {}
+    for byte in range(0x80, 0xA0):
+        try:
+            extras[byte] = bytes([byte]).decode("cp1252")
+        except UnicodeDecodeError:
+            pass  # one of cp1252's five holes: stays the Latin-1 (C1) character
+    return extras
+
+
+_CP1252_EXTRAS = _cp1252_extras()
 
 
 class DecodeError(ValueError):
@@ -68,10 +84,7 @@ def decode(data: bytes) -> str:
         return str(best)  # a legacy code page of another script: Cyrillic, Greek, CJK...
     # Otherwise Latin-1, read as Windows-1252 (its superset for 0x80-0x9f): on short Western
     # text detection tends to guess a Central-European code page and turn "û" into "ű".
-    try:
-        return data.decode("cp1252")
-    except UnicodeDecodeError:
-        return data.decode("latin-1")
+    return data.decode("latin-1").translate(_CP1252_EXTRAS)
 
 
 def _mostly_non_latin(text: str) -> bool:

@@ -12,19 +12,20 @@ from textual.widgets import Static
 
 def key_table(screen: Screen, app_bindings: list[Binding]) -> Text:
     """One line per action: its keys and what it does, screen bindings first, then global."""
-    rows: dict[str, tuple[list[str], str]] = {}
+    rows: dict[str, tuple[list[str], str, str]] = {}
     bindings = [b for bs in screen._bindings.key_to_bindings.values() for b in bs] + list(app_bindings)
     for binding in bindings:
         if not binding.description:
             continue
-        keys, _ = rows.setdefault(binding.action, ([], binding.description))
+        keys, _, _ = rows.setdefault(binding.action, ([], binding.description, binding.id or ""))
         display = screen.app.get_key_display(binding)
         if display not in keys:
             keys.append(display)
     out = Text()
-    for keys, description in rows.values():
-        out.append(f"{' / '.join(keys):>18}", style="bold")
-        out.append(f"  {description}\n")
+    for keys, description, binding_id in rows.values():
+        out.append(f"{' / '.join(keys):>16}", style="bold")
+        out.append(f"  {description:<22}")
+        out.append(f"{binding_id}\n", style="dim")
     return out
 
 
@@ -41,7 +42,7 @@ class HelpScreen(ModalScreen[None]):
         with VerticalScroll(classes="dialog", id="help"):
             yield Static(Text("Keys", style="bold underline"))
             yield Static(self.table)
-            yield Static(Text("escape closes this help · ctrl+p opens the command palette", style="dim"))
+            yield Static(Text("escape closes this help · ctrl+p opens the command palette\nremap a key by its id in config.toml: [keymap] \"article.next\" = \"j,down,l\"", style="dim"))
 
     def action_dismiss(self) -> None:
         self.dismiss(None)

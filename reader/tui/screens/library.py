@@ -61,8 +61,8 @@ class LibraryScreen(Screen[None]):
 
     def on_mount(self) -> None:
         table = self.query_one(DataTable)
-        table.add_column("title", key="title", width=40)
-        table.add_column("source", key="source", width=22)
+        table.add_column("title", key="title", width=34)
+        table.add_column("source", key="source", width=20)
         table.add_column("date", key="date", width=10)
         table.add_column("sentences", key="sentences")
         table.add_column("labelled", key="labelled")

@@ -70,7 +70,7 @@ class ArticleView(ScrollView, can_focus=True, inherit_bindings=False):
     """The reading column: sentences, labels, entities and the cursor."""
 
     DEFAULT_CSS = """
-    ArticleView { background: $surface; }
+    ArticleView { background: $surface; overflow-x: hidden; }
     """
 
     class SentenceClicked(Message):
