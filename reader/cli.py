@@ -169,6 +169,10 @@ def _run_import(store: Any, targets: tuple[str, ...], *, model: str | None, jobs
             say_error(f"{item.source}: {item.reason}")
         elif kind == "skipped":
             click.echo(f"reader: note: skipped {_one_line(item.source)}: {_one_line(item.reason)}", err=True)
+        elif kind == "restored" and not quiet:
+            restore, added, labels = item
+            word = "restored" if added else "already imported,"
+            out.print(Text(f"{word} {restore.article_id} {restore.article.title or ''}: {labels} labels added"))
         elif not quiet:
             word = "imported" if kind == "imported" else "already imported, nothing added:"
             out.print(Text(f"{word} {item.id} {item.title or item.source or ''}"))
@@ -190,6 +194,8 @@ def _run_import(store: Any, targets: tuple[str, ...], *, model: str | None, jobs
             progress.stop()
     if not quiet:
         parts = [f"{len(report.imported)} imported", f"{len(report.already)} already there"]
+        if report.restored:
+            parts.append(f"{len(report.restored)} restored from reader exports")
         if report.failed:
             parts.append(f"{len(report.failed)} failed")
         if report.skipped:
@@ -222,28 +228,113 @@ def list_command(db_path: Path | None) -> None:
 
 @cli.command("export")
 @db_option
-@click.option("--unit", type=click.Choice(["article"]), default="article", show_default=True, help="One record per article.")
-@click.option("--format", "fmt", type=click.Choice(["jsonl"]), default="jsonl", show_default=True, help="Output format.")
+@click.option("--format", "fmt", type=click.Choice(["jsonl", "prodigy", "spacy", "csv"]), default="jsonl", show_default=True, help="jsonl, Prodigy's textcat records, a spaCy DocBin, or CSV.")
+@click.option("--unit", type=click.Choice(["sentence", "article"]), default="sentence", show_default=True, help="One record per labelled sentence, or per article (jsonl only).")
 @click.option("-o", "--output", default="-", show_default=True, help="Output file, or - for stdout.")
-def export_command(db_path: Path | None, unit: str, fmt: str, output: str) -> None:
-    """Export the stored articles with their sentences, labels and entities."""
-    from reader.export import article_records, open_output, write_jsonl
+@click.option("--label", "labels", multiple=True, help="Only sentences with this label (repeatable).")
+@click.option("--annotator", "annotators", multiple=True, help="Only this annotator's labels (repeatable).")
+@click.option("--article", "articles", multiple=True, help="Only this article (id or unique id prefix; repeatable).")
+@click.option("--all", "include_all", is_flag=True, help='Also unlabelled sentences, with "label": null.')
+@click.option("--context", type=click.IntRange(0, 50), default=0, help="Add N sentences before and after each one.")
+@click.option("--resolve", type=click.Choice(["majority", "latest"]), help="One record per sentence when several annotators labelled it.")
+@click.option("--labels", "labels_spec", envvar="READER_LABELS", help="The label set (options for Prodigy, cats for spaCy).")
+@click.option("--config", "config_path", type=click.Path(dir_okay=False, path_type=Path), help="Config file with the label set.")
+def export_command(db_path: Path | None, fmt: str, unit: str, output: str, labels: tuple[str, ...], annotators: tuple[str, ...], articles: tuple[str, ...], include_all: bool, context: int, resolve: str | None, labels_spec: str | None, config_path: Path | None) -> None:
+    """Export labelled sentences as a dataset (JSONL by default, one sentence per line)."""
+    from reader import config
+    from reader.export import Selection, export
+    from reader.model import LabelSet
 
+    if unit == "article" and fmt != "jsonl":
+        raise ReaderError(f"--unit article is written as jsonl only, not {fmt}")
+    if fmt == "spacy" and output in ("-", ""):
+        raise ReaderError("--format spacy writes a binary DocBin: give a file with -o, e.g. -o train.spacy")
+    try:
+        label_set = LabelSet.parse(labels_spec) if labels_spec else config.load(config_path).labels or LabelSet()
+    except ValueError as exc:
+        raise ReaderError(str(exc)) from None
     with open_store(db_path) as store:
+        known = set(label_set.names) | set(store.label_counts())
+        unknown = [label for label in labels if label not in known]
+        if unknown:
+            raise ReaderError(f"unknown label {unknown[0]!r} (known: {', '.join(sorted(known))})")
+        ids = _resolve_articles(store, articles) if articles else None
+        selection = Selection(
+            labels=frozenset(labels),
+            annotators=frozenset(annotators),
+            include_unlabelled=include_all,
+            context=context,
+            resolve=resolve,
+            label_names=label_set.names,
+        )
         try:
-            with open_output(output) as handle:
-                count = write_jsonl(article_records(store), handle)
+            count = export(store.dataset(ids), fmt=fmt, unit=unit, selection=selection, output=output)
+        except BrokenPipeError:
+            raise
         except OSError as exc:
             raise ReaderError(f"cannot write {output}: {exc.strerror or exc}") from None
     if output not in ("-", None):
-        click.echo(f"exported {count} articles to {output}", err=True)
+        click.echo(f"exported {count} {unit}s to {output}", err=True)
+
+
+def _resolve_articles(store: Any, prefixes: tuple[str, ...]) -> list[str]:
+    ids: list[str] = []
+    for prefix in prefixes:
+        found = store.find_articles(prefix) if prefix else []
+        if not found:
+            raise ReaderError(f"unknown article {prefix!r} (see `reader list`)")
+        if len(found) > 1:
+            raise ReaderError(f"article id {prefix!r} is ambiguous: {len(found)} articles start with it")
+        ids.append(found[0])
+    return ids
+
+
+@cli.command("stats")
+@db_option
+@click.option("--json", "as_json", is_flag=True, help="Print the numbers as JSON, for scripts.")
+def stats_command(db_path: Path | None, as_json: bool) -> None:
+    """Counts per label, per annotator and per article; labelled / total sentences."""
+    import json
+
+    from rich.console import Console
+    from rich.table import Table
+    from rich.text import Text
+
+    with open_store(db_path) as store:
+        stats = store.stats()
+    if as_json:
+        click.echo(json.dumps(stats, ensure_ascii=False, indent=2))
+        return
+    console = Console(highlight=False)
+    console.print(Text(f"{stats['labelled']}/{stats['sentences']} sentences labelled in {stats['articles']} articles", style="bold"))
+    labels = Table("label", "sentences", title="per label")
+    for label, count in stats["labels"].items():
+        labels.add_row(Text(label), str(count))
+    console.print(labels)
+    people = Table("annotator", "label", "sentences", title="per annotator")
+    for annotator, counts in stats["annotators"].items():
+        for label, count in counts.items():
+            people.add_row(Text(annotator), Text(label), str(count))
+    console.print(people)
+    articles = Table("id", "title", "labelled", "sentences", title="per article")
+    for row in stats["per_article"]:
+        articles.add_row(Text(row["id"][:12]), Text(row["title"] or ""), str(row["labelled"]), str(row["sentences"]))
+    console.print(articles)
+
+
+def _interrupted(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
 
 
 def main(argv: list[str] | None = None) -> None:
     """Entry point: run the CLI, turning every user mistake into one stderr line and an exit code."""
+    import signal
+
     from reader.nlp import ModelUnavailable
     from reader.store import StoreError
 
+    # SIGTERM unwinds like ctrl+c, so transactions roll back and partial exports are removed.
+    signal.signal(signal.SIGTERM, _interrupted)
     try:
         cli.main(args=argv, prog_name="reader", standalone_mode=False)
     except click.exceptions.NoArgsIsHelpError as exc:

@@ -1,62 +1,229 @@
-"""Dataset writers. Records are produced one at a time, so memory stays flat, and a file is
-written to a temporary name and renamed into place, so an interrupted export leaves nothing.
+"""Dataset writers: JSONL (sentence or article unit), Prodigy, spaCy DocBin and CSV.
+
+Records are produced one article at a time, so memory stays flat however large the
+database; a file is written under a temporary name and renamed into place, so an interrupted
+export never leaves half a file behind.
 """
 
 from __future__ import annotations
 
+import csv
+import hashlib
 import json
 import os
 import sys
 import tempfile
+from collections import Counter
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from typing import IO, Any
 
-from reader.store import Store
+from reader.model import Annotation, ArticleData
+
+FORMATS = ("jsonl", "prodigy", "spacy", "csv")
+UNITS = ("sentence", "article")
+RESOLVE = ("majority", "latest")
+CSV_FIELDS = (
+    "article_id", "article_title", "source", "url", "sentence_index", "start", "end",
+    "text", "label", "annotator", "annotated_at",
+)
 
 
-def article_records(store: Store, ids: Iterable[str] | None = None) -> Iterator[dict[str, Any]]:
-    """One record per article: text, metadata, sentences with their label, entities."""
-    for article_id in ids if ids is not None else store.article_ids():
-        article = store.article(article_id)
-        if article is None:
-            continue
-        labels = store.sentence_labels(article_id)
-        text = article.text
-        yield {
-            "id": article_id,
-            "title": article.title,
-            "source": article.source,
-            "url": article.url,
-            "author": article.author,
-            "published": article.published,
-            "site": article.site,
-            "text": text,
-            "meta": article.meta,
-            "sentences": [
-                {
-                    "index": s.index,
-                    "start": s.start,
-                    "end": s.end,
-                    "text": text[s.start : s.end],
-                    # With several annotators the latest label stands for the sentence here.
-                    "label": labels[s.index][-1][0] if s.index in labels else None,
+@dataclass(frozen=True)
+class Selection:
+    """Which sentences an export holds."""
+
+    labels: frozenset[str] = frozenset()  # empty: every label
+    annotators: frozenset[str] = frozenset()  # empty: every annotator
+    include_unlabelled: bool = False
+    context: int = 0
+    resolve: str | None = None  # None: one record per (sentence, annotator)
+    label_names: tuple[str, ...] = field(default_factory=tuple)  # the label set, for options and cats
+
+
+def _votes(annotations: list[Annotation], selection: Selection) -> list[Annotation]:
+    """The annotations that count for a sentence, resolved to one when asked."""
+    votes = [a for a in annotations if not selection.annotators or a.annotator in selection.annotators]
+    if not votes or selection.resolve is None:
+        return votes
+    latest = max(votes, key=lambda a: (a.updated, a.annotator))
+    if selection.resolve == "latest":
+        return [latest]
+    counts = Counter(a.label for a in votes)
+    top = max(counts.values())
+    winners = {label for label, n in counts.items() if n == top}
+    # A tie goes to the label given most recently.
+    return [max((a for a in votes if a.label in winners), key=lambda a: (a.updated, a.annotator))]
+
+
+def sentence_records(articles: Iterable[ArticleData], selection: Selection) -> Iterator[dict[str, Any]]:
+    """One record per labelled sentence and annotator (or per sentence when resolving)."""
+    for art in articles:
+        entities = art.entities
+        sentences = art.sentences
+        for position, (index, start, end, text) in enumerate(sentences):
+            votes = [v for v in _votes(art.labels.get(index, []), selection) if not selection.labels or v.label in selection.labels]
+            if not votes and not selection.include_unlabelled:
+                continue
+            if not votes and selection.labels and art.labels.get(index):
+                continue  # labelled, but not with a label asked for
+            base = {
+                "text": text,
+                "label": None,
+                "article_id": art.id,
+                "article_title": art.title,
+                "source": art.source,
+                "url": art.url,
+                "sentence_index": index,
+                "start": start,
+                "end": end,
+                "entities": [
+                    {"text": e.text, "label": e.label, "start": e.start - start, "end": e.end - start}
+                    for e in entities
+                    if e.start >= start and e.end <= end
+                ],
+                "annotator": None,
+                "annotated_at": None,
+            }
+            if selection.context:
+                n = selection.context
+                base["context"] = {
+                    "before": [s[3] for s in sentences[max(0, position - n) : position]],
+                    "after": [s[3] for s in sentences[position + 1 : position + 1 + n]],
                 }
-                for s in store.sentences(article_id)
-            ],
-            "entities": [
-                {"start": e.start, "end": e.end, "label": e.label, "text": e.text} for e in store.entities(article_id)
-            ],
+            for vote in votes or [None]:
+                record = dict(base)
+                if vote is not None:
+                    record["label"] = vote.label
+                    record["annotator"] = vote.annotator
+                    record["annotated_at"] = vote.updated
+                yield record
+
+
+def article_records(articles: Iterable[ArticleData], selection: Selection) -> Iterator[dict[str, Any]]:
+    """One record per article: text, metadata, sentences with their labels, entities."""
+    for art in articles:
+        sentences = []
+        for index, start, end, text in art.sentences:
+            votes = _votes(art.labels.get(index, []), selection)
+            if selection.labels:
+                votes = [v for v in votes if v.label in selection.labels]
+            sentences.append(
+                {
+                    "index": index,
+                    "start": start,
+                    "end": end,
+                    "text": text,
+                    # The latest label stands for the sentence; every annotator's is in "annotations".
+                    "label": max(votes, key=lambda v: (v.updated, v.annotator)).label if votes else None,
+                    "annotations": [
+                        {"label": v.label, "annotator": v.annotator, "annotated_at": v.updated, "created": v.created}
+                        for v in votes
+                    ],
+                }
+            )
+        yield {
+            "id": art.id,
+            "title": art.title,
+            "source": art.source,
+            "url": art.url,
+            "author": art.author,
+            "published": art.published,
+            "site": art.site,
+            "text": art.text,
+            "meta": art.meta,
+            "model": art.model,
+            "model_version": art.model_version,
+            "sentences": sentences,
+            "entities": [{"start": e.start, "end": e.end, "label": e.label, "text": e.text} for e in art.entities],
+        }
+
+
+def _hash(*parts: str) -> int:
+    """A stable signed 32-bit hash, the shape Prodigy uses for _input_hash and _task_hash."""
+    digest = hashlib.sha256("\x1f".join(parts).encode("utf-8")).digest()
+    return int.from_bytes(digest[:4], "little", signed=True)
+
+
+def _timestamp(iso: str | None) -> int | None:
+    if not iso:
+        return None
+    return int(datetime.fromisoformat(iso.replace("Z", "+00:00")).timestamp())
+
+
+def prodigy_records(records: Iterable[dict[str, Any]], label_names: tuple[str, ...]) -> Iterator[dict[str, Any]]:
+    """Records as Prodigy's textcat choice interface saves them."""
+    for r in records:
+        names = label_names if r["label"] in label_names or r["label"] is None else (*label_names, r["label"])
+        options = [{"id": name, "text": name} for name in names]
+        input_hash = _hash(r["text"])
+        yield {
+            "text": r["text"],
+            "options": options,
+            "accept": [r["label"]] if r["label"] else [],
+            "answer": "accept" if r["label"] else "ignore",
+            "_input_hash": input_hash,
+            "_task_hash": _hash(str(input_hash), json.dumps(options, sort_keys=True)),
+            "_view_id": "choice",
+            "config": {"choice_style": "single"},
+            "_annotator_id": r["annotator"],
+            "_session_id": r["annotator"],
+            "_timestamp": _timestamp(r["annotated_at"]),
+            "spans": [{"start": e["start"], "end": e["end"], "label": e["label"]} for e in r["entities"]],
+            "meta": {
+                "article_id": r["article_id"],
+                "article_title": r["article_title"],
+                "source": r["source"],
+                "sentence_index": r["sentence_index"],
+            },
         }
 
 
 def write_jsonl(records: Iterable[dict[str, Any]], handle: IO[str]) -> int:
     count = 0
+    dumps = json.JSONEncoder(ensure_ascii=False).encode
     for record in records:
-        handle.write(json.dumps(record, ensure_ascii=False))
+        handle.write(dumps(record))
         handle.write("\n")
         count += 1
+    return count
+
+
+def write_csv(records: Iterable[dict[str, Any]], handle: IO[str]) -> int:
+    writer = csv.DictWriter(handle, fieldnames=CSV_FIELDS, extrasaction="ignore", lineterminator="\r\n")
+    writer.writeheader()
+    count = 0
+    for record in records:
+        writer.writerow(record)
+        count += 1
+    return count
+
+
+def write_docbin(records: Iterable[dict[str, Any]], path: Path, label_names: tuple[str, ...]) -> int:
+    """A spaCy DocBin: one Doc per sentence, cats for every label, ents from the stored entities."""
+    import spacy
+    from spacy.tokens import DocBin
+    from spacy.util import filter_spans
+
+    nlp = spacy.blank("en")
+    docbin = DocBin(store_user_data=True)
+    names = list(label_names)
+    count = 0
+    for r in records:
+        if r["label"] is not None and r["label"] not in names:
+            names.append(r["label"])
+        doc = nlp.make_doc(r["text"])
+        spans = [doc.char_span(e["start"], e["end"], label=e["label"], alignment_mode="contract") for e in r["entities"]]
+        doc.ents = filter_spans([s for s in spans if s is not None])
+        doc.cats = {name: 1.0 if name == r["label"] else 0.0 for name in names}
+        doc.user_data["meta"] = {k: r[k] for k in ("article_id", "sentence_index", "annotator", "annotated_at")}
+        docbin.add(doc)
+        count += 1
+    with open(path, "wb") as handle:
+        handle.write(docbin.to_bytes())
     return count
 
 
@@ -67,9 +234,14 @@ def _umask() -> int:
 
 
 @contextmanager
-def open_output(target: str | None) -> Iterator[IO[str]]:
-    """stdout for None or "-"; otherwise a temporary file renamed over the target on success."""
+def open_output(target: str | None, *, binary: bool = False, encoding: str = "utf-8") -> Iterator[Any]:
+    """stdout for None or "-"; otherwise a temporary file renamed over the target on success.
+
+    With binary=True the context yields the temporary path to write to instead of a handle.
+    """
     if target in (None, "-"):
+        if binary:
+            raise ValueError("this format is binary: give a file with -o")
         yield sys.stdout
         sys.stdout.flush()
         return
@@ -79,10 +251,14 @@ def open_output(target: str | None) -> Iterator[IO[str]]:
     try:
         # mkstemp makes the file owner-only; a dataset gets the mode any new file would get.
         os.chmod(temp, 0o666 & ~_umask())
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
-            yield handle
-            handle.flush()
-            os.fsync(handle.fileno())
+        if binary:
+            os.close(fd)
+            yield Path(temp)
+        else:
+            with os.fdopen(fd, "w", encoding=encoding, newline="") as handle:
+                yield handle
+                handle.flush()
+                os.fsync(handle.fileno())
         os.replace(temp, path)
     except BaseException:
         try:
@@ -90,3 +266,23 @@ def open_output(target: str | None) -> Iterator[IO[str]]:
         except OSError:
             pass
         raise
+
+
+def export(articles: Iterable[ArticleData], *, fmt: str, unit: str, selection: Selection, output: str | None) -> int:
+    """Write a dataset; return the number of records written."""
+    if fmt in ("prodigy", "spacy", "csv") and unit != "sentence":
+        raise ValueError(f"--format {fmt} writes sentences: use --unit sentence")
+    if unit == "article":
+        with open_output(output) as handle:
+            return write_jsonl(article_records(articles, selection), handle)
+    records = sentence_records(articles, selection)
+    if fmt == "spacy":
+        with open_output(output, binary=True) as temp:
+            return write_docbin(records, temp, selection.label_names)
+    if fmt == "csv":
+        with open_output(output, encoding="utf-8-sig") as handle:
+            return write_csv(records, handle)
+    if fmt == "prodigy":
+        records = prodigy_records(records, selection.label_names)
+    with open_output(output) as handle:
+        return write_jsonl(records, handle)

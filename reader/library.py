@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from reader.ingest import Failed, Limits, Skipped, collect
+from reader.ingest import Failed, Limits, Restore, Skipped, collect
 from reader.model import Article
 from reader.store import Store
 
@@ -24,6 +24,7 @@ class ImportReport:
     already: list[Article] = field(default_factory=list)
     failed: list[Failed] = field(default_factory=list)
     skipped: list[Skipped] = field(default_factory=list)
+    restored: list[Restore] = field(default_factory=list)
 
     @property
     def ids(self) -> list[str]:
@@ -31,6 +32,8 @@ class ImportReport:
         seen: dict[str, None] = {}
         for article in self.imported + self.already:
             seen.setdefault(article.id, None)
+        for restore in self.restored:
+            seen.setdefault(restore.article_id, None)
         return list(seen)
 
 
@@ -67,6 +70,10 @@ def import_targets(
             elif isinstance(outcome, Skipped):
                 report.skipped.append(outcome)
                 notify("skipped", outcome)
+            elif isinstance(outcome, Restore):
+                added, labels = store.restore(outcome.article_id, outcome.article, outcome.parsed, list(outcome.labels))
+                report.restored.append(outcome)
+                notify("restored", (outcome, added, labels))
             elif outcome.id in queued or (store.is_parsed(outcome.id) if parse else store.has_article(outcome.id)):
                 report.already.append(outcome)
                 notify("already", outcome)

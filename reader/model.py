@@ -121,3 +121,44 @@ class Change:
     sentence_index: int
     label: str | None
     previous: str | None
+
+
+@dataclass(frozen=True)
+class Annotation:
+    """One annotator's current label on a sentence."""
+
+    label: str
+    annotator: str
+    created: str
+    updated: str
+
+
+@dataclass(frozen=True)
+class Restored:
+    """A label carried by one of reader's own exports, to be put back on import."""
+
+    sentence_index: int
+    label: str
+    annotator: str
+    created: str | None
+    updated: str
+
+
+@dataclass(frozen=True)
+class ArticleData:
+    """An article with everything an export needs: sentences as (index, start, end, text)."""
+
+    id: str
+    title: str | None
+    source: str | None
+    url: str | None
+    author: str | None
+    published: str | None
+    site: str | None
+    text: str
+    meta: dict[str, Any]
+    model: str | None
+    model_version: str | None
+    sentences: list[tuple[int, int, int, str]]
+    entities: list[Entity]
+    labels: dict[int, list[Annotation]]

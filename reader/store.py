@@ -22,7 +22,7 @@ from typing import Any, TypeVar
 
 import sqlite_utils
 
-from reader.model import Article, ArticleSummary, Change, Entity, Parsed, Sentence
+from reader.model import Annotation, Article, ArticleData, ArticleSummary, Change, Entity, Parsed, Restored, Sentence
 
 SCHEMA_VERSION = 1
 APP_ID = 0x52454144  # "READ": marks a database as ours
@@ -89,12 +89,14 @@ SCHEMA = [
     )""",
     """
     CREATE TABLE sentences (
+        id INTEGER PRIMARY KEY,
         article_id TEXT NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
         idx INTEGER NOT NULL,
         start INTEGER NOT NULL,
         "end" INTEGER NOT NULL,
-        PRIMARY KEY (article_id, idx)
-    ) WITHOUT ROWID""",
+        text TEXT NOT NULL,
+        UNIQUE (article_id, idx)
+    )""",
     """
     CREATE TABLE entities (
         article_id TEXT NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
@@ -122,7 +124,7 @@ SCHEMA = [
         article_id TEXT NOT NULL,
         sentence_index INTEGER,
         annotator TEXT NOT NULL,
-        action TEXT NOT NULL CHECK (action IN ('set', 'clear', 'undo', 'redo', 'delete')),
+        action TEXT NOT NULL CHECK (action IN ('set', 'clear', 'undo', 'redo', 'delete', 'import')),
         label TEXT,
         previous TEXT,
         target INTEGER,
@@ -145,13 +147,18 @@ SCHEMA = [
     ) WITHOUT ROWID""",
     """
     CREATE VIEW labelled_sentences AS
-    SELECT a.article_id, s.idx AS sentence_index, art.title AS article_title,
-           substr(art.text, s.start + 1, s."end" - s.start) AS sentence,
+    SELECT a.article_id, s.idx AS sentence_index, art.title AS article_title, s.text AS sentence,
            a.label, a.annotator, a.updated
     FROM annotations a
     JOIN sentences s ON s.article_id = a.article_id AND s.idx = a.sentence_index
     JOIN articles art ON art.id = a.article_id""",
 ]
+
+
+def _enable_search(db: sqlite_utils.Database) -> None:
+    """Full-text search over sentences, the sqlite-utils way, so `sqlite-utils search` and
+    Datasette find it."""
+    db["sentences"].enable_fts(["text"], create_triggers=True, tokenize="porter")
 
 # MIGRATIONS[n] takes a database at schema version n to n + 1.
 MIGRATIONS: dict[int, list[str]] = {0: SCHEMA}
@@ -232,6 +239,8 @@ class Store:
                 for step in range(current, SCHEMA_VERSION):
                     for statement in MIGRATIONS[step]:
                         conn.execute(statement)
+                    if step == 0:
+                        _enable_search(self.db)
                 conn.execute(f"PRAGMA application_id = {APP_ID}")
                 conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
                 conn.execute("COMMIT")
@@ -320,9 +329,10 @@ class Store:
 
     @staticmethod
     def _put_parse(db: sqlite_utils.Database, article_id: str, parsed: Parsed) -> None:
+        text = db.conn.execute("SELECT text FROM articles WHERE id = ?", (article_id,)).fetchone()[0]
         db.conn.executemany(
-            'INSERT INTO sentences (article_id, idx, start, "end") VALUES (?, ?, ?, ?)',
-            [(article_id, s.index, s.start, s.end) for s in parsed.sentences],
+            'INSERT INTO sentences (article_id, idx, start, "end", text) VALUES (?, ?, ?, ?, ?)',
+            [(article_id, s.index, s.start, s.end, text[s.start : s.end]) for s in parsed.sentences],
         )
         db.conn.executemany(
             'INSERT INTO entities (article_id, start, "end", label, text) VALUES (?, ?, ?, ?, ?)',
@@ -524,13 +534,104 @@ class Store:
     def article_ids(self) -> list[str]:
         return [r[0] for r in self._all("SELECT id FROM articles ORDER BY imported_at, id")]
 
-    def sentence_labels(self, article_id: str) -> dict[int, list[tuple[str, str, str]]]:
-        """Every annotator's label on each sentence: index -> [(label, annotator, updated)]."""
-        out: dict[int, list[tuple[str, str, str]]] = {}
-        for index, label, annotator, updated in self._all(
-            """SELECT sentence_index, label, annotator, updated FROM annotations
-               WHERE article_id = ? ORDER BY sentence_index, updated""",
-            (article_id,),
+    def dataset(self, article_ids: list[str] | None = None) -> Iterator[ArticleData]:
+        """Each article with its sentences, entities and every annotator's labels, one at a time."""
+        for article_id in article_ids if article_ids is not None else self.article_ids():
+            row = self._one(
+                """SELECT id, title, source, url, author, published, site, text, meta, model, model_version
+                   FROM articles WHERE id = ?""",
+                (article_id,),
+            )
+            if row is None:
+                continue
+            sentences = self._all(
+                'SELECT idx, start, "end", text FROM sentences WHERE article_id = ? ORDER BY idx', (article_id,)
+            )
+            entities = [
+                Entity(*r)
+                for r in self._all('SELECT start, "end", label, text FROM entities WHERE article_id = ? ORDER BY start, "end"', (article_id,))
+            ]
+            labels: dict[int, list[Annotation]] = {}
+            for index, label, annotator, created, updated in self._all(
+                """SELECT sentence_index, label, annotator, created, updated FROM annotations
+                   WHERE article_id = ? ORDER BY sentence_index, updated, annotator""",
+                (article_id,),
+            ):
+                labels.setdefault(index, []).append(Annotation(label, annotator, created, updated))
+            yield ArticleData(
+                id=row[0], title=row[1], source=row[2], url=row[3], author=row[4], published=row[5], site=row[6],
+                text=row[7], meta=json.loads(row[8] or "{}"), model=row[9], model_version=row[10],
+                sentences=sentences, entities=entities, labels=labels,
+            )
+
+    def annotators(self) -> list[str]:
+        return [r[0] for r in self._all("SELECT DISTINCT annotator FROM annotations ORDER BY annotator")]
+
+    def stats(self) -> dict[str, Any]:
+        """Counts per label, per annotator and per article, and labelled / total sentences."""
+        total = self._one("SELECT count(*) FROM sentences")[0]
+        labelled = self._one("SELECT count(*) FROM (SELECT DISTINCT article_id, sentence_index FROM annotations)")[0]
+        per_article = [
+            {"id": r[0], "title": r[1], "sentences": r[2], "labelled": r[3]}
+            for r in self._all(
+                """SELECT a.id, a.title,
+                          (SELECT count(*) FROM sentences s WHERE s.article_id = a.id),
+                          (SELECT count(DISTINCT sentence_index) FROM annotations n WHERE n.article_id = a.id)
+                   FROM articles a ORDER BY a.imported_at, a.id"""
+            )
+        ]
+        per_annotator: dict[str, dict[str, int]] = {}
+        for annotator, label, count in self._all(
+            "SELECT annotator, label, count(*) FROM annotations GROUP BY annotator, label ORDER BY annotator, label"
         ):
-            out.setdefault(index, []).append((label, annotator, updated))
-        return out
+            per_annotator.setdefault(annotator, {})[label] = count
+        return {
+            "articles": len(per_article),
+            "sentences": total,
+            "labelled": labelled,
+            "labels": self.label_counts(),
+            "annotators": per_annotator,
+            "per_article": per_article,
+        }
+
+    # --- restoring our own exports ----------------------------------------------------------
+
+    def restore(self, article_id: str, article: Article, parsed: Parsed | None, labels: list[Restored]) -> tuple[bool, int]:
+        """Store an article under its exported id (if new) and its labels with annotator and time.
+
+        Returns (article added, labels added). Labels already present are left alone, so
+        restoring twice adds nothing.
+        """
+        with self._write() as db:
+            added = db.conn.execute("SELECT 1 FROM articles WHERE id = ?", (article_id,)).fetchone() is None
+            if added:
+                db.conn.execute(
+                    """INSERT INTO articles (id, title, source, url, author, published, site, text, meta, imported_at)
+                       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+                    (article_id, article.title, article.source, article.url, article.author, article.published,
+                     article.site, article.text, json.dumps(article.meta, ensure_ascii=False), now()),
+                )
+                if parsed is not None:
+                    self._put_parse(db, article_id, parsed)
+            known = {r[0] for r in db.conn.execute("SELECT idx FROM sentences WHERE article_id = ?", (article_id,))}
+            count = 0
+            for item in labels:
+                if item.sentence_index not in known:
+                    continue
+                current = self._current(db, article_id, item.sentence_index, item.annotator)
+                if current == item.label:
+                    continue
+                db.conn.execute(
+                    """INSERT INTO annotation_events (article_id, sentence_index, annotator, action, label, previous, created)
+                       VALUES (?, ?, ?, 'import', ?, ?, ?)""",
+                    (article_id, item.sentence_index, item.annotator, item.label, current, now()),
+                )
+                db.conn.execute(
+                    """INSERT INTO annotations (article_id, sentence_index, annotator, label, created, updated)
+                       VALUES (?, ?, ?, ?, ?, ?)
+                       ON CONFLICT (article_id, sentence_index, annotator) DO UPDATE SET label = excluded.label,
+                       updated = excluded.updated""",
+                    (article_id, item.sentence_index, item.annotator, item.label, item.created or item.updated, item.updated),
+                )
+                count += 1
+            return added, count

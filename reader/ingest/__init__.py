@@ -12,6 +12,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from reader.ingest.restore import Restore
 from reader.ingest.sanitize import DecodeError, clean_field, clean_meta, decode
 from reader.model import Article
 
@@ -40,7 +41,7 @@ class Skipped:
     reason: str
 
 
-Outcome = Article | Failed | Skipped
+Outcome = Article | Failed | Skipped | Restore
 
 
 @dataclass(frozen=True)

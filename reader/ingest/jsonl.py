@@ -1,16 +1,23 @@
-"""JSON Lines: one article per line, {"text", "title"?, "url"?, "meta"?}."""
+"""JSON Lines: one article per line, {"text", "title"?, "url"?, "meta"?}, or reader's own
+article and sentence exports, which come back with their sentences and labels."""
 
 from __future__ import annotations
 
 import json
 from collections.abc import Iterator
 
+from reader.ingest.restore import Restore, from_article_record, from_sentence_records, is_article_export, is_sentence_export
 from reader.ingest.sanitize import clean_field, clean_meta, clean_text
 from reader.model import Article
 
 
-def jsonl_articles(text: str, source: str) -> Iterator[tuple[int, Article | str]]:
-    """Yield (line number, Article or the reason that line was rejected); blank lines are skipped."""
+def jsonl_articles(text: str, source: str) -> Iterator[tuple[int, Article | Restore | str]]:
+    """Yield (line number, Article, Restore or the reason that line was rejected).
+
+    Blank lines are skipped. Sentence-export records are gathered per article and restored
+    after the last line, numbered by the first line of their article.
+    """
+    sentence_groups: dict[str, tuple[int, list[dict]]] = {}
     for number, line in enumerate(text.split("\n"), start=1):
         if not line.strip():
             continue
@@ -21,6 +28,15 @@ def jsonl_articles(text: str, source: str) -> Iterator[tuple[int, Article | str]
             continue
         if not isinstance(record, dict):
             yield number, "not a JSON object"
+            continue
+        if is_sentence_export(record):
+            sentence_groups.setdefault(str(record["article_id"]), (number, []))[1].append(record)
+            continue
+        if is_article_export(record):
+            try:
+                yield number, from_article_record(record, f"{source}:{number}")
+            except (ValueError, TypeError, KeyError) as exc:
+                yield number, f"not a usable reader export: {exc}"
             continue
         body = record.get("text")
         if not isinstance(body, str):
@@ -41,3 +57,8 @@ def jsonl_articles(text: str, source: str) -> Iterator[tuple[int, Article | str]
             url=clean_field(record.get("url")),
             meta=clean_meta(meta or {}),
         )
+    for number, records in sentence_groups.values():
+        try:
+            yield number, from_sentence_records(records, f"{source}:{number}")
+        except (ValueError, TypeError, KeyError) as exc:
+            yield number, f"not a usable reader export: {exc}"
