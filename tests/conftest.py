@@ -1,0 +1,206 @@
+"""Shared pytest fixtures."""
+
+from __future__ import annotations
+
+# =============================================================================================
+# Core / CLI fixtures (ingest, store, export tests): run the real CLI, serve HTTP locally.
+# =============================================================================================
+
+import http.server
+import os
+import sqlite3
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+# Environment variables that would change what the CLI does (or route 127.0.0.1 via a proxy).
+_CLI_ENV_DROP = ("READER_DB", "READER_MODEL", "READER_MAX_BYTES", "READER_ANNOTATOR", "READER_LABELS", "READER_CONFIG")
+
+
+def cli_env(**extra: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if k not in _CLI_ENV_DROP and "proxy" not in k.lower()}
+    env["PYTHONIOENCODING"] = "utf-8"
+    env.update(extra)
+    return env
+
+
+def run_reader(
+    *args: str | bytes | os.PathLike,
+    input: bytes | str | None = None,
+    env: dict[str, str] | None = None,
+    cwd: Path | None = None,
+    timeout: float = 120,
+) -> subprocess.CompletedProcess:
+    """Run `python -m reader ARGS` in a subprocess; stdout and stderr come back as text."""
+    if isinstance(input, str):
+        input = input.encode("utf-8")
+    proc = subprocess.run(
+        [sys.executable, "-m", "reader", *args],
+        input=input if input is not None else b"",
+        capture_output=True,
+        env=env if env is not None else cli_env(),
+        cwd=cwd,
+        timeout=timeout,
+    )
+    proc.stdout = proc.stdout.decode("utf-8", "replace")
+    proc.stderr = proc.stderr.decode("utf-8", "replace")
+    return proc
+
+
+def stored_articles(db: Path) -> dict[str, dict]:
+    """Every stored article keyed by source, read straight from the SQLite file."""
+    conn = sqlite3.connect(db)
+    conn.row_factory = sqlite3.Row
+    try:
+        rows = conn.execute("SELECT * FROM articles").fetchall()
+        out = {}
+        for row in rows:
+            record = dict(row)
+            record["sentences"] = [
+                record["text"][s:e]
+                for s, e in conn.execute('SELECT start, "end" FROM sentences WHERE article_id = ? ORDER BY idx', (row["id"],))
+            ]
+            out[row["source"]] = record
+        return out
+    finally:
+        conn.close()
+
+
+# --- a local HTTP server on 127.0.0.1 -------------------------------------------------------
+
+ARTICLE_HTML = """<!doctype html>
+<html><head><meta charset="utf-8"><title>Council approves new budget</title>
+<meta name="author" content="Jane Smith">
+<meta property="og:site_name" content="Example News">
+<meta property="article:published_time" content="2024-03-05">
+</head><body>
+<nav><a href="/">Home</a> | <a href="/world">World desk</a></nav>
+<article><h1>Council approves new budget</h1>
+<p>The city council approved a new budget on Tuesday after a long debate about school funding and road repairs.</p>
+<p>The mayor said the plan would hire forty teachers and repair twelve bridges before the end of next year.</p>
+</article>
+<footer>Copyright Example News. All rights reserved.</footer>
+</body></html>
+"""
+PLAIN_TEXT = "Plain words served over HTTP. The second sentence follows.\n"
+CHAIN_END_TEXT = "The end of the redirect chain was reached. It holds text.\n"
+
+
+class _Handler(http.server.BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+    def _send(self, code: int, ctype: str, body: bytes, headers: tuple[tuple[str, str], ...] = ()) -> None:
+        self.send_response(code)
+        self.send_header("Content-Type", ctype)
+        self.send_header("Content-Length", str(len(body)))
+        for key, value in headers:
+            self.send_header(key, value)
+        self.end_headers()
+        self.wfile.write(body)
+
+    def _raw(self, data: bytes) -> None:
+        self.close_connection = True
+        self.wfile.write(data)
+        self.wfile.flush()
+
+    def do_GET(self) -> None:  # noqa: N802 - the http.server API
+        path = self.path
+        if path == "/article.html":
+            self._send(200, "text/html; charset=utf-8", ARTICLE_HTML.encode())
+        elif path == "/plain.txt":
+            self._send(200, "text/plain; charset=utf-8", PLAIN_TEXT.encode())
+        elif path.startswith("/text/"):
+            # /text/<anything>: serve the text stored under that key by the test
+            body = self.server.texts.get(path[len("/text/"):])  # type: ignore[attr-defined]
+            if body is None:
+                self._send(404, "text/plain", b"not found")
+            else:
+                ctype, data = body
+                self._send(200, ctype, data)
+        elif path == "/loop":
+            self._send(302, "text/plain", b"", (("Location", "/loop"),))
+        elif path.startswith("/chain/"):
+            left = int(path.rsplit("/", 1)[1])
+            if left > 0:
+                self._send(302, "text/plain", b"", (("Location", f"/chain/{left - 1}"),))
+            else:
+                self._send(200, "text/plain; charset=utf-8", CHAIN_END_TEXT.encode())
+        elif path == "/slow":
+            time.sleep(2.5)
+            self._send(200, "text/plain", b"Too late to matter. Really.\n")
+        elif path == "/trickle":
+            # headers at once, then a word every 0.2 s for 6 s: each wait is short, the total is not
+            self.send_response(200)
+            self.send_header("Content-Type", "text/plain")
+            self.send_header("Connection", "close")
+            self.end_headers()
+            self.close_connection = True
+            try:
+                for _ in range(30):
+                    self.wfile.write(b"word ")
+                    self.wfile.flush()
+                    time.sleep(0.2)
+            except OSError:
+                pass
+        elif path == "/big":
+            self._send(200, "text/plain", b"Big text. " * 500)
+        elif path == "/big-no-length":
+            self._raw(b"HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nConnection: close\r\n\r\n" + b"Big text. " * 500)
+        elif path == "/short":
+            self._raw(b"HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 2000\r\n\r\nOnly the start of it. The rest never came.")
+        elif path == "/garbage":
+            self._raw(b"this is not an HTTP response at all\r\n\r\n")
+        elif path == "/pdf":
+            self._send(200, "application/pdf", b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj\n")
+        elif path == "/to-file":
+            self._send(302, "text/plain", b"", (("Location", "file:///etc/passwd"),))
+        elif path == "/to-ftp":
+            self._send(302, "text/plain", b"", (("Location", "ftp://127.0.0.1/article.txt"),))
+        else:
+            self._send(404, "text/plain", b"no such page")
+
+
+class _Server(http.server.ThreadingHTTPServer):
+    daemon_threads = True
+
+    def handle_error(self, request: object, client_address: object) -> None:
+        pass  # a client that hung up on /trickle or /slow is expected
+
+
+class LocalServer:
+    def __init__(self, server: _Server) -> None:
+        self.server = server
+        self.base = f"http://127.0.0.1:{server.server_address[1]}"
+
+    def url(self, path: str) -> str:
+        return self.base + path
+
+    def serve_text(self, key: str, data: bytes, ctype: str = "text/plain; charset=utf-8") -> str:
+        self.server.texts[key] = (ctype, data)  # type: ignore[attr-defined]
+        return self.url(f"/text/{key}")
+
+
+@pytest.fixture(scope="session")
+def http_server() -> Iterator[LocalServer]:
+    server = _Server(("127.0.0.1", 0), _Handler)
+    server.texts = {}  # type: ignore[attr-defined]
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield LocalServer(server)
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+# =============================================================================================
+# End of core / CLI fixtures.
+# =============================================================================================
