@@ -68,10 +68,12 @@ def import_options(func: Any) -> Any:
     return func
 
 
-def open_store(db_path: Path | None) -> Any:
+def open_store(db_path: Path | None, *, readonly: bool = False) -> Any:
     from reader.store import Store, default_path
 
-    return Store(db_path or default_path())
+    path = db_path or default_path()
+    # Reading commands leave an existing database untouched; a missing one starts empty.
+    return Store(path, readonly=readonly and path.exists())
 
 
 def default_annotator() -> str:
@@ -212,7 +214,7 @@ def list_command(db_path: Path | None) -> None:
     from rich.table import Table
     from rich.text import Text
 
-    with open_store(db_path) as store:
+    with open_store(db_path, readonly=True) as store:
         rows = store.summaries()
     console = Console(highlight=False)
     if not console.is_terminal:
@@ -253,7 +255,7 @@ def export_command(db_path: Path | None, fmt: str, unit: str, output: str, label
         label_set = LabelSet.parse(labels_spec) if labels_spec else config.load(config_path).labels or LabelSet()
     except ValueError as exc:
         raise ReaderError(str(exc)) from None
-    with open_store(db_path) as store:
+    with open_store(db_path, readonly=True) as store:
         known = set(label_set.names) | set(store.label_counts())
         unknown = [label for label in labels if label not in known]
         if unknown:
@@ -300,7 +302,7 @@ def stats_command(db_path: Path | None, as_json: bool) -> None:
     from rich.table import Table
     from rich.text import Text
 
-    with open_store(db_path) as store:
+    with open_store(db_path, readonly=True) as store:
         stats = store.stats()
     if as_json:
         click.echo(json.dumps(stats, ensure_ascii=False, indent=2))
@@ -320,6 +322,16 @@ def stats_command(db_path: Path | None, as_json: bool) -> None:
     for row in stats["per_article"]:
         articles.add_row(Text(row["id"][:12]), Text(row["title"] or ""), str(row["labelled"]), str(row["sentences"]))
     console.print(articles)
+
+
+@cli.command("backup")
+@click.argument("target", type=click.Path(path_type=Path))
+@db_option
+def backup_command(target: Path, db_path: Path | None) -> None:
+    """Copy the database to TARGET safely, even while reader is running on it."""
+    with open_store(db_path, readonly=True) as store:
+        store.backup(target)
+    click.echo(f"backed up {store.path} to {target}", err=True)
 
 
 def _interrupted(signum: int, frame: object) -> None:

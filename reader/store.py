@@ -71,6 +71,20 @@ def _retry(action: Callable[[], T]) -> T:
             delay = min(delay * 2, 0.5)
 
 
+def explain(path: Path, exc: sqlite3.Error) -> str:
+    """A one-line, actionable reason for an SQLite error."""
+    message = str(exc).lower()
+    if "full" in message:
+        return f"the disk is full: {path} was not changed (free some space and try again)"
+    if "readonly" in message or "read-only" in message:
+        return f"the database {path} is read-only: nothing was written"
+    if "malformed" in message or "not a database" in message or "corrupt" in message:
+        return f"the database {path} is damaged: {exc}; nothing was changed (restore it from a backup)"
+    if "unable to open" in message or "disk i/o" in message:
+        return f"cannot use the database {path}: {exc}"
+    return f"database error in {path}: {exc}"
+
+
 SCHEMA = [
     """
     CREATE TABLE articles (
@@ -194,20 +208,48 @@ def _check_file(path: Path) -> None:
 class Store:
     """An open reader database."""
 
-    def __init__(self, path: str | Path) -> None:
+    def __init__(self, path: str | Path, *, readonly: bool = False) -> None:
+        """Open (creating if needed) a database; readonly opens an existing one without writing.
+
+        A read-only open still uses a normal connection when the file is writable, so SQLite
+        tidies its -wal and -shm files on close; only a file we cannot write is opened with
+        mode=ro.
+        """
         self.path = Path(path).expanduser()
+        self.readonly = readonly
         _check_file(self.path)
+        if readonly and not self.path.exists():
+            raise StoreError(f"no database at {self.path}: import something first (reader import FILE)")
+        if not readonly and self.path.exists() and not os.access(self.path, os.W_OK):
+            raise StoreError(f"the database {self.path} is read-only: reader needs to write labels to it")
         if not self.path.exists():
             try:
                 self.path.parent.mkdir(parents=True, exist_ok=True)
             except OSError as exc:
                 raise StoreError(f"cannot create the folder for {self.path}: {exc.strerror}") from None
+            if not os.access(self.path.parent, os.W_OK):
+                raise StoreError(f"cannot create {self.path}: its folder is read-only")
         try:
-            conn = sqlite3.connect(str(self.path), timeout=BUSY_TIMEOUT_MS / 1000, check_same_thread=False)
+            if readonly and not (os.access(self.path, os.W_OK) and os.access(self.path.parent, os.W_OK)):
+                conn = self._connect_readonly()
+            else:
+                conn = sqlite3.connect(str(self.path), timeout=BUSY_TIMEOUT_MS / 1000, check_same_thread=False)
             self.db = sqlite_utils.Database(conn)
             self._prepare()
-        except sqlite3.DatabaseError as exc:
-            raise StoreError(f"cannot open the database {self.path}: {exc}") from None
+        except sqlite3.Error as exc:
+            raise StoreError(explain(self.path, exc)) from None
+
+    def _connect_readonly(self) -> sqlite3.Connection:
+        uri = self.path.resolve().as_uri()
+        conn = sqlite3.connect(f"{uri}?mode=ro", uri=True, timeout=BUSY_TIMEOUT_MS / 1000, check_same_thread=False)
+        try:
+            conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+        except sqlite3.OperationalError:
+            # A WAL database in a folder we cannot write has no -shm to share: read it as a
+            # snapshot instead (nobody else can be writing it there either).
+            conn.close()
+            conn = sqlite3.connect(f"{uri}?immutable=1", uri=True, check_same_thread=False)
+        return conn
 
     def _prepare(self) -> None:
         conn = self.db.conn
@@ -224,7 +266,13 @@ class Store:
             if tables:
                 raise StoreError(f"{self.path} is an SQLite database of another program; nothing was changed")
         if version < SCHEMA_VERSION:
+            if self.readonly:
+                if version == 0:
+                    raise StoreError(f"{self.path} is not a reader database yet: nothing to read")
+                raise StoreError(f"{self.path} needs upgrading by a writable reader first")
             self._migrate(version)
+        if self.readonly:
+            return
         mode = _retry(lambda: conn.execute("PRAGMA journal_mode = WAL").fetchone()[0])
         if mode.lower() != "wal":
             conn.execute(f"PRAGMA journal_mode = {mode}")
@@ -265,22 +313,60 @@ class Store:
     @contextmanager
     def _write(self) -> Iterator[sqlite_utils.Database]:
         """One write transaction that holds the lock from its start; committed on exit."""
+        if self.readonly:
+            raise StoreError(f"the database {self.path} was opened read-only")
         conn = self.db.conn
-        _retry(lambda: conn.execute("BEGIN IMMEDIATE"))
+        try:
+            _retry(lambda: conn.execute("BEGIN IMMEDIATE"))
+        except sqlite3.Error as exc:
+            raise StoreError(explain(self.path, exc)) from None
         try:
             yield self.db
-        except BaseException:
-            conn.execute("ROLLBACK")
-            raise
-        else:
             _retry(lambda: conn.execute("COMMIT"))
+        except sqlite3.Error as exc:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            raise StoreError(explain(self.path, exc)) from None
+        except BaseException:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            raise
+
+    def _read(self, action: Callable[[], T]) -> T:
+        try:
+            return _retry(action)
+        except sqlite3.Error as exc:
+            raise StoreError(explain(self.path, exc)) from None
 
     def _one(self, sql: str, params: tuple = ()) -> Any:
-        row = _retry(lambda: self.db.conn.execute(sql, params).fetchone())
-        return row
+        return self._read(lambda: self.db.conn.execute(sql, params).fetchone())
 
     def _all(self, sql: str, params: tuple = ()) -> list[tuple]:
-        return _retry(lambda: self.db.conn.execute(sql, params).fetchall())
+        return self._read(lambda: self.db.conn.execute(sql, params).fetchall())
+
+    def backup(self, target: str | Path) -> None:
+        """Copy the live database with SQLite's online backup API, atomically, to target."""
+        target = Path(target).expanduser()
+        if target.resolve() == self.path.resolve():
+            raise StoreError("the backup must go to another file than the database itself")
+        if target.is_dir():
+            target = target / self.path.name
+        temp = target.with_name(f".{target.name}.part")
+        try:
+            dest = sqlite3.connect(str(temp))
+            try:
+                _retry(lambda: self.db.conn.backup(dest))
+                dest.execute("PRAGMA journal_mode = DELETE")
+            finally:
+                dest.close()
+            os.replace(temp, target)
+        except (sqlite3.Error, OSError) as exc:
+            try:
+                temp.unlink()
+            except OSError:
+                pass
+            reason = explain(target, exc) if isinstance(exc, sqlite3.Error) else f"cannot write {target}: {exc.strerror or exc}"
+            raise StoreError(reason) from None
 
     # --- articles -------------------------------------------------------------------------
 

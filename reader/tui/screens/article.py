@@ -16,6 +16,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Input, Static
 
 from reader.model import Article, LabelSet
+from reader.store import StoreError
 from reader.tui.theme import LEGEND, entity_style, label_text_style
 from reader.tui.widgets.article_view import ArticleView
 
@@ -122,7 +123,7 @@ class ArticleScreen(Screen[None]):
         """Parse in a thread with its own database connection; the text is already on screen."""
         from reader import nlp
         from reader.library import parse_stored
-        from reader.store import Store, StoreError
+        from reader.store import Store
 
         try:
             with Store(self.store.path) as store:
@@ -213,7 +214,11 @@ class ArticleScreen(Screen[None]):
             return
         index = view.cursor
         # Committed to SQLite before the screen shows it: a crash never loses a shown label.
-        change = self.store.set_label(self.article_id, index, label, self.annotator)
+        try:
+            change = self.store.set_label(self.article_id, index, label, self.annotator)
+        except StoreError as exc:
+            self.notify(f"not saved: {exc}", severity="error", timeout=8)
+            return
         if change is not None:
             self._show_change(change.sentence_index, change.previous, change.label)
         if label is not None and self.auto_advance and index + 1 < len(view.sentences):
@@ -228,7 +233,11 @@ class ArticleScreen(Screen[None]):
         self.view.set_label(index, label)
 
     def action_undo(self) -> None:
-        change = self.store.undo(self.article_id, self.annotator)
+        try:
+            change = self.store.undo(self.article_id, self.annotator)
+        except StoreError as exc:
+            self.notify(f"not undone: {exc}", severity="error", timeout=8)
+            return
         if change is None:
             self.notify("nothing to undo", severity="warning", timeout=2)
             return
@@ -236,7 +245,11 @@ class ArticleScreen(Screen[None]):
         self._go(change.sentence_index)
 
     def action_redo(self) -> None:
-        change = self.store.redo(self.article_id, self.annotator)
+        try:
+            change = self.store.redo(self.article_id, self.annotator)
+        except StoreError as exc:
+            self.notify(f"not redone: {exc}", severity="error", timeout=8)
+            return
         if change is None:
             self.notify("nothing to redo", severity="warning", timeout=2)
             return
@@ -301,4 +314,7 @@ class ArticleScreen(Screen[None]):
 
     def save_position(self) -> None:
         if self.parsed and self.view.sentences:
-            self.store.save_position(self.article_id, self.annotator, self.view.cursor)
+            try:
+                self.store.save_position(self.article_id, self.annotator, self.view.cursor)
+            except StoreError:
+                pass  # a reading position is a convenience; labels are what must not be lost

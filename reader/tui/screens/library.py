@@ -10,6 +10,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Input, Static
 
 from reader.model import ArticleSummary
+from reader.store import StoreError
 from reader.tui.screens.dialogs import AddDialog, ConfirmDialog
 from reader.tui.theme import label_text_style
 
@@ -175,8 +176,12 @@ class LibraryScreen(Screen[None]):
 
         def answered(yes: bool | None) -> None:
             if yes:
-                self.store.delete_article(article_id, self.app.annotator)
-                self.notify(Text(f"deleted {title}"), timeout=3)
+                try:
+                    self.store.delete_article(article_id, self.app.annotator)
+                except StoreError as exc:
+                    self.notify(f"not deleted: {exc}", severity="error", timeout=8)
+                    return
+                self.notify(f"deleted {title}", timeout=3)
                 self.reload()
 
         self.app.push_screen(ConfirmDialog(question), answered)
