@@ -120,10 +120,3 @@ def parse_many(nlp: Any, articles: Iterable[Article], *, jobs: int = 1) -> Itera
             del pending[number]
             yield article, parsed
 
-
-def parse(nlp: Any, article: Article) -> Parsed:
-    """Parse one article."""
-    for _, parsed in parse_many(nlp, [article]):
-        return parsed
-    raise AssertionError("parse_many yielded nothing for one article")
-

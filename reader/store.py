@@ -529,11 +529,6 @@ class Store:
             self._apply(db, article_id, target.sentence_index, annotator, label)
             return Change(event_id, target.sentence_index, label, previous)
 
-    def can_undo(self, article_id: str, annotator: str) -> tuple[int, int]:
-        """How many changes can be undone and redone."""
-        done, undone = self._history(self.db, article_id, annotator)
-        return len(done), len(undone)
-
     @staticmethod
     def _history(db: sqlite_utils.Database, article_id: str, annotator: str) -> tuple[list[Event], list[Event]]:
         """Replay the event log into the undo and redo stacks."""
@@ -649,9 +644,6 @@ class Store:
                 text=row[7], meta=json.loads(row[8] or "{}"), model=row[9], model_version=row[10],
                 sentences=sentences, entities=entities, labels=labels,
             )
-
-    def annotators(self) -> list[str]:
-        return [r[0] for r in self._all("SELECT DISTINCT annotator FROM annotations ORDER BY annotator")]
 
     def stats(self) -> dict[str, Any]:
         """Counts per label, per annotator and per article, and labelled / total sentences."""

@@ -37,20 +37,21 @@ def entity_style(label: str) -> Style:
     return Style(color=ENTITY_COLOURS.get(label, "#a9b1d6"), bold=label in ("PERSON", "ORG", "GPE"))
 
 
+def _position(label_set: LabelSet, label: str) -> int | None:
+    try:
+        return label_set.names.index(label)
+    except ValueError:
+        return None
+
+
 @lru_cache(maxsize=64)
 def label_style(label_set: LabelSet, label: str) -> Style:
     """A background tint per label; an unknown label (from another label set) is grey."""
-    try:
-        i = label_set.names.index(label)
-    except ValueError:
-        return Style(bgcolor="#3a3a3a")
-    return Style(bgcolor=LABEL_COLOURS[i % len(LABEL_COLOURS)])
+    i = _position(label_set, label)
+    return Style(bgcolor="#3a3a3a" if i is None else LABEL_COLOURS[i % len(LABEL_COLOURS)])
 
 
 @lru_cache(maxsize=64)
 def label_text_style(label_set: LabelSet, label: str) -> Style:
-    try:
-        i = label_set.names.index(label)
-    except ValueError:
-        return Style(color="#a9b1d6")
-    return Style(color=LABEL_TEXT[i % len(LABEL_TEXT)], bold=True)
+    i = _position(label_set, label)
+    return Style(color="#a9b1d6") if i is None else Style(color=LABEL_TEXT[i % len(LABEL_TEXT)], bold=True)

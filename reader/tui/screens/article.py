@@ -233,25 +233,21 @@ class ArticleScreen(Screen[None]):
         self.view.set_label(index, label)
 
     def action_undo(self) -> None:
-        try:
-            change = self.store.undo(self.article_id, self.annotator)
-        except StoreError as exc:
-            self.notify(f"not undone: {exc}", severity="error", timeout=8)
-            return
-        if change is None:
-            self.notify("nothing to undo", severity="warning", timeout=2)
-            return
-        self._show_change(change.sentence_index, change.previous, change.label)
-        self._go(change.sentence_index)
+        self._replay("undo")
 
     def action_redo(self) -> None:
+        self._replay("redo")
+
+    def _replay(self, action: str) -> None:
+        """Undo or redo through the event log, then show the sentence it changed."""
+        step = self.store.undo if action == "undo" else self.store.redo
         try:
-            change = self.store.redo(self.article_id, self.annotator)
+            change = step(self.article_id, self.annotator)
         except StoreError as exc:
-            self.notify(f"not redone: {exc}", severity="error", timeout=8)
+            self.notify(f"not {action}ne: {exc}", severity="error", timeout=8)
             return
         if change is None:
-            self.notify("nothing to redo", severity="warning", timeout=2)
+            self.notify(f"nothing to {action}", severity="warning", timeout=2)
             return
         self._show_change(change.sentence_index, change.previous, change.label)
         self._go(change.sentence_index)
