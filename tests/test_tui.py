@@ -457,3 +457,33 @@ async def test_control_characters_never_reach_the_screen(tmp_path: Path) -> None
         assert "Text with red and  clip and RLO and bell here." in shown
         assert not any(ch in shown for ch in "\x1b\x07\u202e")
         assert "pwned" not in shown
+
+
+def test_opening_a_parsed_article_does_not_import_spacy(db: Path, india: str) -> None:
+    """In a fresh process: library, article, labels, back, all without spaCy or its model."""
+    import subprocess
+    import sys
+    import textwrap
+
+    script = textwrap.dedent(
+        f"""
+        import asyncio, sys
+        from reader.store import Store
+        from reader.tui.app import ReaderApp
+
+        async def main():
+            app = ReaderApp(Store({str(db)!r}), annotator="tester", article_id={india!r})
+            async with app.run_test(size=(100, 30)) as pilot:
+                await pilot.pause()
+                await pilot.press("1", "j", "2", "escape")
+                await pilot.pause()
+                await app.workers.wait_for_complete()
+                print(type(app.screen).__name__, "spacy" in sys.modules, "thinc" in sys.modules)
+
+        asyncio.run(main())
+        """
+    )
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split()[-3:] == ["LibraryScreen", "False", "False"]
+    assert labels_in_db(db, india) == {0: "commitment", 2: "claim"}
