@@ -108,6 +108,7 @@ def open_command(targets: tuple[str, ...], db_path: Path | None, model: str | No
     try:
         settings = config.load(config_path)
         labels = LabelSet.parse(labels_spec) if labels_spec else settings.labels or LabelSet()
+        annotator = config.check_annotator(annotator or settings.annotator or default_annotator())
     except ValueError as exc:
         raise ReaderError(str(exc)) from None
     if not (sys.stdin.isatty() and sys.stdout.isatty()):
@@ -128,7 +129,7 @@ def open_command(targets: tuple[str, ...], db_path: Path | None, model: str | No
     run(
         store,
         labels=labels,
-        annotator=annotator or settings.annotator or default_annotator(),
+        annotator=annotator,
         article_id=article_id,
         model=model,
         keymap=settings.keymap,
@@ -153,6 +154,7 @@ def _run_import(store: Any, targets: tuple[str, ...], *, model: str | None, jobs
     from reader.library import import_targets
     from rich.console import Console
 
+    store.check()  # never write into a damaged database
     out = Console(highlight=False, soft_wrap=True)
     err = Console(stderr=True, highlight=False, soft_wrap=True)
     progress = None

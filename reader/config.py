@@ -30,6 +30,19 @@ class Config:
     keymap: dict[str, str] = field(default_factory=dict)
 
 
+def check_annotator(name: str) -> str:
+    """An annotator name as given, trimmed; ValueError when it holds control characters or
+    escape sequences (it is shown in the status bar and stored with every label)."""
+    from reader.ingest.sanitize import clean_field
+
+    name = name.strip()
+    if not name:
+        raise ValueError("the annotator name is empty")
+    if clean_field(name) != name:
+        raise ValueError("the annotator name holds control characters, escape sequences or line breaks")
+    return name
+
+
 def default_path() -> Path:
     env = os.environ.get("READER_CONFIG")
     if env:
@@ -76,6 +89,11 @@ def _parse(data: dict, path: Path) -> Config:
     annotator = data.get("annotator")
     if annotator is not None and (not isinstance(annotator, str) or not annotator.strip()):
         raise ConfigError(f"config file {path}: annotator must be a non-empty string")
+    if annotator is not None:
+        try:
+            annotator = check_annotator(annotator)
+        except ValueError as exc:
+            raise ConfigError(f"config file {path}: {exc}") from None
     keymap = data.get("keymap", {})
     if not isinstance(keymap, dict) or not all(isinstance(k, str) and isinstance(v, str) for k, v in keymap.items()):
         raise ConfigError(f'config file {path}: keymap must map binding ids to keys, e.g. "article.next" = "j,down"')

@@ -246,6 +246,16 @@ def open_output(target: str | None, *, binary: bool = False, encoding: str = "ut
         sys.stdout.flush()
         return
     path = Path(target)
+    if path.exists() and not path.is_file() and not path.is_dir():
+        # A pipe, a terminal or /dev/stdout: write straight into it. Renaming a temporary file
+        # over it would replace the device node itself.
+        if binary:
+            yield path
+            return
+        with open(path, "w", encoding=encoding, newline="") as handle:
+            yield handle
+        return
+    path = Path(os.path.realpath(path))  # through a symbolic link to the file it names
     folder = path.parent if str(path.parent) else Path(".")
     fd, temp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=folder)
     try:

@@ -71,11 +71,25 @@ def _retry(action: Callable[[], T]) -> T:
             delay = min(delay * 2, 0.5)
 
 
+def _nearly_full(path: Path) -> bool:
+    """Whether the file system holding path has less than a megabyte left."""
+    try:
+        stats = os.statvfs(path.parent)
+    except OSError:
+        return False
+    return stats.f_bavail * stats.f_frsize < 1024 * 1024
+
+
 def explain(path: Path, exc: sqlite3.Error) -> str:
     """A one-line, actionable reason for an SQLite error."""
     message = str(exc).lower()
-    if "full" in message:
+    # With no room at all SQLite cannot even grow its -shm file, and says "disk I/O error".
+    if "full" in message or ("disk i/o" in message and _nearly_full(path)):
         return f"the disk is full: {path} was not changed (free some space and try again)"
+    if ("readonly" in message or "read-only" in message or "unable to open" in message) and (
+        path.exists() and os.access(path, os.W_OK) and not os.access(path.parent, os.W_OK)
+    ):
+        return f"the database {path} is in a read-only folder: nothing was written (reader keeps its -wal and -shm files beside it)"
     if "readonly" in message or "read-only" in message:
         return f"the database {path} is read-only: nothing was written"
     if "malformed" in message or "not a database" in message or "corrupt" in message:
@@ -194,6 +208,9 @@ def _check_file(path: Path) -> None:
     """Refuse, without touching it, a file that is not an SQLite database."""
     if path.is_dir():
         raise StoreError(f"{path} is a directory, not a database file")
+    if path.exists() and not path.is_file():
+        # a FIFO would block the read below forever; a device is nobody's database
+        raise StoreError(f"{path} is not a regular file, so it cannot be a database")
     try:
         with open(path, "rb") as handle:
             header = handle.read(16)
@@ -344,13 +361,24 @@ class Store:
     def _all(self, sql: str, params: tuple = ()) -> list[tuple]:
         return self._read(lambda: self.db.conn.execute(sql, params).fetchall())
 
+    def check(self) -> None:
+        """Refuse a damaged database before writing to it: a write could spread the damage, and
+        a damaged page that this write does not happen to touch would go unnoticed."""
+        row = self._one("PRAGMA quick_check")
+        if row is None or row[0] != "ok":
+            detail = row[0] if row else "no answer"
+            raise StoreError(f"the database {self.path} is damaged ({detail}); nothing was changed (restore it from a backup)")
+
     def backup(self, target: str | Path) -> None:
         """Copy the live database with SQLite's online backup API, atomically, to target."""
         target = Path(target).expanduser()
-        if target.resolve() == self.path.resolve():
-            raise StoreError("the backup must go to another file than the database itself")
         if target.is_dir():
             target = target / self.path.name
+        database = self.path.resolve()
+        if target.resolve() in {database, *(database.with_name(database.name + end) for end in ("-wal", "-shm", "-journal"))}:
+            raise StoreError("the backup must go to another file than the database itself (or its -wal and -shm files)")
+        if target.exists() and not target.is_file():
+            raise StoreError(f"cannot write the backup to {target}: it is not a regular file")
         temp = target.with_name(f".{target.name}.part")
         try:
             dest = sqlite3.connect(str(temp))
@@ -365,7 +393,10 @@ class Store:
                 temp.unlink()
             except OSError:
                 pass
-            reason = explain(target, exc) if isinstance(exc, sqlite3.Error) else f"cannot write {target}: {exc.strerror or exc}"
+            if isinstance(exc, sqlite3.Error) and "full" in str(exc).lower():
+                reason = f"the disk is full: no backup was written to {target}"
+            else:
+                reason = f"cannot write the backup to {target}: {getattr(exc, 'strerror', None) or exc}"
             raise StoreError(reason) from None
 
     # --- articles -------------------------------------------------------------------------

@@ -6,11 +6,14 @@ from __future__ import annotations
 # Core / CLI fixtures (ingest, store, export tests): run the real CLI, serve HTTP locally.
 # =============================================================================================
 
+import functools
 import http.server
 import os
+import shutil
 import sqlite3
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from collections.abc import Iterator
@@ -29,18 +32,48 @@ def cli_env(**extra: str) -> dict[str, str]:
     return env
 
 
+@functools.cache
+def file_modes_bind() -> list[str] | None:
+    """A command prefix under which file modes bind a process, as they do any user's.
+
+    Root ignores them (CAP_DAC_OVERRIDE), so a mode-000 file or a mode-444 database would test
+    nothing; as root the command runs under setpriv without CAP_DAC_OVERRIDE and
+    CAP_DAC_READ_SEARCH instead (still root, still able to read root's own files). [] when not
+    root; None when that cannot be arranged here.
+    """
+    if os.geteuid() != 0:
+        return []
+    setpriv = shutil.which("setpriv")
+    if setpriv is None:
+        return None
+    prefix = [setpriv, "--bounding-set=-dac_override,-dac_read_search", "--"]
+    with tempfile.TemporaryDirectory() as folder:
+        probe = Path(folder) / "mode-000"
+        probe.write_text("secret")
+        probe.chmod(0)
+        try:
+            proc = subprocess.run([*prefix, "cat", str(probe)], capture_output=True, timeout=30)
+        except OSError:
+            return None
+    return prefix if proc.returncode != 0 and b"secret" not in proc.stdout else None
+
+
 def run_reader(
     *args: str | bytes | os.PathLike,
     input: bytes | str | None = None,
     env: dict[str, str] | None = None,
     cwd: Path | None = None,
     timeout: float = 120,
+    prefix: list[str] | tuple[str, ...] = (),
 ) -> subprocess.CompletedProcess:
-    """Run `python -m reader ARGS` in a subprocess; stdout and stderr come back as text."""
+    """Run `python -m reader ARGS` in a subprocess; stdout and stderr come back as text.
+
+    `prefix` goes before the interpreter, e.g. file_modes_bind().
+    """
     if isinstance(input, str):
         input = input.encode("utf-8")
     proc = subprocess.run(
-        [sys.executable, "-m", "reader", *args],
+        [*prefix, sys.executable, "-m", "reader", *args],
         input=input if input is not None else b"",
         capture_output=True,
         env=env if env is not None else cli_env(),
@@ -67,6 +100,21 @@ def stored_articles(db: Path) -> dict[str, dict]:
             ]
             out[row["source"]] = record
         return out
+    finally:
+        conn.close()
+
+
+def dump_database(db: Path) -> dict[str, list[dict]]:
+    """Every row of every table (full-text index and sqlite_sequence included), sorted.
+
+    Equal dumps mean equal content, whatever SQLite did to the file's pages (a checkpoint
+    rewrites them without changing a row).
+    """
+    conn = sqlite3.connect(db)
+    conn.row_factory = sqlite3.Row
+    try:
+        tables = [r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")]
+        return {t: sorted((dict(r) for r in conn.execute(f'SELECT * FROM "{t}"')), key=repr) for t in tables}
     finally:
         conn.close()
 

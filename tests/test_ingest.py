@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ARTICLE_HTML, CHAIN_END_TEXT, PLAIN_TEXT, run_reader, stored_articles
+from conftest import ARTICLE_HTML, CHAIN_END_TEXT, PLAIN_TEXT, file_modes_bind, run_reader, stored_articles
 
 PLAIN = "The minister promised new schools on Monday. Critics were unconvinced.\n"
 MARKDOWN = """---
@@ -271,15 +271,16 @@ def test_each_failure_alone(files_batch: dict, kind: str, tmp_path: Path) -> Non
 
 
 def test_unreadable_file(tmp_path: Path) -> None:
-    if os.geteuid() == 0:
-        pytest.skip("running as root: chmod 000 does not stop root from reading")
+    prefix = file_modes_bind()  # as root: without CAP_DAC_OVERRIDE, so chmod 000 binds
+    if prefix is None:
+        pytest.skip("running as root without setpriv: chmod 000 does not stop root from reading")
     locked = tmp_path / "locked.txt"
     locked.write_text("You cannot read this. Nobody can.\n")
     locked.chmod(0)
     good = tmp_path / "open.txt"
     good.write_text("This one is readable. It imports.\n")
     try:
-        proc = run_reader("import", str(locked), str(good), "--db", str(tmp_path / "r.db"))
+        proc = run_reader("import", str(locked), str(good), "--db", str(tmp_path / "r.db"), prefix=prefix)
     finally:
         locked.chmod(0o600)
     assert proc.returncode == 1

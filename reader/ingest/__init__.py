@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from reader.ingest.restore import Restore
-from reader.ingest.sanitize import DecodeError, clean_field, clean_meta, decode
+from reader.ingest.sanitize import DecodeError, clean_field, clean_markup, clean_meta, decode
 from reader.model import Article
 
 TEXT_SUFFIXES = {".txt", ".text"}
@@ -186,7 +186,7 @@ def _one(text: str, source: str, suffix: str | None, url: str | None) -> Article
         from reader.ingest.html import extract_html
         from reader.ingest.text import from_text
 
-        page = extract_html(text, url=url)
+        page = extract_html(clean_markup(text), url=url)
         article = from_text(page.text, source)
         return Article(
             text=article.text,

@@ -26,6 +26,11 @@ def jsonl_articles(text: str, source: str) -> Iterator[tuple[int, Article | Rest
         except json.JSONDecodeError as exc:
             yield number, f"not valid JSON ({exc.msg} at column {exc.colno})"
             continue
+        except (ValueError, RecursionError) as exc:
+            # a 5,000-digit number, or arrays nested thousands deep: one bad line, not a bad file
+            reason = "nested too deeply" if isinstance(exc, RecursionError) else str(exc).split(";")[0]
+            yield number, f"not usable JSON ({reason})"
+            continue
         if not isinstance(record, dict):
             yield number, "not a JSON object"
             continue
@@ -35,30 +40,32 @@ def jsonl_articles(text: str, source: str) -> Iterator[tuple[int, Article | Rest
         if is_article_export(record):
             try:
                 yield number, from_article_record(record, f"{source}:{number}")
-            except (ValueError, TypeError, KeyError) as exc:
+            except (ValueError, TypeError, KeyError, RecursionError) as exc:
                 yield number, f"not a usable reader export: {exc}"
             continue
-        body = record.get("text")
-        if not isinstance(body, str):
-            yield number, 'no "text" string'
-            continue
-        body = clean_text(body)
-        if not body:
-            yield number, 'empty "text"'
-            continue
-        meta = record.get("meta")
-        if meta is not None and not isinstance(meta, dict):
-            meta = {"meta": meta}
-        title = clean_field(record.get("title")) or clean_field(body.split("\n", 1)[0][:300])
-        yield number, Article(
-            text=body,
-            title=title,
-            source=f"{source}:{number}",
-            url=clean_field(record.get("url")),
-            meta=clean_meta(meta or {}),
-        )
+        try:
+            yield number, _article(record, f"{source}:{number}")
+        except RecursionError:
+            yield number, '"meta" nested too deeply'
     for number, records in sentence_groups.values():
         try:
             yield number, from_sentence_records(records, f"{source}:{number}")
-        except (ValueError, TypeError, KeyError) as exc:
+        except (ValueError, TypeError, KeyError, RecursionError) as exc:
             yield number, f"not a usable reader export: {exc}"
+
+
+def _article(record: dict, source: str) -> Article | str:
+    """One {"text", "title"?, "url"?, "meta"?} record, or the reason it cannot be one."""
+    body = record.get("text")
+    if not isinstance(body, str):
+        return 'no "text" string'
+    body = clean_text(body)
+    if not body:
+        return 'empty "text"'
+    meta = record.get("meta")
+    if meta is not None and not isinstance(meta, dict):
+        meta = {"meta": meta}
+    meta = clean_meta(meta or {})
+    json.dumps(meta)  # storable: raises RecursionError here, not inside a transaction
+    title = clean_field(record.get("title")) or clean_field(body.split("\n", 1)[0][:300])
+    return Article(text=body, title=title, source=source, url=clean_field(record.get("url")), meta=meta)

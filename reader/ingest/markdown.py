@@ -12,7 +12,7 @@ import re
 from reader.ingest.sanitize import clean_field, clean_text
 from reader.model import Article
 
-_FRONT_MATTER = re.compile(r"\A---\n(.*?)\n(?:---|\.\.\.)\n", re.S)
+_FRONT_MATTER = re.compile(r"\A---\n(.*?)\n(?:---|\.\.\.)(?:\n|\Z)", re.S)  # \Z: nothing after it
 _FENCE = re.compile(r"^\s*(```|~~~)")
 _HEADING = re.compile(r"^\s{0,3}#{1,6}\s+(.*?)(?:\s+#+\s*)?$")
 _SETEXT = re.compile(r"^\s{0,3}(=+|-+)\s*$")

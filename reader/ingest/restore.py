@@ -10,12 +10,16 @@ the same records.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from reader.ingest.sanitize import clean_field, clean_meta, clean_text
 from reader.model import Article, Entity, Parsed, Restored, Sentence
 
 GAP = "…"
+# A sentence export says where its sentences sat in their article; an article rebuilt from it
+# is padded to those offsets, so they are bounded (the import size limit's default).
+MAX_REBUILT_CHARS = 20 * 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -44,7 +48,34 @@ def _label(item: dict[str, Any], index: int, fallback_label: Any = None) -> Rest
     if not (isinstance(label, str) and label and isinstance(annotator, str) and isinstance(updated, str)):
         return None
     created = item.get("created")
-    return Restored(index, clean_field(label) or label, clean_field(annotator) or annotator, created if isinstance(created, str) else None, updated)
+    created = created if isinstance(created, str) else None
+    for stamp in (updated, created):
+        if stamp is not None and not _is_time(stamp):
+            raise ValueError(f"sentence {index}: {stamp[:40]!r} is not an ISO 8601 time")
+    label, annotator = clean_field(label), clean_field(annotator)
+    if not (label and annotator):
+        return None
+    return Restored(index, label, annotator, created, updated)
+
+
+def _is_time(value: str) -> bool:
+    try:
+        datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return False
+    return True
+
+
+def _article_id(value: Any) -> str:
+    """An exported article id: one line of printable text (reader's own are 16 hex digits)."""
+    article_id = clean_field(value) if isinstance(value, str) else None
+    if not article_id or article_id != value or len(article_id) > 64:
+        raise ValueError("its article id is not one short line of printable text")
+    return article_id
+
+
+def _entity_label(value: Any) -> str | None:
+    return clean_field(value) if isinstance(value, str) else None
 
 
 def from_article_record(record: dict[str, Any], source: str) -> Restore:
@@ -52,11 +83,18 @@ def from_article_record(record: dict[str, Any], source: str) -> Restore:
     text = record["text"]
     if clean_text(text) != text:
         raise ValueError("article text is not in reader's normal form (was it edited?)")
+    article_id = _article_id(record["id"])
     sentences, labels = [], []
-    for item in record["sentences"]:
+    previous_end = 0
+    for position, item in enumerate(record["sentences"]):
         index, start, end = int(item["index"]), int(item["start"]), int(item["end"])
+        if index != position:
+            raise ValueError(f"sentence indexes are not 0, 1, 2…: {index} at position {position}")
         if not (0 <= start < end <= len(text)):
             raise ValueError(f"sentence {index} has offsets outside the text")
+        if start < previous_end:
+            raise ValueError(f"sentence {index} overlaps the sentence before it")
+        previous_end = end
         sentences.append(Sentence(index, start, end))
         for annotation in item.get("annotations") or []:
             restored = _label(annotation, index)
@@ -64,9 +102,12 @@ def from_article_record(record: dict[str, Any], source: str) -> Restore:
                 labels.append(restored)
     entities = []
     for item in record.get("entities") or []:
-        start, end = int(item["start"]), int(item["end"])
-        if 0 <= start < end <= len(text):
-            entities.append(Entity(start, end, str(item["label"]), text[start:end]))
+        start, end, label = int(item["start"]), int(item["end"]), _entity_label(item["label"])
+        if 0 <= start < end <= len(text) and label:
+            entities.append(Entity(start, end, label, text[start:end]))
+    meta = record.get("meta")
+    if meta is not None and not isinstance(meta, dict):
+        meta = {"meta": meta}
     article = Article(
         text=text,
         title=clean_field(record.get("title")),
@@ -75,17 +116,19 @@ def from_article_record(record: dict[str, Any], source: str) -> Restore:
         author=clean_field(record.get("author")),
         published=clean_field(record.get("published")),
         site=clean_field(record.get("site")),
-        meta=clean_meta(record.get("meta") or {}),
+        meta=clean_meta(meta or {}),
     )
     parsed = None
     if sentences:
-        parsed = Parsed(tuple(sentences), tuple(entities), str(record.get("model") or "restored"), str(record.get("model_version") or ""))
-    return Restore(source, str(record["id"]), article, parsed, tuple(labels))
+        model = clean_field(record.get("model")) or "restored"
+        parsed = Parsed(tuple(sentences), tuple(entities), model, clean_field(record.get("model_version")) or "")
+    return Restore(source, article_id, article, parsed, tuple(labels))
 
 
 def from_sentence_records(records: list[dict[str, Any]], source: str) -> Restore:
     """Rebuild one article from the sentence records that share its article_id."""
     first = records[0]
+    article_id = _article_id(first["article_id"])
     by_index: dict[int, dict[str, Any]] = {}
     labels = []
     for record in records:
@@ -102,8 +145,8 @@ def from_sentence_records(records: list[dict[str, Any]], source: str) -> Restore
     for index in sorted(by_index):
         record = by_index[index]
         start, end, sentence = int(record["start"]), int(record["end"]), clean_text(str(record["text"]))
-        if start < position or end - start != len(sentence):
-            raise ValueError(f"sentence {index} of article {first['article_id']} does not fit its offsets")
+        if index < 0 or start < position or end - start != len(sentence) or end > MAX_REBUILT_CHARS:
+            raise ValueError(f"sentence {index} of article {article_id} does not fit its offsets")
         missing = index - expected
         gap = start - position
         if missing and gap < missing:
@@ -122,8 +165,9 @@ def from_sentence_records(records: list[dict[str, Any]], source: str) -> Restore
         sentences.append(Sentence(index, start, end))
         for e in record.get("entities") or []:
             a, b = int(e["start"]), int(e["end"])
-            if 0 <= a < b <= len(sentence):
-                entities.append(Entity(start + a, start + b, str(e["label"]), sentence[a:b]))
+            label = _entity_label(e["label"])
+            if 0 <= a < b <= len(sentence) and label:
+                entities.append(Entity(start + a, start + b, label, sentence[a:b]))
         position, expected = end, index + 1
     text = "".join(text_parts)
     article = Article(
@@ -135,4 +179,4 @@ def from_sentence_records(records: list[dict[str, Any]], source: str) -> Restore
     )
     sentences.sort(key=lambda s: s.index)
     parsed = Parsed(tuple(sentences), tuple(entities), "restored", "")
-    return Restore(source, str(first["article_id"]), article, parsed, tuple(labels))
+    return Restore(source, article_id, article, parsed, tuple(labels))

@@ -77,6 +77,9 @@ def decode(data: bytes) -> str:
         return data.decode("utf-8")
     except UnicodeDecodeError:
         pass
+    mixed = _utf8_with_stray_bytes(data)
+    if mixed is not None:
+        return mixed
     from charset_normalizer import from_bytes
 
     best = from_bytes(data).best()
@@ -85,6 +88,25 @@ def decode(data: bytes) -> str:
     # Otherwise Latin-1, read as Windows-1252 (its superset for 0x80-0x9f): on short Western
     # text detection tends to guess a Central-European code page and turn "û" into "ű".
     return data.decode("latin-1").translate(_CP1252_EXTRAS)
+
+
+def _utf8_with_stray_bytes(data: bytes) -> str | None:
+    """Mostly UTF-8 with some Latin-1 / Windows-1252 bytes pasted in (a mixed file): the UTF-8
+    stays UTF-8 and each stray byte is read as Windows-1252, rather than the whole file being
+    read as Latin-1 and every UTF-8 character turning into mojibake ("CafÃ©").
+
+    None when valid multi-byte UTF-8 characters are fewer than stray bytes: a legacy code page
+    (whose bytes only now and then happen to form a UTF-8 character) goes to detection.
+    """
+    text = data.decode("utf-8", "surrogateescape")
+    stray = len(_ESCAPED_BYTES.findall(text))
+    utf8 = sum(1 for ch in text if ch > "\x7f") - stray
+    if utf8 == 0 or utf8 < stray:
+        return None
+    return _ESCAPED_BYTES.sub(lambda m: chr(ord(m.group()) - 0xDC00).translate(_CP1252_EXTRAS), text)
+
+
+_ESCAPED_BYTES = re.compile("[\udc80-\udcff]")
 
 
 def _mostly_non_latin(text: str) -> bool:
@@ -138,6 +160,31 @@ def clean_text(text: str) -> str:
     text = _TRAILING_SPACE.sub("\n", text)
     text = _MANY_BLANK_LINES.sub("\n\n", text)
     return text.strip()
+
+
+# Numeric character references to C0 controls and DEL: lxml cannot hold these characters and
+# drops the whole page over one of them ("no article text found").
+_CONTROL_REFERENCES = re.compile(r"&#(?:[xX]0*([0-9a-fA-F]{1,2})|0*([0-9]{1,3}));?")
+# In markup an unterminated escape string also ends at the next tag, not only at the line end:
+# a minified page is one line.
+_ESCAPES_IN_MARKUP = re.compile(_ESCAPES.pattern.replace(r"[^\x07\x1b\x9c\n]", r"[^\x07\x1b\x9c\n<]"), re.VERBOSE)
+
+
+def clean_markup(html: str) -> str:
+    """HTML source without control characters or escape sequences, before it is parsed.
+
+    A reference such as `&#27;` becomes its character first, so `&#27;]0;title&#7;` goes as a
+    whole instead of leaving "]0;title" behind (the parser would drop the ESC alone).
+    References to C1 code points are left alone: HTML reads them as Windows-1252.
+    """
+
+    def control(match: re.Match[str]) -> str:
+        code = int(match.group(1), 16) if match.group(1) else int(match.group(2))
+        return chr(code) if (0 < code < 0x20 and code not in (0x09, 0x0A, 0x0D)) or code == 0x7F else match.group(0)
+
+    html = _CONTROL_REFERENCES.sub(control, html)
+    html = html.replace("\r\n", "\n").replace("\r", "\n")
+    return _CONTROLS.sub("", _ESCAPES_IN_MARKUP.sub("", html))
 
 
 def clean_field(value: object) -> str | None:

@@ -40,8 +40,11 @@ class ReaderApp(App[None]):
             self.open_article(self.start_article)
 
     def notify(self, message: object, *, title: str = "", severity: str = "information", timeout: float | None = None, markup: bool = False) -> None:
-        """Notifications carry article titles, file names and search text: never markup."""
-        super().notify(str(message), title=str(title), severity=severity, timeout=timeout, markup=False)
+        """Notifications carry article titles, file names, search text and what web servers
+        answered: never markup, and never a control character or escape sequence."""
+        from reader.ingest.sanitize import clean_text
+
+        super().notify(clean_text(str(message)), title=clean_text(str(title)), severity=severity, timeout=timeout, markup=False)
 
     def open_article(self, article_id: str) -> None:
         if self.store.has_article(article_id):
