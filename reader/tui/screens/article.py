@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import time
 from collections import Counter
 from dataclasses import replace
 
@@ -88,8 +86,6 @@ class ArticleScreen(Screen[None]):
     def on_mount(self) -> None:
         self.query_one("#search", Input).display = False
         self.view.focus()
-        if os.environ.get("READER_BENCH_PAINTED"):
-            self.call_after_refresh(self._bench_painted, "text")
         if self.store.is_parsed(self.article_id):
             self._load_parse()
         else:
@@ -106,17 +102,6 @@ class ArticleScreen(Screen[None]):
         self.view.cursor = min(position, max(0, len(sentences) - 1))
         self.call_after_refresh(self.view.scroll_to_cursor)
         self._update_status()
-        if os.environ.get("READER_BENCH_PAINTED"):
-            self.call_after_refresh(self._bench_painted, "entities")
-
-    def _bench_painted(self, what: str) -> None:
-        """For benchmarks/ only: append `what time.time()` to $READER_BENCH_PAINTED once the
-        reading column has been painted (text, or text with entities) and handed to the terminal."""
-        if not self.view._cache:  # painted lines are cached; none yet means no paint yet
-            self.call_after_refresh(self._bench_painted, what)
-            return
-        with open(os.environ["READER_BENCH_PAINTED"], "a", encoding="utf-8") as out:
-            out.write(f"{what} {time.time()}\n")
 
     @work(thread=True, exclusive=True, group="parse")
     def parse_in_background(self) -> None:
