@@ -154,7 +154,6 @@ def _run_import(store: Any, targets: tuple[str, ...], *, model: str | None, jobs
     from reader.library import import_targets
     from rich.console import Console
 
-    store.check()  # never write into a damaged database
     out = Console(highlight=False, soft_wrap=True)
     err = Console(stderr=True, highlight=False, soft_wrap=True)
     progress = None

@@ -62,9 +62,12 @@ def _votes(annotations: list[Annotation], selection: Selection) -> list[Annotati
 def sentence_records(articles: Iterable[ArticleData], selection: Selection) -> Iterator[dict[str, Any]]:
     """One record per labelled sentence and annotator (or per sentence when resolving)."""
     for art in articles:
-        entities = art.entities
+        entities = art.entities  # sorted by start, as the sentences are
         sentences = art.sentences
+        first = 0  # the first entity that may still fall in this or a later sentence
         for position, (index, start, end, text) in enumerate(sentences):
+            while first < len(entities) and entities[first].start < start:
+                first += 1
             votes = [v for v in _votes(art.labels.get(index, []), selection) if not selection.labels or v.label in selection.labels]
             if not votes and not selection.include_unlabelled:
                 continue
@@ -82,8 +85,7 @@ def sentence_records(articles: Iterable[ArticleData], selection: Selection) -> I
                 "end": end,
                 "entities": [
                     {"text": e.text, "label": e.label, "start": e.start - start, "end": e.end - start}
-                    for e in entities
-                    if e.start >= start and e.end <= end
+                    for e in _entities_within(entities, first, end)
                 ],
                 "annotator": None,
                 "annotated_at": None,
@@ -101,6 +103,16 @@ def sentence_records(articles: Iterable[ArticleData], selection: Selection) -> I
                     record["annotator"] = vote.annotator
                     record["annotated_at"] = vote.updated
                 yield record
+
+
+def _entities_within(entities: list, first: int, end: int) -> Iterator:
+    """Entities from index first on that end by `end` (all of them start inside the sentence)."""
+    for i in range(first, len(entities)):
+        e = entities[i]
+        if e.start >= end:
+            return
+        if e.end <= end:
+            yield e
 
 
 def article_records(articles: Iterable[ArticleData], selection: Selection) -> Iterator[dict[str, Any]]:

@@ -61,6 +61,15 @@ def import_targets(
     report = ImportReport()
     notify = on_event or (lambda kind, item: None)
     queued: set[str] = set()
+    checked = False
+
+    def before_writing() -> None:
+        # Never write into a damaged database; checked once, and only when there is
+        # something to write, since a quick_check reads the whole file.
+        nonlocal checked
+        if not checked:
+            store.check()
+            checked = True
 
     def fresh() -> Iterator[Article]:
         for outcome in collect(targets, limits):
@@ -71,6 +80,7 @@ def import_targets(
                 report.skipped.append(outcome)
                 notify("skipped", outcome)
             elif isinstance(outcome, Restore):
+                before_writing()
                 added, labels = store.restore(outcome.article_id, outcome.article, outcome.parsed, list(outcome.labels))
                 report.restored.append(outcome)
                 notify("restored", (outcome, added, labels))
@@ -78,6 +88,7 @@ def import_targets(
                 report.already.append(outcome)
                 notify("already", outcome)
             else:
+                before_writing()
                 queued.add(outcome.id)
                 yield outcome
 

@@ -18,9 +18,11 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
-import sqlite_utils
+if TYPE_CHECKING:
+    import sqlite_utils
+
 
 from reader.model import Annotation, Article, ArticleData, ArticleSummary, Change, Entity, Parsed, Restored, Sentence
 
@@ -183,7 +185,7 @@ SCHEMA = [
 ]
 
 
-def _enable_search(db: sqlite_utils.Database) -> None:
+def _enable_search(db: "sqlite_utils.Database") -> None:
     """Full-text search over sentences, the sqlite-utils way, so `sqlite-utils search` and
     Datasette find it."""
     db["sentences"].enable_fts(["text"], create_triggers=True, tokenize="porter")
@@ -251,7 +253,8 @@ class Store:
                 conn = self._connect_readonly()
             else:
                 conn = sqlite3.connect(str(self.path), timeout=BUSY_TIMEOUT_MS / 1000, check_same_thread=False)
-            self.db = sqlite_utils.Database(conn)
+            self.conn = conn
+            self._db: sqlite_utils.Database | None = None
             self._prepare()
         except sqlite3.Error as exc:
             raise StoreError(explain(self.path, exc)) from None
@@ -269,7 +272,7 @@ class Store:
         return conn
 
     def _prepare(self) -> None:
-        conn = self.db.conn
+        conn = self.conn
         conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
         conn.execute("PRAGMA foreign_keys = ON")
         version = conn.execute("PRAGMA user_version").fetchone()[0]
@@ -297,7 +300,7 @@ class Store:
 
     def _migrate(self, version: int) -> None:
         def run() -> None:
-            conn = self.db.conn
+            conn = self.conn
             conn.execute("BEGIN IMMEDIATE")
             try:
                 current = conn.execute("PRAGMA user_version").fetchone()[0]
@@ -319,7 +322,7 @@ class Store:
             raise StoreError(f"cannot write to the database {self.path}: {exc}") from None
 
     def close(self) -> None:
-        self.db.close()
+        self.conn.close()
 
     def __enter__(self) -> Store:
         return self
@@ -327,18 +330,28 @@ class Store:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
+    @property
+    def db(self) -> sqlite_utils.Database:
+        """sqlite-utils on our connection, imported only when needed: it costs a quarter of a
+        second at start-up (it imports numpy), and opening an article needs none of it."""
+        if self._db is None:
+            import sqlite_utils
+
+            self._db = sqlite_utils.Database(self.conn)
+        return self._db
+
     @contextmanager
-    def _write(self) -> Iterator[sqlite_utils.Database]:
+    def _write(self) -> Iterator[Store]:
         """One write transaction that holds the lock from its start; committed on exit."""
         if self.readonly:
             raise StoreError(f"the database {self.path} was opened read-only")
-        conn = self.db.conn
+        conn = self.conn
         try:
             _retry(lambda: conn.execute("BEGIN IMMEDIATE"))
         except sqlite3.Error as exc:
             raise StoreError(explain(self.path, exc)) from None
         try:
-            yield self.db
+            yield self
             _retry(lambda: conn.execute("COMMIT"))
         except sqlite3.Error as exc:
             if conn.in_transaction:
@@ -356,10 +369,10 @@ class Store:
             raise StoreError(explain(self.path, exc)) from None
 
     def _one(self, sql: str, params: tuple = ()) -> Any:
-        return self._read(lambda: self.db.conn.execute(sql, params).fetchone())
+        return self._read(lambda: self.conn.execute(sql, params).fetchone())
 
     def _all(self, sql: str, params: tuple = ()) -> list[tuple]:
-        return self._read(lambda: self.db.conn.execute(sql, params).fetchall())
+        return self._read(lambda: self.conn.execute(sql, params).fetchall())
 
     def check(self) -> None:
         """Refuse a damaged database before writing to it: a write could spread the damage, and
@@ -383,7 +396,7 @@ class Store:
         try:
             dest = sqlite3.connect(str(temp))
             try:
-                _retry(lambda: self.db.conn.backup(dest))
+                _retry(lambda: self.conn.backup(dest))
                 dest.execute("PRAGMA journal_mode = DELETE")
             finally:
                 dest.close()
@@ -418,7 +431,7 @@ class Store:
             if exists is not None and (exists[0] is not None or parsed is None):
                 return False
             if exists is None:
-                db["articles"].insert(
+                self.db["articles"].insert(
                     {
                         "id": article.id,
                         "title": article.title,
@@ -445,7 +458,7 @@ class Store:
                 self._put_parse(db, article_id, parsed)
 
     @staticmethod
-    def _put_parse(db: sqlite_utils.Database, article_id: str, parsed: Parsed) -> None:
+    def _put_parse(db: Store, article_id: str, parsed: Parsed) -> None:
         text = db.conn.execute("SELECT text FROM articles WHERE id = ?", (article_id,)).fetchone()[0]
         db.conn.executemany(
             'INSERT INTO sentences (article_id, idx, start, "end", text) VALUES (?, ?, ?, ?, ?)',
@@ -561,7 +574,7 @@ class Store:
             return Change(event_id, target.sentence_index, label, previous)
 
     @staticmethod
-    def _history(db: sqlite_utils.Database, article_id: str, annotator: str) -> tuple[list[Event], list[Event]]:
+    def _history(db: Store, article_id: str, annotator: str) -> tuple[list[Event], list[Event]]:
         """Replay the event log into the undo and redo stacks."""
         done: list[Event] = []
         undone: list[Event] = []
@@ -585,7 +598,7 @@ class Store:
         return done, undone
 
     @staticmethod
-    def _current(db: sqlite_utils.Database, article_id: str, index: int, annotator: str) -> str | None:
+    def _current(db: Store, article_id: str, index: int, annotator: str) -> str | None:
         row = db.conn.execute(
             "SELECT label FROM annotations WHERE article_id = ? AND sentence_index = ? AND annotator = ?",
             (article_id, index, annotator),

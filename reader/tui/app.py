@@ -34,10 +34,12 @@ class ReaderApp(App[None]):
         self.start_article = article_id
 
     def on_mount(self) -> None:
-        self.push_screen(LibraryScreen())
-        # Rebinding through the keymap is useless unless the ids can be found: `?` lists them.
-        if self.start_article:
+        # An article named on the command line opens alone; the library is built only when
+        # the user goes back to it, so start-up does not pay for a table of every article.
+        if self.start_article and self.store.has_article(self.start_article):
             self.open_article(self.start_article)
+        else:
+            self.push_screen(LibraryScreen())
 
     def notify(self, message: object, *, title: str = "", severity: str = "information", timeout: float | None = None, markup: bool = False) -> None:
         """Notifications carry article titles, file names, search text and what web servers
@@ -51,8 +53,12 @@ class ReaderApp(App[None]):
             self.push_screen(ArticleScreen(article_id))
 
     def leave_article(self) -> None:
-        if isinstance(self.screen, ArticleScreen):
+        if not isinstance(self.screen, ArticleScreen):
+            return
+        if any(isinstance(screen, LibraryScreen) for screen in self.screen_stack):
             self.pop_screen()
+        else:
+            self.switch_screen(LibraryScreen())
 
     def action_help(self) -> None:
         if isinstance(self.screen, HelpScreen):

@@ -53,6 +53,7 @@ class LibraryScreen(Screen[None]):
         self.store = self.app.store
         self.rows: list[ArticleSummary] = []
         self.filter = ""
+        self._just_mounted = False
 
     def compose(self) -> ComposeResult:
         yield Static(id="library-header")
@@ -70,6 +71,7 @@ class LibraryScreen(Screen[None]):
         table.add_column("progress", key="progress", width=BAR + 5)
         self.query_one("#filter", Input).display = False
         self.reload()
+        self._just_mounted = True
         table.focus()
         if not self.rows:
             self.import_samples()
@@ -77,6 +79,9 @@ class LibraryScreen(Screen[None]):
             self.parse_pending()
 
     def on_screen_resume(self) -> None:
+        if self._just_mounted:  # on_mount has just filled the table
+            self._just_mounted = False
+            return
         self.reload()
 
     def reload(self) -> None:
