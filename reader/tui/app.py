@@ -11,8 +11,13 @@ from textual.screen import Screen
 
 from reader.model import LabelSet
 from reader.tui.screens.article import ArticleScreen
-from reader.tui.screens.help import HelpScreen, key_table
-from reader.tui.screens.library import LibraryScreen
+
+
+def _library() -> Screen:
+    # Imported when first shown: its table widget is not needed to open an article.
+    from reader.tui.screens.library import LibraryScreen
+
+    return LibraryScreen()
 
 
 class ReaderApp(App[None]):
@@ -39,7 +44,7 @@ class ReaderApp(App[None]):
         if self.start_article and self.store.has_article(self.start_article):
             self.open_article(self.start_article)
         else:
-            self.push_screen(LibraryScreen())
+            self.push_screen(_library())
 
     def notify(self, message: object, *, title: str = "", severity: str = "information", timeout: float | None = None, markup: bool = False) -> None:
         """Notifications carry article titles, file names, search text and what web servers
@@ -55,12 +60,14 @@ class ReaderApp(App[None]):
     def leave_article(self) -> None:
         if not isinstance(self.screen, ArticleScreen):
             return
-        if any(isinstance(screen, LibraryScreen) for screen in self.screen_stack):
+        if len(self.screen_stack) > 2:  # the default screen, the library, this article
             self.pop_screen()
         else:
-            self.switch_screen(LibraryScreen())
+            self.switch_screen(_library())
 
     def action_help(self) -> None:
+        from reader.tui.screens.help import HelpScreen, key_table
+
         if isinstance(self.screen, HelpScreen):
             return
         self.push_screen(HelpScreen(key_table(self.screen, self.BINDINGS)))

@@ -1,0 +1,50 @@
+"""The generated articles (40, 1,000 and 5,000 sentences) imported, parsed by the real spaCy
+model, into a template database that each benchmark copies."""
+
+from __future__ import annotations
+
+import shutil
+import sqlite3
+from dataclasses import dataclass
+from pathlib import Path
+
+from benchmarks.common import MODEL, READER, clean_env, run_process
+from benchmarks.corpus import generate
+
+SIZES = (40, 1000, 5000)
+
+
+@dataclass(frozen=True)
+class Articles:
+    work: Path
+    db: Path  # parsed template: never opened by a benchmark, only copied
+    files: dict[int, Path]  # sentences asked for -> the article's .txt
+    ids: dict[int, str]
+    sentences: dict[int, int]  # sentences asked for -> sentences reader found
+    entities: dict[int, int]
+
+    def copy_db(self, target: Path) -> Path:
+        for suffix in ("-wal", "-shm"):
+            Path(str(target) + suffix).unlink(missing_ok=True)
+        shutil.copy(self.db, target)
+        return target
+
+
+def build(work: Path) -> Articles:
+    files = {}
+    for n in SIZES:
+        files[n] = work / f"generated-{n}.txt"
+        files[n].write_text(generate(n).text, encoding="utf-8")
+    db = work / "template.db"
+    run_process([*READER, "import", "--db", str(db), "--model", MODEL, *map(str, files.values())], env=clean_env(work))
+    conn = sqlite3.connect(db)
+    try:
+        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        ids, sentences, entities = {}, {}, {}
+        for n, path in files.items():
+            (ids[n],) = conn.execute("SELECT id FROM articles WHERE source = ?", (str(path),)).fetchone()
+            sentences[n] = conn.execute("SELECT count(*) FROM sentences WHERE article_id = ?", (ids[n],)).fetchone()[0]
+            entities[n] = conn.execute("SELECT count(*) FROM entities WHERE article_id = ?", (ids[n],)).fetchone()[0]
+    finally:
+        conn.close()
+    return Articles(work, db, files, ids, sentences, entities)
