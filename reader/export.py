@@ -23,9 +23,6 @@ from typing import IO, Any
 
 from reader.model import Annotation, ArticleData
 
-FORMATS = ("jsonl", "prodigy", "spacy", "csv")
-UNITS = ("sentence", "article")
-RESOLVE = ("majority", "latest")
 CSV_FIELDS = (
     "article_id", "article_title", "source", "url", "sentence_index", "start", "end",
     "text", "label", "annotator", "annotated_at",
