@@ -694,13 +694,8 @@ class Store:
         total = self._one("SELECT count(*) FROM sentences")[0]
         labelled = self._one("SELECT count(*) FROM (SELECT DISTINCT article_id, sentence_index FROM annotations)")[0]
         per_article = [
-            {"id": r[0], "title": r[1], "sentences": r[2], "labelled": r[3]}
-            for r in self._all(
-                """SELECT a.id, a.title,
-                          (SELECT count(*) FROM sentences s WHERE s.article_id = a.id),
-                          (SELECT count(DISTINCT sentence_index) FROM annotations n WHERE n.article_id = a.id)
-                   FROM articles a ORDER BY a.imported_at, a.id"""
-            )
+            {"id": r.id, "title": r.title or None, "sentences": r.sentences, "labelled": r.labelled}
+            for r in sorted(self.summaries(), key=lambda r: (r.imported_at, r.id))
         ]
         per_annotator: dict[str, dict[str, int]] = {}
         for annotator, label, count in self._all(
