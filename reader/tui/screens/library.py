@@ -7,12 +7,13 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Input, Static
+from textual.widgets import DataTable, Input, Static
 
 from reader.model import ArticleSummary
 from reader.store import StoreError
 from reader.tui.screens.dialogs import AddDialog, ConfirmDialog
 from reader.tui.theme import label_text_style
+from reader.tui.widgets.key_bar import KeyBar
 
 BAR = 10
 
@@ -59,7 +60,7 @@ class LibraryScreen(Screen[None]):
         yield Static(id="library-header")
         yield Input(placeholder="filter by title or source (escape clears)", id="filter")
         yield DataTable(id="articles", cursor_type="row", zebra_stripes=True)
-        yield Footer()
+        yield KeyBar()
 
     def on_mount(self) -> None:
         table = self.query_one(DataTable)
