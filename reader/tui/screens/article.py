@@ -4,19 +4,24 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import replace
+from typing import TYPE_CHECKING
 
 from rich.text import Text
-from textual import on, work
+from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.screen import Screen
-from textual.widgets import Footer, Input, Static
+from textual.widgets import Static
 
 from reader.model import Article, LabelSet
 from reader.store import StoreError
 from reader.tui.theme import LEGEND, entity_style, label_text_style
 from reader.tui.widgets.article_view import ArticleView
+from reader.tui.widgets.key_bar import KeyBar
+
+if TYPE_CHECKING:
+    from textual.widgets import Input
 
 LABEL_KEYS = [
     Binding(str(n), f"label({n - 1})", f"label {n}", id=f"article.label-{n}", show=n <= 3) for n in range(1, 10)
@@ -71,36 +76,43 @@ class ArticleScreen(Screen[None]):
                 self._bindings.key_to_bindings.pop(key, None)
 
     def compose(self) -> ComposeResult:
+        # A parsed article arrives complete, status bar included, so the first frame is whole.
+        view = ArticleView(self.article.text, self.label_set, id="article-view")
+        if self.store.is_parsed(self.article_id):
+            self._load_parse(view)
         yield Static(self._header(), id="article-header")
         yield Static(self._legend(), id="legend")
-        yield ArticleView(self.article.text, self.label_set, id="article-view")
-        yield Input(placeholder="search this article (enter: next match, escape: close)", id="search")
+        yield view
         with Horizontal(id="status-bar"):
-            yield Static(id="status")
-        yield Footer()
+            yield Static(self.status_text(view), id="status")
+        yield KeyBar()
 
     @property
     def view(self) -> ArticleView:
         return self.query_one(ArticleView)
 
     def on_mount(self) -> None:
-        self.query_one("#search", Input).display = False
         self.view.focus()
-        if self.store.is_parsed(self.article_id):
-            self._load_parse()
+        if self.parsed:
+            self.view.scroll_to_cursor()
         else:
-            self._update_status()
-            self.parse_in_background()
+            # After the text is on screen: loading spaCy holds the GIL for a second.
+            self.call_after_refresh(self.parse_in_background)
 
-    def _load_parse(self) -> None:
+    def _load_parse(self, view: ArticleView) -> None:
+        """Sentences, entities, this annotator's labels and reading position into the view."""
         labels = self.store.labels(self.article_id, self.annotator)
         sentences = self.store.sentences(self.article_id)
-        self.view.set_parse(sentences, self.store.entities(self.article_id), labels)
+        view.set_parse(sentences, self.store.entities(self.article_id), labels)
         self.counts = Counter(labels.values())
         self.parsed = True
         position = self.store.position(self.article_id, self.annotator)
-        self.view.cursor = min(position, max(0, len(sentences) - 1))
-        self.call_after_refresh(self.view.scroll_to_cursor)
+        view.cursor = min(position, max(0, len(sentences) - 1))
+
+    def _show_parse(self) -> None:
+        """The background parse is stored: show it."""
+        self._load_parse(self.view)
+        self.view.scroll_to_cursor()
         self._update_status()
 
     @work(thread=True, exclusive=True, group="parse")
@@ -117,7 +129,7 @@ class ArticleScreen(Screen[None]):
         except (nlp.ModelUnavailable, StoreError) as exc:
             self.app.call_from_thread(self.notify, Text(str(exc)), severity="error", timeout=10)
             return
-        self.app.call_from_thread(self._load_parse)
+        self.app.call_from_thread(self._show_parse)
 
     # --- header and status ----------------------------------------------------------------
 
@@ -138,18 +150,20 @@ class ArticleScreen(Screen[None]):
         legend.append("(e toggles)", style="dim")
         return legend
 
-    def status_text(self) -> Text:
+    def status_text(self, view: ArticleView | None = None) -> Text:
         """The status bar: `sentence i/N`, labelled count, per-label counts, annotator."""
-        total = len(self.view.sentences)
+        if view is None:
+            view = self.view
+        total = len(view.sentences)
         if not self.parsed:
             return Text(f"parsing sentences and entities… · {self.annotator}")
-        status = Text(f"sentence {self.view.cursor + 1}/{total}" if total else "no sentences")
+        status = Text(f"sentence {view.cursor + 1}/{total}" if total else "no sentences")
         labelled = sum(self.counts.values())
         status.append(f" · {labelled}/{total} labelled ·")
         for name in self.label_set.names:
             status.append(f" {self.label_set.mark(name)} {name} {self.counts.get(name, 0)}", style=label_text_style(self.label_set, name))
         status.append(f" · auto-advance {'on' if self.auto_advance else 'off'} · {self.annotator}")
-        current = self.view.labels.get(self.view.cursor)
+        current = view.labels.get(view.cursor)
         if current:
             status.append(" · this: ")
             status.append(current, style=label_text_style(self.label_set, current))
@@ -256,11 +270,25 @@ class ArticleScreen(Screen[None]):
         self._update_status()
 
     def action_search(self) -> None:
-        search = self.query_one("#search", Input)
+        search = self._search_box()
         search.display = True
         search.focus()
 
-    @on(Input.Submitted, "#search")
+    def _search_box(self) -> Input:
+        """The search line, made when first asked for: start-up does not pay for it."""
+        from textual.widgets import Input
+
+        found = self.query("#search")
+        if found:
+            return found.first(Input)
+        search = Input(placeholder="search this article (enter: next match, escape: close)", id="search")
+        self.mount(search, before=self.query_one("#status-bar"))
+        return search
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        if event.input.id == "search":
+            self.search_next(event)
+
     def search_next(self, event: Input.Submitted) -> None:
         """Go to the next sentence containing the query; enter again goes on from there."""
         query = event.value.strip().lower()
@@ -284,8 +312,9 @@ class ArticleScreen(Screen[None]):
         self._go(message.index)
 
     def action_back(self) -> None:
-        search = self.query_one("#search", Input)
-        if search.has_focus:
+        found = self.query("#search")
+        search = found.first() if found else None
+        if search is not None and search.has_focus:
             search.display = False
             self._search = ""
             self.view.focus()

@@ -70,7 +70,7 @@ class ArticleView(ScrollView, can_focus=True, inherit_bindings=False):
     """The reading column: sentences, labels, entities and the cursor."""
 
     DEFAULT_CSS = """
-    ArticleView { background: $surface; overflow-x: hidden; }
+    ArticleView { background: $surface; overflow-x: hidden; scrollbar-gutter: stable; }
     """
 
     class SentenceClicked(Message):
@@ -175,6 +175,10 @@ class ArticleView(ScrollView, can_focus=True, inherit_bindings=False):
             i += 1
         return i
 
+    def _content_width(self) -> int:
+        """Cells for text: the widget less its scrollbar gutter (kept even when not scrolling)."""
+        return self.scrollable_content_region.width
+
     def _rewrap(self, width: int) -> None:
         self._column = max(20, min(COLUMN, width - GUTTER_WIDTH - 2))
         self.lines = wrap(self.text, self._column)
@@ -184,13 +188,16 @@ class ArticleView(ScrollView, can_focus=True, inherit_bindings=False):
         self.virtual_size = Size(width, len(self.lines))
 
     def on_resize(self, event: events.Resize) -> None:
-        if event.size.width != self._wrapped_for:
-            self._rewrap(event.size.width)
+        if self._content_width() != self._wrapped_for:
+            self._rewrap(self._content_width())
             self.scroll_to_cursor()
 
     def on_mount(self) -> None:
-        if self.size.width:
-            self._rewrap(self.size.width)
+        # Wrapped before the first layout, at the terminal's width (the view spans it), so the
+        # first frame already has the scrollbar and the right lines; a resize corrects a guess.
+        width = self._content_width()
+        if width > 0:
+            self._rewrap(width)
 
     def on_click(self, event: events.Click) -> None:
         index = self.sentence_at_x_y(event.x, event.y + self.scroll_offset.y)
@@ -212,11 +219,12 @@ class ArticleView(ScrollView, can_focus=True, inherit_bindings=False):
     # --- painting -------------------------------------------------------------------------
 
     def _left(self) -> int:
-        return max(0, (self.size.width - self._column - GUTTER_WIDTH) // 2)
+        return max(0, (self._wrapped_for - self._column - GUTTER_WIDTH) // 2)
 
     def render_line(self, y: int) -> Strip:
-        if self._wrapped_for != self.size.width and self.size.width:
-            self._rewrap(self.size.width)
+        width = self._content_width()
+        if width and width != self._wrapped_for:
+            self._rewrap(width)
         index = y + self.scroll_offset.y
         strip = self._cache.get(index)
         if strip is None:
@@ -225,7 +233,7 @@ class ArticleView(ScrollView, can_focus=True, inherit_bindings=False):
         return strip
 
     def _paint(self, y: int) -> Strip:
-        width = self.size.width
+        width = max(0, self._wrapped_for)
         base = self.rich_style
         if not (0 <= y < len(self.lines)):
             return Strip.blank(width, base)
