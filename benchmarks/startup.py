@@ -1,8 +1,9 @@
 """Goal 1, start-up: process start to the first complete paint, in a real terminal (tmux).
 
 - reader, an already-imported 40-sentence article: `reader FILE` until the terminal has been
-  sent the frame with the status bar `sentence 1/40`, which the article screen sets together
-  with the sentences and entities (so that frame shows the entities);
+  sent both the status bar `sentence 1/40` and the article's first body words (with the
+  entity colours between them, if any): the article screen is built with its sentences,
+  entities and status together, so that is the first complete paint;
 - the floor: benchmarks/floor_app.py, a bare Textual app showing the same text in a Static,
   until the terminal has been sent the article's first body sentence;
 - reader, an article not imported yet: until the first body sentence is sent (text at once),
@@ -30,9 +31,17 @@ SIZE = 40
 
 
 def first_words(text: str) -> bytes:
-    """The opening words of the first body paragraph: shown only where the article text is."""
+    """The opening words of the first body paragraph: shown only where the article text is.
+
+    Entity colours may sit between words (escape sequences), never inside one."""
     body = [line for line in text.splitlines() if line.strip()][1]
-    return re.escape(body[:28].encode("utf-8"))
+    words = [re.escape(word.encode("utf-8")) for word in body.split()[:5]]
+    return rb"(?:\x1b\[[0-9;]*m| )+".join(words)
+
+
+def complete(text: str, status: bytes) -> dict[str, bytes]:
+    """Marks of a complete paint: the status bar and the body text (the later of the two)."""
+    return {"status": status, "text": first_words(text)}
 
 
 def _open(tmux: Tmux, work: Path, tag: str, argv: list[str], env: dict[str, str], marks: dict[str, bytes]) -> dict[str, float]:
@@ -73,13 +82,14 @@ def run(articles: Articles, tmux: Tmux, reps: int, library: Path | None = None) 
 
     # One untimed round first: byte code, the page cache and tmux itself warm up.
     floor("warm-floor")
-    reader(articles.copy_db(work / "warm.db"), text_file, {"entities": status}, "warm-reader")
+    parsed_marks = complete(text_file.read_text(), status)
+    reader(articles.copy_db(work / "warm.db"), text_file, parsed_marks, "warm-reader")
     reader(articles.copy_db(work / "warm-fresh.db"), fresh, fresh_marks, "warm-fresh")
 
     floors, parsed, first_text, first_entities = [], [], [], []
     for i in range(2 * reps):  # cheap and noisy: twice the repetitions
         floors.append(floor(f"floor-{i}"))
-        parsed.append(reader(articles.copy_db(work / f"parsed-{i}.db"), text_file, {"entities": status}, f"parsed-{i}")["entities"])
+        parsed.append(max(reader(articles.copy_db(work / f"parsed-{i}.db"), text_file, parsed_marks, f"parsed-{i}").values()))
         line = f"  start-up {i + 1}/{2 * reps}: floor {floors[-1]:.3f} s, reader {parsed[-1]:.3f} s"
         if i < reps:  # each of these loads spaCy: the plain repetitions are enough
             first = reader(articles.copy_db(work / f"fresh-{i}.db"), fresh, fresh_marks, f"fresh-{i}")
@@ -122,12 +132,12 @@ def in_library(work: Path, tmux: Tmux, reps: int, source: Path, reader, floor) -
         conn.close()
     target = work / "in-library.txt"
     target.write_text(text, encoding="utf-8")
-    marks = {"entities": rf"sentence 1/{total}(?!\d)".encode()}
+    marks = complete(text, rf"sentence 1/{total}(?!\d)".encode())
     reader(db, target, marks, "library-warm")
     floors, times = [], []
     for i in range(reps):
         floors.append(floor(target, f"library-floor-{i}"))
-        times.append(reader(db, target, marks, f"library-{i}")["entities"])
+        times.append(max(reader(db, target, marks, f"library-{i}").values()))
         say(f"  start-up in a library of {articles:,} articles {i + 1}/{reps}: floor {floors[-1]:.3f} s, reader {times[-1]:.3f} s")
     return {"articles": articles, "floor_s": median(floors), "reader_s": median(times), "ratio": median(times) / median(floors),
             "samples": {"floor": floors, "reader": times}}
