@@ -376,8 +376,11 @@ async def test_unparsed_article_shows_text_at_once_then_entities(tmp_path: Path)
         await pilot.pause()
         # the text is there before any sentence or entity is known
         assert "Doval" in screen_text(app)
-        await app.workers.wait_for_complete()
-        await pilot.pause()
+        for _ in range(600):  # the parse starts after the first paint; spaCy loads in seconds
+            await app.workers.wait_for_complete()
+            await pilot.pause(0.05)
+            if app.screen.parsed:
+                break
         view = app.screen.query_one(ArticleView)
         assert view.sentences and view.entities
         assert status(app).startswith("sentence 1/")
@@ -406,6 +409,32 @@ async def test_keymap_remaps_a_binding_by_id(db: Path, india: str) -> None:
         assert view.cursor == 1
         await pilot.press("c")
         assert labels_in_db(db, india) == {1: "commitment"}
+
+
+async def test_key_bar_names_keys_from_keymap_and_label_set(db: Path, india: str) -> None:
+    app = make_app(db, india, labels=LabelSet.parse("pledge,denial,context"))
+    app.set_keymap({"article.label-1": "c", "article.search": "f"})
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        bar = screen_text(app).splitlines()[-1]
+        assert bar.startswith(" c pledge  2 denial  3 context ")
+        assert " f search " in bar and " / search " not in bar
+        assert not app.screen.query("Footer")  # one widget, not a widget per key
+
+
+async def test_clicking_a_key_hint_presses_that_key(db: Path, india: str) -> None:
+    from reader.tui.widgets.key_bar import KeyBar
+
+    app = make_app(db, india)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        bar = screen_text(app).splitlines()[-1]
+        await pilot.click(KeyBar, offset=(bar.index(" claim ") + 2, 0))
+        await pilot.pause()
+        assert labels_in_db(db, india) == {0: "claim"}
+        await pilot.click(KeyBar, offset=(bar.index(" undo ") + 2, 0))
+        await pilot.pause()
+        assert labels_in_db(db, india) == {}
 
 
 MARKUP = "Wire copy [Reuters] and [bold]x[/bold] and [link=http://e.x]y[/link] and [@click=app.quit]z[/]"

@@ -9,10 +9,23 @@ Clicking a key presses it.
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from rich.text import Text
 from textual import events
+from textual.binding import Binding
 from textual.screen import Screen
 from textual.widget import Widget
+
+
+@lru_cache(maxsize=None)
+def _declared(node_type: type) -> dict[str, int]:
+    """Each action's place among the BINDINGS a class and its bases declare."""
+    order: dict[str, int] = {}
+    for cls in reversed(node_type.__mro__):
+        for binding in cls.__dict__.get("BINDINGS", []):
+            order.setdefault(binding.action if isinstance(binding, Binding) else binding[1], len(order))
+    return order
 
 
 class KeyBar(Widget):
@@ -53,17 +66,19 @@ class KeyBar(Widget):
         self.refresh()
 
     def hints(self) -> list[tuple[str, str, str, bool]]:
-        """(key pressed, key shown, description, enabled) for each action shown, in order."""
+        """(key pressed, key shown, description, enabled) for each action shown, in the order
+        the screen declares them (a key remapped in the keymap keeps its place)."""
         app = self.app
         active = self.screen.active_bindings
-        seen: set[str] = set()
-        hints = []
-        for _node, binding, enabled, _tooltip in active.values():
-            if binding.show and binding.action not in seen:
-                seen.add(binding.action)
-                hints.append((binding.key, app.get_key_display(binding), binding.description, enabled))
+        nodes: dict[int, int] = {}
+        shown: dict[str, tuple[tuple[int, int], tuple[str, str, str, bool]]] = {}
+        for node, binding, enabled, _tooltip in active.values():
+            if binding.show and binding.action not in shown:
+                place = (nodes.setdefault(id(node), len(nodes)), _declared(type(node)).get(binding.action, 1 << 16))
+                shown[binding.action] = (place, (binding.key, app.get_key_display(binding), binding.description, enabled))
+        hints = [hint for _place, hint in sorted(shown.values(), key=lambda item: item[0])]
         palette = active.get(app.COMMAND_PALETTE_BINDING) if app.ENABLE_COMMAND_PALETTE else None
-        if palette is not None and palette.binding.action not in seen:
+        if palette is not None and palette.binding.action not in shown:
             hints.append((palette.binding.key, app.get_key_display(palette.binding), palette.binding.description, palette.enabled))
         return hints
 
