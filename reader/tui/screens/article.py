@@ -29,7 +29,7 @@ LABEL_KEYS = [
 
 
 class ArticleScreen(Screen[None]):
-    """One article: header, reading column, status bar and footer."""
+    """One article: header, reading column, status bar and key bar."""
 
     BINDINGS = [
         Binding("j,down", "move(1)", "next", id="article.next", show=False),
