@@ -165,6 +165,21 @@ async def test_undo_survives_quitting_and_reopening(db: Path, india: str) -> Non
         assert "2/" in status(app)
 
 
+async def test_reopening_far_down_shows_the_cursor_sentence(db: Path, india: str) -> None:
+    with Store(db) as store:
+        last = len(store.sentences(india)) - 1
+        store.save_position(india, "tester", last)
+    app = make_app(db, india)
+    async with app.run_test(size=(80, 16)) as pilot:  # far fewer lines than the article has
+        await pilot.pause()
+        view = app.screen.query_one(ArticleView)
+        assert view.cursor == last
+        first, final = view.sentence_lines(last)
+        top = view.scroll_offset.y
+        assert top > 0 and top <= first and final < top + view.size.height
+        assert "▶" in screen_text(app)  # the cursor arrow is on screen
+
+
 async def test_next_and_previous_unlabelled(db: Path, india: str) -> None:
     app = make_app(db, india)
     async with app.run_test(size=SIZE) as pilot:

@@ -94,7 +94,8 @@ class ArticleScreen(Screen[None]):
     def on_mount(self) -> None:
         self.view.focus()
         if self.parsed:
-            self.view.scroll_to_cursor()
+            # A reading position far down: in view once the first layout has wrapped the text.
+            self.call_after_refresh(self.view.scroll_to_cursor)
         else:
             # After the text is on screen: loading spaCy holds the GIL for a second.
             self.call_after_refresh(self.parse_in_background)

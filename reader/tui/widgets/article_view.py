@@ -157,10 +157,12 @@ class ArticleView(ScrollView, can_focus=True, inherit_bindings=False):
         first, last = self.sentence_lines(self.cursor)
         top, height = self.scroll_offset.y, max(1, self.size.height)
         margin = min(2, height // 4)
+        # force: just after the first wrap Textual has not yet noticed the view can scroll
+        # (it would ignore the scroll, and a resumed reading position would stay out of view).
         if first - margin < top:
-            self.scroll_to(y=max(0, first - margin), animate=False)
+            self.scroll_to(y=max(0, first - margin), animate=False, force=True)
         elif last + margin >= top + height:
-            self.scroll_to(y=min(first - margin, last + margin - height + 1), animate=False)
+            self.scroll_to(y=min(first - margin, last + margin - height + 1), animate=False, force=True)
 
     def page_height(self) -> int:
         return max(1, self.size.height - 2)
@@ -193,8 +195,7 @@ class ArticleView(ScrollView, can_focus=True, inherit_bindings=False):
             self.scroll_to_cursor()
 
     def on_mount(self) -> None:
-        # Wrapped before the first layout, at the terminal's width (the view spans it), so the
-        # first frame already has the scrollbar and the right lines; a resize corrects a guess.
+        # Before the first layout the width is 0: the first render_line wraps instead.
         width = self._content_width()
         if width > 0:
             self._rewrap(width)
