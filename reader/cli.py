@@ -257,6 +257,10 @@ def export_command(db_path: Path | None, fmt: str, unit: str, output: str, label
     except ValueError as exc:
         raise ReaderError(str(exc)) from None
     with open_store(db_path, readonly=True) as store:
+        if output not in ("-", ""):
+            from reader.store import guard_export
+
+            guard_export(Path(output), store.path)
         known = set(label_set.names) | set(store.label_counts())
         unknown = [label for label in labels if label not in known]
         if unknown:
@@ -328,11 +332,12 @@ def stats_command(db_path: Path | None, as_json: bool) -> None:
 @cli.command("backup")
 @click.argument("target", type=click.Path(path_type=Path))
 @db_option
-def backup_command(target: Path, db_path: Path | None) -> None:
-    """Copy the database to TARGET safely, even while reader is running on it."""
+@click.option("--force", is_flag=True, help="Replace an earlier backup at TARGET.")
+def backup_command(target: Path, db_path: Path | None, force: bool) -> None:
+    """Copy the database to TARGET (a file, or a folder) safely, even while reader is running on it."""
     with open_store(db_path, readonly=True) as store:
-        store.backup(target)
-    click.echo(f"backed up {store.path} to {target}", err=True)
+        written = store.backup(target, force=force)
+    click.echo(f"backed up {store.path} to {written}", err=True)
 
 
 def _interrupted(signum: int, frame: object) -> None:

@@ -224,6 +224,75 @@ def _check_file(path: Path) -> None:
         raise StoreError(f"{path} is not a reader database (not an SQLite file); nothing was changed")
 
 
+SIDE_FILES = ("-wal", "-shm", "-journal")
+
+
+def is_sqlite_file(path: Path) -> bool:
+    """Whether path is a regular file that starts with SQLite's header."""
+    try:
+        if not path.is_file():
+            return False
+        with open(path, "rb") as handle:
+            return handle.read(16) == b"SQLite format 3\x00"
+    except OSError:
+        return False
+
+
+def is_reader_database(path: Path) -> bool:
+    """Whether path is a database of ours: SQLite's header with our application id."""
+    try:
+        if not path.is_file():
+            return False
+        with open(path, "rb") as handle:
+            header = handle.read(72)
+    except OSError:
+        return False
+    return header[:16] == b"SQLite format 3\x00" and int.from_bytes(header[68:72], "big") == APP_ID
+
+
+def _database_of(path: Path) -> Path:
+    """The database a -wal, -shm or -journal file belongs to, else path itself."""
+    for end in SIDE_FILES:
+        if path.name.endswith(end) and len(path.name) > len(end):
+            return path.with_name(path.name[: -len(end)])
+    return path
+
+
+def _is_live(target: Path, database: Path) -> bool:
+    """Whether target (already resolved) is the database in use or one of its side files."""
+    live = Path(os.path.realpath(database))
+    return target == live or target in {live.with_name(live.name + end) for end in SIDE_FILES}
+
+
+def guard_export(target: Path, database: Path) -> None:
+    """Refuse to write a dataset over the database in use, its side files or any SQLite database."""
+    resolved = Path(os.path.realpath(target))
+    if _is_live(resolved, database):
+        raise StoreError(f"will not write over {target}: it is the database in use (or its -wal/-shm file); choose another output")
+    owner = _database_of(resolved)
+    if is_sqlite_file(owner):
+        kind = "a reader database" if is_reader_database(owner) else "an SQLite database"
+        where = "" if owner == resolved else f" file of {owner}"
+        raise StoreError(f"will not write over {target}: it is {kind}{where}; choose another output")
+
+
+def guard_backup(target: Path, database: Path, *, force: bool) -> None:
+    """Refuse a backup over the live database, over a file that is not a reader database, or,
+    without force, over an earlier backup."""
+    resolved = Path(os.path.realpath(target))
+    if _is_live(resolved, database):
+        raise StoreError("the backup must go to another file than the database itself (or its -wal and -shm files)")
+    owner = _database_of(resolved)
+    if owner != resolved and is_sqlite_file(owner):
+        raise StoreError(f"will not write over {target}: it belongs to the database {owner}")
+    if not resolved.is_file():
+        return  # nothing there yet (a FIFO or device is refused when the copy is written)
+    if not is_reader_database(resolved):
+        raise StoreError(f"will not replace {target}: it is not a reader database (choose a new file name)")
+    if not force:
+        raise StoreError(f"{target} is an earlier backup: pass --force to replace it")
+
+
 class Store:
     """An open reader database."""
 
@@ -382,14 +451,13 @@ class Store:
             detail = row[0] if row else "no answer"
             raise StoreError(f"the database {self.path} is damaged ({detail}); nothing was changed (restore it from a backup)")
 
-    def backup(self, target: str | Path) -> None:
-        """Copy the live database with SQLite's online backup API, atomically, to target."""
+    def backup(self, target: str | Path, *, force: bool = False) -> Path:
+        """Copy the live database with SQLite's online backup API, atomically, to target (a file,
+        or a folder to put a file of the database's name in); return the file written."""
         target = Path(target).expanduser()
         if target.is_dir():
             target = target / self.path.name
-        database = self.path.resolve()
-        if target.resolve() in {database, *(database.with_name(database.name + end) for end in ("-wal", "-shm", "-journal"))}:
-            raise StoreError("the backup must go to another file than the database itself (or its -wal and -shm files)")
+        guard_backup(target, self.path, force=force)
         if target.exists() and not target.is_file():
             raise StoreError(f"cannot write the backup to {target}: it is not a regular file")
         temp = target.with_name(f".{target.name}.part")
@@ -401,6 +469,7 @@ class Store:
             finally:
                 dest.close()
             os.replace(temp, target)
+            return target
         except (sqlite3.Error, OSError) as exc:
             try:
                 temp.unlink()
