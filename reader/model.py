@@ -134,7 +134,7 @@ class Annotation:
 
 
 @dataclass(frozen=True)
-class Restored:
+class ExportedLabel:
     """A label carried by one of reader's own exports, to be put back on import."""
 
     sentence_index: int

@@ -1,0 +1,20 @@
+"""The only package that speaks SQL, behind one front object, `Store`.
+
+One module per concern: `db` (connection, retries, errors, backup), `schema` (tables and
+forward migrations), `articles`, `labels` (the one write path, undo, positions) and `dataset`
+(exports, stats, restoring exports). Current labels live in `annotations`, but every change
+is first an append-only row in `annotation_events` written in the same transaction, so the
+history (and undo across restarts) is derived from the log.
+"""
+
+from __future__ import annotations
+
+from reader.store.dataset import Dataset
+from reader.store.db import StoreError, default_path, guard_export, is_reader_database, now
+from reader.store.schema import APP_ID, SCHEMA_VERSION
+
+__all__ = ["APP_ID", "SCHEMA_VERSION", "Store", "StoreError", "default_path", "guard_export", "is_reader_database", "now"]
+
+
+class Store(Dataset):
+    """An open reader database: articles, labels, datasets."""

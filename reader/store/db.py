@@ -1,0 +1,375 @@
+"""The connection: opening and checking a file, retries while another process writes, one-line
+errors, transactions, and the online backup.
+
+Writes take the lock up front (BEGIN IMMEDIATE) and retry with backoff while another process
+holds it, so "database is locked" never reaches a user.
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import sqlite3
+import threading
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from reader.store.schema import APP_ID, SCHEMA_VERSION, migrate
+
+if TYPE_CHECKING:
+    import sqlite_utils
+
+BUSY_TIMEOUT_MS = 2000
+RETRY_FOR_SECONDS = 60.0
+SIDE_FILES = ("-wal", "-shm", "-journal")
+SQLITE_MAGIC = b"SQLite format 3\x00"
+T = TypeVar("T")
+
+
+class StoreError(RuntimeError):
+    """A database problem a user can act on; the message is one line."""
+
+
+def default_path() -> Path:
+    """READER_DB, else reader.db in the platform's user-data directory."""
+    env = os.environ.get("READER_DB")
+    if env:
+        return Path(env).expanduser()
+    from platformdirs import user_data_dir
+
+    return Path(user_data_dir("close-reader", appauthor=False)) / "reader.db"
+
+
+def now() -> str:
+    """The current time as ISO 8601 in UTC, to the millisecond."""
+    return datetime.now(timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+def _is_busy(exc: sqlite3.OperationalError) -> bool:
+    message = str(exc).lower()
+    return "locked" in message or "busy" in message
+
+
+def retry(action: Callable[[], T]) -> T:
+    """Run a database action, retrying with jittered backoff while another process holds the lock."""
+    deadline = time.monotonic() + RETRY_FOR_SECONDS
+    delay = 0.01
+    while True:
+        try:
+            return action()
+        except sqlite3.OperationalError as exc:
+            if not _is_busy(exc) or time.monotonic() > deadline:
+                if _is_busy(exc):
+                    raise StoreError("the database stayed busy for a minute: another program is holding it") from None
+                raise
+            time.sleep(delay * (0.5 + random.random()))
+            delay = min(delay * 2, 0.5)
+
+
+def _nearly_full(path: Path) -> bool:
+    """Whether the file system holding path has less than a megabyte left."""
+    try:
+        stats = os.statvfs(path.parent)
+    except OSError:
+        return False
+    return stats.f_bavail * stats.f_frsize < 1024 * 1024
+
+
+def explain(path: Path, exc: sqlite3.Error) -> str:
+    """A one-line, actionable reason for an SQLite error."""
+    message = str(exc).lower()
+    # With no room at all SQLite cannot even grow its -shm file, and says "disk I/O error".
+    if "full" in message or ("disk i/o" in message and _nearly_full(path)):
+        return f"the disk is full: {path} was not changed (free some space and try again)"
+    if ("readonly" in message or "read-only" in message or "unable to open" in message) and (
+        path.exists() and os.access(path, os.W_OK) and not os.access(path.parent, os.W_OK)
+    ):
+        return f"the database {path} is in a read-only folder: nothing was written (reader keeps its -wal and -shm files beside it)"
+    if "readonly" in message or "read-only" in message:
+        return f"the database {path} is read-only: nothing was written"
+    if "malformed" in message or "not a database" in message or "corrupt" in message:
+        return f"the database {path} is damaged: {exc}; nothing was changed (restore it from a backup)"
+    if "unable to open" in message or "disk i/o" in message:
+        return f"cannot use the database {path}: {exc}"
+    return f"database error in {path}: {exc}"
+
+
+# --- what a file is, before anything is written to it -----------------------------------------
+
+
+def _header(path: Path, size: int) -> bytes:
+    try:
+        if not path.is_file():
+            return b""
+        with open(path, "rb") as handle:
+            return handle.read(size)
+    except OSError:
+        return b""
+
+
+def is_sqlite_file(path: Path) -> bool:
+    """Whether path is a regular file that starts with SQLite's header."""
+    return _header(path, 16) == SQLITE_MAGIC
+
+
+def is_reader_database(path: Path) -> bool:
+    """Whether path is a database of ours: SQLite's header with our application id."""
+    header = _header(path, 72)
+    return header[:16] == SQLITE_MAGIC and int.from_bytes(header[68:72], "big") == APP_ID
+
+
+def _database_of(path: Path) -> Path:
+    """The database a -wal, -shm or -journal file belongs to, else path itself."""
+    for end in SIDE_FILES:
+        if path.name.endswith(end) and len(path.name) > len(end):
+            return path.with_name(path.name[: -len(end)])
+    return path
+
+
+def _is_live(target: Path, database: Path) -> bool:
+    """Whether target (already resolved) is the database in use or one of its side files."""
+    live = Path(os.path.realpath(database))
+    return target == live or target in {live.with_name(live.name + end) for end in SIDE_FILES}
+
+
+def guard_export(target: Path, database: Path) -> None:
+    """Refuse to write a dataset over the database in use, its side files or any SQLite database."""
+    resolved = Path(os.path.realpath(target))
+    if _is_live(resolved, database):
+        raise StoreError(f"will not write over {target}: it is the database in use (or its -wal/-shm file); choose another output")
+    owner = _database_of(resolved)
+    if is_sqlite_file(owner):
+        kind = "a reader database" if is_reader_database(owner) else "an SQLite database"
+        where = "" if owner == resolved else f" file of {owner}"
+        raise StoreError(f"will not write over {target}: it is {kind}{where}; choose another output")
+
+
+def guard_backup(target: Path, database: Path, *, force: bool) -> None:
+    """Refuse a backup over the live database, over a file that is not a reader database, or,
+    without force, over an earlier backup."""
+    resolved = Path(os.path.realpath(target))
+    if _is_live(resolved, database):
+        raise StoreError("the backup must go to another file than the database itself (or its -wal and -shm files)")
+    owner = _database_of(resolved)
+    if owner != resolved and is_sqlite_file(owner):
+        raise StoreError(f"will not write over {target}: it belongs to the database {owner}")
+    if not resolved.is_file():
+        return  # nothing there yet (a FIFO or device is refused when the copy is written)
+    if not is_reader_database(resolved):
+        raise StoreError(f"will not replace {target}: it is not a reader database (choose a new file name)")
+    if not force:
+        raise StoreError(f"{target} is an earlier backup: pass --force to replace it")
+
+
+# Databases this process has open, by real path. Closing any descriptor of a file drops every
+# POSIX lock the process holds on it, SQLite's included: reading a header with open() while
+# another connection of ours is open would let another process think that connection gone
+# (and delete the write-ahead log under it). A file we have open was checked when first opened.
+_OPEN: dict[str, int] = {}
+_OPEN_LOCK = threading.Lock()
+
+
+def check_file(path: Path) -> None:
+    """Refuse, without touching it, a file that is not an SQLite database."""
+    if path.is_dir():
+        raise StoreError(f"{path} is a directory, not a database file")
+    if path.exists() and not path.is_file():
+        # a FIFO would block the read below forever; a device is nobody's database
+        raise StoreError(f"{path} is not a regular file, so it cannot be a database")
+    if _OPEN.get(os.path.realpath(path)):
+        return
+    try:
+        with open(path, "rb") as handle:
+            header = handle.read(16)
+    except FileNotFoundError:
+        return
+    except PermissionError:
+        raise StoreError(f"cannot read the database {path}: permission denied") from None
+    if header and header != SQLITE_MAGIC:
+        raise StoreError(f"{path} is not a reader database (not an SQLite file); nothing was changed")
+
+
+class Connection:
+    """An open reader database: the connection, its transactions and its errors."""
+
+    def __init__(self, path: str | Path, *, readonly: bool = False) -> None:
+        """Open (creating if needed) a database; readonly opens an existing one without writing.
+
+        A read-only open still uses a normal connection when the file is writable, so SQLite
+        tidies its -wal and -shm files on close; only a file we cannot write is opened with
+        mode=ro.
+        """
+        self.path = Path(path).expanduser()
+        self.readonly = readonly
+        check_file(self.path)
+        if readonly and not self.path.exists():
+            raise StoreError(f"no database at {self.path}: import something first (reader import FILE)")
+        if not readonly and self.path.exists() and not os.access(self.path, os.W_OK):
+            raise StoreError(f"the database {self.path} is read-only: reader needs to write labels to it")
+        if not self.path.exists():
+            try:
+                self.path.parent.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                raise StoreError(f"cannot create the folder for {self.path}: {exc.strerror}") from None
+            if not os.access(self.path.parent, os.W_OK):
+                raise StoreError(f"cannot create {self.path}: its folder is read-only")
+        try:
+            if readonly and not (os.access(self.path, os.W_OK) and os.access(self.path.parent, os.W_OK)):
+                conn = self._connect_readonly()
+            else:
+                conn = sqlite3.connect(str(self.path), timeout=BUSY_TIMEOUT_MS / 1000, check_same_thread=False)
+            self.conn = conn
+            self._db: sqlite_utils.Database | None = None
+            self._prepare()
+        except sqlite3.Error as exc:
+            raise StoreError(explain(self.path, exc)) from None
+        self._real = os.path.realpath(self.path)
+        with _OPEN_LOCK:
+            _OPEN[self._real] = _OPEN.get(self._real, 0) + 1
+
+    def _connect_readonly(self) -> sqlite3.Connection:
+        uri = self.path.resolve().as_uri()
+        conn = sqlite3.connect(f"{uri}?mode=ro", uri=True, timeout=BUSY_TIMEOUT_MS / 1000, check_same_thread=False)
+        try:
+            conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+        except sqlite3.OperationalError:
+            # A WAL database in a folder we cannot write has no -shm to share: read it as a
+            # snapshot instead (nobody else can be writing it there either).
+            conn.close()
+            conn = sqlite3.connect(f"{uri}?immutable=1", uri=True, check_same_thread=False)
+        return conn
+
+    def _prepare(self) -> None:
+        conn = self.conn
+        conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        conn.execute("PRAGMA foreign_keys = ON")
+        version = conn.execute("PRAGMA user_version").fetchone()[0]
+        app = conn.execute("PRAGMA application_id").fetchone()[0]
+        if version > SCHEMA_VERSION:
+            raise StoreError(
+                f"{self.path} was written by a newer reader (schema {version}, this one knows {SCHEMA_VERSION}): upgrade reader"
+            )
+        if version == 0 and app != APP_ID:
+            tables = conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]
+            if tables:
+                raise StoreError(f"{self.path} is an SQLite database of another program; nothing was changed")
+        if version < SCHEMA_VERSION:
+            if self.readonly:
+                if version == 0:
+                    raise StoreError(f"{self.path} is not a reader database yet: nothing to read")
+                raise StoreError(f"{self.path} needs upgrading by a writable reader first")
+            try:
+                retry(lambda: migrate(conn, lambda: self.db))
+            except sqlite3.OperationalError as exc:
+                raise StoreError(f"cannot write to the database {self.path}: {exc}") from None
+        if self.readonly:
+            return
+        mode = retry(lambda: conn.execute("PRAGMA journal_mode = WAL").fetchone()[0])
+        if mode.lower() != "wal":
+            conn.execute(f"PRAGMA journal_mode = {mode}")
+        conn.execute("PRAGMA synchronous = NORMAL")
+
+    def close(self) -> None:
+        self.conn.close()
+        with _OPEN_LOCK:
+            if _OPEN.get(self._real, 0) > 1:
+                _OPEN[self._real] -= 1
+            else:
+                _OPEN.pop(self._real, None)
+
+    def __enter__(self) -> Any:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @property
+    def db(self) -> sqlite_utils.Database:
+        """sqlite-utils on our connection, imported only when needed: it costs a quarter of a
+        second at start-up (it imports numpy), and opening an article needs none of it."""
+        if self._db is None:
+            import sqlite_utils
+
+            self._db = sqlite_utils.Database(self.conn)
+        return self._db
+
+    @contextmanager
+    def _write(self) -> Iterator[sqlite3.Connection]:
+        """One write transaction that holds the lock from its start; committed on exit."""
+        if self.readonly:
+            raise StoreError(f"the database {self.path} was opened read-only")
+        conn = self.conn
+        try:
+            retry(lambda: conn.execute("BEGIN IMMEDIATE"))
+        except sqlite3.Error as exc:
+            raise StoreError(explain(self.path, exc)) from None
+        try:
+            yield conn
+            retry(lambda: conn.execute("COMMIT"))
+        except sqlite3.Error as exc:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            raise StoreError(explain(self.path, exc)) from None
+        except BaseException:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            raise
+
+    def _read(self, action: Callable[[], T]) -> T:
+        try:
+            return retry(action)
+        except sqlite3.Error as exc:
+            raise StoreError(explain(self.path, exc)) from None
+
+    def _one(self, sql: str, params: tuple = ()) -> Any:
+        return self._read(lambda: self.conn.execute(sql, params).fetchone())
+
+    def _all(self, sql: str, params: tuple = ()) -> list[tuple]:
+        return self._read(lambda: self.conn.execute(sql, params).fetchall())
+
+    def data_version(self) -> int:
+        """A number that changes whenever another connection commits to the database: a cheap
+        way to notice labels written by another window or process."""
+        return int(self._one("PRAGMA data_version")[0])
+
+    def check(self) -> None:
+        """Refuse a damaged database before writing to it: a write could spread the damage, and
+        a damaged page that this write does not happen to touch would go unnoticed."""
+        row = self._one("PRAGMA quick_check")
+        if row is None or row[0] != "ok":
+            detail = row[0] if row else "no answer"
+            raise StoreError(f"the database {self.path} is damaged ({detail}); nothing was changed (restore it from a backup)")
+
+    def backup(self, target: str | Path, *, force: bool = False) -> Path:
+        """Copy the live database with SQLite's online backup API, atomically, to target (a file,
+        or a folder to put a file of the database's name in); return the file written."""
+        target = Path(target).expanduser()
+        if target.is_dir():
+            target = target / self.path.name
+        guard_backup(target, self.path, force=force)
+        if target.exists() and not target.is_file():
+            raise StoreError(f"cannot write the backup to {target}: it is not a regular file")
+        temp = target.with_name(f".{target.name}.part")
+        try:
+            dest = sqlite3.connect(str(temp))
+            try:
+                retry(lambda: self.conn.backup(dest))
+                dest.execute("PRAGMA journal_mode = DELETE")
+            finally:
+                dest.close()
+            os.replace(temp, target)
+            return target
+        except (sqlite3.Error, OSError) as exc:
+            try:
+                temp.unlink()
+            except OSError:
+                pass
+            if isinstance(exc, sqlite3.Error) and "full" in str(exc).lower():
+                reason = f"the disk is full: no backup was written to {target}"
+            else:
+                reason = f"cannot write the backup to {target}: {getattr(exc, 'strerror', None) or exc}"
+            raise StoreError(reason) from None

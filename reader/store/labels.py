@@ -1,0 +1,219 @@
+"""Labels: the one write path, undo and redo from the event log, and reading positions.
+
+Every change to what an annotator said about a sentence (a label set by hand or accepted
+from a suggestion, a clear, an undo or redo, a label restored from an export or merged from
+another database, an article deleted) is an `Entry` given to `write`, which appends the
+event and applies it to the current state in the caller's transaction. A new feature adds a
+provenance or a field, never another write path.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import uuid
+from dataclasses import dataclass
+
+from reader.model import Change
+from reader.store.db import Connection, now
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One event for the log, and what it does to the current state.
+
+    `label` is the value the event sets (None clears it) and `previous` the value it replaces;
+    `field` names what is set: None for the label, otherwise another field of the sentence.
+    `provenance` is None for what a person did by hand. `created` is the event's time (now when
+    None); `since`/`updated` are the times the current value carries, when they come from
+    elsewhere (a restored export).
+    """
+
+    article_id: str
+    sentence_index: int | None
+    annotator: str
+    action: str
+    label: str | None
+    previous: str | None
+    target: int | None = None
+    field: str | None = None
+    provenance: str | None = None
+    suggested: str | None = None
+    created: str | None = None
+    uid: str | None = None
+    since: str | None = None
+    updated: str | None = None
+
+
+def write(conn: sqlite3.Connection, entry: Entry) -> int:
+    """Append the event and apply it to the current state; returns the event's id.
+
+    The caller holds the write transaction, so the event and the current value it describes
+    are committed together or not at all.
+    """
+    created = entry.created or now()
+    cursor = conn.execute(
+        """INSERT INTO annotation_events (article_id, sentence_index, annotator, action, label, previous, target,
+                                          created, field, provenance, suggested, uid)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+        (
+            entry.article_id, entry.sentence_index, entry.annotator, entry.action, entry.label, entry.previous,
+            entry.target, created, entry.field, entry.provenance, entry.suggested, entry.uid or uuid.uuid4().hex,
+        ),
+    )
+    if entry.sentence_index is not None:
+        _apply(conn, entry, entry.since or entry.updated or created, entry.updated or created)
+    return int(cursor.lastrowid)
+
+
+def _apply(conn: sqlite3.Connection, e: Entry, since: str, updated: str) -> None:
+    key = (e.article_id, e.sentence_index, e.annotator)
+    if e.field is None:
+        if e.label is None:
+            conn.execute("DELETE FROM annotations WHERE article_id = ? AND sentence_index = ? AND annotator = ?", key)
+            return
+        conn.execute(
+            """INSERT INTO annotations (article_id, sentence_index, annotator, label, created, updated, provenance, suggested)
+               VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+               ON CONFLICT (article_id, sentence_index, annotator) DO UPDATE SET label = excluded.label,
+               updated = excluded.updated, provenance = excluded.provenance, suggested = excluded.suggested""",
+            (*key, e.label, since, updated, e.provenance, e.suggested),
+        )
+        return
+    if e.label is None:
+        conn.execute(
+            "DELETE FROM sentence_fields WHERE article_id = ? AND sentence_index = ? AND annotator = ? AND field = ?",
+            (*key, e.field),
+        )
+        return
+    conn.execute(
+        """INSERT INTO sentence_fields (article_id, sentence_index, annotator, field, value, provenance, updated)
+           VALUES (?, ?, ?, ?, ?, ?, ?)
+           ON CONFLICT (article_id, sentence_index, annotator, field) DO UPDATE SET value = excluded.value,
+           provenance = excluded.provenance, updated = excluded.updated""",
+        (*key, e.field, e.label, e.provenance, updated),
+    )
+
+
+def current(conn: sqlite3.Connection, article_id: str, index: int, annotator: str, field: str | None = None) -> str | None:
+    """The value a field of a sentence has now for one annotator (None: the label)."""
+    if field is None:
+        row = conn.execute(
+            "SELECT label FROM annotations WHERE article_id = ? AND sentence_index = ? AND annotator = ?",
+            (article_id, index, annotator),
+        ).fetchone()
+    else:
+        row = conn.execute(
+            "SELECT value FROM sentence_fields WHERE article_id = ? AND sentence_index = ? AND annotator = ? AND field = ?",
+            (article_id, index, annotator, field),
+        ).fetchone()
+    return row[0] if row else None
+
+
+@dataclass(frozen=True)
+class Event:
+    """One row of the event log, as undo and redo see it."""
+
+    id: int
+    sentence_index: int
+    action: str
+    label: str | None
+    previous: str | None
+    target: int | None
+    field: str | None
+
+
+def history(conn: sqlite3.Connection, article_id: str, annotator: str) -> tuple[list[Event], list[Event]]:
+    """Replay the event log into this annotator's undo and redo stacks for an article."""
+    done: list[Event] = []
+    undone: list[Event] = []
+    rows = conn.execute(
+        """SELECT id, sentence_index, action, label, previous, target, field FROM annotation_events
+           WHERE article_id = ? AND annotator = ? ORDER BY id""",
+        (article_id, annotator),
+    )
+    for row in rows:
+        event = Event(*row)
+        if event.action in ("set", "clear"):
+            done.append(event)
+            undone.clear()
+        elif event.action == "undo" and done:
+            undone.append(done.pop())
+        elif event.action == "redo" and undone:
+            done.append(undone.pop())
+        elif event.action == "delete":
+            done.clear()
+            undone.clear()
+    return done, undone
+
+
+class Labels(Connection):
+    """Labels by sentence and annotator, with undo and redo, and where each annotator was."""
+
+    def labels(self, article_id: str, annotator: str) -> dict[int, str]:
+        """Current label of each labelled sentence of an article, for one annotator."""
+        rows = self._all(
+            "SELECT sentence_index, label FROM annotations WHERE article_id = ? AND annotator = ?",
+            (article_id, annotator),
+        )
+        return dict(rows)
+
+    def label_counts(self) -> dict[str, int]:
+        return dict(self._all("SELECT label, count(*) FROM annotations GROUP BY label ORDER BY label"))
+
+    def set_label(self, article_id: str, index: int, label: str | None, annotator: str) -> Change | None:
+        """Set (or with None clear) a sentence's label; committed before this returns.
+
+        Returns the change, or None when the sentence already had that label.
+        """
+        with self._write() as conn:
+            previous = current(conn, article_id, index, annotator)
+            if previous == label:
+                return None
+            action = "clear" if label is None else "set"
+            event_id = write(conn, Entry(article_id, index, annotator, action, label, previous))
+            return Change(event_id, index, label, previous)
+
+    def undo(self, article_id: str, annotator: str) -> Change | None:
+        """Undo this annotator's last change in the article; None when there is nothing to undo."""
+        return self._step(article_id, annotator, "undo")
+
+    def redo(self, article_id: str, annotator: str) -> Change | None:
+        """Redo the change last undone; None when there is nothing to redo."""
+        return self._step(article_id, annotator, "redo")
+
+    def _step(self, article_id: str, annotator: str, action: str) -> Change | None:
+        with self._write() as conn:
+            done, undone = history(conn, article_id, annotator)
+            stack = done if action == "undo" else undone
+            if not stack:
+                return None
+            target = stack[-1]
+            label = target.previous if action == "undo" else target.label
+            index = target.sentence_index
+            previous = current(conn, article_id, index, annotator, target.field)
+            entry = Entry(article_id, index, annotator, action, label, previous, target=target.id, field=target.field)
+            return Change(write(conn, entry), index, label, previous)
+
+    # --- reading position -----------------------------------------------------------------
+
+    def position(self, article_id: str, annotator: str) -> int:
+        """Where this annotator left the article: saved position, else last labelled sentence."""
+        row = self._one(
+            "SELECT sentence_index FROM positions WHERE article_id = ? AND annotator = ?", (article_id, annotator)
+        )
+        if row is None:
+            row = self._one(
+                """SELECT sentence_index FROM annotation_events WHERE article_id = ? AND annotator = ?
+                   AND sentence_index IS NOT NULL ORDER BY id DESC LIMIT 1""",
+                (article_id, annotator),
+            )
+        return int(row[0]) if row else 0
+
+    def save_position(self, article_id: str, annotator: str, index: int) -> None:
+        with self._write() as conn:
+            conn.execute(
+                """INSERT INTO positions (article_id, annotator, sentence_index, updated) VALUES (?, ?, ?, ?)
+                   ON CONFLICT (article_id, annotator) DO UPDATE SET sentence_index = excluded.sentence_index,
+                   updated = excluded.updated""",
+                (article_id, annotator, index, now()),
+            )

@@ -1,0 +1,205 @@
+"""The schema and its forward-only migrations.
+
+`MIGRATIONS[n]` takes a database at schema version n to n + 1; a new version appends a step
+and never edits an old one, so every database written by an earlier reader can be brought
+forward (tests start from a version-1 file written by the reader of that time).
+
+The event log `annotation_events` is append-only (triggers refuse updates and deletes) and is
+never rebuilt: a migration only adds nullable columns to it.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable
+from typing import Any
+
+SCHEMA_VERSION = 2
+APP_ID = 0x52454144  # "READ": marks a database as ours
+
+V1 = [
+    """
+    CREATE TABLE articles (
+        id TEXT PRIMARY KEY,
+        title TEXT,
+        source TEXT,
+        url TEXT,
+        author TEXT,
+        published TEXT,
+        site TEXT,
+        text TEXT NOT NULL,
+        meta TEXT NOT NULL DEFAULT '{}',
+        model TEXT,
+        model_version TEXT,
+        imported_at TEXT NOT NULL
+    )""",
+    """
+    CREATE TABLE sentences (
+        id INTEGER PRIMARY KEY,
+        article_id TEXT NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+        idx INTEGER NOT NULL,
+        start INTEGER NOT NULL,
+        "end" INTEGER NOT NULL,
+        text TEXT NOT NULL,
+        UNIQUE (article_id, idx)
+    )""",
+    """
+    CREATE TABLE entities (
+        article_id TEXT NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+        start INTEGER NOT NULL,
+        "end" INTEGER NOT NULL,
+        label TEXT NOT NULL,
+        text TEXT NOT NULL
+    )""",
+    "CREATE INDEX entities_article ON entities(article_id, start)",
+    """
+    CREATE TABLE annotations (
+        article_id TEXT NOT NULL,
+        sentence_index INTEGER NOT NULL,
+        annotator TEXT NOT NULL,
+        label TEXT NOT NULL,
+        created TEXT NOT NULL,
+        updated TEXT NOT NULL,
+        PRIMARY KEY (article_id, sentence_index, annotator),
+        FOREIGN KEY (article_id, sentence_index) REFERENCES sentences(article_id, idx) ON DELETE CASCADE
+    ) WITHOUT ROWID""",
+    "CREATE INDEX annotations_label ON annotations(label)",
+    """
+    CREATE TABLE annotation_events (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        article_id TEXT NOT NULL,
+        sentence_index INTEGER,
+        annotator TEXT NOT NULL,
+        action TEXT NOT NULL CHECK (action IN ('set', 'clear', 'undo', 'redo', 'delete', 'import')),
+        label TEXT,
+        previous TEXT,
+        target INTEGER,
+        created TEXT NOT NULL
+    )""",
+    "CREATE INDEX annotation_events_article ON annotation_events(article_id, annotator, id)",
+    """
+    CREATE TRIGGER annotation_events_no_update BEFORE UPDATE ON annotation_events
+    BEGIN SELECT RAISE(ABORT, 'annotation_events is append-only'); END""",
+    """
+    CREATE TRIGGER annotation_events_no_delete BEFORE DELETE ON annotation_events
+    BEGIN SELECT RAISE(ABORT, 'annotation_events is append-only'); END""",
+    """
+    CREATE TABLE positions (
+        article_id TEXT NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+        annotator TEXT NOT NULL,
+        sentence_index INTEGER NOT NULL,
+        updated TEXT NOT NULL,
+        PRIMARY KEY (article_id, annotator)
+    ) WITHOUT ROWID""",
+    """
+    CREATE VIEW labelled_sentences AS
+    SELECT a.article_id, s.idx AS sentence_index, art.title AS article_title, s.text AS sentence,
+           a.label, a.annotator, a.updated
+    FROM annotations a
+    JOIN sentences s ON s.article_id = a.article_id AND s.idx = a.sentence_index
+    JOIN articles art ON art.id = a.article_id""",
+]
+
+# Version 2 makes room for suggestions, reviews, merges and the commitment tracker without
+# rebuilding the event log: every change still is one event row, now saying which field of
+# the sentence it changed (NULL: the label), where it came from (NULL: given by hand) and
+# which suggestion was on screen.
+V2 = [
+    "ALTER TABLE annotation_events ADD COLUMN field TEXT",
+    "ALTER TABLE annotation_events ADD COLUMN provenance TEXT",
+    "ALTER TABLE annotation_events ADD COLUMN suggested TEXT",
+    # A globally unique id, so that merging another database's log never adds an event twice.
+    "ALTER TABLE annotation_events ADD COLUMN uid TEXT",
+    "CREATE UNIQUE INDEX annotation_events_uid ON annotation_events(uid) WHERE uid IS NOT NULL",
+    "ALTER TABLE annotations ADD COLUMN provenance TEXT",
+    "ALTER TABLE annotations ADD COLUMN suggested TEXT",
+    # Current values of the other fields of a sentence (a note, unsure, a reviewer's decision,
+    # corrections of an extracted commitment), one row per annotator, written with its event.
+    """
+    CREATE TABLE sentence_fields (
+        article_id TEXT NOT NULL,
+        sentence_index INTEGER NOT NULL,
+        annotator TEXT NOT NULL,
+        field TEXT NOT NULL,
+        value TEXT NOT NULL,
+        provenance TEXT,
+        updated TEXT NOT NULL,
+        PRIMARY KEY (article_id, sentence_index, annotator, field),
+        FOREIGN KEY (article_id, sentence_index) REFERENCES sentences(article_id, idx) ON DELETE CASCADE
+    ) WITHOUT ROWID""",
+    "CREATE INDEX sentence_fields_field ON sentence_fields(field, article_id)",
+    # The proposed label of each sentence under one label set, with its probabilities.
+    """
+    CREATE TABLE suggestions (
+        article_id TEXT NOT NULL,
+        sentence_index INTEGER NOT NULL,
+        label_set TEXT NOT NULL,
+        label TEXT NOT NULL,
+        score REAL NOT NULL,
+        scores TEXT NOT NULL,
+        source TEXT NOT NULL,
+        updated TEXT NOT NULL,
+        PRIMARY KEY (article_id, sentence_index, label_set),
+        FOREIGN KEY (article_id, sentence_index) REFERENCES sentences(article_id, idx) ON DELETE CASCADE
+    ) WITHOUT ROWID""",
+    # Trained suggestion models kept beside the database, with how well they did held out.
+    """
+    CREATE TABLE models (
+        id TEXT PRIMARY KEY,
+        label_set TEXT NOT NULL,
+        path TEXT NOT NULL,
+        created TEXT NOT NULL,
+        labels INTEGER NOT NULL,
+        scores TEXT NOT NULL,
+        kept INTEGER NOT NULL
+    )""",
+    """
+    CREATE TABLE assignments (
+        article_id TEXT NOT NULL,
+        annotator TEXT NOT NULL,
+        assigned TEXT NOT NULL,
+        PRIMARY KEY (article_id, annotator)
+    ) WITHOUT ROWID""",
+    # What the extractor found in each commitment sentence; corrections are sentence fields.
+    """
+    CREATE TABLE commitments (
+        article_id TEXT NOT NULL,
+        sentence_index INTEGER NOT NULL,
+        actor TEXT,
+        actor_entities TEXT NOT NULL DEFAULT '[]',
+        actor_resolved TEXT,
+        action TEXT,
+        when_text TEXT,
+        when_iso TEXT,
+        updated TEXT NOT NULL,
+        PRIMARY KEY (article_id, sentence_index),
+        FOREIGN KEY (article_id, sentence_index) REFERENCES sentences(article_id, idx) ON DELETE CASCADE
+    ) WITHOUT ROWID""",
+]
+
+MIGRATIONS: dict[int, list[str]] = {0: V1, 1: V2}
+
+
+def _enable_search(db: Any) -> None:
+    """Full-text search over sentences, the sqlite-utils way, so `sqlite-utils search` and
+    Datasette find it."""
+    db["sentences"].enable_fts(["text"], create_triggers=True, tokenize="porter")
+
+
+def migrate(conn: sqlite3.Connection, utils: Callable[[], Any]) -> None:
+    """Bring a database forward to SCHEMA_VERSION in one transaction (utils gives sqlite-utils
+    on the same connection, needed only by the first step)."""
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        current = conn.execute("PRAGMA user_version").fetchone()[0]
+        for step in range(current, SCHEMA_VERSION):
+            for statement in MIGRATIONS[step]:
+                conn.execute(statement)
+            if step == 0:
+                _enable_search(utils())
+        conn.execute(f"PRAGMA application_id = {APP_ID}")
+        conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+        conn.execute("COMMIT")
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
