@@ -16,6 +16,7 @@ from typing import Any
 import click
 
 from reader import __version__
+from reader.limits import DEFAULT_MAX_BYTES, DEFAULT_TIMEOUT
 
 EXIT_OK, EXIT_SOME_FAILED, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
 
@@ -29,7 +30,7 @@ def say_error(message: str) -> None:
 
 
 def _one_line(message: str) -> str:
-    from reader.ingest.sanitize import clean_field
+    from reader.sanitize import clean_field
 
     return clean_field(message) or "error"
 
@@ -59,12 +60,12 @@ def import_options(func: Any) -> Any:
     func = click.option(
         "--max-bytes",
         type=click.IntRange(1),
-        default=20 * 1024 * 1024,
+        default=DEFAULT_MAX_BYTES,
         show_default=True,
         envvar="READER_MAX_BYTES",
         help="Largest input accepted, in bytes.",
     )(func)
-    func = click.option("--timeout", type=click.FloatRange(0.1), default=20.0, show_default=True, help="Seconds to wait for a URL.")(func)
+    func = click.option("--timeout", type=click.FloatRange(0.1), default=DEFAULT_TIMEOUT, show_default=True, help="Seconds to wait for a URL.")(func)
     return func
 
 
@@ -151,7 +152,7 @@ def import_command(targets: tuple[str, ...], db_path: Path | None, model: str | 
 def _run_import(store: Any, targets: tuple[str, ...], *, model: str | None, jobs: int, max_bytes: int, timeout: float, quiet: bool, parse: bool = True) -> Any:
     from reader import nlp
     from reader.ingest import Limits
-    from reader.library import import_targets
+    from reader.pipeline import import_targets
     from rich.console import Console
 
     out = Console(highlight=False, soft_wrap=True)
@@ -338,6 +339,25 @@ def backup_command(target: Path, db_path: Path | None, force: bool) -> None:
     with open_store(db_path, readonly=True) as store:
         written = store.backup(target, force=force)
     click.echo(f"backed up {store.path} to {written}", err=True)
+
+
+@cli.command("_work", hidden=True)
+@click.argument("task", type=click.Choice(["parse"]))
+@click.argument("ids", nargs=-1)
+@db_option
+@click.option("--model", envvar="READER_MODEL")
+def work_command(task: str, ids: tuple[str, ...], db_path: Path | None, model: str | None) -> None:
+    """Background work for the reader (reader.jobs): one JSON object per line on stdout."""
+    import json
+
+    from reader import nlp
+    from reader.pipeline import parse_stored
+
+    with open_store(db_path) as store:
+        # The articles asked for first (the one on screen), then every other one not parsed yet.
+        todo = list(dict.fromkeys([*ids, *store.unparsed()]))
+        for article_id in parse_stored(store, todo, load_model=lambda: nlp.load(model)):
+            click.echo(json.dumps({"parsed": article_id}))
 
 
 def _interrupted(signum: int, frame: object) -> None:

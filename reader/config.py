@@ -33,7 +33,7 @@ class Config:
 def check_annotator(name: str) -> str:
     """An annotator name as given, trimmed; ValueError when it holds control characters or
     escape sequences (it is shown in the status bar and stored with every label)."""
-    from reader.ingest.sanitize import clean_field
+    from reader.sanitize import clean_field
 
     name = name.strip()
     if not name:

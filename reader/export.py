@@ -41,19 +41,23 @@ class Selection:
     label_names: tuple[str, ...] = field(default_factory=tuple)  # the label set, for options and cats
 
 
+def latest(votes: Iterable[Annotation]) -> Annotation:
+    """The label given most recently (ties broken by annotator name, so exports are stable)."""
+    return max(votes, key=lambda a: (a.updated, a.annotator))
+
+
 def _votes(annotations: list[Annotation], selection: Selection) -> list[Annotation]:
     """The annotations that count for a sentence, resolved to one when asked."""
     votes = [a for a in annotations if not selection.annotators or a.annotator in selection.annotators]
     if not votes or selection.resolve is None:
         return votes
-    latest = max(votes, key=lambda a: (a.updated, a.annotator))
     if selection.resolve == "latest":
-        return [latest]
+        return [latest(votes)]
     counts = Counter(a.label for a in votes)
     top = max(counts.values())
     winners = {label for label, n in counts.items() if n == top}
     # A tie goes to the label given most recently.
-    return [max((a for a in votes if a.label in winners), key=lambda a: (a.updated, a.annotator))]
+    return [latest(a for a in votes if a.label in winners)]
 
 
 def sentence_records(articles: Iterable[ArticleData], selection: Selection) -> Iterator[dict[str, Any]]:
@@ -127,7 +131,7 @@ def article_records(articles: Iterable[ArticleData], selection: Selection) -> It
                     "end": end,
                     "text": text,
                     # The latest label stands for the sentence; every annotator's is in "annotations".
-                    "label": max(votes, key=lambda v: (v.updated, v.annotator)).label if votes else None,
+                    "label": latest(votes).label if votes else None,
                     "annotations": [
                         {"label": v.label, "annotator": v.annotator, "annotated_at": v.updated, "created": v.created}
                         for v in votes

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from reader.ingest import Failed, Limits, Restore, Skipped, collect
+from reader.ingest import Failed, Limits, ExportedArticle, Skipped, collect
 from reader.model import Article
 from reader.store import Store
 
@@ -24,7 +24,7 @@ class ImportReport:
     already: list[Article] = field(default_factory=list)
     failed: list[Failed] = field(default_factory=list)
     skipped: list[Skipped] = field(default_factory=list)
-    restored: list[Restore] = field(default_factory=list)
+    restored: list[ExportedArticle] = field(default_factory=list)
 
     @property
     def ids(self) -> list[str]:
@@ -79,9 +79,9 @@ def import_targets(
             elif isinstance(outcome, Skipped):
                 report.skipped.append(outcome)
                 notify("skipped", outcome)
-            elif isinstance(outcome, Restore):
+            elif isinstance(outcome, ExportedArticle):
                 before_writing()
-                added, labels = store.restore(outcome.article_id, outcome.article, outcome.parsed, list(outcome.labels))
+                added, labels = store.restore_export(outcome.article_id, outcome.article, outcome.parsed, list(outcome.labels))
                 report.restored.append(outcome)
                 notify("restored", (outcome, added, labels))
             elif outcome.id in queued or (store.is_parsed(outcome.id) if parse else store.has_article(outcome.id)):
@@ -130,6 +130,13 @@ def parse_stored(store: Store, article_ids: Iterable[str], *, load_model: Callab
     for article, parsed in nlp.parse_many(model, (a for a in articles if a is not None)):
         store.save_parse(article.id, parsed)
         yield article.id
+
+
+def import_unparsed(db: Path, targets: list[str]) -> ImportReport:
+    """Store the texts the targets name without parsing them, on a connection of its own (for
+    a thread of the reader); a background job parses them next."""
+    with Store(db) as store:
+        return import_targets(store, targets, load_model=lambda: None, parse=False)
 
 
 def sample_dir() -> Path | None:

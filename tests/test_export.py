@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from reader import nlp
-from reader.library import import_targets
+from reader.pipeline import import_targets
 from reader.store import Store
 
 GOLDEN = Path(__file__).resolve().parent / "golden"

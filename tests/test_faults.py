@@ -215,19 +215,19 @@ async def test_full_disk_label_key_shows_an_error_and_no_label(samples: Path) ->
         screen = app.screen
         view = screen.query_one(ArticleView)
         for _ in range(len(view.sentences)):
-            cursor, shown, status, stored = view.cursor, dict(view.labels), screen.status_text().plain, labels_and_events(samples)
+            cursor, shown, status, stored = view.cursor, dict(screen.session.labels), screen.status_text().plain, labels_and_events(samples)
             await pilot.press("1")
             await pilot.pause()
             errors = [n.message for n in app._notifications if n.severity == "error"]  # noqa: SLF001
             if errors:
                 break
-            assert view.labels[cursor] == "commitment"  # it fitted: shown, and stored
+            assert screen.session.labels[cursor] == "commitment"  # it fitted: shown, and stored
         else:
             raise AssertionError("no label key ever hit the full disk")
         assert errors[0].startswith("not saved: the disk is full")
         assert "not saved" in screen_text(app)  # the toast is on screen
         # the label that was not saved is not shown, counted or moved past, and not stored
-        assert (view.cursor, dict(view.labels), screen.status_text().plain) == (cursor, shown, status)
+        assert (view.cursor, dict(screen.session.labels), screen.status_text().plain) == (cursor, shown, status)
         assert labels_and_events(samples) == stored
     store.close()
 

@@ -3,7 +3,7 @@
 Hypothesis builds small labelled databases: articles of random words, punctuation and line
 breaks, parsed by the real spaCy model (loaded once for the module), labelled by one to three
 annotators at random valid times. Both export units go through reader's own code paths:
-`reader.export.export` out and `reader.library.import_targets` (the restore path) back in.
+`reader.export.export` out and `reader.pipeline.import_targets` (the restore path) back in.
 """
 
 from __future__ import annotations
@@ -20,8 +20,8 @@ from hypothesis import strategies as st
 
 from reader import nlp
 from reader.export import Selection, export
-from reader.ingest.sanitize import clean_field, clean_text
-from reader.library import import_targets
+from reader.sanitize import clean_field, clean_text
+from reader.pipeline import import_targets
 from reader.model import DEFAULT_LABELS, Article
 from reader.store import Store
 

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from reader.ingest.sanitize import DecodeError, clean_field, clean_meta, clean_text, decode
+from reader.sanitize import DecodeError, clean_field, clean_meta, clean_text, decode
 
 SAMPLE = "Zoë said: “café costs 3 €” [Reuters]\nSecond line."
 

@@ -379,7 +379,7 @@ async def test_first_run_imports_the_samples(tmp_path: Path) -> None:
 
 
 async def test_unparsed_article_shows_text_at_once_then_entities(tmp_path: Path) -> None:
-    from reader.library import import_targets
+    from reader.pipeline import import_targets
 
     db = tmp_path / "fresh.db"
     source = Path(__file__).resolve().parents[1] / "sample_articles" / INDIA
@@ -457,7 +457,7 @@ MARKUP = "Wire copy [Reuters] and [bold]x[/bold] and [link=http://e.x]y[/link] a
 
 async def test_markup_in_articles_shows_literally_everywhere(tmp_path: Path) -> None:
     from reader import nlp
-    from reader.library import import_targets
+    from reader.pipeline import import_targets
 
     source = tmp_path / "[red]markup[red].txt"
     source.write_text(f"[b]Title[/b] with [Reuters]\n\n{MARKUP}. Officials said so.\n")
@@ -485,7 +485,7 @@ async def test_markup_in_articles_shows_literally_everywhere(tmp_path: Path) -> 
 
 async def test_control_characters_never_reach_the_screen(tmp_path: Path) -> None:
     from reader import nlp
-    from reader.library import import_targets
+    from reader.pipeline import import_targets
 
     source = tmp_path / "controls.txt"
     source.write_bytes(

@@ -7,7 +7,7 @@ import sqlite3
 from pathlib import Path
 
 from reader import nlp
-from reader.library import import_targets, sample_dir
+from reader.pipeline import import_targets, sample_dir
 from reader.store import Store
 
 ROOT = Path(__file__).resolve().parents[1]

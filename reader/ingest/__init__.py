@@ -12,8 +12,9 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from reader.ingest.restore import Restore
-from reader.ingest.sanitize import DecodeError, clean_field, clean_markup, clean_meta, decode
+from reader.ingest.exports import ExportedArticle
+from reader.sanitize import DecodeError, clean_field, clean_markup, clean_meta, decode
+from reader.limits import DEFAULT_MAX_BYTES, DEFAULT_TIMEOUT
 from reader.model import Article
 
 TEXT_SUFFIXES = {".txt", ".text"}
@@ -21,8 +22,6 @@ MARKDOWN_SUFFIXES = {".md", ".markdown"}
 HTML_SUFFIXES = {".html", ".htm", ".xhtml"}
 JSONL_SUFFIXES = {".jsonl", ".ndjson"}
 SUPPORTED = TEXT_SUFFIXES | MARKDOWN_SUFFIXES | HTML_SUFFIXES | JSONL_SUFFIXES
-DEFAULT_MAX_BYTES = 20 * 1024 * 1024
-DEFAULT_TIMEOUT = 20.0
 
 
 @dataclass(frozen=True)
@@ -41,7 +40,7 @@ class Skipped:
     reason: str
 
 
-Outcome = Article | Failed | Skipped | Restore
+Outcome = Article | Failed | Skipped | ExportedArticle
 
 
 @dataclass(frozen=True)

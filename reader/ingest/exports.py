@@ -13,24 +13,25 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from reader.ingest.sanitize import clean_field, clean_meta, clean_text
-from reader.model import Article, Entity, Parsed, Restored, Sentence
+from reader.sanitize import clean_field, clean_meta, clean_text
+from reader.limits import DEFAULT_MAX_BYTES
+from reader.model import Article, Entity, Parsed, ExportedLabel, Sentence
 
 GAP = "…"
 # A sentence export says where its sentences sat in their article; an article rebuilt from it
 # is padded to those offsets, so they are bounded (the import size limit's default).
-MAX_REBUILT_CHARS = 20 * 1024 * 1024
+MAX_REBUILT_CHARS = DEFAULT_MAX_BYTES
 
 
 @dataclass(frozen=True)
-class Restore:
+class ExportedArticle:
     """An article (and its labels) from one of reader's own exports."""
 
     source: str
     article_id: str
     article: Article
     parsed: Parsed | None
-    labels: tuple[Restored, ...]
+    labels: tuple[ExportedLabel, ...]
 
 
 def is_article_export(record: dict[str, Any]) -> bool:
@@ -41,7 +42,7 @@ def is_sentence_export(record: dict[str, Any]) -> bool:
     return all(k in record for k in ("article_id", "sentence_index", "start", "end", "text")) and "label" in record
 
 
-def _label(item: dict[str, Any], index: int, fallback_label: Any = None) -> Restored | None:
+def _label(item: dict[str, Any], index: int, fallback_label: Any = None) -> ExportedLabel | None:
     label = item.get("label", fallback_label)
     annotator = item.get("annotator")
     updated = item.get("annotated_at")
@@ -55,7 +56,7 @@ def _label(item: dict[str, Any], index: int, fallback_label: Any = None) -> Rest
     label, annotator = clean_field(label), clean_field(annotator)
     if not (label and annotator):
         return None
-    return Restored(index, label, annotator, created, updated)
+    return ExportedLabel(index, label, annotator, created, updated)
 
 
 def _is_time(value: str) -> bool:
@@ -78,7 +79,7 @@ def _entity_label(value: Any) -> str | None:
     return clean_field(value) if isinstance(value, str) else None
 
 
-def from_article_record(record: dict[str, Any], source: str) -> Restore:
+def from_article_record(record: dict[str, Any], source: str) -> ExportedArticle:
     """Rebuild an article export record; raise ValueError when its offsets do not fit its text."""
     text = record["text"]
     if clean_text(text) != text:
@@ -122,10 +123,10 @@ def from_article_record(record: dict[str, Any], source: str) -> Restore:
     if sentences:
         model = clean_field(record.get("model")) or "restored"
         parsed = Parsed(tuple(sentences), tuple(entities), model, clean_field(record.get("model_version")) or "")
-    return Restore(source, article_id, article, parsed, tuple(labels))
+    return ExportedArticle(source, article_id, article, parsed, tuple(labels))
 
 
-def from_sentence_records(records: list[dict[str, Any]], source: str) -> Restore:
+def from_sentence_records(records: list[dict[str, Any]], source: str) -> ExportedArticle:
     """Rebuild one article from the sentence records that share its article_id."""
     first = records[0]
     article_id = _article_id(first["article_id"])
@@ -179,4 +180,4 @@ def from_sentence_records(records: list[dict[str, Any]], source: str) -> Restore
     )
     sentences.sort(key=lambda s: s.index)
     parsed = Parsed(tuple(sentences), tuple(entities), "restored", "")
-    return Restore(source, article_id, article, parsed, tuple(labels))
+    return ExportedArticle(source, article_id, article, parsed, tuple(labels))

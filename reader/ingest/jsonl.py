@@ -6,13 +6,13 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 
-from reader.ingest.restore import Restore, from_article_record, from_sentence_records, is_article_export, is_sentence_export
-from reader.ingest.sanitize import clean_field, clean_meta, clean_text
+from reader.ingest.exports import ExportedArticle, from_article_record, from_sentence_records, is_article_export, is_sentence_export
+from reader.sanitize import clean_field, clean_meta, clean_text
 from reader.model import Article
 
 
-def jsonl_articles(text: str, source: str) -> Iterator[tuple[int, Article | Restore | str]]:
-    """Yield (line number, Article, Restore or the reason that line was rejected).
+def jsonl_articles(text: str, source: str) -> Iterator[tuple[int, Article | ExportedArticle | str]]:
+    """Yield (line number, Article, ExportedArticle or the reason that line was rejected).
 
     Blank lines are skipped. Sentence-export records are gathered per article and restored
     after the last line, numbered by the first line of their article.

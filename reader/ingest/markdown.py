@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from reader.ingest.sanitize import clean_field, clean_text
+from reader.sanitize import clean_field, clean_text
 from reader.model import Article
 
 _FRONT_MATTER = re.compile(r"\A---\n(.*?)\n(?:---|\.\.\.)(?:\n|\Z)", re.S)  # \Z: nothing after it

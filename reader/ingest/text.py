@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from reader.ingest.sanitize import clean_field, clean_text
+from reader.sanitize import clean_field, clean_text
 from reader.model import Article
 
 _MAX_TITLE = 300

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterable
 from typing import Any
 
@@ -9,8 +10,14 @@ from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
 
+from reader.jobs import Job
 from reader.model import LabelSet
+from reader.store import StoreError
+from reader.tui.messages import ArticleParsed, DatabaseChanged, WorkFailed
 from reader.tui.screens.article import ArticleScreen
+
+# How often the app looks for what other windows and processes committed (a cheap PRAGMA).
+WATCH_SECONDS = 0.5
 
 
 def _library() -> Screen:
@@ -37,8 +44,13 @@ class ReaderApp(App[None]):
         self.annotator = annotator
         self.model = model
         self.start_article = article_id
+        self._parse_job: Job | None = None
+        self._job_lock = threading.Lock()
+        self._data_version: int | None = None
 
     def on_mount(self) -> None:
+        self._data_version = self.store.data_version()
+        self.set_interval(WATCH_SECONDS, self._watch_database)
         # An article named on the command line opens alone; the library is built only when
         # the user goes back to it, so start-up does not pay for a table of every article.
         if self.start_article and self.store.has_article(self.start_article):
@@ -49,9 +61,42 @@ class ReaderApp(App[None]):
     def notify(self, message: object, *, title: str = "", severity: str = "information", timeout: float | None = None, markup: bool = False) -> None:
         """Notifications carry article titles, file names, search text and what web servers
         answered: never markup, and never a control character or escape sequence."""
-        from reader.ingest.sanitize import clean_text
+        from reader.sanitize import clean_text
 
         super().notify(clean_text(str(message)), title=clean_text(str(title)), severity=severity, timeout=timeout, markup=False)
+
+    # --- background work ------------------------------------------------------------------
+
+    def parse(self, first: list[str]) -> None:
+        """Parse these articles in a background process, then any other not parsed yet."""
+        from reader.tui import workers
+
+        workers.parse(self, first)
+
+    def adopt_job(self, job: Job) -> None:
+        """Keep one parse process at a time: a new one replaces (stops) the one running."""
+        with self._job_lock:
+            if self._parse_job is not None:
+                self._parse_job.cancel()
+            self._parse_job = job
+
+    def on_article_parsed(self, message: ArticleParsed) -> None:
+        if self.screen_stack:  # none while the app is closing
+            self.screen.post_message(ArticleParsed(message.article_id))
+
+    def on_work_failed(self, message: WorkFailed) -> None:
+        """The one place a background failure reaches the user: one notification."""
+        self.notify(message.reason, severity="error", timeout=10)
+
+    def _watch_database(self) -> None:
+        """Tell the screen when another window or process has committed something."""
+        try:
+            version = self.store.data_version()
+        except StoreError:  # a database gone bad is reported by the next action that needs it
+            return
+        if version != self._data_version and self.screen_stack:
+            self._data_version = version
+            self.screen.post_message(DatabaseChanged())
 
     def open_article(self, article_id: str) -> None:
         if self.store.has_article(article_id):
@@ -87,6 +132,9 @@ class ReaderApp(App[None]):
                     )
 
     def on_unmount(self) -> None:
+        with self._job_lock:
+            if self._parse_job is not None:
+                self._parse_job.cancel()
         for screen in self.screen_stack:
             if isinstance(screen, ArticleScreen):
                 screen.save_position()

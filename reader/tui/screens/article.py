@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-from collections import Counter
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from rich.text import Text
-from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
@@ -15,7 +13,9 @@ from textual.screen import Screen
 from textual.widgets import Static
 
 from reader.model import Article, LabelSet
+from reader.session import Session
 from reader.store import StoreError
+from reader.tui.messages import ArticleParsed, DatabaseChanged
 from reader.tui.theme import LEGEND, entity_style, label_text_style
 from reader.tui.widgets.article_view import ArticleView
 from reader.tui.widgets.key_bar import KeyBar
@@ -55,13 +55,15 @@ class ArticleScreen(Screen[None]):
         self.article_id = article_id
         self.label_set: LabelSet = self.app.label_set
         self.annotator: str = self.app.annotator
-        self.store = self.app.store
-        self.article: Article = self.store.article(article_id)
-        self.counts: Counter[str] = Counter()
+        self.session = Session(self.app.store, article_id, self.annotator, self.label_set)
+        self.article: Article = self.session.article
         self.auto_advance = True
-        self.parsed = False
         self._search: str = ""
         self._name_label_keys()
+
+    @property
+    def parsed(self) -> bool:
+        return self.session.parsed
 
     def _name_label_keys(self) -> None:
         """Describe keys 1-9 by the labels they set; keys past the last label do nothing."""
@@ -77,9 +79,9 @@ class ArticleScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         # A parsed article arrives complete, status bar included, so the first frame is whole.
-        view = ArticleView(self.article.text, self.label_set, id="article-view")
-        if self.store.is_parsed(self.article_id):
-            self._load_parse(view)
+        view = ArticleView(self.article.text, self.label_set, marks=self.session.mark, id="article-view")
+        if self.session.load():
+            self._show_parse(view)
         yield Static(self._header(), id="article-header")
         yield Static(self._legend(), id="legend")
         yield view
@@ -97,40 +99,31 @@ class ArticleScreen(Screen[None]):
             # A reading position far down: in view once the first layout has wrapped the text.
             self.call_after_refresh(self.view.scroll_to_cursor)
         else:
-            # After the text is on screen: loading spaCy holds the GIL for a second.
-            self.call_after_refresh(self.parse_in_background)
+            # After the text is on screen, so the first frame never waits for the job to start.
+            self.call_after_refresh(self.app.parse, [self.article_id])
 
-    def _load_parse(self, view: ArticleView) -> None:
-        """Sentences, entities, this annotator's labels and reading position into the view."""
-        labels = self.store.labels(self.article_id, self.annotator)
-        sentences = self.store.sentences(self.article_id)
-        view.set_parse(sentences, self.store.entities(self.article_id), labels)
-        self.counts = Counter(labels.values())
-        self.parsed = True
-        position = self.store.position(self.article_id, self.annotator)
-        view.cursor = min(position, max(0, len(sentences) - 1))
+    def _show_parse(self, view: ArticleView) -> None:
+        """Sentences, entities and the reading position into the view."""
+        view.set_parse(self.session.sentences, self.session.entities)
+        view.cursor = self.session.position()
 
-    def _show_parse(self) -> None:
-        """The background parse is stored: show it."""
-        self._load_parse(self.view)
+    def on_article_parsed(self, message: ArticleParsed) -> None:
+        """The background parse of this article is stored: show it."""
+        if message.article_id != self.article_id or self.parsed or not self.session.load():
+            return
+        self._show_parse(self.view)
         self.view.scroll_to_cursor()
         self._update_status()
 
-    @work(thread=True, exclusive=True, group="parse")
-    def parse_in_background(self) -> None:
-        """Parse in a thread with its own database connection; the text is already on screen."""
-        from reader import nlp
-        from reader.library import parse_stored
-        from reader.store import Store
-
-        try:
-            with Store(self.store.path) as store:
-                for _ in parse_stored(store, [self.article_id], load_model=lambda: nlp.load(self.app.model)):
-                    pass
-        except (nlp.ModelUnavailable, StoreError) as exc:
-            self.app.call_from_thread(self.notify, Text(str(exc)), severity="error", timeout=10)
-            return
-        self.app.call_from_thread(self._show_parse)
+    def on_database_changed(self, message: DatabaseChanged) -> None:
+        """Another window or process wrote: show its labels (ours are re-read from the database)."""
+        if not self.parsed and self.session.load():
+            self._show_parse(self.view)
+            self.view.scroll_to_cursor()
+        changed = self.session.refresh()
+        if changed:
+            self.view.refresh_sentences(changed)
+        self._update_status()
 
     # --- header and status ----------------------------------------------------------------
 
@@ -159,12 +152,12 @@ class ArticleScreen(Screen[None]):
         if not self.parsed:
             return Text(f"parsing sentences and entities… · {self.annotator}")
         status = Text(f"sentence {view.cursor + 1}/{total}" if total else "no sentences")
-        labelled = sum(self.counts.values())
+        labelled = self.session.labelled
         status.append(f" · {labelled}/{total} labelled ·")
         for name in self.label_set.names:
-            status.append(f" {self.label_set.mark(name)} {name} {self.counts.get(name, 0)}", style=label_text_style(self.label_set, name))
+            status.append(f" {self.label_set.mark(name)} {name} {self.session.counts.get(name, 0)}", style=label_text_style(self.label_set, name))
         status.append(f" · auto-advance {'on' if self.auto_advance else 'off'} · {self.annotator}")
-        current = view.labels.get(view.cursor)
+        current = self.session.labels.get(view.cursor)
         if current:
             status.append(" · this: ")
             status.append(current, style=label_text_style(self.label_set, current))
@@ -215,22 +208,15 @@ class ArticleScreen(Screen[None]):
         index = view.cursor
         # Committed to SQLite before the screen shows it: a crash never loses a shown label.
         try:
-            change = self.store.set_label(self.article_id, index, label, self.annotator)
+            outcome = self.session.label(index, label)
         except StoreError as exc:
             self.notify(f"not saved: {exc}", severity="error", timeout=8)
             return
-        if change is not None:
-            self._show_change(change.sentence_index, change.previous, change.label)
+        if outcome is not None:
+            view.refresh_sentences(outcome.changed)
         if label is not None and self.auto_advance and index + 1 < len(view.sentences):
             view.move_to(index + 1)
         self._update_status()
-
-    def _show_change(self, index: int, previous: str | None, label: str | None) -> None:
-        if previous is not None:
-            self.counts[previous] -= 1
-        if label is not None:
-            self.counts[label] += 1
-        self.view.set_label(index, label)
 
     def action_undo(self) -> None:
         self._replay("undo")
@@ -240,23 +226,23 @@ class ArticleScreen(Screen[None]):
 
     def _replay(self, action: str) -> None:
         """Undo or redo through the event log, then show the sentence it changed."""
-        step = self.store.undo if action == "undo" else self.store.redo
+        step = self.session.undo if action == "undo" else self.session.redo
         try:
-            change = step(self.article_id, self.annotator)
+            outcome = step()
         except StoreError as exc:
             self.notify(f"not {action}ne: {exc}", severity="error", timeout=8)
             return
-        if change is None:
+        if outcome is None:
             self.notify(f"nothing to {action}", severity="warning", timeout=2)
             return
-        self._show_change(change.sentence_index, change.previous, change.label)
-        self._go(change.sentence_index)
+        self.view.refresh_sentences(outcome.changed)
+        self._go(outcome.change.sentence_index)
 
     def action_unlabelled(self, step: int) -> None:
         view = self.view
         i = view.cursor + step
         while 0 <= i < len(view.sentences):
-            if i not in view.labels:
+            if i not in self.session.labels:
                 self._go(i)
                 return
             i += step
@@ -326,6 +312,6 @@ class ArticleScreen(Screen[None]):
     def save_position(self) -> None:
         if self.parsed and self.view.sentences:
             try:
-                self.store.save_position(self.article_id, self.annotator, self.view.cursor)
+                self.session.save_position(self.view.cursor)
             except StoreError:
                 pass  # a reading position is a convenience; labels are what must not be lost

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from rich.text import Text
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
@@ -11,6 +11,7 @@ from textual.widgets import DataTable, Input, Static
 
 from reader.model import ArticleSummary
 from reader.store import StoreError
+from reader.tui.messages import ArticlesImported, DatabaseChanged
 from reader.tui.screens.dialogs import AddDialog, ConfirmDialog
 from reader.tui.theme import label_text_style
 from reader.tui.widgets.key_bar import KeyBar
@@ -195,41 +196,28 @@ class LibraryScreen(Screen[None]):
     # --- background work ------------------------------------------------------------------
 
     def import_samples(self) -> None:
-        from reader.library import sample_dir
+        from reader.pipeline import sample_dir
 
         folder = sample_dir()
         if folder is not None:
             self.notify("first run: importing the sample articles", timeout=3)
             self.import_in_background([str(folder)])
 
-    @work(thread=True, group="import")
     def import_in_background(self, targets: list[str]) -> None:
-        """Store the texts at once (no spaCy), show them, then parse them one by one."""
-        from reader.library import import_targets
-        from reader.store import Store, StoreError
+        """Store the texts at once (no spaCy), show them, then parse them in the background."""
+        from reader.tui import workers
 
-        try:
-            with Store(self.store.path) as store:
-                report = import_targets(store, targets, load_model=lambda: None, parse=False)
-        except StoreError as exc:
-            self.app.call_from_thread(self.notify, Text(str(exc)), severity="error", timeout=10)
-            return
-        for failure in report.failed:
-            self.app.call_from_thread(self.notify, Text(f"{failure.source}: {failure.reason}"), severity="error", timeout=6)
-        if report.already and not report.imported:
-            self.app.call_from_thread(self.notify, Text("already in the library, nothing added"), timeout=3)
-        self.app.call_from_thread(self.reload)
-        self.parse_pending()
+        workers.import_texts(self, targets)
 
-    @work(thread=True, exclusive=True, group="parse")
+    def on_articles_imported(self, message: ArticlesImported) -> None:
+        for failure in message.failed:
+            self.notify(Text(failure), severity="error", timeout=6)
+        if message.already and not message.imported:
+            self.notify(Text("already in the library, nothing added"), timeout=3)
+        self.reload()
+
     def parse_pending(self) -> None:
-        from reader import nlp
-        from reader.library import parse_stored
-        from reader.store import Store, StoreError
+        self.app.parse([])
 
-        try:
-            with Store(self.store.path) as store:
-                for _ in parse_stored(store, store.unparsed(), load_model=lambda: nlp.load(self.app.model)):
-                    self.app.call_from_thread(self.reload)
-        except (nlp.ModelUnavailable, StoreError) as exc:
-            self.app.call_from_thread(self.notify, Text(str(exc)), severity="error", timeout=10)
+    def on_database_changed(self, message: DatabaseChanged) -> None:
+        self.reload()

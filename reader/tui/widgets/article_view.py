@@ -1,13 +1,32 @@
 """The article as a Line-API ScrollView: word-wrapped once, painted line by line from a cache.
 
-Moving the cursor or labelling a sentence invalidates and repaints only the lines of the
-sentences it touched, so a keypress costs the same in a 5,000-sentence article as in a
-40-sentence one. Article text becomes Segments with styles; it is never parsed as markup.
+The view only draws. It is given the sentences and entities, and a function that says what
+each sentence shows (`reader.session.Mark`); each painted line is cached under what it shows
+(the marks of its sentences, whether the cursor is on it, entity colours on or off), as
+toolong keys its cache by a line's display state, so nothing is ever invalidated by hand: a
+keypress asks Textual to repaint the lines of the sentences it touched, and a line whose
+display state did not change comes from the cache. A keypress costs the same in a
+5,000-sentence article as in a 40-sentence one. Article text becomes Segments with styles;
+it is never parsed as markup.
+
+The gutter (left of the text) is read without colour:
+
+    ▶CL text…   cursor arrow, then one mark per sentence on the line (at most two)
+
+A sentence's mark is its label's letter in capitals (C, L, B), bold, tinted with the label's
+colour. As layers arrive, the gutter grows one cell, to five, and keeps these rules:
+- a suggestion shows only where there is no label, as the label's letter in lower case, dim
+  (c, l, b): never confusable with a label, since a label is always a capital;
+- other annotators' labels show in the extra cell, after the marks: "=" when they agree with
+  this annotator, "≠" when any of them differs (the status bar names who said what);
+- a note or an unsure flag takes that same cell when there is no disagreement ("*" note,
+  "?" unsure), and a skipped sentence's mark is "-".
 """
 
 from __future__ import annotations
 
 from bisect import bisect_right
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from rich.cells import cell_len
@@ -19,7 +38,10 @@ from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
+from collections.abc import Callable
+
 from reader.model import Entity, LabelSet, Sentence
+from reader.session import NO_MARK, Mark
 from reader.tui.theme import CURSOR, GUTTER, entity_style, label_style
 
 COLUMN = 76  # a comfortable reading measure, in cells
@@ -80,43 +102,40 @@ class ArticleView(ScrollView, can_focus=True, inherit_bindings=False):
             super().__init__()
             self.index = index
 
-    def __init__(self, text: str, label_set: LabelSet, *, id: str | None = None) -> None:
+    def __init__(self, text: str, label_set: LabelSet, *, marks: Callable[[int], Mark] = lambda i: NO_MARK, id: str | None = None) -> None:
         super().__init__(id=id)
+        self.mark_of = marks
         self.text = text.replace("\t", " ")
         self.label_set = label_set
-        self.marks = label_set.marks()
+        self.letters = label_set.marks()
         self.sentences: list[Sentence] = []
         self._sentence_starts: list[int] = []
         self.entities: list[Entity] = []
         self._entity_starts: list[int] = []
-        self.labels: dict[int, str] = {}
         self.cursor = 0
         self.show_entities = True
         self.lines: list[Line] = []
         self._line_starts: list[int] = []
         self._wrapped_for = -1
-        self._cache: dict[int, Strip] = {}
+        self._cache: dict[int, tuple[tuple, Strip]] = {}
         self._column = COLUMN
 
     # --- data -----------------------------------------------------------------------------
 
-    def set_parse(self, sentences: list[Sentence], entities: list[Entity], labels: dict[int, str]) -> None:
-        """Show sentences, entities and labels (the text is shown before they are known)."""
+    def set_parse(self, sentences: list[Sentence], entities: list[Entity]) -> None:
+        """Show sentences and entities (the text is shown before they are known)."""
         self.sentences = sentences
         self._sentence_starts = [s.start for s in sentences]
         self.entities = entities
         self._entity_starts = [e.start for e in entities]
-        self.labels = dict(labels)
         self.cursor = min(self.cursor, max(0, len(sentences) - 1))
         self._cache.clear()
         self.refresh()
 
-    def set_label(self, index: int, label: str | None) -> None:
-        if label is None:
-            self.labels.pop(index, None)
-        else:
-            self.labels[index] = label
-        self._refresh_sentence(index)
+    def refresh_sentences(self, indexes: Iterable[int]) -> None:
+        """Repaint the lines of these sentences (their marks changed)."""
+        for index in indexes:
+            self._refresh_sentence(index)
 
     def move_to(self, index: int) -> None:
         """Put the cursor on a sentence, repaint the two sentences involved, keep it in view."""
@@ -131,7 +150,6 @@ class ArticleView(ScrollView, can_focus=True, inherit_bindings=False):
 
     def toggle_entities(self) -> None:
         self.show_entities = not self.show_entities
-        self._cache.clear()
         self.refresh()
 
     # --- geometry -------------------------------------------------------------------------
@@ -147,8 +165,6 @@ class ArticleView(ScrollView, can_focus=True, inherit_bindings=False):
         if not self.lines or not (0 <= index < len(self.sentences)):
             return
         first, last = self.sentence_lines(index)
-        for y in range(first, last + 1):
-            self._cache.pop(y, None)
         self.refresh_lines(first, last - first + 1)
 
     def scroll_to_cursor(self) -> None:
@@ -227,11 +243,26 @@ class ArticleView(ScrollView, can_focus=True, inherit_bindings=False):
         if width and width != self._wrapped_for:
             self._rewrap(width)
         index = y + self.scroll_offset.y
-        strip = self._cache.get(index)
-        if strip is None:
-            strip = self._paint(index)
-            self._cache[index] = strip
+        key = self._display_state(index)
+        cached = self._cache.get(index)
+        if cached is not None and cached[0] == key:
+            return cached[1]
+        strip = self._paint(index)
+        self._cache[index] = (key, strip)
         return strip
+
+    def _display_state(self, y: int) -> tuple:
+        """Everything a painted line depends on besides the text it shows: the cache key."""
+        if not (0 <= y < len(self.lines)):
+            return (self._wrapped_for,)
+        on_line = self._sentences_on(self.lines[y])
+        return (
+            self._wrapped_for,
+            self.show_entities,
+            self.rich_style,
+            self.cursor if self.cursor in on_line else -1,
+            tuple(self.mark_of(i) for i in on_line),
+        )
 
     def _paint(self, y: int) -> Strip:
         width = max(0, self._wrapped_for)
@@ -258,9 +289,9 @@ class ArticleView(ScrollView, can_focus=True, inherit_bindings=False):
         arrow = "▶" if self.cursor in on_line and self.sentences else " "
         marks = ""
         for i in on_line:
-            label = self.labels.get(i)
+            label = self.mark_of(i).label
             if label is not None:
-                marks += self.marks.get(label, "?")
+                marks += self.letters.get(label, "?")
         marks = (marks[:2]).ljust(2)
         return [
             Segment(arrow, base + CURSOR if arrow != " " else base),
@@ -283,7 +314,7 @@ class ArticleView(ScrollView, can_focus=True, inherit_bindings=False):
             style = base
             sentence = self.sentence_covering(a)
             if sentence is not None:
-                label = self.labels.get(sentence)
+                label = self.mark_of(sentence).label
                 if label is not None:
                     style += label_style(self.label_set, label)
                 if sentence == self.cursor:

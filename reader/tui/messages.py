@@ -1,0 +1,39 @@
+"""What background work tells the screens: typed messages, posted from worker threads.
+
+Workers never touch widgets; they post one of these and the screen (or, for failures, the
+app's single handler) acts on it in the UI thread.
+"""
+
+from __future__ import annotations
+
+from textual.message import Message
+
+
+class ArticleParsed(Message, bubble=False):
+    """The background parse of an article is stored (the app hands it to the screen on top)."""
+
+    def __init__(self, article_id: str) -> None:
+        super().__init__()
+        self.article_id = article_id
+
+
+class ArticlesImported(Message):
+    """Articles were stored (not parsed yet), or an import reported what it could not read."""
+
+    def __init__(self, imported: int, already: int, failed: list[str]) -> None:
+        super().__init__()
+        self.imported = imported
+        self.already = already
+        self.failed = failed
+
+
+class DatabaseChanged(Message, bubble=False):
+    """Another window or process committed to the database (the app tells the screen on top)."""
+
+
+class WorkFailed(Message):
+    """Background work failed; the app shows the one-line reason once."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__()
+        self.reason = reason
