@@ -26,6 +26,8 @@ FEATURES: tuple[str, ...] = (
     "report_passive", "opinion_verb", "according_to", "quote", "quote_mostly", "first_person",
     "second_person", "deontic", "hedge", "forecast", "evaluative", "claim_noun", "schedule",
     "request", "procedure", "conditional", "past_root", "present_root", "number", "short",
+    # Used by the trained model only (the cold start's rules predate them):
+    "future_passive", "would_narrative", "future_thing_reported", "commissive_object",
 )
 
 _CLAUSE_DEPS = frozenset({"ROOT", "conj", "parataxis", "ccomp", "xcomp", "advcl", "relcl", "acl", "pcomp", "csubj"})
@@ -62,6 +64,8 @@ def lemma(token: Any) -> str:
 
 def analyse(sentence: Any) -> Analysis:
     """Features of a sentence (`Span`, or a `Doc` of one sentence)."""
+    if not hasattr(sentence, "root"):
+        sentence = sentence[:]  # a Doc: the whole of it is the sentence
     tokens = [t for t in sentence if not t.is_space]
     found = Analysis()
     words = [t for t in tokens if t.is_alpha]
@@ -255,6 +259,9 @@ def _commissive(found: Analysis, t: Any) -> None:
         strong = any(c.dep_ == "ccomp" and _future_in(c) for c in t.children)
     if not strong and word == "propose":
         strong = any(c.dep_ == "dobj" for c in t.children)
+    if not strong and word in ("offer", "plan", "announce", "schedule", "unveil"):
+        if any(c.dep_ == "dobj" for c in t.children) and not _passive(t) and not _negated(t):
+            found.fire("commissive_object", t)
     if not strong:
         return
     if _passive(t) and word not in ("commit", "committed", "determine", "determined", "resolve"):
@@ -310,6 +317,12 @@ def _future(found: Analysis, t: Any) -> None:
         kind = "will"
     elif "would" in aux and _clause_kind(t) == "reported":
         kind = "would"
+    elif "would" in aux and _clause_kind(t) == "main":
+        if _passive(t) and lemma(t) not in ("hold", "expect"):
+            found.fire("future_passive", t)
+        if not any(m.dep_ == "mark" and m.lower_ in ("if", "unless") for m in t.sent):
+            found.fire("would_narrative", t)
+        return
     elif t.dep_ == "xcomp" and "to" in aux:
         head = t.head
         head_aux = _aux(head)
@@ -330,6 +343,12 @@ def _future(found: Analysis, t: Any) -> None:
     subject = _subject(t) if kind not in ("going to", "be to", "set to") else _subject(t.head)
     who = _agentive(subject)
     where = _clause_kind(t)
+    if _passive(t) and word not in ("hold", "schedule", "expect"):
+        found.fire("future_passive", t)  # "will be sent to", "would be rebuilt": someone's plan
+    if kind == "would" and where == "main":
+        found.fire("would_narrative", t)
+    if where == "reported" and not _passive(t) and who in ("thing", "none"):
+        found.fire("future_thing_reported", t)
     if where == "opinion":
         found.fire("future_other", t)  # a future someone believes or fears: a forecast
         return

@@ -42,7 +42,7 @@ PIPE = "textcat"
 N_DENSE = len(FEATURES) + 2 * len(COLD_LABELS) + 1
 _LOG_PRIOR = len(FEATURES) + len(COLD_LABELS)  # where the cold start's log-probabilities sit
 _USER_DATA = "reader.suggest.features"
-DEFAULTS = {"epochs": 12, "batch_size": 16, "learn_rate": 0.02, "l2": 1e-4, "seed": 0, "sparse_scale": 1.0}
+DEFAULTS = {"epochs": 12, "batch_size": 16, "learn_rate": 0.005, "l2": 1e-4, "seed": 0, "sparse_scale": 1.0, "balance": 1.0}
 
 def doc_features(doc: Doc) -> tuple[list[int], list[float]]:
     """(hashed sparse keys, dense vector) of a one-sentence doc.
@@ -181,7 +181,7 @@ def train(
     learn_rate: float = DEFAULTS["learn_rate"],
     l2: float = DEFAULTS["l2"],
     seed: int = DEFAULTS["seed"],
-    balance: bool = True,
+    balance: float = DEFAULTS["balance"],
     sparse_scale: float = DEFAULTS["sparse_scale"],
 ) -> Language:
     """Train a "textcat" on (parsed sentence, label) pairs; return the pipeline holding it.
@@ -211,11 +211,11 @@ def train(
         nlp.get_pipe(PIPE).initialize(lambda: gold, nlp=nlp, labels=labels)
         textcat = nlp.get_pipe(PIPE)
         counts = Counter(golds)
-        # Rare labels weigh more (square root of the balanced weight), so 40 commitments among
-        # 700 sentences are not simply learnt away.
+        # Rare labels weigh more (the balanced weight to the power `balance`), so 40
+        # commitments among 700 sentences are not simply learnt away.
         textcat.model.attrs["class_weights"] = [
-            math.sqrt(len(golds) / (len(counts) * counts[label])) if counts[label] else 1.0 for label in textcat.labels
-        ] if balance else []
+            (len(golds) / (len(counts) * counts[label])) ** balance if counts[label] else 1.0 for label in textcat.labels
+        ]
         optimizer = nlp.create_optimizer()
         optimizer.learn_rate = learn_rate
         optimizer.L2 = l2
@@ -258,12 +258,15 @@ def cross_validate(
     *,
     folds: int = 6,
     base: Language | str | None = None,
+    train_fraction: float = 1.0,
     **options: Any,
 ) -> list[dict[str, float]]:
     """Held-out probabilities for every example, folds made of whole groups (articles).
 
     Groups are dealt to folds in sorted order (group i to fold i % folds), so a fold never
     scores an article it was trained on; the result is aligned with `examples`.
+    `train_fraction` < 1 trains each fold on a seeded random share of its training labels
+    (for a learning curve).
     """
     if len(examples) != len(groups):
         raise ValueError("cross_validate needs one group (article id) per example")
@@ -276,6 +279,9 @@ def cross_validate(
     held: list[dict[str, float] | None] = [None] * len(examples)
     for fold in range(folds):
         train_idx = [i for i, g in enumerate(groups) if fold_of[g] != fold]
+        if train_fraction < 1.0:
+            keep = max(2, round(len(train_idx) * train_fraction))
+            train_idx = sorted(random.Random(options.get("seed", 0) + fold).sample(train_idx, keep))
         test_idx = [i for i, g in enumerate(groups) if fold_of[g] == fold]
         if not test_idx:
             continue
