@@ -30,7 +30,6 @@ FEATURES: tuple[str, ...] = (
     "future_passive", "would_narrative", "future_thing_reported", "commissive_object",
 )
 
-_CLAUSE_DEPS = frozenset({"ROOT", "conj", "parataxis", "ccomp", "xcomp", "advcl", "relcl", "acl", "pcomp", "csubj"})
 _EMBEDDING_DEPS = frozenset({"relcl", "acl", "advcl", "amod", "pcomp", "pobj", "csubj", "nsubj", "dobj", "appos", "npadvmod"})
 _SUBJECT_DEPS = frozenset({"nsubj", "nsubjpass", "expl", "csubj"})
 _OPEN_QUOTES = frozenset("“‘«")
@@ -326,7 +325,7 @@ def _future(found: Analysis, t: Any) -> None:
     elif t.dep_ == "xcomp" and "to" in aux:
         head = t.head
         head_aux = _aux(head)
-        if lemma(head) == "go" and head.tag_ == "VBG" and any(lemma_of(a) == "be" for a in head.children if a.dep_ == "aux"):
+        if lemma(head) == "go" and head.tag_ == "VBG" and any(lemma(a) == "be" for a in head.children if a.dep_ == "aux"):
             kind = "going to"
         elif lemma(head) == "be" and head.dep_ in ("ROOT", "ccomp", "conj") and not any(c.dep_ in ("acomp", "attr") for c in head.children):
             if _agentive(_subject(head)) not in ("agent", "first"):
@@ -378,10 +377,6 @@ def _future(found: Analysis, t: Any) -> None:
         found.fire("future_first_person", t, strength)
     else:
         found.fire("future_agentive", t, strength)
-
-
-def lemma_of(token: Any) -> str:
-    return lemma(token)
 
 
 def _finite(t: Any) -> bool:
