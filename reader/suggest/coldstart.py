@@ -1,0 +1,98 @@
+"""The cold-start suggester: label a sentence commitment, claim or background before any
+label has been given, by rules over `features.analyse`, in the precedence LABELS.md sets:
+
+1. a fragment with no verb (headline, dateline, byline) is background;
+2. a commitment beats a claim: a party that agrees, pledges, decides, refuses... (a
+   commissive predicate with its complement), announces a plan, or says it *will* do
+   something in its own power, even when the sentence is a quotation or reported speech;
+3. a demand on someone else, an attribution (a verb of saying with its clause, "according
+   to", a quotation), an opinion, a forecast or a hedge make a claim;
+4. everything else, schedules nobody pledges included, is background.
+
+Each rule carries the confidence of its evidence, so the probabilities are graded: a plain
+"agreed to" scores higher than a future tense in a relative clause.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from reader.model import DEFAULT_LABELS
+from reader.suggest.features import Analysis, analyse
+
+COMMITMENT, CLAIM, BACKGROUND = DEFAULT_LABELS
+LABELS: tuple[str, ...] = DEFAULT_LABELS
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    """A suggested label: probabilities over LABELS (summing to 1), the best label, and why."""
+
+    label: str
+    score: float
+    probs: dict[str, float]
+    reason: str  # "rule:evidence", e.g. "commissive:agreed"
+
+    def as_record(self, source: str = "coldstart") -> dict[str, Any]:
+        return {"label": self.label, "score": round(self.score, 4), "source": source, "reason": self.reason}
+
+
+def suggest(sentence: Any) -> Suggestion:
+    """The cold-start suggestion for a spaCy `Span` or one-sentence `Doc`."""
+    return decide(analyse(sentence))
+
+
+def decide(f: Analysis) -> Suggestion:
+    """Apply the precedence rules to an analysis."""
+    attributed = max(f["report_frame"], f["report_passive"], f["according_to"], f["quote"] >= 1)
+    runner = CLAIM if attributed else BACKGROUND
+
+    def out(label: str, confidence: float, rule: str, second: str | None = None) -> Suggestion:
+        return _suggestion(label, confidence, rule, f, second or (runner if label != runner else BACKGROUND))
+
+    if f["fragment"] and not attributed:
+        return out(BACKGROUND, 0.9, "fragment")
+    for rule, confidence in (("commissive", 0.85), ("refusal", 0.85), ("commissive_noun", 0.8),
+                             ("future_first_person", 0.8), ("future_agentive", 0.72),
+                             ("future_reported", 0.68)):
+        if f[rule]:
+            return out(COMMITMENT, confidence * (0.85 if f[rule] < 1 else 1.0), rule)
+    if f["demand"] or f["demand_on_commissive"]:
+        return out(CLAIM, 0.8, "demand" if f["demand"] else "demand_on_commissive", COMMITMENT if f["demand_on_commissive"] else None)
+    for rule, confidence in (("commissive_soft", 0.6), ("intention", 0.55), ("commissive_embedded", 0.5)):
+        if f[rule]:
+            return out(COMMITMENT, confidence, rule, CLAIM)
+    if f["report_frame"] or f["according_to"] or f["report_passive"]:
+        rule = next(r for r in ("according_to", "report_frame", "report_passive") if f[r])
+        return out(CLAIM, 0.85 if f["report_frame"] or f["according_to"] else 0.75, rule)
+    if f["quote_mostly"] or (f["quote"] >= 1 and f["first_person"]):
+        return out(CLAIM, 0.8, "quote")
+    narrated = f["past_root"] and not f["quote"]  # "I visited the site on Saturday": a reporter's account
+    for rule, confidence in (("first_person", 0.0 if narrated else 0.7), ("second_person", 0.65), ("deontic", 0.7),
+                             ("forecast", 0.7), ("hedged_commissive", 0.65), ("desire", 0.55),
+                             ("hedge", 0.6), ("question", 0.6), ("future_other", 0.55),
+                             ("evaluative", 0.55), ("claim_noun", 0.55)):
+        if f[rule] >= 1 and confidence:
+            second = COMMITMENT if rule in ("hedged_commissive", "desire") else BACKGROUND
+            return out(CLAIM, confidence, rule, second)
+    if f["schedule"]:
+        return out(BACKGROUND, 0.75, "schedule", COMMITMENT)
+    if f["quote"] >= 1:
+        return out(CLAIM, 0.55, "quote")
+    return out(BACKGROUND, 0.7, "default", CLAIM)
+
+
+def _suggestion(label: str, confidence: float, rule: str, f: Analysis, second: str) -> Suggestion:
+    """Spread what the rule does not claim over the other labels, most to the runner-up."""
+    rest = 1.0 - confidence
+    probs = {name: 0.0 for name in LABELS}
+    probs[label] = confidence
+    others = [name for name in LABELS if name != label]
+    if second == label or second not in others:
+        second = others[0]
+    third = next(name for name in others if name != second)
+    probs[second] = rest * 0.75
+    probs[third] = rest * 0.25
+    evidence = f.evidence.get(rule)
+    return Suggestion(label, confidence, probs, f"{rule}:{evidence}" if evidence else rule)
