@@ -4,7 +4,7 @@
     labels = ["commitment", "claim", "background"]
     annotator = "asha"
     [keymap]            # binding id = keys, as listed by `?` in the reader
-    "article.next" = "j,down,l"
+    "article.next" = "j,down,right"
 
 Command-line options and environment variables win over the file.
 """

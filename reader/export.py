@@ -13,7 +13,6 @@ import json
 import os
 import sys
 import tempfile
-from collections import Counter
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -21,17 +20,18 @@ from datetime import datetime
 from pathlib import Path
 from typing import IO, Any
 
-from reader.model import Annotation, ArticleData
+from reader.model import SKIPPED, Annotation, ArticleData
+from reader.resolve import resolve, votes_of
 
 CSV_FIELDS = (
     "article_id", "article_title", "source", "url", "sentence_index", "start", "end",
-    "text", "label", "annotator", "annotated_at",
+    "text", "label", "annotator", "annotated_at", "suggested_label", "suggested_score", "suggested_source", "provenance",
 )
 
 
 @dataclass(frozen=True)
 class Selection:
-    """Which sentences an export holds."""
+    """Which sentences an export holds, and what each record carries."""
 
     labels: frozenset[str] = frozenset()  # empty: every label
     annotators: frozenset[str] = frozenset()  # empty: every annotator
@@ -39,25 +39,24 @@ class Selection:
     context: int = 0
     resolve: str | None = None  # None: one record per (sentence, annotator)
     label_names: tuple[str, ...] = field(default_factory=tuple)  # the label set, for options and cats
+    suggestions: bool = False  # add each sentence's stored suggestion
+    within_label_set: bool = False  # leave out labels outside label_names (Prodigy, spaCy)
 
 
-def latest(votes: Iterable[Annotation]) -> Annotation:
-    """The label given most recently (ties broken by annotator name, so exports are stable)."""
-    return max(votes, key=lambda a: (a.updated, a.annotator))
+def _counted(annotations: list[Annotation], selection: Selection) -> tuple[list[Annotation], bool]:
+    """The annotations that count for a sentence (the annotators asked for, skips aside), and
+    whether the sentence was skipped by them."""
+    chosen = [a for a in annotations if not selection.annotators or a.annotator in selection.annotators]
+    labels = [a for a in chosen if a.label != SKIPPED]
+    if selection.within_label_set:
+        labels = [a for a in labels if a.label in selection.label_names]
+    return labels, bool(chosen) and not labels and any(a.label == SKIPPED for a in chosen)
 
 
-def _votes(annotations: list[Annotation], selection: Selection) -> list[Annotation]:
-    """The annotations that count for a sentence, resolved to one when asked."""
-    votes = [a for a in annotations if not selection.annotators or a.annotator in selection.annotators]
-    if not votes or selection.resolve is None:
-        return votes
-    if selection.resolve == "latest":
-        return [latest(votes)]
-    counts = Counter(a.label for a in votes)
-    top = max(counts.values())
-    winners = {label for label, n in counts.items() if n == top}
-    # A tie goes to the label given most recently.
-    return [latest(a for a in votes if a.label in winners)]
+def _suggested(annotation: Annotation) -> dict[str, Any]:
+    """Provenance of a label: the suggestion on screen when it was given, and whether it was
+    accepted as it was."""
+    return {"suggested": annotation.suggested, "provenance": annotation.provenance}
 
 
 def sentence_records(articles: Iterable[ArticleData], selection: Selection) -> Iterator[dict[str, Any]]:
@@ -69,10 +68,17 @@ def sentence_records(articles: Iterable[ArticleData], selection: Selection) -> I
         for position, (index, start, end, text) in enumerate(sentences):
             while first < len(entities) and entities[first].start < start:
                 first += 1
-            votes = [v for v in _votes(art.labels.get(index, []), selection) if not selection.labels or v.label in selection.labels]
+            annotations, skipped = _counted(art.labels.get(index, []), selection)
+            resolved = None
+            if selection.resolve is not None:
+                resolved = resolve(annotations, selection.resolve, art.reviews.get(index))
+                votes = [resolved.annotation] if resolved else []
+            else:
+                votes = annotations
+            votes = [v for v in votes if not selection.labels or v.label in selection.labels]
             if not votes and not selection.include_unlabelled:
                 continue
-            if not votes and selection.labels and art.labels.get(index):
+            if not votes and selection.labels and annotations:
                 continue  # labelled, but not with a label asked for
             base = {
                 "text": text,
@@ -90,19 +96,31 @@ def sentence_records(articles: Iterable[ArticleData], selection: Selection) -> I
                 ],
                 "annotator": None,
                 "annotated_at": None,
+                "suggested": None,
+                "provenance": None,
             }
+            if skipped and not votes:
+                base["skipped"] = True
             if selection.context:
                 n = selection.context
                 base["context"] = {
                     "before": [s[3] for s in sentences[max(0, position - n) : position]],
                     "after": [s[3] for s in sentences[position + 1 : position + 1 + n]],
                 }
+            if selection.suggestions:
+                found = art.suggestions.get(index)
+                base["suggestion"] = found.record() if found else None
             for vote in votes or [None]:
                 record = dict(base)
                 if vote is not None:
                     record["label"] = vote.label
                     record["annotator"] = vote.annotator
                     record["annotated_at"] = vote.updated
+                    record.update(_suggested(vote))
+                if resolved is not None:
+                    record["votes"] = resolved.votes
+                    record["tie"] = resolved.tie
+                    record["resolved_by"] = resolved.rule
                 yield record
 
 
@@ -117,27 +135,41 @@ def _entities_within(entities: list, first: int, end: int) -> Iterator:
 
 
 def article_records(articles: Iterable[ArticleData], selection: Selection) -> Iterator[dict[str, Any]]:
-    """One record per article: text, metadata, sentences with their labels, entities."""
+    """One record per article: text, metadata, sentences with every annotator's label, entities.
+
+    A sentence's "label" is the label its annotators agree on; where they disagree it is null
+    (or, with --resolve, the resolved label) and "votes" says who said what."""
     for art in articles:
         sentences = []
         for index, start, end, text in art.sentences:
-            votes = _votes(art.labels.get(index, []), selection)
+            votes, skipped = _counted(art.labels.get(index, []), selection)
             if selection.labels:
                 votes = [v for v in votes if v.label in selection.labels]
-            sentences.append(
-                {
-                    "index": index,
-                    "start": start,
-                    "end": end,
-                    "text": text,
-                    # The latest label stands for the sentence; every annotator's is in "annotations".
-                    "label": latest(votes).label if votes else None,
-                    "annotations": [
-                        {"label": v.label, "annotator": v.annotator, "annotated_at": v.updated, "created": v.created}
-                        for v in votes
-                    ],
-                }
-            )
+            tally = votes_of(votes)
+            label = next(iter(tally)) if len(tally) == 1 else None
+            if len(tally) > 1 and selection.resolve is not None:
+                resolved = resolve(votes, selection.resolve, art.reviews.get(index))
+                label = resolved.label if resolved else None
+            sentence = {
+                "index": index,
+                "start": start,
+                "end": end,
+                "text": text,
+                "label": label,
+                "annotations": [
+                    {"label": v.label, "annotator": v.annotator, "annotated_at": v.updated, "created": v.created, **_suggested(v)}
+                    for v in votes
+                ],
+            }
+            if tally:
+                sentence["votes"] = tally
+                sentence["agreed"] = len(tally) == 1
+            if skipped:
+                sentence["skipped"] = True
+            if selection.suggestions:
+                found = art.suggestions.get(index)
+                sentence["suggestion"] = found.record() if found else None
+            sentences.append(sentence)
         yield {
             "id": art.id,
             "title": art.title,
@@ -170,8 +202,7 @@ def _timestamp(iso: str | None) -> int | None:
 def prodigy_records(records: Iterable[dict[str, Any]], label_names: tuple[str, ...]) -> Iterator[dict[str, Any]]:
     """Records as Prodigy's textcat choice interface saves them."""
     for r in records:
-        names = label_names if r["label"] in label_names or r["label"] is None else (*label_names, r["label"])
-        options = [{"id": name, "text": name} for name in names]
+        options = [{"id": name, "text": name} for name in label_names]
         input_hash = _hash(r["text"])
         yield {
             "text": r["text"],
@@ -205,12 +236,29 @@ def write_jsonl(records: Iterable[dict[str, Any]], handle: IO[str]) -> int:
     return count
 
 
-def write_csv(records: Iterable[dict[str, Any]], handle: IO[str]) -> int:
-    writer = csv.DictWriter(handle, fieldnames=CSV_FIELDS, extrasaction="ignore", lineterminator="\r\n")
+def write_csv(records: Iterable[dict[str, Any]], handle: IO[str], selection: Selection) -> int:
+    """One row per record; the suggestion on screen flattened into columns, and the context
+    sentences (with --context) joined into two columns."""
+    fields = list(CSV_FIELDS)
+    if selection.context:
+        fields += ["context_before", "context_after"]
+    if selection.suggestions:
+        fields += ["suggestion_label", "suggestion_score", "suggestion_source"]
+    if selection.include_unlabelled:
+        fields.append("skipped")
+    writer = csv.DictWriter(handle, fieldnames=fields, extrasaction="ignore", lineterminator="\r\n")
     writer.writeheader()
     count = 0
     for record in records:
-        writer.writerow(record)
+        row = dict(record)
+        for prefix, value in (("suggested", record.get("suggested")), ("suggestion", record.get("suggestion"))):
+            for key in ("label", "score", "source"):
+                row[f"{prefix}_{key}"] = (value or {}).get(key)
+        if "context" in record:
+            row["context_before"] = " ".join(record["context"]["before"])
+            row["context_after"] = " ".join(record["context"]["after"])
+        row["skipped"] = bool(record.get("skipped"))
+        writer.writerow(row)
         count += 1
     return count
 
@@ -223,11 +271,9 @@ def write_docbin(records: Iterable[dict[str, Any]], path: Path, label_names: tup
 
     nlp = spacy.blank("en")
     docbin = DocBin(store_user_data=True)
-    names = list(label_names)
+    names = list(label_names)  # records outside the label set were left out (Selection.within_label_set)
     count = 0
     for r in records:
-        if r["label"] is not None and r["label"] not in names:
-            names.append(r["label"])
         doc = nlp.make_doc(r["text"])
         spans = [doc.char_span(e["start"], e["end"], label=e["label"], alignment_mode="contract") for e in r["entities"]]
         doc.ents = filter_spans([s for s in spans if s is not None])
@@ -304,7 +350,7 @@ def export(articles: Iterable[ArticleData], *, fmt: str, unit: str, selection: S
             return write_docbin(records, temp, selection.label_names)
     if fmt == "csv":
         with open_output(output, encoding="utf-8-sig") as handle:
-            return write_csv(records, handle)
+            return write_csv(records, handle, selection)
     if fmt == "prodigy":
         records = prodigy_records(records, selection.label_names)
     with open_output(output) as handle:

@@ -11,6 +11,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 DEFAULT_LABELS: tuple[str, ...] = ("commitment", "claim", "background")
+# What a skipped sentence holds instead of a label (a headline or credit not worth labelling).
+# Parentheses cannot occur in a label name, so it never collides with one.
+SKIPPED = "(skipped)"
 
 
 def article_id(text: str) -> str:
@@ -56,13 +59,32 @@ class Entity:
 
 
 @dataclass(frozen=True)
+class Suggestion:
+    """A proposed label for a sentence: probabilities over a label set (summing to 1), the most
+    probable label and its score, where it came from ("cold-start", or "model:<id>") and,
+    for the cold start, the rule and words behind it."""
+
+    label: str
+    score: float
+    scores: dict[str, float]
+    source: str
+    reason: str | None = None
+
+    def record(self) -> dict[str, Any]:
+        """What exports and the event log carry: label, score and source."""
+        return {"label": self.label, "score": round(self.score, 4), "source": self.source}
+
+
+@dataclass(frozen=True)
 class Parsed:
-    """What the NLP step adds to an article."""
+    """What the NLP step adds to an article: sentences, entities and, for the default label
+    set, the cold start's suggestion for each sentence (by sentence index)."""
 
     sentences: tuple[Sentence, ...]
     entities: tuple[Entity, ...]
     model: str
     model_version: str
+    suggestions: dict[int, Suggestion] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -70,6 +92,15 @@ class LabelSet:
     """The labels a user annotates with; label i is bound to key str(i + 1)."""
 
     names: tuple[str, ...] = DEFAULT_LABELS
+
+    @property
+    def key(self) -> str:
+        """How suggestions and models name the label set they are for."""
+        return ",".join(self.names)
+
+    @property
+    def is_default(self) -> bool:
+        return self.names == DEFAULT_LABELS
 
     @classmethod
     def parse(cls, spec: str) -> LabelSet:
@@ -111,6 +142,8 @@ class ArticleSummary:
     sentences: int
     labelled: int
     imported_at: str
+    suggested: int = 0  # unlabelled sentences with a suggestion
+    doubt: float = 0.0  # how unsure those suggestions are, on average (1 - score)
 
 
 @dataclass(frozen=True)
@@ -125,12 +158,15 @@ class Change:
 
 @dataclass(frozen=True)
 class Annotation:
-    """One annotator's current label on a sentence."""
+    """One annotator's current label on a sentence: when it was given, where it came from
+    (None: by hand; "suggestion": an accepted suggestion) and the suggestion on screen then."""
 
     label: str
     annotator: str
     created: str
     updated: str
+    provenance: str | None = None
+    suggested: dict[str, Any] | None = None
 
 
 @dataclass(frozen=True)
@@ -162,3 +198,5 @@ class ArticleData:
     sentences: list[tuple[int, int, int, str]]
     entities: list[Entity]
     labels: dict[int, list[Annotation]]
+    reviews: dict[int, Annotation] = field(default_factory=dict)
+    suggestions: dict[int, Suggestion] = field(default_factory=dict)

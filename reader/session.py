@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 
-from reader.model import Article, Change, Entity, LabelSet, Sentence
+from reader.model import Article, Change, Entity, LabelSet, Sentence, Suggestion
 
 
 @dataclass(frozen=True)
@@ -22,6 +22,7 @@ class Mark:
     painted line under the marks of its sentences, so a new layer is a new field here."""
 
     label: str | None = None
+    suggestion: str | None = None  # shown only where there is no label
 
 
 NO_MARK = Mark()
@@ -48,6 +49,8 @@ class Session:
         self.entities: list[Entity] = []
         self.labels: dict[int, str] = {}
         self.counts: Counter[str] = Counter()
+        self.suggestions: dict[int, Suggestion] = {}
+        self.show_suggestions = True
         self.parsed = False
         self._version: int | None = None
 
@@ -61,8 +64,19 @@ class Session:
         self.sentences = self.store.sentences(self.article_id)
         self.entities = self.store.entities(self.article_id)
         self._set_labels(self.store.labels(self.article_id, self.annotator))
+        self.suggestions = self._read_suggestions()
         self.parsed = True
         return True
+
+    def _read_suggestions(self) -> dict[int, Suggestion]:
+        names = set(self.label_set.names)
+        found = self.store.suggestions(self.article_id, self.label_set.key)
+        return {i: s for i, s in found.items() if s.label in names}
+
+    @property
+    def needs_suggestions(self) -> bool:
+        """Parsed, but stored before suggestions existed (or under another label set)."""
+        return self.parsed and len(self.suggestions) < len(self.sentences)
 
     def _set_labels(self, labels: dict[int, str]) -> frozenset[int]:
         old = self.labels
@@ -80,7 +94,12 @@ class Session:
         if version == self._version:
             return frozenset()
         self._version = version
-        return self._set_labels(self.store.labels(self.article_id, self.annotator))
+        changed = set(self._set_labels(self.store.labels(self.article_id, self.annotator)))
+        suggestions = self._read_suggestions()
+        if suggestions != self.suggestions:
+            old, self.suggestions = self.suggestions, suggestions
+            changed |= {i for i in old.keys() | suggestions.keys() if old.get(i) != suggestions.get(i)}
+        return frozenset(changed)
 
     def position(self) -> int:
         """Where this annotator left off (a valid sentence index)."""
@@ -93,7 +112,30 @@ class Session:
 
     def mark(self, index: int) -> Mark:
         label = self.labels.get(index)
-        return NO_MARK if label is None else Mark(label=label)
+        if label is not None:
+            return Mark(label=label)
+        suggestion = self.suggestions.get(index) if self.show_suggestions else None
+        return NO_MARK if suggestion is None else Mark(suggestion=suggestion.label)
+
+    def toggle_suggestions(self) -> frozenset[int]:
+        """Hide or show suggestions; the sentences whose marks change."""
+        self.show_suggestions = not self.show_suggestions
+        return frozenset(i for i in self.suggestions if i not in self.labels)
+
+    def least_confident(self, after: int) -> int | None:
+        """The next unlabelled sentence in order of how unsure its suggestion is, starting
+        after sentence `after` in that order (so pressing again walks on, least sure first, and
+        wraps); None when every sentence is labelled."""
+
+        def key(i: int) -> tuple[float, int]:
+            suggestion = self.suggestions.get(i)
+            return (suggestion.score if suggestion else 0.0, i)
+
+        order = sorted((i for i in range(len(self.sentences)) if i not in self.labels), key=key)
+        if not order:
+            return None
+        here = key(after)
+        return next((i for i in order if key(i) > here), order[0])
 
     @property
     def labelled(self) -> int:
@@ -103,8 +145,19 @@ class Session:
 
     def label(self, index: int, label: str | None) -> Outcome | None:
         """Set (None: clear) a sentence's label, committed before this returns; None when the
-        database already held it."""
-        change = self.store.set_label(self.article_id, index, label, self.annotator)
+        database already held it. The suggestion on screen is recorded with it."""
+        shown = self.suggestions.get(index) if self.show_suggestions else None
+        change = self.store.set_label(self.article_id, index, label, self.annotator, suggested=shown)
+        return self._applied(change)
+
+    def accept(self, index: int) -> Outcome | None:
+        """Take the sentence's suggestion as its label; None when there is none to take."""
+        suggestion = self.suggestions.get(index)
+        if suggestion is None or index in self.labels:
+            return None
+        change = self.store.set_label(
+            self.article_id, index, suggestion.label, self.annotator, provenance="suggestion", suggested=suggestion
+        )
         return self._applied(change)
 
     def undo(self) -> Outcome | None:

@@ -125,7 +125,7 @@ def test_sentence_records_have_the_promised_shape(labelled_db: Path) -> None:
     with Store(labelled_db) as store:
         texts = {a: store.article(a).text for a in store.article_ids()}
     for r in records:
-        assert set(r) == {"text", "label", "article_id", "article_title", "source", "url", "sentence_index", "start", "end", "entities", "annotator", "annotated_at"}
+        assert set(r) == {"text", "label", "article_id", "article_title", "source", "url", "sentence_index", "start", "end", "entities", "annotator", "annotated_at", "suggested", "provenance"}
         assert texts[r["article_id"]][r["start"] : r["end"]] == r["text"]
         for e in r["entities"]:
             assert r["text"][e["start"] : e["end"]] == e["text"]
@@ -272,13 +272,20 @@ def test_csv_opens_in_a_spreadsheet_reader(labelled_db: Path, tmp_path: Path) ->
 
 
 def test_stats_table_and_json(labelled_db: Path) -> None:
-    stats = json.loads(run("stats", "--json", db=labelled_db).stdout)
+    stats = json.loads(run("stats", "--json", "--annotator", "asha", db=labelled_db).stdout)
     assert stats["articles"] == 2
-    assert stats["labelled"] == len({(f, i) for f, i, *_ in LABELS})
-    assert stats["labels"] == {"background": 1, "claim": 5, "commitment": 2}
-    assert stats["annotators"]["ben"] == {"claim": 3}
+    # Regression: "8/8 sentences labelled" while the per-label counts added up to more. Progress
+    # is one annotator's; what counts everyone says so.
+    assert stats["annotator"] == "asha"
+    assert stats["labelled"] == len({(f, i) for f, i, who, *_ in LABELS if who == "asha"}) == 4
+    assert stats["labels"] == {"background": 1, "claim": 1, "commitment": 2}
+    assert sum(stats["labels"].values()) == stats["labelled"]
     assert sum(a["labelled"] for a in stats["per_article"]) == stats["labelled"]
-    table = run("stats", db=labelled_db).stdout
+    assert stats["team"] == {"annotators": 3, "labelled": len({(f, i) for f, i, *_ in LABELS}), "labels": len(LABELS)}
+    assert stats["annotators"]["ben"] == {"claim": 3}
+    assert json.loads(run("--annotator", "ben", "stats", "--json", db=labelled_db).stdout)["labelled"] == 3
+    table = run("stats", "--annotator", "asha", db=labelled_db).stdout
+    assert "asha: 4/" in table and "all 3 annotators together: 5 sentences" in table
     assert "per annotator" in table and "ben" in table
 
 

@@ -154,7 +154,11 @@ def test_read_only_folder(how: str, samples: Path, tmp_path: Path) -> None:
         # on a read-only mount the file itself is read-only too
         assert_one_line(run_command("import", samples, tmp_path, prefix), 2, "read-only" if how == "read-only mount" else "read-only folder")
         check_reading_still_works(samples, tmp_path, prefix)
-        assert_one_line(run_reader("list", "--db", str(samples.parent / "new.db"), prefix=prefix), 2, "read-only")
+        new = tmp_path / "new.txt"
+        new.write_text("A new article. It cannot be stored here.")
+        assert_one_line(run_reader("import", str(new), "--db", str(samples.parent / "new.db"), prefix=prefix), 2, "read-only")
+        # reading commands never create a database, wherever it would go
+        assert_one_line(run_reader("list", "--db", str(samples.parent / "new.db"), prefix=prefix), 2, "no database at")
     assert samples.read_bytes() == before and siblings(samples) == files
 
 
@@ -234,12 +238,13 @@ async def test_full_disk_label_key_shows_an_error_and_no_label(samples: Path) ->
 
 @pytest.fixture
 def tiny_file_system(tmp_path: Path):
-    """A 512 KiB tmpfs; skipped where mounting is not allowed."""
+    """A 1 MiB tmpfs (room for the samples and one more article with its suggestions); skipped
+    where mounting is not allowed."""
     mount = tmp_path / "tmpfs"
     mount.mkdir()
     if os.geteuid() != 0 or shutil.which("mount") is None:
         pytest.skip("mounting a tmpfs needs root")
-    if subprocess.run(["mount", "-t", "tmpfs", "-o", "size=512k", "tmpfs", str(mount)], capture_output=True).returncode:
+    if subprocess.run(["mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", str(mount)], capture_output=True).returncode:
         pytest.skip("mount -t tmpfs is not permitted here")
     try:
         yield mount

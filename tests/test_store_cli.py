@@ -205,13 +205,21 @@ def _modules(under: Path, *, skip: str | None = None) -> list[str]:
     return names
 
 
+# Modules whose whole job is running spaCy (only ever imported where spaCy must load).
+SPACY_MODULES = {"reader.suggest.textcat"}
+
+
 def test_core_modules_import_neither_textual_nor_spacy() -> None:
     core = [m for m in _modules(ROOT / "reader", skip="tui") if m != "reader.__main__"]
-    assert {"reader.cli", "reader.store.labels", "reader.session", "reader.jobs"} <= set(core)
-    code = f"import importlib, sys; [importlib.import_module(m) for m in {core!r}]; print('textual' in sys.modules, 'spacy' in sys.modules)"
+    assert {"reader.cli", "reader.store.labels", "reader.session", "reader.jobs", "reader.learn"} <= set(core)
+    light = [m for m in core if m not in SPACY_MODULES]
+    code = f"import importlib, sys; [importlib.import_module(m) for m in {light!r}]; print('textual' in sys.modules, 'spacy' in sys.modules)"
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=cli_env(), timeout=60)
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.strip() == "False False"
+    code = f"import importlib, sys; [importlib.import_module(m) for m in {sorted(SPACY_MODULES)!r}]; print('textual' in sys.modules)"
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=cli_env(), timeout=60)
+    assert proc.returncode == 0 and proc.stdout.strip() == "False", proc.stderr
 
 
 def test_ui_modules_import_neither_spacy_nor_sqlite_utils() -> None:
@@ -227,7 +235,7 @@ def test_ui_modules_import_neither_spacy_nor_sqlite_utils() -> None:
 
 
 def test_list_columns(library: dict) -> None:
-    proc = run_reader("list", "--db", str(library["db"]))
+    proc = run_reader("list", "--db", str(library["db"]), "--annotator", "tester")
     assert proc.returncode == 0, proc.stderr
     lines = proc.stdout.splitlines()
     assert lines[0].split("\t") == ["id", "title", "sentences", "labelled", "source"]
@@ -238,6 +246,9 @@ def test_list_columns(library: dict) -> None:
     assert int(row[2]) == len(stored_articles(library["db"])[str(library["base"])]["sentences"]) == 4
     assert row[3] == "1"
     assert row[4] == str(library["base"])
+    # Regression: progress was everyone's; another annotator has labelled nothing yet.
+    other = run_reader("--annotator", "newcomer", "list", "--db", str(library["db"]))
+    assert {r.split("\t")[0]: r.split("\t")[3] for r in other.stdout.splitlines()[1:]}[library["base_id"]] == "0"
 
 
 # --- --db, READER_DB and the default location ------------------------------------------------
@@ -253,20 +264,28 @@ def test_reader_db_env_and_db_option(library: dict, tmp_path: Path) -> None:
     assert listed.returncode == 0 and library["base_id"] in listed.stdout
     again = run_reader("import", str(library["base"]), env=env)
     assert again.returncode == 0 and again.stdout.startswith("already imported")
-    # --db wins over READER_DB
+    # --db wins over READER_DB, before or after the command; reading creates no database
     before = env_db.read_bytes()
-    listed = run_reader("list", "--db", str(opt_db), env=env)
-    assert listed.returncode == 0
-    assert listed.stdout.splitlines() == ["id\ttitle\tsentences\tlabelled\tsource"]
-    assert opt_db.is_file() and count_articles(opt_db) == 0
+    for args in (["list", "--db", str(opt_db)], ["--db", str(opt_db), "list"]):
+        listed = run_reader(*args, env=env)
+        assert listed.returncode == 2 and listed.stderr.strip() == f"reader: no database at {opt_db}: import something first (reader import FILE)"
+        assert not opt_db.exists()
+    assert run_reader("import", str(library["base"]), "--db", str(opt_db), env=env).returncode == 0
+    listed = run_reader("--db", str(opt_db), "list", env=env)
+    assert listed.returncode == 0 and count_articles(opt_db) == 1
     assert env_db.read_bytes() == before
 
 
 def test_default_db_in_user_data_dir(tmp_path: Path) -> None:
     env = cli_env(HOME=str(tmp_path / "home"), XDG_DATA_HOME=str(tmp_path / "xdg-data"))
+    default = tmp_path / "xdg-data" / "close-reader" / "reader.db"
     proc = run_reader("list", env=env)
+    assert proc.returncode == 2 and str(default) in proc.stderr  # says where it looked, creates nothing
+    assert not default.exists()
+    (tmp_path / "a.txt").write_text("A short article. It has two sentences.")
+    proc = run_reader("import", str(tmp_path / "a.txt"), env=env)
     assert proc.returncode == 0, proc.stderr
-    assert (tmp_path / "xdg-data" / "close-reader" / "reader.db").is_file()
+    assert default.is_file()
     assert not (tmp_path / "home").exists()
 
 

@@ -12,9 +12,10 @@ from __future__ import annotations
 from reader.store.dataset import Dataset
 from reader.store.db import StoreError, default_path, guard_export, is_reader_database, now
 from reader.store.schema import APP_ID, SCHEMA_VERSION
+from reader.store.suggestions import ModelInfo
 
-__all__ = ["APP_ID", "SCHEMA_VERSION", "Store", "StoreError", "default_path", "guard_export", "is_reader_database", "now"]
+__all__ = ["APP_ID", "ModelInfo", "SCHEMA_VERSION", "Store", "StoreError", "default_path", "guard_export", "is_reader_database", "now"]
 
 
 class Store(Dataset):
-    """An open reader database: articles, labels, datasets."""
+    """An open reader database: articles, labels, suggestions, datasets."""

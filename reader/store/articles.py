@@ -6,8 +6,9 @@ import json
 import sqlite3
 
 from reader.model import Article, ArticleSummary, Entity, Parsed, Sentence
-from reader.store.db import Connection, now
-from reader.store.labels import Entry, write
+from reader.store.db import Connection, StoreError, now
+from reader.store.labels import SENTENCES, Entry, sentences_digest, undelete, write
+from reader.store.suggestions import DEFAULT_SET, put_suggestions
 
 
 def insert_article(conn: sqlite3.Connection, article_id: str, article: Article) -> None:
@@ -46,6 +47,9 @@ def insert_parse(conn: sqlite3.Connection, article_id: str, parsed: Parsed) -> N
         "UPDATE articles SET model = ?, model_version = ? WHERE id = ?",
         (parsed.model, parsed.model_version, article_id),
     )
+    if parsed.suggestions:
+        put_suggestions(conn, article_id, DEFAULT_SET, parsed.suggestions)
+    undelete(conn, article_id, sentences_digest((s.start, s.end) for s in parsed.sentences))
 
 
 class Articles(Connection):
@@ -112,21 +116,53 @@ class Articles(Connection):
         )
         return [Entity(*row) for row in rows]
 
-    def summaries(self) -> list[ArticleSummary]:
-        """Every article with its sentence and labelled counts, newest import first."""
+    def summaries(self, annotator: str | None = None, label_set: str = DEFAULT_SET) -> list[ArticleSummary]:
+        """Every article with its sentence count, the sentences this annotator has done (any
+        annotator's with None), and its open suggestions; newest import first."""
         rows = self._all(
             """
             SELECT a.id, coalesce(a.title, ''), a.source, a.published,
                    (SELECT count(*) FROM sentences s WHERE s.article_id = a.id),
-                   (SELECT count(DISTINCT n.sentence_index) FROM annotations n WHERE n.article_id = a.id),
-                   a.imported_at
-            FROM articles a ORDER BY a.imported_at DESC, a.id
-            """
+                   (SELECT count(DISTINCT n.sentence_index) FROM annotations n
+                    WHERE n.article_id = a.id AND (?1 IS NULL OR n.annotator = ?1)),
+                   a.imported_at,
+                   g.suggested, coalesce(g.doubt, 0.0)
+            FROM articles a
+            LEFT JOIN (
+                SELECT g.article_id, count(*) AS suggested, avg(1.0 - g.score) AS doubt FROM suggestions g
+                WHERE g.label_set = ?2 AND NOT EXISTS (
+                    SELECT 1 FROM annotations n WHERE n.article_id = g.article_id AND n.sentence_index = g.sentence_index
+                    AND (?1 IS NULL OR n.annotator = ?1))
+                GROUP BY g.article_id
+            ) g ON g.article_id = a.id
+            ORDER BY a.imported_at DESC, a.id
+            """,
+            (annotator, label_set),
         )
-        return [ArticleSummary(*row) for row in rows]
+        return [ArticleSummary(*row[:7], suggested=row[7] or 0, doubt=row[8]) for row in rows]
 
     def delete_article(self, article_id: str, annotator: str) -> None:
-        """Delete an article; its label history stays in the event log."""
+        """Delete an article; its label history stays in the event log, and importing the same
+        text again (parsed into the same sentences) brings its labels back."""
         with self._write() as conn:
-            write(conn, Entry(article_id, None, annotator, "delete", None, None))
+            spans = conn.execute('SELECT start, "end" FROM sentences WHERE article_id = ? ORDER BY idx', (article_id,)).fetchall()
+            write(conn, Entry(article_id, None, annotator, "delete", sentences_digest(spans), None, field=SENTENCES))
             conn.execute("DELETE FROM articles WHERE id = ?", (article_id,))
+
+    def ever_had_articles(self) -> bool:
+        """Whether anything was ever stored here (an emptied library does not get the samples)."""
+        return self._one(
+            "SELECT EXISTS (SELECT 1 FROM articles) OR EXISTS (SELECT 1 FROM annotation_events WHERE action = 'delete')"
+        )[0] == 1
+
+    def search(self, words: str) -> set[str]:
+        """Ids of articles whose text holds these words (full-text search of their sentences)."""
+        phrase = '"' + words.replace('"', '""') + '"'
+        try:
+            rows = self._all(
+                "SELECT DISTINCT s.article_id FROM sentences_fts f JOIN sentences s ON s.rowid = f.rowid WHERE sentences_fts MATCH ?",
+                (phrase,),
+            )
+        except StoreError:
+            return set()
+        return {r[0] for r in rows}

@@ -9,11 +9,14 @@ provenance or a field, never another write path.
 
 from __future__ import annotations
 
+import hashlib
+import json
 import sqlite3
 import uuid
+from collections.abc import Iterable
 from dataclasses import dataclass
 
-from reader.model import Change
+from reader.model import Change, Suggestion
 from reader.store.db import Connection, now
 
 
@@ -120,6 +123,8 @@ class Event:
     previous: str | None
     target: int | None
     field: str | None
+    provenance: str | None
+    suggested: str | None
 
 
 def history(conn: sqlite3.Connection, article_id: str, annotator: str) -> tuple[list[Event], list[Event]]:
@@ -127,10 +132,11 @@ def history(conn: sqlite3.Connection, article_id: str, annotator: str) -> tuple[
     done: list[Event] = []
     undone: list[Event] = []
     rows = conn.execute(
-        """SELECT id, sentence_index, action, label, previous, target, field FROM annotation_events
+        """SELECT id, sentence_index, action, label, previous, target, field, provenance, suggested FROM annotation_events
            WHERE article_id = ? AND annotator = ? ORDER BY id""",
         (article_id, annotator),
     )
+    kept: tuple[list[Event], list[Event]] = ([], [])
     for row in rows:
         event = Event(*row)
         if event.action in ("set", "clear"):
@@ -141,9 +147,55 @@ def history(conn: sqlite3.Connection, article_id: str, annotator: str) -> tuple[
         elif event.action == "redo" and undone:
             done.append(undone.pop())
         elif event.action == "delete":
-            done.clear()
-            undone.clear()
+            kept, done, undone = (done, undone), [], []
+        elif event.action == "import" and event.field == UNDELETE:
+            done, undone = kept  # the article came back with its labels: so does their history
     return done, undone
+
+
+# An article deleted and imported again gets its labels back from the log, when its sentences
+# are the same as before (the delete event records a digest of their offsets).
+SENTENCES = "sentences"
+UNDELETE = "undelete"
+
+
+def sentences_digest(spans: Iterable[tuple[int, int]]) -> str:
+    return hashlib.sha256(",".join(f"{a}:{b}" for a, b in spans).encode()).hexdigest()[:16]
+
+
+def undelete(conn: sqlite3.Connection, article_id: str, digest: str) -> int:
+    """Restore the labels an article had when it was deleted, if its sentences are the same as
+    then (the new parse's digest matches); returns how many came back."""
+    deleted = conn.execute(
+        "SELECT label FROM annotation_events WHERE article_id = ? AND action = 'delete' ORDER BY id DESC LIMIT 1",
+        (article_id,),
+    ).fetchone()
+    if deleted is None or deleted[0] != digest:
+        return 0
+    # Every event records the value it leaves, so the last one per sentence, annotator and
+    # field is the value the sentence had.
+    last: dict[tuple, tuple] = {}
+    for index, annotator, field, label, provenance, suggested in conn.execute(
+        """SELECT sentence_index, annotator, field, label, provenance, suggested FROM annotation_events
+           WHERE article_id = ? AND sentence_index IS NOT NULL AND action != 'delete' ORDER BY id""",
+        (article_id,),
+    ):
+        last[(index, annotator, field)] = (label, provenance, suggested)
+    annotators = sorted({annotator for _, annotator, _ in last})
+    stamp = now()
+    restored = 0
+    for (index, annotator, field), (label, provenance, suggested) in last.items():
+        if label is not None:
+            _apply(conn, Entry(article_id, index, annotator, "import", label, None, field=field,
+                               provenance=provenance, suggested=suggested), stamp, stamp)
+            restored += 1
+    for annotator in annotators:
+        conn.execute(
+            """INSERT INTO annotation_events (article_id, annotator, action, created, field, uid)
+               VALUES (?, ?, 'import', ?, ?, ?)""",
+            (article_id, annotator, stamp, UNDELETE, uuid.uuid4().hex),
+        )
+    return restored
 
 
 class Labels(Connection):
@@ -157,21 +209,31 @@ class Labels(Connection):
         )
         return dict(rows)
 
-    def label_counts(self) -> dict[str, int]:
-        return dict(self._all("SELECT label, count(*) FROM annotations GROUP BY label ORDER BY label"))
+    def label_counts(self, annotator: str | None = None) -> dict[str, int]:
+        """How many sentences carry each label: one annotator's, or (None) everyone's."""
+        return dict(self._all(
+            "SELECT label, count(*) FROM annotations WHERE ?1 IS NULL OR annotator = ?1 GROUP BY label ORDER BY label",
+            (annotator,),
+        ))
 
-    def set_label(self, article_id: str, index: int, label: str | None, annotator: str) -> Change | None:
+    def set_label(
+        self, article_id: str, index: int, label: str | None, annotator: str, *,
+        provenance: str | None = None, suggested: Suggestion | None = None,
+    ) -> Change | None:
         """Set (or with None clear) a sentence's label; committed before this returns.
 
-        Returns the change, or None when the sentence already had that label.
+        `provenance` says where the label came from (None: by hand; "suggestion": accepted)
+        and `suggested` is the suggestion that was on screen, so a dataset can be audited for
+        automation bias. Returns the change, or None when the sentence already had that label.
         """
+        shown = json.dumps(suggested.record()) if suggested is not None else None
         with self._write() as conn:
             previous = current(conn, article_id, index, annotator)
             if previous == label:
                 return None
             action = "clear" if label is None else "set"
-            event_id = write(conn, Entry(article_id, index, annotator, action, label, previous))
-            return Change(event_id, index, label, previous)
+            entry = Entry(article_id, index, annotator, action, label, previous, provenance=provenance, suggested=shown)
+            return Change(write(conn, entry), index, label, previous)
 
     def undo(self, article_id: str, annotator: str) -> Change | None:
         """Undo this annotator's last change in the article; None when there is nothing to undo."""
@@ -188,10 +250,19 @@ class Labels(Connection):
             if not stack:
                 return None
             target = stack[-1]
-            label = target.previous if action == "undo" else target.label
             index = target.sentence_index
+            # The value restored keeps where it came from: for a redo, the event redone; for an
+            # undo, the change before it on the same sentence, if that is still in the history.
+            source = target
+            if action == "undo":
+                earlier = [e for e in done[:-1] if e.sentence_index == index and e.field == target.field]
+                source = earlier[-1] if earlier else None
+            label = target.previous if action == "undo" else target.label
             previous = current(conn, article_id, index, annotator, target.field)
-            entry = Entry(article_id, index, annotator, action, label, previous, target=target.id, field=target.field)
+            entry = Entry(
+                article_id, index, annotator, action, label, previous, target=target.id, field=target.field,
+                provenance=source.provenance if source else None, suggested=source.suggested if source else None,
+            )
             return Change(write(conn, entry), index, label, previous)
 
     # --- reading position -----------------------------------------------------------------

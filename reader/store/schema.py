@@ -138,6 +138,7 @@ V2 = [
         score REAL NOT NULL,
         scores TEXT NOT NULL,
         source TEXT NOT NULL,
+        reason TEXT,
         updated TEXT NOT NULL,
         PRIMARY KEY (article_id, sentence_index, label_set),
         FOREIGN KEY (article_id, sentence_index) REFERENCES sentences(article_id, idx) ON DELETE CASCADE

@@ -103,19 +103,27 @@ class ReaderApp(App[None]):
             self.push_screen(ArticleScreen(article_id))
 
     def leave_article(self) -> None:
-        if not isinstance(self.screen, ArticleScreen):
+        """Back to the library, its cursor on the article just left."""
+        screen = self.screen
+        if not isinstance(screen, ArticleScreen):
             return
         if len(self.screen_stack) > 2:  # the default screen, the library, this article
             self.pop_screen()
         else:
             self.switch_screen(_library())
+        library = self.screen
+        self.call_after_refresh(lambda: library.show_article(screen.article_id))
 
     def action_help(self) -> None:
         from reader.tui.screens.help import HelpScreen, key_table
 
         if isinstance(self.screen, HelpScreen):
             return
-        self.push_screen(HelpScreen(key_table(self.screen, self.BINDINGS)))
+        self.push_screen(HelpScreen(key_table(self.screen, self.BINDINGS), self.label_set.names))
+
+    def action_help_quit(self) -> None:
+        """ctrl+c does not quit (it copies): say which key does, in plain words."""
+        self.notify("press ctrl+q to quit", title="Do you want to quit?")
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         """The command palette offers every action of the current screen, plus the system ones."""

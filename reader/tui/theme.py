@@ -11,6 +11,7 @@ from reader.model import LabelSet
 
 CURSOR = Style(bold=True, underline=True, bgcolor="#3b4261")
 GUTTER = Style(bold=True, color="#c0caf5")
+SUGGESTION = Style(dim=True, italic=True)
 
 ENTITY_COLOURS = {
     "PERSON": "#7dcfff",

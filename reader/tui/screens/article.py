@@ -39,11 +39,14 @@ class ArticleScreen(Screen[None]):
         Binding("space,pagedown", "page(1)", "page down", id="article.page-down", show=False),
         Binding("pageup", "page(-1)", "page up", id="article.page-up", show=False),
         *LABEL_KEYS,
+        Binding("enter", "accept", "accept", id="article.accept"),
         Binding("0,x", "clear", "clear", id="article.clear"),
         Binding("u", "undo", "undo", id="article.undo"),
         Binding("ctrl+r,U", "redo", "redo", id="article.redo", show=False),
         Binding("n", "unlabelled(1)", "next unlabelled", id="article.next-unlabelled"),
         Binding("N", "unlabelled(-1)", "previous unlabelled", id="article.previous-unlabelled", show=False),
+        Binding("l", "least_confident", "least sure", id="article.least-confident"),
+        Binding("S", "toggle_suggestions", "suggestions", id="article.suggestions", show=False),
         Binding("slash", "search", "search", id="article.search"),
         Binding("e", "toggle_entities", "entities", id="article.entities"),
         Binding("A", "toggle_advance", "auto-advance", id="article.auto-advance", show=False),
@@ -156,11 +159,20 @@ class ArticleScreen(Screen[None]):
         status.append(f" · {labelled}/{total} labelled ·")
         for name in self.label_set.names:
             status.append(f" {self.label_set.mark(name)} {name} {self.session.counts.get(name, 0)}", style=label_text_style(self.label_set, name))
-        status.append(f" · auto-advance {'on' if self.auto_advance else 'off'} · {self.annotator}")
+        if not self.auto_advance:
+            status.append(" · auto-advance off")
+        status.append(f" · {self.annotator}")
         current = self.session.labels.get(view.cursor)
         if current:
             status.append(" · this: ")
             status.append(current, style=label_text_style(self.label_set, current))
+        elif self.session.show_suggestions and view.cursor in self.session.suggestions:
+            suggestion = self.session.suggestions[view.cursor]
+            status.append(" · suggested: ")
+            status.append(suggestion.label, style=label_text_style(self.label_set, suggestion.label))
+            status.append(f" {suggestion.score:.2f}", style="dim")
+        elif not self.session.suggestions and not self.label_set.is_default:
+            status.append(" · no suggestions until a model is trained on this label set", style="dim")
         return status
 
     def _update_status(self) -> None:
@@ -201,14 +213,25 @@ class ArticleScreen(Screen[None]):
     def action_clear(self) -> None:
         self._change(None)
 
-    def _change(self, label: str | None) -> None:
+    def action_accept(self) -> None:
+        """Take the suggestion as the label (and move on, as a digit does)."""
+        index = self.view.cursor
+        if index in self.session.labels:  # already settled: enter just moves on
+            self._go(index + 1)
+            return
+        if index not in self.session.suggestions:
+            self.notify("no suggestion for this sentence", severity="warning", timeout=2)
+            return
+        self._change(self.session.suggestions[index].label, accept=True)
+
+    def _change(self, label: str | None, *, accept: bool = False) -> None:
         view = self.view
         if not view.sentences:
             return
         index = view.cursor
         # Committed to SQLite before the screen shows it: a crash never loses a shown label.
         try:
-            outcome = self.session.label(index, label)
+            outcome = self.session.accept(index) if accept else self.session.label(index, label)
         except StoreError as exc:
             self.notify(f"not saved: {exc}", severity="error", timeout=8)
             return
@@ -247,6 +270,18 @@ class ArticleScreen(Screen[None]):
                 return
             i += step
         self.notify("no unlabelled sentence " + ("after" if step > 0 else "before") + " this one", timeout=2)
+
+    def action_least_confident(self) -> None:
+        """Go to the next unlabelled sentence the suggestions are least sure about."""
+        index = self.session.least_confident(self.view.cursor)
+        if index is None:
+            self.notify("every sentence is labelled", timeout=2)
+            return
+        self._go(index)
+
+    def action_toggle_suggestions(self) -> None:
+        self.view.refresh_sentences(self.session.toggle_suggestions())
+        self._update_status()
 
     def action_toggle_entities(self) -> None:
         self.view.toggle_entities()

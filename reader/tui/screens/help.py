@@ -34,15 +34,35 @@ class HelpScreen(ModalScreen[None]):
 
     BINDINGS = [Binding("escape,q,question_mark", "dismiss", "close", id="help.close")]
 
-    def __init__(self, table: Text) -> None:
+    def __init__(self, table: Text, labels: tuple[str, ...] = ()) -> None:
         super().__init__()
         self.table = table
+        self.labels = labels
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(classes="dialog", id="help"):
             yield Static(Text("Keys", style="bold underline"))
             yield Static(self.table)
-            yield Static(Text("escape closes this help · ctrl+p opens the command palette\nremap a key by its id in config.toml: [keymap] \"article.next\" = \"j,down,l\"", style="dim"))
+            yield Static(Text("escape closes this help · ctrl+p opens the command palette\nremap a key by its id in config.toml: [keymap] \"article.next\" = \"j,down,right\"", style="dim"))
+            definitions = label_definitions(self.labels)
+            if definitions.plain:
+                yield Static(Text("The labels", style="bold underline"))
+                yield Static(definitions)
+
+
+def label_definitions(labels: tuple[str, ...]) -> Text:
+    """What each label of the set means (the default labels have definitions; others do not)."""
+    from reader.definitions import DEFINITIONS, HARD_CASES
+
+    out = Text()
+    known = [name for name in labels if name in DEFINITIONS]
+    for name in known:
+        out.append(f"{name}", style="bold")
+        out.append(f"  {DEFINITIONS[name]}\n\n")
+    if known:
+        for case in HARD_CASES:
+            out.append(f"· {case}\n", style="dim")
+    return out
 
     def action_dismiss(self) -> None:
         self.dismiss(None)

@@ -38,12 +38,23 @@ def short_source(source: str | None) -> str:
     return source.replace("\\", "/").rsplit("/", 1)[-1]
 
 
+SORTS = ("newest", "most unsure", "least done", "title")
+# (key, heading, width) of every column after the title; "published" only when some article has a date.
+COLUMNS = (("source", "source", 16), ("date", "published", 10), ("sentences", "sentences", 9),
+           ("labelled", "labelled", 8), ("suggested", "suggested", 9), ("progress", "progress", BAR + 5))
+
+
 class LibraryScreen(Screen[None]):
-    """The stored articles in a table."""
+    """The stored articles in a table, with this annotator's progress and open suggestions."""
 
     BINDINGS = [
         Binding("enter", "open", "open", id="library.open", show=True),
+        Binding("j", "move(1)", "down", id="library.down", show=False),
+        Binding("k", "move(-1)", "up", id="library.up", show=False),
+        Binding("g", "edge(0)", "first", id="library.first", show=False),
+        Binding("G", "edge(1)", "last", id="library.last", show=False),
         Binding("slash", "filter", "filter", id="library.filter"),
+        Binding("s", "sort", "sort", id="library.sort"),
         Binding("a", "add", "add", id="library.add"),
         Binding("d", "delete", "delete", id="library.delete"),
         Binding("q", "quit_app", "quit", id="library.quit"),
@@ -54,31 +65,49 @@ class LibraryScreen(Screen[None]):
         super().__init__()
         self.store = self.app.store
         self.rows: list[ArticleSummary] = []
+        self.shown = 0
         self.filter = ""
+        self.sort = SORTS[0]
+        self._found: set[str] | None = None  # articles whose text holds the filter
         self._just_mounted = False
 
     def compose(self) -> ComposeResult:
         yield Static(id="library-header")
-        yield Input(placeholder="filter by title or source (escape clears)", id="filter")
+        yield Input(placeholder="filter by title, source or words in the text (escape clears)", id="filter")
         yield DataTable(id="articles", cursor_type="row", zebra_stripes=True)
         yield KeyBar()
 
     def on_mount(self) -> None:
         table = self.query_one(DataTable)
-        table.add_column("title", key="title", width=34)
-        table.add_column("source", key="source", width=20)
-        table.add_column("date", key="date", width=10)
-        table.add_column("sentences", key="sentences")
-        table.add_column("labelled", key="labelled")
-        table.add_column("progress", key="progress", width=BAR + 5)
         self.query_one("#filter", Input).display = False
         self.reload()
         self._just_mounted = True
         table.focus()
-        if not self.rows:
+        if not self.rows and not self.store.ever_had_articles():
             self.import_samples()
         elif self.store.unparsed():
             self.parse_pending()
+
+    def _columns(self, dated: bool) -> list[tuple[str, str, int]]:
+        return [c for c in COLUMNS if dated or c[0] != "date"]
+
+    def _title_width(self, dated: bool) -> int:
+        """The title takes whatever the other columns leave (each column pads 1 cell a side)."""
+        others = sum(width + 2 for _, _, width in self._columns(dated))
+        return max(24, self.app.size.width - others - 4)
+
+    def _lay_out(self, dated: bool) -> None:
+        """(Re)build the columns when the set of columns or the width changes."""
+        table = self.query_one(DataTable)
+        wanted = [("title", "title", self._title_width(dated)), *self._columns(dated)]
+        have = [(str(key.value), c.label.plain, c.width) for key, c in table.columns.items()]
+        if have != wanted:
+            table.clear(columns=True)
+            for key, heading, width in wanted:
+                table.add_column(heading, key=key, width=width)
+
+    def on_resize(self) -> None:
+        self.reload()
 
     def on_screen_resume(self) -> None:
         if self._just_mounted:  # on_mount has just filled the table
@@ -86,40 +115,69 @@ class LibraryScreen(Screen[None]):
             return
         self.reload()
 
+    def show_article(self, article_id: str) -> None:
+        """Put the cursor on an article (the one just left, when coming back)."""
+        table = self.query_one(DataTable)
+        if article_id in table.rows:
+            table.move_cursor(row=table.get_row_index(article_id))
+
+    def _ordered(self, rows: list[ArticleSummary]) -> list[ArticleSummary]:
+        if self.sort == "most unsure":
+            return sorted(rows, key=lambda r: (-r.doubt if r.suggested else 1.0, r.title.lower()))
+        if self.sort == "least done":
+            return sorted(rows, key=lambda r: (r.labelled / r.sentences if r.sentences else 1.0, r.title.lower()))
+        if self.sort == "title":
+            return sorted(rows, key=lambda r: r.title.lower())
+        return rows  # newest import first, as the store gives them
+
     def reload(self) -> None:
         """Re-read the articles and counts from the database and redraw the table."""
-        self.rows = self.store.summaries()
+        self.rows = self.store.summaries(self.app.annotator, self.app.label_set.key)
         table = self.query_one(DataTable)
         selected = self.selected_id()
+        dated = any(r.published for r in self.rows)
+        self._lay_out(dated)
         table.clear()
         needle = self.filter.lower()
-        for r in self.rows:
-            if needle and needle not in r.title.lower() and needle not in (r.source or "").lower():
+        self.shown = 0
+        for r in self._ordered(self.rows):
+            if needle and needle not in r.title.lower() and needle not in (r.source or "").lower() and r.id not in (self._found or ()):
                 continue
-            table.add_row(
+            self.shown += 1
+            cells = [
                 Text(r.title or "(untitled)", overflow="ellipsis", no_wrap=True),
                 Text(short_source(r.source), overflow="ellipsis", no_wrap=True),
-                Text(r.published or r.imported_at[:10]),
+                Text(r.published or "", overflow="ellipsis", no_wrap=True),
                 Text(str(r.sentences) if r.sentences else "…", justify="right"),
                 Text(str(r.labelled), justify="right"),
+                Text(str(r.suggested) if r.suggested else "", justify="right"),
                 progress_bar(r.labelled, r.sentences),
-                key=r.id,
-            )
+            ]
+            if not dated:
+                del cells[2]
+            table.add_row(*cells, key=r.id)
         if selected is not None and selected in table.rows:
             table.move_cursor(row=table.get_row_index(selected))
         self.query_one("#library-header", Static).update(self.header_text())
 
     def header_text(self) -> Text:
-        counts = self.store.label_counts()
+        """Counts for the annotator running the app; the label counts are theirs too."""
+        annotator = self.app.annotator
+        counts = self.store.label_counts(annotator)
         total = sum(r.sentences for r in self.rows)
         labelled = sum(r.labelled for r in self.rows)
-        text = Text(f"{len(self.rows)} articles · {labelled}/{total} sentences labelled ·", style="bold")
+        n = len(self.rows)
+        text = Text(f"{n} article{'' if n == 1 else 's'}", style="bold")
+        if self.filter:
+            text.append(f" ({self.shown} of {n} shown)", style="bold")
+        text.append(f" · {labelled}/{total} sentences done by {annotator} ·", style="bold")
         for name in self.app.label_set.names:
             text.append(f" {name} {counts.get(name, 0)}", style=label_text_style(self.app.label_set, name))
-        others = sum(n for name, n in counts.items() if name not in self.app.label_set.names)
+        others = sum(v for name, v in counts.items() if name not in self.app.label_set.names)
         if others:
             text.append(f" · other labels {others}", style="dim")
-        text.append(f" · {self.app.annotator}", style="dim")
+        if self.sort != SORTS[0]:
+            text.append(f" · sorted: {self.sort}", style="dim")
         return text
 
     def selected_id(self) -> str | None:
@@ -130,6 +188,19 @@ class LibraryScreen(Screen[None]):
             return table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
         except Exception:  # an empty or just-cleared table has no cell under the cursor
             return None
+
+    def action_move(self, step: int) -> None:
+        table = self.query_one(DataTable)
+        table.move_cursor(row=max(0, min(table.row_count - 1, table.cursor_row + step)))
+
+    def action_edge(self, end: int) -> None:
+        table = self.query_one(DataTable)
+        table.move_cursor(row=(table.row_count - 1) * end)
+
+    def action_sort(self) -> None:
+        self.sort = SORTS[(SORTS.index(self.sort) + 1) % len(SORTS)]
+        self.reload()
+        self.notify(f"sorted: {self.sort}", timeout=2)
 
     @on(DataTable.RowSelected)
     def row_selected(self, event: DataTable.RowSelected) -> None:
@@ -148,6 +219,7 @@ class LibraryScreen(Screen[None]):
     @on(Input.Changed, "#filter")
     def filter_changed(self, event: Input.Changed) -> None:
         self.filter = event.value.strip()
+        self._found = self.store.search(self.filter) if len(self.filter) >= 3 else None
         self.reload()
 
     @on(Input.Submitted, "#filter")
@@ -159,6 +231,7 @@ class LibraryScreen(Screen[None]):
         box.value = ""
         box.display = False
         self.filter = ""
+        self._found = None
         self.reload()
         self.query_one(DataTable).focus()
 
@@ -179,7 +252,7 @@ class LibraryScreen(Screen[None]):
         title = next((r.title for r in self.rows if r.id == article_id), article_id)
         question = Text("Delete ")
         question.append(title, style="bold")
-        question.append("?\nIts labels stay in the event log.")
+        question.append("?\nIts labels stay in the event log: importing the same text again brings them back.")
 
         def answered(yes: bool | None) -> None:
             if yes:

@@ -11,10 +11,9 @@ it is never parsed as markup.
 
 The gutter (left of the text) is read without colour:
 
-    ▶CL text…   cursor arrow, then one mark per sentence on the line (at most two)
+    ▶Cl≠ text…   cursor arrow, one mark per sentence on the line (at most two), a flag cell
 
-A sentence's mark is its label's letter in capitals (C, L, B), bold, tinted with the label's
-colour. As layers arrive, the gutter grows one cell, to five, and keeps these rules:
+A sentence's mark is its label's letter in capitals (C, L, B), bold. The rules for the layers:
 - a suggestion shows only where there is no label, as the label's letter in lower case, dim
   (c, l, b): never confusable with a label, since a label is always a capital;
 - other annotators' labels show in the extra cell, after the marks: "=" when they agree with
@@ -26,7 +25,7 @@ colour. As layers arrive, the gutter grows one cell, to five, and keeps these ru
 from __future__ import annotations
 
 from bisect import bisect_right
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from rich.cells import cell_len
@@ -38,14 +37,12 @@ from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from collections.abc import Callable
-
 from reader.model import Entity, LabelSet, Sentence
 from reader.session import NO_MARK, Mark
-from reader.tui.theme import CURSOR, GUTTER, entity_style, label_style
+from reader.tui.theme import CURSOR, GUTTER, SUGGESTION, entity_style, label_style
 
 COLUMN = 76  # a comfortable reading measure, in cells
-GUTTER_WIDTH = 4  # cursor arrow, up to two label marks, a space
+GUTTER_WIDTH = 5  # cursor arrow, up to two sentence marks, a flag, a space
 
 
 @dataclass(frozen=True)
@@ -287,17 +284,20 @@ class ArticleView(ScrollView, can_focus=True, inherit_bindings=False):
     def _gutter(self, line: Line, base: Style) -> list[Segment]:
         on_line = [i for i in self._sentences_on(line) if self.sentences[i].end > line.start]
         arrow = "▶" if self.cursor in on_line and self.sentences else " "
-        marks = ""
-        for i in on_line:
-            label = self.mark_of(i).label
-            if label is not None:
-                marks += self.letters.get(label, "?")
-        marks = (marks[:2]).ljust(2)
-        return [
-            Segment(arrow, base + CURSOR if arrow != " " else base),
-            Segment(marks, base + GUTTER),
-            Segment(" ", base),
-        ]
+        segments = [Segment(arrow, base + CURSOR if arrow != " " else base)]
+        marks = [m for m in (self._mark_cell(self.mark_of(i), base) for i in on_line) if m is not None][:2]
+        segments.extend(marks)
+        segments.append(Segment(" " * (GUTTER_WIDTH - 1 - len(marks)), base))
+        return segments
+
+    def _mark_cell(self, mark: Mark, base: Style) -> Segment | None:
+        """A sentence's cell in the gutter: its label in capitals, else its suggestion in
+        lower case and dim, else nothing."""
+        if mark.label is not None:
+            return Segment(self.letters.get(mark.label, "?"), base + GUTTER)
+        if mark.suggestion is not None:
+            return Segment(self.letters.get(mark.suggestion, "?").lower(), base + SUGGESTION)
+        return None
 
     def _text_segments(self, line: Line, base: Style) -> list[Segment]:
         text = self.text

@@ -1,0 +1,220 @@
+"""The command line: parse, call the core, print with rich.
+
+Exit codes: 0 all good; 1 some inputs failed (each named on one stderr line, the rest still
+imported); 2 a usage or environment error (one stderr line); 130 interrupted.
+Nothing here imports textual or spaCy unless the command needs them.
+
+The options several commands share (--db, --annotator, --labels, --model, --config) may come
+before or after the command's name; a word that is neither a command nor an existing file,
+folder or URL is a usage error with a "did you mean", and nothing is created.
+"""
+
+from __future__ import annotations
+
+import difflib
+import getpass
+import os
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import click
+
+from reader import __version__
+
+EXIT_OK, EXIT_SOME_FAILED, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
+
+
+class ReaderError(Exception):
+    """A user-facing error: one line, exit code 2."""
+
+
+def say_error(message: str) -> None:
+    click.echo(f"reader: {one_line(message)}", err=True)
+
+
+def one_line(message: str) -> str:
+    from reader.sanitize import clean_field
+
+    return clean_field(message) or "error"
+
+
+# --- options every command understands, before or after its name ----------------------------
+
+SHARED = {
+    "db_path": (("--db", "db_path"), "READER_DB", {"type": click.Path(dir_okay=False, path_type=Path)},
+                "Database file (default: reader.db in your user-data folder; env READER_DB)."),
+    "annotator": (("--annotator",), "READER_ANNOTATOR", {},
+                  "Your name, recorded with every label (env READER_ANNOTATOR; default: login name)."),
+    "labels_spec": (("--labels", "labels_spec"), "READER_LABELS", {},
+                    "Comma-separated labels, keys 1-9 in order (default: commitment,claim,background)."),
+    "model": (("--model",), "READER_MODEL", {}, "spaCy pipeline to parse with (env READER_MODEL)."),
+    "config_path": (("--config", "config_path"), None, {"type": click.Path(dir_okay=False, path_type=Path)},
+                    "Config file (default: config.toml in your user-config folder; env READER_CONFIG)."),
+}
+
+
+def shared(*names: str, group: bool = False) -> Any:
+    """Add shared options to a command (without environment variables: the group reads those,
+    so an option typed after the command wins over the environment and the one before it)."""
+
+    def decorate(func: Any) -> Any:
+        for name in reversed(names):
+            decls, env, extra, help_text = SHARED[name]
+            func = click.option(*decls, envvar=env if group else None, help=help_text, **extra)(func)
+        return func
+
+    return decorate
+
+
+@dataclass(frozen=True)
+class Options:
+    """The shared options as one command sees them."""
+
+    db_path: Path | None
+    annotator: str | None
+    labels_spec: str | None
+    model: str | None
+    config_path: Path | None
+    annotator_typed: bool  # --annotator was typed before the command (not from the environment)
+
+    @classmethod
+    def of(cls, ctx: click.Context, given: dict[str, Any]) -> Options:
+        root = ctx.find_root()
+        before = root.params
+        values = {name: given.get(name) if given.get(name) is not None else before.get(name) for name in SHARED}
+        typed = root.get_parameter_source("annotator") == click.core.ParameterSource.COMMANDLINE
+        return cls(**values, annotator_typed=typed)
+
+    def label_set(self) -> Any:
+        from reader import config
+        from reader.model import LabelSet
+
+        try:
+            return LabelSet.parse(self.labels_spec) if self.labels_spec else config.load(self.config_path).labels or LabelSet()
+        except ValueError as exc:
+            raise ReaderError(str(exc)) from None
+
+    def who(self) -> str:
+        """The annotator running the command: --annotator, the config file, the login name."""
+        from reader import config
+
+        try:
+            return config.check_annotator(self.annotator or config.load(self.config_path).annotator or default_annotator())
+        except ValueError as exc:
+            raise ReaderError(str(exc)) from None
+
+
+def default_annotator() -> str:
+    try:
+        return getpass.getuser() or "anonymous"
+    except (KeyError, OSError):
+        return "anonymous"
+
+
+def open_store(db_path: Path | None, *, readonly: bool = False) -> Any:
+    """The database; a reading command never creates one (it says there is none instead)."""
+    from reader.store import Store, default_path
+
+    return Store(db_path or default_path(), readonly=readonly)
+
+
+def resolve_articles(store: Any, prefixes: tuple[str, ...]) -> list[str]:
+    """Article ids from ids or unique id prefixes; a usage error for an unknown or ambiguous one."""
+    ids: list[str] = []
+    for prefix in prefixes:
+        found = store.find_articles(prefix) if prefix else []
+        if not found:
+            raise ReaderError(f"unknown article {prefix!r} (see `reader list`)")
+        if len(found) > 1:
+            raise ReaderError(f"article id {prefix!r} is ambiguous: {len(found)} articles start with it")
+        ids.append(found[0])
+    return ids
+
+
+# --- the group -----------------------------------------------------------------------------
+
+
+class ReaderGroup(click.Group):
+    """`reader [TARGET...]` opens; a word that is no command must name something to open."""
+
+    def resolve_command(self, ctx: click.Context, args: list[str]) -> tuple[str | None, click.Command | None, list[str]]:
+        name = args[0]
+        command = self.get_command(ctx, name)
+        if command is not None:
+            return name, command, args[1:]
+        if name.startswith("-") and name != "-":
+            return super().resolve_command(ctx, args)  # an unknown option: click says so
+        if _openable(name):
+            return "open", self.get_command(ctx, "open"), args
+        visible = [n for n, c in self.commands.items() if not c.hidden]
+        close = difflib.get_close_matches(name, visible, n=1, cutoff=0.6)
+        hint = f"; did you mean `reader {close[0]}`?" if close else f" (commands: {', '.join(sorted(visible))})"
+        raise click.UsageError(f"{name!r} is neither a command nor a file, folder or URL{hint}", ctx)
+
+
+def _openable(target: str) -> bool:
+    from reader.ingest import is_url
+
+    return target == "-" or is_url(target) or "://" in target or os.path.lexists(target)
+
+
+@click.group(cls=ReaderGroup, invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, "--version", prog_name="reader")
+@shared(*SHARED, group=True)
+@click.pass_context
+def cli(ctx: click.Context, **_: Any) -> None:
+    """Read news articles in the terminal and label every sentence as a dataset.
+
+    With no command, `reader [TARGET...]` opens the reader: the library with no target,
+    otherwise the first target (imported first if needed). The options below may also be
+    given after a command's name.
+    """
+    if ctx.invoked_subcommand is None:
+        ctx.invoke(cli.get_command(ctx, "open"))
+
+
+def _interrupted(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Entry point: run the CLI, turning every user mistake into one stderr line and an exit code."""
+    import signal
+
+    from reader.nlp import ModelUnavailable
+    from reader.store import StoreError
+
+    # SIGTERM unwinds like ctrl+c, so transactions roll back and partial exports are removed.
+    signal.signal(signal.SIGTERM, _interrupted)
+    try:
+        cli.main(args=argv, prog_name="reader", standalone_mode=False)
+    except click.exceptions.NoArgsIsHelpError as exc:
+        click.echo(exc.ctx.get_help() if exc.ctx else str(exc), err=True)
+        sys.exit(EXIT_USAGE)
+    except click.UsageError as exc:
+        hint = f" (see `{exc.ctx.command_path} --help`)" if exc.ctx else ""
+        say_error(f"{exc.format_message()}{hint}")
+        sys.exit(EXIT_USAGE)
+    except click.ClickException as exc:
+        say_error(exc.format_message())
+        sys.exit(exc.exit_code)
+    except click.exceptions.Exit as exc:
+        sys.exit(exc.exit_code)
+    except (click.Abort, KeyboardInterrupt):
+        say_error("interrupted")
+        sys.exit(EXIT_INTERRUPTED)
+    except (ReaderError, StoreError, ModelUnavailable) as exc:
+        say_error(str(exc))
+        sys.exit(EXIT_USAGE)
+    except BrokenPipeError:
+        # The reader of our output went away (`reader export | head`): not an error of ours.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        sys.exit(EXIT_OK)
+    sys.exit(EXIT_OK)
+
+
+# The commands register themselves on `cli`.
+from reader.cli import articles, datasets, learning  # noqa: E402,F401  (the commands register themselves)

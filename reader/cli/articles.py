@@ -1,0 +1,173 @@
+"""Commands about articles: open the reader, import, list."""
+
+from __future__ import annotations
+
+import os
+import sys
+from typing import Any
+
+import click
+
+from reader.cli import EXIT_OK, EXIT_SOME_FAILED, Options, ReaderError, cli, one_line, open_store, say_error, shared
+from reader.limits import DEFAULT_MAX_BYTES, DEFAULT_TIMEOUT
+
+
+def import_options(func: Any) -> Any:
+    func = click.option("--jobs", "-j", type=click.IntRange(1, 64), default=1, show_default=True, help="Processes for parsing.")(func)
+    func = click.option(
+        "--max-bytes",
+        type=click.IntRange(1),
+        default=DEFAULT_MAX_BYTES,
+        show_default=True,
+        envvar="READER_MAX_BYTES",
+        help="Largest input accepted, in bytes.",
+    )(func)
+    func = click.option("--timeout", type=click.FloatRange(0.1), default=DEFAULT_TIMEOUT, show_default=True, help="Seconds to wait for a URL.")(func)
+    return func
+
+
+@cli.command("open")
+@click.argument("targets", nargs=-1)
+@shared("db_path", "model", "annotator", "labels_spec", "config_path")
+@import_options
+@click.pass_context
+def open_command(ctx: click.Context, targets: tuple[str, ...], jobs: int, max_bytes: int, timeout: float, **given: Any) -> None:
+    """Open the reader: the library, or the first TARGET (file, folder, URL or - for stdin)."""
+    from reader import config
+
+    opts = Options.of(ctx, given)
+    try:
+        settings = config.load(opts.config_path)
+    except ValueError as exc:
+        raise ReaderError(str(exc)) from None
+    labels = opts.label_set()
+    annotator = opts.who()
+    piped = "-" in targets and not sys.stdin.isatty()
+    if not sys.stdout.isatty() or not (sys.stdin.isatty() or piped):
+        raise ReaderError("the reader needs a terminal; in scripts use `reader import` and `reader export`")
+    store = open_store(opts.db_path)
+    article_id = None
+    status = EXIT_OK
+    if targets:
+        # Stored unparsed: the article shows at once and is parsed in the background.
+        report = run_import(store, targets, model=opts.model, jobs=jobs, max_bytes=max_bytes, timeout=timeout, quiet=True, parse=False)
+        if not report.ids:
+            store.close()
+            sys.exit(EXIT_SOME_FAILED)
+        article_id = report.ids[0]
+        status = EXIT_SOME_FAILED if report.failed else EXIT_OK
+    if piped:
+        _keyboard_from_terminal()
+    from reader.tui.app import run
+
+    run(store, labels=labels, annotator=annotator, article_id=article_id, model=opts.model, keymap=settings.keymap)
+    sys.exit(status)
+
+
+def _keyboard_from_terminal() -> None:
+    """After an article came in on stdin (`echo text | reader -`), read keys from the terminal."""
+    try:
+        fd = os.open("/dev/tty", os.O_RDWR)
+    except OSError:
+        raise ReaderError("the article was read from stdin, but there is no terminal to read keys from") from None
+    os.dup2(fd, 0)
+    os.close(fd)
+    sys.stdin = open(0, encoding="utf-8", closefd=False)  # noqa: SIM115 - fd 0 lives as long as we do
+
+
+@cli.command("import")
+@click.argument("targets", nargs=-1, required=True)
+@shared("db_path", "model")
+@import_options
+@click.pass_context
+def import_command(ctx: click.Context, targets: tuple[str, ...], jobs: int, max_bytes: int, timeout: float, **given: Any) -> None:
+    """Import articles: .txt, .md, .html/.htm, .jsonl files, folders, http(s) URLs, or - for stdin."""
+    opts = Options.of(ctx, given)
+    with open_store(opts.db_path) as store:
+        report = run_import(store, targets, model=opts.model, jobs=jobs, max_bytes=max_bytes, timeout=timeout, quiet=False)
+    sys.exit(EXIT_SOME_FAILED if report.failed else EXIT_OK)
+
+
+def run_import(store: Any, targets: tuple[str, ...], *, model: str | None, jobs: int, max_bytes: int, timeout: float, quiet: bool, parse: bool = True) -> Any:
+    from rich.console import Console
+
+    from reader import nlp
+    from reader.ingest import Limits
+    from reader.pipeline import import_targets
+
+    out = Console(highlight=False, soft_wrap=True)
+    err = Console(stderr=True, highlight=False, soft_wrap=True)
+    progress = None
+    task = None
+    if err.is_terminal and not quiet:
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+        progress = Progress(SpinnerColumn(), TextColumn("importing"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), console=err, transient=True)
+        progress.start()
+        task = progress.add_task("import", total=None)
+
+    def on_event(kind: str, item: Any) -> None:
+        from rich.text import Text
+
+        if kind == "failed":
+            say_error(f"{item.source}: {item.reason}")
+        elif kind == "skipped":
+            click.echo(f"reader: note: skipped {one_line(item.source)}: {one_line(item.reason)}", err=True)
+        elif kind == "restored" and not quiet:
+            restore, added, labels = item
+            word = "restored" if added else "already imported,"
+            out.print(Text(f"{word} {restore.article_id} {restore.article.title or ''}: {labels} labels added"))
+        elif not quiet:
+            word = "imported" if kind == "imported" else "already imported, nothing added:"
+            out.print(Text(f"{word} {item.id} {item.title or item.source or ''}"))
+        if progress is not None and kind in ("imported", "already"):
+            progress.advance(task)
+
+    try:
+        report = import_targets(
+            store,
+            targets,
+            load_model=lambda: nlp.load(model),
+            jobs=jobs,
+            limits=Limits(max_bytes=max_bytes, timeout=timeout),
+            on_event=on_event,
+            parse=parse,
+        )
+    finally:
+        if progress is not None:
+            progress.stop()
+    if not quiet:
+        parts = [f"{len(report.imported)} imported", f"{len(report.already)} already there"]
+        if report.restored:
+            parts.append(f"{len(report.restored)} restored from reader exports")
+        if report.failed:
+            parts.append(f"{len(report.failed)} failed")
+        if report.skipped:
+            parts.append(f"{len(report.skipped)} skipped")
+        click.echo(", ".join(parts), err=True)
+    return report
+
+
+@cli.command("list")
+@shared("db_path", "annotator", "config_path")
+@click.pass_context
+def list_command(ctx: click.Context, **given: Any) -> None:
+    """List stored articles: id, title, sentences, labelled (by you), source."""
+    from rich.console import Console
+    from rich.table import Table
+    from rich.text import Text
+
+    opts = Options.of(ctx, given)
+    annotator = opts.who()
+    with open_store(opts.db_path, readonly=True) as store:
+        rows = store.summaries(annotator)
+    console = Console(highlight=False)
+    if not console.is_terminal:
+        click.echo("id\ttitle\tsentences\tlabelled\tsource")
+        for r in rows:
+            click.echo(f"{r.id}\t{one_line(r.title)}\t{r.sentences}\t{r.labelled}\t{one_line(r.source or '')}")
+        return
+    table = Table("id", "title", "sentences", f"labelled by {annotator}", "source", title=f"{len(rows)} article{'s' if len(rows) != 1 else ''}")
+    for r in rows:
+        table.add_row(Text(r.id[:12]), Text(r.title), str(r.sentences), str(r.labelled), Text(r.source or ""))
+    console.print(table)

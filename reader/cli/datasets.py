@@ -1,0 +1,143 @@
+"""Commands about datasets: export, stats, backup."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import click
+
+from reader.cli import Options, ReaderError, cli, open_store, resolve_articles, shared
+from reader.resolve import HOW
+
+
+@cli.command("export")
+@shared("db_path", "labels_spec", "config_path")
+@click.option("--format", "fmt", type=click.Choice(["jsonl", "prodigy", "spacy", "csv"]), default="jsonl", show_default=True, help="jsonl, Prodigy's textcat records, a spaCy DocBin, or CSV.")
+@click.option("--unit", type=click.Choice(["sentence", "article"]), default="sentence", show_default=True, help="One record per labelled sentence, or per article (jsonl only).")
+@click.option("-o", "--output", default="-", show_default=True, help="Output file, or - for stdout.")
+@click.option("--label", "labels", multiple=True, help="Only sentences with this label (repeatable).")
+@click.option("--annotator", "annotators", multiple=True, help="Only this annotator's labels (repeatable).")
+@click.option("--article", "articles", multiple=True, help="Only this article (id or unique id prefix; repeatable).")
+@click.option("--all", "include_all", is_flag=True, help='Also unlabelled sentences, with "label": null.')
+@click.option("--context", type=click.IntRange(0, 50), default=0, help="Add N sentences before and after each one.")
+@click.option("--resolve", type=click.Choice(HOW), help="One record per sentence when several annotators labelled it.")
+@click.option("--suggestions", is_flag=True, help="Add each sentence's stored suggestion (with --all, unlabelled sentences too).")
+@click.pass_context
+def export_command(ctx: click.Context, fmt: str, unit: str, output: str, labels: tuple[str, ...], annotators: tuple[str, ...], articles: tuple[str, ...], include_all: bool, context: int, resolve: str | None, suggestions: bool, **given: Any) -> None:
+    """Export labelled sentences as a dataset (JSONL by default, one sentence per line)."""
+    from reader.export import Selection, export
+
+    opts = Options.of(ctx, given)
+    if opts.annotator_typed and not annotators:
+        annotators = (opts.annotator,)  # `reader --annotator A export` means the same as after
+    if unit == "article" and fmt != "jsonl":
+        raise ReaderError(f"--unit article is written as jsonl only, not {fmt}")
+    if fmt == "spacy" and output in ("-", ""):
+        raise ReaderError("--format spacy writes a binary DocBin: give a file with -o, e.g. -o train.spacy")
+    if include_all and fmt == "spacy":
+        raise ReaderError("--all does not go with --format spacy: a training file holds labelled sentences only")
+    if context and fmt in ("prodigy", "spacy"):
+        raise ReaderError(f"--context is not part of the {fmt} format: use --format jsonl or csv for context")
+    label_set = opts.label_set()
+    with open_store(opts.db_path, readonly=True) as store:
+        if output not in ("-", ""):
+            from reader.store import guard_export
+
+            guard_export(Path(output), store.path)
+        known = set(label_set.names) | set(store.label_counts())
+        unknown = [label for label in labels if label not in known]
+        if unknown:
+            raise ReaderError(f"unknown label {unknown[0]!r} (known: {', '.join(sorted(known))})")
+        ids = resolve_articles(store, articles) if articles else None
+        selection = Selection(
+            labels=frozenset(labels),
+            annotators=frozenset(annotators),
+            include_unlabelled=include_all,
+            context=context,
+            resolve=resolve,
+            label_names=label_set.names,
+            suggestions=suggestions,
+            within_label_set=fmt in ("prodigy", "spacy"),
+        )
+        outside = store.labels_outside(label_set.names)
+        if outside:
+            fate = f"left out of this {fmt} file" if fmt in ("prodigy", "spacy") else "exported as they are"
+            click.echo(f"reader: note: {outside} labels are not in the label set ({label_set.key}): {fate}", err=True)
+        try:
+            count = export(store.dataset(ids, suggestions=label_set.key if suggestions else None), fmt=fmt, unit=unit, selection=selection, output=output)
+        except BrokenPipeError:
+            raise
+        except OSError as exc:
+            raise ReaderError(f"cannot write {output}: {exc.strerror or exc}") from None
+    if output not in ("-", None):
+        click.echo(f"exported {count} {unit}s to {output}", err=True)
+
+
+@cli.command("stats")
+@shared("db_path", "annotator", "labels_spec", "config_path")
+@click.option("--json", "as_json", is_flag=True, help="Print the numbers as JSON, for scripts.")
+@click.pass_context
+def stats_command(ctx: click.Context, as_json: bool, **given: Any) -> None:
+    """Your progress, counts per label, per annotator and per article, and how suggestions fared."""
+    import json
+
+    from rich.console import Console
+    from rich.table import Table
+    from rich.text import Text
+
+    opts = Options.of(ctx, given)
+    annotator = opts.who()
+    with open_store(opts.db_path, readonly=True) as store:
+        stats = store.stats(annotator)
+    if as_json:
+        click.echo(json.dumps(stats, ensure_ascii=False, indent=2))
+        return
+    console = Console(highlight=False)
+    mine = stats["labelled"]
+    line = f"{annotator}: {mine}/{stats['sentences']} sentences labelled in {stats['articles']} articles"
+    if stats["skipped"]:
+        line += f" ({stats['skipped']} skipped)"
+    console.print(Text(line, style="bold"))
+    team = stats["team"]
+    if team["annotators"] > 1:
+        console.print(Text(
+            f"all {team['annotators']} annotators together: {team['labelled']} sentences labelled by at least one; "
+            f"{team['labels']} labels in all (one per annotator and sentence)", style="dim"))
+    labels = Table("label", "sentences", title=f"per label ({annotator})")
+    for label, count in stats["labels"].items():
+        labels.add_row(Text(label), str(count))
+    console.print(labels)
+    people = Table("annotator", "label", "sentences", title="per annotator (every annotator)")
+    for name, counts in stats["annotators"].items():
+        for label, count in counts.items():
+            people.add_row(Text(name), Text(label), str(count))
+    console.print(people)
+    articles = Table("id", "title", f"labelled by {annotator}", "sentences", title="per article")
+    for row in stats["per_article"]:
+        articles.add_row(Text(row["id"][:12]), Text(row["title"] or ""), str(row["labelled"]), str(row["sentences"]))
+    console.print(articles)
+    fared = stats["suggestions"]
+    if fared["shown"]:
+        console.print(Text(
+            f"suggestions: {fared['shown']} labels given with a suggestion on screen; {fared['accepted']} agreed with it "
+            f"({fared['acceptance']:.0%}), {fared['accepted_with_enter']} by accepting it; {fared['overridden']} overrode it",
+            style="bold"))
+        table = Table("suggested", "labels given", "kept", "overridden", "overridden as", title="how each suggestion fared")
+        for label, row in fared["per_label"].items():
+            table.add_row(Text(label), str(row["shown"]), str(row["accepted"]), str(row["overridden"]),
+                          Text(", ".join(f"{k} {v}" for k, v in row["overridden_as"].items())))
+        console.print(table)
+
+
+@cli.command("backup")
+@click.argument("target", type=click.Path(path_type=Path))
+@shared("db_path")
+@click.option("--force", is_flag=True, help="Replace an earlier backup at TARGET.")
+@click.pass_context
+def backup_command(ctx: click.Context, target: Path, force: bool, **given: Any) -> None:
+    """Copy the database to TARGET (a file, or a folder) safely, even while reader is running on it."""
+    opts = Options.of(ctx, given)
+    with open_store(opts.db_path, readonly=True) as store:
+        written = store.backup(target, force=force)
+    click.echo(f"backed up {store.path} to {written}", err=True)

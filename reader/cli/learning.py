@@ -1,0 +1,130 @@
+"""Commands about suggestions: train, and the background work the reader starts."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import click
+
+from reader.cli import Options, ReaderError, cli, open_store, shared
+
+
+@cli.command("train")
+@shared("db_path", "labels_spec", "model", "config_path")
+@click.option("--annotator", "annotators", multiple=True, help="Learn only from this annotator's labels (repeatable; default: everyone's, resolved).")
+@click.option("-o", "--output", type=click.Path(file_okay=False), help="Also write the trained spaCy pipeline to this folder.")
+@click.option("--curve", is_flag=True, help="Also the held-out macro-F1 at 25/50/75/100 %% of the labels.")
+@click.option("--no-refresh", is_flag=True, help="Do not refresh the stored suggestions afterwards.")
+@click.option("--json", "as_json", is_flag=True, help="Print the figures as JSON, for scripts.")
+@click.pass_context
+def train_command(ctx: click.Context, annotators: tuple[str, ...], output: str | None, curve: bool, no_refresh: bool, as_json: bool, **given: Any) -> None:
+    """Train the suggestion model on the stored labels, score it on articles it did not see, and
+    keep it if it beats the current suggester."""
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from reader import learn
+
+    opts = Options.of(ctx, given)
+    if opts.annotator_typed and not annotators:
+        annotators = (opts.annotator,)
+    if output and Path(output).exists():
+        raise ReaderError(f"{output} already exists: give -o a new folder for the pipeline")
+    label_set = opts.label_set()
+    err = Console(stderr=True, highlight=False)
+    progress = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), console=err, transient=True, disable=as_json or not err.is_terminal)
+    task = progress.add_task("training", total=None)
+
+    def tell(stage: str, done: int, total: int) -> None:
+        progress.update(task, description=stage, completed=done, total=total)
+
+    with open_store(opts.db_path) as store, progress:
+        try:
+            report = learn.train(store, label_set, annotators=annotators, model=opts.model, curve=curve, progress=tell)
+        except learn.LearnError as exc:
+            raise ReaderError(str(exc)) from None
+        refreshed = 0
+        if not no_refresh and report.kept:
+            suggester = learn.Suggester(store, label_set, opts.model)
+            ids = store.article_ids()
+            for n, _ in enumerate(suggester.refresh(ids), 1):
+                tell("refreshing suggestions", n, len(ids))
+                refreshed = n
+    if output and report.path is not None:
+        import shutil
+
+        try:
+            shutil.copytree(report.path, output)
+        except OSError as exc:
+            raise ReaderError(f"cannot write the pipeline to {output}: {exc.strerror or exc}") from None
+    if as_json:
+        click.echo(json.dumps({**report.as_dict(), "refreshed_articles": refreshed, "output": output}, indent=2))
+        return
+    _print_report(report, refreshed, output)
+
+
+def _print_report(report: Any, refreshed: int, output: str | None) -> None:
+    from rich.console import Console
+    from rich.table import Table
+    from rich.text import Text
+
+    console = Console(highlight=False)
+    held, base = report.held_out, report.baseline
+    table = Table("label", "precision", "recall", "F1", f"{report.baseline_name} F1", "sentences",
+                  title=f"held out: {report.examples} labels in {report.articles} articles, each scored by a model that never saw its article")
+    for label, row in held.per_label.items():
+        table.add_row(Text(label), f"{row['precision']:.3f}", f"{row['recall']:.3f}", f"{row['f1']:.3f}",
+                      f"{base.per_label.get(label, {}).get('f1', 0.0):.3f}", str(int(row["support"])))
+    table.add_row(Text("macro", style="bold"), "", "", f"{held.macro:.3f}", f"{base.macro:.3f}", str(held.count))
+    console.print(table)
+    for share, macro in report.curve:
+        console.print(Text(f"learning curve: {share:.0%} of the labels → macro-F1 {macro:.3f}"))
+    if report.kept:
+        console.print(Text(f"kept model {report.model_id}: it beats the {report.baseline_name} on the same held-out labels", style="bold green"))
+        console.print(Text(f"refreshed the suggestions of {refreshed} articles" if refreshed else "suggestions not refreshed (--no-refresh)"))
+    else:
+        console.print(Text(f"not kept: it does not beat the {report.baseline_name}, which stays in use", style="bold yellow"))
+    if output:
+        console.print(Text(f"wrote the spaCy pipeline to {output} (spacy.load works on it)"))
+    console.print(Text(f"took {report.seconds:.1f} s", style="dim"))
+
+
+@cli.command("_work", hidden=True)
+@click.argument("task", type=click.Choice(["parse", "suggest", "train"]))
+@click.argument("ids", nargs=-1)
+@shared("db_path", "model", "labels_spec", "config_path")
+@click.pass_context
+def work_command(ctx: click.Context, task: str, ids: tuple[str, ...], **given: Any) -> None:
+    """Background work for the reader (reader.jobs): one JSON object per line on stdout."""
+    from reader import learn, nlp
+    from reader.pipeline import parse_stored
+
+    opts = Options.of(ctx, given)
+    label_set = opts.label_set()
+    with open_store(opts.db_path) as store:
+        if task == "parse":
+            # The articles asked for first (the one on screen), then every other one not parsed yet.
+            todo = list(dict.fromkeys([*ids, *store.unparsed()]))
+            for article_id in parse_stored(store, todo, load_model=lambda: nlp.load(opts.model)):
+                click.echo(json.dumps({"parsed": article_id}))
+            return
+        if task == "train":
+            try:
+                report = learn.train(store, label_set, model=opts.model)
+            except learn.LearnError as exc:
+                click.echo(json.dumps({"not_trained": str(exc)}))
+                return
+            click.echo(json.dumps({"trained": report.model_id, "kept": report.kept, "macro_f1": round(report.held_out.macro, 4),
+                                   "baseline": report.baseline_name, "baseline_macro_f1": round(report.baseline.macro, 4)}))
+            if not report.kept:
+                return
+        suggester = learn.Suggester(store, label_set, opts.model)
+        if suggester.warning:
+            click.echo(json.dumps({"warning": suggester.warning}))
+        if suggester.source is None:
+            return
+        todo = list(dict.fromkeys([*ids, *store.unsuggested(label_set.key, suggester.source)]))
+        for article_id in suggester.refresh(todo):
+            click.echo(json.dumps({"suggested": article_id}))

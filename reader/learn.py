@@ -1,0 +1,320 @@
+"""Learning from the user's labels: the training set, cross-validated training, the register
+of models kept beside the database, and refreshing stored suggestions.
+
+Runs where spaCy may load: `reader train` and the background job the reader starts after
+every N labels, never the UI's process. A model is kept only if it beats the current
+suggester on labels neither was trained on; a model directory is written under a temporary
+name and renamed into place before the database learns of it, so killing training at any
+moment leaves the previous model in use and no half model visible.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import time
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from reader.model import LabelSet, Suggestion
+from reader.resolve import resolve
+from reader.store import ModelInfo, Store, now
+
+MIN_LABELS = 20  # fewer labelled sentences cannot say anything held out
+MIN_PER_LABEL = 2
+FOLDS = 6
+CURVE = (0.25, 0.5, 0.75, 1.0)
+Progress = Callable[[str, int, int], None]
+
+
+class LearnError(ValueError):
+    """Training cannot run on these labels; the message is one line."""
+
+
+@dataclass(frozen=True)
+class Example:
+    """A labelled sentence to learn from."""
+
+    article_id: str
+    index: int
+    label: str
+
+
+@dataclass
+class Scores:
+    """Held-out precision, recall and F1 per label, and macro-F1, on some examples."""
+
+    per_label: dict[str, dict[str, float]]
+    macro: float
+    accuracy: float
+    count: int
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"macro_f1": round(self.macro, 4), "accuracy": round(self.accuracy, 4), "sentences": self.count,
+                "per_label": {k: {m: round(v, 4) for m, v in d.items()} for k, d in self.per_label.items()}}
+
+
+def score(golds: list[str], predicted: list[str | None], labels: Iterable[str]) -> Scores:
+    per_label = {}
+    for label in labels:
+        tp = sum(g == p == label for g, p in zip(golds, predicted))
+        fp = sum(p == label != g for g, p in zip(golds, predicted))
+        fn = sum(g == label != p for g, p in zip(golds, predicted))
+        precision = tp / (tp + fp) if tp + fp else 0.0
+        recall = tp / (tp + fn) if tp + fn else 0.0
+        f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+        per_label[label] = {"precision": precision, "recall": recall, "f1": f1, "support": golds.count(label)}
+    present = [label for label in per_label if per_label[label]["support"]]
+    macro = sum(per_label[label]["f1"] for label in present) / len(present) if present else 0.0
+    accuracy = sum(g == p for g, p in zip(golds, predicted)) / len(golds) if golds else 0.0
+    return Scores(per_label, macro, accuracy, len(golds))
+
+
+@dataclass
+class Report:
+    """What a training run measured and did."""
+
+    model_id: str
+    examples: int
+    articles: int
+    held_out: Scores
+    baseline: Scores
+    baseline_name: str
+    kept: bool
+    path: Path | None
+    seconds: float
+    curve: list[tuple[float, float]] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "model": self.model_id, "kept": self.kept, "path": str(self.path) if self.path else None,
+            "labels": self.examples, "articles": self.articles, "seconds": round(self.seconds, 2),
+            "held_out": self.held_out.as_dict(), "baseline": {"name": self.baseline_name, **self.baseline.as_dict()},
+            "curve": [{"share": share, "macro_f1": round(macro, 4)} for share, macro in self.curve],
+        }
+
+
+def models_dir(db: Path) -> Path:
+    """Where trained models live: a folder beside the database, named after it."""
+    return db.with_name(db.name + ".models")
+
+
+def training_labels(store: Store, label_set: LabelSet, annotators: Iterable[str] = ()) -> list[Example]:
+    """One label per sentence (resolved as `reader export --resolve reviewed` does), only labels
+    of this label set."""
+    wanted = set(annotators)
+    names = set(label_set.names)
+    out = []
+    for art in store.dataset():
+        for index, annotations in art.labels.items():
+            votes = [a for a in annotations if not wanted or a.annotator in wanted]
+            resolved = resolve(votes, "reviewed", art.reviews.get(index))
+            if resolved is not None and resolved.label in names:
+                out.append(Example(art.id, index, resolved.label))
+    return out
+
+
+def _check(examples: list[Example], label_set: LabelSet) -> None:
+    counts = Counter(e.label for e in examples)
+    if len(examples) < MIN_LABELS:
+        raise LearnError(f"too few labels to train: {len(examples)} labelled sentences (need at least {MIN_LABELS})")
+    if len(counts) < 2:
+        only = next(iter(counts))
+        raise LearnError(f"all {len(examples)} labelled sentences are {only!r}: training needs at least two labels")
+    rare = [label for label in label_set.names if 0 < counts[label] < MIN_PER_LABEL]
+    if rare:
+        raise LearnError(f"label {rare[0]!r} has only {counts[rare[0]]} example: label a few more first")
+
+
+def parse_sentences(nlp: Any, store: Store, article_ids: Iterable[str]) -> Iterator[tuple[str, dict[int, Any]]]:
+    """Each article's stored sentences as spaCy spans, parsed as at import."""
+    from reader.nlp import sentence_spans
+
+    for article_id in article_ids:
+        article = store.article(article_id)
+        if article is None:
+            continue
+        yield article_id, sentence_spans(nlp, article.text, store.sentences(article_id))
+
+
+def train(
+    store: Store,
+    label_set: LabelSet,
+    *,
+    annotators: Iterable[str] = (),
+    model: str | None = None,
+    folds: int = FOLDS,
+    curve: bool = False,
+    progress: Progress | None = None,
+) -> Report:
+    """Cross-validate a classifier on the stored labels, compare it with the current suggester on
+    the same held-out labels, train it on all of them and keep it if it is better."""
+    from reader.suggest import textcat
+
+    started = time.monotonic()
+    tell = progress or (lambda stage, done, total: None)
+    examples = training_labels(store, label_set, annotators)
+    _check(examples, label_set)
+    nlp = textcat.load_base(model)
+    articles = sorted({e.article_id for e in examples})
+    spans: dict[tuple[str, int], Any] = {}
+    for n, (article_id, found) in enumerate(parse_sentences(nlp, store, articles), 1):
+        spans.update({(article_id, i): span for i, span in found.items()})
+        tell("parsing", n, len(articles))
+    examples = [e for e in examples if (e.article_id, e.index) in spans]
+    pairs = [(spans[(e.article_id, e.index)], e.label) for e in examples]
+    groups = [e.article_id for e in examples]
+    golds = [e.label for e in examples]
+    names = list(label_set.names)
+    try:
+        textcat.check_labels(golds, names)
+    except ValueError as exc:
+        raise LearnError(str(exc)) from None
+    k = max(2, min(folds, len(articles)))
+    if len(articles) < 2:
+        raise LearnError("training needs labels in at least two articles, so that it can be scored on one it did not see")
+    tell("cross-validating", 0, k)
+    held = textcat.cross_validate(pairs, groups, names, folds=k, base=nlp)
+    predicted = [max(p, key=p.get) for p in held]
+    held_out = score(golds, predicted, names)
+    baseline_name, baseline_pred, mask = _baseline(store, label_set, examples, pairs)
+    chosen = [i for i, keep in enumerate(mask) if keep]
+    base_scores = score([golds[i] for i in chosen], [baseline_pred[i] for i in chosen], names)
+    mine = score([golds[i] for i in chosen], [predicted[i] for i in chosen], names)
+    kept = mine.macro > base_scores.macro
+    points: list[tuple[float, float]] = []
+    if curve:
+        for share in CURVE:
+            part = held if share == 1.0 else textcat.cross_validate(pairs, groups, names, folds=k, base=nlp, train_fraction=share)
+            points.append((share, score(golds, [max(p, key=p.get) for p in part], names).macro))
+            tell("learning curve", len(points), len(CURVE))
+    tell("training", 0, 1)
+    final = textcat.train(pairs, names, base=nlp)
+    model_id = time.strftime("%Y%m%d-%H%M%S", time.gmtime()) + f"-{os.getpid() % 10000:04d}"
+    path = _save(final, models_dir(store.path), model_id, examples, label_set)
+    scores = {"held_out": held_out.as_dict(), "baseline": {"name": baseline_name, **base_scores.as_dict()},
+              "compared_on": len(chosen), "candidate_on_same": mine.as_dict()}
+    store.add_model(ModelInfo(model_id, label_set.key, path.name, now(), len(examples), scores, kept))
+    return Report(model_id, len(examples), len(articles), held_out, base_scores, baseline_name, kept, path,
+                  time.monotonic() - started, points)
+
+
+def _baseline(store: Store, label_set: LabelSet, examples: list[Example], pairs: list) -> tuple[str, list[str | None], list[bool]]:
+    """The current suggester's predictions on the examples it was not trained on: the kept
+    model if there is one, else the cold start (default labels), else always the most
+    frequent label."""
+    current = store.current_model(label_set.key)
+    if current is not None:
+        loaded = load_model(store, current)
+        if loaded is not None:
+            from reader.suggest import textcat
+
+            seen = _trained_on(store, current)
+            mask = [(e.article_id, e.index) not in seen for e in examples]
+            if sum(mask) >= MIN_LABELS:
+                probs = textcat.predict(loaded, [span for span, _ in pairs])
+                return f"model {current.id}", [max(p, key=p.get) for p in probs], mask
+    if label_set.is_default:
+        from reader.suggest import suggest
+
+        return "cold start", [suggest(span).label for span, _ in pairs], [True] * len(pairs)
+    common = Counter(e.label for e in examples).most_common(1)[0][0]
+    return f"always {common!r}", [common] * len(pairs), [True] * len(pairs)
+
+
+def _save(nlp: Any, folder: Path, model_id: str, examples: list[Example], label_set: LabelSet) -> Path:
+    """Write the pipeline under a temporary name, then rename it into place."""
+    from reader.suggest import textcat
+
+    folder.mkdir(parents=True, exist_ok=True)
+    for stale in folder.glob(".part-*"):
+        shutil.rmtree(stale, ignore_errors=True)  # left by a training that was killed
+    temp = folder / f".part-{model_id}"
+    textcat.save(nlp, temp)
+    (temp / "reader-training.json").write_text(
+        json.dumps({"label_set": list(label_set.names), "examples": [[e.article_id, e.index] for e in examples]}),
+        encoding="utf-8",
+    )
+    final = folder / model_id
+    os.replace(temp, final)
+    return final
+
+
+def _trained_on(store: Store, info: ModelInfo) -> set[tuple[str, int]]:
+    try:
+        data = json.loads((models_dir(store.path) / info.path / "reader-training.json").read_text(encoding="utf-8"))
+        return {(a, i) for a, i in data["examples"]}
+    except (OSError, ValueError, KeyError, TypeError):
+        return set()
+
+
+def load_model(store: Store, info: ModelInfo) -> Any | None:
+    """A kept model, or None when its directory is missing or damaged."""
+    from reader.suggest import textcat
+
+    try:
+        return textcat.load(models_dir(store.path) / info.path)
+    except Exception:  # noqa: BLE001 - any failure to load means: use the cold start instead
+        return None
+
+
+class Suggester:
+    """Suggestions for stored articles under one label set: the kept model, else the cold start.
+
+    `warning` says, in one line, when a kept model could not be loaded."""
+
+    def __init__(self, store: Store, label_set: LabelSet, model: str | None = None) -> None:
+        self.store = store
+        self.label_set = label_set
+        self.warning: str | None = None
+        self.info = store.current_model(label_set.key)
+        self.pipeline = None
+        if self.info is not None:
+            self.pipeline = load_model(store, self.info)
+            if self.pipeline is None:
+                self.warning = f"model {self.info.id} could not be loaded; using the cold-start suggester"
+                self.info = None
+        self.nlp = self.pipeline
+        if self.nlp is None and label_set.is_default:
+            from reader.suggest import textcat
+
+            self.nlp = textcat.load_base(model)
+
+    @property
+    def source(self) -> str | None:
+        if self.info is not None:
+            return f"model:{self.info.id}"
+        return "cold-start" if self.label_set.is_default else None
+
+    def suggest(self, article_id: str) -> dict[int, Suggestion]:
+        """Fresh suggestions for every sentence of a stored article (nothing for a custom label
+        set that has no model yet)."""
+        if self.nlp is None:
+            return {}
+        spans = dict(parse_sentences(self.nlp, self.store, [article_id])).get(article_id, {})
+        indexes = sorted(spans)
+        if self.pipeline is not None:
+            from reader.suggest import textcat
+
+            probs = textcat.predict(self.pipeline, [spans[i] for i in indexes])
+            out = {}
+            for i, p in zip(indexes, probs):
+                label = max(p, key=p.get)
+                out[i] = Suggestion(label, float(p[label]), {k: float(v) for k, v in p.items()}, self.source or "")
+            return out
+        from reader.nlp import cold_start
+        from reader.suggest import suggest
+
+        return {i: cold_start(suggest(spans[i])) for i in indexes}
+
+    def refresh(self, article_ids: Iterable[str]) -> Iterator[str]:
+        """Store fresh suggestions for these articles; yield each id once committed."""
+        for article_id in article_ids:
+            found = self.suggest(article_id)
+            if found:
+                self.store.save_suggestions(article_id, self.label_set.key, found)
+                yield article_id
