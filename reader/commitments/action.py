@@ -1,0 +1,78 @@
+"""What is committed to: the predicate and its complement, as a short phrase of the sentence.
+
+From the words under the action's head(s) this drops: the subject, the marker of the future
+("will", "to", "is going to"), the time expression, the attribution ("officials said"), and
+adverbial clauses of purpose, reason or condition ("to streamline ...", "because ..."), which
+say why rather than what. A refusal keeps its verb ("refused to pay the fine"), so the
+action does not read as its opposite. When the actor had to be taken from the quoted source
+(the subject could not act: "every claim will be assessed"), the whole reported clause is
+the action.
+"""
+
+from __future__ import annotations
+
+from reader.commitments import lexicon as lx
+from reader.commitments import tree
+
+MARKERS = lx.FUTURE_MODALS | {"to", "going", "gon", "na"}
+DROP_ADVERBS = frozenset({"also", "too", "still", "now", "then", "further", "meanwhile", "however"})
+
+
+def indices(span, anchor, actor, when_indices) -> list[int]:
+    keep: set[int] = set()
+    heads = list(anchor.heads)
+    whole = actor.from_speaker and anchor.kind in ("future", "headline", "fallback", "be-to")
+    if anchor.kind == "refusal":
+        keep.add(anchor.trigger.i)
+    for h in heads:
+        keep |= tree.subtree(span, h)
+    drop: set[int] = set(when_indices)
+    for h in heads:
+        for c in tree.children(span, h):
+            if c.dep_ in ("nsubj", "nsubjpass", "csubj", "expl") and not whole:
+                drop |= tree.subtree(span, c)
+            elif c.dep_ == "advcl":
+                drop |= tree.subtree(span, c)  # purpose, reason, condition, or the time clause
+            elif c.dep_ in ("parataxis",) or (c.dep_ in ("ccomp", "conj") and c.lower_ in lx.SPEECH_VERBS and c.i > h.i):
+                drop |= tree.subtree(span, c)
+            elif c.dep_ == "aux" and c.lower_ in MARKERS and not whole and anchor.kind != "refusal":
+                drop |= tree.subtree(span, c)
+            elif c.dep_ == "advmod" and c.lower_ in DROP_ADVERBS:
+                drop.add(c.i)
+            elif c.dep_ == "mark" and c.lower_ in ("that", "whether"):
+                drop.add(c.i)
+            elif c.dep_ == "prep" and c.lower_ == "according":
+                drop |= tree.subtree(span, c)
+        subject = tree.child(span, h, "nsubj", "nsubjpass")
+        if subject is not None:
+            # adjuncts in front of the subject frame the sentence ("Under the accord, ...")
+            for c in tree.children(span, h):
+                if c.i < subject.left_edge.i and c.dep_ not in ("aux", "auxpass", "neg", "nsubj", "nsubjpass"):
+                    drop |= tree.subtree(span, c)
+        if h.dep_ == "ccomp" and not whole and anchor.kind in ("verb", "adjective"):
+            subj = tree.child(span, h, "nsubj")
+            if subj is not None and subj.lower_ not in lx.PERSONAL_PRONOUNS:
+                drop -= tree.subtree(span, subj)  # "promised a review would follow": keep the clause
+    # "going to" and "be to": the auxiliaries sit on the head's infinitive marker
+    for h in heads:
+        for a in tree.children(span, h, "aux", "auxpass"):
+            if a.lower_ == "to" and not whole and anchor.kind != "refusal":
+                drop.add(a.i)
+    drop -= {anchor.trigger.i} if anchor.kind == "refusal" else set()
+    for i in keep - drop:
+        tok = span.doc[i]
+        if tok.dep_ == "relcl" and tok.left_edge.i > 0 and span.doc[tok.left_edge.i - 1].text == ",":
+            drop |= tree.subtree(span, tok)  # ", which ...": describes, is not the action
+            drop.add(tok.left_edge.i - 1)
+    out = sorted(keep - drop)
+    # do not start on the quoted source or a dangling word
+    return _trim(span, out)
+
+
+def _trim(span, out: list[int]) -> list[int]:
+    doc = span.doc
+    while out and (doc[out[0]].dep_ in ("cc", "punct", "mark") or doc[out[0]].lower_ in ("and", "but", "or")):
+        out.pop(0)
+    while out and (doc[out[-1]].dep_ in ("cc", "punct") or doc[out[-1]].lower_ in ("and", "but", "or", ",")):
+        out.pop()
+    return out

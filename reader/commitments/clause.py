@@ -1,0 +1,237 @@
+"""Find the predicate of a commitment: the word that binds a party, and the words for the action.
+
+Candidates, strongest first (`Anchor.rank`):
+
+0. a commitment verb with a complement: "agreed to station ...", "committed to working ...",
+   "pledged that it would ...", "promised a review"; or "is determined / committed to ...";
+1. a future construction that is itself a plan: "are to travel", "is going to", and a
+   headline infinitive ("City to close libraries");
+2. a future modal: "will carry on", "would publish" (would only in reported speech);
+3. a commitment noun with an infinitive: "Labour's plan to cut fares", "an effort to clear";
+4. otherwise the main verb of the sentence (the sentence was labelled a commitment, so its
+   predicate is the best guess left).
+
+Among candidates of one rank the one nearest the root of the parse wins, then the first.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from reader.commitments import lexicon as lx
+from reader.commitments import tree
+
+BE_FORMS = frozenset("is are am was were be 's 're".split())
+# Commitment verbs that report an event (so a present tense is a headline's past) rather than a
+# state of mind ("plans", "intends", "aims"), whose own time words belong to the action.
+EVENT_VERBS = lx._words("""
+    agree agrees pledge pledges promise promises vow vows commit commits decide decides
+    resolve resolves undertake undertakes swear swears guarantee guarantees offer offers
+    propose proposes refuse refuses decline declines announce announces unveil unveils
+    confirm confirms volunteer volunteers opt opts choose chooses elect elects
+""")
+
+
+@dataclass
+class Anchor:
+    """A commitment predicate found in a sentence."""
+
+    rank: int
+    kind: str  # "verb", "refusal", "adjective", "be-to", "headline", "future", "noun", "fallback"
+    trigger: object  # the spaCy Token marking the commitment
+    clause: object  # the Token whose subject is the actor
+    heads: list = field(default_factory=list)  # Tokens whose subtrees make the action
+    past: bool = False  # the trigger is a past event: its own time words date the promise
+    owner: object = None  # for a noun: the possessor ("Labour's plan"), if any
+
+
+def find(span) -> Anchor | None:
+    """The best commitment predicate in the sentence span, or None when it has no word at all."""
+    best: tuple | None = None
+    for tok in span:
+        anchor = _candidate(span, tok)
+        if anchor is None:
+            continue
+        key = (anchor.rank, _clause_depth(span, anchor.trigger), tok.i)
+        if best is None or key < best[0]:
+            best = (key, anchor)
+    if best is not None:
+        return best[1]
+    return _fallback(span)
+
+
+def _candidate(span, tok) -> Anchor | None:
+    low = tok.lower_
+    if tok.pos_ in ("VERB", "AUX") or tok.tag_.startswith("VB"):
+        if low in lx.COMMIT_VERBS or low in lx.REFUSAL_VERBS:
+            found = _commit_verb(span, tok)
+            if found:
+                return found
+        if low in BE_FORMS:
+            found = _be_to(span, tok)
+            if found:
+                return found
+        if low == "going":
+            found = _going_to(span, tok)
+            if found:
+                return found
+        found = _headline(span, tok) or _future(span, tok)
+        if found:
+            return found
+    if tok.pos_ == "ADJ" and low in lx.COMMIT_ADJECTIVES and tok.dep_ == "acomp":
+        comp = _complement(span, tok)
+        verb = tree.head(span, tok)
+        if comp and verb is not None:
+            return Anchor(0, "adjective", tok, verb, comp, past=_is_past(verb))
+    if tok.pos_ in ("NOUN", "PROPN") and low in lx.COMMIT_NOUNS:
+        return _noun(span, tok)
+    return None
+
+
+def _commit_verb(span, tok) -> Anchor | None:
+    if tok.dep_ in ("amod", "compound"):
+        return None  # "the planned terminal", "the agreed minimum"
+    comp = _complement(span, tok)
+    if not comp:
+        return None
+    weak = tok.lower_ in lx.WEAK_COMMIT_VERBS
+    if weak and tree.child(span, tok, "auxpass", "nsubjpass") is not None:
+        return None  # "is expected to cover": a forecast about the subject, not its promise
+    if weak and (tree.child(span, tok, "dobj") is not None or comp[0].dep_ == "ccomp"):
+        return None  # "expects prices to rise", "hopes that it rains": not the subject's own act
+    if weak and _has_own_subject(span, comp[0]):
+        return None
+    kind = "refusal" if tok.lower_ in lx.REFUSAL_VERBS else "verb"
+    return Anchor(0, kind, tok, tok, comp, past=_is_past(tok))
+
+
+def _complement(span, tok) -> list:
+    """What the commitment word governs: an infinitive, "to" + gerund/noun, a that-clause, an object."""
+    xcomp = tree.children(span, tok, "xcomp")
+    if xcomp:
+        return xcomp[:1]
+    for prep in tree.children(span, tok, "prep"):
+        if prep.lower_ in ("to", "on", "upon"):
+            obj = tree.child(span, prep, "pcomp", "pobj")
+            if obj is not None:
+                return [obj]
+    ccomp = tree.children(span, tok, "ccomp")
+    if ccomp:
+        return ccomp[:1]
+    dobj = tree.child(span, tok, "dobj")
+    if dobj is not None:
+        if dobj.lower_ in lx.COMMIT_NOUNS:
+            acl = _infinitive_of(span, dobj)
+            if acl is not None:
+                return [acl]
+        return [dobj]
+    return []
+
+
+def _has_own_subject(span, verb) -> bool:
+    return tree.child(span, verb, "nsubj", "nsubjpass") is not None
+
+
+def _be_to(span, tok) -> Anchor | None:
+    """"X is to begin ...": a plan announced for X ("be" + infinitive, no other verb)."""
+    if tok.dep_ == "auxpass" or (tok.dep_ == "aux" and tok.head.i != tok.i):
+        return None
+    for x in tree.children(span, tok, "xcomp"):
+        if any(a.lower_ == "to" for a in tree.children(span, x, "aux")):
+            return Anchor(1, "be-to", tok, tok, [x], past=False)
+    return None
+
+
+def _going_to(span, tok) -> Anchor | None:
+    be = [a for a in tree.children(span, tok, "aux") if a.lower_ in BE_FORMS]
+    for x in tree.children(span, tok, "xcomp"):
+        if be and any(a.lower_ == "to" for a in tree.children(span, x, "aux")):
+            return Anchor(1, "be-to", tok, tok, [x], past=False)
+    return None
+
+
+def _headline(span, tok) -> Anchor | None:
+    """A headline's "X to do Y": an infinitive at the root with a subject of its own."""
+    if tree.head(span, tok) is not None:
+        return None
+    if not any(a.lower_ == "to" for a in tree.children(span, tok, "aux")):
+        return None
+    if tree.child(span, tok, "nsubj", "nsubjpass") is None:
+        return None
+    return Anchor(1, "headline", tok, tok, [tok], past=False)
+
+
+def _future(span, tok) -> Anchor | None:
+    modals = [a for a in tree.children(span, tok, "aux") if a.lower_ in lx.FUTURE_MODALS]
+    if not modals:
+        return None
+    if modals[0].lower_ in lx.CONDITIONAL_MODALS and not _reported(span, tok):
+        return None  # "it would be a disaster": a conditional, not a promise
+    if _in_condition(span, tok):
+        return None
+    return Anchor(2, "future", modals[0], tok, [tok], past=False)
+
+
+def _reported(span, tok) -> bool:
+    """Is the clause the content of a speech or commitment verb ("said it would ...")?"""
+    for anc in tree.ancestors(span, tok):
+        if anc.lower_ in lx.SPEECH_VERBS or anc.lower_ in lx.COMMIT_VERBS:
+            return True
+        if anc.dep_ not in ("ccomp", "conj", "xcomp", "parataxis", "advcl") and anc.pos_ != "VERB":
+            return False
+    for c in tok.children:
+        if c.dep_ == "parataxis" and c.lower_ in lx.SPEECH_VERBS:
+            return True
+    return False
+
+
+def _in_condition(span, tok) -> bool:
+    """A clause under "if"/"unless" states a condition, not a commitment."""
+    node = tok
+    for _ in range(8):
+        if any(m.lower_ in ("if", "unless", "whether") for m in tree.children(span, node, "mark")):
+            return True
+        parent = tree.head(span, node)
+        if parent is None or node.dep_ != "conj":
+            return False
+        node = parent
+    return False
+
+
+def _noun(span, tok) -> Anchor | None:
+    verb = _infinitive_of(span, tok)
+    if verb is None:
+        return None
+    owner = tree.child(span, tok, "poss")
+    clause = tree.head(span, tok)
+    clause = clause if clause is not None else tok
+    past = clause.pos_ in ("VERB", "AUX") and _is_past(clause)
+    return Anchor(3, "noun", tok, clause, [verb], past=past, owner=owner)
+
+
+def _infinitive_of(span, noun):
+    for c in tree.children(span, noun, "acl", "relcl"):
+        if any(a.lower_ == "to" for a in tree.children(span, c, "aux")):
+            return c
+    return None
+
+
+def _fallback(span) -> Anchor | None:
+    verbs = [t for t in span if t.pos_ in ("VERB", "AUX")]
+    roots = tree.roots(span)
+    pick = next((r for r in roots if r.pos_ in ("VERB", "AUX")), None) or (verbs[0] if verbs else None)
+    if pick is None:
+        return None
+    return Anchor(4, "fallback", pick, pick, [pick], past=_is_past(pick))
+
+
+def _is_past(tok) -> bool:
+    """The promise itself lies in the past: "agreed", "has pledged", headline "agree"."""
+    if tok.tag_ in ("VBD", "VBN"):
+        return True
+    return tok.lower_ in EVENT_VERBS
+
+
+def _clause_depth(span, tok) -> int:
+    """Depth counted in clauses, so a long noun phrase does not push a verb down."""
+    return sum(1 for a in tree.ancestors(span, tok) if a.pos_ in ("VERB", "AUX"))

@@ -1,0 +1,166 @@
+"""Word lists the rules rely on: general English, lower-case word forms.
+
+The app's pipeline runs without a lemmatizer, so verbs are listed with their inflections.
+"""
+
+from __future__ import annotations
+
+
+def _words(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
+# Verbs by which a party binds itself to a future action ("agreed to", "pledged that ...").
+COMMIT_VERBS = _words("""
+    agree agrees agreed agreeing  pledge pledges pledged pledging
+    promise promises promised promising  vow vows vowed vowing
+    commit commits committed committing  decide decides decided deciding
+    resolve resolves resolved resolving  undertake undertakes undertook undertaken undertaking
+    plan plans planned planning  intend intends intended intending
+    aim aims aimed aiming  swear swears swore sworn swearing
+    guarantee guarantees guaranteed guaranteeing  offer offers offered offering
+    propose proposes proposed proposing  seek seeks sought seeking
+    prepare prepares prepared preparing  threaten threatens threatened threatening
+    volunteer volunteers volunteered volunteering  opt opts opted opting
+    choose chooses chose chosen choosing  elect elects elected electing
+    expect expects expected expecting  hope hopes hoped hoping
+    want wants wanted wanting  mean means meant meaning
+""")
+# Refusals: the verb itself belongs in the action ("refused to pay the fine").
+REFUSAL_VERBS = _words("refuse refuses refused refusing decline declines declined declining")
+# Weak commitment verbs: they count only when their subject is also the doer (an infinitive
+# with no object of its own: "expects to hire", not "expects prices to rise").
+WEAK_COMMIT_VERBS = _words("""
+    expect expects expected expecting hope hopes hoped hoping want wants wanted wanting
+    mean means meant meaning seek seeks sought seeking prepare prepares prepared preparing
+    offer offers offered offering choose chooses chose chosen choosing elect elects elected electing
+""")
+# Adjectives after "be" that commit the subject: "is determined to", "are committed to".
+COMMIT_ADJECTIVES = _words("determined committed ready willing set poised prepared keen resolved")
+# Verbs whose complement is announced as the party's own plan: "announced (that) it would ...".
+ANNOUNCE_VERBS = _words("""
+    announce announces announced announcing  unveil unveils unveiled unveiling
+    confirm confirms confirmed confirming
+""")
+# Nouns that name a commitment; their infinitive is the action ("a plan to cut fares").
+COMMIT_NOUNS = _words("""
+    plan plans pledge pledges promise promises commitment commitments effort efforts
+    intention intentions decision decisions vow vows bid bids proposal proposals
+    undertaking undertakings agreement agreements deal deals push drive campaign move
+    goal goals aim aims target targets strategy programme program scheme initiative
+    offer offers determination resolve guarantee guarantees
+""")
+# Verbs of saying and reporting: their subject is the source, their clause the content.
+SPEECH_VERBS = _words("""
+    say says said saying  tell tells told telling  state states stated stating
+    announce announces announced announcing  add adds added adding
+    confirm confirms confirmed confirming  report reports reported reporting
+    write writes wrote written writing  claim claims claimed claiming
+    insist insists insisted insisting  explain explains explained explaining
+    note notes noted noting  declare declares declared declaring
+    assure assures assured assuring  indicate indicates indicated indicating
+    signal signals signalled signaled signalling signaling
+    reveal reveals revealed revealing  disclose discloses disclosed disclosing
+    suggest suggests suggested suggesting  argue argues argued arguing
+    warn warns warned warning  reply replies replied replying  respond responds responded
+    continue continues continued  stress stresses stressed  emphasise emphasised emphasize emphasized
+    tweet tweets tweeted  post posts posted  believe believes believed  think thinks thought
+    promise promises promised  pledge pledges pledged  vow vows vowed
+""")
+# Speech verbs that can be commitments themselves when used with an object or infinitive.
+SPEECH_COMMIT = _words("promise promises promised pledge pledges pledged vow vows vowed")
+
+# Future markers.
+FUTURE_MODALS = _words("will shall 'll wo would ’ll")
+CONDITIONAL_MODALS = _words("would")
+
+# Common nouns that name a party that can commit (heads of actor noun phrases).
+AGENT_NOUNS = _words("""
+    government governments ministry ministries minister ministers department departments
+    official officials officer officers authority authorities agency agencies council councils
+    board boards committee committees commission commissions parliament congress senate
+    administration administrations cabinet court courts police army military navy force forces
+    company companies firm firms corporation corporations business businesses group groups
+    organisation organisations organization organizations association associations union unions
+    party parties side sides country countries nation nations state states city cities town towns
+    province provinces region regions county counties municipality municipalities
+    delegation delegations team teams club clubs league school schools university universities
+    bank banks hospital hospitals charity charities church churches museum museums airline airlines
+    operator operators network networks body bodies institution institutions office offices
+    president presidents premier premiers mayor mayors governor governors chief chiefs
+    leader leaders spokesperson spokesman spokeswoman spokespeople director directors
+    secretary secretaries chair chairman chairwoman chairs executive executives manager managers
+    owner owners employer employers worker workers staff member members people residents
+    partner partners ally allies coalition coalitions alliance regulator regulators
+    prosecutor prosecutors lawmaker lawmakers legislator legislators politician politicians
+    candidate candidates campaigners activists activist family families parent parents
+    father mother son daughter brother sister wife husband man woman men women
+    group organisers organizers developer developers retailer retailers supplier suppliers
+    insurer insurers manufacturer manufacturers producer producers publisher publishers
+    site sites platform platforms service services provider providers foundation foundations
+    federation federations ministry junta regime kingdom republic embassy embassies
+    negotiator negotiators envoy envoys diplomat diplomats adviser advisers advisor advisors
+""")
+# Agent-noun endings: worker, director, scientist, politician, resident, participant.
+AGENT_SUFFIXES = ("er", "ers", "or", "ors", "ist", "ists", "ian", "ians", "ent", "ents", "ant", "ants")
+# Nouns with those endings that are not parties.
+NOT_AGENT = _words("""
+    number numbers order orders border borders water paper papers letter letters
+    matter matters centre center power cover quarter quarters summer winter
+    amount amounts statement statements agreement agreements payment payments
+    event events element elements moment moments comment comments content incident incidents
+    percent point points filter filters chapter chapters register layer layers
+""")
+# Common nouns for a single person: what "he" or "she" can stand for.
+PERSON_NOUNS = _words("""
+    minister president premier mayor governor chief leader spokesperson spokesman spokeswoman
+    director secretary chair chairman chairwoman executive manager owner official officer
+    adviser advisor negotiator envoy diplomat prosecutor lawmaker legislator politician
+    candidate activist campaigner councillor councilor senator judge ambassador founder head
+    coach player teacher doctor nurse scientist researcher professor student resident worker
+    member father mother son daughter brother sister wife husband man woman boy girl
+    undersecretary commissioner superintendent chancellor king queen prince princess
+    cleric bishop priest pope ceo chef author writer editor reporter lawyer attorney
+""")
+
+# Entity labels that can name a party.
+AGENT_LABELS = frozenset({"PERSON", "ORG", "GPE", "NORP", "FAC"})
+
+PERSONAL_PRONOUNS = _words("i we he she they it you")
+SINGULAR_PERSON_PRONOUNS = _words("he she i")
+PLURAL_PRONOUNS = _words("we they")
+# Determiners that make a noun phrase generic, pointing back to a party named earlier.
+GENERIC_DETERMINERS = _words("the both each this these that those either neither all")
+
+# Head nouns of temporal noun phrases ("the end of the year", "that date", "next week").
+TEMPORAL_NOUNS = _words("""
+    day days week weeks weekend weekends month months year years decade decades century
+    hour hours minute minutes morning mornings afternoon evening evenings night nights
+    tonight today tomorrow date dates deadline deadlines end start beginning middle
+    time quarter quarters season seasons spring summer autumn fall winter term period
+    monday tuesday wednesday thursday friday saturday sunday
+    january february march april may june july august september october november december
+    jan feb mar apr jun jul aug sep sept oct nov dec midnight noon
+""")
+MONTHS_AND_DAYS = _words("""
+    monday tuesday wednesday thursday friday saturday sunday
+    january february march april may june july august september october november december
+""")
+# Adverbs that time an action by themselves.
+TEMPORAL_ADVERBS = _words("""
+    today tomorrow tonight soon shortly immediately later eventually annually yearly
+    monthly weekly daily nightly hourly afterwards afterward thereafter imminently
+""")
+# Prepositions that open a time expression when their object is temporal.
+TIME_PREPOSITIONS = _words("""
+    by before until till within in on at after during from over through throughout
+    since around about ahead starting beginning from for
+""")
+# Subordinators that open a time clause ("until the outbreak is over").
+TIME_SUBORDINATORS = _words("until till before after once when whenever")
+# Words that may stand in a time expression before its temporal head ("next", "early").
+TEMPORAL_MODIFIERS = _words("""
+    the this that next last coming following same early earlier late later mid every each
+    a an end start beginning middle first second third fourth few several
+    of couple within by before until till in on at after during from over
+""")

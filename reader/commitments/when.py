@@ -1,0 +1,235 @@
+"""The time expression of the action, as written: "by the end of the year", "on Wednesday".
+
+Only words that time the action count: those inside the action's own phrase, plus those on the
+commitment word when it is not a past event ("tomorrow he plans to ..."; but in "agreed on
+Tuesday to build ...", Tuesday dates the agreement, not the building). A subject's subtree,
+relative clauses and object descriptions ("weekly case numbers", "a ten-year deal") are not
+looked at. Candidates:
+
+* a time preposition with a temporal object: "by the end of January", "within 48 hours";
+* a temporal noun phrase used as an adverb: "next month", "every week", "Wednesday";
+* a time adverb: "tomorrow", "soon", "immediately";
+* a time clause: "until the outbreak is declared over" (weakest);
+* a duration with "for" ("for 25 years") comes after all of those.
+
+The nearest to the action's head wins, then the first in the sentence.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from reader.commitments import lexicon as lx
+from reader.commitments import tree
+
+TIME_LABELS = ("DATE", "TIME")
+YEAR_MIN, YEAR_MAX = 1800, 2200
+
+
+@dataclass
+class When:
+    """A time expression: token indices and the DATE/TIME entity text inside it (if any)."""
+
+    indices: list[int]
+    entity: str | None
+    kind: str  # "point", "clause", "duration"
+
+
+def region(span, anchor, actor_indices) -> set[int]:
+    """Token indices where the action's time may be written."""
+    found: set[int] = set()
+    for h in anchor.heads:
+        found |= tree.subtree(span, h)
+    if not anchor.past:
+        for node in {anchor.trigger, anchor.clause}:
+            if node is None or not tree.inside(span, node):
+                continue
+            found.add(node.i)
+            for c in tree.children(span, node):
+                if c.dep_ in ("nsubj", "nsubjpass", "conj", "cc", "ccomp", "parataxis", "relcl"):
+                    continue
+                found |= tree.subtree(span, c)
+    for i in actor_indices:
+        tok = span.doc[i]
+        if tok.dep_ == "npadvmod" and tok.ent_type_ in TIME_LABELS and not anchor.past:
+            found |= tree.subtree(span, tok)  # "The council today is to ..."
+    path = _anchor_path(span, anchor)
+    for i in sorted(found):
+        tok = span.doc[i]
+        if i in found and tok.i not in path and tok.dep_ in ("relcl", "acl") and tok.head.pos_ in ("NOUN", "PROPN", "PRON"):
+            found -= tree.subtree(span, tok)  # a clause describing a noun, not timing the action
+    found -= set(actor_indices) - {i for i in actor_indices if span.doc[i].dep_ == "npadvmod"}
+    return found
+
+
+def _anchor_path(span, anchor) -> set[int]:
+    """The anchor's words and everything above them: never cut away as a "noun's clause"."""
+    path: set[int] = set()
+    for node in [anchor.trigger, anchor.clause, *anchor.heads]:
+        if node is None or not tree.inside(span, node):
+            continue
+        path.add(node.i)
+        path |= {a.i for a in tree.ancestors(span, node)}
+    return path
+
+
+def find(span, anchor, actor_indices) -> When | None:
+    area = region(span, anchor, actor_indices)
+    if not area:
+        return None
+    cands: list[tuple[tuple, When]] = []
+    taken: set[int] = set()
+    for i in sorted(area):
+        tok = span.doc[i]
+        if i in taken:
+            continue
+        found = _prep_phrase(span, tok, area) or _adverbial(span, tok, area) or _clause(span, tok, area)
+        if found is None:
+            continue
+        taken |= set(found.indices)
+        order = {"point": 0, "clause": 1, "duration": 2}[found.kind]
+        near = _distance(span, tok, anchor)
+        cands.append(((order, near, i), found))
+    if not cands:
+        return None
+    return min(cands, key=lambda c: c[0])[1]
+
+
+def _distance(span, tok, anchor) -> int:
+    heads = {h.i for h in anchor.heads} | {anchor.trigger.i, anchor.clause.i}
+    n = 0
+    node = tok
+    while node is not None and node.i not in heads and n < 40:
+        node, n = tree.head(span, node), n + 1
+    return n
+
+
+def is_temporal(tok) -> bool:
+    if tok.ent_type_ in TIME_LABELS:
+        return True
+    low = tok.lower_
+    if low in lx.TEMPORAL_NOUNS and low not in ("time", "end", "start", "beginning", "middle", "term", "period", "may"):
+        return True
+    if low == "may":
+        return tok.tag_ == "NNP"
+    return tok.like_num and tok.text.isdigit() and YEAR_MIN <= int(tok.text) <= YEAR_MAX and len(tok.text) == 4
+
+
+def _temporal_object(span, obj) -> bool:
+    """Is a prepositional object temporal: "January", "that date", "the end of the year"?"""
+    if obj.lower_ in ("end", "start", "beginning", "middle", "close", "turn"):
+        for prep in tree.children(span, obj, "prep"):
+            inner = tree.child(span, prep, "pobj")
+            if prep.lower_ == "of" and inner is not None and is_temporal(inner):
+                return True
+        return obj.ent_type_ in TIME_LABELS
+    if obj.lower_ in ("time", "term", "period"):
+        return obj.ent_type_ in TIME_LABELS
+    return is_temporal(obj)
+
+
+def _prep_phrase(span, tok, area) -> When | None:
+    if tok.dep_ not in ("prep", "agent") or tok.lower_ not in lx.TIME_PREPOSITIONS:
+        if not (tok.lower_ == "ahead" and tree.child(span, tok, "prep") is not None):
+            return None
+    obj = tree.child(span, tok, "pobj")
+    if obj is None:
+        inner = tree.child(span, tok, "prep")  # "ahead of the vote", "no later than"
+        obj = tree.child(span, inner, "pobj") if inner is not None else None
+    if obj is None or not _temporal_object(span, obj):
+        return None
+    indices = [i for i in tree.subtree_range(span, tok) if i in area or i == tok.i]
+    indices = _trim_clauses(span, indices, obj)
+    indices = _trim_lead(span, indices, tok)
+    kind = "duration" if tok.lower_ == "for" else "point"
+    if tok.lower_ in ("for", "over", "during", "throughout") and not _has_time_entity(span, indices):
+        return None
+    if kind == "duration" and _looks_like_date(span, indices):
+        kind = "point"  # "for 2 April" is a date, not a span of time
+    return When(indices, _entity_text(span, indices), kind)
+
+
+def _trim_lead(span, indices, prep) -> list[int]:
+    """ "in full next month" -> "next month": words before the time entity that are not time words
+    cut the preposition off as well."""
+    rest = [i for i in indices if i > prep.i]
+    k = 0
+    while k < len(rest) and not _time_word(span.doc[rest[k]]):
+        k += 1
+    if k == 0 or k == len(rest):
+        return indices
+    return rest[k:]
+
+
+def _time_word(tok) -> bool:
+    """A word that can open a time expression; spaCy's DATE entities sometimes take in an
+    adjective before it ("in full next month"), so an entity's adjective does not count."""
+    if tok.lower_ in lx.TEMPORAL_MODIFIERS or tok.lower_ in lx.TEMPORAL_NOUNS or tok.like_num:
+        return True
+    return tok.ent_type_ in TIME_LABELS and tok.pos_ in ("NOUN", "PROPN", "NUM")
+
+
+def _trim_clauses(span, indices, obj) -> list[int]:
+    drop: set[int] = set()
+    for i in indices:
+        tok = span.doc[i]
+        if tok.dep_ in ("relcl", "acl", "advcl", "appos") and tok.i != obj.i:
+            drop |= tree.subtree(span, tok)
+    kept = [i for i in indices if i not in drop]
+    # stop at a comma: what follows it is no longer the time expression
+    out = []
+    for i in kept:
+        if span.doc[i].text in (",", ";", "—", "–", "(") and out:
+            break
+        out.append(i)
+    return out
+
+
+def _adverbial(span, tok, area) -> When | None:
+    if tok.dep_ in ("npadvmod", "tmod", "advmod", "dobj", "oprd", "nsubj") and tok.ent_type_ in TIME_LABELS:
+        if tok.dep_ in ("dobj", "nsubj"):
+            return None  # "requires 42 days", "summer empties": not adverbials
+        head = tok.head
+        if head.pos_ in ("NOUN", "PROPN") and tok.dep_ != "npadvmod":
+            return None
+        indices = [i for i in tree.subtree_range(span, tok) if i in area]
+        indices = _trim_clauses(span, indices, tok)
+        if not indices:
+            return None
+        return When(indices, _entity_text(span, indices), "point")
+    if tok.dep_ in ("advmod", "npadvmod") and tok.lower_ in lx.TEMPORAL_ADVERBS:
+        if tok.head.pos_ in ("NOUN", "PROPN") and tok.dep_ == "advmod":
+            return None
+        indices = [i for i in tree.subtree_range(span, tok) if i in area]
+        return When(indices, _entity_text(span, indices), "point")
+    return None
+
+
+def _clause(span, tok, area) -> When | None:
+    if tok.dep_ != "mark" or tok.lower_ not in lx.TIME_SUBORDINATORS:
+        return None
+    verb = tok.head
+    if verb.dep_ != "advcl" or not tree.inside(span, verb):
+        return None
+    indices = [i for i in tree.subtree_range(span, verb) if i in area]
+    indices = _trim_clauses(span, [i for i in indices if i >= tok.i], verb)
+    return When(indices, None, "clause") if indices else None
+
+
+def _has_time_entity(span, indices) -> bool:
+    return any(span.doc[i].ent_type_ in TIME_LABELS for i in indices)
+
+
+def _looks_like_date(span, indices) -> bool:
+    return any(span.doc[i].lower_ in lx.MONTHS_AND_DAYS for i in indices)
+
+
+def _entity_text(span, indices) -> str | None:
+    """The DATE/TIME entity inside the expression (spaCy's own span of it), clipped to it."""
+    doc = span.doc
+    have = set(indices)
+    for ent in doc.ents:
+        if ent.label_ in TIME_LABELS and ent.start in have:
+            words = [i for i in range(ent.start, ent.end) if i in have]
+            return doc[words[0]:words[-1] + 1].text if words else None
+    return None
