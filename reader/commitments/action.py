@@ -21,12 +21,21 @@ DROP_ADVERBS = frozenset({"also", "too", "still", "now", "then", "further", "mea
 def indices(span, anchor, actor, when_indices) -> list[int]:
     keep: set[int] = set()
     heads = list(anchor.heads)
-    whole = actor.from_speaker and anchor.kind in ("future", "headline", "fallback", "be-to")
-    if anchor.kind == "refusal":
+    # the subject could not act (or nobody acts in a passive): the reported clause is the action
+    passive = bool(heads) and tree.child(span, heads[0], "nsubjpass") is not None
+    whole = (actor.from_speaker or (actor.head is None and passive)) and anchor.kind in ("future", "headline", "fallback", "be-to")
+    if anchor.kind in ("verb", "adjective") and heads and heads[0].dep_ == "ccomp":
+        subject = tree.child(span, heads[0], "nsubj", "nsubjpass")
+        whole = subject is not None and subject.lower_ not in lx.PERSONAL_PRONOUNS
+    if anchor.kind in ("refusal", "proposal"):
         keep.add(anchor.trigger.i)
+    if anchor.kind == "proposal" and len(heads) > 1:
+        keep |= set(range(heads[0].i, heads[-1].right_edge.i + 1))  # one object split in pieces
     for h in heads:
         keep |= tree.subtree(span, h)
     drop: set[int] = set(when_indices)
+    for x in anchor.exclude:
+        drop |= tree.subtree(span, x)
     for h in heads:
         for c in tree.children(span, h):
             if c.dep_ in ("nsubj", "nsubjpass", "csubj", "expl") and not whole:
@@ -35,7 +44,7 @@ def indices(span, anchor, actor, when_indices) -> list[int]:
                 drop |= tree.subtree(span, c)  # purpose, reason, condition, or the time clause
             elif c.dep_ in ("parataxis",) or (c.dep_ in ("ccomp", "conj") and c.lower_ in lx.SPEECH_VERBS and c.i > h.i):
                 drop |= tree.subtree(span, c)
-            elif c.dep_ == "aux" and c.lower_ in MARKERS and not whole and anchor.kind != "refusal":
+            elif c.dep_ == "aux" and (c.lower_ in MARKERS or h.tag_ == "VBG") and not whole and anchor.kind != "refusal":
                 drop |= tree.subtree(span, c)
             elif c.dep_ == "advmod" and c.lower_ in DROP_ADVERBS:
                 drop.add(c.i)
@@ -58,15 +67,35 @@ def indices(span, anchor, actor, when_indices) -> list[int]:
         for a in tree.children(span, h, "aux", "auxpass"):
             if a.lower_ == "to" and not whole and anchor.kind != "refusal":
                 drop.add(a.i)
-    drop -= {anchor.trigger.i} if anchor.kind == "refusal" else set()
-    for i in keep - drop:
+    drop -= {anchor.trigger.i} if anchor.kind in ("refusal", "proposal") else set()
+    for i in sorted(keep - drop):
         tok = span.doc[i]
-        if tok.dep_ == "relcl" and tok.left_edge.i > 0 and span.doc[tok.left_edge.i - 1].text == ",":
+        if i in drop:
+            continue
+        if tok.dep_ == "advcl" and tok.i not in {h.i for h in heads}:
+            drop |= tree.subtree(span, tok)  # purpose, reason or condition, at any depth
+        elif tok.dep_ == "relcl" and _after_comma(span, tok):
             drop |= tree.subtree(span, tok)  # ", which ...": describes, is not the action
+            drop.add(tok.left_edge.i - 1)
+        elif tok.dep_ == "prep" and tok.lower_ in ("with", "without") and _after_comma(span, tok) and _absolute(span, tok):
+            drop |= tree.subtree(span, tok)  # ", with fentanyl singled out": a circumstance
             drop.add(tok.left_edge.i - 1)
     out = sorted(keep - drop)
     # do not start on the quoted source or a dangling word
     return _trim(span, out)
+
+
+def _after_comma(span, tok) -> bool:
+    first = tok.left_edge.i
+    return first > span.start and span.doc[first - 1].text == ","
+
+
+def _absolute(span, prep) -> bool:
+    """"with + noun + participle": a clause of circumstance, not part of the action."""
+    obj = tree.child(span, prep, "pobj", "pcomp")
+    if obj is None:
+        return False
+    return obj.tag_ in ("VBG", "VBN") or any(c.tag_ in ("VBG", "VBN") and c.dep_ in ("acl", "relcl") for c in obj.children)
 
 
 def _trim(span, out: list[int]) -> list[int]:

@@ -22,6 +22,9 @@ from reader.commitments import lexicon as lx
 from reader.commitments import tree
 
 RELATIVE_PRONOUNS = frozenset({"who", "which", "that", "whom"})
+# A verb hanging on another by these takes its subject from it: "agreed to X" (xcomp), "X and
+# Y" (conj), "..., promising X" (advcl), "reacted by proposing X" (pcomp).
+SHARING_DEPS = ("xcomp", "conj", "advcl", "pcomp")
 
 
 @dataclass
@@ -39,8 +42,15 @@ def find(span, anchor) -> Actor:
     if anchor.kind == "noun":
         return _noun_owner(span, anchor)
     subject, passive = _subject(span, clause)
-    if subject is None and anchor.kind in ("verb", "refusal", "future") and clause.dep_ in ("xcomp", "conj"):
+    if subject is None and clause.dep_ in ("acomp", "oprd") and tree.head(span, clause) is not None:
+        subject, passive = _subject(span, tree.head(span, clause))  # "it is committed to": the subject of "is"
+        passive = False
+    if subject is None and anchor.kind in ("verb", "refusal", "proposal", "future") and clause.dep_ in SHARING_DEPS:
         subject, passive = _shared_subject(span, clause)
+    if subject is None and anchor.kind == "headline":
+        noun = tree.head(span, clause)
+        if noun is not None and noun.pos_ in ("NOUN", "PROPN") and is_agent(span, noun):
+            return Actor(noun, phrase(span, noun), "the headline's subject")
     if passive:
         agent = _agent(span, clause)
         if agent is not None:
@@ -71,7 +81,8 @@ def _as_written(span, subject) -> Actor:
     others = [c for c in tree.children(span, verb, "nsubj") if c.i != subject.i] if verb is not None else []
     if others:  # "The government of X and the company Y agreed": one coordination, split by the parser
         last = max(others, key=lambda c: c.i)
-        if last.i > subject.i:
+        between = span.doc[subject.right_edge.i + 1:last.left_edge.i]
+        if last.i > subject.i and not any(t.pos_ in ("VERB", "AUX") for t in between):
             return Actor(subject, list(range(subject.left_edge.i, min(last.right_edge.i, span.end - 1) + 1)))
     return Actor(subject, phrase(span, subject))
 
@@ -111,8 +122,13 @@ def _shared_subject(span, verb):
     node = verb
     for _ in range(6):
         parent = tree.head(span, node)
-        if parent is None or node.dep_ not in ("xcomp", "conj"):
+        if parent is None or node.dep_ not in SHARING_DEPS + ("prep",):
             return None, False
+        if node.dep_ == "advcl" and node.tag_ not in ("VBG", "VBN"):
+            return None, False  # a finite adverbial clause would have its own subject
+        if parent.pos_ == "ADP":  # "by proposing": go on to the verb the preposition hangs on
+            node = parent
+            continue
         subject, passive = _subject(span, parent)
         if subject is not None:
             return subject, passive and node.dep_ == "conj"
@@ -158,8 +174,10 @@ def speaker(span, clause):
         if parent.lower_ in lx.SPEECH_VERBS and node.dep_ in ("ccomp", "parataxis", "xcomp", "advcl", "dobj"):
             subj, passive = _subject(span, parent)
             if subj is not None and not passive:
+                if subj.lower_ in RELATIVE_PRONOUNS and subj.tag_ in ("WP", "WDT"):
+                    return _relative_antecedent(span, subj) or subj  # "X, who told Y he would"
                 return subj
-        if node.dep_ not in ("ccomp", "conj", "xcomp", "parataxis", "advcl", "pcomp", "pobj", "prep", "relcl"):
+        if node.dep_ not in ("ccomp", "conj", "xcomp", "parataxis", "advcl", "pcomp", "pobj", "prep", "relcl", "acomp", "oprd"):
             break
         node = parent
     for tok in span:
@@ -191,26 +209,34 @@ def _relative_antecedent(span, pronoun):
     return tree.head(span, verb)
 
 
-def is_person(tok, person_words: frozenset[str] = frozenset()) -> bool:
+def is_person(tok, person_words: frozenset[str] = frozenset(), lenient: bool = False) -> bool:
     """A person's name (tagged so, or untagged, or a word the article tags as a person's name
-    elsewhere), or a common noun for a person ("the minister")."""
+    elsewhere), or a common noun for a person ("the minister"). `lenient` also accepts a
+    one-word name tagged ORG: the small model often tags a bare surname so."""
     if tok.ent_type_ == "PERSON":
         return True
     if tok.pos_ == "PROPN":
-        return tok.ent_type_ == "" or tok.text in person_words
+        if tok.ent_type_ == "" or tok.text in person_words:
+            return True
+        return lenient and tok.ent_type_ == "ORG" and _one_word_entity(tok)
     return tok.lower_ in lx.PERSON_NOUNS
+
+
+def _one_word_entity(tok) -> bool:
+    doc = tok.doc
+    return tok.ent_iob_ == "B" and (tok.i + 1 >= len(doc) or doc[tok.i + 1].ent_iob_ != "I")
 
 
 def person_words(spans) -> frozenset[str]:
     return frozenset(t.text for s in spans for e in s.ents if e.label_ == "PERSON" for t in e)
 
 
-def agrees(pronoun: str, tok, people: frozenset[str] = frozenset()) -> bool:
+def agrees(pronoun: str, tok, people: frozenset[str] = frozenset(), lenient: bool = False) -> bool:
     """Number and person agreement between a pronoun and a candidate head noun."""
     p = pronoun.lower()
     plural = tok.tag_ in ("NNS", "NNPS") or any(c.dep_ == "conj" for c in tok.children)
     if p in ("he", "she", "i"):
-        return not plural and is_person(tok, people)
+        return not plural and is_person(tok, people, lenient)
     if p == "it":
         return not plural and tok.ent_type_ != "PERSON"
     if p in ("they", "we"):
@@ -226,7 +252,7 @@ def _pronoun_in_sentence(span, pronoun, clause) -> Actor | None:
         if p in ("i", "we") or p == src.lower_:
             return Actor(src, [src.i], f"'{pronoun.text}' is the speaker of the sentence")
     if src is not None and src.i != pronoun.i and src.lower_ not in lx.PERSONAL_PRONOUNS:
-        if agrees(p, src, person_words([span])) or p in ("i", "we"):
+        if agrees(p, src, person_words([span]), lenient=True) or p in ("i", "we"):
             return Actor(src, phrase(span, src), f"'{pronoun.text}' is the speaker of the sentence")
         if p in ("they", "we"):
             org = _organisation_of(span, src)

@@ -3,15 +3,20 @@
 Candidates, strongest first (`Anchor.rank`):
 
 0. a commitment verb with a complement: "agreed to station ...", "committed to working ...",
-   "pledged that it would ...", "promised a review"; or "is determined / committed to ...";
+   "pledged that it would ...", "promised a review", "made X a priority"; or "is determined /
+   committed to ...";
 1. a future construction that is itself a plan: "are to travel", "is going to", and a
-   headline infinitive ("City to close libraries");
-2. a future modal: "will carry on", "would publish" (would only in reported speech);
+   headline infinitive ("City to close libraries", "New process to replace interviews");
+2. a future modal: "will carry on", "would publish" (would only in reported speech); and the
+   weak verbs of intention ("wants to", "hopes to", "expects to");
 3. a commitment noun with an infinitive: "Labour's plan to cut fares", "an effort to clear";
-4. otherwise the main verb of the sentence (the sentence was labelled a commitment, so its
+4. a progressive reported as a plan: "said he was taking his family to ...";
+5. otherwise the main verb of the sentence (the sentence was labelled a commitment, so its
    predicate is the best guess left).
 
-Among candidates of one rank the one nearest the root of the parse wins, then the first.
+A candidate inside a clause of reason, concession or condition that has a subject of its own
+("..., because officials wanted to meet him") is someone else's, and is left out. Among
+candidates of one rank the one nearest the root of the parse wins, then the first.
 """
 
 from __future__ import annotations
@@ -43,6 +48,7 @@ class Anchor:
     heads: list = field(default_factory=list)  # Tokens whose subtrees make the action
     past: bool = False  # the trigger is a past event: its own time words date the promise
     owner: object = None  # for a noun: the possessor ("Labour's plan"), if any
+    exclude: list = field(default_factory=list)  # Tokens whose subtrees are not part of the action
 
 
 def find(span) -> Anchor | None:
@@ -50,7 +56,7 @@ def find(span) -> Anchor | None:
     best: tuple | None = None
     for tok in span:
         anchor = _candidate(span, tok)
-        if anchor is None:
+        if anchor is None or _in_aside(span, tok):
             continue
         key = (anchor.rank, _clause_depth(span, anchor.trigger), tok.i)
         if best is None or key < best[0]:
@@ -67,6 +73,9 @@ def _candidate(span, tok) -> Anchor | None:
             found = _commit_verb(span, tok)
             if found:
                 return found
+        found = _make_priority(span, tok)
+        if found:
+            return found
         if low in BE_FORMS:
             found = _be_to(span, tok)
             if found:
@@ -75,7 +84,7 @@ def _candidate(span, tok) -> Anchor | None:
             found = _going_to(span, tok)
             if found:
                 return found
-        found = _headline(span, tok) or _future(span, tok)
+        found = _headline(span, tok) or _future(span, tok) or _progressive(span, tok)
         if found:
             return found
     if tok.pos_ == "ADJ" and low in lx.COMMIT_ADJECTIVES and tok.dep_ == "acomp":
@@ -85,6 +94,8 @@ def _candidate(span, tok) -> Anchor | None:
             return Anchor(0, "adjective", tok, verb, comp, past=_is_past(verb))
     if tok.pos_ in ("NOUN", "PROPN") and low in lx.COMMIT_NOUNS:
         return _noun(span, tok)
+    if tok.pos_ == "VERB" and tok.dep_ in ("acl", "relcl"):
+        return _headline_noun(span, tok)
     return None
 
 
@@ -102,19 +113,17 @@ def _commit_verb(span, tok) -> Anchor | None:
     if weak and _has_own_subject(span, comp[0]):
         return None
     kind = "refusal" if tok.lower_ in lx.REFUSAL_VERBS else "verb"
-    return Anchor(0, kind, tok, tok, comp, past=_is_past(tok))
+    if comp[0].dep_ == "dobj" and tok.lower_ in lx.PROPOSAL_VERBS:
+        kind = "proposal"
+    return Anchor(2 if weak else 0, kind, tok, tok, comp, past=_is_past(tok))
 
 
 def _complement(span, tok) -> list:
-    """What the commitment word governs: an infinitive, "to" + gerund/noun, a that-clause, an object."""
+    """What the commitment word governs: an infinitive, a that-clause, an object (with the
+    phrases after it: "pledged $5 million to the fund"), or "to" + gerund / noun."""
     xcomp = tree.children(span, tok, "xcomp")
     if xcomp:
         return xcomp[:1]
-    for prep in tree.children(span, tok, "prep"):
-        if prep.lower_ in ("to", "on", "upon"):
-            obj = tree.child(span, prep, "pcomp", "pobj")
-            if obj is not None:
-                return [obj]
     ccomp = tree.children(span, tok, "ccomp")
     if ccomp:
         return ccomp[:1]
@@ -124,7 +133,14 @@ def _complement(span, tok) -> list:
             acl = _infinitive_of(span, dobj)
             if acl is not None:
                 return [acl]
-        return [dobj]
+        objs = tree.children(span, tok, "dobj")  # several when the parser split one phrase
+        after = [p for p in tree.children(span, tok, "prep", "dative") if p.i > objs[-1].i and p.lower_ != "according"]
+        return objs + after
+    for prep in tree.children(span, tok, "prep"):
+        if prep.lower_ in ("to", "on", "upon"):
+            obj = tree.child(span, prep, "pcomp", "pobj")
+            if obj is not None:
+                return [obj]
     return []
 
 
@@ -198,6 +214,47 @@ def _in_condition(span, tok) -> bool:
     return False
 
 
+def _progressive(span, tok) -> Anchor | None:
+    """"said he was taking his family to ...": a reported arrangement, the weakest plan."""
+    if tok.tag_ != "VBG" or not any(a.lower_ in BE_FORMS for a in tree.children(span, tok, "aux")):
+        return None
+    if tok.dep_ not in ("ccomp", "conj", "parataxis") or not _reported(span, tok):
+        return None
+    return Anchor(4, "future", tok, tok, [tok], past=False)
+
+
+def _headline_noun(span, tok) -> Anchor | None:
+    """A verbless headline "New process to replace interviews": the noun's infinitive is a plan."""
+    if not any(a.lower_ == "to" for a in tree.children(span, tok, "aux")):
+        return None
+    if any(t.tag_ in ("VBZ", "VBP", "VBD", "MD") for t in span):
+        return None  # a finite verb: an ordinary sentence, where "a way to do" is no plan
+    noun = tree.head(span, tok)
+    if noun is None:
+        return None
+    return Anchor(1, "headline", tok, tok, [tok], past=False, owner=None)
+
+
+def _make_priority(span, tok) -> Anchor | None:
+    """"X has made tackling migration a priority": the object is X's commitment."""
+    if tok.lower_ not in ("make", "makes", "made", "making"):
+        return None
+    for pred in tree.children(span, tok, "oprd", "ccomp", "xcomp", "dobj"):
+        priority = next((t for t in pred.subtree if t.lower_ in lx.PRIORITY_NOUNS and tree.inside(span, t)), None)
+        if priority is None:
+            continue
+        # the object: a second object of "make", the subject of the small clause, or (when
+        # the parser hung the priority under the object) the object without that branch
+        objs = [c for c in tree.children(span, tok, "dobj") if c.i != pred.i and c.i > tok.i]
+        objs = objs or tree.children(span, pred, "nsubj", "nsubjpass", "csubj")
+        if objs:
+            return Anchor(0, "verb", tok, tok, objs[:1], past=_is_past(tok))
+        if pred.i != priority.i and pred.i < priority.i:
+            branch = next(c for c in pred.children if c.left_edge.i <= priority.i <= c.right_edge.i)
+            return Anchor(0, "verb", tok, tok, [pred], past=_is_past(tok), exclude=[branch])
+    return None
+
+
 def _noun(span, tok) -> Anchor | None:
     verb = _infinitive_of(span, tok)
     if verb is None:
@@ -213,7 +270,26 @@ def _infinitive_of(span, noun):
     for c in tree.children(span, noun, "acl", "relcl"):
         if any(a.lower_ == "to" for a in tree.children(span, c, "aux")):
             return c
+    for prep in tree.children(span, noun, "prep"):
+        # "a plan to fast-track cases" misread as "to" + noun: what follows is still the plan
+        obj = tree.child(span, prep, "pobj", "pcomp")
+        if prep.lower_ == "to" and obj is not None and prep.i == noun.i + 1:
+            return obj
     return None
+
+
+def _in_aside(span, tok) -> bool:
+    """Is tok inside a reason / concession / condition clause with its own subject?"""
+    node = tok
+    for _ in range(24):
+        if node.dep_ == "advcl" and tree.child(span, node, "nsubj", "nsubjpass") is not None:
+            if any(m.lower_ in lx.ASIDE_SUBORDINATORS for m in tree.children(span, node, "mark")):
+                return True
+        parent = tree.head(span, node)
+        if parent is None:
+            return False
+        node = parent
+    return False
 
 
 def _fallback(span) -> Anchor | None:
@@ -222,7 +298,7 @@ def _fallback(span) -> Anchor | None:
     pick = next((r for r in roots if r.pos_ in ("VERB", "AUX")), None) or (verbs[0] if verbs else None)
     if pick is None:
         return None
-    return Anchor(4, "fallback", pick, pick, [pick], past=_is_past(pick))
+    return Anchor(5, "fallback", pick, pick, [pick], past=_is_past(pick))
 
 
 def _is_past(tok) -> bool:

@@ -99,7 +99,11 @@ def _generic(span, head, near, hops, lead=()):
     noun = head.lower_
     stem = noun[:-1] if noun.endswith("s") and not noun.endswith("ss") else noun
     forms = {noun, stem, stem + "s"}
-    dual = head.tag_ == "NNS" or any(c.lower_ in DUAL_WORDS for c in head.children)
+    # "both governments", "the two sides", "the provinces": parties named together earlier;
+    # a plural of people ("the first officers") is not
+    dual = any(c.lower_ in DUAL_WORDS for c in head.children) or (
+        head.tag_ == "NNS" and stem in lx.AGENT_NOUNS and stem not in lx.PERSON_NOUNS
+    )
     what = f"'{span.doc[head.left_edge.i:head.i + 1].text}'"
     for back, sent in enumerate(near, 1):
         if dual:

@@ -38,17 +38,19 @@ _DATE = (
 _DATELINE = re.compile(rf"^\s*{_PLACE}{_WEEKDAY}({_DATE})\b")
 
 _DEADLINE = ("by", "before", "until", "till", "through", "no later than", "not later than", "ahead of")
-_POINT = ("on", "in", "at", "during", "from", "starting", "beginning", "around", "about", "as of", "as early as")
+_POINT = ("on", "in", "at", "during", "from", "starting", "beginning", "effective", "commencing", "around", "about",
+          "as of", "as early as", "starting from", "starting on", "starting in", "beginning in", "beginning on")
 _OPEN = ("after", "since", "from now")
 _RECURRING = re.compile(r"\b(every|each|per|weekly|daily|monthly|annually|yearly|nightly|hourly)\b", re.I)
-_QUALIFIER = re.compile(r"^(?:early|earlier|late|later|mid|mid-|the middle of|the start of|the beginning of)\s*-?\s*", re.I)
+_QUALIFIER = re.compile(r"^(?:earlier|early|later|late|mid|the middle of|the start of|the beginning of)\b\s*-?\s*", re.I)
 _END = re.compile(r"^(?:the\s+)?(?:very\s+)?end\s+of\s+(?:the\s+)?(.+)$|^(?:the\s+)?(.+?)[\s-]end$", re.I)
 _DURATION = re.compile(
     r"^(?:(?:the\s+)?(?:next|coming)\s+)?(a|an|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|"
     r"a few|a couple of|several|\d+(?:\.\d+)?)\s+(hours?|days?|weeks?|months?|years?|decades?)$",
     re.I,
 )
-_BARE_UNIT = {"year": "this year", "month": "this month", "week": "this week", "day": "today"}
+_BARE_UNIT = {"year": "this year", "month": "this month", "week": "this week", "day": "today", "tonight": "today"}
+_MONTH_ONLY = re.compile(rf"^(?:in\s+)?{_MONTH}$", re.I)
 
 
 def article_date(text: str, published: str | None = None) -> dt.date | None:
@@ -88,7 +90,7 @@ def _parser(base: dt.date | None):
     """A dateparser reader for English, relative to `base` (cached: building one is not free)."""
     from dateparser.date import DateDataParser
 
-    settings = {"PREFER_DATES_FROM": "future", "RETURN_TIME_AS_PERIOD": True, "PREFER_DAY_OF_MONTH": "first"}
+    settings = {"PREFER_DATES_FROM": "future", "RETURN_TIME_AS_PERIOD": True}
     if base is not None:
         settings["RELATIVE_BASE"] = dt.datetime(base.year, base.month, base.day)
     return DateDataParser(languages=["en"], settings=settings)
@@ -113,24 +115,31 @@ def _resolve(when: str, base: dt.date | None, entity: str | None) -> str | None:
     lead, core = _split_lead(when)
     if entity and len(entity) >= 3:
         _, core = _split_lead(entity)
-    if lead in _OPEN or lead in ("for", "over", "throughout"):
-        return None  # open-ended, or how long rather than when
+    if lead in _OPEN:
+        return None  # open-ended: "after the deadline"
     if base is None and not re.search(r"\b\d{4}\b", core):
         return None  # a relative time with nothing to be relative to
-    if lead == "within" or (lead == "in" and _DURATION.match(core)):
-        if not _DURATION.match(core):
+    duration = _DURATION.match(core)
+    if duration:
+        # "within 48 hours", "over the next two years": from now to then; "in two weeks": that
+        # day; "for 25 years": how long, not when
+        if lead == "for" or lead in _DEADLINE:
             return None
-        target = _parse(f"in {core}", base)
+        amount = re.sub(r"^(?:the\s+)?(?:next|coming)\s+", "", core, flags=re.I)
+        target = _parse(f"in {amount}", base)
         if target is None:
             return None
         day = target[0]
-        return _fmt(base, day) if lead == "within" else _fmt(day, day)
+        ranged = lead in ("within", "over", "throughout") or core.lower().startswith(("the next", "the coming", "next", "coming"))
+        return _fmt(base, day) if ranged else _fmt(day, day)
+    if lead in ("for", "over", "throughout"):
+        return None
     period = _period(core, base)
     if period is None:
         return None
     start, end = period
     if lead in _DEADLINE:
-        if lead == "before" and start == end:
+        if lead == "before" and start == end and not _END.match(core):
             end = end - dt.timedelta(days=1)
         if base is None or end < base:
             return _fmt(end, end)
@@ -162,6 +171,8 @@ def _period(core: str, base: dt.date | None) -> tuple[dt.date, dt.date] | None:
     if parsed is None:
         return None
     day, kind = parsed
+    if kind == "month" and base is not None and _MONTH_ONLY.match(core) and (day.year, day.month) == (base.year + 1, base.month):
+        day = day.replace(year=base.year)  # a month named in that same month means this one
     if kind in ("day", "time"):
         return day, day
     if kind == "week":

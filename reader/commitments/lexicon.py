@@ -35,6 +35,17 @@ WEAK_COMMIT_VERBS = _words("""
     mean means meant meaning seek seeks sought seeking prepare prepares prepared preparing
     offer offers offered offering choose chooses chose chosen choosing elect elects elected electing
 """)
+# Verbs whose object is what they put forward, so the verb is part of the action
+# ("proposing counter-measures"); after "promised" / "agreed" the object alone is the action.
+PROPOSAL_VERBS = _words("""
+    propose proposes proposed proposing offer offers offered offering seek seeks sought seeking
+    guarantee guarantees guaranteed guaranteeing
+""")
+# Subordinators of clauses that give a reason, a concession or a condition: a commitment
+# reported inside one with its own subject belongs to someone else ("because they wanted to").
+ASIDE_SUBORDINATORS = _words("because since as although though while whilst whereas if unless")
+# Nouns that, as the predicate of "make X a ...", turn X into a commitment.
+PRIORITY_NOUNS = _words("priority priorities goal goals aim aims mission target targets focus")
 # Adjectives after "be" that commit the subject: "is determined to", "are committed to".
 COMMIT_ADJECTIVES = _words("determined committed ready willing set poised prepared keen resolved")
 # Verbs whose complement is announced as the party's own plan: "announced (that) it would ...".

@@ -23,6 +23,8 @@ from reader.commitments import lexicon as lx
 from reader.commitments import tree
 
 TIME_LABELS = ("DATE", "TIME")
+# Participles that open a time expression whatever they hang on: "starting next week".
+ONSET_WORDS = frozenset({"starting", "beginning", "effective", "commencing"})
 YEAR_MIN, YEAR_MAX = 1800, 2200
 
 
@@ -56,7 +58,9 @@ def region(span, anchor, actor_indices) -> set[int]:
     path = _anchor_path(span, anchor)
     for i in sorted(found):
         tok = span.doc[i]
-        if i in found and tok.i not in path and tok.dep_ in ("relcl", "acl") and tok.head.pos_ in ("NOUN", "PROPN", "PRON"):
+        if i in found and tok.i not in path and tok.dep_ in ("relcl", "acl") and tok.head.pos_ in ("NOUN", "PROPN", "PRON") and (
+            tok.lower_ not in ONSET_WORDS
+        ):
             found -= tree.subtree(span, tok)  # a clause describing a noun, not timing the action
     found -= set(actor_indices) - {i for i in actor_indices if span.doc[i].dep_ == "npadvmod"}
     return found
@@ -83,7 +87,7 @@ def find(span, anchor, actor_indices) -> When | None:
         tok = span.doc[i]
         if i in taken:
             continue
-        found = _prep_phrase(span, tok, area) or _adverbial(span, tok, area) or _clause(span, tok, area)
+        found = _onset(span, tok, area) or _prep_phrase(span, tok, area) or _adverbial(span, tok, area) or _clause(span, tok, area)
         if found is None:
             continue
         taken |= set(found.indices)
@@ -164,7 +168,7 @@ def _trim_lead(span, indices, prep) -> list[int]:
 def _time_word(tok) -> bool:
     """A word that can open a time expression; spaCy's DATE entities sometimes take in an
     adjective before it ("in full next month"), so an entity's adjective does not count."""
-    if tok.lower_ in lx.TEMPORAL_MODIFIERS or tok.lower_ in lx.TEMPORAL_NOUNS or tok.like_num:
+    if tok.lower_ in lx.TEMPORAL_MODIFIERS or tok.lower_ in lx.TEMPORAL_NOUNS or tok.like_num or tok.pos_ == "DET":
         return True
     return tok.ent_type_ in TIME_LABELS and tok.pos_ in ("NOUN", "PROPN", "NUM")
 
@@ -183,6 +187,18 @@ def _trim_clauses(span, indices, obj) -> list[int]:
             break
         out.append(i)
     return out
+
+
+def _onset(span, tok, area) -> When | None:
+    """"starting next week", "effective 1 March", "beginning in June"."""
+    if tok.lower_ not in ONSET_WORDS:
+        return None
+    for c in tree.children(span, tok):
+        inner = tree.child(span, c, "pobj") if c.dep_ == "prep" else c
+        if inner is not None and inner.ent_type_ in TIME_LABELS:
+            indices = _trim_clauses(span, [i for i in tree.subtree_range(span, tok) if i in area], tok)
+            return When(indices, _entity_text(span, indices), "point") if indices else None
+    return None
 
 
 def _adverbial(span, tok, area) -> When | None:
