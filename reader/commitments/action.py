@@ -42,6 +42,9 @@ def indices(span, anchor, actor, when_indices) -> list[int]:
                 drop |= tree.subtree(span, c)
             elif c.dep_ == "advcl":
                 drop |= tree.subtree(span, c)  # purpose, reason, condition, or the time clause
+            elif c.dep_ == "conj" and c.i > h.i and tree.child(span, c, "nsubj", "nsubjpass") is not None:
+                drop |= tree.subtree(span, c)  # "... and the city will ...": a clause of its own
+                drop |= {x.i for x in tree.children(span, h, "cc") if x.i < c.i}
             elif c.dep_ in ("parataxis",) or (c.dep_ in ("ccomp", "conj") and c.lower_ in lx.SPEECH_VERBS and c.i > h.i):
                 drop |= tree.subtree(span, c)
             elif c.dep_ == "aux" and (c.lower_ in MARKERS or h.tag_ == "VBG") and not whole and anchor.kind != "refusal":

@@ -137,11 +137,14 @@ def _name_ending(sent, forms):
         if ent.label_ in lx.AGENT_LABELS and len(ent) > 1 and ent[-1].lower_ in forms:
             return ent.text
     for tok in sent:
-        if tok.pos_ == "PROPN" and tok.lower_ in forms:
-            parts = [c for c in tok.children if c.dep_ in ("compound", "amod", "poss", "nmod") and c.i < tok.i]
+        if tok.pos_ == "PROPN" and tok.lower_ in forms and tok.dep_ not in ("compound", "amod"):
+            parts = [c for c in tok.children if c.dep_ in ("compound", "amod", "poss", "nmod", "prep")]
             if parts:
-                first = max(min(p.left_edge.i for p in parts), sent.start)
-                return sent.doc[first:tok.i + 1].text
+                keep = set(phrase(sent, tok))
+                for c in tok.children:
+                    if c.dep_ in ("conj", "cc", "appos"):
+                        keep -= tree.subtree(sent, c)
+                return tree.text_of(sent.doc, keep)
     return None
 
 
@@ -210,21 +213,27 @@ def _main_subject(sent):
 
 
 def _coordination(sent):
-    """Token range of the first coordination of names ("India and Canada"), not inside a longer name."""
+    """Token range of the first coordination of names ("India and Canada", "Northgate Energy and
+    the city of Lund"), not one inside a longer name ("Security and Intelligence Advisor")."""
     for tok in sent:
         if tok.ent_type_ not in NAME_LABELS or tok.dep_ in ("compound", "amod", "nmod", "poss"):
             continue
         conj = [c for c in tok.children if c.dep_ == "conj" and tree.inside(sent, c)]
-        if not conj:
+        if not conj or not all(_names_party(sent, c) for c in conj):
             continue
-        last = conj[-1]
-        if not (last.pos_ == "PROPN" or last.ent_type_ in lx.AGENT_LABELS) or last.dep_ in ("compound",):
-            continue
-        start = min(c.left_edge.i for c in tok.children if c.dep_ == "compound") if any(
-            c.dep_ == "compound" for c in tok.children
-        ) else tok.i
-        return max(start, sent.start), min(last.i + 1, sent.end)
+        start = min([tok.i] + [c.left_edge.i for c in tok.children if c.dep_ in ("compound", "det", "amod") and c.i < tok.i])
+        end = max(phrase(sent, conj[-1])) + 1
+        return max(start, sent.start), min(end, sent.end)
     return None
+
+
+def _names_party(sent, tok) -> bool:
+    """A conjunct that is a name, or a party noun carrying one ("the city of Lund")."""
+    if tok.dep_ == "compound":
+        return False
+    if tok.pos_ == "PROPN" or tok.ent_type_ in lx.AGENT_LABELS:
+        return True
+    return is_agent(sent, tok) and any(t.pos_ == "PROPN" for t in tok.subtree if tree.inside(sent, t))
 
 
 def _named(sent, rng, back, what):

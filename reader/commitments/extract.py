@@ -11,8 +11,6 @@ from reader.commitments import clause, coref, dates, tree
 from reader.commitments import when as when_mod
 from reader.commitments.model import EMPTY, Commitment
 
-# Beyond this many tokens a "sentence" is not one (a run-on paste, a table): read only its start.
-MAX_TOKENS = 400
 CONFIDENCE = {"verb": 0.9, "refusal": 0.9, "adjective": 0.85, "be-to": 0.8, "headline": 0.7,
               "future": 0.7, "noun": 0.6, "fallback": 0.3}
 
@@ -30,8 +28,6 @@ def extract(sent, context: Sequence = (), article_date: dt.date | None = None) -
         span = sent[:] if not hasattr(sent, "doc") else sent
         if len(span) == 0 or not any(t.is_alpha for t in span):
             return EMPTY
-        if len(span) > MAX_TOKENS:
-            span = span[:MAX_TOKENS]
         return _extract(span, [c for c in context if hasattr(c, "doc") or hasattr(c, "ents")], article_date)
     except Exception as exc:  # noqa: BLE001 - the app must keep going on any sentence
         return Commitment(actor_note=f"extraction failed: {type(exc).__name__}")

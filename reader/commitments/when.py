@@ -42,6 +42,9 @@ def region(span, anchor, actor_indices) -> set[int]:
     found: set[int] = set()
     for h in anchor.heads:
         found |= tree.subtree(span, h)
+        for c in tree.children(span, h, "conj"):
+            if c.i > h.i and tree.child(span, c, "nsubj", "nsubjpass") is not None:
+                found -= tree.subtree(span, c)  # another clause, with its own time
     if not anchor.past:
         for node in {anchor.trigger, anchor.clause}:
             if node is None or not tree.inside(span, node):
@@ -243,9 +246,12 @@ def _looks_like_date(span, indices) -> bool:
 def _entity_text(span, indices) -> str | None:
     """The DATE/TIME entity inside the expression (spaCy's own span of it), clipped to it."""
     doc = span.doc
-    have = set(indices)
-    for ent in doc.ents:
-        if ent.label_ in TIME_LABELS and ent.start in have:
-            words = [i for i in range(ent.start, ent.end) if i in have]
-            return doc[words[0]:words[-1] + 1].text if words else None
-    return None
+    have = sorted(set(indices))
+    # token by token (IOB tags), not doc.ents: that is rebuilt on every access
+    first = next((i for i in have if doc[i].ent_type_ in TIME_LABELS and doc[i].ent_iob_ == "B"), None)
+    if first is None:
+        return None
+    last = first
+    while last + 1 in indices and doc[last + 1].ent_iob_ == "I":
+        last += 1
+    return doc[first:last + 1].text
