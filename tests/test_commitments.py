@@ -338,6 +338,25 @@ def test_plans_nouns_headlines_and_reason_clauses(nlp):
     assert c.actor == "The mayor" and c.action == "building 300 homes" and c.when == "by 2030"
 
 
+def test_the_day_of_saying_is_not_the_day_of_the_action(nlp):
+    # US style "said Monday it would": the parser hangs Monday on the reported verb
+    c = parse_one(nlp, "The company said Monday it would close two factories.")
+    assert (c.actor, c.action, c.when) == ("The company", "close two factories", None)
+
+
+def test_more_commitment_words(nlp):
+    c = parse_one(nlp, "The council voted to ban cars from the city centre from 2027.")
+    assert (c.actor, c.action, c.when) == ("The council", "ban cars from the city centre", "from 2027")
+    c = parse_one(nlp, "The council will vote on the proposal next week.")
+    assert c.action == "vote on the proposal"  # "vote on" is not "agree on"
+    c = parse_one(nlp, "The airline has no plans to cut routes.")
+    assert (c.actor, c.action) == ("The airline", "no plans to cut routes")
+    c = parse_one(nlp, "The ministry said the checks will continue until further notice.")
+    assert (c.actor, c.when, c.when_iso) == ("The ministry", "until further notice", None)
+    c = parse_one(nlp, "The firm said it will invest $2 billion in the plant over the next decade.")
+    assert c.when == "over the next decade" and c.when_iso == "2026-02-08/2036-02-08"
+
+
 def test_without_an_article_date_only_absolute_times_resolve(nlp):
     c = parse_one(nlp, "The board will meet next month.", day=None)
     assert c.when == "next month" and c.when_iso is None

@@ -29,6 +29,9 @@ def indices(span, anchor, actor, when_indices) -> list[int]:
         whole = subject is not None and subject.lower_ not in lx.PERSONAL_PRONOUNS
     if anchor.kind in ("refusal", "proposal"):
         keep.add(anchor.trigger.i)
+    negative = anchor.kind == "noun" and any(d.lower_ == "no" for d in tree.children(span, anchor.trigger, "det"))
+    if negative:
+        keep |= set(range(anchor.trigger.left_edge.i, anchor.trigger.i + 1))  # "no plans to ...": a refusal
     if anchor.kind == "proposal" and len(heads) > 1:
         keep |= set(range(heads[0].i, heads[-1].right_edge.i + 1))  # one object split in pieces
     for h in heads:
@@ -47,7 +50,7 @@ def indices(span, anchor, actor, when_indices) -> list[int]:
                 drop |= {x.i for x in tree.children(span, h, "cc") if x.i < c.i}
             elif c.dep_ in ("parataxis",) or (c.dep_ in ("ccomp", "conj") and c.lower_ in lx.SPEECH_VERBS and c.i > h.i):
                 drop |= tree.subtree(span, c)
-            elif c.dep_ == "aux" and (c.lower_ in MARKERS or h.tag_ == "VBG") and not whole and anchor.kind != "refusal":
+            elif c.dep_ == "aux" and (c.lower_ in MARKERS or h.tag_ == "VBG") and not whole and anchor.kind != "refusal" and not negative:
                 drop |= tree.subtree(span, c)
             elif c.dep_ == "advmod" and c.lower_ in DROP_ADVERBS:
                 drop.add(c.i)
@@ -68,7 +71,7 @@ def indices(span, anchor, actor, when_indices) -> list[int]:
     # "going to" and "be to": the auxiliaries sit on the head's infinitive marker
     for h in heads:
         for a in tree.children(span, h, "aux", "auxpass"):
-            if a.lower_ == "to" and not whole and anchor.kind != "refusal":
+            if a.lower_ == "to" and not whole and anchor.kind != "refusal" and not negative:
                 drop.add(a.i)
     drop -= {anchor.trigger.i} if anchor.kind in ("refusal", "proposal") else set()
     for i in sorted(keep - drop):

@@ -33,7 +33,7 @@ EVENT_VERBS = lx._words("""
     agree agrees pledge pledges promise promises vow vows commit commits decide decides
     resolve resolves undertake undertakes swear swears guarantee guarantees offer offers
     propose proposes refuse refuses decline declines announce announces unveil unveils
-    confirm confirms volunteer volunteers opt opts choose chooses elect elects
+    confirm confirms volunteer volunteers opt opts choose chooses elect elects vote votes
 """)
 
 
@@ -137,7 +137,7 @@ def _complement(span, tok) -> list:
         after = [p for p in tree.children(span, tok, "prep", "dative") if p.i > objs[-1].i and p.lower_ != "according"]
         return objs + after
     for prep in tree.children(span, tok, "prep"):
-        if prep.lower_ in ("to", "on", "upon"):
+        if prep.lower_ in ("to", "on", "upon") and (tok.lower_ in lx.PREP_COMPLEMENT_VERBS or tok.pos_ == "ADJ"):
             obj = tree.child(span, prep, "pcomp", "pobj")
             if obj is not None:
                 return [obj]

@@ -46,7 +46,8 @@ _QUALIFIER = re.compile(r"^(?:earlier|early|later|late|mid|the middle of|the sta
 _END = re.compile(r"^(?:the\s+)?(?:very\s+)?end\s+of\s+(?:the\s+)?(.+)$|^(?:the\s+)?(.+?)[\s-]end$", re.I)
 _DURATION = re.compile(
     r"^(?:(?:the\s+)?(?:next|coming)\s+)?(a|an|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|"
-    r"a few|a couple of|several|\d+(?:\.\d+)?)\s+(hours?|days?|weeks?|months?|years?|decades?)$",
+    r"a few|a couple of|several|\d+(?:\.\d+)?)\s+(hours?|days?|weeks?|months?|years?|decades?)$"
+    r"|^the\s+(?:next|coming)\s+(hour|day|week|month|year|decade)$",  # not "next month": that is a month
     re.I,
 )
 _BARE_UNIT = {"year": "this year", "month": "this month", "week": "this week", "day": "today", "tonight": "today"}
@@ -126,6 +127,9 @@ def _resolve(when: str, base: dt.date | None, entity: str | None) -> str | None:
         if lead == "for" or lead in _DEADLINE:
             return None
         amount = re.sub(r"^(?:the\s+)?(?:next|coming)\s+", "", core, flags=re.I)
+        if duration.group(3):
+            amount = "1 " + amount  # "the next decade": one of them
+        amount = re.sub(r"(\w+)\s+decades?$", lambda m: f"{_times_ten(m.group(1))} years", amount)
         target = _parse(f"in {amount}", base)
         if target is None:
             return None
@@ -145,6 +149,15 @@ def _resolve(when: str, base: dt.date | None, entity: str | None) -> str | None:
             return _fmt(end, end)
         return _fmt(base, end)
     return _fmt(start, end)
+
+
+def _times_ten(number: str) -> str:
+    """ "two decades" -> "20 years" for dateparser, which has no decades."""
+    words = {"a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "1": 1}
+    n = words.get(number.lower())
+    if n is None and number.isdigit():
+        n = int(number)
+    return str(10 * n) if n else number
 
 
 def _split_lead(text: str) -> tuple[str, str]:

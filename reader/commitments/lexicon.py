@@ -25,6 +25,7 @@ COMMIT_VERBS = _words("""
     choose chooses chose chosen choosing  elect elects elected electing
     expect expects expected expecting  hope hopes hoped hoping
     want wants wanted wanting  mean means meant meaning
+    vote votes voted voting  schedule schedules scheduled  slate slated
 """)
 # Refusals: the verb itself belongs in the action ("refused to pay the fine").
 REFUSAL_VERBS = _words("refuse refuses refused refusing decline declines declined declining")
@@ -34,6 +35,11 @@ WEAK_COMMIT_VERBS = _words("""
     expect expects expected expecting hope hopes hoped hoping want wants wanted wanting
     mean means meant meaning seek seeks sought seeking prepare prepares prepared preparing
     offer offers offered offering choose chooses chose chosen choosing elect elects elected electing
+""")
+# Verbs whose "to" / "on" phrase is the commitment: "agreed to a ceasefire", "decided on a plan".
+PREP_COMPLEMENT_VERBS = _words("""
+    agree agrees agreed agreeing commit commits committed committing decide decides decided deciding
+    resolve resolves resolved resolving settle settles settled settling pledge pledges pledged pledging
 """)
 # Verbs whose object is what they put forward, so the verb is part of the action
 # ("proposing counter-measures"); after "promised" / "agreed" the object alone is the action.
@@ -47,7 +53,7 @@ ASIDE_SUBORDINATORS = _words("because since as although though while whilst wher
 # Nouns that, as the predicate of "make X a ...", turn X into a commitment.
 PRIORITY_NOUNS = _words("priority priorities goal goals aim aims mission target targets focus")
 # Adjectives after "be" that commit the subject: "is determined to", "are committed to".
-COMMIT_ADJECTIVES = _words("determined committed ready willing set poised prepared keen resolved")
+COMMIT_ADJECTIVES = _words("determined committed ready willing set poised prepared keen resolved due scheduled slated")
 # Verbs whose complement is announced as the party's own plan: "announced (that) it would ...".
 ANNOUNCE_VERBS = _words("""
     announce announces announced announcing  unveil unveils unveiled unveiling

@@ -58,6 +58,7 @@ def region(span, anchor, actor_indices) -> set[int]:
         tok = span.doc[i]
         if tok.dep_ == "npadvmod" and tok.ent_type_ in TIME_LABELS and not anchor.past:
             found |= tree.subtree(span, tok)  # "The council today is to ..."
+    found -= _said_when(span, anchor.clause)
     path = _anchor_path(span, anchor)
     for i in sorted(found):
         tok = span.doc[i]
@@ -67,6 +68,16 @@ def region(span, anchor, actor_indices) -> set[int]:
             found -= tree.subtree(span, tok)  # a clause describing a noun, not timing the action
     found -= set(actor_indices) - {i for i in actor_indices if span.doc[i].dep_ == "npadvmod"}
     return found
+
+
+def _said_when(span, clause) -> set[int]:
+    """"The company said Monday it would close ...": words between the verb of saying and the
+    reported clause's subject belong to the saying, wherever the parser hung them."""
+    subject = tree.child(span, clause, "nsubj", "nsubjpass")
+    said = tree.head(span, clause)
+    if subject is None or said is None or clause.dep_ != "ccomp" or not said.i < subject.left_edge.i:
+        return set()
+    return set(range(said.i + 1, subject.left_edge.i))
 
 
 def _anchor_path(span, anchor) -> set[int]:
@@ -143,7 +154,7 @@ def _prep_phrase(span, tok, area) -> When | None:
     if obj is None:
         inner = tree.child(span, tok, "prep")  # "ahead of the vote", "no later than"
         obj = tree.child(span, inner, "pobj") if inner is not None else None
-    if obj is None or not _temporal_object(span, obj):
+    if obj is None or not (_temporal_object(span, obj) or tok.lower_ in ("until", "till")):
         return None
     indices = [i for i in tree.subtree_range(span, tok) if i in area or i == tok.i]
     indices = _trim_clauses(span, indices, obj)
