@@ -357,6 +357,29 @@ def test_more_commitment_words(nlp):
     assert c.when == "over the next decade" and c.when_iso == "2026-02-08/2036-02-08"
 
 
+def test_chosen_parties_announced_decisions_and_things_that_cannot_act(nlp):
+    c = parse_one(nlp, "Leeds has been chosen to host the games in 2030.")
+    assert (c.actor, c.action, c.when) == ("Leeds", "host the games", "in 2030")
+    c = parse_one(nlp, "The government announced a ban on single-use plastics from next year.")
+    assert (c.actor, c.action, c.when) == ("The government", "a ban on single-use plastics", "from next year")
+    assert c.when_iso == "2027-01-01/2027-12-31"
+    c = parse_one(nlp, "The statue is to be displayed in the city museum from June.")
+    assert c.actor is None and c.action == "The statue is to be displayed in the city museum"
+    c = parse_one(nlp, "The festival will return next year.")
+    assert c.actor is None and "not a party" in c.actor_note
+    c = parse_one(nlp, "Each of the schools will receive a grant of $10,000.")
+    assert c.actor == "Each of the schools"
+
+
+def test_past_times_do_not_time_a_promise(nlp):
+    c = parse_one(nlp, "The agency will publish figures for the past decade next week.")
+    assert c.when == "next week"
+    c = parse_one(nlp, "The company will raise prices again in 2025.")  # the article is from 2026
+    assert c.when is None
+    c = parse_one(nlp, "Officials will decide on the funding after the election.")
+    assert (c.action, c.when, c.when_iso) == ("decide on the funding", "after the election", None)
+
+
 def test_without_an_article_date_only_absolute_times_resolve(nlp):
     c = parse_one(nlp, "The board will meet next month.", day=None)
     assert c.when == "next month" and c.when_iso is None

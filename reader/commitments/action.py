@@ -22,11 +22,16 @@ def indices(span, anchor, actor, when_indices) -> list[int]:
     keep: set[int] = set()
     heads = list(anchor.heads)
     # the subject could not act (or nobody acts in a passive): the reported clause is the action
-    passive = bool(heads) and tree.child(span, heads[0], "nsubjpass") is not None
+    passive = bool(heads) and (
+        tree.child(span, heads[0], "nsubjpass") is not None
+        or (anchor.kind == "be-to" and tree.child(span, heads[0], "auxpass") is not None)
+    )
     whole = (actor.from_speaker or (actor.head is None and passive)) and anchor.kind in ("future", "headline", "fallback", "be-to")
     if anchor.kind in ("verb", "adjective") and heads and heads[0].dep_ == "ccomp":
         subject = tree.child(span, heads[0], "nsubj", "nsubjpass")
         whole = subject is not None and subject.lower_ not in lx.PERSONAL_PRONOUNS
+    if whole and anchor.kind == "be-to":
+        heads = [anchor.clause]  # "The statue is to be displayed ...": from the subject on
     if anchor.kind in ("refusal", "proposal"):
         keep.add(anchor.trigger.i)
     negative = anchor.kind == "noun" and any(d.lower_ == "no" for d in tree.children(span, anchor.trigger, "det"))
@@ -83,6 +88,9 @@ def indices(span, anchor, actor, when_indices) -> list[int]:
         elif tok.dep_ == "relcl" and _after_comma(span, tok):
             drop |= tree.subtree(span, tok)  # ", which ...": describes, is not the action
             drop.add(tok.left_edge.i - 1)
+            after = tok.right_edge.i + 1
+            if after < span.end and span.doc[after].text == ",":
+                drop.add(after)
         elif tok.dep_ == "prep" and tok.lower_ in ("with", "without") and _after_comma(span, tok) and _absolute(span, tok):
             drop |= tree.subtree(span, tok)  # ", with fentanyl singled out": a circumstance
             drop.add(tok.left_edge.i - 1)

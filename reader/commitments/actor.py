@@ -41,7 +41,12 @@ def find(span, anchor) -> Actor:
     clause = anchor.clause
     if anchor.kind == "noun":
         return _noun_owner(span, anchor)
+    if anchor.kind == "control":
+        chosen = tree.child(span, clause, "nsubjpass")
+        return Actor(chosen, phrase(span, chosen), "the party chosen to do it")
     subject, passive = _subject(span, clause)
+    if anchor.kind == "be-to" and any(tree.child(span, h, "auxpass") is not None for h in anchor.heads):
+        passive = True  # "is to be displayed": nobody named does the displaying
     if subject is None and clause.dep_ in ("acomp", "oprd") and tree.head(span, clause) is not None:
         subject, passive = _subject(span, tree.head(span, clause))  # "it is committed to": the subject of "is"
         passive = False
@@ -146,9 +151,16 @@ def _agent(span, verb):
 
 def is_agent(span, tok) -> bool:
     """Can the noun phrase headed by tok act: a person, organisation, place, pronoun or party noun?"""
-    if tok.ent_type_ in lx.AGENT_LABELS or tok.pos_ == "PROPN":
+    if tok.ent_type_ in lx.AGENT_LABELS:
         return True
+    if tok.pos_ == "PROPN":
+        return tok.ent_type_ == ""  # "the Concorde" (PRODUCT), "the Olympics" (EVENT): things
     low = tok.lower_
+    if low in lx.QUANTIFIERS:  # "each of the schools": the schools
+        for prep in tree.children(span, tok, "prep"):
+            obj = tree.child(span, prep, "pobj")
+            if prep.lower_ == "of" and obj is not None:
+                return is_agent(span, obj)
     if low in lx.PERSONAL_PRONOUNS:
         return True
     if low in lx.AGENT_NOUNS:

@@ -73,7 +73,7 @@ def _candidate(span, tok) -> Anchor | None:
             found = _commit_verb(span, tok)
             if found:
                 return found
-        found = _make_priority(span, tok)
+        found = _make_priority(span, tok) or _passive_control(span, tok) or _announce(span, tok)
         if found:
             return found
         if low in BE_FORMS:
@@ -102,6 +102,8 @@ def _candidate(span, tok) -> Anchor | None:
 def _commit_verb(span, tok) -> Anchor | None:
     if tok.dep_ in ("amod", "compound"):
         return None  # "the planned terminal", "the agreed minimum"
+    if any(a.lower_ in lx.FUTURE_MODALS for a in tree.children(span, tok, "aux")):
+        return None  # "will decide on the funding": a future act like any other, verb and all
     comp = _complement(span, tok)
     if not comp:
         return None
@@ -235,6 +237,30 @@ def _headline_noun(span, tok) -> Anchor | None:
     return Anchor(1, "headline", tok, tok, [tok], past=False, owner=None)
 
 
+def _passive_control(span, tok) -> Anchor | None:
+    """"Leeds was chosen to host the games": the chosen party will do it."""
+    if tok.lower_ not in lx.CONTROL_PASSIVES or tree.child(span, tok, "nsubjpass") is None:
+        return None
+    for x in tree.children(span, tok, "xcomp", "advcl"):
+        if any(a.lower_ == "to" for a in tree.children(span, x, "aux")):
+            return Anchor(2, "control", tok, tok, [x], past=False)
+    return None
+
+
+def _announce(span, tok) -> Anchor | None:
+    """"The government announced a ban on plastics": the announced decision is the commitment.
+    (An announced clause, "announced it will ...", is found through its own future.)"""
+    if tok.lower_ not in lx.ANNOUNCE_VERBS or tok.dep_ in ("amod", "compound"):
+        return None
+    objs = tree.children(span, tok, "dobj")
+    if not objs:
+        return None
+    if objs[0].lower_ in lx.COMMIT_NOUNS and _infinitive_of(span, objs[0]) is not None:
+        return None  # "announced plans to ...": the noun's own infinitive says it better
+    after = [p for p in tree.children(span, tok, "prep", "dative") if p.i > objs[-1].i and p.lower_ != "according"]
+    return Anchor(1, "verb", tok, tok, objs + after, past=_is_past(tok))
+
+
 def _make_priority(span, tok) -> Anchor | None:
     """"X has made tackling migration a priority": the object is X's commitment."""
     if tok.lower_ not in ("make", "makes", "made", "making"):
@@ -305,6 +331,8 @@ def _is_past(tok) -> bool:
     """The promise itself lies in the past: "agreed", "has pledged", headline "agree"."""
     if tok.tag_ in ("VBD", "VBN"):
         return True
+    if any(a.lower_ in lx.FUTURE_MODALS or a.lower_ == "to" for a in tok.children if a.dep_ == "aux"):
+        return False  # "will decide", "to agree": still to come
     return tok.lower_ in EVENT_VERBS
 
 

@@ -11,8 +11,8 @@ from reader.commitments import clause, coref, dates, tree
 from reader.commitments import when as when_mod
 from reader.commitments.model import EMPTY, Commitment
 
-CONFIDENCE = {"verb": 0.9, "refusal": 0.9, "adjective": 0.85, "be-to": 0.8, "headline": 0.7,
-              "future": 0.7, "noun": 0.6, "fallback": 0.3}
+CONFIDENCE = {"verb": 0.9, "refusal": 0.9, "proposal": 0.9, "adjective": 0.85, "be-to": 0.8, "headline": 0.7,
+              "future": 0.7, "control": 0.7, "noun": 0.6, "fallback": 0.3}
 
 
 def extract(sent, context: Sequence = (), article_date: dt.date | None = None) -> Commitment:
@@ -38,7 +38,7 @@ def _extract(span, context, article_date) -> Commitment:
     if anchor is None:
         return Commitment(actor_note="no predicate in the sentence")
     found = actor_mod.find(span, anchor)
-    when = when_mod.find(span, anchor, found.indices)
+    when = when_mod.find(span, anchor, found.indices, article_date.year if article_date else None)
     when_idx = when.indices if when else []
     act = action_mod.indices(span, anchor, found, when_idx)
     when_text = tree.text_of(span.doc, when_idx) if when else None

@@ -52,6 +52,11 @@ PROPOSAL_VERBS = _words("""
 ASIDE_SUBORDINATORS = _words("because since as although though while whilst whereas if unless")
 # Nouns that, as the predicate of "make X a ...", turn X into a commitment.
 PRIORITY_NOUNS = _words("priority priorities goal goals aim aims mission target targets focus")
+# Passives whose infinitive the subject will carry out: "Leeds was chosen to host the games".
+CONTROL_PASSIVES = _words("""
+    chosen selected picked named appointed tapped designated commissioned hired contracted
+    mandated tasked charged authorised authorized
+""")
 # Adjectives after "be" that commit the subject: "is determined to", "are committed to".
 COMMIT_ADJECTIVES = _words("determined committed ready willing set poised prepared keen resolved due scheduled slated")
 # Verbs whose complement is announced as the party's own plan: "announced (that) it would ...".
@@ -140,8 +145,10 @@ PERSON_NOUNS = _words("""
     cleric bishop priest pope ceo chef author writer editor reporter lawyer attorney
 """)
 
-# Entity labels that can name a party.
+# Entity labels that can name a party; a name with any other label (a product, an event, a
+# law, a work) cannot commit.
 AGENT_LABELS = frozenset({"PERSON", "ORG", "GPE", "NORP", "FAC"})
+QUANTIFIERS = _words("each all both some none many most several either neither one two three four five")
 
 PERSONAL_PRONOUNS = _words("i we he she they it you")
 SINGULAR_PERSON_PRONOUNS = _words("he she i")
@@ -171,8 +178,12 @@ TEMPORAL_ADVERBS = _words("""
 # Prepositions that open a time expression when their object is temporal.
 TIME_PREPOSITIONS = _words("""
     by before until till within in on at after during from over through throughout
-    since around about ahead starting beginning from for
+    around about ahead starting beginning from for following prior upon
 """)
+# Prepositions that make any event a time: "after the election", "ahead of the summit".
+EVENT_PREPOSITIONS = _words("before after until till during following pending ahead prior upon")
+# Words that put a time in the past: it cannot be when a promised action happens.
+PAST_WORDS = _words("last past ago previous previously yesterday earlier recent recently former")
 # Subordinators that open a time clause ("until the outbreak is over").
 TIME_SUBORDINATORS = _words("until till before after once when whenever")
 # Words that may stand in a time expression before its temporal head ("next", "early").

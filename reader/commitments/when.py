@@ -63,7 +63,7 @@ def region(span, anchor, actor_indices) -> set[int]:
     for i in sorted(found):
         tok = span.doc[i]
         if i in found and tok.i not in path and tok.dep_ in ("relcl", "acl") and tok.head.pos_ in ("NOUN", "PROPN", "PRON") and (
-            tok.lower_ not in ONSET_WORDS
+            tok.lower_ not in ONSET_WORDS | {"following", "pending"}
         ):
             found -= tree.subtree(span, tok)  # a clause describing a noun, not timing the action
     found -= set(actor_indices) - {i for i in actor_indices if span.doc[i].dep_ == "npadvmod"}
@@ -91,7 +91,7 @@ def _anchor_path(span, anchor) -> set[int]:
     return path
 
 
-def find(span, anchor, actor_indices) -> When | None:
+def find(span, anchor, actor_indices, base_year: int | None = None) -> When | None:
     area = region(span, anchor, actor_indices)
     if not area:
         return None
@@ -104,6 +104,8 @@ def find(span, anchor, actor_indices) -> When | None:
         found = _onset(span, tok, area) or _prep_phrase(span, tok, area) or _adverbial(span, tok, area) or _clause(span, tok, area)
         if found is None:
             continue
+        if _in_the_past(span, found, base_year):
+            continue  # "last year", "over the past decade": not when a promise is kept
         taken |= set(found.indices)
         order = {"point": 0, "clause": 1, "duration": 2}[found.kind]
         near = _distance(span, tok, anchor)
@@ -111,6 +113,18 @@ def find(span, anchor, actor_indices) -> When | None:
     if not cands:
         return None
     return min(cands, key=lambda c: c[0])[1]
+
+
+def _in_the_past(span, found: When, base_year: int | None) -> bool:
+    words = [span.doc[i] for i in found.indices]
+    if any(w.lower_ in lx.PAST_WORDS for w in words):
+        return True
+    if found.kind == "clause":
+        return any(w.tag_ == "VBD" for w in words)  # "after the plant closed"
+    if base_year is None:
+        return False
+    years = [int(w.text) for w in words if w.text.isdigit() and len(w.text) == 4 and is_temporal(w)]
+    return bool(years) and max(years) < base_year
 
 
 def _distance(span, tok, anchor) -> int:
@@ -148,16 +162,20 @@ def _temporal_object(span, obj) -> bool:
 
 def _prep_phrase(span, tok, area) -> When | None:
     if tok.dep_ not in ("prep", "agent") or tok.lower_ not in lx.TIME_PREPOSITIONS:
-        if not (tok.lower_ == "ahead" and tree.child(span, tok, "prep") is not None):
+        participle = tok.lower_ in ("following", "pending") and tok.dep_ in ("acl", "advcl", "prep")
+        if not participle and not (tok.lower_ == "ahead" and tree.child(span, tok, "prep") is not None):
             return None
     obj = tree.child(span, tok, "pobj")
     if obj is None:
         inner = tree.child(span, tok, "prep")  # "ahead of the vote", "no later than"
         obj = tree.child(span, inner, "pobj") if inner is not None else None
-    if obj is None or not (_temporal_object(span, obj) or tok.lower_ in ("until", "till")):
+    if obj is None:
+        return None
+    event = tok.lower_ in lx.EVENT_PREPOSITIONS and obj.pos_ in ("NOUN", "PROPN") and not _is_party(span, obj)
+    if not (_temporal_object(span, obj) or tok.lower_ in ("until", "till") or event):
         return None
     indices = [i for i in tree.subtree_range(span, tok) if i in area or i == tok.i]
-    indices = _trim_clauses(span, indices, obj)
+    indices = _trim_clauses(span, indices, obj, keep=tok)
     indices = _trim_lead(span, indices, tok)
     kind = "duration" if tok.lower_ == "for" else "point"
     if tok.lower_ in ("for", "over", "during", "throughout") and not _has_time_entity(span, indices):
@@ -165,6 +183,13 @@ def _prep_phrase(span, tok, area) -> When | None:
     if kind == "duration" and _looks_like_date(span, indices):
         kind = "point"  # "for 2 April" is a date, not a span of time
     return When(indices, _entity_text(span, indices), kind)
+
+
+def _is_party(span, tok) -> bool:
+    """"before the committee", "after him": a party, so the preposition is not about time."""
+    from reader.commitments.actor import is_agent
+
+    return tok.ent_type_ in ("PERSON", "ORG", "GPE", "NORP") or (is_agent(span, tok) and tok.ent_type_ not in TIME_LABELS)
 
 
 def _trim_lead(span, indices, prep) -> list[int]:
@@ -187,11 +212,11 @@ def _time_word(tok) -> bool:
     return tok.ent_type_ in TIME_LABELS and tok.pos_ in ("NOUN", "PROPN", "NUM")
 
 
-def _trim_clauses(span, indices, obj) -> list[int]:
+def _trim_clauses(span, indices, obj, keep=None) -> list[int]:
     drop: set[int] = set()
     for i in indices:
         tok = span.doc[i]
-        if tok.dep_ in ("relcl", "acl", "advcl", "appos") and tok.i != obj.i:
+        if tok.dep_ in ("relcl", "acl", "advcl", "appos") and tok.i != obj.i and (keep is None or tok.i != keep.i):
             drop |= tree.subtree(span, tok)
     kept = [i for i in indices if i not in drop]
     # stop at a comma: what follows it is no longer the time expression
