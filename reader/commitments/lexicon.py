@@ -182,6 +182,10 @@ TIME_PREPOSITIONS = _words("""
 """)
 # Prepositions that make any event a time: "after the election", "ahead of the summit".
 EVENT_PREPOSITIONS = _words("before after until till during following pending ahead prior upon")
+# Words that point a time forward: on a past promise ("agreed last week to meet next month")
+# they still time the action, wherever the parser hung them.
+FUTURE_WORDS = _words("next coming tomorrow later upcoming soon forthcoming")
+DEADLINE_PREPOSITIONS = _words("by within until till before")
 # Words that put a time in the past: it cannot be when a promised action happens.
 PAST_WORDS = _words("last past ago previous previously yesterday earlier recent recently former")
 # Subordinators that open a time clause ("until the outbreak is over").

@@ -2,15 +2,17 @@
 
 Only words that time the action count: those inside the action's own phrase, plus those on the
 commitment word when it is not a past event ("tomorrow he plans to ..."; but in "agreed on
-Tuesday to build ...", Tuesday dates the agreement, not the building). A subject's subtree,
+Tuesday to build ...", Tuesday dates the agreement, not the building). On a past commitment
+word, a time still counts when it points forward ("next month", "by 2030", a year after the
+article's), since the parser often hangs the action's time there. A subject's subtree,
 relative clauses and object descriptions ("weekly case numbers", "a ten-year deal") are not
-looked at. Candidates:
+looked at, and neither are times in the past ("last year") or durations ("for 25 years":
+how long, not when). Candidates:
 
 * a time preposition with a temporal object: "by the end of January", "within 48 hours";
 * a temporal noun phrase used as an adverb: "next month", "every week", "Wednesday";
 * a time adverb: "tomorrow", "soon", "immediately";
-* a time clause: "until the outbreak is declared over" (weakest);
-* a duration with "for" ("for 25 years") comes after all of those.
+* a time clause: "until the outbreak is declared over" (weakest).
 
 The nearest to the action's head wins, then the first in the sentence.
 """
@@ -93,6 +95,10 @@ def _anchor_path(span, anchor) -> set[int]:
 
 def find(span, anchor, actor_indices, base_year: int | None = None) -> When | None:
     area = region(span, anchor, actor_indices)
+    on_promise: set[int] = set()
+    if anchor.past:
+        on_promise = _promise_words(span, anchor) - area
+        area = area | on_promise
     if not area:
         return None
     cands: list[tuple[tuple, When]] = []
@@ -104,8 +110,10 @@ def find(span, anchor, actor_indices, base_year: int | None = None) -> When | No
         found = _onset(span, tok, area) or _prep_phrase(span, tok, area) or _adverbial(span, tok, area) or _clause(span, tok, area)
         if found is None:
             continue
-        if _in_the_past(span, found, base_year):
+        if _in_the_past(span, found, base_year) or found.kind == "duration":
             continue  # "last year", "over the past decade": not when a promise is kept
+        if on_promise & set(found.indices) and not _points_forward(span, found, base_year):
+            continue  # "agreed on Tuesday": the day of the agreement
         taken |= set(found.indices)
         order = {"point": 0, "clause": 1, "duration": 2}[found.kind]
         near = _distance(span, tok, anchor)
@@ -113,6 +121,26 @@ def find(span, anchor, actor_indices, base_year: int | None = None) -> When | No
     if not cands:
         return None
     return min(cands, key=lambda c: c[0])[1]
+
+
+def _promise_words(span, anchor) -> set[int]:
+    """Time adjuncts hung directly on a past commitment word: a preposition of time, a noun
+    phrase or an adverb (not "with" phrases, clauses, its subject or its complement)."""
+    heads = {h.i for h in anchor.heads}
+    found: set[int] = set()
+    for c in tree.children(span, anchor.trigger, "prep", "npadvmod", "tmod", "advmod"):
+        if c.i in heads or (c.dep_ == "prep" and c.lower_ not in lx.TIME_PREPOSITIONS):
+            continue
+        found |= tree.subtree(span, c)
+    return found
+
+
+def _points_forward(span, found: When, base_year: int | None) -> bool:
+    words = [span.doc[i] for i in found.indices]
+    if any(w.lower_ in lx.FUTURE_WORDS for w in words) or (words and words[0].lower_ in lx.DEADLINE_PREPOSITIONS):
+        return True
+    years = [int(w.text) for w in words if w.text.isdigit() and len(w.text) == 4 and is_temporal(w)]
+    return base_year is not None and bool(years) and min(years) > base_year
 
 
 def _in_the_past(span, found: When, base_year: int | None) -> bool:
