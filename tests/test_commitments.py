@@ -269,6 +269,11 @@ def test_attribution_is_stripped(nlp):
     assert c.actor == "The company" and c.action == "pay a fine of $2 million"
 
 
+def test_parenthetical_attribution(nlp):
+    c = parse_one(nlp, "The museum, a spokeswoman said, will reopen on 1 March.")
+    assert (c.actor, c.action, c.when, c.when_iso) == ("The museum", "reopen", "on 1 March", "2026-03-01")
+
+
 def test_end_of_the_year_and_next_month(nlp):
     c = parse_one(nlp, "The two leaders pledged to meet again by the end of the year.")
     assert c.when == "by the end of the year"
@@ -386,6 +391,10 @@ def test_past_times_do_not_time_a_promise(nlp):
     assert c.when == "next week"
     c = parse_one(nlp, "The company will raise prices again in 2025.")  # the article is from 2026
     assert c.when is None
+    c = parse_one(nlp, 'The coach said the team would "fight until the last minute".')
+    assert c.when == "until the last minute"  # the final minute, not a past one
+    c = parse_one(nlp, "The council says it will consider the request at its next meeting.")
+    assert (c.action, c.when) == ("consider the request", "at its next meeting")
     c = parse_one(nlp, "Officials will decide on the funding after the election.")
     assert (c.action, c.when, c.when_iso) == ("decide on the funding", "after the election", None)
 

@@ -50,6 +50,10 @@ def find(span, anchor) -> Actor:
     if subject is None and clause.dep_ in ("acomp", "oprd") and tree.head(span, clause) is not None:
         subject, passive = _subject(span, tree.head(span, clause))  # "it is committed to": the subject of "is"
         passive = False
+    if subject is None:
+        aside = _subject_before_aside(span, clause)
+        if aside is not None and (anchor.kind not in ("future", "be-to") or is_agent(span, aside)):
+            return Actor(aside, phrase(span, aside), "the subject before the aside 'X said'")
     if subject is None and anchor.kind in ("verb", "refusal", "proposal", "future") and clause.dep_ in SHARING_DEPS:
         subject, passive = _shared_subject(span, clause)
     if subject is None and anchor.kind == "headline":
@@ -122,6 +126,25 @@ def _subject(span, verb):
     return None, False
 
 
+def _subject_before_aside(span, verb):
+    """"The museum, a spokeswoman said, will reopen": the parser gives "said" both subjects;
+    the one before the aside is the clause's."""
+    for said in tree.children(span, verb, "parataxis"):
+        subjects = tree.children(span, said, "nsubj")
+        if said.lower_ in lx.SPEECH_VERBS and len(subjects) > 1 and subjects[0].i < said.i:
+            return subjects[0]
+    return None
+
+
+def _speaker_of(span, said):
+    """The subject of a verb of saying: the one nearest it (see _subject_before_aside)."""
+    subjects = [c for c in tree.children(span, said, "nsubj")]
+    if not subjects:
+        return None
+    before = [s for s in subjects if s.i < said.i]
+    return before[-1] if before else subjects[0]
+
+
 def _shared_subject(span, verb):
     """An infinitive or a second conjunct takes its subject from the verb it hangs on."""
     node = verb
@@ -176,8 +199,8 @@ def speaker(span, clause):
     node = clause
     for _ in range(12):
         for c in tree.children(span, node, "parataxis", "ccomp", "advcl"):
-            if c.lower_ in lx.SPEECH_VERBS and c.i > node.i:
-                subj, _ = _subject(span, c)
+            if c.lower_ in lx.SPEECH_VERBS and (c.i > node.i or c.dep_ == "parataxis"):
+                subj = _speaker_of(span, c)
                 if subj is not None:
                     return subj
         parent = tree.head(span, node)

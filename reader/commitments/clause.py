@@ -253,8 +253,8 @@ def _announce(span, tok) -> Anchor | None:
     if tok.lower_ not in lx.ANNOUNCE_VERBS or tok.dep_ in ("amod", "compound"):
         return None
     objs = tree.children(span, tok, "dobj")
-    if not objs:
-        return None
+    if not objs or objs[0].pos_ == "PRON" or objs[0].tag_ in ("WDT", "WP"):
+        return None  # "the deal, which they announced on Monday": not what is announced here
     if objs[0].lower_ in lx.COMMIT_NOUNS and _infinitive_of(span, objs[0]) is not None:
         return None  # "announced plans to ...": the noun's own infinitive says it better
     after = [p for p in tree.children(span, tok, "prep", "dative") if p.i > objs[-1].i and p.lower_ != "according"]

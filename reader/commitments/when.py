@@ -135,6 +135,11 @@ def _promise_words(span, anchor) -> set[int]:
     return found
 
 
+def _final(word) -> bool:
+    """"the last minute", "its last meeting": last in a series, not the past ("last week")."""
+    return word.lower_ == "last" and word.i > 0 and word.doc[word.i - 1].tag_ in ("DT", "PRP$", "POS")
+
+
 def _points_forward(span, found: When, base_year: int | None) -> bool:
     words = [span.doc[i] for i in found.indices]
     if any(w.lower_ in lx.FUTURE_WORDS for w in words) or (words and words[0].lower_ in lx.DEADLINE_PREPOSITIONS):
@@ -145,7 +150,7 @@ def _points_forward(span, found: When, base_year: int | None) -> bool:
 
 def _in_the_past(span, found: When, base_year: int | None) -> bool:
     words = [span.doc[i] for i in found.indices]
-    if any(w.lower_ in lx.PAST_WORDS for w in words):
+    if any(w.lower_ in lx.PAST_WORDS and not _final(w) for w in words):
         return True
     if found.kind == "clause":
         return any(w.tag_ == "VBD" for w in words)  # "after the plant closed"
@@ -185,6 +190,8 @@ def _temporal_object(span, obj) -> bool:
         return obj.ent_type_ in TIME_LABELS
     if obj.lower_ in ("time", "term", "period"):
         return obj.ent_type_ in TIME_LABELS
+    if obj.pos_ == "NOUN" and any(c.lower_ in lx.FUTURE_WORDS for c in obj.children if c.dep_ in ("amod", "det")):
+        return True  # "at its next meeting", "in the coming round"
     return is_temporal(obj)
 
 
@@ -235,7 +242,7 @@ def _trim_lead(span, indices, prep) -> list[int]:
 def _time_word(tok) -> bool:
     """A word that can open a time expression; spaCy's DATE entities sometimes take in an
     adjective before it ("in full next month"), so an entity's adjective does not count."""
-    if tok.lower_ in lx.TEMPORAL_MODIFIERS or tok.lower_ in lx.TEMPORAL_NOUNS or tok.like_num or tok.pos_ == "DET":
+    if tok.lower_ in lx.TEMPORAL_MODIFIERS or tok.lower_ in lx.TEMPORAL_NOUNS or tok.like_num or tok.tag_ in ("DT", "PRP$", "PDT"):
         return True
     return tok.ent_type_ in TIME_LABELS and tok.pos_ in ("NOUN", "PROPN", "NUM")
 
