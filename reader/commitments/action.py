@@ -1,12 +1,17 @@
 """What is committed to: the predicate and its complement, as a short phrase of the sentence.
 
 From the words under the action's head(s) this drops: the subject, the marker of the future
-("will", "to", "is going to"), the time expression, the attribution ("officials said"), and
-adverbial clauses of purpose, reason or condition ("to streamline ...", "because ..."), which
-say why rather than what. A refusal keeps its verb ("refused to pay the fine"), so the
-action does not read as its opposite. When the actor had to be taken from the quoted source
-(the subject could not act: "every claim will be assessed"), the whole reported clause is
-the action.
+("will", "to", "is going to"), the time expression, the attribution ("officials said"),
+adjuncts in front of the subject ("Under the accord, ..."), and, at any depth, adverbial
+clauses of purpose, reason or condition ("to streamline ...", "because ..."), asides
+(", which ...", ", with X singled out") and conjoined clauses with a subject of their own
+("... and the city will ..."): they say why, or something else, rather than what.
+
+Kept: a refusal keeps its verb ("refused to pay the fine"), "has no plans to" its "no", and a
+verb that puts something forward its verb ("proposing counter-measures"), so the action does
+not read as its opposite or lose its act. A promised clause with a subject of its own ("promised
+that the hospital would reopen") is kept whole; so is the clause when the actor had to be
+taken from the quoted source or nobody acts ("every claim will be assessed").
 """
 
 from __future__ import annotations

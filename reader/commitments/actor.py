@@ -2,6 +2,12 @@
 
 Rules, in order; each says in `note` what it did:
 
+* a commitment noun's owner: "Labour's plan to ..." (possessor), "Labour has a plan to ..."
+  (subject of the verb governing it); "X was chosen to host ...": X;
+* the subject is looked for on the clause, on "is" for "is committed to", before a
+  parenthetical "X, a spokeswoman said, will ...", and on the verb an infinitive, a second
+  conjunct, a participle or "by + gerund" hangs on; several subjects the parser split off one
+  coordination ("The government of X and the company Y agreed") are one actor;
 * passive with "by X": X; passive without one, or a subject that cannot act ("Discussions
   will carry on"): the source the sentence quotes ("officials said"), else no actor;
 * a relative pronoun ("Carney, who intends to ...") stands for the noun it follows;
@@ -38,48 +44,62 @@ class Actor:
 
 
 def find(span, anchor) -> Actor:
-    clause = anchor.clause
+    """The actor of the anchor's clause (see the module docstring)."""
     if anchor.kind == "noun":
         return _noun_owner(span, anchor)
     if anchor.kind == "control":
-        chosen = tree.child(span, clause, "nsubjpass")
+        chosen = tree.child(span, anchor.clause, "nsubjpass")
         return Actor(chosen, phrase(span, chosen), "the party chosen to do it")
+    subject, passive, found = _locate_subject(span, anchor)
+    if found is not None:
+        return found
+    if passive:
+        return _passive_actor(span, anchor, subject)
+    if subject is None:
+        return _speaker_or_none(span, anchor.clause, "no subject")
+    return _active_actor(span, anchor, subject)
+
+
+def _locate_subject(span, anchor):
+    """(subject, passive?, an actor already settled or None)."""
+    clause = anchor.clause
     subject, passive = _subject(span, clause)
     if anchor.kind == "be-to" and any(tree.child(span, h, "auxpass") is not None for h in anchor.heads):
         passive = True  # "is to be displayed": nobody named does the displaying
     if subject is None and clause.dep_ in ("acomp", "oprd") and tree.head(span, clause) is not None:
-        subject, passive = _subject(span, tree.head(span, clause))  # "it is committed to": the subject of "is"
+        subject, _ = _subject(span, tree.head(span, clause))  # "it is committed to": the subject of "is"
         passive = False
     if subject is None:
         aside = _subject_before_aside(span, clause)
         if aside is not None and (anchor.kind not in ("future", "be-to") or is_agent(span, aside)):
-            return Actor(aside, phrase(span, aside), "the subject before the aside 'X said'")
+            return None, False, Actor(aside, phrase(span, aside), "the subject before the aside 'X said'")
     if subject is None and anchor.kind in ("verb", "refusal", "proposal", "future") and clause.dep_ in SHARING_DEPS:
         subject, passive = _shared_subject(span, clause)
     if subject is None and anchor.kind == "headline":
         noun = tree.head(span, clause)
         if noun is not None and noun.pos_ in ("NOUN", "PROPN") and is_agent(span, noun):
-            return Actor(noun, phrase(span, noun), "the headline's subject")
-    if passive:
-        agent = _agent(span, clause)
-        if agent is not None:
-            return Actor(agent, phrase(span, agent), "the agent of a passive")
-        if anchor.kind in ("verb", "adjective") and subject is not None and subject.lower_ != "it" and (
-            anchor.trigger.lower_ in lx.COMMIT_ADJECTIVES
-        ):
-            return _as_written(span, subject)  # "are committed to ...": the subject commits
-        return _speaker_or_none(span, clause, "a passive without an agent")
-    if subject is None:
-        return _speaker_or_none(span, clause, "no subject")
+            return None, False, Actor(noun, phrase(span, noun), "the headline's subject")
+    return subject, passive, None
+
+
+def _passive_actor(span, anchor, subject) -> Actor:
+    agent = _agent(span, anchor.clause)
+    if agent is not None:
+        return Actor(agent, phrase(span, agent), "the agent of a passive")
+    if subject is not None and subject.lower_ != "it" and anchor.trigger.lower_ in lx.COMMIT_ADJECTIVES:
+        return _as_written(span, subject)  # "are committed to ...": the subject commits
+    return _speaker_or_none(span, anchor.clause, "a passive without an agent")
+
+
+def _active_actor(span, anchor, subject) -> Actor:
     if subject.lower_ in RELATIVE_PRONOUNS and subject.tag_ in ("WP", "WDT", "WP$"):
         antecedent = _relative_antecedent(span, subject)
         if antecedent is not None:
             return Actor(antecedent, phrase(span, antecedent), f"'{subject.text}' stands for the noun before it")
     if anchor.kind in ("future", "headline", "fallback", "be-to") and not is_agent(span, subject):
-        found = _speaker_or_none(span, clause, f"'{subject.text}' is not a party that can commit")
-        return found
+        return _speaker_or_none(span, anchor.clause, f"'{subject.text}' is not a party that can commit")
     if subject.lower_ in lx.PERSONAL_PRONOUNS:
-        found = _pronoun_in_sentence(span, subject, clause)
+        found = _pronoun_in_sentence(span, subject, anchor.clause)
         if found is not None:
             return found
     return _as_written(span, subject)

@@ -4,19 +4,22 @@ Candidates, strongest first (`Anchor.rank`):
 
 0. a commitment verb with a complement: "agreed to station ...", "committed to working ...",
    "pledged that it would ...", "promised a review", "made X a priority"; or "is determined /
-   committed to ...";
-1. a future construction that is itself a plan: "are to travel", "is going to", and a
-   headline infinitive ("City to close libraries", "New process to replace interviews");
-2. a future modal: "will carry on", "would publish" (would only in reported speech); and the
-   weak verbs of intention ("wants to", "hopes to", "expects to");
+   committed / due to ...";
+1. a future construction that is itself a plan: "are to travel", "is going to"; a headline
+   infinitive ("City to close libraries", "New process to replace interviews"); an announced
+   decision ("announced a ban on ...");
+2. a future modal: "will carry on", "would publish" (would only in reported speech); the weak
+   verbs of intention ("wants to", "hopes to", "expects to"); a party chosen for a task
+   ("Leeds was chosen to host ...");
 3. a commitment noun with an infinitive: "Labour's plan to cut fares", "an effort to clear";
 4. a progressive reported as a plan: "said he was taking his family to ...";
 5. otherwise the main verb of the sentence (the sentence was labelled a commitment, so its
    predicate is the best guess left).
 
 A candidate inside a clause of reason, concession or condition that has a subject of its own
-("..., because officials wanted to meet him") is someone else's, and is left out. Among
-candidates of one rank the one nearest the root of the parse wins, then the first.
+("..., because officials wanted to meet him") is someone else's, and is left out; so is one
+under "if" / "unless". Among candidates of one rank the one fewest clauses from the root of
+the parse wins, then the first.
 """
 
 from __future__ import annotations
@@ -29,7 +32,7 @@ from reader.commitments import tree
 BE_FORMS = frozenset("is are am was were be 's 're".split())
 # Commitment verbs that report an event (so a present tense is a headline's past) rather than a
 # state of mind ("plans", "intends", "aims"), whose own time words belong to the action.
-EVENT_VERBS = lx._words("""
+EVENT_VERBS = lx.words("""
     agree agrees pledge pledges promise promises vow vows commit commits decide decides
     resolve resolves undertake undertakes swear swears guarantee guarantees offer offers
     propose proposes refuse refuses decline declines announce announces unveil unveils

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from collections.abc import Iterable, Sequence
 
 from reader.commitments import action as action_mod
@@ -11,6 +12,7 @@ from reader.commitments import clause, coref, dates, tree
 from reader.commitments import when as when_mod
 from reader.commitments.model import EMPTY, Commitment
 
+log = logging.getLogger(__name__)
 CONFIDENCE = {"verb": 0.9, "refusal": 0.9, "proposal": 0.9, "adjective": 0.85, "be-to": 0.8, "headline": 0.7,
               "future": 0.7, "control": 0.7, "noun": 0.6, "fallback": 0.3}
 
@@ -19,18 +21,31 @@ def extract(sent, context: Sequence = (), article_date: dt.date | None = None) -
     """Actor, action and time of the commitment a sentence reports.
 
     sent: a spaCy Span (a sentence inside its paragraph's Doc), or a Doc.
-    context: the sentences of the article before it, nearest last (Spans); used only to name
-        a pronoun or generic actor.
+    context: the sentences of the article before it, in order (Spans or Docs; anything else is
+        ignored); used only to name a pronoun or generic actor. Pass all of them from the top
+        of the article: only the nearest few are read, plus the first three, where an article
+        names the parties that "both sides" later stands for.
     article_date: the date the article speaks from (see `dates.article_date`), for `when_iso`.
     Never raises: odd input gives a Commitment with empty fields and a note.
     """
     try:
-        span = sent[:] if not hasattr(sent, "doc") else sent
-        if len(span) == 0 or not any(t.is_alpha for t in span):
+        span = _as_span(sent)
+        if span is None or len(span) == 0 or not any(t.is_alpha for t in span):
             return EMPTY
-        return _extract(span, [c for c in context if hasattr(c, "doc") or hasattr(c, "ents")], article_date)
+        spans = [s for s in map(_as_span, context or ()) if s is not None]
+        return _extract(span, spans, article_date)
     except Exception as exc:  # noqa: BLE001 - the app must keep going on any sentence
+        log.debug("commitment extraction failed on %r", getattr(sent, "text", sent)[:200], exc_info=True)
         return Commitment(actor_note=f"extraction failed: {type(exc).__name__}")
+
+
+def _as_span(value):
+    """A Span as is, a Doc as its whole Span, anything else None (a Doc also has `.doc`)."""
+    if hasattr(value, "start") and hasattr(value, "doc"):
+        return value
+    if hasattr(value, "vocab") and hasattr(value, "ents"):
+        return value[:]
+    return None
 
 
 def _extract(span, context, article_date) -> Commitment:
@@ -47,7 +62,7 @@ def _extract(span, context, article_date) -> Commitment:
     resolved = note = None
     generic = found.head is not None and coref.needs_resolution(span, found.head, found.indices)
     if generic:
-        answer = coref.resolve(span, found.head, [c if hasattr(c, "doc") else c[:] for c in context])
+        answer = coref.resolve(span, found.head, context)
         if answer is not None and answer[0] != actor_text:
             resolved, note = answer
     notes = [n for n in (found.note, note) if n]

@@ -6,12 +6,12 @@ The app's pipeline runs without a lemmatizer, so verbs are listed with their inf
 from __future__ import annotations
 
 
-def _words(text: str) -> frozenset[str]:
+def words(text: str) -> frozenset[str]:
     return frozenset(text.split())
 
 
 # Verbs by which a party binds itself to a future action ("agreed to", "pledged that ...").
-COMMIT_VERBS = _words("""
+COMMIT_VERBS = words("""
     agree agrees agreed agreeing  pledge pledges pledged pledging
     promise promises promised promising  vow vows vowed vowing
     commit commits committed committing  decide decides decided deciding
@@ -28,44 +28,44 @@ COMMIT_VERBS = _words("""
     vote votes voted voting  schedule schedules scheduled  slate slated
 """)
 # Refusals: the verb itself belongs in the action ("refused to pay the fine").
-REFUSAL_VERBS = _words("refuse refuses refused refusing decline declines declined declining")
+REFUSAL_VERBS = words("refuse refuses refused refusing decline declines declined declining")
 # Weak commitment verbs: they count only when their subject is also the doer (an infinitive
 # with no object of its own: "expects to hire", not "expects prices to rise").
-WEAK_COMMIT_VERBS = _words("""
+WEAK_COMMIT_VERBS = words("""
     expect expects expected expecting hope hopes hoped hoping want wants wanted wanting
     mean means meant meaning seek seeks sought seeking prepare prepares prepared preparing
     offer offers offered offering choose chooses chose chosen choosing elect elects elected electing
 """)
 # Verbs whose "to" / "on" phrase is the commitment: "agreed to a ceasefire", "decided on a plan".
-PREP_COMPLEMENT_VERBS = _words("""
+PREP_COMPLEMENT_VERBS = words("""
     agree agrees agreed agreeing commit commits committed committing decide decides decided deciding
     resolve resolves resolved resolving settle settles settled settling pledge pledges pledged pledging
 """)
 # Verbs whose object is what they put forward, so the verb is part of the action
 # ("proposing counter-measures"); after "promised" / "agreed" the object alone is the action.
-PROPOSAL_VERBS = _words("""
+PROPOSAL_VERBS = words("""
     propose proposes proposed proposing offer offers offered offering seek seeks sought seeking
     guarantee guarantees guaranteed guaranteeing
 """)
 # Subordinators of clauses that give a reason, a concession or a condition: a commitment
 # reported inside one with its own subject belongs to someone else ("because they wanted to").
-ASIDE_SUBORDINATORS = _words("because since as although though while whilst whereas if unless")
+ASIDE_SUBORDINATORS = words("because since as although though while whilst whereas if unless")
 # Nouns that, as the predicate of "make X a ...", turn X into a commitment.
-PRIORITY_NOUNS = _words("priority priorities goal goals aim aims mission target targets focus")
+PRIORITY_NOUNS = words("priority priorities goal goals aim aims mission target targets focus")
 # Passives whose infinitive the subject will carry out: "Leeds was chosen to host the games".
-CONTROL_PASSIVES = _words("""
+CONTROL_PASSIVES = words("""
     chosen selected picked named appointed tapped designated commissioned hired contracted
     mandated tasked charged authorised authorized
 """)
 # Adjectives after "be" that commit the subject: "is determined to", "are committed to".
-COMMIT_ADJECTIVES = _words("determined committed ready willing set poised prepared keen resolved due scheduled slated")
+COMMIT_ADJECTIVES = words("determined committed ready willing set poised prepared keen resolved due scheduled slated")
 # Verbs whose complement is announced as the party's own plan: "announced (that) it would ...".
-ANNOUNCE_VERBS = _words("""
+ANNOUNCE_VERBS = words("""
     announce announces announced announcing  unveil unveils unveiled unveiling
     confirm confirms confirmed confirming
 """)
 # Nouns that name a commitment; their infinitive is the action ("a plan to cut fares").
-COMMIT_NOUNS = _words("""
+COMMIT_NOUNS = words("""
     plan plans pledge pledges promise promises commitment commitments effort efforts
     intention intentions decision decisions vow vows bid bids proposal proposals
     undertaking undertakings agreement agreements deal deals push drive campaign move
@@ -73,7 +73,7 @@ COMMIT_NOUNS = _words("""
     offer offers determination resolve guarantee guarantees
 """)
 # Verbs of saying and reporting: their subject is the source, their clause the content.
-SPEECH_VERBS = _words("""
+SPEECH_VERBS = words("""
     say says said saying  tell tells told telling  state states stated stating
     announce announces announced announcing  add adds added adding
     confirm confirms confirmed confirming  report reports reported reporting
@@ -89,15 +89,13 @@ SPEECH_VERBS = _words("""
     tweet tweets tweeted  post posts posted  believe believes believed  think thinks thought
     promise promises promised  pledge pledges pledged  vow vows vowed
 """)
-# Speech verbs that can be commitments themselves when used with an object or infinitive.
-SPEECH_COMMIT = _words("promise promises promised pledge pledges pledged vow vows vowed")
 
 # Future markers.
-FUTURE_MODALS = _words("will shall 'll wo would ’ll")
-CONDITIONAL_MODALS = _words("would")
+FUTURE_MODALS = words("will shall 'll wo would ’ll")
+CONDITIONAL_MODALS = words("would")
 
 # Common nouns that name a party that can commit (heads of actor noun phrases).
-AGENT_NOUNS = _words("""
+AGENT_NOUNS = words("""
     government governments ministry ministries minister ministers department departments
     official officials officer officers authority authorities agency agencies council councils
     board boards committee committees commission commissions parliament congress senate
@@ -126,7 +124,7 @@ AGENT_NOUNS = _words("""
 # Agent-noun endings: worker, director, scientist, politician, resident, participant.
 AGENT_SUFFIXES = ("er", "ers", "or", "ors", "ist", "ists", "ian", "ians", "ent", "ents", "ant", "ants")
 # Nouns with those endings that are not parties.
-NOT_AGENT = _words("""
+NOT_AGENT = words("""
     number numbers order orders border borders water paper papers letter letters
     matter matters centre center power cover quarter quarters summer winter
     amount amounts statement statements agreement agreements payment payments
@@ -134,7 +132,7 @@ NOT_AGENT = _words("""
     percent point points filter filters chapter chapters register layer layers
 """)
 # Common nouns for a single person: what "he" or "she" can stand for.
-PERSON_NOUNS = _words("""
+PERSON_NOUNS = words("""
     minister president premier mayor governor chief leader spokesperson spokesman spokeswoman
     director secretary chair chairman chairwoman executive manager owner official officer
     adviser advisor negotiator envoy diplomat prosecutor lawmaker legislator politician
@@ -148,16 +146,14 @@ PERSON_NOUNS = _words("""
 # Entity labels that can name a party; a name with any other label (a product, an event, a
 # law, a work) cannot commit.
 AGENT_LABELS = frozenset({"PERSON", "ORG", "GPE", "NORP", "FAC"})
-QUANTIFIERS = _words("each all both some none many most several either neither one two three four five")
+QUANTIFIERS = words("each all both some none many most several either neither one two three four five")
 
-PERSONAL_PRONOUNS = _words("i we he she they it you")
-SINGULAR_PERSON_PRONOUNS = _words("he she i")
-PLURAL_PRONOUNS = _words("we they")
+PERSONAL_PRONOUNS = words("i we he she they it you")
 # Determiners that make a noun phrase generic, pointing back to a party named earlier.
-GENERIC_DETERMINERS = _words("the both each this these that those either neither all")
+GENERIC_DETERMINERS = words("the both each this these that those either neither all")
 
 # Head nouns of temporal noun phrases ("the end of the year", "that date", "next week").
-TEMPORAL_NOUNS = _words("""
+TEMPORAL_NOUNS = words("""
     day days week weeks weekend weekends month months year years decade decades century
     hour hours minute minutes morning mornings afternoon evening evenings night nights
     tonight today tomorrow date dates deadline deadlines end start beginning middle
@@ -166,32 +162,32 @@ TEMPORAL_NOUNS = _words("""
     january february march april may june july august september october november december
     jan feb mar apr jun jul aug sep sept oct nov dec midnight noon
 """)
-MONTHS_AND_DAYS = _words("""
+MONTHS_AND_DAYS = words("""
     monday tuesday wednesday thursday friday saturday sunday
     january february march april may june july august september october november december
 """)
 # Adverbs that time an action by themselves.
-TEMPORAL_ADVERBS = _words("""
+TEMPORAL_ADVERBS = words("""
     today tomorrow tonight soon shortly immediately later eventually annually yearly
     monthly weekly daily nightly hourly afterwards afterward thereafter imminently
 """)
 # Prepositions that open a time expression when their object is temporal.
-TIME_PREPOSITIONS = _words("""
+TIME_PREPOSITIONS = words("""
     by before until till within in on at after during from over through throughout
     around about ahead starting beginning from for following prior upon
 """)
 # Prepositions that make any event a time: "after the election", "ahead of the summit".
-EVENT_PREPOSITIONS = _words("before after until till during following pending ahead prior upon")
+EVENT_PREPOSITIONS = words("before after until till during following pending ahead prior upon")
 # Words that point a time forward: on a past promise ("agreed last week to meet next month")
 # they still time the action, wherever the parser hung them.
-FUTURE_WORDS = _words("next coming tomorrow later upcoming soon forthcoming")
-DEADLINE_PREPOSITIONS = _words("by within until till before")
+FUTURE_WORDS = words("next coming tomorrow later upcoming soon forthcoming")
+DEADLINE_PREPOSITIONS = words("by within until till before")
 # Words that put a time in the past: it cannot be when a promised action happens.
-PAST_WORDS = _words("last past ago previous previously yesterday earlier recent recently former")
+PAST_WORDS = words("last past ago previous previously yesterday earlier recent recently former")
 # Subordinators that open a time clause ("until the outbreak is over").
-TIME_SUBORDINATORS = _words("until till before after once when whenever")
+TIME_SUBORDINATORS = words("until till before after once when whenever")
 # Words that may stand in a time expression before its temporal head ("next", "early").
-TEMPORAL_MODIFIERS = _words("""
+TEMPORAL_MODIFIERS = words("""
     the this that next last coming following same early earlier late later mid every each
     a an end start beginning middle first second third fourth few several
     of couple within by before until till in on at after during from over

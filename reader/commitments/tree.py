@@ -11,7 +11,6 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 PUNCT_EDGES = frozenset(",;:.!?\"'“”‘’()[]—–-…")
-CLAUSE_DEPS = frozenset({"relcl", "acl", "advcl", "ccomp", "parataxis"})
 
 
 def inside(span, token) -> bool:
@@ -99,14 +98,3 @@ def _balance(text: str) -> str:
     if text.count("\u201c") != text.count("\u201d"):
         text = text.strip("\u201c\u201d ")
     return text
-
-
-def char_range(span, indices: Iterable[int]) -> tuple[int, int] | None:
-    """Character offsets (into the sentence text) covering the given tokens."""
-    idx = sorted(indices)
-    if not idx:
-        return None
-    doc = span.doc
-    start = doc[idx[0]].idx - span.start_char
-    end = doc[idx[-1]].idx + len(doc[idx[-1]].text) - span.start_char
-    return start, end
