@@ -221,6 +221,50 @@ PORT_STORY = (
 )
 
 
+HARBOUR_STORY = """Port of Selby to get new ferry terminal as unions win pay guarantee
+SELBY, 12 May 2026
+
+The Selby Harbour Trust and the regional government of Norland agreed on Monday to build a ferry terminal on the north quay, with the first sailings planned for the summer of 2028. The trust will pay two thirds of the estimated 90 million pound cost.
+
+Under the agreement, Norland will widen the coast road to the port by the end of 2027. It also promised to fund a new bus link from the town centre, a spokesman for the regional transport department said.
+
+The two sides have committed to keeping the old terminal open until the new one is finished. Trust chairman Oskar Lind said the work would start in September, once the final designs are approved.
+
+Dock workers had threatened to strike over the plan. On Tuesday the Selby Dockers' Union said it had won a guarantee that no jobs would be cut before 2030, and that its members would call off the strike.
+
+"We will hold them to every word," union secretary Mara Venn told reporters. She said the union would review the deal again next spring.
+
+The trust is expected to publish the full contract within the next two weeks. Environmental groups have asked for a public inquiry, which the government has so far refused to hold.
+"""
+
+
+def test_harbour_story(nlp):
+    """An article written after the rules, to see how they carry over (then kept as a test)."""
+    art = Article(nlp, HARBOUR_STORY)
+    assert art.date == dt.date(2026, 5, 12)
+    c = art.commitment("agreed on Monday")
+    assert c.actor == "The Selby Harbour Trust and the regional government of Norland"
+    assert (c.action, c.when) == ("build a ferry terminal on the north quay", None)
+    # "trust" is in no word list: the article has used it for a named party
+    c = art.commitment("The trust will pay")
+    assert (c.actor, c.actor_resolved) == ("The trust", "The Selby Harbour Trust")
+    c = art.commitment("Norland will widen")
+    assert (c.when, c.when_iso) == ("by the end of 2027", "2026-05-12/2027-12-31")
+    c = art.commitment("It also promised")
+    assert (c.actor, c.actor_resolved) == ("It", "Norland")  # not the spokesman: "it" is no person
+    c = art.commitment("The two sides have committed")
+    assert c.actor_resolved == "The Selby Harbour Trust and the regional government of Norland"
+    assert (c.action, c.when) == ("keeping the old terminal open", "until the new one is finished")
+    c = art.commitment("the work would start")
+    assert (c.actor, c.when, c.when_iso) == ("Trust chairman Oskar Lind", "in September", "2026-09-01/2026-09-30")
+    c = art.commitment("call off the strike")
+    assert (c.actor, c.action) == ("its members", "call off the strike")  # the party that acts, not "no jobs"
+    c = art.commitment("We will hold them")
+    assert (c.actor, c.action) == ("union secretary Mara Venn", "hold them to every word")
+    c = art.commitment("refused to hold")
+    assert (c.actor, c.action) == ("the government", "refused to hold")
+
+
 def test_generic_and_pronoun_actors_resolve_from_preceding_sentences(nlp):
     art = Article(nlp, PORT_STORY)
     sides = art.commitment("The two sides agreed")

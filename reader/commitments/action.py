@@ -66,6 +66,8 @@ def indices(span, anchor, actor, when_indices) -> list[int]:
                 drop.add(c.i)
             elif c.dep_ == "mark" and c.lower_ in ("that", "whether"):
                 drop.add(c.i)
+            elif c.tag_ in ("WDT", "WP") and c.i < h.i:
+                drop.add(c.i)  # "(an inquiry,) which the government refused to hold"
             elif c.dep_ == "prep" and c.lower_ == "according":
                 drop |= tree.subtree(span, c)
         subject = tree.child(span, h, "nsubj", "nsubjpass")
@@ -84,9 +86,12 @@ def indices(span, anchor, actor, when_indices) -> list[int]:
             if a.lower_ == "to" and not whole and anchor.kind != "refusal" and not negative:
                 drop.add(a.i)
     drop -= {anchor.trigger.i} if anchor.kind in ("refusal", "proposal") else set()
+    path = {anchor.trigger.i, anchor.clause.i} | {h.i for h in heads}
+    for h in heads:
+        path |= {a.i for a in tree.ancestors(span, h)}
     for i in sorted(keep - drop):
         tok = span.doc[i]
-        if i in drop:
+        if i in drop or i in path:
             continue
         if tok.dep_ == "advcl" and tok.i not in {h.i for h in heads}:
             drop |= tree.subtree(span, tok)  # purpose, reason or condition, at any depth

@@ -9,7 +9,10 @@ Rules, in order; each says in `note` what it did:
   conjunct, a participle or "by + gerund" hangs on; several subjects the parser split off one
   coordination ("The government of X and the company Y agreed") are one actor;
 * passive with "by X": X; passive without one, or a subject that cannot act ("Discussions
-  will carry on"): the source the sentence quotes ("officials said"), else no actor;
+  will carry on"): the source the sentence quotes ("officials said"), else no actor. A subject
+  can act when it names a person, organisation or place, is a pronoun, a party noun ("the
+  council", "officials"), or a noun the article has used for a named party before ("the
+  trust" after "the Selby Harbour Trust");
 * a relative pronoun ("Carney, who intends to ...") stands for the noun it follows;
 * a personal pronoun in reported speech ("X said they would ...") stands for the speaker when
   they agree in number; a plural pronoun for a single person's organisation ("a spokesman for
@@ -43,8 +46,11 @@ class Actor:
     from_speaker: bool = False  # the subject could not act; the quoted source stands in
 
 
-def find(span, anchor) -> Actor:
-    """The actor of the anchor's clause (see the module docstring)."""
+def find(span, anchor, known_party=None) -> Actor:
+    """The actor of the anchor's clause (see the module docstring).
+
+    known_party: a test for nouns the article has already used for a named party ("the trust"
+    after "the Selby Harbour Trust"), which can act even when no word list says so."""
     if anchor.kind == "noun":
         return _noun_owner(span, anchor)
     if anchor.kind == "control":
@@ -57,7 +63,7 @@ def find(span, anchor) -> Actor:
         return _passive_actor(span, anchor, subject)
     if subject is None:
         return _speaker_or_none(span, anchor.clause, "no subject")
-    return _active_actor(span, anchor, subject)
+    return _active_actor(span, anchor, subject, known_party)
 
 
 def _locate_subject(span, anchor):
@@ -91,12 +97,14 @@ def _passive_actor(span, anchor, subject) -> Actor:
     return _speaker_or_none(span, anchor.clause, "a passive without an agent")
 
 
-def _active_actor(span, anchor, subject) -> Actor:
+def _active_actor(span, anchor, subject, known_party=None) -> Actor:
     if subject.lower_ in RELATIVE_PRONOUNS and subject.tag_ in ("WP", "WDT", "WP$"):
         antecedent = _relative_antecedent(span, subject)
         if antecedent is not None:
             return Actor(antecedent, phrase(span, antecedent), f"'{subject.text}' stands for the noun before it")
-    if anchor.kind in ("future", "headline", "fallback", "be-to") and not is_agent(span, subject):
+    if anchor.kind in ("future", "headline", "fallback", "be-to") and not is_agent(span, subject) and not (
+        known_party is not None and known_party(subject)
+    ):
         return _speaker_or_none(span, anchor.clause, f"'{subject.text}' is not a party that can commit")
     if subject.lower_ in lx.PERSONAL_PRONOUNS:
         found = _pronoun_in_sentence(span, subject, anchor.clause)
@@ -293,7 +301,7 @@ def agrees(pronoun: str, tok, people: frozenset[str] = frozenset(), lenient: boo
     if p in ("he", "she", "i"):
         return not plural and is_person(tok, people, lenient)
     if p == "it":
-        return not plural and tok.ent_type_ != "PERSON"
+        return not plural and not is_person(tok, people) and tok.lower_ not in lx.PERSONAL_PRONOUNS
     if p in ("they", "we"):
         return plural or tok.ent_type_ in ("ORG", "NORP", "GPE") or tok.lower_ in lx.AGENT_NOUNS
     return False

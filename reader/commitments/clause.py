@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 
 from reader.commitments import lexicon as lx
 from reader.commitments import tree
+from reader.commitments.actor import is_agent
 
 BE_FORMS = frozenset("is are am was were be 's 're".split())
 # Commitment verbs that report an event (so a present tense is a headline's past) rather than a
@@ -61,7 +62,7 @@ def find(span) -> Anchor | None:
         anchor = _candidate(span, tok)
         if anchor is None or _in_aside(span, tok):
             continue
-        key = (anchor.rank, _clause_depth(span, anchor.trigger), tok.i)
+        key = (anchor.rank, _passive_or_thing(span, anchor), _clause_depth(span, anchor.trigger), tok.i)
         if best is None or key < best[0]:
             best = (key, anchor)
     if best is not None:
@@ -337,6 +338,15 @@ def _is_past(tok) -> bool:
     if any(a.lower_ in lx.FUTURE_MODALS or a.lower_ == "to" for a in tok.children if a.dep_ == "aux"):
         return False  # "will decide", "to agree": still to come
     return tok.lower_ in EVENT_VERBS
+
+
+def _passive_or_thing(span, anchor) -> bool:
+    """A future whose subject is passive or a thing ("no jobs would be cut") is a weaker reading
+    than one whose subject can act ("its members would call off the strike")."""
+    if anchor.kind != "future":
+        return False
+    subject = tree.child(span, anchor.clause, "nsubj", "nsubjpass")
+    return subject is None or subject.dep_ == "nsubjpass" or not is_agent(span, subject)
 
 
 def _clause_depth(span, tok) -> int:

@@ -76,6 +76,16 @@ def resolve(span, head, context, hops: int = 0) -> tuple[str, str] | None:
     return _generic(span, head, near, hops, lead=context[:LEAD])
 
 
+def names_party(span, head, context) -> bool:
+    """Has the article named a party with this noun before ("the trust" -> "Selby Harbour Trust")?"""
+    if head is None or head.pos_ != "NOUN" or not context:
+        return False
+    noun = head.lower_
+    stem = noun[:-1] if noun.endswith("s") and not noun.endswith("ss") else noun
+    forms = {noun, stem, stem + "s"}
+    return any(_name_ending(sent, forms) or _same_noun_named(sent, forms) for sent in list(context)[-WINDOW:])
+
+
 def _pronoun(head, near, people, hops):
     p = POSSESSIVES.get(head.lower_, head.lower_)
     if p in ("i", "you"):

@@ -52,7 +52,7 @@ def _extract(span, context, article_date) -> Commitment:
     anchor = clause.find(span)
     if anchor is None:
         return Commitment(actor_note="no predicate in the sentence")
-    found = actor_mod.find(span, anchor)
+    found = actor_mod.find(span, anchor, lambda tok: coref.names_party(span, tok, context))
     when = when_mod.find(span, anchor, found.indices, article_date.year if article_date else None)
     when_idx = when.indices if when else []
     act = action_mod.indices(span, anchor, found, when_idx)

@@ -120,6 +120,10 @@ AGENT_NOUNS = words("""
     site sites platform platforms service services provider providers foundation foundations
     federation federations ministry junta regime kingdom republic embassy embassies
     negotiator negotiators envoy envoys diplomat diplomats adviser advisers advisor advisors
+    trust trusts fund funds bureau bureaus institute institutes academy academies consortium
+    cooperative cooperatives assembly assemblies tribunal tribunals panel panels forum
+    secretariat directorate inspectorate watchdog watchdogs treasury utility utilities carrier
+    carriers broadcaster broadcasters studio studios chain chains volunteers voters crew crews
 """)
 # Agent-noun endings: worker, director, scientist, politician, resident, participant.
 AGENT_SUFFIXES = ("er", "ers", "or", "ors", "ist", "ists", "ian", "ians", "ent", "ents", "ant", "ants")

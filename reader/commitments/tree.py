@@ -2,8 +2,8 @@
 
 `reader.segment` may move sentence boundaries away from spaCy's own, so a token's head or
 subtree can reach outside the sentence; everything here stays inside [span.start, span.end).
-Subtrees are taken as the contiguous range left_edge..right_edge (the parser is projective),
-which keeps long sentences cheap.
+A subtree is not always the range left_edge..right_edge: a fronted relative pronoun ("which
+the government refused to hold") belongs to a verb far to its right.
 """
 
 from __future__ import annotations
@@ -27,8 +27,9 @@ def roots(span) -> list:
     return [t for t in span if head(span, t) is None]
 
 
-def subtree_range(span, token) -> range:
-    return range(max(token.left_edge.i, span.start), min(token.right_edge.i, span.end - 1) + 1)
+def subtree_range(span, token) -> list[int]:
+    """The token's subtree inside the span, in order."""
+    return [t.i for t in token.subtree if span.start <= t.i < span.end]
 
 
 def subtree(span, token) -> set[int]:
