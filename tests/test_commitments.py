@@ -265,6 +265,46 @@ def test_harbour_story(nlp):
     assert (c.actor, c.action) == ("the government", "refused to hold")
 
 
+CARMAKER_STORY = """Valdis Motors to cut 1,200 jobs and close Brandt plant
+Tuesday, October 6, 2026
+
+Carmaker Valdis Motors announced on Monday that it will close its plant in Brandt by the end of next year and cut about 1,200 jobs across Europe.
+
+The company said production of its compact models would move to its factory in Ostrava, where it plans to invest 400 million euros over the next three years. Chief executive Lena Marsh told analysts the firm was also preparing to sell its truck division.
+
+According to the works council, management has promised that no worker will be laid off before a redundancy plan is agreed. The council said it would meet company officials again on Thursday.
+
+The regional government of Saxmark said it was "deeply disappointed" by the decision. Its economy minister, Jonas Weber, pledged to find a buyer for the site and said the state would pay for retraining of any worker who loses a job.
+
+Valdis has also committed to repaying a 50 million euro state loan early, the ministry said. The carmaker received the loan in 2021 to keep the plant open.
+
+Unions plan a protest outside the Brandt gates on Saturday.
+"""
+
+
+def test_carmaker_story(nlp):
+    """A second article written after the rules, in another register (then kept as a test)."""
+    art = Article(nlp, CARMAKER_STORY)
+    assert art.date == dt.date(2026, 10, 6)
+    c = art.commitment("announced on Monday")
+    assert c.actor == "Carmaker Valdis Motors"  # "it" is the announcer, a company named in the plural
+    assert c.action.startswith("close its plant in Brandt")
+    assert (c.when, c.when_iso) == ("by the end of next year", "2026-10-06/2027-12-31")
+    c = art.commitment("where it plans to invest")
+    assert (c.action, c.when_iso) == ("invest 400 million euros", "2026-10-06/2029-10-06")
+    c = art.commitment("preparing to sell")
+    assert (c.actor, c.actor_resolved) == ("the firm", "Carmaker Valdis Motors")
+    c = art.commitment("management has promised")
+    assert (c.actor, c.when) == ("management", "before a redundancy plan is agreed")
+    c = art.commitment("would meet company officials")
+    assert (c.actor, c.actor_resolved) == ("The council", "the works council")
+    assert (c.when, c.when_iso) == ("on Thursday", "2026-10-08")
+    c = art.commitment("Jonas Weber, pledged")
+    assert c.action == "find a buyer for the site"
+    c = art.commitment("Unions plan a protest")
+    assert (c.actor, c.when, c.when_iso) == ("Unions", "on Saturday", "2026-10-10")
+
+
 def test_generic_and_pronoun_actors_resolve_from_preceding_sentences(nlp):
     art = Article(nlp, PORT_STORY)
     sides = art.commitment("The two sides agreed")

@@ -66,7 +66,7 @@ def indices(span, anchor, actor, when_indices) -> list[int]:
                 drop.add(c.i)
             elif c.dep_ == "mark" and c.lower_ in ("that", "whether"):
                 drop.add(c.i)
-            elif c.tag_ in ("WDT", "WP") and c.i < h.i:
+            elif c.tag_ in ("WDT", "WP", "WRB") and c.i < h.i:
                 drop.add(c.i)  # "(an inquiry,) which the government refused to hold"
             elif c.dep_ == "prep" and c.lower_ == "according":
                 drop |= tree.subtree(span, c)
@@ -91,6 +91,9 @@ def indices(span, anchor, actor, when_indices) -> list[int]:
         path |= {a.i for a in tree.ancestors(span, h)}
     for i in sorted(keep - drop):
         tok = span.doc[i]
+        if tok.tag_ == "WRB" and tok.head.i in path and tok.i < tok.head.i:
+            drop.add(i)  # "where it plans to ...": the relative adverb belongs to the noun before
+            continue
         if i in drop or i in path:
             continue
         if tok.dep_ == "advcl" and tok.i not in {h.i for h in heads}:

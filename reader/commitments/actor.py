@@ -298,10 +298,14 @@ def agrees(pronoun: str, tok, people: frozenset[str] = frozenset(), lenient: boo
     """Number and person agreement between a pronoun and a candidate head noun."""
     p = pronoun.lower()
     plural = tok.tag_ in ("NNS", "NNPS") or any(c.dep_ == "conj" for c in tok.children)
+    if tok.ent_type_ == "ORG" and not any(c.dep_ == "conj" for c in tok.children):
+        plural = p in ("they", "we")  # "Valdis Motors", "the Health Board": it or they
     if p in ("he", "she", "i"):
         return not plural and is_person(tok, people, lenient)
     if p == "it":
-        return not plural and not is_person(tok, people) and tok.lower_ not in lx.PERSONAL_PRONOUNS
+        # an untagged name may be a company as well as a person; only a known person is out
+        known_person = tok.ent_type_ == "PERSON" or tok.text in people or tok.lower_ in lx.PERSON_NOUNS
+        return not plural and not known_person and tok.lower_ not in lx.PERSONAL_PRONOUNS
     if p in ("they", "we"):
         return plural or tok.ent_type_ in ("ORG", "NORP", "GPE") or tok.lower_ in lx.AGENT_NOUNS
     return False

@@ -12,8 +12,9 @@ Looked at nearest sentence first, at most `PRONOUN_WINDOW` sentences back for a 
   "it": the nearest earlier subject that is an organisation, place or singular party noun;
   "they" / "we": the nearest earlier plural subject, else the nearest coordination of names;
 * a bare surname ("Lindqvist"): the earlier full name that ends in it;
-* "the group", "the company" with nothing above: the subject of the sentence just before,
-  when that is a name that is not a person's.
+* "the group", "the firm" with nothing above: the subject of the sentence just before, when
+  that is a name that is not a person's, or another party noun that resolves ("The company
+  said ... the firm was preparing to ...": one party, named twice).
 
 A candidate that is itself a pronoun or generic is followed back the same way (a few steps).
 When no rule applies, nothing is guessed.
@@ -129,10 +130,17 @@ def _generic(span, head, near, hops, lead=()):
         found = _name_ending(sent, forms) or _same_noun_named(sent, forms)
         if found is not None:
             return found, f"{what}: the earlier name with the same noun, {_ago(back)}"
-        if back == 1:
+        if back == 1 and stem not in lx.PERSON_NOUNS:
             subj = _main_subject(sent)
-            if subj is not None and subj.pos_ == "PROPN" and subj.ent_type_ != "PERSON" and stem not in lx.PERSON_NOUNS:
+            if subj is not None and subj.pos_ == "PROPN" and subj.ent_type_ != "PERSON":
                 return _text(sent, subj), f"{what}: the named subject of the sentence before"
+            if subj is not None and subj.pos_ == "NOUN" and subj.i != head.i and needs_resolution(sent, subj) and (
+                subj.lower_ in lx.AGENT_NOUNS and subj.lower_ not in lx.PERSON_NOUNS and subj.tag_ == head.tag_
+            ):
+                # "The company said ... the firm was preparing": one party, named twice
+                earlier = resolve(sent, subj, _before(near, back), hops + 1)
+                if earlier is not None:
+                    return earlier[0], f"{what} = '{subj.text}' in the sentence before, which is {earlier[0]}"
     if dual:
         for sent in lead:
             coord = _coordination(sent)
