@@ -608,7 +608,8 @@ def test_core_imports_neither_textual_nor_spacy_nor_dateparser():
 # GUM news (only with ../shared): the benchmark's figures must not fall back
 # ----------------------------------------------------------------------------------------------
 
-GUM_FLOOR = {"actor": 0.78, "action": 0.76, "when": 0.82}
+# just under the figures of the last run (all 24 articles: actor 0.860, action 0.829, when 0.900)
+GUM_FLOOR = {"actor": 0.83, "action": 0.80, "when": 0.87}
 
 
 def test_gum_commitments_score(tmp_path):
@@ -620,6 +621,14 @@ def test_gum_commitments_score(tmp_path):
     scores = commitments_gum.score_halves(result, tmp_path / "records.jsonl", tmp_path)
     for slot, floor in GUM_FLOOR.items():
         assert scores["all"][slot] >= floor, f"{slot}: {scores['all'][slot]:.3f} < {floor}"
+
+
+def test_benchmark_skips_without_the_shared_data(tmp_path, monkeypatch, capsys):
+    from benchmarks import commitments_gum
+
+    monkeypatch.setattr(commitments_gum, "LABELS", tmp_path / "absent" / "labels.jsonl")
+    assert commitments_gum.main([]) == 0
+    assert capsys.readouterr().out.startswith("skipped:")
 
 
 def test_extract_article_matches_by_overlap(nlp):
