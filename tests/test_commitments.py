@@ -334,6 +334,12 @@ def test_pronoun_in_reported_speech_is_the_speaker(nlp):
     assert c.when_iso == "2026-02-08/2026-02-13"
 
 
+def test_they_after_a_spokesman_is_his_organisation(nlp):
+    c = parse_one(nlp, "A spokesman for the health board said they would publish the figures next week.")
+    assert (c.actor, c.action) == ("the health board", "publish the figures")
+    assert "organisation the speaker speaks for" in c.actor_note
+
+
 def test_quoted_we_is_the_speaker(nlp):
     c = parse_one(nlp, '"We will rebuild every home," the mayor said.')
     assert c.actor == "the mayor"

@@ -319,6 +319,10 @@ def _pronoun_in_sentence(span, pronoun, clause) -> Actor | None:
         if p in ("i", "we") or p == src.lower_:
             return Actor(src, [src.i], f"'{pronoun.text}' is the speaker of the sentence")
     if src is not None and src.i != pronoun.i and src.lower_ not in lx.PERSONAL_PRONOUNS:
+        if p in ("they", "we") and src.tag_ not in ("NNS", "NNPS"):
+            org = _organisation_of(span, src)  # "a spokesman for the board says they ..."
+            if org is not None:
+                return Actor(org, phrase(span, org), f"'{pronoun.text}' is the organisation the speaker speaks for")
         if agrees(p, src, person_words([span]), lenient=True) or p in ("i", "we"):
             return Actor(src, phrase(span, src), f"'{pronoun.text}' is the speaker of the sentence")
         if p in ("they", "we"):
