@@ -305,6 +305,40 @@ def test_carmaker_story(nlp):
     assert (c.actor, c.when, c.when_iso) == ("Unions", "on Saturday", "2026-10-10")
 
 
+PROBES_STORY = """Space agency picks museums for retired probes
+Wednesday, March 3, 2027
+
+The European Orbital Agency has chosen three museums to receive its retired research probes, agency director Paola Conti announced on Tuesday.
+
+The Kestrel probe will go on display at the Science Museum in Turin next spring. The agency said it would transport the other two probes to Lyon and Ghent after final checks are completed in June.
+
+Conti said the agency was working with the museums on the exhibits and that it intends to lend them engineers for the installation. "We want the public to see these machines up close," she said.
+
+Separately, the International Rowing Federation confirmed it will move its world championships from August to September from 2028, after athletes complained about the heat. The federation has also promised to review its rules on heat breaks before the next season.
+
+Officials in Ghent said the city would cover the cost of a new hall for the probe, which is expected to open in 2028.
+"""
+
+
+def test_probes_story(nlp):
+    """A third article written after the rules (then kept as a test)."""
+    art = Article(nlp, PROBES_STORY)
+    assert art.date == dt.date(2027, 3, 3)
+    c = art.commitment("The Kestrel probe will go")
+    assert c.actor is None and c.when == "next spring" and c.when_iso is None  # a probe commits nothing
+    c = art.commitment("would transport the other two")
+    assert (c.actor, c.actor_resolved) == ("The agency", "The European Orbital Agency")
+    assert c.when == "after final checks are completed in June"
+    c = art.commitment("We want the public")
+    assert (c.actor, c.actor_resolved) == ("she", "Paola Conti")
+    assert c.action == "want the public to see these machines up close"  # not "said"
+    c = art.commitment("move its world championships")
+    assert c.action == "move its world championships from August to September"
+    assert (c.when, c.when_iso) == ("from 2028", "2028-01-01/2028-12-31")
+    c = art.commitment("the city would cover")
+    assert (c.actor, c.actor_resolved) == ("the city", "Ghent")  # a place, not the federation before
+
+
 def test_generic_and_pronoun_actors_resolve_from_preceding_sentences(nlp):
     art = Article(nlp, PORT_STORY)
     sides = art.commitment("The two sides agreed")

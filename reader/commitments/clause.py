@@ -328,6 +328,10 @@ def _fallback(span) -> Anchor | None:
     pick = next((r for r in roots if r.pos_ in ("VERB", "AUX")), None) or (verbs[0] if verbs else None)
     if pick is None:
         return None
+    if pick.lower_ in lx.SPEECH_VERBS:
+        said = tree.child(span, pick, "ccomp", "parataxis")
+        if said is not None and said.pos_ in ("VERB", "AUX"):
+            pick = said  # '"We want ...," she said': what was said is the commitment
     return Anchor(5, "fallback", pick, pick, [pick], past=_is_past(pick))
 
 

@@ -12,9 +12,10 @@ Looked at nearest sentence first, at most `PRONOUN_WINDOW` sentences back for a 
   "it": the nearest earlier subject that is an organisation, place or singular party noun;
   "they" / "we": the nearest earlier plural subject, else the nearest coordination of names;
 * a bare surname ("Lindqvist"): the earlier full name that ends in it;
+* "the city", "the country": the last place named before it, in the sentence or just before;
 * "the group", "the firm" with nothing above: the subject of the sentence just before, when
-  that is a name that is not a person's, or another party noun that resolves ("The company
-  said ... the firm was preparing to ...": one party, named twice).
+  that is a name that is not a person's, or another word for a company that resolves ("The
+  company said ... the firm was preparing to ...": one company, named twice).
 
 A candidate that is itself a pronoun or generic is followed back the same way (a few steps).
 When no rule applies, nothing is guessed.
@@ -116,6 +117,8 @@ def _generic(span, head, near, hops, lead=()):
         head.tag_ == "NNS" and stem in lx.AGENT_NOUNS and stem not in lx.PERSON_NOUNS
     )
     what = f"'{span.doc[head.left_edge.i:head.i + 1].text}'"
+    if stem in lx.PLACE_NOUNS and not dual:
+        return _place(span, head, near, what)
     for back, sent in enumerate(near, 1):
         if dual:
             coord = _coordination(sent)
@@ -135,7 +138,7 @@ def _generic(span, head, near, hops, lead=()):
             if subj is not None and subj.pos_ == "PROPN" and subj.ent_type_ != "PERSON":
                 return _text(sent, subj), f"{what}: the named subject of the sentence before"
             if subj is not None and subj.pos_ == "NOUN" and subj.i != head.i and needs_resolution(sent, subj) and (
-                subj.lower_ in lx.AGENT_NOUNS and subj.lower_ not in lx.PERSON_NOUNS and subj.tag_ == head.tag_
+                subj.lower_ in lx.COMPANY_NOUNS and noun in lx.COMPANY_NOUNS and subj.tag_ == head.tag_
             ):
                 # "The company said ... the firm was preparing": one party, named twice
                 earlier = resolve(sent, subj, _before(near, back), hops + 1)
@@ -147,6 +150,37 @@ def _generic(span, head, near, hops, lead=()):
             if coord is not None:
                 return sent.doc[coord[0]:coord[1]].text.strip(" ,"), f"{what}: the parties named together at the top of the article"
     return None
+
+
+def _place(span, head, near, what):
+    """"the city": the last place named before it, in its own sentence or the ones before."""
+    here = [t for t in span if t.i < head.left_edge.i and _place_name(t)]
+    if here:
+        return _entity_at(here[-1]), f"{what}: the place named before it in the sentence"
+    for back, sent in enumerate(near[:PRONOUN_WINDOW], 1):
+        places = [t for t in sent if _place_name(t)]
+        if places:
+            return _entity_at(places[-1]), f"{what}: the last place named, {_ago(back)}"
+    return None
+
+
+def _place_name(tok) -> bool:
+    """The first word of a place name: tagged GPE, or an untagged name after locative "in"
+    ("officials in Ghent": the small model leaves many towns untagged)."""
+    if tok.ent_type_ == "GPE":
+        return tok.ent_iob_ == "B"
+    return (
+        tok.pos_ == "PROPN" and tok.ent_type_ in ("", "LOC") and tok.dep_ == "pobj"
+        and tok.head.lower_ == "in" and not any(c.dep_ == "compound" for c in tok.children)
+    )
+
+
+def _entity_at(tok) -> str:
+    doc = tok.doc
+    end = tok.i + 1
+    while tok.ent_type_ and end < len(doc) and doc[end].ent_iob_ == "I":
+        end += 1
+    return doc[tok.i:end].text
 
 
 def _name_ending(sent, forms):

@@ -135,6 +135,13 @@ NOT_AGENT = words("""
     event events element elements moment moments comment comments content incident incidents
     percent point points filter filters chapter chapters register layer layers
 """)
+# Words for a company, which news text varies for style ("the company" ... "the firm").
+COMPANY_NOUNS = words("""
+    company firm business corporation group carmaker automaker manufacturer maker operator
+    airline bank lender retailer insurer supplier producer developer conglomerate
+""")
+# Nouns for a place: "the city" is a place named before.
+PLACE_NOUNS = words("city town village country nation state province region county capital municipality")
 # Common nouns for a single person: what "he" or "she" can stand for.
 PERSON_NOUNS = words("""
     minister president premier mayor governor chief leader spokesperson spokesman spokeswoman

@@ -213,6 +213,8 @@ def _prep_phrase(span, tok, area) -> When | None:
     indices = _trim_clauses(span, indices, obj, keep=tok)
     indices = _trim_lead(span, indices, tok)
     kind = "duration" if tok.lower_ == "for" else "point"
+    if tok.lower_ == "from" and _followed_by_to(span, tok):
+        kind = "clause"  # "moved from August to September": what changes, a weak reading of when
     if tok.lower_ in ("for", "over", "during", "throughout") and not _has_time_entity(span, indices):
         return None
     if kind == "duration" and _looks_like_date(span, indices):
@@ -225,6 +227,11 @@ def _is_party(span, tok) -> bool:
     from reader.commitments.actor import is_agent
 
     return tok.ent_type_ in ("PERSON", "ORG", "GPE", "NORP") or (is_agent(span, tok) and tok.ent_type_ not in TIME_LABELS)
+
+
+def _followed_by_to(span, prep) -> bool:
+    after = prep.right_edge.i + 1
+    return after < span.end and span.doc[after].lower_ == "to"
 
 
 def _trim_lead(span, indices, prep) -> list[int]:
