@@ -8,10 +8,10 @@ clauses of purpose, reason or condition ("to streamline ...", "because ..."), as
 ("... and the city will ..."): they say why, or something else, rather than what.
 
 Kept: a refusal keeps its verb ("refused to pay the fine"), "has no plans to" its "no", and a
-verb that puts something forward its verb ("proposing counter-measures"), so the action does
+verb that puts something forward its verb ("proposing new bus routes"), so the action does
 not read as its opposite or lose its act. A promised clause with a subject of its own ("promised
 that the hospital would reopen") is kept whole; so is the clause when the actor had to be
-taken from the quoted source or nobody acts ("every claim will be assessed").
+taken from the quoted source or nobody acts ("each application will be reviewed").
 """
 
 from __future__ import annotations

@@ -32,7 +32,7 @@ from reader.commitments import tree
 
 RELATIVE_PRONOUNS = frozenset({"who", "which", "that", "whom"})
 # A verb hanging on another by these takes its subject from it: "agreed to X" (xcomp), "X and
-# Y" (conj), "..., promising X" (advcl), "reacted by proposing X" (pcomp).
+# Y" (conj), "..., promising X" (advcl), "responded by offering X" (pcomp).
 SHARING_DEPS = ("xcomp", "conj", "advcl", "pcomp")
 
 

@@ -266,7 +266,7 @@ def _announce(span, tok) -> Anchor | None:
 
 
 def _make_priority(span, tok) -> Anchor | None:
-    """"X has made tackling migration a priority": the object is X's commitment."""
+    """"X has made cutting waste a priority": the object is X's commitment."""
     if tok.lower_ not in ("make", "makes", "made", "making"):
         return None
     for pred in tree.children(span, tok, "oprd", "ccomp", "xcomp", "dobj"):

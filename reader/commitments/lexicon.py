@@ -42,7 +42,7 @@ PREP_COMPLEMENT_VERBS = words("""
     resolve resolves resolved resolving settle settles settled settling pledge pledges pledged pledging
 """)
 # Verbs whose object is what they put forward, so the verb is part of the action
-# ("proposing counter-measures"); after "promised" / "agreed" the object alone is the action.
+# ("proposing new bus routes"); after "promised" / "agreed" the object alone is the action.
 PROPOSAL_VERBS = words("""
     propose proposes proposed proposing offer offers offered offering seek seeks sought seeking
     guarantee guarantees guaranteed guaranteeing
