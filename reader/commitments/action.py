@@ -1,0 +1,134 @@
+"""What is committed to: the predicate and its complement, as a short phrase of the sentence.
+
+From the words under the action's head(s) this drops: the subject, the marker of the future
+("will", "to", "is going to"), the time expression, the attribution ("officials said"),
+adjuncts in front of the subject ("Under the accord, ..."), and, at any depth, adverbial
+clauses of purpose, reason or condition ("to streamline ...", "because ..."), asides
+(", which ...", ", with X singled out") and conjoined clauses with a subject of their own
+("... and the city will ..."): they say why, or something else, rather than what.
+
+Kept: a refusal keeps its verb ("refused to pay the fine"), "has no plans to" its "no", and a
+verb that puts something forward its verb ("proposing new bus routes"), so the action does
+not read as its opposite or lose its act. A promised clause with a subject of its own ("promised
+that the hospital would reopen") is kept whole; so is the clause when the actor had to be
+taken from the quoted source or nobody acts ("each application will be reviewed").
+"""
+
+from __future__ import annotations
+
+from reader.commitments import lexicon as lx
+from reader.commitments import tree
+
+MARKERS = lx.FUTURE_MODALS | {"to", "going", "gon", "na"}
+DROP_ADVERBS = frozenset({"also", "too", "still", "now", "then", "further", "meanwhile", "however"})
+
+
+def indices(span, anchor, actor, when_indices) -> list[int]:
+    keep: set[int] = set()
+    heads = list(anchor.heads)
+    # the subject could not act (or nobody acts in a passive): the reported clause is the action
+    passive = bool(heads) and (
+        tree.child(span, heads[0], "nsubjpass") is not None
+        or (anchor.kind == "be-to" and tree.child(span, heads[0], "auxpass") is not None)
+    )
+    whole = (actor.from_speaker or (actor.head is None and passive)) and anchor.kind in ("future", "headline", "fallback", "be-to")
+    if anchor.kind in ("verb", "adjective") and heads and heads[0].dep_ == "ccomp":
+        subject = tree.child(span, heads[0], "nsubj", "nsubjpass")
+        whole = subject is not None and subject.lower_ not in lx.PERSONAL_PRONOUNS
+    if whole and anchor.kind == "be-to":
+        heads = [anchor.clause]  # "The statue is to be displayed ...": from the subject on
+    if anchor.kind in ("refusal", "proposal"):
+        keep.add(anchor.trigger.i)
+    negative = anchor.kind == "noun" and any(d.lower_ == "no" for d in tree.children(span, anchor.trigger, "det"))
+    if negative:
+        keep |= set(range(anchor.trigger.left_edge.i, anchor.trigger.i + 1))  # "no plans to ...": a refusal
+    if anchor.kind == "proposal" and len(heads) > 1:
+        keep |= set(range(heads[0].i, heads[-1].right_edge.i + 1))  # one object split in pieces
+    for h in heads:
+        keep |= tree.subtree(span, h)
+    drop: set[int] = set(when_indices)
+    for x in anchor.exclude:
+        drop |= tree.subtree(span, x)
+    for h in heads:
+        for c in tree.children(span, h):
+            if c.dep_ in ("nsubj", "nsubjpass", "csubj", "expl") and not whole:
+                drop |= tree.subtree(span, c)
+            elif c.dep_ == "advcl":
+                drop |= tree.subtree(span, c)  # purpose, reason, condition, or the time clause
+            elif c.dep_ == "conj" and c.i > h.i and tree.child(span, c, "nsubj", "nsubjpass") is not None:
+                drop |= tree.subtree(span, c)  # "... and the city will ...": a clause of its own
+                drop |= {x.i for x in tree.children(span, h, "cc") if x.i < c.i}
+            elif c.dep_ in ("parataxis",) or (c.dep_ in ("ccomp", "conj") and c.lower_ in lx.SPEECH_VERBS and c.i > h.i):
+                drop |= tree.subtree(span, c)
+            elif c.dep_ == "aux" and (c.lower_ in MARKERS or h.tag_ == "VBG") and not whole and anchor.kind != "refusal" and not negative:
+                drop |= tree.subtree(span, c)
+            elif c.dep_ == "advmod" and c.lower_ in DROP_ADVERBS:
+                drop.add(c.i)
+            elif c.dep_ == "mark" and c.lower_ in ("that", "whether"):
+                drop.add(c.i)
+            elif c.tag_ in ("WDT", "WP", "WRB") and c.i < h.i:
+                drop.add(c.i)  # "(an inquiry,) which the government refused to hold"
+            elif c.dep_ == "prep" and c.lower_ == "according":
+                drop |= tree.subtree(span, c)
+        subject = tree.child(span, h, "nsubj", "nsubjpass")
+        if subject is not None:
+            # adjuncts in front of the subject frame the sentence ("Under the accord, ...")
+            for c in tree.children(span, h):
+                if c.i < subject.left_edge.i and c.dep_ not in ("aux", "auxpass", "neg", "nsubj", "nsubjpass"):
+                    drop |= tree.subtree(span, c)
+        if h.dep_ == "ccomp" and not whole and anchor.kind in ("verb", "adjective"):
+            subj = tree.child(span, h, "nsubj")
+            if subj is not None and subj.lower_ not in lx.PERSONAL_PRONOUNS:
+                drop -= tree.subtree(span, subj)  # "promised a review would follow": keep the clause
+    # "going to" and "be to": the auxiliaries sit on the head's infinitive marker
+    for h in heads:
+        for a in tree.children(span, h, "aux", "auxpass"):
+            if a.lower_ == "to" and not whole and anchor.kind != "refusal" and not negative:
+                drop.add(a.i)
+    drop -= {anchor.trigger.i} if anchor.kind in ("refusal", "proposal") else set()
+    path = {anchor.trigger.i, anchor.clause.i} | {h.i for h in heads}
+    for h in heads:
+        path |= {a.i for a in tree.ancestors(span, h)}
+    for i in sorted(keep - drop):
+        tok = span.doc[i]
+        if tok.tag_ == "WRB" and tok.head.i in path and tok.i < tok.head.i:
+            drop.add(i)  # "where it plans to ...": the relative adverb belongs to the noun before
+            continue
+        if i in drop or i in path:
+            continue
+        if tok.dep_ == "advcl" and tok.i not in {h.i for h in heads}:
+            drop |= tree.subtree(span, tok)  # purpose, reason or condition, at any depth
+        elif tok.dep_ == "relcl" and _after_comma(span, tok):
+            drop |= tree.subtree(span, tok)  # ", which ...": describes, is not the action
+            drop.add(tok.left_edge.i - 1)
+            after = tok.right_edge.i + 1
+            if after < span.end and span.doc[after].text == ",":
+                drop.add(after)
+        elif tok.dep_ == "prep" and tok.lower_ in ("with", "without") and _after_comma(span, tok) and _absolute(span, tok):
+            drop |= tree.subtree(span, tok)  # ", with fentanyl singled out": a circumstance
+            drop.add(tok.left_edge.i - 1)
+    out = sorted(keep - drop)
+    # do not start on the quoted source or a dangling word
+    return _trim(span, out)
+
+
+def _after_comma(span, tok) -> bool:
+    first = tok.left_edge.i
+    return first > span.start and span.doc[first - 1].text == ","
+
+
+def _absolute(span, prep) -> bool:
+    """"with + noun + participle": a clause of circumstance, not part of the action."""
+    obj = tree.child(span, prep, "pobj", "pcomp")
+    if obj is None:
+        return False
+    return obj.tag_ in ("VBG", "VBN") or any(c.tag_ in ("VBG", "VBN") and c.dep_ in ("acl", "relcl") for c in obj.children)
+
+
+def _trim(span, out: list[int]) -> list[int]:
+    doc = span.doc
+    while out and (doc[out[0]].dep_ in ("cc", "punct", "mark") or doc[out[0]].lower_ in ("and", "but", "or")):
+        out.pop(0)
+    while out and (doc[out[-1]].dep_ in ("cc", "punct") or doc[out[-1]].lower_ in ("and", "but", "or", ",")):
+        out.pop()
+    return out

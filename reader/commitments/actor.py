@@ -1,0 +1,389 @@
+"""Who commits: the subject of the commitment predicate, as written in the sentence.
+
+Rules, in order; each says in `note` what it did:
+
+* a commitment noun's owner: "Labour's plan to ..." (possessor), "Labour has a plan to ..."
+  (subject of the verb governing it); "X was chosen to host ...": X;
+* the subject is looked for on the clause, on "is" for "is committed to", before a
+  parenthetical "X, a spokeswoman said, will ...", and on the verb an infinitive, a second
+  conjunct, a participle or "by + gerund" hangs on; several subjects the parser split off one
+  coordination ("The government of X and the company Y agreed") are one actor;
+* passive with "by X": X; passive without one, or a subject that cannot act ("Discussions
+  will carry on"): the source the sentence quotes ("officials said"), else no actor. A subject
+  can act when it names a person, organisation or place, is a pronoun, a party noun ("the
+  council", "officials"), or a noun the article has used for a named party before ("the
+  trust" after "the Selby Harbour Trust");
+* a relative pronoun ("Carney, who intends to ...") stands for the noun it follows;
+* a personal pronoun in reported speech ("X said they would ...") stands for the speaker when
+  they agree in number; a plural pronoun for a single person's organisation ("a spokesman for
+  the board says they ...") stands for that organisation;
+* a pronoun after an earlier clause of the same sentence ("X did A, and he plans B") stands
+  for that clause's subject;
+* otherwise a pronoun or a generic noun phrase ("the board", "both governments") stays as
+  written, and `reader.commitments.coref` may name it from the preceding sentences.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from reader.commitments import lexicon as lx
+from reader.commitments import tree
+
+RELATIVE_PRONOUNS = frozenset({"who", "which", "that", "whom"})
+# A verb hanging on another by these takes its subject from it: "agreed to X" (xcomp), "X and
+# Y" (conj), "..., promising X" (advcl), "responded by offering X" (pcomp).
+SHARING_DEPS = ("xcomp", "conj", "advcl", "pcomp")
+
+
+@dataclass
+class Actor:
+    """The actor found in the sentence: the token heading it and the token indices it spans."""
+
+    head: object | None  # spaCy Token
+    indices: list[int]
+    note: str | None = None
+    from_speaker: bool = False  # the subject could not act; the quoted source stands in
+
+
+def find(span, anchor, known_party=None) -> Actor:
+    """The actor of the anchor's clause (see the module docstring).
+
+    known_party: a test for nouns the article has already used for a named party ("the trust"
+    after "the Selby Harbour Trust"), which can act even when no word list says so."""
+    if anchor.kind == "noun":
+        return _noun_owner(span, anchor)
+    if anchor.kind == "control":
+        chosen = tree.child(span, anchor.clause, "nsubjpass")
+        return Actor(chosen, phrase(span, chosen), "the party chosen to do it")
+    subject, passive, found = _locate_subject(span, anchor)
+    if found is not None:
+        return found
+    if passive:
+        return _passive_actor(span, anchor, subject)
+    if subject is None:
+        return _speaker_or_none(span, anchor.clause, "no subject")
+    return _active_actor(span, anchor, subject, known_party)
+
+
+def _locate_subject(span, anchor):
+    """(subject, passive?, an actor already settled or None)."""
+    clause = anchor.clause
+    subject, passive = _subject(span, clause)
+    if anchor.kind == "be-to" and any(tree.child(span, h, "auxpass") is not None for h in anchor.heads):
+        passive = True  # "is to be displayed": nobody named does the displaying
+    if subject is None and clause.dep_ in ("acomp", "oprd") and tree.head(span, clause) is not None:
+        subject, _ = _subject(span, tree.head(span, clause))  # "it is committed to": the subject of "is"
+        passive = False
+    if subject is None:
+        aside = _subject_before_aside(span, clause)
+        if aside is not None and (anchor.kind not in ("future", "be-to") or is_agent(span, aside)):
+            return None, False, Actor(aside, phrase(span, aside), "the subject before the aside 'X said'")
+    if subject is None and anchor.kind in ("verb", "refusal", "proposal", "future") and clause.dep_ in SHARING_DEPS:
+        subject, passive = _shared_subject(span, clause)
+    if subject is None and anchor.kind == "headline":
+        noun = tree.head(span, clause)
+        if noun is not None and noun.pos_ in ("NOUN", "PROPN") and is_agent(span, noun):
+            return None, False, Actor(noun, phrase(span, noun), "the headline's subject")
+    return subject, passive, None
+
+
+def _passive_actor(span, anchor, subject) -> Actor:
+    agent = _agent(span, anchor.clause)
+    if agent is not None:
+        return Actor(agent, phrase(span, agent), "the agent of a passive")
+    if subject is not None and subject.lower_ != "it" and anchor.trigger.lower_ in lx.COMMIT_ADJECTIVES:
+        return _as_written(span, subject)  # "are committed to ...": the subject commits
+    return _speaker_or_none(span, anchor.clause, "a passive without an agent")
+
+
+def _active_actor(span, anchor, subject, known_party=None) -> Actor:
+    if subject.lower_ in RELATIVE_PRONOUNS and subject.tag_ in ("WP", "WDT", "WP$"):
+        antecedent = _relative_antecedent(span, subject)
+        if antecedent is not None:
+            return Actor(antecedent, phrase(span, antecedent), f"'{subject.text}' stands for the noun before it")
+    if anchor.kind in ("future", "headline", "fallback", "be-to") and not is_agent(span, subject) and not (
+        known_party is not None and known_party(subject)
+    ):
+        return _speaker_or_none(span, anchor.clause, f"'{subject.text}' is not a party that can commit")
+    if subject.lower_ in lx.PERSONAL_PRONOUNS:
+        found = _pronoun_in_sentence(span, subject, anchor.clause)
+        if found is not None:
+            return found
+    return _as_written(span, subject)
+
+
+def _as_written(span, subject) -> Actor:
+    verb = tree.head(span, subject)
+    others = [c for c in tree.children(span, verb, "nsubj") if c.i != subject.i] if verb is not None else []
+    if others:  # "The government of X and the company Y agreed": one coordination, split by the parser
+        last = max(others, key=lambda c: c.i)
+        between = span.doc[subject.right_edge.i + 1:last.left_edge.i]
+        if last.i > subject.i and not any(t.pos_ in ("VERB", "AUX") for t in between):
+            return Actor(subject, list(range(subject.left_edge.i, min(last.right_edge.i, span.end - 1) + 1)))
+    return Actor(subject, phrase(span, subject))
+
+
+def phrase(span, head) -> list[int]:
+    """The actor's words: the subject's subtree without clauses hanging off it, and without a
+    descriptive apposition after a name ("Ajit Doval, India's adviser," -> "Ajit Doval")."""
+    keep = tree.subtree(span, head)
+    for c in head.children:
+        if not tree.inside(span, c):
+            continue
+        if c.dep_ in ("relcl", "acl", "advcl", "ccomp", "parataxis") or (
+            c.dep_ == "appos" and _is_name(head)
+        ):
+            keep -= tree.subtree(span, c)
+            keep.discard(c.i)
+    # a comma or dash that only separated what was dropped
+    return [i for i in sorted(keep) if not (span.doc[i].is_punct and (i + 1 not in keep or i - 1 not in keep))] or [head.i]
+
+
+def _is_name(tok) -> bool:
+    return tok.pos_ == "PROPN" and tok.ent_type_ in ("PERSON", "ORG", "GPE", "NORP", "FAC", "")
+
+
+def _subject(span, verb):
+    """(subject token, passive?) of a verb, looking through "be" + predicate and auxiliaries."""
+    for c in tree.children(span, verb):
+        if c.dep_ in ("nsubj", "csubj"):
+            return c, False
+        if c.dep_ in ("nsubjpass", "csubjpass"):
+            return c, True
+    return None, False
+
+
+def _subject_before_aside(span, verb):
+    """"The museum, a spokeswoman said, will reopen": the parser gives "said" both subjects;
+    the one before the aside is the clause's."""
+    for said in tree.children(span, verb, "parataxis"):
+        subjects = tree.children(span, said, "nsubj")
+        if said.lower_ in lx.SPEECH_VERBS and len(subjects) > 1 and subjects[0].i < said.i:
+            return subjects[0]
+    return None
+
+
+def _speaker_of(span, said):
+    """The subject of a verb of saying: the one nearest it (see _subject_before_aside)."""
+    subjects = [c for c in tree.children(span, said, "nsubj")]
+    if not subjects:
+        return None
+    before = [s for s in subjects if s.i < said.i]
+    return before[-1] if before else subjects[0]
+
+
+def _shared_subject(span, verb):
+    """An infinitive or a second conjunct takes its subject from the verb it hangs on."""
+    node = verb
+    for _ in range(6):
+        parent = tree.head(span, node)
+        if parent is None or node.dep_ not in SHARING_DEPS + ("prep",):
+            return None, False
+        if node.dep_ == "advcl" and node.tag_ not in ("VBG", "VBN"):
+            return None, False  # a finite adverbial clause would have its own subject
+        if parent.pos_ == "ADP":  # "by proposing": go on to the verb the preposition hangs on
+            node = parent
+            continue
+        subject, passive = _subject(span, parent)
+        if subject is not None:
+            return subject, passive and node.dep_ == "conj"
+        node = parent
+    return None, False
+
+
+def _agent(span, verb):
+    for c in tree.children(span, verb, "agent"):
+        obj = tree.child(span, c, "pobj")
+        if obj is not None:
+            return obj
+    return None
+
+
+def is_agent(span, tok) -> bool:
+    """Can the noun phrase headed by tok act: a person, organisation, place, pronoun or party noun?"""
+    if tok.ent_type_ in lx.AGENT_LABELS:
+        return True
+    if tok.pos_ == "PROPN":
+        return tok.ent_type_ == ""  # "the Concorde" (PRODUCT), "the Olympics" (EVENT): things
+    low = tok.lower_
+    if low in lx.QUANTIFIERS:  # "each of the schools": the schools
+        for prep in tree.children(span, tok, "prep"):
+            obj = tree.child(span, prep, "pobj")
+            if prep.lower_ == "of" and obj is not None:
+                return is_agent(span, obj)
+    if low in lx.PERSONAL_PRONOUNS:
+        return True
+    if low in lx.AGENT_NOUNS:
+        return True
+    if low.endswith(lx.AGENT_SUFFIXES) and low not in lx.NOT_AGENT and tok.pos_ == "NOUN" and len(low) > 4:
+        return True
+    return any(is_agent(span, c) for c in tree.children(span, tok, "conj"))
+
+
+def speaker(span, clause):
+    """The source a clause is reported from: subject of "said" above it, a "..., X said"
+    aside, or "according to X"; None when the sentence names none."""
+    node = clause
+    for _ in range(12):
+        for c in tree.children(span, node, "parataxis", "ccomp", "advcl"):
+            if c.lower_ in lx.SPEECH_VERBS and (c.i > node.i or c.dep_ == "parataxis"):
+                subj = _speaker_of(span, c)
+                if subj is not None:
+                    return subj
+        parent = tree.head(span, node)
+        if parent is None:
+            break
+        if parent.lower_ in lx.SPEECH_VERBS and node.dep_ in ("ccomp", "parataxis", "xcomp", "advcl", "dobj"):
+            subj, passive = _subject(span, parent)
+            if subj is not None and not passive:
+                if subj.lower_ in RELATIVE_PRONOUNS and subj.tag_ in ("WP", "WDT"):
+                    return _relative_antecedent(span, subj) or subj  # "X, who told Y he would"
+                return subj
+        if node.dep_ not in ("ccomp", "conj", "xcomp", "parataxis", "advcl", "pcomp", "pobj", "prep", "relcl", "acomp", "oprd"):
+            break
+        node = parent
+    for tok in span:
+        if tok.lower_ == "according":
+            to = next((c for c in tok.children if c.lower_ == "to"), None)
+            obj = tree.child(span, to, "pobj") if to is not None else None
+            if obj is not None:
+                return obj
+    return None
+
+
+def _speaker_or_none(span, clause, why: str) -> Actor:
+    src = speaker(span, clause)
+    if src is None:
+        return Actor(None, [], f"{why}, and no source is quoted: no actor")
+    if src.lower_ in lx.PERSONAL_PRONOUNS:
+        inner = _pronoun_in_sentence(span, src, tree.head(span, src) or src)
+        if inner is not None:
+            inner.note = f"{why}: the quoted source; " + (inner.note or "")
+            inner.from_speaker = True
+            return inner
+    return Actor(src, phrase(span, src), f"{why}: the quoted source", from_speaker=True)
+
+
+def _relative_antecedent(span, pronoun):
+    verb = tree.head(span, pronoun)
+    if verb is None or verb.dep_ not in ("relcl", "acl"):
+        return None
+    return tree.head(span, verb)
+
+
+def is_person(tok, person_words: frozenset[str] = frozenset(), lenient: bool = False) -> bool:
+    """A person's name (tagged so, or untagged, or a word the article tags as a person's name
+    elsewhere), or a common noun for a person ("the minister"). `lenient` also accepts a
+    one-word name tagged ORG: the small model often tags a bare surname so."""
+    if tok.ent_type_ == "PERSON":
+        return True
+    if tok.pos_ == "PROPN":
+        if tok.ent_type_ == "" or tok.text in person_words:
+            return True
+        return lenient and tok.ent_type_ == "ORG" and _one_word_entity(tok)
+    return tok.lower_ in lx.PERSON_NOUNS
+
+
+def _one_word_entity(tok) -> bool:
+    doc = tok.doc
+    return tok.ent_iob_ == "B" and (tok.i + 1 >= len(doc) or doc[tok.i + 1].ent_iob_ != "I")
+
+
+def person_words(spans) -> frozenset[str]:
+    return frozenset(t.text for s in spans for e in s.ents if e.label_ == "PERSON" for t in e)
+
+
+def agrees(pronoun: str, tok, people: frozenset[str] = frozenset(), lenient: bool = False) -> bool:
+    """Number and person agreement between a pronoun and a candidate head noun."""
+    p = pronoun.lower()
+    plural = tok.tag_ in ("NNS", "NNPS") or any(c.dep_ == "conj" for c in tok.children)
+    if tok.ent_type_ == "ORG" and not any(c.dep_ == "conj" for c in tok.children):
+        plural = p in ("they", "we")  # "Valdis Motors", "the Health Board": it or they
+    if p in ("he", "she", "i"):
+        return not plural and is_person(tok, people, lenient)
+    if p == "it":
+        # an untagged name may be a company as well as a person; only a known person is out
+        known_person = tok.ent_type_ == "PERSON" or tok.text in people or tok.lower_ in lx.PERSON_NOUNS
+        return not plural and not known_person and tok.lower_ not in lx.PERSONAL_PRONOUNS
+    if p in ("they", "we"):
+        return plural or tok.ent_type_ in ("ORG", "NORP", "GPE") or tok.lower_ in lx.AGENT_NOUNS
+    return False
+
+
+def _pronoun_in_sentence(span, pronoun, clause) -> Actor | None:
+    """A pronoun whose antecedent is in the same sentence: the speaker, or an earlier subject."""
+    p = pronoun.lower_
+    src = speaker(span, clause)
+    if src is not None and src.i != pronoun.i and src.lower_ in lx.PERSONAL_PRONOUNS:
+        if p in ("i", "we") or p == src.lower_:
+            return Actor(src, [src.i], f"'{pronoun.text}' is the speaker of the sentence")
+    if src is not None and src.i != pronoun.i and src.lower_ not in lx.PERSONAL_PRONOUNS:
+        if p in ("they", "we") and src.tag_ not in ("NNS", "NNPS"):
+            org = _organisation_of(span, src)  # "a spokesman for the board says they ..."
+            if org is not None:
+                return Actor(org, phrase(span, org), f"'{pronoun.text}' is the organisation the speaker speaks for")
+        if agrees(p, src, person_words([span]), lenient=True) or p in ("i", "we"):
+            return Actor(src, phrase(span, src), f"'{pronoun.text}' is the speaker of the sentence")
+        if p in ("they", "we"):
+            org = _organisation_of(span, src)
+            if org is not None:
+                return Actor(org, phrase(span, org), f"'{pronoun.text}' is the organisation the speaker speaks for")
+    earlier = _earlier_subject(span, clause, pronoun)
+    if earlier is not None:
+        return Actor(earlier, phrase(span, earlier), f"'{pronoun.text}' is the subject of the sentence's earlier clause")
+    return None
+
+
+def _organisation_of(span, person):
+    """"Jane Doe for / of / from the Health Board" -> the Health Board."""
+    for prep in tree.children(span, person, "prep"):
+        if prep.lower_ in ("for", "of", "from", "at", "with"):
+            obj = tree.child(span, prep, "pobj")
+            if obj is not None and (obj.ent_type_ in ("ORG", "GPE", "NORP") or obj.lower_ in lx.AGENT_NOUNS):
+                return obj
+    for appos in tree.children(span, person, "appos"):
+        org = _organisation_of(span, appos)
+        if org is not None:
+            return org
+    return None
+
+
+def _earlier_subject(span, clause, pronoun):
+    """"Mohamed received ... and tomorrow he plans ...": the subject of the clause conjoined before."""
+    node = clause
+    for _ in range(6):
+        parent = tree.head(span, node)
+        if parent is None:
+            return None
+        if node.dep_ == "conj" or (node.dep_ in ("advcl",) and parent.i < node.i):
+            subj, passive = _subject(span, parent)
+            if subj is not None and not passive and subj.i < pronoun.i and subj.lower_ not in lx.PERSONAL_PRONOUNS:
+                return subj if agrees(pronoun.lower_, subj, person_words([span])) and is_agent(span, subj) else None
+        if node.dep_ not in ("conj", "xcomp", "advcl"):
+            return None
+        node = parent
+    return None
+
+
+def _noun_owner(span, anchor) -> Actor:
+    """"Labour's plan to ...": the possessor; "Labour has a plan to ...": the subject of has."""
+    if anchor.owner is not None:
+        owner = anchor.owner
+        if owner.lower_ in ("its", "their", "his", "her", "our", "my"):
+            return Actor(owner, [owner.i], "possessive pronoun before the commitment noun")
+        return Actor(owner, _drop_possessive(span, phrase(span, owner)), "the owner of the commitment noun")
+    noun = anchor.trigger
+    verb = tree.head(span, noun)
+    while verb is not None and verb.pos_ not in ("VERB", "AUX"):
+        verb = tree.head(span, verb)
+    if verb is None:
+        return Actor(None, [], "a commitment noun with no owner in the sentence: no actor")
+    subject, passive = _subject(span, verb)
+    if subject is None or passive or not is_agent(span, subject):
+        return Actor(None, [], "a commitment noun with no owner in the sentence: no actor")
+    return Actor(subject, phrase(span, subject), "the subject of the verb governing the commitment noun")
+
+
+def _drop_possessive(span, indices: list[int]) -> list[int]:
+    return [i for i in indices if span.doc[i].tag_ != "POS"] or indices

@@ -1,0 +1,141 @@
+"""Put the parts together: one commitment sentence in, one `Commitment` out."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Iterable, Sequence
+
+from reader.commitments import action as action_mod
+from reader.commitments import actor as actor_mod
+from reader.commitments import clause, coref, dates, tree
+from reader.commitments import when as when_mod
+from reader.commitments.model import EMPTY, Commitment
+
+log = logging.getLogger(__name__)
+CONFIDENCE = {"verb": 0.9, "refusal": 0.9, "proposal": 0.9, "adjective": 0.85, "be-to": 0.8, "headline": 0.7,
+              "future": 0.7, "control": 0.7, "noun": 0.6, "fallback": 0.3}
+
+
+def extract(sent, context: Sequence = (), article_date: dt.date | None = None) -> Commitment:
+    """Actor, action and time of the commitment a sentence reports.
+
+    sent: a spaCy Span (a sentence inside its paragraph's Doc), or a Doc.
+    context: the sentences of the article before it, in order (Spans or Docs; anything else is
+        ignored); used only to name a pronoun or generic actor. Pass all of them from the top
+        of the article: only the nearest few are read, plus the first three, where an article
+        names the parties that "both sides" later stands for.
+    article_date: the date the article speaks from (see `dates.article_date`), for `when_iso`.
+    Never raises: odd input gives a Commitment with empty fields and a note.
+    """
+    try:
+        span = _as_span(sent)
+        if span is None or len(span) == 0 or not any(t.is_alpha for t in span):
+            return EMPTY
+        spans = [s for s in map(_as_span, context or ()) if s is not None]
+        return _extract(span, spans, article_date)
+    except Exception as exc:  # noqa: BLE001 - the app must keep going on any sentence
+        log.debug("commitment extraction failed on %r", getattr(sent, "text", sent)[:200], exc_info=True)
+        return Commitment(actor_note=f"extraction failed: {type(exc).__name__}")
+
+
+def _as_span(value):
+    """A Span as is, a Doc as its whole Span, anything else None (a Doc also has `.doc`)."""
+    if hasattr(value, "start") and hasattr(value, "doc"):
+        return value
+    if hasattr(value, "vocab") and hasattr(value, "ents"):
+        return value[:]
+    return None
+
+
+def _extract(span, context, article_date) -> Commitment:
+    anchor = clause.find(span)
+    if anchor is None:
+        return Commitment(actor_note="no predicate in the sentence")
+    found = actor_mod.find(span, anchor, lambda tok: coref.names_party(span, tok, context))
+    when = when_mod.find(span, anchor, found.indices, article_date.year if article_date else None)
+    when_idx = when.indices if when else []
+    act = action_mod.indices(span, anchor, found, when_idx)
+    when_text = tree.text_of(span.doc, when_idx) if when else None
+    actor_text = tree.text_of(span.doc, found.indices) if found.indices else None
+
+    resolved = note = None
+    generic = found.head is not None and coref.needs_resolution(span, found.head, found.indices)
+    if generic:
+        answer = coref.resolve(span, found.head, context)
+        if answer is not None and answer[0] != actor_text:
+            resolved, note = answer
+    notes = [n for n in (found.note, note) if n]
+    if generic and not resolved and found.head.pos_ != "PROPN":
+        notes.append("left as written: no antecedent found by the rules")
+    return Commitment(
+        actor=actor_text or None,
+        actor_entities=_entities(span, found.indices),
+        actor_resolved=resolved,
+        actor_note="; ".join(notes) or None,
+        action=tree.text_of(span.doc, act) or None,
+        when=when_text or None,
+        when_iso=dates.resolve(when_text, article_date, when.entity) if when else None,
+        trigger=anchor.trigger.text,
+        confidence=CONFIDENCE.get(anchor.kind, 0.3),
+    )
+
+
+def _entities(span, indices) -> tuple:
+    have = set(indices)
+    out = []
+    for ent in span.ents:
+        if ent.start in have and ent.end - 1 in have:
+            start = ent.start_char - span.start_char
+            out.append((ent.text, ent.label_, start, start + len(ent.text)))
+    return tuple(out)
+
+
+# ----------------------------------------------------------------------------------------------
+# Whole articles, parsed the way the app parses them.
+# ----------------------------------------------------------------------------------------------
+
+def parse_article(nlp, text: str) -> list:
+    """The article's sentences as spaCy Spans, in order: paragraphs through `nlp.pipe`, cut
+    by `reader.segment.sentence_spans`, exactly as `reader.nlp.parse_many` cuts them."""
+    from reader import segment
+    from reader.nlp import chunks
+
+    pieces = [c for a, b in segment.paragraph_spans(text) for c in chunks(text, a, b)]
+    out = []
+    for doc, (a, _b) in nlp.pipe(((text[a:b], (a, b)) for a, b in pieces), as_tuples=True):
+        for start, end in segment.sentence_spans(doc, a):
+            span = doc.char_span(start - a, end - a, alignment_mode="expand")
+            if span is not None:
+                out.append((start, end, span))
+    return out
+
+
+def extract_article(
+    nlp,
+    text: str,
+    targets: Iterable[tuple[int, int]],
+    *,
+    published: str | None = None,
+    window: int = 40,
+) -> list[tuple[tuple[int, int], tuple[int, int] | None, Commitment]]:
+    """Extract for each (start, end) of a commitment sentence in an article's text.
+
+    Returns (target, (start, end) of the parsed sentence used, Commitment) per target; the
+    parsed sentence is the one overlapping the target most (None when nothing overlaps)."""
+    sentences = parse_article(nlp, text)
+    base = dates.article_date(text, published)
+    out = []
+    for target in targets:
+        best, overlap = None, 0
+        for k, (a, b, _span) in enumerate(sentences):
+            o = min(b, target[1]) - max(a, target[0])
+            if o > overlap:
+                best, overlap = k, o
+        if best is None:
+            out.append((target, None, EMPTY))
+            continue
+        a, b, span = sentences[best]
+        context = [s for _, _, s in sentences[max(0, best - window):best]]
+        out.append((target, (a, b), extract(span, context, base)))
+    return out

@@ -1,0 +1,335 @@
+"""The time expression of the action, as written: "by the end of the year", "on Wednesday".
+
+Only words that time the action count: those inside the action's own phrase, plus those on the
+commitment word when it is not a past event ("tomorrow he plans to ..."; but in "agreed on
+Tuesday to build ...", Tuesday dates the agreement, not the building). On a past commitment
+word, a time still counts when it points forward ("next month", "by 2030", a year after the
+article's), since the parser often hangs the action's time there. A subject's subtree,
+relative clauses and object descriptions ("weekly case numbers", "a ten-year deal") are not
+looked at, and neither are times in the past ("last year") or durations ("for 25 years":
+how long, not when). Candidates:
+
+* a time preposition with a temporal object: "by the end of January", "within 48 hours";
+* a temporal noun phrase used as an adverb: "next month", "every week", "Wednesday";
+* a time adverb: "tomorrow", "soon", "immediately";
+* a time clause: "until the outbreak is declared over" (weakest).
+
+The nearest to the action's head wins, then the first in the sentence.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from reader.commitments import lexicon as lx
+from reader.commitments import tree
+
+TIME_LABELS = ("DATE", "TIME")
+# Participles that open a time expression whatever they hang on: "starting next week".
+ONSET_WORDS = frozenset({"starting", "beginning", "effective", "commencing"})
+YEAR_MIN, YEAR_MAX = 1800, 2200
+
+
+@dataclass
+class When:
+    """A time expression: token indices and the DATE/TIME entity text inside it (if any)."""
+
+    indices: list[int]
+    entity: str | None
+    kind: str  # "point", "clause", "duration"
+
+
+def region(span, anchor, actor_indices) -> set[int]:
+    """Token indices where the action's time may be written."""
+    found: set[int] = set()
+    for h in anchor.heads:
+        found |= tree.subtree(span, h)
+        for c in tree.children(span, h, "conj"):
+            if c.i > h.i and tree.child(span, c, "nsubj", "nsubjpass") is not None:
+                found -= tree.subtree(span, c)  # another clause, with its own time
+    if not anchor.past:
+        for node in {anchor.trigger, anchor.clause}:
+            if node is None or not tree.inside(span, node):
+                continue
+            found.add(node.i)
+            for c in tree.children(span, node):
+                if c.dep_ in ("nsubj", "nsubjpass", "conj", "cc", "ccomp", "parataxis", "relcl"):
+                    continue
+                found |= tree.subtree(span, c)
+    for i in actor_indices:
+        tok = span.doc[i]
+        if tok.dep_ == "npadvmod" and tok.ent_type_ in TIME_LABELS and not anchor.past:
+            found |= tree.subtree(span, tok)  # "The council today is to ..."
+    found -= _said_when(span, anchor.clause)
+    path = _anchor_path(span, anchor)
+    for i in sorted(found):
+        tok = span.doc[i]
+        if i in found and tok.i not in path and tok.dep_ in ("relcl", "acl") and tok.head.pos_ in ("NOUN", "PROPN", "PRON") and (
+            tok.lower_ not in ONSET_WORDS | {"following", "pending"}
+        ):
+            found -= tree.subtree(span, tok)  # a clause describing a noun, not timing the action
+    found -= set(actor_indices) - {i for i in actor_indices if span.doc[i].dep_ == "npadvmod"}
+    return found
+
+
+def _said_when(span, clause) -> set[int]:
+    """"The company said Monday it would close ...": words between the verb of saying and the
+    reported clause's subject belong to the saying, wherever the parser hung them."""
+    subject = tree.child(span, clause, "nsubj", "nsubjpass")
+    said = tree.head(span, clause)
+    if subject is None or said is None or clause.dep_ != "ccomp" or not said.i < subject.left_edge.i:
+        return set()
+    return set(range(said.i + 1, subject.left_edge.i))
+
+
+def _anchor_path(span, anchor) -> set[int]:
+    """The anchor's words and everything above them: never cut away as a "noun's clause"."""
+    path: set[int] = set()
+    for node in [anchor.trigger, anchor.clause, *anchor.heads]:
+        if node is None or not tree.inside(span, node):
+            continue
+        path.add(node.i)
+        path |= {a.i for a in tree.ancestors(span, node)}
+    return path
+
+
+def find(span, anchor, actor_indices, base_year: int | None = None) -> When | None:
+    area = region(span, anchor, actor_indices)
+    on_promise: set[int] = set()
+    if anchor.past:
+        on_promise = _promise_words(span, anchor) - area
+        area = area | on_promise
+    if not area:
+        return None
+    cands: list[tuple[tuple, When]] = []
+    taken: set[int] = set()
+    for i in sorted(area):
+        tok = span.doc[i]
+        if i in taken:
+            continue
+        found = _onset(span, tok, area) or _prep_phrase(span, tok, area) or _adverbial(span, tok, area) or _clause(span, tok, area)
+        if found is None:
+            continue
+        if _in_the_past(span, found, base_year) or found.kind == "duration":
+            continue  # "last year", "over the past decade": not when a promise is kept
+        if on_promise & set(found.indices) and not _points_forward(span, found, base_year):
+            continue  # "agreed on Tuesday": the day of the agreement
+        taken |= set(found.indices)
+        order = {"point": 0, "clause": 1, "duration": 2}[found.kind]
+        near = _distance(span, tok, anchor)
+        cands.append(((order, near, i), found))
+    if not cands:
+        return None
+    return min(cands, key=lambda c: c[0])[1]
+
+
+def _promise_words(span, anchor) -> set[int]:
+    """Time adjuncts hung directly on a past commitment word: a preposition of time, a noun
+    phrase or an adverb (not "with" phrases, clauses, its subject or its complement)."""
+    heads = {h.i for h in anchor.heads}
+    found: set[int] = set()
+    for c in tree.children(span, anchor.trigger, "prep", "npadvmod", "tmod", "advmod"):
+        if c.i in heads or (c.dep_ == "prep" and c.lower_ not in lx.TIME_PREPOSITIONS):
+            continue
+        found |= tree.subtree(span, c)
+    return found
+
+
+def _final(word) -> bool:
+    """"the last minute", "its last meeting": last in a series, not the past ("last week")."""
+    return word.lower_ == "last" and word.i > 0 and word.doc[word.i - 1].tag_ in ("DT", "PRP$", "POS")
+
+
+def _points_forward(span, found: When, base_year: int | None) -> bool:
+    words = [span.doc[i] for i in found.indices]
+    if any(w.lower_ in lx.FUTURE_WORDS for w in words) or (words and words[0].lower_ in lx.DEADLINE_PREPOSITIONS):
+        return True
+    years = [int(w.text) for w in words if w.text.isdigit() and len(w.text) == 4 and is_temporal(w)]
+    return base_year is not None and bool(years) and min(years) > base_year
+
+
+def _in_the_past(span, found: When, base_year: int | None) -> bool:
+    words = [span.doc[i] for i in found.indices]
+    if any(w.lower_ in lx.PAST_WORDS and not _final(w) for w in words):
+        return True
+    if found.kind == "clause":
+        return any(w.tag_ == "VBD" for w in words)  # "after the plant closed"
+    if base_year is None:
+        return False
+    years = [int(w.text) for w in words if w.text.isdigit() and len(w.text) == 4 and is_temporal(w)]
+    return bool(years) and max(years) < base_year
+
+
+def _distance(span, tok, anchor) -> int:
+    heads = {h.i for h in anchor.heads} | {anchor.trigger.i, anchor.clause.i}
+    n = 0
+    node = tok
+    while node is not None and node.i not in heads and n < 40:
+        node, n = tree.head(span, node), n + 1
+    return n
+
+
+def is_temporal(tok) -> bool:
+    if tok.ent_type_ in TIME_LABELS:
+        return True
+    low = tok.lower_
+    if low in lx.TEMPORAL_NOUNS and low not in ("time", "end", "start", "beginning", "middle", "term", "period", "may"):
+        return True
+    if low == "may":
+        return tok.tag_ == "NNP"
+    return tok.like_num and tok.text.isdigit() and YEAR_MIN <= int(tok.text) <= YEAR_MAX and len(tok.text) == 4
+
+
+def _temporal_object(span, obj) -> bool:
+    """Is a prepositional object temporal: "January", "that date", "the end of the year"?"""
+    if obj.lower_ in ("end", "start", "beginning", "middle", "close", "turn"):
+        for prep in tree.children(span, obj, "prep"):
+            inner = tree.child(span, prep, "pobj")
+            if prep.lower_ == "of" and inner is not None and is_temporal(inner):
+                return True
+        return obj.ent_type_ in TIME_LABELS
+    if obj.lower_ in ("time", "term", "period"):
+        return obj.ent_type_ in TIME_LABELS
+    if obj.pos_ == "NOUN" and any(c.lower_ in lx.FUTURE_WORDS for c in obj.children if c.dep_ in ("amod", "det")):
+        return True  # "at its next meeting", "in the coming round"
+    return is_temporal(obj)
+
+
+def _prep_phrase(span, tok, area) -> When | None:
+    if tok.dep_ not in ("prep", "agent") or tok.lower_ not in lx.TIME_PREPOSITIONS:
+        participle = tok.lower_ in ("following", "pending") and tok.dep_ in ("acl", "advcl", "prep")
+        if not participle and not (tok.lower_ == "ahead" and tree.child(span, tok, "prep") is not None):
+            return None
+    obj = tree.child(span, tok, "pobj")
+    if obj is None:
+        inner = tree.child(span, tok, "prep")  # "ahead of the vote", "no later than"
+        obj = tree.child(span, inner, "pobj") if inner is not None else None
+    if obj is None:
+        return None
+    event = tok.lower_ in lx.EVENT_PREPOSITIONS and obj.pos_ in ("NOUN", "PROPN") and not _is_party(span, obj)
+    if not (_temporal_object(span, obj) or tok.lower_ in ("until", "till") or event):
+        return None
+    indices = [i for i in tree.subtree_range(span, tok) if i in area or i == tok.i]
+    indices = _trim_clauses(span, indices, obj, keep=tok)
+    indices = _trim_lead(span, indices, tok)
+    kind = "duration" if tok.lower_ == "for" else "point"
+    if tok.lower_ == "from" and _followed_by_to(span, tok):
+        kind = "clause"  # "moved from August to September": what changes, a weak reading of when
+    if tok.lower_ in ("for", "over", "during", "throughout") and not _has_time_entity(span, indices):
+        return None
+    if kind == "duration" and _looks_like_date(span, indices):
+        kind = "point"  # "for 2 April" is a date, not a span of time
+    return When(indices, _entity_text(span, indices), kind)
+
+
+def _is_party(span, tok) -> bool:
+    """"before the committee", "after him": a party, so the preposition is not about time."""
+    from reader.commitments.actor import is_agent
+
+    return tok.ent_type_ in ("PERSON", "ORG", "GPE", "NORP") or (is_agent(span, tok) and tok.ent_type_ not in TIME_LABELS)
+
+
+def _followed_by_to(span, prep) -> bool:
+    after = prep.right_edge.i + 1
+    return after < span.end and span.doc[after].lower_ == "to"
+
+
+def _trim_lead(span, indices, prep) -> list[int]:
+    """ "in full next month" -> "next month": words before the time entity that are not time words
+    cut the preposition off as well."""
+    rest = [i for i in indices if i > prep.i]
+    k = 0
+    while k < len(rest) and not _time_word(span.doc[rest[k]]):
+        k += 1
+    if k == 0 or k == len(rest):
+        return indices
+    return rest[k:]
+
+
+def _time_word(tok) -> bool:
+    """A word that can open a time expression; spaCy's DATE entities sometimes take in an
+    adjective before it ("in full next month"), so an entity's adjective does not count."""
+    if tok.lower_ in lx.TEMPORAL_MODIFIERS or tok.lower_ in lx.TEMPORAL_NOUNS or tok.like_num or tok.tag_ in ("DT", "PRP$", "PDT"):
+        return True
+    return tok.ent_type_ in TIME_LABELS and tok.pos_ in ("NOUN", "PROPN", "NUM")
+
+
+def _trim_clauses(span, indices, obj, keep=None) -> list[int]:
+    drop: set[int] = set()
+    for i in indices:
+        tok = span.doc[i]
+        if tok.dep_ in ("relcl", "acl", "advcl", "appos") and tok.i != obj.i and (keep is None or tok.i != keep.i):
+            drop |= tree.subtree(span, tok)
+    kept = [i for i in indices if i not in drop]
+    # stop at a comma: what follows it is no longer the time expression
+    out = []
+    for i in kept:
+        if span.doc[i].text in (",", ";", "—", "–", "(") and out:
+            break
+        out.append(i)
+    return out
+
+
+def _onset(span, tok, area) -> When | None:
+    """"starting next week", "effective 1 March", "beginning in June"."""
+    if tok.lower_ not in ONSET_WORDS:
+        return None
+    for c in tree.children(span, tok):
+        inner = tree.child(span, c, "pobj") if c.dep_ == "prep" else c
+        if inner is not None and inner.ent_type_ in TIME_LABELS:
+            indices = _trim_clauses(span, [i for i in tree.subtree_range(span, tok) if i in area], tok)
+            return When(indices, _entity_text(span, indices), "point") if indices else None
+    return None
+
+
+def _adverbial(span, tok, area) -> When | None:
+    if tok.dep_ in ("npadvmod", "tmod", "advmod", "dobj", "oprd", "nsubj") and tok.ent_type_ in TIME_LABELS:
+        if tok.dep_ in ("dobj", "nsubj"):
+            return None  # "requires 42 days", "summer empties": not adverbials
+        head = tok.head
+        if head.pos_ in ("NOUN", "PROPN") and tok.dep_ != "npadvmod":
+            return None
+        indices = [i for i in tree.subtree_range(span, tok) if i in area]
+        indices = _trim_clauses(span, indices, tok)
+        if not indices:
+            return None
+        return When(indices, _entity_text(span, indices), "point")
+    if tok.dep_ in ("advmod", "npadvmod") and tok.lower_ in lx.TEMPORAL_ADVERBS:
+        if tok.head.pos_ in ("NOUN", "PROPN") and tok.dep_ == "advmod":
+            return None
+        indices = [i for i in tree.subtree_range(span, tok) if i in area]
+        return When(indices, _entity_text(span, indices), "point")
+    return None
+
+
+def _clause(span, tok, area) -> When | None:
+    if tok.dep_ != "mark" or tok.lower_ not in lx.TIME_SUBORDINATORS:
+        return None
+    verb = tok.head
+    if verb.dep_ != "advcl" or not tree.inside(span, verb):
+        return None
+    indices = [i for i in tree.subtree_range(span, verb) if i in area]
+    indices = _trim_clauses(span, [i for i in indices if i >= tok.i], verb)
+    return When(indices, None, "clause") if indices else None
+
+
+def _has_time_entity(span, indices) -> bool:
+    return any(span.doc[i].ent_type_ in TIME_LABELS for i in indices)
+
+
+def _looks_like_date(span, indices) -> bool:
+    return any(span.doc[i].lower_ in lx.MONTHS_AND_DAYS for i in indices)
+
+
+def _entity_text(span, indices) -> str | None:
+    """The DATE/TIME entity inside the expression (spaCy's own span of it), clipped to it."""
+    doc = span.doc
+    have = sorted(set(indices))
+    # token by token (IOB tags), not doc.ents: that is rebuilt on every access
+    first = next((i for i in have if doc[i].ent_type_ in TIME_LABELS and doc[i].ent_iob_ == "B"), None)
+    if first is None:
+        return None
+    last = first
+    while last + 1 in indices and doc[last + 1].ent_iob_ == "I":
+        last += 1
+    return doc[first:last + 1].text
