@@ -3,6 +3,7 @@
     # ~/.config/close-reader/config.toml (or --config PATH, or READER_CONFIG)
     labels = ["commitment", "claim", "background"]
     annotator = "asha"
+    retrain_every = 25  # labels between background retrains of the suggestions (0: never)
     [keymap]            # binding id = keys, as listed by `?` in the reader
     "article.next" = "j,down,right"
 
@@ -28,6 +29,7 @@ class Config:
     labels: LabelSet | None = None
     annotator: str | None = None
     keymap: dict[str, str] = field(default_factory=dict)
+    retrain_every: int = 25
 
 
 def check_annotator(name: str) -> str:
@@ -72,9 +74,12 @@ def load(path: Path | None = None) -> Config:
 
 
 def _parse(data: dict, path: Path) -> Config:
-    unknown = set(data) - {"labels", "annotator", "keymap"}
+    unknown = set(data) - {"labels", "annotator", "keymap", "retrain_every"}
     if unknown:
-        raise ConfigError(f"config file {path}: unknown setting {sorted(unknown)[0]!r} (known: labels, annotator, keymap)")
+        raise ConfigError(f"config file {path}: unknown setting {sorted(unknown)[0]!r} (known: labels, annotator, keymap, retrain_every)")
+    retrain_every = data.get("retrain_every", 25)
+    if not isinstance(retrain_every, int) or isinstance(retrain_every, bool) or retrain_every < 0:
+        raise ConfigError(f"config file {path}: retrain_every must be a whole number of labels (0 never retrains)")
     labels = data.get("labels")
     label_set = None
     if labels is not None:
@@ -97,4 +102,4 @@ def _parse(data: dict, path: Path) -> Config:
     keymap = data.get("keymap", {})
     if not isinstance(keymap, dict) or not all(isinstance(k, str) and isinstance(v, str) for k, v in keymap.items()):
         raise ConfigError(f'config file {path}: keymap must map binding ids to keys, e.g. "article.next" = "j,down"')
-    return Config(labels=label_set, annotator=annotator.strip() if annotator else None, keymap=dict(keymap))
+    return Config(labels=label_set, annotator=annotator.strip() if annotator else None, keymap=dict(keymap), retrain_every=retrain_every)

@@ -23,10 +23,12 @@ class JobFailed(RuntimeError):
 class Job:
     """One background process; iterate `events()` for what it reports."""
 
-    def __init__(self, db: Path, task: str, *args: str, model: str | None = None) -> None:
+    def __init__(self, db: Path, task: str, *args: str, model: str | None = None, labels: str | None = None) -> None:
         command = [sys.executable, "-m", "reader", "_work", task, *args, "--db", str(db)]
         if model:
             command += ["--model", model]
+        if labels:
+            command += ["--labels", labels]
         self.command = command
         self._proc: subprocess.Popen[str] | None = None
         self._lock = threading.Lock()
@@ -54,6 +56,11 @@ class Job:
             lines = [line for line in err.splitlines() if line.strip()]
             reason = lines[-1] if lines else f"background {self.command[4]} stopped (exit {proc.returncode})"
             raise JobFailed(reason.removeprefix("reader: "))
+
+    @property
+    def running(self) -> bool:
+        """Started and not finished (or not started yet: it is about to run)."""
+        return not self._cancelled and (self._proc is None or self._proc.poll() is None)
 
     def cancel(self) -> None:
         """Stop the process (what it committed stays committed)."""

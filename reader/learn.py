@@ -149,10 +149,14 @@ def train(
     model: str | None = None,
     folds: int = FOLDS,
     curve: bool = False,
+    output: Path | None = None,
     progress: Progress | None = None,
 ) -> Report:
     """Cross-validate a classifier on the stored labels, compare it with the current suggester on
-    the same held-out labels, train it on all of them and keep it if it is better."""
+    the same held-out labels, train it on all of them and keep it if it is better.
+
+    With `output`, the trained pipeline is also copied there, kept or not. A model that is not
+    kept leaves only its scores in the register; of the kept ones, the newest two stay on disk."""
     from reader.suggest import textcat
 
     started = time.monotonic()
@@ -199,8 +203,20 @@ def train(
     scores = {"held_out": held_out.as_dict(), "baseline": {"name": baseline_name, **base_scores.as_dict()},
               "compared_on": len(chosen), "candidate_on_same": mine.as_dict()}
     store.add_model(ModelInfo(model_id, label_set.key, path.name, now(), len(examples), scores, kept))
-    return Report(model_id, len(examples), len(articles), held_out, base_scores, baseline_name, kept, path,
-                  time.monotonic() - started, points)
+    if output is not None:
+        shutil.copytree(path, output)
+    if not kept:
+        shutil.rmtree(path, ignore_errors=True)
+    _prune(store, label_set)
+    return Report(model_id, len(examples), len(articles), held_out, base_scores, baseline_name, kept,
+                  path if kept else None, time.monotonic() - started, points)
+
+
+def _prune(store: Store, label_set: LabelSet, keep: int = 2) -> None:
+    """Remove the directories of kept models older than the newest `keep` (their scores stay)."""
+    folder = models_dir(store.path)
+    for info in [m for m in store.models(label_set.key) if m.kept][:-keep]:
+        shutil.rmtree(folder / info.path, ignore_errors=True)
 
 
 def _baseline(store: Store, label_set: LabelSet, examples: list[Example], pairs: list) -> tuple[str, list[str | None], list[bool]]:

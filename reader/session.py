@@ -51,6 +51,7 @@ class Session:
         self.counts: Counter[str] = Counter()
         self.suggestions: dict[int, Suggestion] = {}
         self.show_suggestions = True
+        self._walked: int | None = None  # where the least-sure walk last went
         self.parsed = False
         self._version: int | None = None
 
@@ -73,10 +74,15 @@ class Session:
         found = self.store.suggestions(self.article_id, self.label_set.key)
         return {i: s for i, s in found.items() if s.label in names}
 
-    @property
     def needs_suggestions(self) -> bool:
-        """Parsed, but stored before suggestions existed (or under another label set)."""
-        return self.parsed and len(self.suggestions) < len(self.sentences)
+        """Parsed, but missing suggestions (stored before they existed) or holding those of an
+        older model than the current one for this label set."""
+        if not self.parsed:
+            return False
+        current = self.store.current_model(self.label_set.key)
+        if current is not None:
+            return any(s.source != f"model:{current.id}" for s in self.suggestions.values()) or not self.suggestions
+        return self.label_set.is_default and len(self.suggestions) < len(self.sentences)
 
     def _set_labels(self, labels: dict[int, str]) -> frozenset[int]:
         old = self.labels
@@ -122,10 +128,10 @@ class Session:
         self.show_suggestions = not self.show_suggestions
         return frozenset(i for i in self.suggestions if i not in self.labels)
 
-    def least_confident(self, after: int) -> int | None:
-        """The next unlabelled sentence in order of how unsure its suggestion is, starting
-        after sentence `after` in that order (so pressing again walks on, least sure first, and
-        wraps); None when every sentence is labelled."""
+    def least_confident(self, cursor: int) -> int | None:
+        """The unlabelled sentence whose suggestion is least sure; asked again from where the
+        last answer left the cursor, the next one in that order (wrapping), so repeated presses
+        walk from least to most sure. None when every sentence is labelled."""
 
         def key(i: int) -> tuple[float, int]:
             suggestion = self.suggestions.get(i)
@@ -134,8 +140,13 @@ class Session:
         order = sorted((i for i in range(len(self.sentences)) if i not in self.labels), key=key)
         if not order:
             return None
-        here = key(after)
-        return next((i for i in order if key(i) > here), order[0])
+        if cursor == self._walked:
+            here = key(cursor)
+            found = next((i for i in order if key(i) > here), order[0])
+        else:
+            found = order[0]
+        self._walked = found
+        return found
 
     @property
     def labelled(self) -> int:

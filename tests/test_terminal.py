@@ -88,3 +88,55 @@ def test_label_undo_and_export_in_a_real_terminal(tmp_path: Path) -> None:
     (article,) = [json.loads(line) for line in exported.stdout.splitlines()]
     labels = {s["index"]: s["label"] for s in article["sentences"] if s["label"]}
     assert labels == {0: "commitment", 1: "claim", 4: "commitment"}
+
+
+def reader_command(db: Path, tmp_path: Path, annotator: str, *extra: str) -> str:
+    (tmp_path / "none.toml").write_text("")
+    parts = [sys.executable, "-m", "reader", *extra, "--db", str(db), "--annotator", annotator, "--config", str(tmp_path / "none.toml")]
+    return " ".join(shlex.quote(p) for p in parts)
+
+
+def test_enter_accepts_a_suggestion_in_a_real_terminal(tmp_path: Path) -> None:
+    db = tmp_path / "e2e.db"
+    assert reader("import", str(INDIA), db=db).returncode == 0
+    term = Terminal(f"reader-accept-{os.getpid()}", reader_command(db, tmp_path, "e2e", str(INDIA)) + "; sleep 60")
+    try:
+        total = term.wait_for(r"sentence 1/(\d+)").group(1)
+        suggested = term.wait_for(r"suggested: (\w+) 0\.\d\d").group(1)
+        term.send("Enter")
+        term.wait_for(rf"sentence 2/{total}\b")
+        term.wait_for(r"1/\d+ labelled")
+        term.send("q")
+        term.wait_for(r"\d+ articles? ·")
+        term.send("q")
+    finally:
+        term.close()
+    (record,) = [json.loads(line) for line in reader("export", db=db).stdout.splitlines()]
+    assert record["label"] == suggested and record["provenance"] == "suggestion"
+    assert record["suggested"]["label"] == suggested
+
+
+def test_two_windows_of_one_annotator_stay_true_to_the_database(tmp_path: Path) -> None:
+    # Regression: `1` in one window and `2` in the other showed "C commitment -1 L claim 1", and
+    # undo in the first undid the second's change without a word.
+    db = tmp_path / "two.db"
+    assert reader("import", str(INDIA), db=db).returncode == 0
+    one = Terminal(f"reader-one-{os.getpid()}", reader_command(db, tmp_path, "asha", str(INDIA)) + "; sleep 60")
+    two = Terminal(f"reader-two-{os.getpid()}", reader_command(db, tmp_path, "asha", str(INDIA)) + "; sleep 60")
+    try:
+        for term in (one, two):
+            term.wait_for(r"sentence 1/\d+")
+        one.send("1")
+        two.wait_for(r"C commitment 1 L claim 0")  # the other window noticed the change
+        two.send("2")  # same sentence, other label
+        one.wait_for(r"C commitment 0 L claim 1")
+        assert "-1" not in one.screen() and "-1" not in two.screen()
+        one.send("u")  # the latest change in the database's history is the other window's
+        one.wait_for(r"undid sentence 1: claim")
+        two.wait_for(r"C commitment 1 L claim 0")
+        one.wait_for(r"C commitment 1 L claim 0")
+    finally:
+        one.close()
+        two.close()
+    (record,) = [json.loads(line) for line in reader("export", db=db).stdout.splitlines()]
+    assert record["label"] == "commitment" and record["sentence_index"] == 0

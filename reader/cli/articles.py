@@ -60,7 +60,8 @@ def open_command(ctx: click.Context, targets: tuple[str, ...], jobs: int, max_by
         _keyboard_from_terminal()
     from reader.tui.app import run
 
-    run(store, labels=labels, annotator=annotator, article_id=article_id, model=opts.model, keymap=settings.keymap)
+    run(store, labels=labels, annotator=annotator, article_id=article_id, model=opts.model, keymap=settings.keymap,
+        retrain_every=settings.retrain_every)
     sys.exit(status)
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 from typing import Any
 
@@ -32,6 +33,8 @@ def train_command(ctx: click.Context, annotators: tuple[str, ...], output: str |
         annotators = (opts.annotator,)
     if output and Path(output).exists():
         raise ReaderError(f"{output} already exists: give -o a new folder for the pipeline")
+    if output and not os.access(Path(output).absolute().parent, os.W_OK):
+        raise ReaderError(f"cannot write {output}: its folder does not exist or is read-only")
     label_set = opts.label_set()
     err = Console(stderr=True, highlight=False)
     progress = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), console=err, transient=True, disable=as_json or not err.is_terminal)
@@ -42,9 +45,12 @@ def train_command(ctx: click.Context, annotators: tuple[str, ...], output: str |
 
     with open_store(opts.db_path) as store, progress:
         try:
-            report = learn.train(store, label_set, annotators=annotators, model=opts.model, curve=curve, progress=tell)
+            report = learn.train(store, label_set, annotators=annotators, model=opts.model, curve=curve,
+                                 output=Path(output) if output else None, progress=tell)
         except learn.LearnError as exc:
             raise ReaderError(str(exc)) from None
+        except OSError as exc:
+            raise ReaderError(f"cannot write the model: {exc.strerror or exc}") from None
         refreshed = 0
         if not no_refresh and report.kept:
             suggester = learn.Suggester(store, label_set, opts.model)
@@ -52,13 +58,6 @@ def train_command(ctx: click.Context, annotators: tuple[str, ...], output: str |
             for n, _ in enumerate(suggester.refresh(ids), 1):
                 tell("refreshing suggestions", n, len(ids))
                 refreshed = n
-    if output and report.path is not None:
-        import shutil
-
-        try:
-            shutil.copytree(report.path, output)
-        except OSError as exc:
-            raise ReaderError(f"cannot write the pipeline to {output}: {exc.strerror or exc}") from None
     if as_json:
         click.echo(json.dumps({**report.as_dict(), "refreshed_articles": refreshed, "output": output}, indent=2))
         return
@@ -103,6 +102,7 @@ def work_command(ctx: click.Context, task: str, ids: tuple[str, ...], **given: A
 
     opts = Options.of(ctx, given)
     label_set = opts.label_set()
+    os.nice(10)  # background work yields the processor to the reader the user is typing in
     with open_store(opts.db_path) as store:
         if task == "parse":
             # The articles asked for first (the one on screen), then every other one not parsed yet.
@@ -125,6 +125,8 @@ def work_command(ctx: click.Context, task: str, ids: tuple[str, ...], **given: A
             click.echo(json.dumps({"warning": suggester.warning}))
         if suggester.source is None:
             return
-        todo = list(dict.fromkeys([*ids, *store.unsuggested(label_set.key, suggester.source)]))
-        for article_id in suggester.refresh(todo):
+        # After training: the articles being worked on (others catch up when opened). Else:
+        # the ones asked for and any stored before suggestions existed.
+        others = store.worked_on() if task == "train" else store.unsuggested(label_set.key)
+        for article_id in suggester.refresh(list(dict.fromkeys([*ids, *others]))):
             click.echo(json.dumps({"suggested": article_id}))

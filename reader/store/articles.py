@@ -149,6 +149,16 @@ class Articles(Connection):
             write(conn, Entry(article_id, None, annotator, "delete", sentences_digest(spans), None, field=SENTENCES))
             conn.execute("DELETE FROM articles WHERE id = ?", (article_id,))
 
+    def worked_on(self) -> list[str]:
+        """Articles someone has labelled or opened, the most recent first."""
+        rows = self._all(
+            """SELECT article_id FROM (
+                   SELECT article_id, max(updated) AS at FROM annotations GROUP BY article_id
+                   UNION ALL SELECT article_id, max(updated) FROM positions GROUP BY article_id)
+               WHERE article_id IN (SELECT id FROM articles) GROUP BY article_id ORDER BY max(at) DESC"""
+        )
+        return [r[0] for r in rows]
+
     def ever_had_articles(self) -> bool:
         """Whether anything was ever stored here (an emptied library does not get the samples)."""
         return self._one(

@@ -13,7 +13,7 @@ from textual.screen import Screen
 from reader.jobs import Job
 from reader.model import LabelSet
 from reader.store import StoreError
-from reader.tui.messages import ArticleParsed, DatabaseChanged, WorkFailed
+from reader.tui.messages import ArticleParsed, DatabaseChanged, ModelTrained, Notice, SuggestionsUpdated, WorkFailed
 from reader.tui.screens.article import ArticleScreen
 
 # How often the app looks for what other windows and processes committed (a cheap PRAGMA).
@@ -37,20 +37,24 @@ class ReaderApp(App[None]):
         Binding("ctrl+q", "quit", "quit", id="app.quit", show=False, priority=True),
     ]
 
-    def __init__(self, store: Any, *, labels: LabelSet | None = None, annotator: str = "anonymous", article_id: str | None = None, model: str | None = None) -> None:
+    def __init__(self, store: Any, *, labels: LabelSet | None = None, annotator: str = "anonymous", article_id: str | None = None, model: str | None = None, retrain_every: int = 25) -> None:
         super().__init__()
         self.store = store
         self.label_set = labels or LabelSet()
         self.annotator = annotator
         self.model = model
         self.start_article = article_id
-        self._parse_job: Job | None = None
+        self._jobs: dict[str, Job] = {}
         self._job_lock = threading.Lock()
+        self.retrain_every = retrain_every
+        self.labels_since_training = 0
         self._data_version: int | None = None
 
     def on_mount(self) -> None:
         self._data_version = self.store.data_version()
         self.set_interval(WATCH_SECONDS, self._watch_database)
+        if self._keymap:
+            self.call_after_refresh(self._check_keymap)
         # An article named on the command line opens alone; the library is built only when
         # the user goes back to it, so start-up does not pay for a table of every article.
         if self.start_article and self.store.has_article(self.start_article):
@@ -65,20 +69,63 @@ class ReaderApp(App[None]):
 
         super().notify(clean_text(str(message)), title=clean_text(str(title)), severity=severity, timeout=timeout, markup=False)
 
+    def _check_keymap(self) -> None:
+        """Say once which binding ids of the config's [keymap] mean nothing to reader."""
+        unknown = sorted(set(self._keymap) - known_binding_ids())
+        if unknown:
+            self.notify(f"config.toml [keymap]: unknown binding id {', '.join(repr(u) for u in unknown)} (? lists the ids)", severity="warning", timeout=10)
+
     # --- background work ------------------------------------------------------------------
 
     def parse(self, first: list[str]) -> None:
         """Parse these articles in a background process, then any other not parsed yet."""
         from reader.tui import workers
 
-        workers.parse(self, first)
+        workers.start(self, "parse", first)
 
-    def adopt_job(self, job: Job) -> None:
-        """Keep one parse process at a time: a new one replaces (stops) the one running."""
+    def suggest(self, first: list[str]) -> None:
+        """Compute suggestions for these articles (stored before suggestions existed, or before
+        the current model) in a background process."""
+        from reader.tui import workers
+
+        if not self.running("train"):  # training refreshes them when it is done
+            workers.start(self, "suggest", first)
+
+    def labelled(self, article_id: str) -> None:
+        """Count a label given here; every `retrain_every` of them, retrain in the background."""
+        from reader.tui import workers
+
+        self.labels_since_training += 1
+        if self.retrain_every and self.labels_since_training >= self.retrain_every and not self.running("train"):
+            self.labels_since_training = 0
+            workers.start(self, "train", [article_id])
+
+    def running(self, task: str) -> bool:
         with self._job_lock:
-            if self._parse_job is not None:
-                self._parse_job.cancel()
-            self._parse_job = job
+            job = self._jobs.get(task)
+            return job is not None and job.running
+
+    def adopt_job(self, task: str, job: Job) -> None:
+        """Keep one process of each kind at a time: a new one replaces (stops) the one running."""
+        with self._job_lock:
+            old = self._jobs.get(task)
+            if old is not None:
+                old.cancel()
+            self._jobs[task] = job
+
+    def on_suggestions_updated(self, message: SuggestionsUpdated) -> None:
+        if self.screen_stack:
+            self.screen.post_message(SuggestionsUpdated(message.article_id))
+
+    def on_model_trained(self, message: ModelTrained) -> None:
+        r = message.report
+        if r.get("kept"):
+            self.notify(f"new suggestion model kept: held-out macro-F1 {r['macro_f1']:.2f} against {r['baseline_macro_f1']:.2f} for the {r['baseline']}; refreshing suggestions", timeout=6)
+        else:
+            self.notify(f"retrained: held-out macro-F1 {r['macro_f1']:.2f}, not better than the {r['baseline']} ({r['baseline_macro_f1']:.2f}), which stays", timeout=6)
+
+    def on_notice(self, message: Notice) -> None:
+        self.notify(message.text, timeout=6)
 
     def on_article_parsed(self, message: ArticleParsed) -> None:
         if self.screen_stack:  # none while the app is closing
@@ -141,15 +188,23 @@ class ReaderApp(App[None]):
 
     def on_unmount(self) -> None:
         with self._job_lock:
-            if self._parse_job is not None:
-                self._parse_job.cancel()
+            for job in self._jobs.values():
+                job.cancel()
         for screen in self.screen_stack:
             if isinstance(screen, ArticleScreen):
                 screen.save_position()
 
 
-def run(store: Any, *, labels: LabelSet, annotator: str, article_id: str | None, model: str | None, keymap: dict[str, str] | None = None) -> None:
-    app = ReaderApp(store, labels=labels, annotator=annotator, article_id=article_id, model=model)
+def known_binding_ids() -> set[str]:
+    """Every binding id of every screen, for checking a keymap."""
+    from reader.tui.screens import dialogs, help, library
+
+    owners = [ReaderApp, ArticleScreen, library.LibraryScreen, help.HelpScreen, dialogs.AddDialog, dialogs.ConfirmDialog]
+    return {b.id for owner in owners for b in owner.BINDINGS if isinstance(b, Binding) and b.id}
+
+
+def run(store: Any, *, labels: LabelSet, annotator: str, article_id: str | None, model: str | None, keymap: dict[str, str] | None = None, retrain_every: int = 25) -> None:
+    app = ReaderApp(store, labels=labels, annotator=annotator, article_id=article_id, model=model, retrain_every=retrain_every)
     if keymap:
         app.set_keymap(keymap)
     app.run()

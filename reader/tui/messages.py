@@ -37,3 +37,27 @@ class WorkFailed(Message):
     def __init__(self, reason: str) -> None:
         super().__init__()
         self.reason = reason
+
+
+class SuggestionsUpdated(Message, bubble=False):
+    """An article's stored suggestions were replaced (the app tells the screen on top)."""
+
+    def __init__(self, article_id: str) -> None:
+        super().__init__()
+        self.article_id = article_id
+
+
+class ModelTrained(Message):
+    """A background training finished: its held-out scores and whether the model was kept."""
+
+    def __init__(self, report: dict) -> None:
+        super().__init__()
+        self.report = report
+
+
+class Notice(Message):
+    """Something background work wants the user to know (not an error)."""
+
+    def __init__(self, text: str) -> None:
+        super().__init__()
+        self.text = text

@@ -15,7 +15,7 @@ from textual.widgets import Static
 from reader.model import Article, LabelSet
 from reader.session import Session
 from reader.store import StoreError
-from reader.tui.messages import ArticleParsed, DatabaseChanged
+from reader.tui.messages import ArticleParsed, DatabaseChanged, SuggestionsUpdated
 from reader.tui.theme import LEGEND, entity_style, label_text_style
 from reader.tui.widgets.article_view import ArticleView
 from reader.tui.widgets.key_bar import KeyBar
@@ -101,6 +101,7 @@ class ArticleScreen(Screen[None]):
         if self.parsed:
             # A reading position far down: in view once the first layout has wrapped the text.
             self.call_after_refresh(self.view.scroll_to_cursor)
+            self.call_after_refresh(self._catch_up_suggestions)
         else:
             # After the text is on screen, so the first frame never waits for the job to start.
             self.call_after_refresh(self.app.parse, [self.article_id])
@@ -109,6 +110,14 @@ class ArticleScreen(Screen[None]):
         """Sentences, entities and the reading position into the view."""
         view.set_parse(self.session.sentences, self.session.entities)
         view.cursor = self.session.position()
+
+    def _catch_up_suggestions(self) -> None:
+        if self.session.needs_suggestions():
+            self.app.suggest([self.article_id])
+
+    def on_suggestions_updated(self, message: SuggestionsUpdated) -> None:
+        if message.article_id == self.article_id:
+            self.on_database_changed(DatabaseChanged())
 
     def on_article_parsed(self, message: ArticleParsed) -> None:
         """The background parse of this article is stored: show it."""
@@ -237,6 +246,8 @@ class ArticleScreen(Screen[None]):
             return
         if outcome is not None:
             view.refresh_sentences(outcome.changed)
+            if outcome.change.label is not None:
+                self.app.labelled(self.article_id)
         if label is not None and self.auto_advance and index + 1 < len(view.sentences):
             view.move_to(index + 1)
         self._update_status()
@@ -258,8 +269,11 @@ class ArticleScreen(Screen[None]):
         if outcome is None:
             self.notify(f"nothing to {action}", severity="warning", timeout=2)
             return
+        change = outcome.change
         self.view.refresh_sentences(outcome.changed)
-        self._go(outcome.change.sentence_index)
+        self._go(change.sentence_index)
+        done = {"undo": "undid", "redo": "redid"}[action]
+        self.notify(f"{done} sentence {change.sentence_index + 1}: {change.previous or 'no label'} → {change.label or 'no label'}", timeout=3)
 
     def action_unlabelled(self, step: int) -> None:
         view = self.view

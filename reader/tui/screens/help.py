@@ -13,7 +13,10 @@ from textual.widgets import Static
 def key_table(screen: Screen, app_bindings: list[Binding]) -> Text:
     """One line per action: its keys and what it does, screen bindings first, then global."""
     rows: dict[str, tuple[list[str], str, str]] = {}
-    bindings = [b for bs in screen._bindings.key_to_bindings.values() for b in bs] + list(app_bindings)
+    mapped = screen._bindings.copy()
+    if screen.app._keymap:  # the keys the user remapped in config.toml, as they now are
+        mapped.apply_keymap(screen.app._keymap)
+    bindings = [b for bs in mapped.key_to_bindings.values() for b in bs] + list(app_bindings)
     for binding in bindings:
         if not binding.description:
             continue

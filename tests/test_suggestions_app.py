@@ -1,0 +1,277 @@
+"""Suggestions in the app: stored at parse, shown and accepted in the reader, recorded with
+every label, exported, trained on, refreshed, and falling back when a model is damaged.
+
+Real spaCy, real SQLite files, the real CLI in subprocesses, the reader through Pilot."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from reader.model import LabelSet
+from reader.store import Store
+from reader.tui.app import ReaderApp
+from reader.tui.messages import ModelTrained
+from reader.tui.screens.article import ArticleScreen
+from reader.tui.widgets.article_view import ArticleView
+from tests.conftest import run_reader
+from tests.uihelp import INDIA, article_id_of, parsed_samples
+
+SIZE = (110, 36)
+
+
+@pytest.fixture
+def db(tmp_path: Path) -> Path:
+    return parsed_samples(tmp_path)
+
+
+@pytest.fixture
+def india(db: Path) -> str:
+    return article_id_of(db, INDIA)
+
+
+def rows(db: Path, sql: str, *params) -> list[tuple]:
+    conn = sqlite3.connect(db)
+    try:
+        return conn.execute(sql, params).fetchall()
+    finally:
+        conn.close()
+
+
+def label_like_the_cold_start(db: Path, annotator: str = "asha", flip_every: int = 0, swap: bool = False) -> int:
+    """Label every sentence of every sample article as its suggestion says (every
+    flip_every-th one otherwise): enough labels in several articles to train on. With swap,
+    this annotator's habit is to call claims background and background claims: a model
+    learns that and beats the cold start, so it is kept."""
+    labels = ("commitment", "claim", "background")
+    swapped = {"claim": "background", "background": "claim", "commitment": "commitment"}
+    n = 0
+    with Store(db) as store:
+        for article_id in store.article_ids():
+            for index, suggestion in sorted(store.suggestions(article_id, LabelSet().key).items()):
+                label = swapped[suggestion.label] if swap else suggestion.label
+                if flip_every and index % flip_every == 0:
+                    label = labels[(labels.index(label) + 1) % 3]
+                store.set_label(article_id, index, label, annotator)
+                n += 1
+    return n
+
+
+# --- stored at parse --------------------------------------------------------------------------
+
+
+def test_every_sentence_gets_a_cold_start_suggestion_at_parse(db: Path) -> None:
+    sentences = rows(db, "SELECT count(*) FROM sentences")[0][0]
+    stored = rows(db, "SELECT label, score, scores, source FROM suggestions WHERE label_set = 'commitment,claim,background'")
+    assert len(stored) == sentences > 80
+    for label, score, scores, source in stored:
+        probs = json.loads(scores)
+        assert source == "cold-start" and abs(sum(probs.values()) - 1) < 1e-6
+        assert max(probs, key=probs.get) == label and abs(probs[label] - score) < 1e-9
+    assert {r[0] for r in stored} == {"commitment", "claim", "background"}
+
+
+def test_the_india_sample_gets_sensible_suggestions(db: Path, india: str) -> None:
+    with Store(db) as store:
+        texts = {s.index: store.article(india).text[s.start : s.end] for s in store.sentences(india)}
+        found = store.suggestions(india, LabelSet().key)
+    def label_of(start: str) -> str:
+        (index,) = [i for i, text in texts.items() if text.startswith(start)]
+        return found[index].label
+
+    assert label_of("Under the new workplan, each country agreed") == "commitment"
+    assert label_of("New Delhi rejected the allegations") == "claim"
+    assert label_of("OTTAWA, 8 February 2026") == "background"
+
+
+# --- in the reader ----------------------------------------------------------------------------
+
+
+async def test_suggestions_show_dim_and_enter_accepts_them(db: Path, india: str) -> None:
+    app = ReaderApp(Store(db), annotator="tester", article_id=india)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        screen = app.screen
+        view = screen.query_one(ArticleView)
+        suggestion = screen.session.suggestions[0]
+        # a lower-case, dim mark where there is no label; the status bar names it with its score
+        gutter = view._paint(0).text[: view._left() + 5]  # noqa: SLF001
+        assert suggestion.label[0] in gutter and suggestion.label[0].upper() not in gutter
+        assert f"suggested: {suggestion.label} {suggestion.score:.2f}" in screen.status_text().plain
+        await pilot.press("enter")
+        assert view.cursor == 1
+        ((label, provenance, suggested),) = rows(db, "SELECT label, provenance, suggested FROM annotations WHERE sentence_index = 0 AND article_id = ?", india)
+        assert (label, provenance) == (suggestion.label, "suggestion")
+        assert json.loads(suggested) == {"label": suggestion.label, "score": round(suggestion.score, 4), "source": "cold-start"}
+        # a digit overrides, and still records what was suggested
+        other = next(n for n in ("commitment", "claim", "background") if n != screen.session.suggestions[1].label)
+        await pilot.press(str(("commitment", "claim", "background").index(other) + 1))
+        ((label, provenance, suggested),) = rows(db, "SELECT label, provenance, suggested FROM annotations WHERE sentence_index = 1 AND article_id = ?", india)
+        assert label == other and provenance is None and json.loads(suggested)["label"] != other
+        # S hides the marks and the status line; the label marks stay
+        await pilot.press("S")
+        assert "suggested:" not in screen.status_text().plain
+        assert screen.session.mark(5).suggestion is None and screen.session.mark(0).label == suggestion.label
+
+
+async def test_l_walks_the_least_sure_unlabelled_sentences(db: Path, india: str) -> None:
+    app = ReaderApp(Store(db), annotator="tester", article_id=india)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        session = app.screen.session
+        view = app.screen.query_one(ArticleView)
+        order = sorted(session.suggestions, key=lambda i: (session.suggestions[i].score, i))
+        visited = []
+        for _ in range(3):
+            await pilot.press("l")
+            visited.append(view.cursor)
+        assert visited == order[:3]
+        await pilot.press("1")  # labelled: it leaves the walk
+        await pilot.press("l")
+        assert view.cursor != visited[-1] and view.cursor not in session.labels
+
+
+async def test_an_article_stored_before_suggestions_gets_them_in_the_background(db: Path, india: str) -> None:
+    conn = sqlite3.connect(db)
+    conn.execute("DELETE FROM suggestions WHERE article_id = ?", (india,))
+    conn.commit()
+    conn.close()
+    app = ReaderApp(Store(db), annotator="tester", article_id=india)
+    async with app.run_test(size=SIZE) as pilot:
+        for _ in range(300):
+            await pilot.pause(0.1)
+            if app.screen.session.suggestions:
+                break
+        total = len(app.screen.session.sentences)
+        assert len(app.screen.session.suggestions) == total
+    assert rows(db, "SELECT count(*) FROM suggestions WHERE article_id = ?", india)[0][0] == total
+
+
+async def test_a_retrain_starts_in_the_background_after_n_labels(db: Path, india: str) -> None:
+    label_like_the_cold_start(db, flip_every=7)
+    with Store(db) as store:
+        for i in range(6):
+            store.set_label(india, i, None, "asha")
+    trained: list[dict] = []
+    app = ReaderApp(Store(db), annotator="asha", article_id=india, retrain_every=3)
+    async with app.run_test(size=SIZE, message_hook=lambda m: trained.append(m.report) if isinstance(m, ModelTrained) else None) as pilot:
+        await pilot.pause()
+        t0 = time.monotonic()
+        await pilot.press("1", "2", "3")
+        assert time.monotonic() - t0 < 30  # the keys never waited for the training
+        for _ in range(900):
+            await pilot.pause(0.1)
+            if trained:
+                break
+        assert trained and {"kept", "macro_f1", "baseline"} <= set(trained[0])
+    assert rows(db, "SELECT count(*) FROM models")[0][0] == 1
+
+
+# --- the command line -------------------------------------------------------------------------
+
+
+def test_train_refuses_too_few_labels_and_a_single_class(db: Path) -> None:
+    proc = run_reader("train", "--db", str(db))
+    assert proc.returncode == 2 and proc.stderr.startswith("reader: too few labels") and "Traceback" not in proc.stderr
+    with Store(db) as store:
+        for article_id in store.article_ids():
+            for i in range(8):
+                store.set_label(article_id, i, "claim", "asha")
+    proc = run_reader("train", "--db", str(db))
+    assert proc.returncode == 2 and "at least two labels" in proc.stderr and len(proc.stderr.splitlines()) == 1
+
+
+def test_train_scores_held_out_keeps_a_spacy_pipeline_and_refreshes(db: Path, tmp_path: Path) -> None:
+    label_like_the_cold_start(db, swap=True)
+    out = tmp_path / "pipeline"
+    proc = run_reader("train", "--db", str(db), "--json", "-o", str(out), timeout=600)
+    assert proc.returncode == 0, proc.stderr
+    report = json.loads(proc.stdout)
+    assert report["labels"] > 80 and report["articles"] == 4
+    held = report["held_out"]
+    assert set(held["per_label"]) == {"commitment", "claim", "background"} and 0 <= held["macro_f1"] <= 1
+    assert report["baseline"]["name"] == "cold start"
+    (model,) = rows(db, "SELECT id, kept, labels, scores FROM models")
+    assert model[1] == int(report["kept"]) and model[2] == report["labels"]
+    # an ordinary spaCy pipeline: a fresh process loads it and gets probabilities over the labels
+    code = "import spacy, sys, json; nlp = spacy.load(sys.argv[1]); print(json.dumps(nlp('Both sides agreed to meet again in May.').cats))"
+    loaded = subprocess.run([sys.executable, "-c", code, str(out)], capture_output=True, text=True, timeout=120)
+    assert loaded.returncode == 0, loaded.stderr
+    cats = json.loads(loaded.stdout)
+    assert set(cats) == {"commitment", "claim", "background"} and abs(sum(cats.values()) - 1) < 1e-4
+    # it learnt this annotator's habit, so it beats the cold start and replaces its suggestions
+    assert report["kept"] and held["macro_f1"] > report["baseline"]["macro_f1"]
+    sources = {r[0] for r in rows(db, "SELECT DISTINCT source FROM suggestions")}
+    assert sources == {f"model:{report['model']}"}
+
+
+def test_a_custom_label_set_has_no_cold_start_but_trains(db: Path) -> None:
+    with Store(db) as store:
+        for n, article_id in enumerate(store.article_ids()):
+            for i in range(12):
+                store.set_label(article_id, i, ("pledge", "other")[(i + n) % 3 == 0], "asha")
+    proc = run_reader("train", "--db", str(db), "--labels", "pledge,other", "--json", timeout=600)
+    assert proc.returncode == 0, proc.stderr
+    report = json.loads(proc.stdout)
+    assert report["baseline"]["name"].startswith("always")
+
+
+def test_export_carries_suggestions_and_provenance(db: Path, india: str) -> None:
+    with Store(db) as store:
+        shown = store.suggestions(india, LabelSet().key)[2]
+        store.set_label(india, 2, shown.label, "asha", provenance="suggestion", suggested=shown)
+    proc = run_reader("export", "--db", str(db), "--all", "--suggestions", "--article", india)
+    records = [json.loads(line) for line in proc.stdout.splitlines()]
+    assert all(r["suggestion"]["source"] == "cold-start" for r in records)
+    (labelled,) = [r for r in records if r["label"]]
+    assert labelled["suggested"] == shown.record() and labelled["provenance"] == "suggestion"
+    stats = json.loads(run_reader("stats", "--db", str(db), "--json", "--annotator", "asha").stdout)
+    assert stats["suggestions"]["shown"] == 1 and stats["suggestions"]["accepted_with_enter"] == 1
+
+
+# --- faults -----------------------------------------------------------------------------------
+
+
+def test_a_damaged_model_falls_back_to_the_cold_start(db: Path) -> None:
+    from reader import learn
+
+    label_like_the_cold_start(db, swap=True)
+    with Store(db) as store:
+        report = learn.train(store, LabelSet())
+        assert report.kept
+        (learn.models_dir(db) / report.model_id / "textcat" / "model").write_bytes(b"not a model")
+        suggester = learn.Suggester(store, LabelSet())
+        assert suggester.warning and "cold-start" in suggester.warning and suggester.source == "cold-start"
+    proc = run_reader("_work", "suggest", "--db", str(db), timeout=300)
+    assert proc.returncode == 0 and '"warning"' in proc.stdout
+
+
+def test_killing_training_leaves_no_half_model(db: Path) -> None:
+    label_like_the_cold_start(db, flip_every=6)
+    env = {k: v for k, v in os.environ.items() if not k.startswith("READER_")}
+    for delay in (2.5, 5.0):
+        proc = subprocess.Popen([sys.executable, "-m", "reader", "train", "--db", str(db)], env=env,
+                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        time.sleep(delay)
+        proc.send_signal(signal.SIGKILL)
+        proc.wait()
+        folder = db.with_name(db.name + ".models")
+        registered = {r[0] for r in rows(db, "SELECT path FROM models")}
+        on_disk = {p.name for p in folder.iterdir()} if folder.exists() else set()
+        # a directory the register does not know is only ever a .part- left by the kill
+        assert all(name.startswith(".part-") for name in on_disk - registered)
+        with Store(db) as store:
+            assert store.current_model(LabelSet().key) is None or (folder / store.current_model(LabelSet().key).path).is_dir()
+    # the next training clears what the kills left and works
+    assert run_reader("train", "--db", str(db), "--no-refresh", timeout=600).returncode == 0
+    assert not [p for p in db.with_name(db.name + ".models").iterdir() if p.name.startswith(".part-")]
+    shutil.rmtree(db.with_name(db.name + ".models"))
