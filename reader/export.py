@@ -20,12 +20,13 @@ from datetime import datetime
 from pathlib import Path
 from typing import IO, Any
 
-from reader.model import SKIPPED, Annotation, ArticleData
+from reader.model import NOTE, SKIPPED, UNSURE, Annotation, ArticleData
 from reader.resolve import resolve, votes_of
 
 CSV_FIELDS = (
     "article_id", "article_title", "source", "url", "sentence_index", "start", "end",
     "text", "label", "annotator", "annotated_at", "suggested_label", "suggested_score", "suggested_source", "provenance",
+    "note", "unsure",
 )
 
 
@@ -57,6 +58,12 @@ def _suggested(annotation: Annotation) -> dict[str, Any]:
     """Provenance of a label: the suggestion on screen when it was given, and whether it was
     accepted as it was."""
     return {"suggested": annotation.suggested, "provenance": annotation.provenance}
+
+
+def _remarks(art: ArticleData, index: int, annotator: str | None) -> dict[str, Any]:
+    """The annotator's note on the sentence and whether they marked it unsure."""
+    found = art.fields.get((index, annotator), {}) if annotator else {}
+    return {"note": found.get(NOTE), "unsure": UNSURE in found}
 
 
 def sentence_records(articles: Iterable[ArticleData], selection: Selection) -> Iterator[dict[str, Any]]:
@@ -98,6 +105,8 @@ def sentence_records(articles: Iterable[ArticleData], selection: Selection) -> I
                 "annotated_at": None,
                 "suggested": None,
                 "provenance": None,
+                "note": None,
+                "unsure": False,
             }
             if skipped and not votes:
                 base["skipped"] = True
@@ -117,6 +126,7 @@ def sentence_records(articles: Iterable[ArticleData], selection: Selection) -> I
                     record["annotator"] = vote.annotator
                     record["annotated_at"] = vote.updated
                     record.update(_suggested(vote))
+                    record.update(_remarks(art, index, vote.annotator))
                 if resolved is not None:
                     record["votes"] = resolved.votes
                     record["tie"] = resolved.tie
@@ -157,13 +167,19 @@ def article_records(articles: Iterable[ArticleData], selection: Selection) -> It
                 "text": text,
                 "label": label,
                 "annotations": [
-                    {"label": v.label, "annotator": v.annotator, "annotated_at": v.updated, "created": v.created, **_suggested(v)}
+                    {"label": v.label, "annotator": v.annotator, "annotated_at": v.updated, "created": v.created,
+                     **_suggested(v), **_remarks(art, index, v.annotator)}
                     for v in votes
                 ],
             }
             if tally:
                 sentence["votes"] = tally
                 sentence["agreed"] = len(tally) == 1
+            notes = {who: f[NOTE] for (i, who), f in art.fields.items() if i == index and NOTE in f}
+            unsure = sorted(who for (i, who), f in art.fields.items() if i == index and UNSURE in f)
+            if notes or unsure:
+                sentence["notes"] = notes
+                sentence["unsure"] = unsure
             if skipped:
                 sentence["skipped"] = True
             if selection.suggestions:

@@ -14,6 +14,9 @@ DEFAULT_LABELS: tuple[str, ...] = ("commitment", "claim", "background")
 # What a skipped sentence holds instead of a label (a headline or credit not worth labelling).
 # Parentheses cannot occur in a label name, so it never collides with one.
 SKIPPED = "(skipped)"
+# Fields of a sentence besides its label, each set by an annotator and undone like a label.
+NOTE = "note"
+UNSURE = "unsure"
 
 
 def article_id(text: str) -> str:
@@ -148,12 +151,14 @@ class ArticleSummary:
 
 @dataclass(frozen=True)
 class Change:
-    """One label change as the event log records it."""
+    """One change as the event log records it: the value a field of a sentence got (None: the
+    label; "note", "unsure", ... for the others) and the value it replaced."""
 
     event_id: int
     sentence_index: int
     label: str | None
     previous: str | None
+    field: str | None = None
 
 
 @dataclass(frozen=True)
@@ -200,3 +205,5 @@ class ArticleData:
     labels: dict[int, list[Annotation]]
     reviews: dict[int, Annotation] = field(default_factory=dict)
     suggestions: dict[int, Suggestion] = field(default_factory=dict)
+    # notes and unsure marks: (sentence index, annotator) -> field -> value
+    fields: dict[tuple[int, str], dict[str, str]] = field(default_factory=dict)

@@ -13,7 +13,9 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 
-from reader.model import Article, Change, Entity, LabelSet, Sentence, Suggestion
+from reader.model import NOTE, SKIPPED, UNSURE, Article, Change, Entity, LabelSet, Sentence, Suggestion
+
+FIELDS = (NOTE, UNSURE)
 
 
 @dataclass(frozen=True)
@@ -23,6 +25,8 @@ class Mark:
 
     label: str | None = None
     suggestion: str | None = None  # shown only where there is no label
+    note: bool = False
+    unsure: bool = False
 
 
 NO_MARK = Mark()
@@ -50,6 +54,8 @@ class Session:
         self.labels: dict[int, str] = {}
         self.counts: Counter[str] = Counter()
         self.suggestions: dict[int, Suggestion] = {}
+        self.notes: dict[int, str] = {}
+        self.unsure: set[int] = set()
         self.show_suggestions = True
         self._walked: int | None = None  # where the least-sure walk last went
         self.parsed = False
@@ -65,9 +71,17 @@ class Session:
         self.sentences = self.store.sentences(self.article_id)
         self.entities = self.store.entities(self.article_id)
         self._set_labels(self.store.labels(self.article_id, self.annotator))
+        self._set_fields()
         self.suggestions = self._read_suggestions()
         self.parsed = True
         return True
+
+    def _set_fields(self) -> frozenset[int]:
+        found = self.store.fields(self.article_id, self.annotator, FIELDS)
+        notes, unsure = found[NOTE], set(found[UNSURE])
+        changed = {i for i in self.notes.keys() | notes.keys() if self.notes.get(i) != notes.get(i)} | (self.unsure ^ unsure)
+        self.notes, self.unsure = notes, unsure
+        return frozenset(changed)
 
     def _read_suggestions(self) -> dict[int, Suggestion]:
         names = set(self.label_set.names)
@@ -101,6 +115,7 @@ class Session:
             return frozenset()
         self._version = version
         changed = set(self._set_labels(self.store.labels(self.article_id, self.annotator)))
+        changed |= self._set_fields()
         suggestions = self._read_suggestions()
         if suggestions != self.suggestions:
             old, self.suggestions = self.suggestions, suggestions
@@ -118,10 +133,11 @@ class Session:
 
     def mark(self, index: int) -> Mark:
         label = self.labels.get(index)
-        if label is not None:
-            return Mark(label=label)
-        suggestion = self.suggestions.get(index) if self.show_suggestions else None
-        return NO_MARK if suggestion is None else Mark(suggestion=suggestion.label)
+        note, unsure = index in self.notes, index in self.unsure
+        suggestion = self.suggestions.get(index) if self.show_suggestions and label is None else None
+        if label is None and suggestion is None and not note and not unsure:
+            return NO_MARK
+        return Mark(label=label, suggestion=suggestion.label if suggestion else None, note=note, unsure=unsure)
 
     def toggle_suggestions(self) -> frozenset[int]:
         """Hide or show suggestions; the sentences whose marks change."""
@@ -150,6 +166,16 @@ class Session:
 
     @property
     def labelled(self) -> int:
+        """Sentences given a label (skipped ones aside)."""
+        return len(self.labels) - self.counts.get(SKIPPED, 0)
+
+    @property
+    def skipped(self) -> int:
+        return self.counts.get(SKIPPED, 0)
+
+    @property
+    def done(self) -> int:
+        """Labelled or skipped: what progress counts."""
         return len(self.labels)
 
     # --- changing labels ------------------------------------------------------------------
@@ -171,6 +197,21 @@ class Session:
         )
         return self._applied(change)
 
+    def skip(self, index: int) -> Outcome | None:
+        """Mark a sentence as not worth a label (a headline, a credit): it counts as done and is
+        left out of datasets; undo and relabelling work as for a label."""
+        return self.label(index, SKIPPED)
+
+    def set_note(self, index: int, text: str | None) -> Outcome | None:
+        """Attach a short note to a sentence (None or blank removes it)."""
+        text = " ".join(text.split()) if text else None
+        return self._applied(self.store.set_field(self.article_id, index, NOTE, text or None, self.annotator))
+
+    def toggle_unsure(self, index: int) -> Outcome | None:
+        """Mark a sentence as one this annotator is not sure about, or take the mark away."""
+        value = None if index in self.unsure else "1"
+        return self._applied(self.store.set_field(self.article_id, index, UNSURE, value, self.annotator))
+
     def undo(self) -> Outcome | None:
         """Undo the latest change the database's history holds for this annotator here."""
         return self._applied(self.store.undo(self.article_id, self.annotator))
@@ -185,6 +226,18 @@ class Session:
         if change is None:
             return None
         index = change.sentence_index
+        if change.field == NOTE:
+            if change.label is None:
+                self.notes.pop(index, None)
+            else:
+                self.notes[index] = change.label
+            return Outcome(change, frozenset(changed | {index}))
+        if change.field == UNSURE:
+            if change.label is None:
+                self.unsure.discard(index)
+            else:
+                self.unsure.add(index)
+            return Outcome(change, frozenset(changed | {index}))
         old = self.labels.pop(index, None)
         if old is not None:
             self.counts[old] -= 1

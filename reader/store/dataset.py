@@ -42,18 +42,21 @@ class Dataset(Articles, Labels, Suggestions):
             ):
                 shown = json.loads(suggested) if suggested else None
                 labels.setdefault(index, []).append(Annotation(label, annotator, created, updated, provenance, shown))
-            reviews = {
-                index: Annotation(value, reviewer, updated, updated, "review")
-                for index, value, reviewer, updated in self._all(
-                    """SELECT sentence_index, value, annotator, updated FROM sentence_fields
-                       WHERE field = 'review' AND article_id = ? ORDER BY updated, annotator""",
-                    (article_id,),
-                )
-            }
+            reviews: dict[int, Annotation] = {}
+            fields: dict[tuple[int, str], dict[str, str]] = {}
+            for index, field, value, annotator, updated in self._all(
+                """SELECT sentence_index, field, value, annotator, updated FROM sentence_fields
+                   WHERE article_id = ? AND field IN ('review', 'note', 'unsure') ORDER BY updated, annotator""",
+                (article_id,),
+            ):
+                if field == "review":
+                    reviews[index] = Annotation(value, annotator, updated, updated, "review")
+                else:
+                    fields.setdefault((index, annotator), {})[field] = value
             yield ArticleData(
                 id=row[0], title=row[1], source=row[2], url=row[3], author=row[4], published=row[5], site=row[6],
                 text=row[7], meta=json.loads(row[8] or "{}"), model=row[9], model_version=row[10],
-                sentences=sentences, entities=entities, labels=labels, reviews=reviews,
+                sentences=sentences, entities=entities, labels=labels, reviews=reviews, fields=fields,
                 suggestions=self.suggestions(article_id, suggestions) if suggestions else {},
             )
 

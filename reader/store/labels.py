@@ -263,7 +263,28 @@ class Labels(Connection):
                 article_id, index, annotator, action, label, previous, target=target.id, field=target.field,
                 provenance=source.provenance if source else None, suggested=source.suggested if source else None,
             )
-            return Change(write(conn, entry), index, label, previous)
+            return Change(write(conn, entry), index, label, previous, target.field)
+
+    def set_field(self, article_id: str, index: int, field: str, value: str | None, annotator: str) -> Change | None:
+        """Set (None: clear) another field of a sentence, such as a note; None when unchanged."""
+        with self._write() as conn:
+            previous = current(conn, article_id, index, annotator, field)
+            if previous == value:
+                return None
+            entry = Entry(article_id, index, annotator, "clear" if value is None else "set", value, previous, field=field)
+            return Change(write(conn, entry), index, value, previous, field)
+
+    def fields(self, article_id: str, annotator: str, names: Iterable[str]) -> dict[str, dict[int, str]]:
+        """This annotator's values of some fields of an article's sentences: field -> index -> value."""
+        names = list(names)
+        out: dict[str, dict[int, str]] = {name: {} for name in names}
+        marks = ",".join("?" * len(names))
+        for index, field, value in self._all(
+            f"SELECT sentence_index, field, value FROM sentence_fields WHERE article_id = ? AND annotator = ? AND field IN ({marks})",
+            (article_id, annotator, *names),
+        ):
+            out[field][index] = value
+        return out
 
     # --- reading position -----------------------------------------------------------------
 

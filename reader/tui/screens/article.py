@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
@@ -12,8 +13,8 @@ from textual.containers import Horizontal
 from textual.screen import Screen
 from textual.widgets import Static
 
-from reader.model import Article, LabelSet
-from reader.session import Session
+from reader.model import SKIPPED, Article, LabelSet
+from reader.session import Outcome, Session
 from reader.store import StoreError
 from reader.tui.messages import ArticleParsed, DatabaseChanged, SuggestionsUpdated
 from reader.tui.theme import LEGEND, entity_style, label_text_style
@@ -41,6 +42,9 @@ class ArticleScreen(Screen[None]):
         *LABEL_KEYS,
         Binding("enter", "accept", "accept", id="article.accept"),
         Binding("0,x", "clear", "clear", id="article.clear"),
+        Binding("s", "skip", "skip", id="article.skip"),
+        Binding("m", "note", "note", id="article.note", show=False),
+        Binding("i", "unsure", "unsure", id="article.unsure", show=False),
         Binding("u", "undo", "undo", id="article.undo"),
         Binding("ctrl+r,U", "redo", "redo", id="article.redo", show=False),
         Binding("n", "unlabelled(1)", "next unlabelled", id="article.next-unlabelled"),
@@ -164,15 +168,22 @@ class ArticleScreen(Screen[None]):
         if not self.parsed:
             return Text(f"parsing sentences and entities… · {self.annotator}")
         status = Text(f"sentence {view.cursor + 1}/{total}" if total else "no sentences")
-        labelled = self.session.labelled
-        status.append(f" · {labelled}/{total} labelled ·")
+        session = self.session
+        status.append(f" · {session.labelled}/{total} labelled")
+        if session.skipped:
+            status.append(f" ({session.skipped} skipped)")
+        status.append(" ·")
         for name in self.label_set.names:
             status.append(f" {self.label_set.mark(name)} {name} {self.session.counts.get(name, 0)}", style=label_text_style(self.label_set, name))
         if not self.auto_advance:
             status.append(" · auto-advance off")
         status.append(f" · {self.annotator}")
         current = self.session.labels.get(view.cursor)
-        if current:
+        if view.cursor in self.session.unsure:
+            status.append(" · unsure", style="bold")
+        if current == SKIPPED:
+            status.append(" · this: skipped")
+        elif current:
             status.append(" · this: ")
             status.append(current, style=label_text_style(self.label_set, current))
         elif self.session.show_suggestions and view.cursor in self.session.suggestions:
@@ -182,6 +193,9 @@ class ArticleScreen(Screen[None]):
             status.append(f" {suggestion.score:.2f}", style="dim")
         elif not self.session.suggestions and not self.label_set.is_default:
             status.append(" · no suggestions until a model is trained on this label set", style="dim")
+        note = self.session.notes.get(view.cursor)
+        if note:
+            status.append(f" · note: {note}", style="italic")
         return status
 
     def _update_status(self) -> None:
@@ -222,6 +236,35 @@ class ArticleScreen(Screen[None]):
     def action_clear(self) -> None:
         self._change(None)
 
+    def action_skip(self) -> None:
+        """Skip the sentence (not worth a label); it counts as done and leaves datasets out."""
+        self._change(SKIPPED)
+
+    def action_unsure(self) -> None:
+        self._apply(lambda index: self.session.toggle_unsure(index))
+
+    def action_note(self) -> None:
+        """Type a short note for this sentence (enter saves, an empty note removes it)."""
+        if not self.view.sentences:
+            return
+        box = self._line("note", "a note on this sentence (enter saves, empty removes, escape cancels)")
+        box.value = self.session.notes.get(self.view.cursor, "")
+        box.display = True
+        box.focus()
+
+    def _apply(self, action: Callable[[int], Outcome | None]) -> None:
+        """Run a session action on the cursor's sentence, then redraw what it changed."""
+        if not self.view.sentences:
+            return
+        try:
+            outcome = action(self.view.cursor)
+        except StoreError as exc:
+            self.notify(f"not saved: {exc}", severity="error", timeout=8)
+            return
+        if outcome is not None:
+            self.view.refresh_sentences(outcome.changed)
+        self._update_status()
+
     def action_accept(self) -> None:
         """Take the suggestion as the label (and move on, as a digit does)."""
         index = self.view.cursor
@@ -246,7 +289,7 @@ class ArticleScreen(Screen[None]):
             return
         if outcome is not None:
             view.refresh_sentences(outcome.changed)
-            if outcome.change.label is not None:
+            if outcome.change.label not in (None, SKIPPED):
                 self.app.labelled(self.article_id)
         if label is not None and self.auto_advance and index + 1 < len(view.sentences):
             view.move_to(index + 1)
@@ -306,24 +349,29 @@ class ArticleScreen(Screen[None]):
         self._update_status()
 
     def action_search(self) -> None:
-        search = self._search_box()
+        search = self._line("search", "search this article and its notes (enter: next match, escape: close)")
         search.display = True
         search.focus()
 
-    def _search_box(self) -> Input:
-        """The search line, made when first asked for: start-up does not pay for it."""
+    def _line(self, name: str, placeholder: str) -> Input:
+        """A one-line input above the status bar (search, note), made when first asked for:
+        start-up does not pay for it."""
         from textual.widgets import Input
 
-        found = self.query("#search")
+        found = self.query(f"#{name}")
         if found:
             return found.first(Input)
-        search = Input(placeholder="search this article (enter: next match, escape: close)", id="search")
-        self.mount(search, before=self.query_one("#status-bar"))
-        return search
+        box = Input(placeholder=placeholder, id=name, classes="line")
+        self.mount(box, before=self.query_one("#status-bar"))
+        return box
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         if event.input.id == "search":
             self.search_next(event)
+        elif event.input.id == "note":
+            event.input.display = False
+            self.view.focus()
+            self._apply(lambda index: self.session.set_note(index, event.value))
 
     def search_next(self, event: Input.Submitted) -> None:
         """Go to the next sentence containing the query; enter again goes on from there."""
@@ -335,10 +383,19 @@ class ArticleScreen(Screen[None]):
         start = here.end if query == self._search else here.start
         self._search = query
         text = view.text.lower()
+        hits = []
         found = text.find(query, start)
         if found < 0:
             found = text.find(query)  # wrap around to the top
-        index = view.sentence_covering(found) if found >= 0 else None
+        if found >= 0:
+            hits.append(view.sentence_covering(found))
+        # notes are searched too: the first note after the cursor that holds the query
+        notes = sorted(i for i, note in self.session.notes.items() if query in note.lower())
+        if notes:
+            hits.append(next((i for i in notes if i > view.cursor or (i == view.cursor and query != self._search)), notes[0]))
+        hits = [i for i in hits if i is not None]
+        after = [i for i in hits if i > view.cursor]
+        index = min(after) if after else (min(hits) if hits else None)
         if index is None:
             self.notify(Text(f"not found: {event.value}"), severity="warning", timeout=2)
             return
@@ -348,13 +405,12 @@ class ArticleScreen(Screen[None]):
         self._go(message.index)
 
     def action_back(self) -> None:
-        found = self.query("#search")
-        search = found.first() if found else None
-        if search is not None and search.has_focus:
-            search.display = False
-            self._search = ""
-            self.view.focus()
-            return
+        for line in self.query(".line"):
+            if line.has_focus:  # escape closes the search or note line, not the article
+                line.display = False
+                self._search = ""
+                self.view.focus()
+                return
         self.save_position()
         self.app.leave_article()
 

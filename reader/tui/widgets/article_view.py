@@ -18,8 +18,8 @@ A sentence's mark is its label's letter in capitals (C, L, B), bold. The rules f
   (c, l, b): never confusable with a label, since a label is always a capital;
 - other annotators' labels show in the extra cell, after the marks: "=" when they agree with
   this annotator, "≠" when any of them differs (the status bar names who said what);
-- a note or an unsure flag takes that same cell when there is no disagreement ("*" note,
-  "?" unsure), and a skipped sentence's mark is "-".
+- a note or an unsure flag takes that same cell when there is no disagreement ("?" unsure
+  before "*" note), and a skipped sentence's mark is "-".
 """
 
 from __future__ import annotations
@@ -37,7 +37,7 @@ from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from reader.model import Entity, LabelSet, Sentence
+from reader.model import SKIPPED, Entity, LabelSet, Sentence
 from reader.session import NO_MARK, Mark
 from reader.tui.theme import CURSOR, GUTTER, SUGGESTION, entity_style, label_style
 
@@ -285,14 +285,20 @@ class ArticleView(ScrollView, can_focus=True, inherit_bindings=False):
         on_line = [i for i in self._sentences_on(line) if self.sentences[i].end > line.start]
         arrow = "▶" if self.cursor in on_line and self.sentences else " "
         segments = [Segment(arrow, base + CURSOR if arrow != " " else base)]
-        marks = [m for m in (self._mark_cell(self.mark_of(i), base) for i in on_line) if m is not None][:2]
+        shown = [self.mark_of(i) for i in on_line]
+        marks = [m for m in (self._mark_cell(mark, base) for mark in shown) if m is not None][:2]
         segments.extend(marks)
-        segments.append(Segment(" " * (GUTTER_WIDTH - 1 - len(marks)), base))
+        segments.append(Segment(" " * (2 - len(marks)), base))
+        flag = "?" if any(m.unsure for m in shown) else "*" if any(m.note for m in shown) else " "
+        segments.append(Segment(flag, base + GUTTER if flag != " " else base))
+        segments.append(Segment(" ", base))
         return segments
 
     def _mark_cell(self, mark: Mark, base: Style) -> Segment | None:
         """A sentence's cell in the gutter: its label in capitals, else its suggestion in
         lower case and dim, else nothing."""
+        if mark.label == SKIPPED:
+            return Segment("-", base + GUTTER)
         if mark.label is not None:
             return Segment(self.letters.get(mark.label, "?"), base + GUTTER)
         if mark.suggestion is not None:
@@ -315,7 +321,7 @@ class ArticleView(ScrollView, can_focus=True, inherit_bindings=False):
             sentence = self.sentence_covering(a)
             if sentence is not None:
                 label = self.mark_of(sentence).label
-                if label is not None:
+                if label is not None and label != SKIPPED:
                     style += label_style(self.label_set, label)
                 if sentence == self.cursor:
                     style += CURSOR
