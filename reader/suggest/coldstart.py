@@ -45,7 +45,7 @@ def suggest(sentence: Any) -> Suggestion:
 
 def decide(f: Analysis) -> Suggestion:
     """Apply the precedence rules to an analysis."""
-    attributed = max(f["report_frame"], f["report_passive"], f["according_to"], f["quote"] >= 1)
+    attributed = max(f["report_frame"], f["report_passive"], f["according_to"], f["quote"] >= 1, f["speech_follows"])
     runner = CLAIM if attributed else BACKGROUND
 
     def out(label: str, confidence: float, rule: str, second: str | None = None) -> Suggestion:
@@ -54,23 +54,27 @@ def decide(f: Analysis) -> Suggestion:
     if f["fragment"] and not attributed:
         return out(BACKGROUND, 0.9, "fragment")
     for rule, confidence in (("commissive", 0.85), ("refusal", 0.85), ("commissive_noun", 0.8),
-                             ("future_first_person", 0.8), ("future_agentive", 0.72),
-                             ("future_reported", 0.68)):
+                             ("future_first_person", 0.8), ("future_agentive", 0.72), ("offer", 0.7),
+                             ("future_reported", 0.68), ("headline_plan", 0.65), ("futurate", 0.62)):
         if f[rule]:
             return out(COMMITMENT, confidence * (0.85 if f[rule] < 1 else 1.0), rule)
     if f["demand"] or f["demand_on_commissive"]:
         return out(CLAIM, 0.8, "demand" if f["demand"] else "demand_on_commissive", COMMITMENT if f["demand_on_commissive"] else None)
-    for rule, confidence in (("commissive_soft", 0.6), ("intention", 0.55), ("commissive_embedded", 0.5)):
+    for rule, confidence in (("commissive_soft", 0.6), ("future_passive", 0.6), ("future_thing_reported", 0.58),
+                             ("intention", 0.55), ("commissive_embedded", 0.5)):
         if f[rule]:
             return out(COMMITMENT, confidence, rule, CLAIM)
     if f["report_frame"] or f["according_to"] or f["report_passive"]:
         rule = next(r for r in ("according_to", "report_frame", "report_passive") if f[r])
         return out(CLAIM, 0.85 if f["report_frame"] or f["according_to"] else 0.75, rule)
     if f["quote_mostly"] or (f["quote"] >= 1 and f["first_person"]):
-        return out(CLAIM, 0.8, "quote")
+        return out(CLAIM, 0.8, "quote_continued" if f["quote_continued"] else "quote")
+    if f["speech_follows"]:
+        return out(CLAIM, 0.75, "speech_follows")
     narrated = f["past_root"] and not f["quote"]  # "I visited the site on Saturday": a reporter's account
     for rule, confidence in (("first_person", 0.0 if narrated else 0.7), ("second_person", 0.65), ("deontic", 0.7),
-                             ("forecast", 0.7), ("hedged_commissive", 0.65), ("desire", 0.55),
+                             ("forecast", 0.7), ("hedged_commissive", 0.65), ("conditional", 0.6), ("request", 0.6),
+                             ("imperative", 0.6), ("desire", 0.55),
                              ("hedge", 0.6), ("question", 0.6), ("future_other", 0.55),
                              ("evaluative", 0.55), ("claim_noun", 0.55)):
         if f[rule] >= 1 and confidence:

@@ -28,6 +28,8 @@ FEATURES: tuple[str, ...] = (
     "request", "procedure", "conditional", "past_root", "present_root", "number", "short",
     # Used by the trained model only (the cold start's rules predate them):
     "future_passive", "would_narrative", "future_thing_reported", "commissive_object",
+    "futurate", "offer", "headline_plan", "quote_continued", "speech_follows", "prev_quote",
+    "prev_attributed", "imperative",
 )
 
 _EMBEDDING_DEPS = frozenset({"relcl", "acl", "advcl", "amod", "pcomp", "pobj", "csubj", "nsubj", "dobj", "appos", "npadvmod"})
@@ -74,15 +76,19 @@ def analyse(sentence: Any) -> Analysis:
         found.fire("short")
     if tokens and any(t.text == "?" for t in tokens[-3:]):
         found.fire("question")
-    quoted = _quoted(sentence, tokens)
+    quoted, continued = _quoted(sentence, tokens)
     _quotes(found, tokens, quoted)
+    if continued and quoted and quoted[0] and found["quote_mostly"]:
+        found.fire("quote_continued")  # inside a quotation opened in an earlier sentence
     _persons(found, tokens, quoted)
+    _context(found, sentence)
     for t in tokens:
         _commissive(found, t)
         _commissive_noun(found, t)
         _future(found, t)
         _attribution(found, t)
         _stance(found, t)
+    _headline(found, tokens)
     _root(found, sentence)
     found.sparse = _sparse(found, tokens)
     return found
@@ -261,6 +267,12 @@ def _commissive(found: Analysis, t: Any) -> None:
     if not strong and word in ("offer", "plan", "announce", "schedule", "unveil"):
         if any(c.dep_ == "dobj" for c in t.children) and not _passive(t) and not _negated(t):
             found.fire("commissive_object", t)
+            # "The charity is offering free meals": an offer binds the party that makes it.
+            offered = next(c for c in t.children if c.dep_ == "dobj")
+            if (word == "offer" and _clause_kind(t) in ("main", "reported") and not _hedged(t)
+                    and not any(c.lower_ in ("no", "little") for c in offered.children)
+                    and not _under_directive(t) and _agentive(_subject(t)) in ("agent", "first")):
+                found.fire("offer", t)
     if not strong:
         return
     if _passive(t) and word not in ("commit", "committed", "determine", "determined", "resolve"):
@@ -293,77 +305,43 @@ def _commissive(found: Analysis, t: Any) -> None:
 
 
 def _commissive_noun(found: Analysis, t: Any) -> None:
+    """A party's plan, pledge or effort to act: "announced plans to", "the minister's effort to"."""
     if t.pos_ != "NOUN" or lemma(t) not in lx.COMMISSIVE_NOUNS:
         return
     complement = _has_to_complement(t)
     head = t.head
     announced = t.dep_ in ("dobj", "nsubjpass", "attr") and lemma(head) in lx.COMMITMENT_NOUN_VERBS
-    if complement is not None and (announced or any(c.dep_ == "poss" for c in t.children)):
-        if not _hedged(head) and not _negated(head) and _clause_kind(head) != "embedded":
-            found.fire("commissive_noun", t)
+    owned = any(c.dep_ == "poss" for c in t.children)
+    if complement is not None and (announced or owned) and lemma(complement) not in lx.NON_AGENTIVE_VERBS:
+        if not _hedged(head) and not _negated(head) and not _under_directive(t):
+            embedded = _clause_kind(head) == "embedded" or head.pos_ not in ("VERB", "AUX")
+            found.fire("commissive_noun", t, 0.8 if embedded else 1.0)
             return
     if complement is not None or announced:
         found.fire("commissive_noun_loose", t)
 
 
 def _future(found: Analysis, t: Any) -> None:
-    """will/shall/'ll, be going to, be to, would under a past verb of saying, and set to."""
+    """will/shall/'ll, be going to, be to, set to, would under a verb of saying, and the
+    futurate progressive ("is travelling next week"); then who controls what will happen."""
     if t.pos_ not in ("VERB", "AUX") or t.dep_ in ("aux", "auxpass"):
         return
-    aux = _aux(t)
-    kind = None
-    if any(a in lx.FUTURE_MODALS for a in aux):
-        kind = "will"
-    elif "would" in aux and _clause_kind(t) == "reported":
-        kind = "would"
-    elif "would" in aux and _clause_kind(t) == "main":
-        if _passive(t) and lemma(t) not in ("hold", "expect"):
-            found.fire("future_passive", t)
-        if not any(m.dep_ == "mark" and m.lower_ in ("if", "unless") for m in t.sent):
-            found.fire("would_narrative", t)
-        return
-    elif t.dep_ == "xcomp" and "to" in aux:
-        head = t.head
-        head_aux = _aux(head)
-        if lemma(head) == "go" and head.tag_ == "VBG" and any(lemma(a) == "be" for a in head.children if a.dep_ == "aux"):
-            kind = "going to"
-        elif lemma(head) == "be" and head.dep_ in ("ROOT", "ccomp", "conj") and not any(c.dep_ in ("acomp", "attr") for c in head.children):
-            if _agentive(_subject(head)) not in ("agent", "first"):
-                return  # "its goal is to ...": a description, not a future
-            kind = "be to"
-        elif head.lower_ == "set" and (head_aux or _passive(head)):
-            kind = "set to"
-        elif head.lower_ in ("due", "scheduled", "slated"):
-            found.fire("schedule", head)
-            return
+    kind = _future_kind(found, t)
     if kind is None:
         return
     word = lemma(t)
     subject = _subject(t) if kind not in ("going to", "be to", "set to") else _subject(t.head)
     who = _agentive(subject)
     where = _clause_kind(t)
-    if _passive(t) and word not in ("hold", "schedule", "expect"):
-        found.fire("future_passive", t)  # "will be sent to", "would be rebuilt": someone's plan
+    passive = _passive(t)
+    speaker = _speaker(t) if where == "reported" else None
     if kind == "would" and where == "main":
         found.fire("would_narrative", t)
-    if where == "reported" and not _passive(t) and who in ("thing", "none"):
-        found.fire("future_thing_reported", t)
-    if where == "opinion":
-        found.fire("future_other", t)  # a future someone believes or fears: a forecast
+    if where == "opinion" or speaker == "forecaster":
+        found.fire("future_other", t)  # a future someone believes, fears or predicts: a forecast
         return
-    conditional = any(m.dep_ == "mark" and m.lower_ in ("if", "unless") for m in t.sent)
-    if conditional and who != "first":
+    if any(m.dep_ == "mark" and m.lower_ in ("if", "unless") for m in t.sent) and who != "first":
         found.fire("conditional", t)
-        return
-    if _passive(t) and where == "reported" and word not in lx.NON_AGENTIVE_VERBS and word != "hold":
-        # "Officials said every claim will be assessed": the speaker's body will act.
-        found.fire("future_reported", t, 0.8)
-        return
-    if _passive(t) or word in lx.NON_AGENTIVE_VERBS or who in ("thing", "none"):
-        if word in lx.SCHEDULE_VERBS or (_passive(t) and word in ("hold", "open", "close", "launch", "complete", "finish", "build")):
-            found.fire("schedule", t)
-        else:
-            found.fire("future_other", t)
         return
     if any(c.dep_ == "advmod" and c.lower_ in lx.HEDGE_ADVERBS for c in t.children) or _under_directive(t):
         found.fire("future_other", t)
@@ -371,12 +349,110 @@ def _future(found: Analysis, t: Any) -> None:
     strength = 0.6 if kind == "set to" else 1.0
     if where == "embedded":
         found.fire("future_embedded", t, strength)
+        return
+    if (subject is not None and lemma(subject) in lx.EVENT_NOUNS) or (passive and word in lx.PROCEDURE_PASSIVES):
+        found.fire("schedule", t)  # "the hearing will resume", "will be held on Tuesday"
+        return
+    if word in lx.RECIPIENT_VERBS and not passive and any(c.dep_ == "dobj" for c in t.children):
+        # "Each family will receive a grant": the giver has undertaken to give it.
+        found.fire("future_passive", t, strength * (1.0 if speaker or who != "thing" else 0.8))
+        return
+    if passive and (word in lx.NON_AGENTIVE_VERBS or word in lx.JUDGEMENT_PASSIVES):
+        found.fire("future_other", t)  # "homes will be affected", "he will be remembered as"
+        return
+    if passive:
+        # "The families will be given housing": a party's decision with the party left implicit.
+        found.fire("future_passive", t, strength)
+        if where == "reported":
+            found.fire("future_reported", t, 0.8 * strength)
+        return
+    if who in ("thing", "none") or passive:
+        if word in lx.ASPECTUAL_VERBS and speaker == "party" and not passive:
+            found.fire("future_thing_reported", t)  # "the service will continue", says who runs it
+        elif word in lx.ASPECTUAL_VERBS or passive:
+            found.fire("schedule", t)
+        else:
+            found.fire("future_other", t)  # "the project will create jobs": an outcome
+        return
+    if word in lx.NON_AGENTIVE_VERBS:
+        found.fire("future_other", t)  # "we will see", "the party will lose": not in its power
+        return
+    if kind == "progressive":
+        found.fire("futurate", t)
     elif kind == "would" or where == "reported":
         found.fire("future_reported", t, strength)
     elif who == "first":
         found.fire("future_first_person", t, strength)
     else:
         found.fire("future_agentive", t, strength)
+
+
+def _future_kind(found: Analysis, t: Any) -> str | None:
+    aux = _aux(t)
+    if any(a in lx.FUTURE_MODALS for a in aux):
+        return "will"
+    if "would" in aux:
+        where = _clause_kind(t)
+        if where == "reported":
+            return "would"
+        if where == "main" and not any(m.dep_ == "mark" and m.lower_ in ("if", "unless") for m in t.sent):
+            found.fire("would_narrative", t)
+        return None
+    if t.dep_ == "xcomp" and "to" in aux:
+        head = t.head
+        if lemma(head) == "go" and head.tag_ == "VBG" and any(lemma(a) == "be" for a in head.children if a.dep_ == "aux"):
+            return "going to"
+        if lemma(head) == "be" and head.dep_ in ("ROOT", "ccomp", "conj") and not any(c.dep_ in ("acomp", "attr") for c in head.children):
+            if _agentive(_subject(head)) not in ("agent", "first"):
+                return None  # "its goal is to ...": a description, not a future
+            return "be to"
+        if head.lower_ == "set" and (_aux(head) or _passive(head)):
+            return "set to"
+        if head.lower_ in ("due", "scheduled", "slated"):
+            found.fire("schedule", head)
+        return None
+    be = [c for c in t.children if c.dep_ == "aux" and lemma(c) == "be"]
+    if t.tag_ == "VBG" and be and _future_time(t, present=be[0].tag_ in ("VBZ", "VBP")):
+        return "progressive"
+    return None
+
+
+def _future_time(t: Any, present: bool = False) -> bool:
+    """Does a time adverbial of this predicate point ahead ("next week", "tomorrow", "by
+    the end of the year")? In the present progressive any date but a past one does: "is
+    meeting them on Thursday"."""
+    for child in t.children:
+        if child.dep_ not in ("npadvmod", "advmod", "prep", "tmod"):
+            continue
+        words = list(child.subtree)
+        for w in words:
+            low = w.lower_
+            if low in ("tomorrow", "soon") or (low in lx.FUTURE_TIME_WORDS and w.ent_type_ in ("DATE", "TIME")):
+                return True
+        if present and any(w.ent_type_ == "DATE" for w in words) and not any(
+                w.lower_ in lx.PAST_TIME_WORDS or w.lower_ in ("today", "now", "currently") for w in words):
+            return True
+        if child.lower_ == "by" and any(g.dep_ == "pobj" and (g.lower_ == "end" or g.ent_type_ == "DATE") for g in child.children):
+            return True
+    return False
+
+
+def _speaker(t: Any) -> str | None:
+    """Who reports this future: "forecaster" (analysts, a study), "party" (someone who can
+    act on it), or None."""
+    frame = _reporting_head(t)
+    if frame is None:
+        return None
+    subject = _subject(frame)
+    if subject is None:
+        return None
+    if subject.lower_ in lx.FORECASTER_NOUNS or lemma(subject) in lx.FORECASTER_NOUNS:
+        return "forecaster"
+    if lemma(frame) in lx.FORECAST_VERBS:
+        return "forecaster"
+    if _agentive(subject) in ("agent", "first") or (subject.pos_ in ("NOUN", "PROPN") and subject.ent_type_ not in ("DATE", "CARDINAL")):
+        return "party"  # whoever speaks for itself: "the station said", "the statement said"
+    return None
 
 
 def _finite(t: Any) -> bool:
@@ -391,11 +467,19 @@ def _attribution(found: Analysis, t: Any) -> None:
     if t.lower_ == "according" and any(c.lower_ == "to" for c in t.children):
         found.fire("according_to", t)
         return
-    if t.pos_ != "VERB" or not _finite(t):
+    if t.pos_ != "VERB":
         return
     children = list(t.children)
     deps = {c.dep_ for c in children}
-    calls_on = word == "call" and any(c.lower_ in ("on", "for", "upon") for c in children)
+    if not _finite(t):
+        # "a petition asking the government to act": a demand made in a participle
+        if t.tag_ in ("VBG", "VBN") and t.dep_ in ("acl", "advcl") and not _passive(t) and "xcomp" in deps and (
+                word in lx.DIRECTIVE_VERBS or word in lx.REQUEST_VERBS):
+            found.fire("request", t)
+        return
+    # "called on the board to", "called for the minister to resign" (where "for" marks the clause)
+    calls_on = word == "call" and any(c.lower_ in ("on", "for", "upon") for c in children) or (
+        word == "call" and any(c.dep_ == "advcl" and any(m.lower_ == "for" for m in c.children) for c in children))
     if (word in lx.DIRECTIVE_VERBS or calls_on) and not _passive(t):
         if deps & {"xcomp", "ccomp"} or calls_on or (word in ("urge", "demand") and "dobj" in deps):
             found.fire("demand", t)
@@ -421,11 +505,11 @@ def _attribution(found: Analysis, t: Any) -> None:
     elif word in lx.OPINION_VERBS and (clause or deps & {"oprd", "xcomp"}):
         found.fire("opinion_verb", t)
         found.fire("report_frame", t)
-    elif clause:
-        found.fire("report_frame", t)
+    elif clause or (t.dep_ == "advcl" and any(m.dep_ == "mark" and m.lower_ == "as" for m in children)):
+        found.fire("report_frame", t)  # "... said that ...", "As the minister told reporters, ..."
     elif word in lx.SPEECH_VERBS and t.dep_ in ("ROOT", "parataxis", "conj"):
         ending = [c for c in t.sent if not c.is_space][-2:]
-        if any(c.text == ":" for c in ending) or any(c.is_quote for c in t.sent):
+        if any(c.text in (":", ",") for c in ending) or any(c.is_quote for c in t.sent):
             found.fire("report_frame", t)
     elif word in ("call", "describe", "label", "brand", "dub") and deps & {"oprd", "xcomp"} | ({"prep"} if word == "describe" else set()):
         found.fire("report_frame", t)
@@ -460,6 +544,9 @@ def _intensified(t: Any) -> bool:
 
 def _root(found: Analysis, sentence: Any) -> None:
     root = sentence.root
+    if (root.tag_ == "VB" and root.i == sentence.start + _first_word(sentence)
+            and not any(c.dep_ in _SUBJECT_DEPS or c.dep_ in ("aux", "auxpass") for c in root.children)):
+        found.fire("imperative", root)  # "Wait until the third day": advice to the reader
     tags = {root.tag_} | {c.tag_ for c in root.children if c.dep_ in ("aux", "auxpass")}
     if tags & {"VBD"} or (root.tag_ == "VBN" and "VBD" in tags):
         found.fire("past_root", root)
@@ -467,8 +554,17 @@ def _root(found: Analysis, sentence: Any) -> None:
         found.fire("present_root", root)
 
 
-def _quoted(sentence: Any, tokens: list[Any]) -> list[bool]:
-    """Which tokens stand inside quotation marks; a Span inherits an open quote from its paragraph."""
+def _first_word(sentence: Any) -> int:
+    """Offset of the first word of the sentence (past quotes and punctuation)."""
+    for i, t in enumerate(sentence):
+        if t.is_alpha:
+            return i
+    return 0
+
+
+def _quoted(sentence: Any, tokens: list[Any]) -> tuple[list[bool], bool]:
+    """Which tokens stand inside quotation marks, and whether the sentence opens inside a
+    quotation begun before it (a Span inherits an open quote from its paragraph)."""
     inside = False
     start_char = getattr(sentence, "start_char", 0)
     doc = getattr(sentence, "doc", sentence)
@@ -486,12 +582,13 @@ def _quoted(sentence: Any, tokens: list[Any]) -> list[bool]:
             marks.append(False)
         else:
             marks.append(inside)
+    opened_before = bool(marks) and marks[0]
     if not any(marks) and any(t.text in ('"', "”") for t in tokens):
         # A closing mark with no opening one: the sentence began inside a quotation.
         for i, t in enumerate(tokens):
             if t.text in ('"', "”"):
-                return [True] * i + [False] * (len(tokens) - i)
-    return marks
+                return [True] * i + [False] * (len(tokens) - i), True
+    return marks, opened_before
 
 
 def _quotes(found: Analysis, tokens: list[Any], quoted: list[bool]) -> None:
@@ -517,6 +614,43 @@ def _persons(found: Analysis, tokens: list[Any], quoted: list[bool]) -> None:
                 found.fire("first_person", t, 0.5 if q else 1.0)
             elif t.lower_ in lx.SECOND_PERSON:
                 found.fire("second_person", t, 0.5 if q else 1.0)
+
+
+def _headline(found: Analysis, tokens: list[Any]) -> None:
+    """A headline's "X to do Y" (no finite verb) announces what X is to do: "Council to close
+    two libraries"."""
+    if any(t.tag_ in ("VBD", "VBZ", "VBP", "MD") for t in tokens):
+        return
+    for t in tokens:
+        if t.pos_ != "VERB" or not any(c.dep_ == "aux" and c.lower_ == "to" for c in t.children):
+            continue
+        head = t.head
+        if t.dep_ == "ROOT" or (t.dep_ in ("acl", "relcl") and head.pos_ in ("NOUN", "PROPN")
+                                and (head.dep_ == "ROOT" or head.head.dep_ == "ROOT" and head.dep_ in ("appos", "dep"))):
+            if lemma(t) not in lx.NON_AGENTIVE_VERBS and lemma(t) not in lx.REPORTING_VERBS:
+                found.fire("headline_plan", t)
+            return
+
+
+def _context(found: Analysis, sentence: Any) -> None:
+    """What the sentence before, in the same paragraph, says about this one: a verb of saying
+    that ends on ":" or "," introduces it as speech; attributed speech may continue into it."""
+    start = getattr(sentence, "start", 0)
+    if not start:
+        return
+    doc = sentence.doc
+    before = doc[doc[start - 1].sent.start:start]
+    words = [t for t in before if not t.is_space]
+    if not words:
+        return
+    speech = [t for t in words if t.pos_ == "VERB" and lemma(t) in lx.REPORTING_VERBS]
+    if speech and words[-1].text in (":", ","):
+        found.fire("speech_follows", speech[-1])
+    if any(t.is_quote for t in words):
+        found.fire("prev_quote")
+    if any(c.dep_ in ("ccomp", "parataxis") for t in speech for c in t.children) or any(
+            t.lower_ == "according" for t in words):
+        found.fire("prev_attributed")
 
 
 # ---- sparse features for a trained model ---------------------------------------------------

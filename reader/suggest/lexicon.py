@@ -26,7 +26,7 @@ COMMISSIVE_NOUNS = frozenset(
     """
     plan pledge promise commitment vow agreement deal decision intention intent proposal
     resolution undertaking guarantee accord pact treaty roadmap timetable strategy bid
-    programme program initiative
+    programme program initiative effort drive push move goal target aim mission offer
     """.split()
 )
 # Verbs that put a commitment noun on record ("announced plans", "signed an agreement").
@@ -95,15 +95,61 @@ SCHEDULE_WORDS = frozenset("scheduled due slated set timetabled expected planned
 SCHEDULE_VERBS = frozenset(
     "begin start open close end finish run take hold last continue resume conclude expire air premiere".split()
 )
-# Verbs whose subject does not choose to do them: with "will" they forecast, not pledge.
+# Verbs whose subject does not choose to do them: with "will" they forecast, not pledge. By
+# verb class: being and becoming, appearing and happening, inchoative change of amount or state
+# ("prices rise"), perception and emotion, outcomes and fates, and the cost or effect of a thing.
 NON_AGENTIVE_VERBS = frozenset(
     """
-    be have become remain stay seem appear happen occur rise fall increase decrease grow drop
-    decline climb reach exceed cost last need require face suffer die lose win get see mean
-    affect depend include feel know receive experience hit total range vary double triple
-    come go result lead cause change improve worsen fail succeed survive pass
+    be have become remain stay seem appear emerge arise exist happen occur
+    rise fall increase decrease grow shrink drop decline climb soar surge plunge slump dip
+    double triple halve reach exceed top total range vary fluctuate peak recover rebound
+    see hear feel know learn notice realise realize remember forget understand like love hate
+    fear suffer experience face endure undergo lack deserve need require
+    die lose win get succeed fail survive collapse crash sink burn freeze melt flood
+    cost mean affect depend include involve last hit result lead cause change improve worsen
+    come go pass expire lapse mature
     """.split()
 )
+# Verbs whose subject receives what someone else gives: "every family will receive 500
+# euros" reports that some party will give it, like the passive "will be given".
+RECIPIENT_VERBS = frozenset("receive obtain".split())
+# Verbs of a thing's own course (it begins, runs, stops): said by the party that runs it, a
+# future of these is that party's decision; said by no one, a timetable.
+ASPECTUAL_VERBS = frozenset(
+    "begin start open reopen close shut continue resume end finish run operate stop cease launch return".split()
+)
+# Passives of routine procedure: an event is held, a result announced, a case heard on a
+# date. "Will be held on Tuesday" is a schedule, not a pledge.
+PROCEDURE_PASSIVES = frozenset(
+    """
+    hold play stage host schedule set expect announce decide determine know reveal elect vote
+    debate discuss hear try sentence judge award name televise broadcast
+    """.split()
+)
+# Passives of judgement: "will be remembered as", "will be seen as" predict an opinion.
+JUDGEMENT_PASSIVES = frozenset("see view remember call label describe regard treat consider judge hail".split())
+# Nouns of events that take place on a timetable: whatever they "will" do is a schedule.
+EVENT_NOUNS = frozenset(
+    """
+    meeting hearing match game election vote trial ceremony festival concert summit talks
+    conference race tournament season event session debate funeral celebration parade
+    exhibition show competition final round referendum inquest inquiry poll launch visit
+    tour fair congress convention premiere screening auction
+    """.split()
+)
+# Sources whose futures are predictions: what an analyst says will happen is a forecast.
+FORECASTER_NOUNS = frozenset(
+    """
+    analyst analysts economist economists expert experts scientist scientists forecaster
+    forecasters observer observers researcher researchers study studies report poll survey
+    model models projection projections critic critics commentator commentators
+    meteorologist meteorologists strategist strategists trader traders market markets
+    investor investors pundit pundits academic academics
+    """.split()
+)
+# Words that place a progressive ("is travelling") or a plan in the future.
+FUTURE_TIME_WORDS = frozenset("tomorrow next coming upcoming later soon".split())
+PAST_TIME_WORDS = frozenset("yesterday last ago earlier previous recently".split())
 # Common nouns for parties that can bind themselves.
 AGENT_NOUNS = frozenset(
     """
