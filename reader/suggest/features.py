@@ -310,8 +310,17 @@ def _commissive_noun(found: Analysis, t: Any) -> None:
         return
     complement = _has_to_complement(t)
     head = t.head
-    announced = t.dep_ in ("dobj", "nsubjpass", "attr") and lemma(head) in lx.COMMITMENT_NOUN_VERBS
+    if t.dep_ == "pobj" and head.dep_ == "prep" and head.lower_ in ("on", "upon", "to"):
+        head = head.head  # "settled on a plan to", "agreed to a deal"
+        announced = lemma(head) in lx.COMMITMENT_NOUN_VERBS
+    else:
+        announced = t.dep_ in ("dobj", "nsubjpass", "attr") and lemma(head) in lx.COMMITMENT_NOUN_VERBS
     owned = any(c.dep_ == "poss" for c in t.children)
+    if (lemma(t) in lx.AGREEMENT_NOUNS and announced and lemma(head) in lx.AGREEMENT_VERBS and not _passive(head)
+            and not _negated(head) and not _hedged(head) and _clause_kind(head) in ("main", "reported")
+            and not _under_directive(head) and _agentive(_subject(head)) in ("agent", "first")):
+        found.fire("commissive_noun", t, 0.9)  # "the two provinces signed an accord"
+        return
     if complement is not None and (announced or owned) and lemma(complement) not in lx.NON_AGENTIVE_VERBS:
         if not _hedged(head) and not _negated(head) and not _under_directive(t):
             embedded = _clause_kind(head) == "embedded" or head.pos_ not in ("VERB", "AUX")
@@ -367,8 +376,10 @@ def _future(found: Analysis, t: Any) -> None:
             found.fire("future_reported", t, 0.8 * strength)
         return
     if who in ("thing", "none") or passive:
-        if word in lx.ASPECTUAL_VERBS and speaker == "party" and not passive:
-            found.fire("future_thing_reported", t)  # "the service will continue", says who runs it
+        if speaker == "party" and not passive and (word in lx.ASPECTUAL_VERBS or _settable(t, subject) or (
+                word not in lx.OUTCOME_VERBS and word not in lx.NON_AGENTIVE_VERBS)):
+            # "the service will continue", "the new flag will feature a fern", says who runs it
+            found.fire("future_thing_reported", t, 1.0 if word in lx.ASPECTUAL_VERBS else 0.8)
         elif word in lx.ASPECTUAL_VERBS or passive:
             found.fire("schedule", t)
         else:
@@ -387,10 +398,26 @@ def _future(found: Analysis, t: Any) -> None:
         found.fire("future_agentive", t, strength)
 
 
+def _settable(t: Any, subject: Any) -> bool:
+    """A state the speaking party can set for a thing of its own: "the museum will be free",
+    "the road will remain closed" (not "it would be difficult", "prices will be higher")."""
+    if lemma(t) not in ("be", "remain", "stay", "have") or subject is None:
+        return False
+    if subject.lower_ in lx.NON_AGENT_PRONOUNS or subject.pos_ == "PRON":
+        return False
+    for c in t.children:
+        if c.dep_ in ("acomp", "attr", "oprd") and (lemma(c) in lx.EVALUATIVE_WORDS or lemma(c) in lx.FORECAST_ADJECTIVES
+                                                    or c.tag_ in ("JJR", "JJS", "RBR") or lemma(c) in ("able", "difficult", "easy", "hard")):
+            return False
+    return True
+
+
 def _future_kind(found: Analysis, t: Any) -> str | None:
     aux = _aux(t)
     if any(a in lx.FUTURE_MODALS for a in aux):
         return "will"
+    if "would" in aux and "have" in aux:
+        return None  # "would have been possible": a counterfactual, not a future
     if "would" in aux:
         where = _clause_kind(t)
         if where == "reported":
@@ -592,19 +619,35 @@ def _quoted(sentence: Any, tokens: list[Any]) -> tuple[list[bool], bool]:
 
 
 def _quotes(found: Analysis, tokens: list[Any], quoted: list[bool]) -> None:
-    """A quotation of four words or more is speech; a shorter one is a name or a scare quote."""
-    words = [q for t, q in zip(tokens, quoted) if t.is_alpha]
-    share = sum(words) / len(words) if words else 0.0
-    longest = run = 0
-    for q in words:
-        run = run + 1 if q else 0
-        longest = max(longest, run)
+    """A quotation of four words or more is speech; a shorter one, or one in title case (the
+    name of a work, a website, a campaign), is a name or a scare quote."""
+    words = [(t, q) for t, q in zip(tokens, quoted) if t.is_alpha]
+    share = sum(q for _, q in words) / len(words) if words else 0.0
+    longest = 0
+    run: list[Any] = []
+    for t, q in words + [(None, False)]:
+        if q:
+            run.append(t)
+            continue
+        if run and not _title_case(run):
+            longest = max(longest, len(run))
+        elif run:
+            found.fire("quote", None, 0.3)
+        run = []
     if longest >= 4:
         found.fire("quote", None, 1.0)
     elif longest:
         found.fire("quote", None, 0.3)
     if share >= 0.5 and longest >= 4:
         found.fire("quote_mostly")
+
+
+def _title_case(run: list[Any]) -> bool:
+    """"The Internet Explorer 6 Countdown": most content words capitalised, no finite verb."""
+    content = [t for t in run if not t.is_stop]
+    if len(content) < 2 or any(t.tag_ in ("VBD", "VBZ", "VBP", "MD") for t in run):
+        return False
+    return sum(t.text[0].isupper() for t in content) >= 0.8 * len(content)
 
 
 def _persons(found: Analysis, tokens: list[Any], quoted: list[bool]) -> None:

@@ -29,11 +29,14 @@ COMMISSIVE_NOUNS = frozenset(
     programme program initiative effort drive push move goal target aim mission offer
     """.split()
 )
+# Nouns of an agreement that binds the parties that make it: signing one is a commitment.
+AGREEMENT_NOUNS = frozenset("agreement deal accord pact treaty contract ceasefire truce settlement memorandum compact".split())
+AGREEMENT_VERBS = frozenset("sign reach strike conclude seal agree finalise finalize ink clinch settle renew extend".split())
 # Verbs that put a commitment noun on record ("announced plans", "signed an agreement").
 COMMITMENT_NOUN_VERBS = frozenset(
     """
     announce unveil sign reach make strike give have adopt approve set outline launch present
-    finalise finalize conclude seal agree publish issue release
+    finalise finalize conclude seal agree publish issue release settle decide
     """.split()
 )
 # Verbs of saying, thinking and evaluating that attribute the clause they govern to a source.
@@ -117,6 +120,15 @@ RECIPIENT_VERBS = frozenset("receive obtain".split())
 # future of these is that party's decision; said by no one, a timetable.
 ASPECTUAL_VERBS = frozenset(
     "begin start open reopen close shut continue resume end finish run operate stop cease launch return".split()
+)
+# Verbs of effect: a thing that "will create jobs", "would boost trade" or "will help
+# families" is forecast to have an outcome, whoever says so.
+OUTCOME_VERBS = frozenset(
+    """
+    create generate produce bring boost cut reduce raise lower save help benefit hurt harm damage
+    threaten allow enable make give add attract draw encourage discourage prevent stop protect
+    make take put keep ensure guarantee transform revolutionise revolutionize replace
+    """.split()
 )
 # Passives of routine procedure: an event is held, a result announced, a case heard on a
 # date. "Will be held on Tuesday" is a schedule, not a pledge.
