@@ -252,8 +252,11 @@ def _commissive(found: Analysis, t: Any) -> None:
         if _has_to_complement(t) is not None and _clause_kind(t) in ("main", "reported"):
             found.fire("desire", t)
         return
-    if word not in lx.COMMISSIVE_VERBS and word not in lx.INTENTION_VERBS and word not in ("committed", "determined"):
+    if (word not in lx.COMMISSIVE_VERBS and word not in lx.INTENTION_VERBS and word not in lx.REFUSAL_VERBS
+            and word not in ("committed", "determined")):
         return
+    if word == "rule" and not any(c.dep_ == "prt" and c.lower_ == "out" for c in t.children):
+        return  # a court "ruled": only "ruled out" refuses
     complement = _has_to_complement(t)
     strong = complement is not None
     if not strong and word in ("pledge", "promise", "vow", "guarantee", "swear", "undertake"):
@@ -269,11 +272,16 @@ def _commissive(found: Analysis, t: Any) -> None:
             found.fire("commissive_object", t)
             # "The charity is offering free meals": an offer binds the party that makes it.
             offered = next(c for c in t.children if c.dep_ == "dobj")
-            if (word == "offer" and _clause_kind(t) in ("main", "reported") and not _hedged(t)
+            if (word in ("offer", "plan") and _clause_kind(t) in ("main", "reported") and not _hedged(t)
                     and not any(c.lower_ in ("no", "little") for c in offered.children)
                     and not _under_directive(t) and _agentive(_subject(t)) in ("agent", "first")):
-                found.fire("offer", t)
+                found.fire("offer", t)  # "plans a second launch": a plan announced, as an offer
+    if not strong and word == "rule" and any(c.dep_ == "prt" and c.lower_ == "out" for c in t.children):
+        strong = any(c.dep_ == "dobj" for c in t.children)  # "ruled out a referendum": a refusal
     if not strong:
+        return
+    if word in lx.JUDGING_VERBS and any(a in lx.FUTURE_MODALS for a in _aux(t)):
+        found.fire("schedule", t)  # "the judge will decide next week": no decision yet
         return
     if _passive(t) and word not in ("commit", "committed", "determine", "determined", "resolve"):
         return  # "is scheduled to", "was planned for": a timetable, not a pledge
@@ -380,13 +388,16 @@ def _future(found: Analysis, t: Any) -> None:
                 word not in lx.OUTCOME_VERBS and word not in lx.NON_AGENTIVE_VERBS)):
             # "the service will continue", "the new flag will feature a fern", says who runs it
             found.fire("future_thing_reported", t, 1.0 if word in lx.ASPECTUAL_VERBS else 0.8)
-        elif word in lx.ASPECTUAL_VERBS or passive:
-            found.fire("schedule", t)
+        elif word in lx.CHANGE_VERBS or word in lx.OUTCOME_VERBS or speaker is not None:
+            found.fire("future_other", t)  # "prices will rise", "the project will create jobs": a forecast
         else:
-            found.fire("future_other", t)  # "the project will create jobs": an outcome
+            found.fire("schedule", t)  # "the mission will last six months": a plan stated as fact
         return
     if word in lx.NON_AGENTIVE_VERBS:
         found.fire("future_other", t)  # "we will see", "the party will lose": not in its power
+        return
+    if word in lx.JUDGING_VERBS:
+        found.fire("schedule", t)  # "the judge will decide next week": a decision still to come
         return
     if kind == "progressive":
         found.fire("futurate", t)
@@ -698,23 +709,27 @@ def _context(found: Analysis, sentence: Any) -> None:
 
 # ---- sparse features for a trained model ---------------------------------------------------
 
+_CLASS_VERBS = (lx.COMMISSIVE_VERBS | lx.INTENTION_VERBS | lx.DESIRE_VERBS | lx.REPORTING_VERBS | lx.DIRECTIVE_VERBS
+                 | lx.REQUEST_VERBS | lx.FORECAST_VERBS)
+_CLASS_NOUNS = lx.COMMISSIVE_NOUNS | lx.AGREEMENT_NOUNS | lx.CLAIM_NOUNS
+
+
 def _sparse(found: Analysis, tokens: list[Any]) -> list[str]:
-    out = [f"F:{name}" for name, value in found.values.items() if value >= 0.5]
+    """Few, general string features: the root's lemma, tag and auxiliaries, its subject's
+    entity type and agentivity, the modals, and the words of the lexicon's classes (verbs of
+    commitment, saying, demanding; plan and claim nouns) that occur."""
+    out = []
     root = None
     for t in tokens:
-        if t.dep_ == "ROOT":
+        if t.dep_ == "ROOT" and root is None:
             root = t
-        if t.is_punct and t.text not in ('"', "“", "”", "?", ":"):
-            continue
         word = lemma(t)
-        out.append(f"L:{word}")
-        if t.pos_ in ("VERB", "AUX", "NOUN", "ADJ", "PRON", "PROPN"):
-            head = "ROOT" if t.dep_ == "ROOT" else lemma(t.head)
-            shape = word if t.pos_ != "PROPN" else (t.ent_type_ or "PROPN")
-            out.append(f"D:{shape}<{t.dep_}<{head}")
-        if t.dep_ in _SUBJECT_DEPS:
-            out.append(f"S:{t.ent_type_ or t.pos_}>{lemma(t.head)}")
-            out.append(f"SA:{_agentive(t)}")
+        if t.pos_ in ("VERB", "AUX") and word in _CLASS_VERBS:
+            out.append(f"V:{word}")
+        elif t.pos_ == "NOUN" and word in _CLASS_NOUNS:
+            out.append(f"N:{word}")
+        elif t.tag_ == "MD":
+            out.append(f"M:{t.lower_}")
         if t.ent_type_ and t.ent_iob_ == "B":
             out.append(f"E:{t.ent_type_}")
     if root is not None:
@@ -722,5 +737,8 @@ def _sparse(found: Analysis, tokens: list[Any]) -> list[str]:
         out.append(f"RT:{root.tag_}")
         for a in _aux(root):
             out.append(f"A:{a}+{lemma(root)}")
-            out.append(f"A:{a}")
-    return out
+        subject = next((c for c in root.children if c.dep_ in _SUBJECT_DEPS), None)
+        if subject is not None:
+            out.append(f"S:{subject.ent_type_ or subject.pos_}")
+            out.append(f"SA:{_agentive(subject)}")
+    return sorted(set(out))

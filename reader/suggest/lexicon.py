@@ -19,6 +19,8 @@ SOFT_COMMISSIVE_VERBS = frozenset("propose aim threaten offer opt elect".split()
 INTENTION_VERBS = frozenset("seek prepare expect".split())
 # Desires: a wish is not yet a plan ("hopes to", "wants to").
 DESIRE_VERBS = frozenset("hope want wish".split())
+# Verbs of deciding: "will decide" announces a decision still to come, not one made.
+JUDGING_VERBS = frozenset("decide vote determine elect opt choose rule judge".split())
 # Verbs that refuse: the commitment is not to act.
 REFUSAL_VERBS = frozenset("refuse decline reject rule".split())
 # Nouns that name a commitment when a party has, makes or announces one ("plans to", "a pledge to").
@@ -111,6 +113,14 @@ NON_AGENTIVE_VERBS = frozenset(
     die lose win get succeed fail survive collapse crash sink burn freeze melt flood
     cost mean affect depend include involve last hit result lead cause change improve worsen
     come go pass expire lapse mature
+    """.split()
+)
+# Of those, changes and fates that a forecast predicts ("prices will rise", "the plan will fail").
+CHANGE_VERBS = frozenset(
+    """
+    rise fall increase decrease grow shrink drop decline climb soar surge plunge slump dip double
+    triple halve improve worsen recover rebound collapse fail succeed suffer lose win happen occur
+    change die survive crash sink burn flood peak fluctuate vary deteriorate get
     """.split()
 )
 # Verbs whose subject receives what someone else gives: "every family will receive 500
