@@ -168,6 +168,12 @@ FUTURE_CASES = [
     ("The mission will last six months.", "background"),
     ("The new law will require shops to charge for plastic bags.", "background"),
     ("The supreme court has ruled that the tax must be paid.", "background"),
+    ("In a statement, the company apologised to its customers.", "claim"),
+    ("The film was widely praised by critics.", "claim"),
+    ("The climbers were denied permits by the park authority.", "background"),
+    ("The museum announced the winners of the prize on Tuesday.", "background"),
+    ("The agency reported 20 deaths in the region.", "background"),
+    ("Officials blamed the crush on overcrowding.", "claim"),
     ("The match will be played on Saturday.", "background"),
     ("The case will be heard by the high court next month.", "background"),
     ("The government offered no explanation for the delay.", "background"),
@@ -200,6 +206,21 @@ def test_a_quotation_spanning_sentences_makes_its_later_sentences_claims(nlp):
     assert len(sentences) == 4
     assert suggest(sentences[2]).label == "claim" and analyse(sentences[2])["quote_continued"]
     assert suggest(sentences[2].as_doc()).label == "background"
+
+
+@pytest.mark.parametrize(("text", "label"), [
+    ("The airline said it had apologised to the passengers. It would refund every ticket in full.", "commitment"),
+    ("The airline said it had apologised to the passengers. The storm would later be named Ciara.", "background"),
+    ("The plane landed safely in Dublin. It would later be sold to a museum.", "background"),
+])
+def test_reported_speech_goes_on_into_the_next_sentence(nlp, text, label):
+    """A "would" after a sentence of reported speech is still that speaker's: "it" is the
+    speaker, and it commits; "would later" is the narrator's future-in-the-past."""
+    from reader.suggest import suggest
+
+    sentences = paragraph_sentences(nlp, text)
+    assert len(sentences) == 2
+    assert suggest(sentences[1]).label == label
 
 
 def test_a_speech_verb_ending_on_a_colon_makes_the_next_sentence_speech(nlp):

@@ -45,7 +45,8 @@ def suggest(sentence: Any) -> Suggestion:
 
 def decide(f: Analysis) -> Suggestion:
     """Apply the precedence rules to an analysis."""
-    attributed = max(f["report_frame"], f["report_passive"], f["according_to"], f["quote"] >= 1, f["speech_follows"])
+    attributed = max(f["report_frame"], f["report_passive"], f["according_to"], f["quote"] >= 1, f["speech_follows"],
+                     f["speech_continues"])
     runner = CLAIM if attributed else BACKGROUND
 
     def out(label: str, confidence: float, rule: str, second: str | None = None) -> Suggestion:
@@ -71,6 +72,8 @@ def decide(f: Analysis) -> Suggestion:
         return out(CLAIM, 0.8, "quote_continued" if f["quote_continued"] else "quote")
     if f["speech_follows"]:
         return out(CLAIM, 0.75, "speech_follows")
+    if f["speech_continues"]:
+        return out(CLAIM, 0.6, "speech_continues")
     narrated = f["past_root"] and not f["quote"]  # "I visited the site on Saturday": a reporter's account
     for rule, confidence in (("first_person", 0.0 if narrated else 0.7), ("second_person", 0.65), ("deontic", 0.7),
                              ("forecast", 0.7), ("hedged_commissive", 0.65), ("conditional", 0.6), ("request", 0.6),

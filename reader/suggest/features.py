@@ -29,7 +29,7 @@ FEATURES: tuple[str, ...] = (
     # Used by the trained model only (the cold start's rules predate them):
     "future_passive", "would_narrative", "future_thing_reported", "commissive_object",
     "futurate", "offer", "headline_plan", "quote_continued", "speech_follows", "prev_quote",
-    "prev_attributed", "imperative",
+    "prev_attributed", "imperative", "speech_continues",
 )
 
 _EMBEDDING_DEPS = frozenset({"relcl", "acl", "advcl", "amod", "pcomp", "pobj", "csubj", "nsubj", "dobj", "appos", "npadvmod"})
@@ -349,6 +349,8 @@ def _future(found: Analysis, t: Any) -> None:
     word = lemma(t)
     subject = _subject(t) if kind not in ("going to", "be to", "set to") else _subject(t.head)
     who = _agentive(subject)
+    if kind == "would" and found["speech_continues"] and subject is not None and subject.lower_ in ("it", "they"):
+        who = "agent"  # the speaker of the sentence before, still speaking
     where = _clause_kind(t)
     passive = _passive(t)
     speaker = _speaker(t) if where == "reported" else None
@@ -434,6 +436,11 @@ def _future_kind(found: Analysis, t: Any) -> str | None:
         if where == "reported":
             return "would"
         if where == "main" and not any(m.dep_ == "mark" and m.lower_ in ("if", "unless") for m in t.sent):
+            if found["prev_attributed"] and not any(c.lower_ == "later" for c in t.children):
+                # "The airline said it had apologised. It would refund every ticket.": the
+                # reported speech of the sentence before goes on, its "would" still reported.
+                found.fire("speech_continues", t)
+                return "would"
             found.fire("would_narrative", t)
         return None
     if t.dep_ == "xcomp" and "to" in aux:
@@ -505,13 +512,18 @@ def _attribution(found: Analysis, t: Any) -> None:
     if t.lower_ == "according" and any(c.lower_ == "to" for c in t.children):
         found.fire("according_to", t)
         return
+    if (t.dep_ == "pobj" and lemma(t) in lx.STATEMENT_NOUNS and t.head.lower_ in ("in", "during") and t.tag_ == "NN"
+            and any(c.dep_ in ("det", "poss") for c in t.children)
+            and t.head.head.pos_ in ("VERB", "AUX") and _clause_kind(t.head.head) == "main"):
+        found.fire("according_to", t)  # "In a statement, the company apologised": attributed
+        return
     if t.pos_ != "VERB":
         return
     children = list(t.children)
     deps = {c.dep_ for c in children}
     if not _finite(t):
         # "a petition asking the government to act": a demand made in a participle
-        if t.tag_ in ("VBG", "VBN") and t.dep_ in ("acl", "advcl") and not _passive(t) and "xcomp" in deps and (
+        if t.tag_ == "VBG" and t.dep_ in ("acl", "advcl") and not _passive(t) and "xcomp" in deps and (
                 word in lx.DIRECTIVE_VERBS or word in lx.REQUEST_VERBS):
             found.fire("request", t)
         return
@@ -536,6 +548,8 @@ def _attribution(found: Analysis, t: Any) -> None:
     if _passive(t):
         if clause or "xcomp" in deps or any(c.dep_ == "expl" or c.lower_ == "it" for c in children):
             found.fire("report_passive", t)
+        elif word in lx.CLAIM_ACT_VERBS and _clause_kind(t) == "main" and "dobj" not in deps:
+            found.fire("report_passive", t)  # "was widely praised", "were accused of": a judgement reported
         return
     if word in lx.CLAIM_ACT_VERBS and deps & {"dobj", "prep", "ccomp", "oprd"}:
         found.fire("opinion_verb", t)
@@ -559,7 +573,8 @@ def _stance(found: Analysis, t: Any) -> None:
         # "It must be returned within a month" is a procedure; "they must act" an opinion.
         found.fire("procedure" if _passive(t.head) else "deontic", t)
     elif t.dep_ == "aux" and low in ("may", "might", "could", "would") and _clause_kind(t.head) in ("main", "reported", "opinion"):
-        if not _negated(t.head) and (low != "would" or _clause_kind(t.head) != "reported"):
+        later = any(c.lower_ == "later" for c in t.head.children)  # "would later become": narrative
+        if not _negated(t.head) and not (low == "would" and (later or _clause_kind(t.head) == "reported")):
             found.fire("hedge", t)
     elif low in lx.HEDGE_ADVERBS and t.pos_ == "ADV" and _clause_kind(t.head) != "embedded":
         found.fire("hedge", t)

@@ -71,6 +71,8 @@ REQUEST_VERBS = frozenset("ask request encourage advise recommend invite challen
 CLAIM_ACT_VERBS = frozenset(
     "accuse allege deny dispute criticise criticize condemn blame praise dismiss reject defend welcome".split()
 )
+# Nouns of a statement made by a source: "in a statement", "in an interview".
+STATEMENT_NOUNS = frozenset("statement interview letter tweet post briefing speech address remarks blog email message".split())
 # Verbs of saying that can frame a quotation with no clause of their own ("he tweeted:").
 SPEECH_VERBS = frozenset("say tell add write state tweet post announce declare explain comment reply respond".split())
 # Predicates of opinion and fear: a future under them is the speaker's forecast, not a pledge.

@@ -53,7 +53,8 @@ _USER_DATA = "reader.suggest.features"
 # the inner cross-validation chooses from; "no correction" is always a candidate too.
 L2_GRID = (1.0, 0.3, 0.1, 0.03, 0.01)
 BALANCE_GRID = (0.0, 0.5, 1.0)
-DEFAULTS = {"min_count": 3, "inner_folds": 4, "max_iter": 300, "seed": 0}
+# A correction must beat the cold start's inner cross-validated macro-F1 by this much to be kept.
+DEFAULTS = {"min_count": 3, "inner_folds": 4, "max_iter": 300, "seed": 0, "margin": 0.01}
 
 
 # ---- features ------------------------------------------------------------------------------
@@ -269,10 +270,10 @@ def _folds_of(groups: Sequence[str] | None, n: int, folds: int) -> list[int]:
 
 
 def _select(X: numpy.ndarray, P: numpy.ndarray, y: numpy.ndarray, fold: list[int], l2s: Sequence[float],
-            balances: Sequence[float]) -> dict[str, Any]:
+            balances: Sequence[float], margin: float = DEFAULTS["margin"]) -> dict[str, Any]:
     """Choose (l2, balance) by macro-F1 of the pooled inner held-out predictions; the cold
-    start alone ("no correction") is the first candidate and wins ties, then stronger
-    penalties win ties over weaker ones."""
+    start alone ("no correction") is the first candidate and wins unless a correction beats it
+    by `margin`, then stronger penalties win ties over weaker ones."""
     k = P.shape[1]
     prior_f1 = macro_f1(y, P.argmax(axis=1), k)
     best = {"l2": None, "balance": None, "inner_macro_f1": prior_f1, "prior_macro_f1": prior_f1}
@@ -296,7 +297,7 @@ def _select(X: numpy.ndarray, P: numpy.ndarray, y: numpy.ndarray, fold: list[int
                 predicted[l2][test] = (P[test] + X[test] @ W.T + b).argmax(axis=1)
         for l2 in sorted(l2s, reverse=True):
             score = macro_f1(y, predicted[l2], k)
-            if score > best["inner_macro_f1"] + 1e-9:
+            if score > best["inner_macro_f1"] + 1e-9 and score >= prior_f1 + margin:
                 best.update({"l2": l2, "balance": balance, "inner_macro_f1": score})
     return best
 
@@ -337,6 +338,7 @@ def train(
     epochs: int | None = None,
     min_count: int = DEFAULTS["min_count"],
     inner_folds: int = DEFAULTS["inner_folds"],
+    margin: float = DEFAULTS["margin"],
     seed: int = DEFAULTS["seed"],
 ) -> Language:
     """Train a "textcat" on (parsed sentence, label) pairs; return the pipeline holding it.
@@ -380,7 +382,7 @@ def train(
     y = numpy.asarray([order.index(g) for g in golds])
     if l2 is None or balance is None:
         chosen = _select(X, P, y, _folds_of(groups, len(y), inner_folds),
-                         L2_GRID if l2 is None else (l2,), BALANCE_GRID if balance is None else (balance,))
+                         L2_GRID if l2 is None else (l2,), BALANCE_GRID if balance is None else (balance,), margin)
     else:
         chosen = {"l2": l2, "balance": balance}
     model.attrs["selection"] = chosen
