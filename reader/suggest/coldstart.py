@@ -3,11 +3,18 @@ label has been given, by rules over `features.analyse`, in the precedence LABELS
 
 1. a fragment with no verb (headline, dateline, byline) is background;
 2. a commitment beats a claim: a party that agrees, pledges, decides, refuses... (a
-   commissive predicate with its complement), announces a plan, or says it *will* do
-   something in its own power, even when the sentence is a quotation or reported speech;
-3. a demand on someone else, an attribution (a verb of saying with its clause, "according
-   to", a quotation), an opinion, a forecast or a hedge make a claim;
-4. everything else, schedules nobody pledges included, is background.
+   commissive predicate with its complement), signs an agreement, offers, announces a plan
+   (or has one: "the minister's effort to"), or says it *will* do something in its own
+   power, even when the sentence is a quotation or reported speech; also a decision reported
+   as a future fact with the party implicit ("will be given to", "is to begin", "will
+   receive") or speaking for a thing it runs ("the service will continue, the operator
+   said"), a futurate progressive ("is meeting them next week") and a headline's "X to do Y";
+3. a demand or request on someone else, an attribution (a verb of saying with its clause,
+   "according to", "in a statement", a quotation, speech introduced by the sentence before
+   or continuing from it), an opinion, a forecast (a future of change or effect, or from an
+   analyst), a conditional, an imperative or a hedge make a claim;
+4. everything else, schedules nobody pledges included (events, procedures such as "will be
+   held", "will decide"), is background.
 
 Each rule carries the confidence of its evidence, so the probabilities are graded: a plain
 "agreed to" scores higher than a future tense in a relative clause.

@@ -3,8 +3,14 @@
 `analyse(sentence)` takes a spaCy `Span` (a sentence inside a parsed paragraph) or a `Doc`
 holding one sentence and returns an `Analysis`: named features that do not depend on any
 label set (commissive predicates, futures and who controls them, hedges, attribution,
-quotation, demands, schedules, opinion), the words that fired each one, and sparse string
-features (lemmas, root, aux+root, subject entity type, dependency triples) for a trained model.
+quotation, demands, schedules, opinion), the words that fired each one, and a few general
+sparse string features (root lemma, tag and auxiliaries, subject type, modals, words of the
+lexicon's classes) for a trained model.
+
+A Span is read in its paragraph: a quotation opened in an earlier sentence and not yet
+closed, a verb of saying that ends the sentence before on ":" or ",", and reported speech in
+the sentence before (`quote_continued`, `speech_follows`, `prev_attributed`, ...). A bare
+one-sentence Doc has no such context and is read on its own.
 
 Lemmas come from spaCy's lemmatizer; without it a token's lower-case form stands in, which
 misses inflected forms ("agreed"), so load the pipeline with the lemmatizer.
