@@ -376,6 +376,54 @@ def test_untrained_model_is_the_cold_start(nlp):
         assert max(cats, key=cats.get) == max(cold, key=cold.get)
 
 
+def test_training_keeps_the_cold_start_where_no_correction_helps(nlp):
+    """Labels the cold start already gets right: the inner cross-validation finds nothing to
+    correct, so the trained model is the cold start exactly."""
+    from reader.suggest import suggest, textcat
+
+    examples = labelled(nlp)
+    groups = [f"article-{i % 5}" for i in range(len(examples))]
+    model = textcat.train(examples, ["commitment", "claim", "background"], base=nlp, groups=groups)
+    assert textcat.selection(model)["l2"] is None
+    for (doc, _), cats in zip(examples, textcat.predict(model, [doc for doc, _ in examples])):
+        cold = suggest(doc).probs
+        for label in cold:
+            assert abs(cats[label] - cold[label]) < 1e-5
+
+
+def test_training_learns_a_users_consistent_departure_from_the_cold_start(nlp):
+    """A user who files attributed statements (the "said that" frame) as background: scored
+    on articles it never saw, the trained model follows the user where the cold start cannot."""
+    from reader.suggest import suggest, textcat
+
+    examples, groups, framed = [], [], []
+    for name in sorted(p.name for p in SAMPLES.glob("*.txt")):
+        for span in sample_sentences(nlp, name).values():
+            cold = suggest(span)
+            frame = cold.reason.startswith("report_frame")
+            examples.append((span, "background" if frame else cold.label))
+            groups.append(name)
+            framed.append(frame)
+    assert sum(framed) >= 12
+    held = textcat.cross_validate(examples, groups, ["commitment", "claim", "background"], folds=4, base=nlp)
+    hits = [max(p, key=p.get) == gold for p, (_, gold), f in zip(held, examples, framed) if f]
+    assert sum(hits) >= 0.75 * len(hits)  # the cold start gets none of these right
+    rest = [max(p, key=p.get) == gold for p, (_, gold), f in zip(held, examples, framed) if not f]
+    assert sum(rest) >= 0.9 * len(rest)
+
+
+def test_predict_reads_a_span_in_its_paragraph(nlp):
+    """The sentence inside an open quotation is speech in its paragraph, a statement alone."""
+    from reader.suggest import textcat
+
+    model = textcat.train(labelled(nlp), ["commitment", "claim", "background"], base=nlp, epochs=0)
+    sentences = paragraph_sentences(nlp, 'The mayor spoke for an hour. "The river rose overnight. '
+                                         'The water reached the old mill by noon. We were lucky," she said.')
+    in_paragraph, alone = textcat.predict(model, [sentences[2], sentences[2].as_doc()])
+    assert max(in_paragraph, key=in_paragraph.get) == "claim"
+    assert max(alone, key=alone.get) == "background"
+
+
 def test_custom_label_set_uses_the_linguistic_features(nlp):
     from reader.suggest import textcat
 
