@@ -3,8 +3,14 @@
 `analyse(sentence)` takes a spaCy `Span` (a sentence inside a parsed paragraph) or a `Doc`
 holding one sentence and returns an `Analysis`: named features that do not depend on any
 label set (commissive predicates, futures and who controls them, hedges, attribution,
-quotation, demands, schedules, opinion), the words that fired each one, and sparse string
-features (lemmas, root, aux+root, subject entity type, dependency triples) for a trained model.
+quotation, demands, schedules, opinion), the words that fired each one, and a few general
+sparse string features (root lemma, tag and auxiliaries, subject type, modals, words of the
+lexicon's classes) for a trained model.
+
+A Span is read in its paragraph: a quotation opened in an earlier sentence and not yet
+closed, a verb of saying that ends the sentence before on ":" or ",", and reported speech in
+the sentence before (`quote_continued`, `speech_follows`, `prev_attributed`, ...). A bare
+one-sentence Doc has no such context and is read on its own.
 
 Lemmas come from spaCy's lemmatizer; without it a token's lower-case form stands in, which
 misses inflected forms ("agreed"), so load the pipeline with the lemmatizer.
@@ -28,6 +34,8 @@ FEATURES: tuple[str, ...] = (
     "request", "procedure", "conditional", "past_root", "present_root", "number", "short",
     # Used by the trained model only (the cold start's rules predate them):
     "future_passive", "would_narrative", "future_thing_reported", "commissive_object",
+    "futurate", "offer", "headline_plan", "quote_continued", "speech_follows", "prev_quote",
+    "prev_attributed", "imperative", "speech_continues",
 )
 
 _EMBEDDING_DEPS = frozenset({"relcl", "acl", "advcl", "amod", "pcomp", "pobj", "csubj", "nsubj", "dobj", "appos", "npadvmod"})
@@ -74,15 +82,19 @@ def analyse(sentence: Any) -> Analysis:
         found.fire("short")
     if tokens and any(t.text == "?" for t in tokens[-3:]):
         found.fire("question")
-    quoted = _quoted(sentence, tokens)
+    quoted, continued = _quoted(sentence, tokens)
     _quotes(found, tokens, quoted)
+    if continued and quoted and quoted[0] and found["quote_mostly"]:
+        found.fire("quote_continued")  # inside a quotation opened in an earlier sentence
     _persons(found, tokens, quoted)
+    _context(found, sentence)
     for t in tokens:
         _commissive(found, t)
         _commissive_noun(found, t)
         _future(found, t)
         _attribution(found, t)
         _stance(found, t)
+    _headline(found, tokens)
     _root(found, sentence)
     found.sparse = _sparse(found, tokens)
     return found
@@ -246,8 +258,11 @@ def _commissive(found: Analysis, t: Any) -> None:
         if _has_to_complement(t) is not None and _clause_kind(t) in ("main", "reported"):
             found.fire("desire", t)
         return
-    if word not in lx.COMMISSIVE_VERBS and word not in lx.INTENTION_VERBS and word not in ("committed", "determined"):
+    if (word not in lx.COMMISSIVE_VERBS and word not in lx.INTENTION_VERBS and word not in lx.REFUSAL_VERBS
+            and word not in ("committed", "determined")):
         return
+    if word == "rule" and not any(c.dep_ == "prt" and c.lower_ == "out" for c in t.children):
+        return  # a court "ruled": only "ruled out" refuses
     complement = _has_to_complement(t)
     strong = complement is not None
     if not strong and word in ("pledge", "promise", "vow", "guarantee", "swear", "undertake"):
@@ -261,7 +276,18 @@ def _commissive(found: Analysis, t: Any) -> None:
     if not strong and word in ("offer", "plan", "announce", "schedule", "unveil"):
         if any(c.dep_ == "dobj" for c in t.children) and not _passive(t) and not _negated(t):
             found.fire("commissive_object", t)
+            # "The charity is offering free meals": an offer binds the party that makes it.
+            offered = next(c for c in t.children if c.dep_ == "dobj")
+            if (word in ("offer", "plan") and _clause_kind(t) in ("main", "reported") and not _hedged(t)
+                    and not any(c.lower_ in ("no", "little") for c in offered.children)
+                    and not _under_directive(t) and _agentive(_subject(t)) in ("agent", "first")):
+                found.fire("offer", t)  # "plans a second launch": a plan announced, as an offer
+    if not strong and word == "rule" and any(c.dep_ == "prt" and c.lower_ == "out" for c in t.children):
+        strong = any(c.dep_ == "dobj" for c in t.children)  # "ruled out a referendum": a refusal
     if not strong:
+        return
+    if word in lx.JUDGING_VERBS and any(a in lx.FUTURE_MODALS for a in _aux(t)):
+        found.fire("schedule", t)  # "the judge will decide next week": no decision yet
         return
     if _passive(t) and word not in ("commit", "committed", "determine", "determined", "resolve"):
         return  # "is scheduled to", "was planned for": a timetable, not a pledge
@@ -293,77 +319,54 @@ def _commissive(found: Analysis, t: Any) -> None:
 
 
 def _commissive_noun(found: Analysis, t: Any) -> None:
+    """A party's plan, pledge or effort to act: "announced plans to", "the minister's effort to"."""
     if t.pos_ != "NOUN" or lemma(t) not in lx.COMMISSIVE_NOUNS:
         return
     complement = _has_to_complement(t)
     head = t.head
-    announced = t.dep_ in ("dobj", "nsubjpass", "attr") and lemma(head) in lx.COMMITMENT_NOUN_VERBS
-    if complement is not None and (announced or any(c.dep_ == "poss" for c in t.children)):
-        if not _hedged(head) and not _negated(head) and _clause_kind(head) != "embedded":
-            found.fire("commissive_noun", t)
+    if t.dep_ == "pobj" and head.dep_ == "prep" and head.lower_ in ("on", "upon", "to"):
+        head = head.head  # "settled on a plan to", "agreed to a deal"
+        announced = lemma(head) in lx.COMMITMENT_NOUN_VERBS
+    else:
+        announced = t.dep_ in ("dobj", "nsubjpass", "attr") and lemma(head) in lx.COMMITMENT_NOUN_VERBS
+    owned = any(c.dep_ == "poss" for c in t.children)
+    if (lemma(t) in lx.AGREEMENT_NOUNS and announced and lemma(head) in lx.AGREEMENT_VERBS and not _passive(head)
+            and not _negated(head) and not _hedged(head) and _clause_kind(head) in ("main", "reported")
+            and not _under_directive(head) and _agentive(_subject(head)) in ("agent", "first")):
+        found.fire("commissive_noun", t, 0.9)  # "the two provinces signed an accord"
+        return
+    if complement is not None and (announced or owned) and lemma(complement) not in lx.NON_AGENTIVE_VERBS:
+        if not _hedged(head) and not _negated(head) and not _under_directive(t):
+            embedded = _clause_kind(head) == "embedded" or head.pos_ not in ("VERB", "AUX")
+            found.fire("commissive_noun", t, 0.8 if embedded else 1.0)
             return
     if complement is not None or announced:
         found.fire("commissive_noun_loose", t)
 
 
 def _future(found: Analysis, t: Any) -> None:
-    """will/shall/'ll, be going to, be to, would under a past verb of saying, and set to."""
+    """will/shall/'ll, be going to, be to, set to, would under a verb of saying, and the
+    futurate progressive ("is travelling next week"); then who controls what will happen."""
     if t.pos_ not in ("VERB", "AUX") or t.dep_ in ("aux", "auxpass"):
         return
-    aux = _aux(t)
-    kind = None
-    if any(a in lx.FUTURE_MODALS for a in aux):
-        kind = "will"
-    elif "would" in aux and _clause_kind(t) == "reported":
-        kind = "would"
-    elif "would" in aux and _clause_kind(t) == "main":
-        if _passive(t) and lemma(t) not in ("hold", "expect"):
-            found.fire("future_passive", t)
-        if not any(m.dep_ == "mark" and m.lower_ in ("if", "unless") for m in t.sent):
-            found.fire("would_narrative", t)
-        return
-    elif t.dep_ == "xcomp" and "to" in aux:
-        head = t.head
-        head_aux = _aux(head)
-        if lemma(head) == "go" and head.tag_ == "VBG" and any(lemma(a) == "be" for a in head.children if a.dep_ == "aux"):
-            kind = "going to"
-        elif lemma(head) == "be" and head.dep_ in ("ROOT", "ccomp", "conj") and not any(c.dep_ in ("acomp", "attr") for c in head.children):
-            if _agentive(_subject(head)) not in ("agent", "first"):
-                return  # "its goal is to ...": a description, not a future
-            kind = "be to"
-        elif head.lower_ == "set" and (head_aux or _passive(head)):
-            kind = "set to"
-        elif head.lower_ in ("due", "scheduled", "slated"):
-            found.fire("schedule", head)
-            return
+    kind = _future_kind(found, t)
     if kind is None:
         return
     word = lemma(t)
     subject = _subject(t) if kind not in ("going to", "be to", "set to") else _subject(t.head)
     who = _agentive(subject)
+    if kind == "would" and found["speech_continues"] and subject is not None and subject.lower_ in ("it", "they"):
+        who = "agent"  # the speaker of the sentence before, still speaking
     where = _clause_kind(t)
-    if _passive(t) and word not in ("hold", "schedule", "expect"):
-        found.fire("future_passive", t)  # "will be sent to", "would be rebuilt": someone's plan
+    passive = _passive(t)
+    speaker = _speaker(t) if where == "reported" else None
     if kind == "would" and where == "main":
         found.fire("would_narrative", t)
-    if where == "reported" and not _passive(t) and who in ("thing", "none"):
-        found.fire("future_thing_reported", t)
-    if where == "opinion":
-        found.fire("future_other", t)  # a future someone believes or fears: a forecast
+    if where == "opinion" or speaker == "forecaster":
+        found.fire("future_other", t)  # a future someone believes, fears or predicts: a forecast
         return
-    conditional = any(m.dep_ == "mark" and m.lower_ in ("if", "unless") for m in t.sent)
-    if conditional and who != "first":
+    if any(m.dep_ == "mark" and m.lower_ in ("if", "unless") for m in t.sent) and who != "first":
         found.fire("conditional", t)
-        return
-    if _passive(t) and where == "reported" and word not in lx.NON_AGENTIVE_VERBS and word != "hold":
-        # "Officials said every claim will be assessed": the speaker's body will act.
-        found.fire("future_reported", t, 0.8)
-        return
-    if _passive(t) or word in lx.NON_AGENTIVE_VERBS or who in ("thing", "none"):
-        if word in lx.SCHEDULE_VERBS or (_passive(t) and word in ("hold", "open", "close", "launch", "complete", "finish", "build")):
-            found.fire("schedule", t)
-        else:
-            found.fire("future_other", t)
         return
     if any(c.dep_ == "advmod" and c.lower_ in lx.HEDGE_ADVERBS for c in t.children) or _under_directive(t):
         found.fire("future_other", t)
@@ -371,12 +374,136 @@ def _future(found: Analysis, t: Any) -> None:
     strength = 0.6 if kind == "set to" else 1.0
     if where == "embedded":
         found.fire("future_embedded", t, strength)
+        return
+    if (subject is not None and lemma(subject) in lx.EVENT_NOUNS) or (passive and word in lx.PROCEDURE_PASSIVES):
+        found.fire("schedule", t)  # "the hearing will resume", "will be held on Tuesday"
+        return
+    if word in lx.RECIPIENT_VERBS and not passive and any(c.dep_ == "dobj" for c in t.children):
+        # "Each family will receive a grant": the giver has undertaken to give it.
+        found.fire("future_passive", t, strength * (1.0 if speaker or who != "thing" else 0.8))
+        return
+    if passive and (word in lx.NON_AGENTIVE_VERBS or word in lx.JUDGEMENT_PASSIVES):
+        found.fire("future_other", t)  # "homes will be affected", "he will be remembered as"
+        return
+    if passive:
+        # "The families will be given housing": a party's decision with the party left implicit.
+        found.fire("future_passive", t, strength)
+        if where == "reported":
+            found.fire("future_reported", t, 0.8 * strength)
+        return
+    if who in ("thing", "none") or passive:
+        if speaker == "party" and not passive and (word in lx.ASPECTUAL_VERBS or _settable(t, subject) or (
+                word not in lx.OUTCOME_VERBS and word not in lx.NON_AGENTIVE_VERBS)):
+            # "the service will continue", "the new flag will feature a fern", says who runs it
+            found.fire("future_thing_reported", t, 1.0 if word in lx.ASPECTUAL_VERBS else 0.8)
+        elif word in lx.CHANGE_VERBS or word in lx.OUTCOME_VERBS or speaker is not None:
+            found.fire("future_other", t)  # "prices will rise", "the project will create jobs": a forecast
+        else:
+            found.fire("schedule", t)  # "the mission will last six months": a plan stated as fact
+        return
+    if word in lx.NON_AGENTIVE_VERBS:
+        found.fire("future_other", t)  # "we will see", "the party will lose": not in its power
+        return
+    if word in lx.JUDGING_VERBS:
+        found.fire("schedule", t)  # "the judge will decide next week": a decision still to come
+        return
+    if kind == "progressive":
+        found.fire("futurate", t)
     elif kind == "would" or where == "reported":
         found.fire("future_reported", t, strength)
     elif who == "first":
         found.fire("future_first_person", t, strength)
     else:
         found.fire("future_agentive", t, strength)
+
+
+def _settable(t: Any, subject: Any) -> bool:
+    """A state the speaking party can set for a thing of its own: "the museum will be free",
+    "the road will remain closed" (not "it would be difficult", "prices will be higher")."""
+    if lemma(t) not in ("be", "remain", "stay", "have") or subject is None:
+        return False
+    if subject.lower_ in lx.NON_AGENT_PRONOUNS or subject.pos_ == "PRON":
+        return False
+    for c in t.children:
+        if c.dep_ in ("acomp", "attr", "oprd") and (lemma(c) in lx.EVALUATIVE_WORDS or lemma(c) in lx.FORECAST_ADJECTIVES
+                                                    or c.tag_ in ("JJR", "JJS", "RBR") or lemma(c) in ("able", "difficult", "easy", "hard")):
+            return False
+    return True
+
+
+def _future_kind(found: Analysis, t: Any) -> str | None:
+    aux = _aux(t)
+    if any(a in lx.FUTURE_MODALS for a in aux):
+        return "will"
+    if "would" in aux and "have" in aux:
+        return None  # "would have been possible": a counterfactual, not a future
+    if "would" in aux:
+        where = _clause_kind(t)
+        if where == "reported":
+            return "would"
+        if where == "main" and not any(m.dep_ == "mark" and m.lower_ in ("if", "unless") for m in t.sent):
+            if found["prev_attributed"] and not any(c.lower_ == "later" for c in t.children):
+                # "The airline said it had apologised. It would refund every ticket.": the
+                # reported speech of the sentence before goes on, its "would" still reported.
+                found.fire("speech_continues", t)
+                return "would"
+            found.fire("would_narrative", t)
+        return None
+    if t.dep_ == "xcomp" and "to" in aux:
+        head = t.head
+        if lemma(head) == "go" and head.tag_ == "VBG" and any(lemma(a) == "be" for a in head.children if a.dep_ == "aux"):
+            return "going to"
+        if lemma(head) == "be" and head.dep_ in ("ROOT", "ccomp", "conj") and not any(c.dep_ in ("acomp", "attr") for c in head.children):
+            if _agentive(_subject(head)) not in ("agent", "first"):
+                return None  # "its goal is to ...": a description, not a future
+            return "be to"
+        if head.lower_ == "set" and (_aux(head) or _passive(head)):
+            return "set to"
+        if head.lower_ in ("due", "scheduled", "slated"):
+            found.fire("schedule", head)
+        return None
+    be = [c for c in t.children if c.dep_ == "aux" and lemma(c) == "be"]
+    if t.tag_ == "VBG" and be and _future_time(t, present=be[0].tag_ in ("VBZ", "VBP")):
+        return "progressive"
+    return None
+
+
+def _future_time(t: Any, present: bool = False) -> bool:
+    """Does a time adverbial of this predicate point ahead ("next week", "tomorrow", "by
+    the end of the year")? In the present progressive any date but a past one does: "is
+    meeting them on Thursday"."""
+    for child in t.children:
+        if child.dep_ not in ("npadvmod", "advmod", "prep", "tmod"):
+            continue
+        words = list(child.subtree)
+        for w in words:
+            low = w.lower_
+            if low in ("tomorrow", "soon") or (low in lx.FUTURE_TIME_WORDS and w.ent_type_ in ("DATE", "TIME")):
+                return True
+        if present and any(w.ent_type_ == "DATE" for w in words) and not any(
+                w.lower_ in lx.PAST_TIME_WORDS or w.lower_ in ("today", "now", "currently") for w in words):
+            return True
+        if child.lower_ == "by" and any(g.dep_ == "pobj" and (g.lower_ == "end" or g.ent_type_ == "DATE") for g in child.children):
+            return True
+    return False
+
+
+def _speaker(t: Any) -> str | None:
+    """Who reports this future: "forecaster" (analysts, a study), "party" (someone who can
+    act on it), or None."""
+    frame = _reporting_head(t)
+    if frame is None:
+        return None
+    subject = _subject(frame)
+    if subject is None:
+        return None
+    if subject.lower_ in lx.FORECASTER_NOUNS or lemma(subject) in lx.FORECASTER_NOUNS:
+        return "forecaster"
+    if lemma(frame) in lx.FORECAST_VERBS:
+        return "forecaster"
+    if _agentive(subject) in ("agent", "first") or (subject.pos_ in ("NOUN", "PROPN") and subject.ent_type_ not in ("DATE", "CARDINAL")):
+        return "party"  # whoever speaks for itself: "the station said", "the statement said"
+    return None
 
 
 def _finite(t: Any) -> bool:
@@ -391,11 +518,24 @@ def _attribution(found: Analysis, t: Any) -> None:
     if t.lower_ == "according" and any(c.lower_ == "to" for c in t.children):
         found.fire("according_to", t)
         return
-    if t.pos_ != "VERB" or not _finite(t):
+    if (t.dep_ == "pobj" and lemma(t) in lx.STATEMENT_NOUNS and t.head.lower_ in ("in", "during") and t.tag_ == "NN"
+            and any(c.dep_ in ("det", "poss") for c in t.children)
+            and t.head.head.pos_ in ("VERB", "AUX") and _clause_kind(t.head.head) == "main"):
+        found.fire("according_to", t)  # "In a statement, the company apologised": attributed
+        return
+    if t.pos_ != "VERB":
         return
     children = list(t.children)
     deps = {c.dep_ for c in children}
-    calls_on = word == "call" and any(c.lower_ in ("on", "for", "upon") for c in children)
+    if not _finite(t):
+        # "a petition asking the government to act": a demand made in a participle
+        if t.tag_ == "VBG" and t.dep_ in ("acl", "advcl") and not _passive(t) and "xcomp" in deps and (
+                word in lx.DIRECTIVE_VERBS or word in lx.REQUEST_VERBS):
+            found.fire("request", t)
+        return
+    # "called on the board to", "called for the minister to resign" (where "for" marks the clause)
+    calls_on = word == "call" and any(c.lower_ in ("on", "for", "upon") for c in children) or (
+        word == "call" and any(c.dep_ == "advcl" and any(m.lower_ == "for" for m in c.children) for c in children))
     if (word in lx.DIRECTIVE_VERBS or calls_on) and not _passive(t):
         if deps & {"xcomp", "ccomp"} or calls_on or (word in ("urge", "demand") and "dobj" in deps):
             found.fire("demand", t)
@@ -414,6 +554,8 @@ def _attribution(found: Analysis, t: Any) -> None:
     if _passive(t):
         if clause or "xcomp" in deps or any(c.dep_ == "expl" or c.lower_ == "it" for c in children):
             found.fire("report_passive", t)
+        elif word in lx.CLAIM_ACT_VERBS and _clause_kind(t) == "main" and "dobj" not in deps:
+            found.fire("report_passive", t)  # "was widely praised", "were accused of": a judgement reported
         return
     if word in lx.CLAIM_ACT_VERBS and deps & {"dobj", "prep", "ccomp", "oprd"}:
         found.fire("opinion_verb", t)
@@ -421,11 +563,11 @@ def _attribution(found: Analysis, t: Any) -> None:
     elif word in lx.OPINION_VERBS and (clause or deps & {"oprd", "xcomp"}):
         found.fire("opinion_verb", t)
         found.fire("report_frame", t)
-    elif clause:
-        found.fire("report_frame", t)
+    elif clause or (t.dep_ == "advcl" and any(m.dep_ == "mark" and m.lower_ == "as" for m in children)):
+        found.fire("report_frame", t)  # "... said that ...", "As the minister told reporters, ..."
     elif word in lx.SPEECH_VERBS and t.dep_ in ("ROOT", "parataxis", "conj"):
         ending = [c for c in t.sent if not c.is_space][-2:]
-        if any(c.text == ":" for c in ending) or any(c.is_quote for c in t.sent):
+        if any(c.text in (":", ",") for c in ending) or any(c.is_quote for c in t.sent):
             found.fire("report_frame", t)
     elif word in ("call", "describe", "label", "brand", "dub") and deps & {"oprd", "xcomp"} | ({"prep"} if word == "describe" else set()):
         found.fire("report_frame", t)
@@ -437,7 +579,8 @@ def _stance(found: Analysis, t: Any) -> None:
         # "It must be returned within a month" is a procedure; "they must act" an opinion.
         found.fire("procedure" if _passive(t.head) else "deontic", t)
     elif t.dep_ == "aux" and low in ("may", "might", "could", "would") and _clause_kind(t.head) in ("main", "reported", "opinion"):
-        if not _negated(t.head) and (low != "would" or _clause_kind(t.head) != "reported"):
+        later = any(c.lower_ == "later" for c in t.head.children)  # "would later become": narrative
+        if not _negated(t.head) and not (low == "would" and (later or _clause_kind(t.head) == "reported")):
             found.fire("hedge", t)
     elif low in lx.HEDGE_ADVERBS and t.pos_ == "ADV" and _clause_kind(t.head) != "embedded":
         found.fire("hedge", t)
@@ -460,6 +603,9 @@ def _intensified(t: Any) -> bool:
 
 def _root(found: Analysis, sentence: Any) -> None:
     root = sentence.root
+    if (root.tag_ == "VB" and root.i == sentence.start + _first_word(sentence)
+            and not any(c.dep_ in _SUBJECT_DEPS or c.dep_ in ("aux", "auxpass") for c in root.children)):
+        found.fire("imperative", root)  # "Wait until the third day": advice to the reader
     tags = {root.tag_} | {c.tag_ for c in root.children if c.dep_ in ("aux", "auxpass")}
     if tags & {"VBD"} or (root.tag_ == "VBN" and "VBD" in tags):
         found.fire("past_root", root)
@@ -467,8 +613,17 @@ def _root(found: Analysis, sentence: Any) -> None:
         found.fire("present_root", root)
 
 
-def _quoted(sentence: Any, tokens: list[Any]) -> list[bool]:
-    """Which tokens stand inside quotation marks; a Span inherits an open quote from its paragraph."""
+def _first_word(sentence: Any) -> int:
+    """Offset of the first word of the sentence (past quotes and punctuation)."""
+    for i, t in enumerate(sentence):
+        if t.is_alpha:
+            return i
+    return 0
+
+
+def _quoted(sentence: Any, tokens: list[Any]) -> tuple[list[bool], bool]:
+    """Which tokens stand inside quotation marks, and whether the sentence opens inside a
+    quotation begun before it (a Span inherits an open quote from its paragraph)."""
     inside = False
     start_char = getattr(sentence, "start_char", 0)
     doc = getattr(sentence, "doc", sentence)
@@ -486,28 +641,45 @@ def _quoted(sentence: Any, tokens: list[Any]) -> list[bool]:
             marks.append(False)
         else:
             marks.append(inside)
+    opened_before = bool(marks) and marks[0]
     if not any(marks) and any(t.text in ('"', "”") for t in tokens):
         # A closing mark with no opening one: the sentence began inside a quotation.
         for i, t in enumerate(tokens):
             if t.text in ('"', "”"):
-                return [True] * i + [False] * (len(tokens) - i)
-    return marks
+                return [True] * i + [False] * (len(tokens) - i), True
+    return marks, opened_before
 
 
 def _quotes(found: Analysis, tokens: list[Any], quoted: list[bool]) -> None:
-    """A quotation of four words or more is speech; a shorter one is a name or a scare quote."""
-    words = [q for t, q in zip(tokens, quoted) if t.is_alpha]
-    share = sum(words) / len(words) if words else 0.0
-    longest = run = 0
-    for q in words:
-        run = run + 1 if q else 0
-        longest = max(longest, run)
+    """A quotation of four words or more is speech; a shorter one, or one in title case (the
+    name of a work, a website, a campaign), is a name or a scare quote."""
+    words = [(t, q) for t, q in zip(tokens, quoted) if t.is_alpha]
+    share = sum(q for _, q in words) / len(words) if words else 0.0
+    longest = 0
+    run: list[Any] = []
+    for t, q in words + [(None, False)]:
+        if q:
+            run.append(t)
+            continue
+        if run and not _title_case(run):
+            longest = max(longest, len(run))
+        elif run:
+            found.fire("quote", None, 0.3)
+        run = []
     if longest >= 4:
         found.fire("quote", None, 1.0)
     elif longest:
         found.fire("quote", None, 0.3)
     if share >= 0.5 and longest >= 4:
         found.fire("quote_mostly")
+
+
+def _title_case(run: list[Any]) -> bool:
+    """"The Internet Explorer 6 Countdown": most content words capitalised, no finite verb."""
+    content = [t for t in run if not t.is_stop]
+    if len(content) < 2 or any(t.tag_ in ("VBD", "VBZ", "VBP", "MD") for t in run):
+        return False
+    return sum(t.text[0].isupper() for t in content) >= 0.8 * len(content)
 
 
 def _persons(found: Analysis, tokens: list[Any], quoted: list[bool]) -> None:
@@ -519,25 +691,66 @@ def _persons(found: Analysis, tokens: list[Any], quoted: list[bool]) -> None:
                 found.fire("second_person", t, 0.5 if q else 1.0)
 
 
+def _headline(found: Analysis, tokens: list[Any]) -> None:
+    """A headline's "X to do Y" (no finite verb) announces what X is to do: "Council to close
+    two libraries"."""
+    if any(t.tag_ in ("VBD", "VBZ", "VBP", "MD") for t in tokens):
+        return
+    for t in tokens:
+        if t.pos_ != "VERB" or not any(c.dep_ == "aux" and c.lower_ == "to" for c in t.children):
+            continue
+        head = t.head
+        if t.dep_ == "ROOT" or (t.dep_ in ("acl", "relcl") and head.pos_ in ("NOUN", "PROPN")
+                                and (head.dep_ == "ROOT" or head.head.dep_ == "ROOT" and head.dep_ in ("appos", "dep"))):
+            if lemma(t) not in lx.NON_AGENTIVE_VERBS and lemma(t) not in lx.REPORTING_VERBS:
+                found.fire("headline_plan", t)
+            return
+
+
+def _context(found: Analysis, sentence: Any) -> None:
+    """What the sentence before, in the same paragraph, says about this one: a verb of saying
+    that ends on ":" or "," introduces it as speech; attributed speech may continue into it."""
+    start = getattr(sentence, "start", 0)
+    if not start:
+        return
+    doc = sentence.doc
+    before = doc[doc[start - 1].sent.start:start]
+    words = [t for t in before if not t.is_space]
+    if not words:
+        return
+    speech = [t for t in words if t.pos_ == "VERB" and lemma(t) in lx.REPORTING_VERBS]
+    if speech and words[-1].text in (":", ","):
+        found.fire("speech_follows", speech[-1])
+    if any(t.is_quote for t in words):
+        found.fire("prev_quote")
+    if any(c.dep_ in ("ccomp", "parataxis") for t in speech for c in t.children) or any(
+            t.lower_ == "according" for t in words):
+        found.fire("prev_attributed")
+
+
 # ---- sparse features for a trained model ---------------------------------------------------
 
+_CLASS_VERBS = (lx.COMMISSIVE_VERBS | lx.INTENTION_VERBS | lx.DESIRE_VERBS | lx.REPORTING_VERBS | lx.DIRECTIVE_VERBS
+                 | lx.REQUEST_VERBS | lx.FORECAST_VERBS)
+_CLASS_NOUNS = lx.COMMISSIVE_NOUNS | lx.AGREEMENT_NOUNS | lx.CLAIM_NOUNS
+
+
 def _sparse(found: Analysis, tokens: list[Any]) -> list[str]:
-    out = [f"F:{name}" for name, value in found.values.items() if value >= 0.5]
+    """Few, general string features: the root's lemma, tag and auxiliaries, its subject's
+    entity type and agentivity, the modals, and the words of the lexicon's classes (verbs of
+    commitment, saying, demanding; plan and claim nouns) that occur."""
+    out = []
     root = None
     for t in tokens:
-        if t.dep_ == "ROOT":
+        if t.dep_ == "ROOT" and root is None:
             root = t
-        if t.is_punct and t.text not in ('"', "“", "”", "?", ":"):
-            continue
         word = lemma(t)
-        out.append(f"L:{word}")
-        if t.pos_ in ("VERB", "AUX", "NOUN", "ADJ", "PRON", "PROPN"):
-            head = "ROOT" if t.dep_ == "ROOT" else lemma(t.head)
-            shape = word if t.pos_ != "PROPN" else (t.ent_type_ or "PROPN")
-            out.append(f"D:{shape}<{t.dep_}<{head}")
-        if t.dep_ in _SUBJECT_DEPS:
-            out.append(f"S:{t.ent_type_ or t.pos_}>{lemma(t.head)}")
-            out.append(f"SA:{_agentive(t)}")
+        if t.pos_ in ("VERB", "AUX") and word in _CLASS_VERBS:
+            out.append(f"V:{word}")
+        elif t.pos_ == "NOUN" and word in _CLASS_NOUNS:
+            out.append(f"N:{word}")
+        elif t.tag_ == "MD":
+            out.append(f"M:{t.lower_}")
         if t.ent_type_ and t.ent_iob_ == "B":
             out.append(f"E:{t.ent_type_}")
     if root is not None:
@@ -545,5 +758,8 @@ def _sparse(found: Analysis, tokens: list[Any]) -> list[str]:
         out.append(f"RT:{root.tag_}")
         for a in _aux(root):
             out.append(f"A:{a}+{lemma(root)}")
-            out.append(f"A:{a}")
-    return out
+        subject = next((c for c in root.children if c.dep_ in _SUBJECT_DEPS), None)
+        if subject is not None:
+            out.append(f"S:{subject.ent_type_ or subject.pos_}")
+            out.append(f"SA:{_agentive(subject)}")
+    return sorted(set(out))

@@ -19,6 +19,8 @@ SOFT_COMMISSIVE_VERBS = frozenset("propose aim threaten offer opt elect".split()
 INTENTION_VERBS = frozenset("seek prepare expect".split())
 # Desires: a wish is not yet a plan ("hopes to", "wants to").
 DESIRE_VERBS = frozenset("hope want wish".split())
+# Verbs of deciding: "will decide" announces a decision still to come, not one made.
+JUDGING_VERBS = frozenset("decide vote determine elect opt choose rule judge".split())
 # Verbs that refuse: the commitment is not to act.
 REFUSAL_VERBS = frozenset("refuse decline reject rule".split())
 # Nouns that name a commitment when a party has, makes or announces one ("plans to", "a pledge to").
@@ -26,14 +28,17 @@ COMMISSIVE_NOUNS = frozenset(
     """
     plan pledge promise commitment vow agreement deal decision intention intent proposal
     resolution undertaking guarantee accord pact treaty roadmap timetable strategy bid
-    programme program initiative
+    programme program initiative effort drive push move goal target aim mission offer
     """.split()
 )
+# Nouns of an agreement that binds the parties that make it: signing one is a commitment.
+AGREEMENT_NOUNS = frozenset("agreement deal accord pact treaty contract ceasefire truce settlement memorandum compact".split())
+AGREEMENT_VERBS = frozenset("sign reach strike conclude seal agree finalise finalize ink clinch settle renew extend".split())
 # Verbs that put a commitment noun on record ("announced plans", "signed an agreement").
 COMMITMENT_NOUN_VERBS = frozenset(
     """
     announce unveil sign reach make strike give have adopt approve set outline launch present
-    finalise finalize conclude seal agree publish issue release
+    finalise finalize conclude seal agree publish issue release settle decide
     """.split()
 )
 # Verbs of saying, thinking and evaluating that attribute the clause they govern to a source.
@@ -66,6 +71,8 @@ REQUEST_VERBS = frozenset("ask request encourage advise recommend invite challen
 CLAIM_ACT_VERBS = frozenset(
     "accuse allege deny dispute criticise criticize condemn blame praise dismiss reject defend welcome".split()
 )
+# Nouns of a statement made by a source: "in a statement", "in an interview".
+STATEMENT_NOUNS = frozenset("statement interview letter tweet post briefing speech address remarks blog email message".split())
 # Verbs of saying that can frame a quotation with no clause of their own ("he tweeted:").
 SPEECH_VERBS = frozenset("say tell add write state tweet post announce declare explain comment reply respond".split())
 # Predicates of opinion and fear: a future under them is the speaker's forecast, not a pledge.
@@ -95,15 +102,78 @@ SCHEDULE_WORDS = frozenset("scheduled due slated set timetabled expected planned
 SCHEDULE_VERBS = frozenset(
     "begin start open close end finish run take hold last continue resume conclude expire air premiere".split()
 )
-# Verbs whose subject does not choose to do them: with "will" they forecast, not pledge.
+# Verbs whose subject does not choose to do them: with "will" they forecast, not pledge. By
+# verb class: being and becoming, appearing and happening, inchoative change of amount or state
+# ("prices rise"), perception and emotion, outcomes and fates, and the cost or effect of a thing.
 NON_AGENTIVE_VERBS = frozenset(
     """
-    be have become remain stay seem appear happen occur rise fall increase decrease grow drop
-    decline climb reach exceed cost last need require face suffer die lose win get see mean
-    affect depend include feel know receive experience hit total range vary double triple
-    come go result lead cause change improve worsen fail succeed survive pass
+    be have become remain stay seem appear emerge arise exist happen occur
+    rise fall increase decrease grow shrink drop decline climb soar surge plunge slump dip
+    double triple halve reach exceed top total range vary fluctuate peak recover rebound
+    see hear feel know learn notice realise realize remember forget understand like love hate
+    fear suffer experience face endure undergo lack deserve need require
+    die lose win get succeed fail survive collapse crash sink burn freeze melt flood
+    cost mean affect depend include involve last hit result lead cause change improve worsen
+    come go pass expire lapse mature
     """.split()
 )
+# Of those, changes and fates that a forecast predicts ("prices will rise", "the plan will fail").
+CHANGE_VERBS = frozenset(
+    """
+    rise fall increase decrease grow shrink drop decline climb soar surge plunge slump dip double
+    triple halve improve worsen recover rebound collapse fail succeed suffer lose win happen occur
+    change die survive crash sink burn flood peak fluctuate vary deteriorate get
+    """.split()
+)
+# Verbs whose subject receives what someone else gives: "every family will receive 500
+# euros" reports that some party will give it, like the passive "will be given".
+RECIPIENT_VERBS = frozenset("receive obtain".split())
+# Verbs of a thing's own course (it begins, runs, stops): said by the party that runs it, a
+# future of these is that party's decision; said by no one, a timetable.
+ASPECTUAL_VERBS = frozenset(
+    "begin start open reopen close shut continue resume end finish run operate stop cease launch return".split()
+)
+# Verbs of effect: a thing that "will create jobs", "would boost trade" or "will help
+# families" is forecast to have an outcome, whoever says so.
+OUTCOME_VERBS = frozenset(
+    """
+    create generate produce bring boost cut reduce raise lower save help benefit hurt harm damage
+    threaten allow enable make give add attract draw encourage discourage prevent stop protect
+    make take put keep ensure guarantee transform revolutionise revolutionize replace
+    """.split()
+)
+# Passives of routine procedure: an event is held, a result announced, a case heard on a
+# date. "Will be held on Tuesday" is a schedule, not a pledge.
+PROCEDURE_PASSIVES = frozenset(
+    """
+    hold play stage host schedule set expect announce decide determine know reveal elect vote
+    debate discuss hear try sentence judge award name televise broadcast
+    """.split()
+)
+# Passives of judgement: "will be remembered as", "will be seen as" predict an opinion.
+JUDGEMENT_PASSIVES = frozenset("see view remember call label describe regard treat consider judge hail".split())
+# Nouns of events that take place on a timetable: whatever they "will" do is a schedule.
+EVENT_NOUNS = frozenset(
+    """
+    meeting hearing match game election vote trial ceremony festival concert summit talks
+    conference race tournament season event session debate funeral celebration parade
+    exhibition show competition final round referendum inquest inquiry poll launch visit
+    tour fair congress convention premiere screening auction
+    """.split()
+)
+# Sources whose futures are predictions: what an analyst says will happen is a forecast.
+FORECASTER_NOUNS = frozenset(
+    """
+    analyst analysts economist economists expert experts scientist scientists forecaster
+    forecasters observer observers researcher researchers study studies report poll survey
+    model models projection projections critic critics commentator commentators
+    meteorologist meteorologists strategist strategists trader traders market markets
+    investor investors pundit pundits academic academics
+    """.split()
+)
+# Words that place a progressive ("is travelling") or a plan in the future.
+FUTURE_TIME_WORDS = frozenset("tomorrow next coming upcoming later soon".split())
+PAST_TIME_WORDS = frozenset("yesterday last ago earlier previous recently".split())
 # Common nouns for parties that can bind themselves.
 AGENT_NOUNS = frozenset(
     """
