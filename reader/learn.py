@@ -197,7 +197,7 @@ def train(
             points.append((share, score(golds, [max(p, key=p.get) for p in part], names).macro))
             tell("learning curve", len(points), len(CURVE))
     tell("training", 0, 1)
-    final = textcat.train(pairs, names, base=nlp)
+    final = textcat.train(pairs, names, base=nlp, groups=groups)
     model_id = time.strftime("%Y%m%d-%H%M%S", time.gmtime()) + f"-{os.getpid() % 10000:04d}"
     path = _save(final, models_dir(store.path), model_id, examples, label_set)
     scores = {"held_out": held_out.as_dict(), "baseline": {"name": baseline_name, **base_scores.as_dict()},
