@@ -371,3 +371,29 @@ def export(articles: Iterable[ArticleData], *, fmt: str, unit: str, selection: S
         records = prodigy_records(records, selection.label_names)
     with open_output(output) as handle:
         return write_jsonl(records, handle)
+
+
+COMMITMENT_CSV = (
+    "actor", "action", "when", "when_iso", "status", "note", "origin", "actor_corrected", "action_corrected",
+    "when_corrected", "actor_entities", "text", "start", "end", "sentence_index", "article_id", "article_title",
+    "url", "article_date",
+)
+
+
+def write_commitments(records: Iterable[dict[str, Any]], output: str | None, *, as_csv: bool) -> int:
+    """The commitment register: JSONL, or CSV (corrections and entities flattened)."""
+    if not as_csv:
+        with open_output(output) as handle:
+            return write_jsonl(records, handle)
+    with open_output(output, encoding="utf-8-sig") as handle:
+        writer = csv.DictWriter(handle, fieldnames=COMMITMENT_CSV, extrasaction="ignore", lineterminator="\r\n")
+        writer.writeheader()
+        count = 0
+        for r in records:
+            row = dict(r)
+            for part, corrected in r["corrected"].items():
+                row[f"{part}_corrected"] = corrected
+            row["actor_entities"] = "; ".join(f"{e['text']} ({e['label']})" for e in r["actor_entities"])
+            writer.writerow(row)
+            count += 1
+        return count

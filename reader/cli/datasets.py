@@ -13,7 +13,8 @@ from reader.resolve import HOW
 
 @cli.command("export")
 @shared("db_path", "labels_spec", "config_path")
-@click.option("--format", "fmt", type=click.Choice(["jsonl", "prodigy", "spacy", "csv"]), default="jsonl", show_default=True, help="jsonl, Prodigy's textcat records, a spaCy DocBin, or CSV.")
+@click.option("--format", "fmt", type=click.Choice(["jsonl", "prodigy", "spacy", "csv", "commitments"]), default="jsonl", show_default=True, help="jsonl, Prodigy's textcat records, a spaCy DocBin, CSV, or the commitment register.")
+@click.option("--csv", "as_csv", is_flag=True, help="With --format commitments: CSV instead of JSONL (also chosen by a .csv output name).")
 @click.option("--unit", type=click.Choice(["sentence", "article"]), default="sentence", show_default=True, help="One record per labelled sentence, or per article (jsonl only).")
 @click.option("-o", "--output", default="-", show_default=True, help="Output file, or - for stdout.")
 @click.option("--label", "labels", multiple=True, help="Only sentences with this label (repeatable).")
@@ -24,11 +25,16 @@ from reader.resolve import HOW
 @click.option("--resolve", type=click.Choice(HOW), help="One record per sentence when several annotators labelled it.")
 @click.option("--suggestions", is_flag=True, help="Add each sentence's stored suggestion (with --all, unlabelled sentences too).")
 @click.pass_context
-def export_command(ctx: click.Context, fmt: str, unit: str, output: str, labels: tuple[str, ...], annotators: tuple[str, ...], articles: tuple[str, ...], include_all: bool, context: int, resolve: str | None, suggestions: bool, **given: Any) -> None:
+def export_command(ctx: click.Context, fmt: str, as_csv: bool, unit: str, output: str, labels: tuple[str, ...], annotators: tuple[str, ...], articles: tuple[str, ...], include_all: bool, context: int, resolve: str | None, suggestions: bool, **given: Any) -> None:
     """Export labelled sentences as a dataset (JSONL by default, one sentence per line)."""
     from reader.export import Selection, export
 
     opts = Options.of(ctx, given)
+    if fmt == "commitments":
+        _export_commitments(opts, output, as_csv or output.lower().endswith(".csv"), articles)
+        return
+    if as_csv:
+        raise ReaderError("--csv goes with --format commitments; for sentences use --format csv")
     if opts.annotator_typed and not annotators:
         annotators = (opts.annotator,)  # `reader --annotator A export` means the same as after
     if unit == "article" and fmt != "jsonl":
@@ -72,6 +78,35 @@ def export_command(ctx: click.Context, fmt: str, unit: str, output: str, labels:
             raise ReaderError(f"cannot write {output}: {exc.strerror or exc}") from None
     if output not in ("-", None):
         click.echo(f"exported {count} {unit}s to {output}", err=True)
+
+
+def _export_commitments(opts: Options, output: str, as_csv: bool, articles: tuple[str, ...]) -> None:
+    """The commitment register as JSONL or CSV, extracting first what has not been read yet."""
+    from reader import tracker
+    from reader.export import write_commitments
+
+    with open_store(opts.db_path, readonly=True) as store:
+        if output not in ("-", ""):
+            from reader.store import guard_export
+
+            guard_export(Path(output), store.path)
+        ids = set(resolve_articles(store, articles)) if articles else None
+        missing = store.needing_extraction()
+    if missing:
+        from reader import nlp
+
+        with open_store(opts.db_path) as store:
+            tracker.extract_missing(store, nlp.load(opts.model))
+    with open_store(opts.db_path, readonly=True) as store:
+        items = [c for c in store.register() if ids is None or c.article_id in ids]
+        try:
+            count = write_commitments(tracker.records(items), output, as_csv=as_csv)
+        except BrokenPipeError:
+            raise
+        except OSError as exc:
+            raise ReaderError(f"cannot write {output}: {exc.strerror or exc}") from None
+    if output not in ("-", None):
+        click.echo(f"exported {count} commitments to {output}", err=True)
 
 
 @cli.command("stats")

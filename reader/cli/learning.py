@@ -91,7 +91,7 @@ def _print_report(report: Any, refreshed: int, output: str | None) -> None:
 
 
 @cli.command("_work", hidden=True)
-@click.argument("task", type=click.Choice(["parse", "suggest", "train"]))
+@click.argument("task", type=click.Choice(["parse", "suggest", "train", "extract"]))
 @click.argument("ids", nargs=-1)
 @shared("db_path", "model", "labels_spec", "config_path")
 @click.pass_context
@@ -109,6 +109,12 @@ def work_command(ctx: click.Context, task: str, ids: tuple[str, ...], **given: A
             todo = list(dict.fromkeys([*ids, *store.unparsed()]))
             for article_id in parse_stored(store, todo, load_model=lambda: nlp.load(opts.model)):
                 click.echo(json.dumps({"parsed": article_id}))
+            return
+        if task == "extract":
+            from reader import tracker
+
+            count = tracker.extract_missing(store, nlp.load(opts.model))
+            click.echo(json.dumps({"extracted": count}))
             return
         if task == "train":
             try:

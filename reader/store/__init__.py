@@ -9,6 +9,7 @@ history (and undo across restarts) is derived from the log.
 
 from __future__ import annotations
 
+from reader.store.commitments import Commitments
 from reader.store.dataset import Dataset
 from reader.store.db import StoreError, default_path, guard_export, is_reader_database, now
 from reader.store.schema import APP_ID, SCHEMA_VERSION
@@ -17,5 +18,5 @@ from reader.store.suggestions import ModelInfo
 __all__ = ["APP_ID", "ModelInfo", "SCHEMA_VERSION", "Store", "StoreError", "default_path", "guard_export", "is_reader_database", "now"]
 
 
-class Store(Dataset):
+class Store(Dataset, Commitments):
     """An open reader database: articles, labels, suggestions, datasets."""

@@ -8,6 +8,7 @@ import sqlite3
 from reader.model import Article, ArticleSummary, Entity, Parsed, Sentence
 from reader.store.db import Connection, StoreError, now
 from reader.store.labels import SENTENCES, Entry, sentences_digest, undelete, write
+from reader.store.commitments import put_commitment
 from reader.store.suggestions import DEFAULT_SET, put_suggestions
 
 
@@ -49,6 +50,8 @@ def insert_parse(conn: sqlite3.Connection, article_id: str, parsed: Parsed) -> N
     )
     if parsed.suggestions:
         put_suggestions(conn, article_id, DEFAULT_SET, parsed.suggestions)
+    for index, (found, date) in parsed.commitments.items():
+        put_commitment(conn, article_id, index, found, date)
     undelete(conn, article_id, sentences_digest((s.start, s.end) for s in parsed.sentences))
 
 

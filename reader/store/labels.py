@@ -13,10 +13,10 @@ import hashlib
 import json
 import sqlite3
 import uuid
-from collections.abc import Iterable
+from collections.abc import Container, Iterable
 from dataclasses import dataclass
 
-from reader.model import Change, Suggestion
+from reader.model import NOTE, UNSURE, Change, Suggestion
 from reader.store.db import Connection, now
 
 
@@ -117,6 +117,7 @@ class Event:
     """One row of the event log, as undo and redo see it."""
 
     id: int
+    article_id: str
     sentence_index: int
     action: str
     label: str | None
@@ -127,29 +128,44 @@ class Event:
     suggested: str | None
 
 
-def history(conn: sqlite3.Connection, article_id: str, annotator: str) -> tuple[list[Event], list[Event]]:
-    """Replay the event log into this annotator's undo and redo stacks for an article."""
+# What each undo stack covers: the article view's (labels, notes, unsure marks); a reviewer's
+# decisions and the commitment tracker's corrections have stacks of their own.
+LABEL_FIELDS: frozenset[str | None] = frozenset({None, NOTE, UNSURE})
+
+
+def history(
+    conn: sqlite3.Connection, article_id: str | None, annotator: str, fields: Container[str | None] = LABEL_FIELDS
+) -> tuple[list[Event], list[Event]]:
+    """Replay the event log into this annotator's undo and redo stacks for the changes of these
+    fields in an article (None: in every article)."""
     done: list[Event] = []
     undone: list[Event] = []
     rows = conn.execute(
-        """SELECT id, sentence_index, action, label, previous, target, field, provenance, suggested FROM annotation_events
-           WHERE article_id = ? AND annotator = ? ORDER BY id""",
+        """SELECT id, article_id, sentence_index, action, label, previous, target, field, provenance, suggested
+           FROM annotation_events WHERE (?1 IS NULL OR article_id = ?1) AND annotator = ?2 ORDER BY id""",
         (article_id, annotator),
     )
-    kept: tuple[list[Event], list[Event]] = ([], [])
+    kept: dict[str, tuple[list[Event], list[Event]]] = {}
     for row in rows:
         event = Event(*row)
-        if event.action in ("set", "clear"):
+        if event.action == "delete":
+            gone = event.article_id
+            kept[gone] = ([e for e in done if e.article_id == gone], [e for e in undone if e.article_id == gone])
+            done = [e for e in done if e.article_id != gone]
+            undone = [e for e in undone if e.article_id != gone]
+        elif event.action == "import" and event.field == UNDELETE:
+            # the article came back with its labels: so does their history
+            back_done, back_undone = kept.pop(event.article_id, ([], []))
+            done, undone = back_done + done, back_undone + undone
+        elif event.field not in fields:
+            continue
+        elif event.action in ("set", "clear"):
             done.append(event)
             undone.clear()
         elif event.action == "undo" and done:
             undone.append(done.pop())
         elif event.action == "redo" and undone:
             done.append(undone.pop())
-        elif event.action == "delete":
-            kept, done, undone = (done, undone), [], []
-        elif event.action == "import" and event.field == UNDELETE:
-            done, undone = kept  # the article came back with its labels: so does their history
     return done, undone
 
 
@@ -235,27 +251,29 @@ class Labels(Connection):
             entry = Entry(article_id, index, annotator, action, label, previous, provenance=provenance, suggested=shown)
             return Change(write(conn, entry), index, label, previous)
 
-    def undo(self, article_id: str, annotator: str) -> Change | None:
-        """Undo this annotator's last change in the article; None when there is nothing to undo."""
-        return self._step(article_id, annotator, "undo")
+    def undo(self, article_id: str | None, annotator: str, fields: Container[str | None] = LABEL_FIELDS) -> Change | None:
+        """Undo this annotator's last change of these fields in the article (None: in any
+        article); None when there is nothing to undo."""
+        return self._step(article_id, annotator, "undo", fields)
 
-    def redo(self, article_id: str, annotator: str) -> Change | None:
+    def redo(self, article_id: str | None, annotator: str, fields: Container[str | None] = LABEL_FIELDS) -> Change | None:
         """Redo the change last undone; None when there is nothing to redo."""
-        return self._step(article_id, annotator, "redo")
+        return self._step(article_id, annotator, "redo", fields)
 
-    def _step(self, article_id: str, annotator: str, action: str) -> Change | None:
+    def _step(self, article_id: str | None, annotator: str, action: str, fields: Container[str | None]) -> Change | None:
         with self._write() as conn:
-            done, undone = history(conn, article_id, annotator)
+            done, undone = history(conn, article_id, annotator, fields)
             stack = done if action == "undo" else undone
             if not stack:
                 return None
             target = stack[-1]
+            article_id = target.article_id
             index = target.sentence_index
             # The value restored keeps where it came from: for a redo, the event redone; for an
             # undo, the change before it on the same sentence, if that is still in the history.
             source = target
             if action == "undo":
-                earlier = [e for e in done[:-1] if e.sentence_index == index and e.field == target.field]
+                earlier = [e for e in done[:-1] if (e.article_id, e.sentence_index, e.field) == (article_id, index, target.field)]
                 source = earlier[-1] if earlier else None
             label = target.previous if action == "undo" else target.label
             previous = current(conn, article_id, index, annotator, target.field)

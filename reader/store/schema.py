@@ -143,6 +143,7 @@ V2 = [
         PRIMARY KEY (article_id, sentence_index, label_set),
         FOREIGN KEY (article_id, sentence_index) REFERENCES sentences(article_id, idx) ON DELETE CASCADE
     ) WITHOUT ROWID""",
+    "CREATE INDEX suggestions_label ON suggestions(label_set, label)",
     # Trained suggestion models kept beside the database, with how well they did held out.
     """
     CREATE TABLE models (
@@ -161,7 +162,8 @@ V2 = [
         assigned TEXT NOT NULL,
         PRIMARY KEY (article_id, annotator)
     ) WITHOUT ROWID""",
-    # What the extractor found in each commitment sentence; corrections are sentence fields.
+    # What the extractor found in each commitment sentence (labelled or suggested); corrections,
+    # a status and a note are sentence fields ("commitment.actor", ...) written as events.
     """
     CREATE TABLE commitments (
         article_id TEXT NOT NULL,
@@ -169,9 +171,13 @@ V2 = [
         actor TEXT,
         actor_entities TEXT NOT NULL DEFAULT '[]',
         actor_resolved TEXT,
+        actor_note TEXT,
         action TEXT,
         when_text TEXT,
         when_iso TEXT,
+        trigger TEXT,
+        confidence REAL NOT NULL DEFAULT 0,
+        article_date TEXT,
         updated TEXT NOT NULL,
         PRIMARY KEY (article_id, sentence_index),
         FOREIGN KEY (article_id, sentence_index) REFERENCES sentences(article_id, idx) ON DELETE CASCADE

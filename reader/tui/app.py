@@ -37,13 +37,14 @@ class ReaderApp(App[None]):
         Binding("ctrl+q", "quit", "quit", id="app.quit", show=False, priority=True),
     ]
 
-    def __init__(self, store: Any, *, labels: LabelSet | None = None, annotator: str = "anonymous", article_id: str | None = None, model: str | None = None, retrain_every: int = 25) -> None:
+    def __init__(self, store: Any, *, labels: LabelSet | None = None, annotator: str = "anonymous", article_id: str | None = None, model: str | None = None, retrain_every: int = 25, start: str | None = None) -> None:
         super().__init__()
         self.store = store
         self.label_set = labels or LabelSet()
         self.annotator = annotator
         self.model = model
         self.start_article = article_id
+        self.start = start  # "commitments" opens that screen over the library
         self._jobs: dict[str, Job] = {}
         self._job_lock = threading.Lock()
         self.retrain_every = retrain_every
@@ -61,6 +62,8 @@ class ReaderApp(App[None]):
             self.open_article(self.start_article)
         else:
             self.push_screen(_library())
+            if self.start == "commitments":
+                self.open_commitments()
 
     def notify(self, message: object, *, title: str = "", severity: str = "information", timeout: float | None = None, markup: bool = False) -> None:
         """Notifications carry article titles, file names, search text and what web servers
@@ -145,21 +148,39 @@ class ReaderApp(App[None]):
             self._data_version = version
             self.screen.post_message(DatabaseChanged())
 
-    def open_article(self, article_id: str) -> None:
+    def open_article(self, article_id: str, at: int | None = None) -> None:
+        """Open an article (at a sentence, from the commitments screen)."""
         if self.store.has_article(article_id):
-            self.push_screen(ArticleScreen(article_id))
+            self.push_screen(ArticleScreen(article_id, at=at))
+
+    def open_commitments(self) -> None:
+        from reader.tui.screens.commitments import CommitmentsScreen
+
+        if not isinstance(self.screen, CommitmentsScreen):
+            self.push_screen(CommitmentsScreen())
+
+    def extract(self) -> None:
+        """Read the commitment sentences the extractor has not read yet, in the background."""
+        from reader.tui import workers
+
+        if not self.running("extract"):
+            workers.start(self, "extract", [])
 
     def leave_article(self) -> None:
-        """Back to the library, its cursor on the article just left."""
+        """Back where the article was opened from (the library, its cursor on the article just
+        left, or the commitments screen)."""
         screen = self.screen
         if not isinstance(screen, ArticleScreen):
             return
-        if len(self.screen_stack) > 2:  # the default screen, the library, this article
+        if screen.new_commitments:
+            self.extract()
+        if len(self.screen_stack) > 2:  # the default screen, the library (or commitments), this article
             self.pop_screen()
         else:
             self.switch_screen(_library())
         library = self.screen
-        self.call_after_refresh(lambda: library.show_article(screen.article_id))
+        if hasattr(library, "show_article"):
+            self.call_after_refresh(lambda: library.show_article(screen.article_id))
 
     def action_help(self) -> None:
         from reader.tui.screens.help import HelpScreen, key_table
@@ -197,14 +218,15 @@ class ReaderApp(App[None]):
 
 def known_binding_ids() -> set[str]:
     """Every binding id of every screen, for checking a keymap."""
-    from reader.tui.screens import dialogs, help, library
+    from reader.tui.screens import commitments, dialogs, help, library
 
-    owners = [ReaderApp, ArticleScreen, library.LibraryScreen, help.HelpScreen, dialogs.AddDialog, dialogs.ConfirmDialog]
+    owners = [ReaderApp, ArticleScreen, library.LibraryScreen, help.HelpScreen, commitments.CommitmentsScreen,
+              dialogs.AddDialog, dialogs.ConfirmDialog, dialogs.CorrectDialog]
     return {b.id for owner in owners for b in owner.BINDINGS if isinstance(b, Binding) and b.id}
 
 
-def run(store: Any, *, labels: LabelSet, annotator: str, article_id: str | None, model: str | None, keymap: dict[str, str] | None = None, retrain_every: int = 25) -> None:
-    app = ReaderApp(store, labels=labels, annotator=annotator, article_id=article_id, model=model, retrain_every=retrain_every)
+def run(store: Any, *, labels: LabelSet, annotator: str, article_id: str | None, model: str | None, keymap: dict[str, str] | None = None, retrain_every: int = 25, start: str | None = None) -> None:
+    app = ReaderApp(store, labels=labels, annotator=annotator, article_id=article_id, model=model, retrain_every=retrain_every, start=start)
     if keymap:
         app.set_keymap(keymap)
     app.run()

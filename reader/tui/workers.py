@@ -26,6 +26,8 @@ def _follow(app: Any, job: Job) -> None:
                 app.post_message(ArticleParsed(str(event["parsed"])))
             elif "suggested" in event:
                 app.post_message(SuggestionsUpdated(str(event["suggested"])))
+            elif "extracted" in event:
+                pass  # the commitments screen sees the rows through DatabaseChanged
             elif "trained" in event:
                 app.post_message(ModelTrained(event))
             elif "warning" in event or "not_trained" in event:

@@ -13,7 +13,7 @@ from textual.containers import Horizontal
 from textual.screen import Screen
 from textual.widgets import Static
 
-from reader.model import SKIPPED, Article, LabelSet
+from reader.model import COMMITMENT, SKIPPED, Article, LabelSet
 from reader.session import Outcome, Session
 from reader.store import StoreError
 from reader.tui.messages import ArticleParsed, DatabaseChanged, SuggestionsUpdated
@@ -53,13 +53,16 @@ class ArticleScreen(Screen[None]):
         Binding("S", "toggle_suggestions", "suggestions", id="article.suggestions", show=False),
         Binding("slash", "search", "search", id="article.search"),
         Binding("e", "toggle_entities", "entities", id="article.entities"),
+        Binding("c", "commitments", "commitments", id="article.commitments", show=False),
         Binding("A", "toggle_advance", "auto-advance", id="article.auto-advance", show=False),
         Binding("q,escape", "back", "library", id="article.back"),
     ]
 
-    def __init__(self, article_id: str) -> None:
+    def __init__(self, article_id: str, at: int | None = None) -> None:
         super().__init__()
         self.article_id = article_id
+        self.start_at = at  # a sentence to open at (else where this annotator left off)
+        self.new_commitments = False  # labelled here, for the tracker to read when we leave
         self.label_set: LabelSet = self.app.label_set
         self.annotator: str = self.app.annotator
         self.session = Session(self.app.store, article_id, self.annotator, self.label_set)
@@ -113,7 +116,7 @@ class ArticleScreen(Screen[None]):
     def _show_parse(self, view: ArticleView) -> None:
         """Sentences, entities and the reading position into the view."""
         view.set_parse(self.session.sentences, self.session.entities)
-        view.cursor = self.session.position()
+        view.cursor = self.session.position() if self.start_at is None else min(self.start_at, max(0, len(self.session.sentences) - 1))
 
     def _catch_up_suggestions(self) -> None:
         if self.session.needs_suggestions():
@@ -291,6 +294,8 @@ class ArticleScreen(Screen[None]):
             view.refresh_sentences(outcome.changed)
             if outcome.change.label not in (None, SKIPPED):
                 self.app.labelled(self.article_id)
+            if outcome.change.label == COMMITMENT:
+                self.new_commitments = True
         if label is not None and self.auto_advance and index + 1 < len(view.sentences):
             view.move_to(index + 1)
         self._update_status()
@@ -343,6 +348,14 @@ class ArticleScreen(Screen[None]):
     def action_toggle_entities(self) -> None:
         self.view.toggle_entities()
         self.query_one("#legend", Static).display = self.view.show_entities
+
+    def action_commitments(self) -> None:
+        """The commitment register of the whole library."""
+        self.save_position()
+        if self.new_commitments:
+            self.app.extract()
+            self.new_commitments = False
+        self.app.open_commitments()
 
     def action_toggle_advance(self) -> None:
         self.auto_advance = not self.auto_advance

@@ -63,3 +63,32 @@ class ConfirmDialog(ModalScreen[bool]):
     @on(Button.Pressed)
     def pressed(self, event: Button.Pressed) -> None:
         self.dismiss(event.button.id == "yes")
+
+
+class CorrectDialog(ModalScreen[dict[str, str] | None]):
+    """Correct the actor, action and time of a commitment; dismisses with the three values."""
+
+    BINDINGS = [Binding("escape", "cancel", "cancel", id="dialog.cancel-correction")]
+
+    def __init__(self, values: dict[str, str]) -> None:
+        super().__init__()
+        self.values = values
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Label(Text("Correct this commitment (an empty field goes back to what was extracted)"))
+            for part, value in self.values.items():
+                yield Label(Text(part, style="bold"))
+                yield Input(value=value, id=f"correct-{part}")
+            with Horizontal(classes="buttons"):
+                yield Button("Save", variant="primary", id="save")
+                yield Button("Cancel", id="cancel")
+
+    @on(Input.Submitted)
+    @on(Button.Pressed, "#save")
+    def save(self) -> None:
+        self.dismiss({part: self.query_one(f"#correct-{part}", Input).value.strip() for part in self.values})
+
+    @on(Button.Pressed, "#cancel")
+    def action_cancel(self) -> None:
+        self.dismiss(None)

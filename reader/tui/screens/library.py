@@ -55,6 +55,7 @@ class LibraryScreen(Screen[None]):
         Binding("G", "edge(1)", "last", id="library.last", show=False),
         Binding("slash", "filter", "filter", id="library.filter"),
         Binding("s", "sort", "sort", id="library.sort"),
+        Binding("c", "commitments", "commitments", id="library.commitments"),
         Binding("a", "add", "add", id="library.add"),
         Binding("d", "delete", "delete", id="library.delete"),
         Binding("q", "quit_app", "quit", id="library.quit"),
@@ -196,6 +197,9 @@ class LibraryScreen(Screen[None]):
     def action_edge(self, end: int) -> None:
         table = self.query_one(DataTable)
         table.move_cursor(row=(table.row_count - 1) * end)
+
+    def action_commitments(self) -> None:
+        self.app.open_commitments()
 
     def action_sort(self) -> None:
         self.sort = SORTS[(SORTS.index(self.sort) + 1) % len(SORTS)]

@@ -1,0 +1,261 @@
+"""The commitments screen: who promised what, by when, across the whole library.
+
+It draws `reader.tracker.Register` (filter, sort, group by actor) and writes corrections,
+statuses and notes through `reader.tracker`, so each is an event with its own undo.
+Commitments someone labelled show "C"; unlabelled ones only suggested show a dim "c".
+"""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.screen import Screen
+from textual.widgets import DataTable, Input, Static
+
+from reader import tracker
+from reader.model import STATUSES, Tracked
+from reader.store import StoreError
+from reader.tracker import Register, actor_key
+from reader.tui.messages import DatabaseChanged
+from reader.tui.screens.dialogs import CorrectDialog
+from reader.tui.theme import SUGGESTION
+from reader.tui.widgets.key_bar import KeyBar
+
+STATUS_KEYS = [
+    Binding(str(n), f"status({n - 1})", status, id=f"commitments.status-{status}") for n, status in enumerate(STATUSES, 1)
+]
+
+
+class CommitmentsScreen(Screen[None]):
+    """Every commitment of the library in one table."""
+
+    BINDINGS = [
+        Binding("enter", "open", "open article", id="commitments.open"),
+        Binding("j", "move(1)", "down", id="commitments.down", show=False),
+        Binding("k", "move(-1)", "up", id="commitments.up", show=False),
+        Binding("slash", "filter", "filter", id="commitments.filter"),
+        Binding("s", "sort", "sort", id="commitments.sort"),
+        Binding("a", "group", "group by actor", id="commitments.group"),
+        Binding("e", "correct", "correct", id="commitments.correct"),
+        *STATUS_KEYS,
+        Binding("m", "note", "note", id="commitments.note", show=False),
+        Binding("u", "undo", "undo", id="commitments.undo"),
+        Binding("ctrl+r,U", "redo", "redo", id="commitments.redo", show=False),
+        Binding("q", "back", "back", id="commitments.back"),
+        Binding("escape", "escape", "clear filter / back", id="commitments.escape", show=False),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.register = Register(self.app.store)
+        self.shown: list[Tracked] = []
+
+    def compose(self) -> ComposeResult:
+        yield Static(id="commitments-header")
+        yield DataTable(id="commitments", cursor_type="row", zebra_stripes=True)
+        yield KeyBar()
+
+    def on_mount(self) -> None:
+        table = self.query_one(DataTable)
+        width = self.app.size.width
+        fixed = (("origin", "", 1), ("actor", "actor", 24), ("when", "when", 18), ("status", "status", 7),
+                 ("article", "article", 18), ("date", "date", 10))
+        action = max(24, width - sum(size + 2 for _, _, size in fixed) - 4)
+        columns = [*fixed[:2], ("action", "action", action), *fixed[2:]]
+        for key, heading, size in columns:
+            table.add_column(heading, key=key, width=size)
+        self.reload()
+        table.focus()
+        if self.app.store.needing_extraction():
+            self.app.extract()
+
+    def on_database_changed(self, message: DatabaseChanged) -> None:
+        self.reload()
+
+    def on_screen_resume(self) -> None:
+        self.reload()
+
+    def reload(self) -> None:
+        self.register.reload()
+        self.draw()
+
+    def draw(self) -> None:
+        table = self.query_one(DataTable)
+        selected = self.selected()
+        key_of = selected and (selected.article_id, selected.sentence_index)
+        table.clear()
+        self.shown = self.register.rows()
+        counts = self.register.groups() if self.register.grouped else {}
+        previous_actor = None
+        for c in self.shown:
+            actor = c.value("actor") or ""
+            if c.extracted.get("actor_resolved") and "actor" not in c.corrected:
+                actor = f"{actor} ({c.extracted['actor_resolved']})" if actor else c.extracted["actor_resolved"]
+            if self.register.grouped:
+                group = actor_key(c)
+                actor = f"{actor or '(no actor named)'} · {counts[group]}" if group != previous_actor else ""
+                previous_actor = group
+            if not c.extracted:
+                actor = actor or "(reading…)"
+            when = c.value("when") or ""
+            if c.when_iso:
+                when = f"{when} → {c.when_iso}" if when else c.when_iso
+            table.add_row(
+                Text("C" if c.origin == "labelled" else "c", style="bold" if c.origin == "labelled" else SUGGESTION),
+                Text(actor, overflow="ellipsis", no_wrap=True, style="bold" if "actor" in c.corrected else ""),
+                Text(c.value("action") or "", overflow="ellipsis", no_wrap=True),
+                Text(when, overflow="ellipsis", no_wrap=True),
+                Text(c.status, style="bold" if c.status != "open" else "dim"),
+                Text(c.article_title or "(untitled)", overflow="ellipsis", no_wrap=True),
+                Text(c.article_date or ""),
+                key=f"{c.article_id}:{c.sentence_index}",
+            )
+        if key_of:
+            row = f"{key_of[0]}:{key_of[1]}"
+            if row in table.rows:
+                table.move_cursor(row=table.get_row_index(row))
+        self.query_one("#commitments-header", Static).update(self.header())
+
+    def header(self) -> Text:
+        items = self.register.items
+        labelled = sum(c.origin == "labelled" for c in items)
+        text = Text(f"{len(items)} commitment{'' if len(items) == 1 else 's'} ({labelled} labelled, {len(items) - labelled} suggested)", style="bold")
+        if self.register.filter:
+            text.append(f" · {len(self.shown)} shown for “{self.register.filter}”")
+        text.append(f" · {'grouped by actor' if self.register.grouped else 'sorted by ' + self.register.sort}", style="dim")
+        if self.shown:
+            c = self.selected() or self.shown[0]
+            text.append("\n")
+            text.append(c.text, style="italic")
+            if c.note:
+                text.append(f"  note: {c.note}", style="dim")
+        return text
+
+    def selected(self) -> Tracked | None:
+        table = self.query_one(DataTable)
+        if not self.shown or not table.row_count:
+            return None
+        row = min(table.cursor_row, len(self.shown) - 1)
+        return self.shown[row]
+
+    @on(DataTable.RowHighlighted)
+    def highlighted(self) -> None:
+        self.query_one("#commitments-header", Static).update(self.header())
+
+    # --- actions --------------------------------------------------------------------------
+
+    def action_move(self, step: int) -> None:
+        table = self.query_one(DataTable)
+        table.move_cursor(row=max(0, min(table.row_count - 1, table.cursor_row + step)))
+
+    @on(DataTable.RowSelected)
+    def action_open(self) -> None:
+        c = self.selected()
+        if c is not None:
+            self.app.open_article(c.article_id, at=c.sentence_index)
+
+    def action_filter(self) -> None:
+        box = self._line("filter", "filter by actor, action, time, article or sentence (enter keeps it, escape clears)")
+        box.value = self.register.filter
+        box.display = True
+        box.focus()
+
+    def _line(self, name: str, placeholder: str) -> Input:
+        found = self.query(f"#commitments-{name}")
+        if found:
+            return found.first(Input)
+        box = Input(placeholder=placeholder, id=f"commitments-{name}", classes="line")
+        self.mount(box, before=self.query_one(KeyBar))
+        return box
+
+    @on(Input.Changed, "#commitments-filter")
+    def filter_changed(self, event: Input.Changed) -> None:
+        self.register.filter = event.value.strip()
+        self.draw()
+
+    @on(Input.Submitted)
+    def line_done(self, event: Input.Submitted) -> None:
+        event.input.display = False
+        self.query_one(DataTable).focus()
+        if event.input.id == "commitments-note":
+            c = self.selected()
+            if c is not None:
+                self._write(lambda: tracker.set_note(self.app.store, c, event.value, self.app.annotator))
+
+    def action_sort(self) -> None:
+        self.register.grouped = False
+        self.register.next_sort()
+        self.draw()
+
+    def action_group(self) -> None:
+        self.register.grouped = not self.register.grouped
+        self.draw()
+
+    def action_status(self, position: int) -> None:
+        c = self.selected()
+        if c is not None:
+            self._write(lambda: tracker.set_status(self.app.store, c, STATUSES[position], self.app.annotator))
+
+    def action_note(self) -> None:
+        c = self.selected()
+        if c is None:
+            return
+        box = self._line("note", "a short note on this commitment (enter saves, empty removes)")
+        box.value = c.note or ""
+        box.display = True
+        box.focus()
+
+    def action_correct(self) -> None:
+        c = self.selected()
+        if c is None:
+            return
+
+        def corrected(values: dict[str, str] | None) -> None:
+            if not values:
+                return
+            for part, value in values.items():
+                if value != (c.value(part) or ""):
+                    self._write(lambda part=part, value=value: tracker.correct(self.app.store, c, part, value, self.app.annotator))
+
+        self.app.push_screen(CorrectDialog({part: c.value(part) or "" for part in ("actor", "action", "when")}), corrected)
+
+    def action_undo(self) -> None:
+        self._step("undo")
+
+    def action_redo(self) -> None:
+        self._step("redo")
+
+    def _step(self, action: str) -> None:
+        change = self._write(lambda: (tracker.undo if action == "undo" else tracker.redo)(self.app.store, self.app.annotator))
+        if change is None:
+            self.notify(f"nothing to {action} here", severity="warning", timeout=2)
+        else:
+            part = (change.field or "").removeprefix("commitment.")
+            done = {"undo": "undid", "redo": "redid"}[action]
+            self.notify(f"{done} {part}: {change.previous or 'as extracted'} → {change.label or 'as extracted'}", timeout=3)
+
+    def _write(self, action):
+        try:
+            change = action()
+        except (StoreError, ValueError) as exc:
+            self.notify(f"not saved: {exc}", severity="error", timeout=8)
+            return None
+        self.reload()
+        return change
+
+    def action_escape(self) -> None:
+        """Close the line being typed in, else clear the filter, else go back."""
+        for line in self.query(".line"):
+            if line.has_focus or (line.id == "commitments-filter" and self.register.filter):
+                line.display = False
+                if line.id == "commitments-filter":
+                    self.register.filter = ""
+                    self.draw()
+                self.query_one(DataTable).focus()
+                return
+        self.action_back()
+
+    def action_back(self) -> None:
+        self.app.pop_screen()

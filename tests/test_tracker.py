@@ -1,0 +1,193 @@
+"""The commitment tracker: extraction stored at parse and on demand, the register, corrections
+and statuses as events (surviving a restart, undone), the export, and the commitments screen
+through Pilot, a snapshot and a real terminal."""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import shlex
+import shutil
+import sqlite3
+import sys
+from pathlib import Path
+
+import pandas
+import pytest
+
+from reader import tracker
+from reader.store import Store
+from reader.tui.app import ReaderApp
+from reader.tui.screens.article import ArticleScreen
+from reader.tui.screens.commitments import CommitmentsScreen
+from tests.conftest import run_reader
+from tests.uihelp import INDIA, article_id_of, parsed_samples, screen_text
+
+SIZE = (130, 36)
+
+
+@pytest.fixture
+def db(tmp_path: Path) -> Path:
+    return parsed_samples(tmp_path)
+
+
+@pytest.fixture
+def india(db: Path) -> str:
+    return article_id_of(db, INDIA)
+
+
+def by_start(items, start: str):
+    (found,) = [c for c in items if c.text.startswith(start)]
+    return found
+
+
+def test_every_commitment_of_the_india_sample_is_in_the_register_with_actor_and_time(db: Path, india: str) -> None:
+    with Store(db) as store:
+        items = [c for c in store.register() if c.article_id == india]
+    expected = {
+        "Under the new workplan, each country agreed": ("each country", None),
+        "Both governments committed": ("Both governments", None),
+        "The two delegations also pledged": ("The two delegations", None),
+        "Indian officials described the visit as groundwork for Carney": ("Carney", "in March 2026"),
+    }
+    for start, (actor, when) in expected.items():
+        c = by_start(items, start)
+        assert c.value("actor") == actor and c.value("when") == when, (start, c.extracted)
+        assert c.origin == "suggested" and c.status == "open"
+    carney = by_start(items, "Indian officials described the visit as groundwork for Carney")
+    assert carney.when_iso == "2026-03-01/2026-03-31" and carney.article_date == "2026-02-08"
+    assert "travel to India" in carney.value("action")
+    # entities inside the actor come with it
+    each = by_start(items, "Under the new workplan, each country agreed")
+    assert each.extracted["actor_resolved"] and "India" in each.extracted["actor_resolved"]
+
+
+def test_a_labelled_commitment_is_extracted_on_demand(db: Path, india: str) -> None:
+    with Store(db) as store:
+        first_background = next(i for i, s in store.suggestions(india, "commitment,claim,background").items() if s.label == "background" and i > 2)
+        store.set_label(india, first_background, "commitment", "asha")
+        assert store.needing_extraction() == {india: [first_background]}
+        row = next(c for c in store.register() if c.sentence_index == first_background and c.article_id == india)
+        assert row.origin == "labelled" and not row.extracted  # listed at once, read later
+        from reader import nlp
+
+        assert tracker.extract_missing(store, nlp.load()) == 1
+        assert store.needing_extraction() == {}
+        row = next(c for c in store.register() if c.sentence_index == first_background and c.article_id == india)
+        assert row.extracted and row.origin == "labelled"
+        # labelled as something else by someone: no longer a suggested commitment
+        carney = by_start(store.register(), "Indian officials described the visit")
+        store.set_label(india, carney.sentence_index, "claim", "ben")
+        assert all(c.sentence_index != carney.sentence_index or c.article_id != india for c in store.register())
+
+
+def test_corrections_and_status_are_events_that_survive_a_restart_and_undo(db: Path, india: str) -> None:
+    with Store(db) as store:
+        c = by_start(store.register(), "Both governments committed")
+        tracker.correct(store, c, "actor", "The governments of India and Canada", "asha")
+        tracker.set_status(store, c, "kept", "asha")
+        tracker.set_note(store, c, "  a first meeting  was held in May ", "asha")
+    with Store(db) as store:  # a restart
+        c = by_start(store.register(), "Both governments committed")
+        assert c.value("actor") == "The governments of India and Canada" and c.corrected == {"actor": "The governments of India and Canada"}
+        assert (c.status, c.note) == ("kept", "a first meeting was held in May")
+        record = next(tracker.records([c]))
+        assert record["corrected"] == {"actor": True, "action": False, "when": False} and record["actor_entities"] == []
+        # the tracker's undo walks back its own changes, newest first, and never a label
+        store.set_label(india, 0, "background", "asha")
+        assert tracker.undo(store, "asha").field == "commitment.note"
+        assert tracker.undo(store, "asha").field == "commitment.status"
+        c = by_start(store.register(), "Both governments committed")
+        assert c.status == "open" and c.note is None and c.value("actor") == "The governments of India and Canada"
+        assert tracker.redo(store, "asha").field == "commitment.status"
+        assert store.labels(india, "asha") == {0: "background"}
+        # and the article view's undo never undoes a tracker change
+        assert store.undo(india, "asha").sentence_index == 0
+        assert by_start(store.register(), "Both governments committed").status == "kept"
+    events = sqlite3.connect(db).execute("SELECT field, action FROM annotation_events WHERE field LIKE 'commitment.%' ORDER BY id").fetchall()
+    assert events[:3] == [("commitment.actor", "set"), ("commitment.status", "set"), ("commitment.note", "set")]
+
+
+def test_the_export_loads_in_pandas_as_jsonl_and_csv(db: Path, tmp_path: Path) -> None:
+    proc = run_reader("export", "--db", str(db), "--format", "commitments")
+    assert proc.returncode == 0, proc.stderr
+    frame = pandas.read_json(io.StringIO(proc.stdout), lines=True)
+    assert len(frame) >= 20
+    assert {"actor", "actor_entities", "action", "when", "when_iso", "status", "note", "text", "start", "end",
+            "article_id", "article_title", "url", "article_date", "corrected"} <= set(frame.columns)
+    out = tmp_path / "commitments.csv"
+    assert run_reader("export", "--db", str(db), "--format", "commitments", "-o", str(out)).returncode == 0
+    table = pandas.read_csv(out)
+    assert len(table) == len(frame) and set(table["status"]) == {"open"}
+
+
+# --- the screen -------------------------------------------------------------------------------
+
+
+async def test_the_commitments_screen_filters_groups_corrects_and_opens_the_article(db: Path, india: str) -> None:
+    app = ReaderApp(Store(db), annotator="asha", start="commitments")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, CommitmentsScreen)
+        shown = screen_text(app)
+        assert "commitments (0 labelled" in shown and "each country" in shown
+        await pilot.press("slash", *"liaison", "enter")
+        await pilot.pause()
+        assert [c.text[:24] for c in screen.shown] == ["Under the new workplan, "]
+        await pilot.press("2")  # kept
+        await pilot.pause()
+        assert screen.shown[0].status == "kept"
+        await pilot.press("u")
+        await pilot.pause()
+        assert screen.shown[0].status == "open"
+        await pilot.press("e")
+        await pilot.pause()
+        box = app.screen.query_one("#correct-actor")
+        box.value = "India and Canada"
+        await pilot.press("enter")
+        await pilot.pause()
+        assert screen.shown[0].value("actor") == "India and Canada"
+        await pilot.press("enter")  # opens the article at that sentence
+        await pilot.pause()
+        assert isinstance(app.screen, ArticleScreen) and app.screen.article_id == india
+        assert app.screen.view.cursor == screen.shown[0].sentence_index
+        await pilot.press("q")
+        await pilot.pause()
+        assert isinstance(app.screen, CommitmentsScreen)
+        await pilot.press("escape", "a")  # clear the filter, group by actor
+        await pilot.pause()
+        assert screen.register.grouped and len(screen.shown) >= 20
+
+
+def test_commitments_screen_snapshot(snap_compare, tmp_path: Path) -> None:
+    db = parsed_samples(tmp_path)
+    assert snap_compare(ReaderApp(Store(db), annotator="tester", start="commitments"), terminal_size=SIZE)
+
+
+@pytest.mark.tmux
+@pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is not installed (.ci/run installs it)")
+def test_the_commitments_screen_in_a_real_terminal(db: Path, tmp_path: Path) -> None:
+    from tests.test_terminal import Terminal
+
+    (tmp_path / "none.toml").write_text("")
+    command = " ".join(shlex.quote(p) for p in [sys.executable, "-m", "reader", "commitments", "--db", str(db), "--annotator", "e2e", "--config", str(tmp_path / "none.toml")])
+    term = Terminal(f"reader-commitments-{os.getpid()}", command + "; echo READER-EXITED-$?; sleep 30", width=130)
+    try:
+        term.wait_for(r"\d+ commitments \(0 labelled")
+        term.send("/")
+        for ch in "Carney":
+            term.send(ch)
+        term.send("Enter")
+        term.wait_for(r"1 shown")
+        term.send("3")  # broken
+        term.wait_for(r"broken")
+        term.send("q")
+        term.wait_for(r"\d+ articles? ·")
+        term.send("q")
+        term.wait_for("READER-EXITED-0")
+    finally:
+        term.close()
+    records = [json.loads(line) for line in run_reader("export", "--db", str(db), "--format", "commitments").stdout.splitlines()]
+    assert [r["status"] for r in records if "Carney" in r["text"]] == ["broken"]
