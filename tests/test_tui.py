@@ -235,9 +235,9 @@ async def test_entities_coloured_with_legend_and_toggle(db: Path, india: str) ->
         coloured = styles_of(word)
         await pilot.press("e")
         plain = styles_of(word)
-        from reader.tui.theme import entity_style
+        from reader.tui.theme import entity_class
 
-        colour = entity_style(person.label).color.name
+        colour = view.style_of(entity_class(person.label)).color.name  # the theme's colour for it
         assert colour in coloured and colour not in plain
         assert not app.screen.query_one("#legend").display
         await pilot.press("e")

@@ -1,58 +1,84 @@
-"""Colours for entity types and labels, and the cursor. Every colour has a non-colour twin
-(the gutter mark, the cursor arrow), so nothing depends on colour alone."""
+"""Colours as the theme gives them: nothing here is a hex code, so light and dark themes reach
+every part. The article view draws with component classes (its DEFAULT_CSS maps each to theme
+variables); bars and headers use `Content` styles naming the same variables. Every colour has
+a non-colour twin (the gutter mark, the cursor arrow), so nothing depends on colour alone."""
 
 from __future__ import annotations
 
-from functools import lru_cache
-
-from rich.style import Style
-
 from reader.model import LabelSet
 
-CURSOR = Style(bold=True, underline=True, bgcolor="#3b4261")
-GUTTER = Style(bold=True, color="#c0caf5")
-SUGGESTION = Style(dim=True, italic=True)
-
+# Entity types and the theme colour each is drawn in; the legend names those in the article.
 ENTITY_COLOURS = {
-    "PERSON": "#7dcfff",
-    "NORP": "#bb9af7",
-    "ORG": "#ff9e64",
-    "GPE": "#9ece6a",
-    "LOC": "#73daca",
-    "FAC": "#73daca",
-    "DATE": "#e0af68",
-    "TIME": "#e0af68",
-    "MONEY": "#f7768e",
-    "PERCENT": "#f7768e",
-    "EVENT": "#2ac3de",
-    "LAW": "#c0caf5",
+    "PERSON": "$text-primary",
+    "NORP": "$text-secondary",
+    "ORG": "$text-warning",
+    "GPE": "$text-success",
+    "LOC": "$text-accent",
+    "FAC": "$text-accent",
+    "DATE": "$text-warning",
+    "TIME": "$text-warning",
+    "MONEY": "$text-error",
+    "PERCENT": "$text-error",
+    "EVENT": "$text-accent",
+    "LAW": "$text-secondary",
 }
-# The entity types the legend names, in reading order.
-LEGEND = ("PERSON", "ORG", "GPE", "LOC", "NORP", "DATE", "MONEY")
-LABEL_COLOURS = ("#1f4d3a", "#4d3a1f", "#27345c", "#4d1f3d", "#1f464d", "#3d4d1f", "#4d2a1f", "#2f1f4d", "#3a3a3a")
-LABEL_TEXT = ("#9ece6a", "#e0af68", "#7aa2f7", "#f7768e", "#73daca", "#c3e88d", "#ff9e64", "#bb9af7", "#c0caf5")
+BOLD_ENTITIES = frozenset({"PERSON", "ORG", "GPE"})
+# Label i of the set: a tint behind its sentences, and a colour for its name in bars.
+LABEL_TINTS = ("$success-muted", "$warning-muted", "$primary-muted", "$error-muted", "$accent-muted",
+               "$secondary-muted", "$success-muted", "$warning-muted", "$primary-muted")
+LABEL_TEXT = ("$text-success", "$text-warning", "$text-primary", "$text-error", "$text-accent",
+              "$text-secondary", "$text-success", "$text-warning", "$text-primary")
+SUGGESTION = "$text-muted italic"
 
 
-@lru_cache(maxsize=64)
-def entity_style(label: str) -> Style:
-    return Style(color=ENTITY_COLOURS.get(label, "#a9b1d6"), bold=label in ("PERSON", "ORG", "GPE"))
+def entity_class(label: str) -> str:
+    return f"article-view--entity-{label.lower()}" if label in ENTITY_COLOURS else "article-view--entity-other"
 
 
-def _position(label_set: LabelSet, label: str) -> int | None:
+def label_class(label_set: LabelSet, label: str) -> str:
+    """The view's class for a label's tint; a label outside the set gets the neutral one."""
     try:
-        return label_set.names.index(label)
+        return f"article-view--label-{label_set.names.index(label) + 1}"
     except ValueError:
-        return None
+        return "article-view--label-other"
 
 
-@lru_cache(maxsize=64)
-def label_style(label_set: LabelSet, label: str) -> Style:
-    """A background tint per label; an unknown label (from another label set) is grey."""
-    i = _position(label_set, label)
-    return Style(bgcolor="#3a3a3a" if i is None else LABEL_COLOURS[i % len(LABEL_COLOURS)])
+def label_text(label_set: LabelSet, label: str) -> str:
+    """A `Content` style for a label's name in the status bar and headers."""
+    try:
+        return LABEL_TEXT[label_set.names.index(label) % len(LABEL_TEXT)] + " bold"
+    except ValueError:
+        return "$text-muted"
 
 
-@lru_cache(maxsize=64)
-def label_text_style(label_set: LabelSet, label: str) -> Style:
-    i = _position(label_set, label)
-    return Style(color="#a9b1d6") if i is None else Style(color=LABEL_TEXT[i % len(LABEL_TEXT)], bold=True)
+def entity_text(label: str) -> str:
+    """A `Content` style for an entity type's name, as its text is drawn."""
+    return ENTITY_COLOURS.get(label, "$foreground-muted") + (" bold" if label in BOLD_ENTITIES else "")
+
+
+def view_css() -> str:
+    """The article view's component classes, each naming theme variables."""
+    rules = [
+        # "auto" colours ($text, $text-muted) cannot be resolved part-way, so marks name the theme's
+        # foreground itself.
+        "ArticleView > .article-view--cursor { background: $foreground 18%; text-style: bold underline; }",
+        "ArticleView > .article-view--gutter { color: $foreground; text-style: bold; }",
+        "ArticleView > .article-view--suggestion { color: $foreground-muted; text-style: italic; }",
+        "ArticleView > .article-view--flag { color: $text-warning; text-style: bold; }",
+        "ArticleView > .article-view--label-other { background: $surface-lighten-2; }",
+        "ArticleView > .article-view--entity-other { color: $foreground-muted; }",
+    ]
+    for n, tint in enumerate(LABEL_TINTS, 1):
+        rules.append(f"ArticleView > .article-view--label-{n} {{ background: {tint}; }}")
+    for label, colour in ENTITY_COLOURS.items():
+        bold = " text-style: bold;" if label in BOLD_ENTITIES else ""
+        rules.append(f"ArticleView > .{entity_class(label)} {{ color: {colour};{bold} }}")
+    return "\n".join(rules)
+
+
+def component_classes() -> set[str]:
+    names = {"article-view--cursor", "article-view--gutter", "article-view--suggestion", "article-view--flag",
+             "article-view--label-other", "article-view--entity-other"}
+    names |= {f"article-view--label-{n}" for n in range(1, len(LABEL_TINTS) + 1)}
+    names |= {entity_class(label) for label in ENTITY_COLOURS}
+    return names

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
+from textual.content import Content
 from textual.containers import Horizontal
 from textual.screen import Screen
 from textual.widgets import Static
@@ -17,7 +18,7 @@ from reader.model import COMMITMENT, SKIPPED, Article, LabelSet
 from reader.session import Outcome, Session
 from reader.store import StoreError
 from reader.tui.messages import ArticleParsed, DatabaseChanged, SuggestionsUpdated
-from reader.tui.theme import LEGEND, entity_style, label_text_style
+from reader.tui.theme import ENTITY_COLOURS, entity_text, label_text
 from reader.tui.widgets.article_view import ArticleView
 from reader.tui.widgets.key_bar import KeyBar
 
@@ -155,51 +156,50 @@ class ArticleScreen(Screen[None]):
             line.append(" · ".join(details), style="dim")
         return line
 
-    def _legend(self) -> Text:
-        legend = Text("entities: ", style="dim")
-        for label in LEGEND:
-            legend.append(label, style=entity_style(label))
-            legend.append("  ")
-        legend.append("(e toggles)", style="dim")
-        return legend
+    def _legend(self) -> Content:
+        """The entity types this article has, each in the colour its text is drawn in."""
+        present = sorted({e.label for e in self.session.entities}, key=lambda t: (t not in ENTITY_COLOURS, t))
+        parts: list[tuple[str, str] | str] = [("entities: ", "dim")]
+        for label in present or ENTITY_COLOURS:
+            parts += [(label, entity_text(label)), "  "]
+        parts.append(("(e toggles)", "dim"))
+        return Content.assemble(*parts)
 
-    def status_text(self, view: ArticleView | None = None) -> Text:
-        """The status bar: `sentence i/N`, labelled count, per-label counts, annotator."""
+    def status_text(self, view: ArticleView | None = None) -> Content:
+        """The status bar: `sentence i/N`, labelled count, per-label counts, annotator, and what
+        this sentence has (its label, else its suggestion; unsure; a note)."""
         if view is None:
             view = self.view
         total = len(view.sentences)
         if not self.parsed:
-            return Text(f"parsing sentences and entities… · {self.annotator}")
-        status = Text(f"sentence {view.cursor + 1}/{total}" if total else "no sentences")
+            return Content(f"parsing sentences and entities… · {self.annotator}")
         session = self.session
-        status.append(f" · {session.labelled}/{total} labelled")
+        parts: list[tuple[str, str] | str] = [f"sentence {view.cursor + 1}/{total}" if total else "no sentences"]
+        parts.append(f" · {session.labelled}/{total} labelled")
         if session.skipped:
-            status.append(f" ({session.skipped} skipped)")
-        status.append(" ·")
+            parts.append(f" ({session.skipped} skipped)")
+        parts.append(" ·")
         for name in self.label_set.names:
-            status.append(f" {self.label_set.mark(name)} {name} {self.session.counts.get(name, 0)}", style=label_text_style(self.label_set, name))
+            parts.append((f" {self.label_set.mark(name)} {name} {session.counts.get(name, 0)}", label_text(self.label_set, name)))
         if not self.auto_advance:
-            status.append(" · auto-advance off")
-        status.append(f" · {self.annotator}")
-        current = self.session.labels.get(view.cursor)
-        if view.cursor in self.session.unsure:
-            status.append(" · unsure", style="bold")
+            parts.append(" · auto-advance off")
+        parts.append(f" · {self.annotator}")
+        current = session.labels.get(view.cursor)
+        if view.cursor in session.unsure:
+            parts.append((" · unsure", "bold"))
         if current == SKIPPED:
-            status.append(" · this: skipped")
+            parts.append(" · this: skipped")
         elif current:
-            status.append(" · this: ")
-            status.append(current, style=label_text_style(self.label_set, current))
-        elif self.session.show_suggestions and view.cursor in self.session.suggestions:
-            suggestion = self.session.suggestions[view.cursor]
-            status.append(" · suggested: ")
-            status.append(suggestion.label, style=label_text_style(self.label_set, suggestion.label))
-            status.append(f" {suggestion.score:.2f}", style="dim")
-        elif not self.session.suggestions and not self.label_set.is_default:
-            status.append(" · no suggestions until a model is trained on this label set", style="dim")
-        note = self.session.notes.get(view.cursor)
+            parts += [" · this: ", (current, label_text(self.label_set, current))]
+        elif session.show_suggestions and view.cursor in session.suggestions:
+            suggestion = session.suggestions[view.cursor]
+            parts += [" · suggested: ", (suggestion.label, label_text(self.label_set, suggestion.label)), (f" {suggestion.score:.2f}", "dim")]
+        elif not session.suggestions and not self.label_set.is_default:
+            parts.append((" · no suggestions until a model is trained on this label set", "dim"))
+        note = session.notes.get(view.cursor)
         if note:
-            status.append(f" · note: {note}", style="italic")
-        return status
+            parts.append((f" · note: {note}", "italic"))
+        return Content.assemble(*parts)
 
     def _update_status(self) -> None:
         self.query_one("#status", Static).update(self.status_text())

@@ -20,7 +20,6 @@ from reader.store import StoreError
 from reader.tracker import Register, actor_key
 from reader.tui.messages import DatabaseChanged
 from reader.tui.screens.dialogs import CorrectDialog
-from reader.tui.theme import SUGGESTION
 from reader.tui.widgets.key_bar import KeyBar
 
 STATUS_KEYS = [
@@ -103,7 +102,7 @@ class CommitmentsScreen(Screen[None]):
             if c.when_iso:
                 when = f"{when} → {c.when_iso}" if when else c.when_iso
             table.add_row(
-                Text("C" if c.origin == "labelled" else "c", style="bold" if c.origin == "labelled" else SUGGESTION),
+                Text("C", style="bold") if c.origin == "labelled" else Text("c", style="dim italic"),
                 Text(actor, overflow="ellipsis", no_wrap=True, style="bold" if "actor" in c.corrected else ""),
                 Text(c.value("action") or "", overflow="ellipsis", no_wrap=True),
                 Text(when, overflow="ellipsis", no_wrap=True),

@@ -6,6 +6,7 @@ from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
+from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import DataTable, Input, Static
 
@@ -13,7 +14,7 @@ from reader.model import ArticleSummary
 from reader.store import StoreError
 from reader.tui.messages import ArticlesImported, DatabaseChanged
 from reader.tui.screens.dialogs import AddDialog, ConfirmDialog
-from reader.tui.theme import label_text_style
+from reader.tui.theme import label_text
 from reader.tui.widgets.key_bar import KeyBar
 
 BAR = 10
@@ -161,25 +162,25 @@ class LibraryScreen(Screen[None]):
             table.move_cursor(row=table.get_row_index(selected))
         self.query_one("#library-header", Static).update(self.header_text())
 
-    def header_text(self) -> Text:
+    def header_text(self) -> Content:
         """Counts for the annotator running the app; the label counts are theirs too."""
         annotator = self.app.annotator
         counts = self.store.label_counts(annotator)
         total = sum(r.sentences for r in self.rows)
         labelled = sum(r.labelled for r in self.rows)
         n = len(self.rows)
-        text = Text(f"{n} article{'' if n == 1 else 's'}", style="bold")
+        parts: list[tuple[str, str] | str] = [(f"{n} article{'' if n == 1 else 's'}", "bold")]
         if self.filter:
-            text.append(f" ({self.shown} of {n} shown)", style="bold")
-        text.append(f" · {labelled}/{total} sentences done by {annotator} ·", style="bold")
+            parts.append((f" ({self.shown} of {n} shown)", "bold"))
+        parts.append((f" · {labelled}/{total} sentences done by {annotator} ·", "bold"))
         for name in self.app.label_set.names:
-            text.append(f" {name} {counts.get(name, 0)}", style=label_text_style(self.app.label_set, name))
+            parts.append((f" {name} {counts.get(name, 0)}", label_text(self.app.label_set, name)))
         others = sum(v for name, v in counts.items() if name not in self.app.label_set.names)
         if others:
-            text.append(f" · other labels {others}", style="dim")
+            parts.append((f" · other labels {others}", "dim"))
         if self.sort != SORTS[0]:
-            text.append(f" · sorted: {self.sort}", style="dim")
-        return text
+            parts.append((f" · sorted: {self.sort}", "dim"))
+        return Content.assemble(*parts)
 
     def selected_id(self) -> str | None:
         table = self.query_one(DataTable)

@@ -39,7 +39,7 @@ from textual.strip import Strip
 
 from reader.model import SKIPPED, Entity, LabelSet, Sentence
 from reader.session import NO_MARK, Mark
-from reader.tui.theme import CURSOR, GUTTER, SUGGESTION, entity_style, label_style
+from reader.tui.theme import component_classes, entity_class, label_class, view_css
 
 COLUMN = 76  # a comfortable reading measure, in cells
 GUTTER_WIDTH = 5  # cursor arrow, up to two sentence marks, a flag, a space
@@ -54,8 +54,12 @@ class Line:
 
 
 def wrap(text: str, width: int) -> list[Line]:
-    """Greedy word wrap of every source line; a blank source line stays a blank line."""
+    """Greedy word wrap of every source line; a blank source line stays a blank line.
+
+    Text with no blank line at all (what HTML and web pages give: one paragraph per line) gets
+    a blank line between its paragraphs on screen, as the page had; the text is not changed."""
     width = max(8, width)
+    spaced = "\n\n" not in text
     lines: list[Line] = []
     offset = 0
     for source in text.split("\n"):
@@ -64,6 +68,8 @@ def wrap(text: str, width: int) -> list[Line]:
         if start == end:
             lines.append(Line(start, start))
             continue
+        if spaced and lines:
+            lines.append(Line(start, start))
         pos = start
         while pos < end:
             cut = _fit(text, pos, end, width)
@@ -88,9 +94,8 @@ def _fit(text: str, pos: int, end: int, width: int) -> int:
 class ArticleView(ScrollView, can_focus=True, inherit_bindings=False):
     """The reading column: sentences, labels, entities and the cursor."""
 
-    DEFAULT_CSS = """
-    ArticleView { background: $surface; overflow-x: hidden; scrollbar-gutter: stable; }
-    """
+    DEFAULT_CSS = "ArticleView { background: $surface; color: $text; overflow-x: hidden; scrollbar-gutter: stable; }\n" + view_css()
+    COMPONENT_CLASSES = component_classes()
 
     class SentenceClicked(Message):
         """The user clicked a sentence."""
@@ -115,6 +120,8 @@ class ArticleView(ScrollView, can_focus=True, inherit_bindings=False):
         self._line_starts: list[int] = []
         self._wrapped_for = -1
         self._cache: dict[int, tuple[tuple, Strip]] = {}
+        self._styles: dict[str, Style] = {}
+        self._theme_generation = 0  # in every cache key, so a new theme repaints every line
         self._column = COLUMN
 
     # --- data -----------------------------------------------------------------------------
@@ -203,9 +210,11 @@ class ArticleView(ScrollView, can_focus=True, inherit_bindings=False):
         self.virtual_size = Size(width, len(self.lines))
 
     def on_resize(self, event: events.Resize) -> None:
+        """Rewrap for a new width, and on any resize keep the cursor's sentence in view (once
+        the new size is laid out: a label key must never act on a sentence out of sight)."""
         if self._content_width() != self._wrapped_for:
             self._rewrap(self._content_width())
-            self.scroll_to_cursor()
+        self.call_after_refresh(self.scroll_to_cursor)
 
     def on_mount(self) -> None:
         # Before the first layout the width is 0: the first render_line wraps instead.
@@ -248,6 +257,24 @@ class ArticleView(ScrollView, can_focus=True, inherit_bindings=False):
         self._cache[index] = (key, strip)
         return strip
 
+    def style_of(self, component: str) -> Style:
+        """A component class's style as the current theme draws it."""
+        style = self._styles.get(component)
+        if style is None:
+            # The cursor's translucent highlight is blended over the view's background here;
+            # the other classes add only what they set.
+            whole = component == "article-view--cursor"
+            style = self._styles[component] = self.get_component_rich_style(component, partial=not whole)
+            if whole:
+                style = self._styles[component] = Style(bgcolor=style.bgcolor, bold=True, underline=True)
+        return style
+
+    def notify_style_update(self) -> None:
+        # A new theme: its colours, and lines painted in them (the base style is in every key).
+        self._styles.clear()
+        self._theme_generation += 1
+        super().notify_style_update()
+
     def _display_state(self, y: int) -> tuple:
         """Everything a painted line depends on besides the text it shows: the cache key."""
         if not (0 <= y < len(self.lines)):
@@ -256,7 +283,7 @@ class ArticleView(ScrollView, can_focus=True, inherit_bindings=False):
         return (
             self._wrapped_for,
             self.show_entities,
-            self.rich_style,
+            self._theme_generation,
             self.cursor if self.cursor in on_line else -1,
             tuple(self.mark_of(i) for i in on_line),
         )
@@ -284,13 +311,13 @@ class ArticleView(ScrollView, can_focus=True, inherit_bindings=False):
     def _gutter(self, line: Line, base: Style) -> list[Segment]:
         on_line = [i for i in self._sentences_on(line) if self.sentences[i].end > line.start]
         arrow = "▶" if self.cursor in on_line and self.sentences else " "
-        segments = [Segment(arrow, base + CURSOR if arrow != " " else base)]
+        segments = [Segment(arrow, base + self.style_of("article-view--cursor") if arrow != " " else base)]
         shown = [self.mark_of(i) for i in on_line]
         marks = [m for m in (self._mark_cell(mark, base) for mark in shown) if m is not None][:2]
         segments.extend(marks)
         segments.append(Segment(" " * (2 - len(marks)), base))
         flag = "?" if any(m.unsure for m in shown) else "*" if any(m.note for m in shown) else " "
-        segments.append(Segment(flag, base + GUTTER if flag != " " else base))
+        segments.append(Segment(flag, base + self.style_of("article-view--flag") if flag != " " else base))
         segments.append(Segment(" ", base))
         return segments
 
@@ -298,11 +325,11 @@ class ArticleView(ScrollView, can_focus=True, inherit_bindings=False):
         """A sentence's cell in the gutter: its label in capitals, else its suggestion in
         lower case and dim, else nothing."""
         if mark.label == SKIPPED:
-            return Segment("-", base + GUTTER)
+            return Segment("-", base + self.style_of("article-view--gutter"))
         if mark.label is not None:
-            return Segment(self.letters.get(mark.label, "?"), base + GUTTER)
+            return Segment(self.letters.get(mark.label, "?"), base + self.style_of("article-view--gutter"))
         if mark.suggestion is not None:
-            return Segment(self.letters.get(mark.suggestion, "?").lower(), base + SUGGESTION)
+            return Segment(self.letters.get(mark.suggestion, "?").lower(), base + self.style_of("article-view--suggestion"))
         return None
 
     def _text_segments(self, line: Line, base: Style) -> list[Segment]:
@@ -322,12 +349,12 @@ class ArticleView(ScrollView, can_focus=True, inherit_bindings=False):
             if sentence is not None:
                 label = self.mark_of(sentence).label
                 if label is not None and label != SKIPPED:
-                    style += label_style(self.label_set, label)
+                    style += self.style_of(label_class(self.label_set, label))
                 if sentence == self.cursor:
-                    style += CURSOR
+                    style += self.style_of("article-view--cursor")
             for e in entities:
                 if e.start <= a < e.end:
-                    style += entity_style(e.label)
+                    style += self.style_of(entity_class(e.label))
                     break
             segments.append(Segment(text[a:b], style))
         return segments
