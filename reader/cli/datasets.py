@@ -70,14 +70,20 @@ def export_command(ctx: click.Context, fmt: str, as_csv: bool, unit: str, output
         if outside:
             fate = f"left out of this {fmt} file" if fmt in ("prodigy", "spacy") else "exported as they are"
             click.echo(f"reader: note: {outside} labels are not in the label set ({label_set.key}): {fate}", err=True)
-        try:
-            count = export(store.dataset(ids, suggestions=label_set.key if suggestions else None), fmt=fmt, unit=unit, selection=selection, output=output)
-        except BrokenPipeError:
-            raise
-        except OSError as exc:
-            raise ReaderError(f"cannot write {output}: {exc.strerror or exc}") from None
+        dataset = store.dataset(ids, suggestions=label_set.key if suggestions else None)
+        _written(lambda: export(dataset, fmt=fmt, unit=unit, selection=selection, output=output), output, f"{unit}s")
+
+
+def _written(write: Any, output: str, what: str) -> None:
+    """Write an export, turning a failure to write into one line; say what went where."""
+    try:
+        count = write()
+    except BrokenPipeError:
+        raise  # the reader of our output went away: main() treats it as done
+    except OSError as exc:
+        raise ReaderError(f"cannot write {output}: {exc.strerror or exc}") from None
     if output not in ("-", None):
-        click.echo(f"exported {count} {unit}s to {output}", err=True)
+        click.echo(f"exported {count} {what} to {output}", err=True)
 
 
 def _export_commitments(opts: Options, output: str, as_csv: bool, articles: tuple[str, ...]) -> None:
@@ -99,14 +105,7 @@ def _export_commitments(opts: Options, output: str, as_csv: bool, articles: tupl
             tracker.extract_missing(store, nlp.load(opts.model))
     with open_store(opts.db_path, readonly=True) as store:
         items = [c for c in store.register() if ids is None or c.article_id in ids]
-        try:
-            count = write_commitments(tracker.records(items), output, as_csv=as_csv)
-        except BrokenPipeError:
-            raise
-        except OSError as exc:
-            raise ReaderError(f"cannot write {output}: {exc.strerror or exc}") from None
-    if output not in ("-", None):
-        click.echo(f"exported {count} commitments to {output}", err=True)
+        _written(lambda: write_commitments(tracker.records(items), output, as_csv=as_csv), output, "commitments")
 
 
 @cli.command("stats")
