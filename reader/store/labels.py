@@ -13,7 +13,7 @@ import hashlib
 import json
 import sqlite3
 import uuid
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 
 from reader.model import Change, Suggestion
@@ -45,6 +45,12 @@ class Entry:
     uid: str | None = None
     since: str | None = None
     updated: str | None = None
+    # For events merged from another database's log (reader.team.merge): `apply=False` appends
+    # an event older than the value in force without touching that value; `exact=True` makes
+    # the value take `since` and `updated` as given even where one is already there, so the
+    # result depends on the events merged, never on the order the databases were merged in.
+    apply: bool = True
+    exact: bool = False
 
 
 def write(conn: sqlite3.Connection, entry: Entry) -> int:
@@ -63,7 +69,7 @@ def write(conn: sqlite3.Connection, entry: Entry) -> int:
             entry.target, created, entry.field, entry.provenance, entry.suggested, entry.uid or uuid.uuid4().hex,
         ),
     )
-    if entry.sentence_index is not None:
+    if entry.sentence_index is not None and entry.apply:
         _apply(conn, entry, entry.since or entry.updated or created, entry.updated or created)
     return int(cursor.lastrowid)
 
@@ -78,8 +84,9 @@ def _apply(conn: sqlite3.Connection, e: Entry, since: str, updated: str) -> None
             """INSERT INTO annotations (article_id, sentence_index, annotator, label, created, updated, provenance, suggested)
                VALUES (?, ?, ?, ?, ?, ?, ?, ?)
                ON CONFLICT (article_id, sentence_index, annotator) DO UPDATE SET label = excluded.label,
-               updated = excluded.updated, provenance = excluded.provenance, suggested = excluded.suggested""",
-            (*key, e.label, since, updated, e.provenance, e.suggested),
+               updated = excluded.updated, provenance = excluded.provenance, suggested = excluded.suggested,
+               created = CASE WHEN ? THEN excluded.created ELSE annotations.created END""",
+            (*key, e.label, since, updated, e.provenance, e.suggested, e.exact),
         )
         return
     if e.label is None:
@@ -125,20 +132,40 @@ class Event:
     field: str | None
     provenance: str | None
     suggested: str | None
+    article_id: str = ""
 
 
-def history(conn: sqlite3.Connection, article_id: str, annotator: str) -> tuple[list[Event], list[Event]]:
-    """Replay the event log into this annotator's undo and redo stacks for an article."""
-    done: list[Event] = []
-    undone: list[Event] = []
+# A reviewer's decision on a sentence is the field "review": it has its own undo, apart from
+# the labels and other fields an annotator changes in the article view.
+REVIEW = "review"
+EVENT_COLUMNS = "id, sentence_index, action, label, previous, target, field, provenance, suggested, article_id"
+
+
+def history(
+    conn: sqlite3.Connection, article_id: str, annotator: str, fields: Collection[str | None] | None = None
+) -> tuple[list[Event], list[Event]]:
+    """Replay the event log into this annotator's undo and redo stacks for an article.
+
+    `fields` are the fields whose changes the stacks hold: None means every field but a
+    reviewer's decisions (what the article view undoes); (REVIEW,) means only those.
+    """
     rows = conn.execute(
-        """SELECT id, sentence_index, action, label, previous, target, field, provenance, suggested FROM annotation_events
-           WHERE article_id = ? AND annotator = ? ORDER BY id""",
+        f"SELECT {EVENT_COLUMNS} FROM annotation_events WHERE article_id = ? AND annotator = ? ORDER BY id",
         (article_id, annotator),
     )
+    return replay(rows, fields)
+
+
+def replay(rows: Iterable[tuple], fields: Collection[str | None] | None = None) -> tuple[list[Event], list[Event]]:
+    """Undo and redo stacks from event rows (EVENT_COLUMNS) in log order."""
+    done: list[Event] = []
+    undone: list[Event] = []
     kept: tuple[list[Event], list[Event]] = ([], [])
     for row in rows:
         event = Event(*row)
+        structural = event.action == "delete" or (event.action == "import" and event.field == UNDELETE)
+        if not structural and (event.field == REVIEW if fields is None else event.field not in fields):
+            continue
         if event.action in ("set", "clear"):
             done.append(event)
             undone.clear()
