@@ -128,7 +128,7 @@ def review_command(ctx: click.Context, articles: tuple[str, ...], **given: Any) 
 @click.pass_context
 def assign_command(ctx: click.Context, names: str | None, overlap: float, articles: tuple[str, ...], seed: int, replace: bool, listing: bool, as_json: bool, **given: Any) -> None:
     """Share articles out among annotators, some to two of them so agreement can be measured."""
-    from reader.team.assignments import AssignError, parse_annotators, share_out
+    from reader.team.assignments import AssignError, check, parse_annotators, share_out
 
     opts = Options.of(ctx, given)
     if listing:
@@ -142,6 +142,7 @@ def assign_command(ctx: click.Context, names: str | None, overlap: float, articl
 
     try:
         annotators = [config.check_annotator(name) for name in parse_annotators(names)]
+        check(annotators, overlap)
     except ValueError as exc:
         raise ReaderError(str(exc)) from None
     with open_store(opts.db_path, readonly=True) as store:
@@ -199,3 +200,46 @@ def _list_assignments(opts: Options, as_json: bool) -> None:
     for r in records:
         table.add_row(Text(r["annotator"]), Text(r["article_id"][:12]), Text(r["title"] or ""), str(r["labelled"]), str(r["sentences"]))
     console.print(table)
+
+
+@cli.command("merge")
+@click.argument("others", nargs=-1, required=True, type=click.Path(path_type=Path))
+@shared("db_path")
+@click.option("--json", "as_json", is_flag=True, help="Print what was merged as JSON, for scripts.")
+@click.pass_context
+def merge_command(ctx: click.Context, others: tuple[Path, ...], as_json: bool, **given: Any) -> None:
+    """Bring other reader databases' articles, label histories and assignments into this one.
+
+    Each file is only read, and merged in one transaction; merging it again adds nothing.
+    """
+    from dataclasses import asdict
+
+    opts = Options.of(ctx, given)
+    with open_store(opts.db_path) as store:
+        opened = []
+        try:
+            for path in others:  # every file is checked before anything is written
+                opened.append(store.open_other(path))
+            reports = [store.merge_from(other) for other in opened]
+        finally:
+            for other in opened:
+                other.close()
+    if as_json:
+        click.echo(json.dumps([asdict(r) for r in reports], ensure_ascii=False, indent=2))
+        return
+    for r in reports:
+        _say_merged(r)
+
+
+def _say_merged(r: Any) -> None:
+    from reader.cli import one_line
+
+    line = (f"merged {one_line(r.path)}: {r.articles_added} articles added, {r.articles_present} already here; "
+            f"{r.events_added} events added, {r.events_present} already here; {r.changed} labels changed")
+    click.echo(line)
+    for a in r.resplit:
+        click.echo(f"reader: note: article {a['id'][:12]} ({one_line(a['title'] or 'untitled')}) is split into other sentences in "
+                   f"{one_line(r.path)}: labels mapped by offsets, {a['mapped']} of its {a['sentences']} sentences match here", err=True)
+    if r.left_out:
+        click.echo(f"reader: note: {r.left_out} events on sentences that do not exist here were left out "
+                   f"(they stay in {one_line(r.path)})", err=True)

@@ -27,14 +27,19 @@ def parse_annotators(spec: str) -> list[str]:
     return names
 
 
-def share_out(articles: list[tuple[str, int]], annotators: list[str], overlap: float, seed: int = 0) -> list[tuple[str, str]]:
-    """(article, annotator) pairs for (article id, sentence count) pairs."""
+def check(annotators: list[str], overlap: float) -> None:
+    """AssignError unless these annotators can share articles with this overlap."""
     if not annotators:
         raise AssignError("no annotators to assign articles to")
     if not 0.0 <= overlap <= 1.0:
         raise AssignError(f"--overlap is a share between 0 and 1, not {overlap}")
     if overlap > 0 and len(annotators) < 2:
         raise AssignError("an overlap needs at least two annotators (or --overlap 0)")
+
+
+def share_out(articles: list[tuple[str, int]], annotators: list[str], overlap: float, seed: int = 0) -> list[tuple[str, str]]:
+    """(article, annotator) pairs for (article id, sentence count) pairs."""
+    check(annotators, overlap)
     order = sorted(articles)
     random.Random(seed).shuffle(order)
     doubles = round(overlap * len(order))
