@@ -200,3 +200,4 @@ class ArticleData:
     labels: dict[int, list[Annotation]]
     reviews: dict[int, Annotation] = field(default_factory=dict)
     suggestions: dict[int, Suggestion] = field(default_factory=dict)
+    assigned: tuple[str, ...] = ()  # the annotators the article is assigned to (reader assign)

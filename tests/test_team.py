@@ -321,6 +321,9 @@ def test_assign_stores_lists_and_merges(tmp_path: Path) -> None:
     listed = run_reader("assign", "--db", str(db), "--list", "--json")
     rows = json.loads(listed.stdout)
     assert len(rows) == 13 and {r["annotator"] for r in rows} == {"ann", "bob"} and {r["article_id"] for r in rows} == set(ids)
+    with Store(db) as store:  # what exports read: each article with the annotators it is assigned to
+        assigned = {art.id: art.assigned for art in store.dataset()}
+    assert assigned == {a: tuple(sorted(r["annotator"] for r in rows if r["article_id"] == a)) for a in ids}
     again = run_reader("assign", "--db", str(db), "--annotators", "ann,bob")
     assert again.returncode == 0 and "already assigned were left as they are" in again.stderr
     assert json.loads(run_reader("assign", "--db", str(db), "--list", "--json").stdout) == rows
@@ -563,3 +566,151 @@ def test_kill_9_during_a_merge_leaves_the_database_as_it_was(tmp_path: Path) -> 
     assert sha(ours) == before or dump_database(ours) == dump
     finished = run_reader("merge", "--db", str(ours), str(big), timeout=600)
     assert finished.returncode == 0 and "400 articles added" in finished.stdout
+
+
+# --- the review screen ------------------------------------------------------------------------
+
+SIZE = (110, 36)
+# On the sample article: ann and bob agree on sentences 0 and 2, disagree on 1, 3 and 5.
+ANN = {0: "claim", 1: "claim", 2: "background", 3: "commitment", 5: "background"}
+BOB = {0: "claim", 1: "commitment", 2: "background", 3: "claim", 5: "claim"}
+
+
+@pytest.fixture
+def sample(tmp_path: Path) -> tuple[Path, str]:
+    from tests.uihelp import INDIA, article_id_of, parsed_samples
+
+    db = parsed_samples(tmp_path)
+    india = article_id_of(db, INDIA)
+    with Store(db) as store:
+        for name, given in (("ann", ANN), ("bob", BOB)):
+            for index, value in given.items():
+                store.set_label(india, index, value, name)
+    return db, india
+
+
+def reviews_in(db: Path) -> dict[int, str]:
+    conn = sqlite3.connect(db)
+    try:
+        return dict(conn.execute("SELECT sentence_index, value FROM sentence_fields WHERE field = 'review' AND annotator = 'rev'"))
+    finally:
+        conn.close()
+
+
+async def test_review_screen_settles_disagreements(sample: tuple[Path, str]) -> None:
+    from reader.tui.app import ReaderApp
+    from reader.tui.screens.library import LibraryScreen
+    from reader.tui.screens.review import ReviewScreen
+    from tests.uihelp import screen_text
+
+    db, india = sample
+    app = ReaderApp(Store(db), annotator="rev", review=())
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        assert isinstance(app.screen, ReviewScreen)
+        status = lambda: app.screen.status_text().plain  # noqa: E731
+        assert status().startswith("disagreement 1/3 · 0/3 decided")
+        shown = screen_text(app)
+        assert "ann" in shown and "L claim" in shown and "bob" in shown and "C commitment" in shown
+        assert "India and Canada" in shown  # the article's title, and the sentence in its context
+        await pilot.press("2")
+        assert reviews_in(db) == {1: "claim"} and status().startswith("disagreement 2/3 · 1/3 decided")
+        await pilot.press("u")
+        assert reviews_in(db) == {} and status().startswith("disagreement 1/3 · 0/3 decided")
+        await pilot.press("U")
+        assert reviews_in(db) == {1: "claim"} and status().startswith("disagreement 1/3")
+        await pilot.press("j", "3", "1")
+        assert reviews_in(db) == {1: "claim", 3: "background", 5: "commitment"}
+        assert status().startswith("disagreement 3/3 · 3/3 decided")
+        await pilot.press("a")  # every sentence labelled by both, the agreed ones too
+        assert status().startswith("sentence 5/5")
+        await pilot.press("g")
+        assert "decision   none yet" in screen_text(app)
+        await pilot.press("x")  # nothing to withdraw there
+        assert reviews_in(db) == {1: "claim", 3: "background", 5: "commitment"}
+        await pilot.press("question_mark")
+        await pilot.pause()
+        assert "review.undo" in screen_text(app)
+        await pilot.press("escape", "q")
+        await pilot.pause()
+        assert isinstance(app.screen, LibraryScreen)
+        await pilot.press("r")  # the library reaches it with a key
+        await pilot.pause()
+        assert isinstance(app.screen, ReviewScreen) and app.screen.status_text().plain.startswith("disagreement 1/3 · 3/3")
+        await pilot.press("q")
+        await pilot.pause()
+        assert isinstance(app.screen, LibraryScreen)
+    # the labels the annotators gave are untouched, and the export has the reviewer's
+    proc = run_reader("export", "--db", str(db), "--resolve", "reviewed", "--article", india)
+    records = {r["sentence_index"]: r for r in map(json.loads, proc.stdout.splitlines())}
+    assert {i: records[i]["label"] for i in (1, 3, 5)} == {1: "claim", 3: "background", 5: "commitment"}
+    assert records[0]["label"] == "claim" and records[0]["resolved_by"] == "majority"
+
+
+async def test_review_sees_labels_written_elsewhere(sample: tuple[Path, str]) -> None:
+    from reader.tui.app import ReaderApp
+
+    db, india = sample
+    app = ReaderApp(Store(db), annotator="rev", review=(india,))
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        assert app.screen.status_text().plain.startswith("disagreement 1/3")
+        with Store(db) as other:  # another process settles one disagreement by agreeing
+            other.set_label(india, 3, "commitment", "bob")
+        await pilot.pause(1.2)
+        assert app.screen.status_text().plain.startswith("disagreement 1/2")
+
+
+async def test_the_library_shows_assignments_first(sample: tuple[Path, str]) -> None:
+    from reader.tui.app import ReaderApp
+    from tests.uihelp import screen_text
+
+    db, india = sample
+    with Store(db) as store:
+        store.save_assignments([(india, "tester")])
+        everything = len(store.article_ids())
+    app = ReaderApp(Store(db), annotator="tester")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        table = app.screen.query_one("DataTable")
+        assert table.row_count == 1 and app.screen.selected_id() == india
+        assert f"(1 of {everything} shown: assigned to you, m shows all)" in screen_text(app)
+        await pilot.press("m")
+        assert "(yours first)" in screen_text(app)
+        assert table.row_count == everything and app.screen.selected_id() == india
+        assert str(table.coordinate_to_cell_key((0, 0)).row_key.value) == india  # assigned first
+
+
+def test_review_in_a_real_terminal(sample: tuple[Path, str], tmp_path: Path) -> None:
+    import shlex
+
+    from tests.test_terminal import Terminal
+
+    if shutil.which("tmux") is None:
+        pytest.skip("tmux is not installed")
+    db, india = sample
+    (tmp_path / "none.toml").write_text("")
+    command = shlex.join([sys.executable, "-m", "reader", "review", "--db", str(db), "--annotator", "rev", "--config", str(tmp_path / "none.toml")])
+    term = Terminal(f"reader-review-{os.getpid()}", f"{command}; echo READER-EXITED-$?; sleep 60")
+    try:
+        term.wait_for(r"disagreement 1/3 · 0/3 decided")
+        term.wait_for(r"bob\s+C commitment")
+        for key, expected in (("3", r"disagreement 2/3 · 1/3"), ("1", r"disagreement 3/3 · 2/3"), ("2", r"disagreement 3/3 · 3/3")):
+            term.send(key)
+            term.wait_for(expected)
+        term.send("u")
+        term.wait_for(r"disagreement 3/3 · 2/3")
+        term.send("3")
+        term.wait_for(r"disagreement 3/3 · 3/3")
+        term.send("q")
+        term.wait_for(r"\d+ articles? ·")
+        term.send("q")
+        term.wait_for(r"READER-EXITED-0")
+    finally:
+        term.close()
+    proc = run_reader("export", "--db", str(db), "--resolve", "reviewed", "--article", india)
+    assert proc.returncode == 0, proc.stderr
+    records = {r["sentence_index"]: r for r in map(json.loads, proc.stdout.splitlines())}
+    assert {i: (records[i]["label"], records[i]["annotator"]) for i in (1, 3, 5)} == {
+        1: ("background", "rev"), 3: ("commitment", "rev"), 5: ("background", "rev"),
+    }

@@ -180,7 +180,10 @@ class LibraryScreen(Screen[None]):
         labelled = sum(r.labelled for r in self.rows)
         n = len(self.rows)
         text = Text(f"{n} article{'' if n == 1 else 's'}", style="bold")
-        if self.filter or self.shown != n:
+        if self.assigned:  # reader assign gave this annotator articles
+            mode = "yours first" if self.all_articles else f"{self.shown} of {n} shown: assigned to you, m shows all"
+            text.append(f" ({mode})", style="bold")
+        elif self.filter:
             text.append(f" ({self.shown} of {n} shown)", style="bold")
         text.append(f" · {labelled}/{total} sentences done by {annotator} ·", style="bold")
         for name in self.app.label_set.names:
@@ -190,8 +193,6 @@ class LibraryScreen(Screen[None]):
             text.append(f" · other labels {others}", style="dim")
         if self.sort != SORTS[0]:
             text.append(f" · sorted: {self.sort}", style="dim")
-        if self.assigned:
-            text.append(f" · {len(self.assigned)} assigned to you" + (", shown first" if self.all_articles else " shown (m: all)"), style="dim")
         return text
 
     def selected_id(self) -> str | None:
