@@ -2,7 +2,7 @@
 
 Every change to what an annotator said about a sentence (a label set by hand or accepted
 from a suggestion, a clear, an undo or redo, a label restored from an export or merged from
-another database, an article deleted) is an `Entry` given to `write`, which appends the
+another database, an article deleted) is an `Entry` given to `write` (many at once: `write_many`), which appends the
 event and applies it to the current state in the caller's transaction. A new feature adds a
 provenance or a field, never another write path.
 """
@@ -13,7 +13,8 @@ import hashlib
 import json
 import sqlite3
 import uuid
-from collections.abc import Collection, Iterable
+from itertools import groupby
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 
 from reader.model import Change, Suggestion
@@ -53,6 +54,18 @@ class Entry:
     exact: bool = False
 
 
+INSERT_EVENT = """INSERT INTO annotation_events (article_id, sentence_index, annotator, action, label, previous, target,
+                                                 created, field, provenance, suggested, uid)
+                  VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"""
+
+
+def _event_row(entry: Entry, created: str) -> tuple:
+    return (
+        entry.article_id, entry.sentence_index, entry.annotator, entry.action, entry.label, entry.previous,
+        entry.target, created, entry.field, entry.provenance, entry.suggested, entry.uid or uuid.uuid4().hex,
+    )
+
+
 def write(conn: sqlite3.Connection, entry: Entry) -> int:
     """Append the event and apply it to the current state; returns the event's id.
 
@@ -60,27 +73,49 @@ def write(conn: sqlite3.Connection, entry: Entry) -> int:
     are committed together or not at all.
     """
     created = entry.created or now()
-    cursor = conn.execute(
-        """INSERT INTO annotation_events (article_id, sentence_index, annotator, action, label, previous, target,
-                                          created, field, provenance, suggested, uid)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
-        (
-            entry.article_id, entry.sentence_index, entry.annotator, entry.action, entry.label, entry.previous,
-            entry.target, created, entry.field, entry.provenance, entry.suggested, entry.uid or uuid.uuid4().hex,
-        ),
-    )
+    cursor = conn.execute(INSERT_EVENT, _event_row(entry, created))
     if entry.sentence_index is not None and entry.apply:
         _apply(conn, entry, entry.since or entry.updated or created, entry.updated or created)
     return int(cursor.lastrowid)
 
 
+def write_many(conn: sqlite3.Connection, entries: Sequence[Entry]) -> list[int]:
+    """`write` for many events at once (a merge brings hundreds of thousands): the same rows,
+    appended in order and applied in order, in the caller's transaction; returns their ids."""
+    stamp = now()
+    first = next_event_id(conn)
+    conn.executemany(INSERT_EVENT, [_event_row(e, e.created or stamp) for e in entries])
+    if next_event_id(conn) != first + len(entries):
+        raise RuntimeError("the event log did not number a batch of events in order")
+    changes = [
+        _statement(e, e.since or e.updated or e.created or stamp, e.updated or e.created or stamp)
+        for e in entries if e.sentence_index is not None and e.apply
+    ]
+    # consecutive changes made by one statement go together (the order of changes is kept)
+    for sql, run in groupby(changes, key=lambda change: change[0]):
+        conn.executemany(sql, [params for _, params in run])
+    return list(range(first, first + len(entries)))
+
+
+def next_event_id(conn: sqlite3.Connection) -> int:
+    """The id the next event gets (the log's ids are AUTOINCREMENT: never reused)."""
+    return conn.execute(
+        """SELECT max(coalesce((SELECT seq FROM sqlite_sequence WHERE name = 'annotation_events'), 0),
+                      coalesce((SELECT max(id) FROM annotation_events), 0)) + 1"""
+    ).fetchone()[0]
+
+
 def _apply(conn: sqlite3.Connection, e: Entry, since: str, updated: str) -> None:
+    conn.execute(*_statement(e, since, updated))
+
+
+def _statement(e: Entry, since: str, updated: str) -> tuple[str, tuple]:
+    """The SQL that makes the current state say what an event says, with its parameters."""
     key = (e.article_id, e.sentence_index, e.annotator)
     if e.field is None:
         if e.label is None:
-            conn.execute("DELETE FROM annotations WHERE article_id = ? AND sentence_index = ? AND annotator = ?", key)
-            return
-        conn.execute(
+            return "DELETE FROM annotations WHERE article_id = ? AND sentence_index = ? AND annotator = ?", key
+        return (
             """INSERT INTO annotations (article_id, sentence_index, annotator, label, created, updated, provenance, suggested)
                VALUES (?, ?, ?, ?, ?, ?, ?, ?)
                ON CONFLICT (article_id, sentence_index, annotator) DO UPDATE SET label = excluded.label,
@@ -88,14 +123,9 @@ def _apply(conn: sqlite3.Connection, e: Entry, since: str, updated: str) -> None
                created = CASE WHEN ? THEN excluded.created ELSE annotations.created END""",
             (*key, e.label, since, updated, e.provenance, e.suggested, e.exact),
         )
-        return
     if e.label is None:
-        conn.execute(
-            "DELETE FROM sentence_fields WHERE article_id = ? AND sentence_index = ? AND annotator = ? AND field = ?",
-            (*key, e.field),
-        )
-        return
-    conn.execute(
+        return "DELETE FROM sentence_fields WHERE article_id = ? AND sentence_index = ? AND annotator = ? AND field = ?", (*key, e.field)
+    return (
         """INSERT INTO sentence_fields (article_id, sentence_index, annotator, field, value, provenance, updated)
            VALUES (?, ?, ?, ?, ?, ?, ?)
            ON CONFLICT (article_id, sentence_index, annotator, field) DO UPDATE SET value = excluded.value,

@@ -90,24 +90,79 @@ def units_of(votes: Iterable[Vote], labels: tuple[str, ...]) -> tuple[dict[Unit,
     return units, skipped, outside
 
 
+@dataclass
+class Table:
+    """The votes as arrays: one row per sentence labelled by two or more annotators (grouped by
+    article), a column per annotator holding a label's number (-1: no vote)."""
+
+    units: list[Unit]
+    annotators: list[str]
+    codes: Any  # sentences x annotators
+    counts: Any  # sentences x labels: how many annotators gave each label (krippendorff's value_counts)
+    skipped: int = 0
+    outside: dict[str, int] = field(default_factory=dict)
+
+
+def tabulate(votes: Iterable[Vote], labels: tuple[str, ...], only: frozenset[str] = frozenset()) -> Table:
+    """One pass over the votes (200,000 of them in a third of a second), the rest in numpy."""
+    import numpy as np
+
+    code = {name: i for i, name in enumerate(labels)}
+    unit_of: dict[Unit, int] = {}
+    column: dict[str, int] = {}
+    rows: list[int] = []
+    cols: list[int] = []
+    values: list[int] = []
+    skipped = 0
+    outside: Counter[str] = Counter()
+    for article_id, index, annotator, label in votes:
+        c = code.get(label)
+        if c is None:
+            if label == SKIPPED:
+                skipped += 1
+            else:
+                outside[annotator] += 1
+            continue
+        n = unit_of.setdefault((article_id, index), len(unit_of))
+        rows.append(n)
+        cols.append(column.setdefault(annotator, len(column)))
+        values.append(c)
+    names = sorted(column)
+    codes = np.full((len(unit_of), len(names)), -1, dtype=np.int64)
+    place = np.array([names.index(a) for a in column], dtype=np.int64)
+    codes[np.asarray(rows, dtype=np.int64), place[np.asarray(cols, dtype=np.int64)] if cols else []] = values
+    considered = np.isin(codes, [code[label] for label in only]).any(axis=1) if only else np.ones(len(codes), dtype=bool)
+    voted = [names[k] for k in np.nonzero((codes[considered] >= 0).any(axis=0))[0]]
+    keep = considered & ((codes >= 0).sum(axis=1) > 1)
+    units = list(unit_of)
+    rows_kept = np.nonzero(keep)[0]
+    # grouped by article (a stable sort keeps each article's sentences in order)
+    article_ids = {a: n for n, a in enumerate(dict.fromkeys(u[0] for u in units))}
+    group = np.array([article_ids[units[r][0]] for r in rows_kept], dtype=np.int64)
+    rows_kept = rows_kept[np.argsort(group, kind="stable")]
+    columns = [names.index(a) for a in voted]
+    codes = codes[np.ix_(rows_kept, columns)] if len(rows_kept) else np.zeros((0, len(voted)), dtype=np.int64)
+    counts = np.zeros((len(rows_kept), len(labels)), dtype=np.int64)
+    for k in range(codes.shape[1]):
+        has = codes[:, k] >= 0
+        np.add.at(counts, (np.nonzero(has)[0], codes[has, k]), 1)
+    return Table([units[r] for r in rows_kept], voted, codes, counts, skipped, dict(sorted(outside.items())))
+
+
 def measure(votes: Iterable[Vote], labels: tuple[str, ...], *, only: frozenset[str] = frozenset(),
             titles: dict[str, str] | None = None, order: dict[str, int] | None = None) -> Agreement:
     """Agreement on these votes under a label set; with `only`, on the sentences someone gave
     one of those labels. Raises AgreementError when there is nothing to compare."""
-    units, skipped, outside = units_of(votes, labels)
-    if only:
-        units = {u: v for u, v in units.items() if only & set(v.values())}
-    annotators = sorted({a for v in units.values() for a in v})
-    if len(annotators) < 2:
-        raise AgreementError(_too_few(annotators, labels, outside))
-    shared = {u: v for u, v in units.items() if len(v) > 1}
-    if not shared:
-        raise AgreementError(f"no sentence was labelled by two annotators ({', '.join(annotators)}): nothing to compare")
-    pairs = [_pair(a, b, shared, labels) for a, b in combinations(annotators, 2)]
-    alpha, per_label = _alpha(shared.values(), labels)
+    table = tabulate(votes, labels, only)
+    if len(table.annotators) < 2:
+        raise AgreementError(_too_few(table.annotators, labels, Counter(table.outside)))
+    if not table.units:
+        raise AgreementError(f"no sentence was labelled by two annotators ({', '.join(table.annotators)}): nothing to compare")
+    pairs = [_pair(table, a, b, labels) for a, b in combinations(range(len(table.annotators)), 2)]
+    alpha, per_label = _alpha(table.counts, labels)
     return Agreement(
-        annotators=annotators, labels=labels, sentences=len(shared), pairs=pairs, alpha=alpha, per_label=per_label,
-        articles=_articles(shared, labels, titles or {}, order or {}), skipped=skipped, outside=dict(sorted(outside.items())),
+        annotators=table.annotators, labels=labels, sentences=len(table.units), pairs=pairs, alpha=alpha, per_label=per_label,
+        articles=_articles(table, titles or {}, order or {}), skipped=table.skipped, outside=table.outside,
     )
 
 
@@ -120,52 +175,31 @@ def _too_few(annotators: list[str], labels: tuple[str, ...], outside: Counter[st
     return line
 
 
-def _pair(a: str, b: str, shared: dict[Unit, dict[str, str]], labels: tuple[str, ...]) -> Pair:
-    table = {x: dict.fromkeys(labels, 0) for x in labels}
-    n = agree = 0
-    for votes in shared.values():
-        la, lb = votes.get(a), votes.get(b)
-        if la is None or lb is None:
-            continue
-        table[la][lb] += 1
-        n += 1
-        agree += la == lb
-    if n == 0:
-        return Pair(a, b, 0, None, None, table)
-    observed = agree / n
-    rows = {x: sum(table[x].values()) for x in labels}
-    cols = {x: sum(table[y][x] for y in labels) for x in labels}
-    chance = sum(rows[x] * cols[x] for x in labels) / (n * n)
-    kappa = None if math.isclose(chance, 1.0) else (observed - chance) / (1 - chance)
-    return Pair(a, b, n, observed, kappa, table)
-
-
-def _counts(units: Iterable[dict[str, str]], labels: tuple[str, ...]) -> Any:
-    """How many annotators gave each label to each sentence: the krippendorff package's
-    `value_counts` (sentences x labels)."""
+def _pair(table: Table, i: int, j: int, labels: tuple[str, ...]) -> Pair:
     import numpy as np
 
-    column = {name: i for i, name in enumerate(labels)}
-    rows: list[int] = []
-    cols: list[int] = []
-    for n, votes in enumerate(units):
-        for label in votes.values():
-            rows.append(n)
-            cols.append(column[label])
-    counts = np.zeros((rows[-1] + 1 if rows else 0, len(labels)), dtype=np.int64)
-    np.add.at(counts, (np.asarray(rows, dtype=np.int64), np.asarray(cols, dtype=np.int64)), 1)
-    return counts
+    a, b = table.codes[:, i], table.codes[:, j]
+    both = (a >= 0) & (b >= 0)
+    k = len(labels)
+    cells = np.bincount(a[both] * k + b[both], minlength=k * k).reshape(k, k)
+    confusion = {x: {y: int(cells[p, q]) for q, y in enumerate(labels)} for p, x in enumerate(labels)}
+    n = int(both.sum())
+    name_a, name_b = table.annotators[i], table.annotators[j]
+    if n == 0:
+        return Pair(name_a, name_b, 0, None, None, confusion)
+    observed = float(np.trace(cells)) / n
+    chance = float((cells.sum(axis=1) * cells.sum(axis=0)).sum()) / (n * n)
+    kappa = None if math.isclose(chance, 1.0) else (observed - chance) / (1 - chance)
+    return Pair(name_a, name_b, n, observed, kappa, confusion)
 
 
-def _alpha(units: Iterable[dict[str, str]], labels: tuple[str, ...]) -> tuple[float | None, dict[str, dict[str, Any]]]:
+def _alpha(counts: Any, labels: tuple[str, ...]) -> tuple[float | None, dict[str, dict[str, Any]]]:
     """Nominal alpha and, from the same coincidences, how often each label's votes were matched
     by another annotator's same label."""
     import numpy as np
 
-    counts = _counts(units, labels)
     pairable = counts.sum(axis=1)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        matched = (counts * (counts - 1) / (pairable - 1)[:, None]).sum(axis=0)
+    matched = (counts * (counts - 1) / (pairable - 1)[:, None]).sum(axis=0)
     given = counts.sum(axis=0)
     per_label = {
         name: {"votes": int(given[i]), "agreement": float(matched[i] / given[i]) if given[i] else None}
@@ -188,19 +222,22 @@ def alpha_of(counts: Any) -> float | None:
     return None if math.isnan(value) else value
 
 
-def _articles(shared: dict[Unit, dict[str, str]], labels: tuple[str, ...], titles: dict[str, str], order: dict[str, int]) -> list[ArticleAgreement]:
+def _articles(table: Table, titles: dict[str, str], order: dict[str, int]) -> list[ArticleAgreement]:
     """Per article: pairwise observed agreement and alpha, the lowest agreement first."""
-    by_article: dict[str, list[dict[str, str]]] = {}
-    for (article_id, _), votes in shared.items():
-        by_article.setdefault(article_id, []).append(votes)
+    counts = table.counts
+    voters = counts.sum(axis=1)
+    pairs = voters * (voters - 1)
+    agree = (counts * (counts - 1)).sum(axis=1)
     out = []
-    for article_id, units in by_article.items():
-        pairs = agree = 0
-        for votes in units:
-            tally = Counter(votes.values())
-            m = len(votes)
-            pairs += m * (m - 1)
-            agree += sum(c * (c - 1) for c in tally.values())
-        out.append(ArticleAgreement(article_id, titles.get(article_id, ""), len(units), agree / pairs, alpha_of(_counts(units, labels))))
+    start = 0
+    ids = [u[0] for u in table.units]
+    while start < len(ids):  # the sentences are grouped by article
+        article_id = ids[start]
+        end = start
+        while end < len(ids) and ids[end] == article_id:
+            end += 1
+        observed = float(agree[start:end].sum()) / float(pairs[start:end].sum())
+        out.append(ArticleAgreement(article_id, titles.get(article_id, ""), end - start, observed, alpha_of(counts[start:end])))
+        start = end
     out.sort(key=lambda r: (r.observed, -1.0 if r.alpha is None else r.alpha, order.get(r.id, 0), r.id))
     return out
