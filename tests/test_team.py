@@ -714,3 +714,24 @@ def test_review_in_a_real_terminal(sample: tuple[Path, str], tmp_path: Path) -> 
     assert {i: (records[i]["label"], records[i]["annotator"]) for i in (1, 3, 5)} == {
         1: ("background", "rev"), 3: ("commitment", "rev"), 5: ("background", "rev"),
     }
+
+
+def test_merge_takes_a_parse_it_lacks_and_ignores_one_it_is_not_given(tmp_path: Path) -> None:
+    text, spans = article_text(0, 4)
+    article = Article(text, title="Parse")
+    parse = Parsed(tuple(Sentence(i, a, b) for i, (a, b) in enumerate(spans)), (), "m", "1")
+    parsed, bare = tmp_path / "parsed.db", tmp_path / "bare.db"
+    with Store(parsed) as store:
+        store.add_article(article, parse)
+        store.set_label(article.id, 2, "claim", "ann")
+    with Store(bare) as store:
+        store.add_article(article)  # stored, not parsed yet
+    # not parsed there: nothing to map, nothing to report
+    proc = run_reader("merge", "--db", str(parsed), str(bare))
+    assert proc.returncode == 0 and proc.stderr == "", proc.stderr
+    # not parsed here: the sentences come with the labels
+    proc = run_reader("merge", "--db", str(bare), str(parsed))
+    assert proc.returncode == 0 and proc.stderr == "", proc.stderr
+    with Store(bare) as store:
+        assert [(s.start, s.end) for s in store.sentences(article.id)] == spans
+        assert store.labels(article.id, "ann") == {2: "claim"}

@@ -190,6 +190,9 @@ def _list_assignments(opts: Options, as_json: bool) -> None:
     if as_json:
         click.echo(json.dumps(records, ensure_ascii=False, indent=2))
         return
+    if not records:
+        click.echo("no assignments yet: reader assign --annotators a,b,c shares the articles out", err=True)
+        return
     console = Console(highlight=False)
     if not console.is_terminal:
         click.echo("annotator\tarticle_id\ttitle\tlabelled\tsentences")

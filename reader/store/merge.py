@@ -201,7 +201,7 @@ class Merge(Connection):
             ours = conn.execute('SELECT idx, start, "end" FROM sentences WHERE article_id = ? ORDER BY idx', (article_id,)).fetchall()
             if not ours and theirs:
                 self._insert_parse(conn, other, article_id, theirs)
-            elif [tuple(s[:3]) for s in theirs] != [tuple(s) for s in ours]:
+            elif theirs and [tuple(s[:3]) for s in theirs] != [tuple(s) for s in ours]:
                 mapping = sentence_map(text, ours, [s[:3] for s in theirs])
                 report.resplit.append({"id": article_id, "title": row[1], "sentences": len(theirs), "mapped": len(mapping)})
         self._merge_events(conn, other, article_id, mapping, report)
