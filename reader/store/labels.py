@@ -2,9 +2,9 @@
 
 Every change to what an annotator said about a sentence (a label set by hand or accepted
 from a suggestion, a clear, an undo or redo, a label restored from an export or merged from
-another database, an article deleted) is an `Entry` given to `write` (many at once: `write_many`), which appends the
-event and applies it to the current state in the caller's transaction. A new feature adds a
-provenance or a field, never another write path.
+another database, an article deleted) is an `Entry` given to `write` (many at once:
+`write_many`), which appends the event and applies it to the current state in the caller's
+transaction. A new feature adds a provenance or a field, never another write path.
 """
 
 from __future__ import annotations
@@ -13,9 +13,9 @@ import hashlib
 import json
 import sqlite3
 import uuid
-from itertools import groupby
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
+from itertools import groupby
 
 from reader.model import Change, Suggestion
 from reader.store.db import Connection, now

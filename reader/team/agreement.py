@@ -196,8 +196,6 @@ def _pair(table: Table, i: int, j: int, labels: tuple[str, ...]) -> Pair:
 def _alpha(counts: Any, labels: tuple[str, ...]) -> tuple[float | None, dict[str, dict[str, Any]]]:
     """Nominal alpha and, from the same coincidences, how often each label's votes were matched
     by another annotator's same label."""
-    import numpy as np
-
     pairable = counts.sum(axis=1)
     matched = (counts * (counts - 1) / (pairable - 1)[:, None]).sum(axis=0)
     given = counts.sum(axis=0)
