@@ -13,10 +13,12 @@ from reader.store.commitments import Commitments
 from reader.store.dataset import Dataset
 from reader.store.db import StoreError, default_path, guard_export, is_reader_database, now
 from reader.store.schema import APP_ID, SCHEMA_VERSION
+from reader.store.merge import Merge
 from reader.store.suggestions import ModelInfo
+from reader.store.team import Team
 
 __all__ = ["APP_ID", "ModelInfo", "SCHEMA_VERSION", "Store", "StoreError", "default_path", "guard_export", "is_reader_database", "now"]
 
 
-class Store(Dataset, Commitments):
-    """An open reader database: articles, labels, suggestions, datasets."""
+class Store(Dataset, Commitments, Team, Merge):
+    """An open reader database: articles, labels, suggestions, commitments, datasets, team work."""

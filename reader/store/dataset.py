@@ -58,6 +58,8 @@ class Dataset(Articles, Labels, Suggestions):
                 text=row[7], meta=json.loads(row[8] or "{}"), model=row[9], model_version=row[10],
                 sentences=sentences, entities=entities, labels=labels, reviews=reviews, fields=fields,
                 suggestions=self.suggestions(article_id, suggestions) if suggestions else {},
+                assigned=tuple(r[0] for r in self._all(
+                    "SELECT annotator FROM assignments WHERE article_id = ? ORDER BY annotator", (article_id,))),
             )
 
     def stats(self, annotator: str) -> dict[str, Any]:

@@ -2,9 +2,9 @@
 
 Every change to what an annotator said about a sentence (a label set by hand or accepted
 from a suggestion, a clear, an undo or redo, a label restored from an export or merged from
-another database, an article deleted) is an `Entry` given to `write`, which appends the
-event and applies it to the current state in the caller's transaction. A new feature adds a
-provenance or a field, never another write path.
+another database, an article deleted) is an `Entry` given to `write` (many at once:
+`write_many`), which appends the event and applies it to the current state in the caller's
+transaction. A new feature adds a provenance or a field, never another write path.
 """
 
 from __future__ import annotations
@@ -13,8 +13,9 @@ import hashlib
 import json
 import sqlite3
 import uuid
-from collections.abc import Container, Iterable
+from collections.abc import Container, Iterable, Sequence
 from dataclasses import dataclass
+from itertools import groupby
 
 from reader.model import NOTE, UNSURE, Change, Suggestion
 from reader.store.db import Connection, now
@@ -45,6 +46,24 @@ class Entry:
     uid: str | None = None
     since: str | None = None
     updated: str | None = None
+    # For events merged from another database's log (reader.team.merge): `apply=False` appends
+    # an event older than the value in force without touching that value; `exact=True` makes
+    # the value take `since` and `updated` as given even where one is already there, so the
+    # result depends on the events merged, never on the order the databases were merged in.
+    apply: bool = True
+    exact: bool = False
+
+
+INSERT_EVENT = """INSERT INTO annotation_events (article_id, sentence_index, annotator, action, label, previous, target,
+                                                 created, field, provenance, suggested, uid)
+                  VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"""
+
+
+def _event_row(entry: Entry, created: str) -> tuple:
+    return (
+        entry.article_id, entry.sentence_index, entry.annotator, entry.action, entry.label, entry.previous,
+        entry.target, created, entry.field, entry.provenance, entry.suggested, entry.uid or uuid.uuid4().hex,
+    )
 
 
 def write(conn: sqlite3.Connection, entry: Entry) -> int:
@@ -54,41 +73,59 @@ def write(conn: sqlite3.Connection, entry: Entry) -> int:
     are committed together or not at all.
     """
     created = entry.created or now()
-    cursor = conn.execute(
-        """INSERT INTO annotation_events (article_id, sentence_index, annotator, action, label, previous, target,
-                                          created, field, provenance, suggested, uid)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
-        (
-            entry.article_id, entry.sentence_index, entry.annotator, entry.action, entry.label, entry.previous,
-            entry.target, created, entry.field, entry.provenance, entry.suggested, entry.uid or uuid.uuid4().hex,
-        ),
-    )
-    if entry.sentence_index is not None:
+    cursor = conn.execute(INSERT_EVENT, _event_row(entry, created))
+    if entry.sentence_index is not None and entry.apply:
         _apply(conn, entry, entry.since or entry.updated or created, entry.updated or created)
     return int(cursor.lastrowid)
 
 
+def write_many(conn: sqlite3.Connection, entries: Sequence[Entry]) -> list[int]:
+    """`write` for many events at once (a merge brings hundreds of thousands): the same rows,
+    appended in order and applied in order, in the caller's transaction; returns their ids."""
+    stamp = now()
+    first = next_event_id(conn)
+    conn.executemany(INSERT_EVENT, [_event_row(e, e.created or stamp) for e in entries])
+    if next_event_id(conn) != first + len(entries):
+        raise RuntimeError("the event log did not number a batch of events in order")
+    changes = [
+        _statement(e, e.since or e.updated or e.created or stamp, e.updated or e.created or stamp)
+        for e in entries if e.sentence_index is not None and e.apply
+    ]
+    # consecutive changes made by one statement go together (the order of changes is kept)
+    for sql, run in groupby(changes, key=lambda change: change[0]):
+        conn.executemany(sql, [params for _, params in run])
+    return list(range(first, first + len(entries)))
+
+
+def next_event_id(conn: sqlite3.Connection) -> int:
+    """The id the next event gets (the log's ids are AUTOINCREMENT: never reused)."""
+    return conn.execute(
+        """SELECT max(coalesce((SELECT seq FROM sqlite_sequence WHERE name = 'annotation_events'), 0),
+                      coalesce((SELECT max(id) FROM annotation_events), 0)) + 1"""
+    ).fetchone()[0]
+
+
 def _apply(conn: sqlite3.Connection, e: Entry, since: str, updated: str) -> None:
+    conn.execute(*_statement(e, since, updated))
+
+
+def _statement(e: Entry, since: str, updated: str) -> tuple[str, tuple]:
+    """The SQL that makes the current state say what an event says, with its parameters."""
     key = (e.article_id, e.sentence_index, e.annotator)
     if e.field is None:
         if e.label is None:
-            conn.execute("DELETE FROM annotations WHERE article_id = ? AND sentence_index = ? AND annotator = ?", key)
-            return
-        conn.execute(
+            return "DELETE FROM annotations WHERE article_id = ? AND sentence_index = ? AND annotator = ?", key
+        return (
             """INSERT INTO annotations (article_id, sentence_index, annotator, label, created, updated, provenance, suggested)
                VALUES (?, ?, ?, ?, ?, ?, ?, ?)
                ON CONFLICT (article_id, sentence_index, annotator) DO UPDATE SET label = excluded.label,
-               updated = excluded.updated, provenance = excluded.provenance, suggested = excluded.suggested""",
-            (*key, e.label, since, updated, e.provenance, e.suggested),
+               updated = excluded.updated, provenance = excluded.provenance, suggested = excluded.suggested,
+               created = CASE WHEN ? THEN excluded.created ELSE annotations.created END""",
+            (*key, e.label, since, updated, e.provenance, e.suggested, e.exact),
         )
-        return
     if e.label is None:
-        conn.execute(
-            "DELETE FROM sentence_fields WHERE article_id = ? AND sentence_index = ? AND annotator = ? AND field = ?",
-            (*key, e.field),
-        )
-        return
-    conn.execute(
+        return "DELETE FROM sentence_fields WHERE article_id = ? AND sentence_index = ? AND annotator = ? AND field = ?", (*key, e.field)
+    return (
         """INSERT INTO sentence_fields (article_id, sentence_index, annotator, field, value, provenance, updated)
            VALUES (?, ?, ?, ?, ?, ?, ?)
            ON CONFLICT (article_id, sentence_index, annotator, field) DO UPDATE SET value = excluded.value,
@@ -129,8 +166,10 @@ class Event:
 
 
 # What each undo stack covers: the article view's (labels, notes, unsure marks); a reviewer's
-# decisions and the commitment tracker's corrections have stacks of their own.
+# decisions ("review") and the commitment tracker's corrections have stacks of their own.
+REVIEW = "review"
 LABEL_FIELDS: frozenset[str | None] = frozenset({None, NOTE, UNSURE})
+EVENT_COLUMNS = "id, article_id, sentence_index, action, label, previous, target, field, provenance, suggested"
 
 
 def history(
@@ -138,13 +177,20 @@ def history(
 ) -> tuple[list[Event], list[Event]]:
     """Replay the event log into this annotator's undo and redo stacks for the changes of these
     fields in an article (None: in every article)."""
-    done: list[Event] = []
-    undone: list[Event] = []
     rows = conn.execute(
-        """SELECT id, article_id, sentence_index, action, label, previous, target, field, provenance, suggested
-           FROM annotation_events WHERE (?1 IS NULL OR article_id = ?1) AND annotator = ?2 ORDER BY id""",
+        f"SELECT {EVENT_COLUMNS} FROM annotation_events WHERE (?1 IS NULL OR article_id = ?1) AND annotator = ?2 ORDER BY id",
         (article_id, annotator),
     )
+    return replay(rows, fields)
+
+
+def replay(rows: Iterable[tuple], fields: Container[str | None] = LABEL_FIELDS) -> tuple[list[Event], list[Event]]:
+    """Undo and redo stacks from event rows (EVENT_COLUMNS) in log order, for these fields.
+
+    Deleting an article takes its changes off the stacks; importing it again with its labels
+    (the "undelete" marker) puts them back."""
+    done: list[Event] = []
+    undone: list[Event] = []
     kept: dict[str, tuple[list[Event], list[Event]]] = {}
     for row in rows:
         event = Event(*row)
@@ -154,7 +200,6 @@ def history(
             done = [e for e in done if e.article_id != gone]
             undone = [e for e in undone if e.article_id != gone]
         elif event.action == "import" and event.field == UNDELETE:
-            # the article came back with its labels: so does their history
             back_done, back_undone = kept.pop(event.article_id, ([], []))
             done, undone = back_done + done, back_undone + undone
         elif event.field not in fields:

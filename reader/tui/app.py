@@ -37,8 +37,9 @@ class ReaderApp(App[None]):
         Binding("ctrl+q", "quit", "quit", id="app.quit", show=False, priority=True),
     ]
 
-    def __init__(self, store: Any, *, labels: LabelSet | None = None, annotator: str = "anonymous", article_id: str | None = None, model: str | None = None, retrain_every: int = 25, start: str | None = None) -> None:
+    def __init__(self, store: Any, *, labels: LabelSet | None = None, annotator: str = "anonymous", article_id: str | None = None, model: str | None = None, retrain_every: int = 25, start: str | None = None, review: tuple[str, ...] | None = None) -> None:
         super().__init__()
+        self.start_review = review  # open the review screen first: () for every article
         self.store = store
         self.label_set = labels or LabelSet()
         self.annotator = annotator
@@ -58,7 +59,9 @@ class ReaderApp(App[None]):
             self.call_after_refresh(self._check_keymap)
         # An article named on the command line opens alone; the library is built only when
         # the user goes back to it, so start-up does not pay for a table of every article.
-        if self.start_article and self.store.has_article(self.start_article):
+        if self.start_review is not None:
+            self.open_review(list(self.start_review) or None)
+        elif self.start_article and self.store.has_article(self.start_article):
             self.open_article(self.start_article)
         else:
             self.push_screen(_library())
@@ -182,6 +185,19 @@ class ReaderApp(App[None]):
         if hasattr(library, "show_article"):
             self.call_after_refresh(lambda: library.show_article(screen.article_id))
 
+    def open_review(self, article_ids: list[str] | None = None) -> None:
+        """The review screen over these articles (None: all)."""
+        from reader.tui.screens.review import ReviewScreen
+
+        self.push_screen(ReviewScreen(article_ids))
+
+    def leave_review(self) -> None:
+        """Back to the library the review was opened from (or a new one)."""
+        if len(self.screen_stack) > 2:
+            self.pop_screen()
+        else:
+            self.switch_screen(_library())
+
     def action_help(self) -> None:
         from reader.tui.screens.help import HelpScreen, key_table
 
@@ -218,15 +234,15 @@ class ReaderApp(App[None]):
 
 def known_binding_ids() -> set[str]:
     """Every binding id of every screen, for checking a keymap."""
-    from reader.tui.screens import commitments, dialogs, help, library
+    from reader.tui.screens import commitments, dialogs, help, library, review
 
     owners = [ReaderApp, ArticleScreen, library.LibraryScreen, help.HelpScreen, commitments.CommitmentsScreen,
-              dialogs.AddDialog, dialogs.ConfirmDialog, dialogs.CorrectDialog]
+              review.ReviewScreen, dialogs.AddDialog, dialogs.ConfirmDialog, dialogs.CorrectDialog]
     return {b.id for owner in owners for b in owner.BINDINGS if isinstance(b, Binding) and b.id}
 
 
-def run(store: Any, *, labels: LabelSet, annotator: str, article_id: str | None, model: str | None, keymap: dict[str, str] | None = None, retrain_every: int = 25, start: str | None = None) -> None:
-    app = ReaderApp(store, labels=labels, annotator=annotator, article_id=article_id, model=model, retrain_every=retrain_every, start=start)
+def run(store: Any, *, labels: LabelSet, annotator: str, article_id: str | None, model: str | None, keymap: dict[str, str] | None = None, retrain_every: int = 25, start: str | None = None, review: tuple[str, ...] | None = None) -> None:
+    app = ReaderApp(store, labels=labels, annotator=annotator, article_id=article_id, model=model, retrain_every=retrain_every, start=start, review=review)
     if keymap:
         app.set_keymap(keymap)
     app.run()

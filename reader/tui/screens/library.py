@@ -59,6 +59,9 @@ class LibraryScreen(Screen[None]):
         Binding("c", "commitments", "commitments", id="library.commitments"),
         Binding("a", "add", "add", id="library.add"),
         Binding("d", "delete", "delete", id="library.delete"),
+        # Not in the key bar (the library's snapshot stays as it is); `?` lists them.
+        Binding("r", "review", "review disagreements", id="library.review", show=False),
+        Binding("m", "toggle_assigned", "assigned / all articles", id="library.assigned", show=False),
         Binding("q", "quit_app", "quit", id="library.quit"),
         Binding("escape", "clear_filter", "clear filter", id="library.clear-filter", show=False),
     ]
@@ -72,6 +75,8 @@ class LibraryScreen(Screen[None]):
         self.sort = SORTS[0]
         self._found: set[str] | None = None  # articles whose text holds the filter
         self._just_mounted = False
+        self.assigned: set[str] = set()  # the articles assigned to this annotator (reader assign)
+        self.all_articles = False  # with assignments, show every article (assigned first), not only those
 
     def compose(self) -> ComposeResult:
         yield Static(id="library-header")
@@ -124,6 +129,12 @@ class LibraryScreen(Screen[None]):
             table.move_cursor(row=table.get_row_index(article_id))
 
     def _ordered(self, rows: list[ArticleSummary]) -> list[ArticleSummary]:
+        if self.assigned:  # this annotator's assignments first; only those unless `m` asked for all
+            mine = [r for r in self._sorted(rows) if r.id in self.assigned]
+            return mine + [r for r in self._sorted(rows) if r.id not in self.assigned] if self.all_articles else mine
+        return self._sorted(rows)
+
+    def _sorted(self, rows: list[ArticleSummary]) -> list[ArticleSummary]:
         if self.sort == "most unsure":
             return sorted(rows, key=lambda r: (-r.doubt if r.suggested else 1.0, r.title.lower()))
         if self.sort == "least done":
@@ -135,6 +146,7 @@ class LibraryScreen(Screen[None]):
     def reload(self) -> None:
         """Re-read the articles and counts from the database and redraw the table."""
         self.rows = self.store.summaries(self.app.annotator, self.app.label_set.key)
+        self.assigned = self.store.assigned_to(self.app.annotator) & {r.id for r in self.rows}
         table = self.query_one(DataTable)
         selected = self.selected_id()
         dated = any(r.published for r in self.rows)
@@ -170,7 +182,10 @@ class LibraryScreen(Screen[None]):
         labelled = sum(r.labelled for r in self.rows)
         n = len(self.rows)
         parts: list[tuple[str, str] | str] = [(f"{n} article{'' if n == 1 else 's'}", "bold")]
-        if self.filter:
+        if self.assigned:  # reader assign gave this annotator articles
+            mode = "yours first" if self.all_articles else f"{self.shown} of {n} shown: assigned to you, m shows all"
+            parts.append((f" ({mode})", "bold"))
+        elif self.filter:
             parts.append((f" ({self.shown} of {n} shown)", "bold"))
         parts.append((f" · {labelled}/{total} sentences done by {annotator} ·", "bold"))
         for name in self.app.label_set.names:
@@ -239,6 +254,17 @@ class LibraryScreen(Screen[None]):
         self._found = None
         self.reload()
         self.query_one(DataTable).focus()
+
+    def action_review(self) -> None:
+        """Settle what annotators labelled differently, in every article."""
+        self.app.open_review()
+
+    def action_toggle_assigned(self) -> None:
+        if not self.assigned:
+            self.notify("no articles are assigned to you (reader assign)", timeout=3)
+            return
+        self.all_articles = not self.all_articles
+        self.reload()
 
     def action_quit_app(self) -> None:
         self.app.exit()
