@@ -157,8 +157,10 @@ def article_records(articles: Iterable[ArticleData], selection: Selection) -> It
                 votes = [v for v in votes if v.label in selection.labels]
             tally = votes_of(votes)
             label = next(iter(tally)) if len(tally) == 1 else None
-            if len(tally) > 1 and selection.resolve is not None:
-                resolved = resolve(votes, selection.resolve, art.reviews.get(index))
+            review = art.reviews.get(index) if selection.resolve == "reviewed" else None
+            if (len(tally) > 1 or review is not None) and selection.resolve is not None:
+                # a reviewer's decision stands even where the annotators agreed
+                resolved = resolve(votes, selection.resolve, review)
                 label = resolved.label if resolved else None
             sentence = {
                 "index": index,
@@ -200,6 +202,7 @@ def article_records(articles: Iterable[ArticleData], selection: Selection) -> It
             "model_version": art.model_version,
             "sentences": sentences,
             "entities": [{"start": e.start, "end": e.end, "label": e.label, "text": e.text} for e in art.entities],
+            "assigned": list(art.assigned),
         }
 
 

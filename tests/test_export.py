@@ -321,3 +321,15 @@ def test_bad_export_arguments(labelled_db: Path, args: list[str]) -> None:
     assert result.returncode == 2
     assert len(result.stderr.strip().splitlines()) == 1, result.stderr
     assert result.stderr.startswith("reader: ") and "Traceback" not in result.stderr
+
+
+def test_the_article_export_takes_a_reviewers_decision_and_lists_assignments(labelled_db: Path) -> None:
+    with Store(labelled_db) as store:
+        port = next(a for a in store.article_ids() if "Harbour" in (store.article(a).title or ""))
+        store.set_review(port, 3, "background", "lead")  # asha and ben agreed on claim; the lead overrides
+        store.save_assignments([(port, "asha"), (port, "ben")])
+    (record,) = [json.loads(line) for line in run("export", "--unit", "article", "--resolve", "reviewed", "--article", port, db=labelled_db).stdout.splitlines()]
+    assert record["sentences"][3]["label"] == "background" and record["sentences"][3]["votes"] == {"claim": ["asha", "ben"]}
+    assert sorted(record["assigned"]) == ["asha", "ben"]
+    (plain,) = [json.loads(line) for line in run("export", "--unit", "article", "--article", port, db=labelled_db).stdout.splitlines()]
+    assert plain["sentences"][3]["label"] == "claim"  # without --resolve reviewed, the annotators' agreement
