@@ -48,3 +48,40 @@ def build(work: Path) -> Articles:
     finally:
         conn.close()
     return Articles(work, db, files, ids, sentences, entities)
+
+
+# A user who follows the cold start except for one consistent departure: statements framed as
+# reported speech ("X said that ...", the cold start's `report_frame` rule) they file as background.
+DEPARTURE = "report_frame"
+LABELLED = (40, 1000)
+
+
+def labelled(articles: Articles, target: Path) -> Path:
+    """A copy of the template with every sentence of the 40- and 1,000-sentence articles labelled
+    (Store.set_label, annotator "bench") as that user would: enough labels, in two articles, for
+    training to run and to keep its model (it learns the departure, which the cold start cannot).
+    Built once in the scratch folder, then copied to `target`."""
+    from reader.model import LabelSet
+    from reader.store import Store
+
+    template = articles.work / "labelled-template.db"
+    if not template.exists():
+        building = articles.copy_db(articles.work / "labelled-building.db")
+        key = LabelSet().key
+        with Store(building) as store:
+            for n in LABELLED:
+                for index, suggestion in sorted(store.suggestions(articles.ids[n], key).items()):
+                    departs = (suggestion.reason or "").startswith(DEPARTURE)
+                    store.set_label(articles.ids[n], index, "background" if departs else suggestion.label, "bench")
+        conn = sqlite3.connect(building)
+        try:
+            conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        finally:
+            conn.close()
+        for suffix in ("-wal", "-shm"):
+            Path(str(building) + suffix).unlink(missing_ok=True)
+        building.rename(template)
+    for suffix in ("-wal", "-shm"):
+        Path(str(target) + suffix).unlink(missing_ok=True)
+    shutil.copy(template, target)
+    return target
