@@ -1,8 +1,8 @@
 """`python -m benchmarks`: run every benchmark, print the table of ratios, compare it with the
 previous benchmarks/last-run.json and save this run there.
 
-    python -m benchmarks                      # everything, 5 repetitions (7–8 minutes)
-    python -m benchmarks --only startup,keys  # some parts: startup keys ingest export labels
+    python -m benchmarks                      # everything, 5 repetitions
+    python -m benchmarks --only startup,keys  # some parts: see PARTS
     python -m benchmarks --reps 7 --no-save
 """
 
@@ -18,10 +18,11 @@ import time
 import traceback
 from pathlib import Path
 
-from benchmarks import export, fixtures, ingest, keypress, label_write, startup
+from benchmarks import (commitments_screen, export, fixtures, ingest, keypress, label_write, refresh, retrain_keys, startup,
+                        train)
 from benchmarks.common import BENCH, Tmux, machine, say
 
-PARTS = ("startup", "keys", "ingest", "export", "labels")
+PARTS = ("startup", "keys", "ingest", "export", "labels", "train", "retrain-keys", "refresh", "commitments-screen")
 LAST_RUN = BENCH / "last-run.json"
 RETIRED = {"ingest-no-lemmatizer"}  # rows no longer measured: a partial run does not carry them over
 REGRESSION = 0.35  # flag a change worse than this; on a shared 2-core machine smaller ones can be noise
@@ -93,6 +94,29 @@ def rows_of(results: dict) -> list[dict]:
                         lw["median_ms"], lw["set_label_median_ms"], unit="ms", divide=False))
         rows.append(row("label-write-p99", "label keypress to committed row, p99 (Store.set_label alone)",
                         lw["p99_ms"], lw["set_label_p99_ms"], unit="ms", divide=False))
+    tr = results.get("train")
+    if tr and "error" not in tr and "skipped" not in tr:
+        rows.append(row("train", f"`reader train --no-refresh` on {tr['labels']} GUM gold labels in {tr['articles']} articles "
+                        f"(floor: spaCy parse + textcat.cross_validate, {tr['folds']} folds, + textcat.train, no reader)",
+                        tr["reader_s"], tr["floor_s"], unit="s", goal=1.3))
+        rows.append(row("train-inside", "the same, the seconds `reader train` reports (floor: the floor's own, after start-up)",
+                        tr["reader_inside_s"], tr["floor_inside_s"], unit="s"))
+    rk = results.get("retrain_keys")
+    if rk and "error" not in rk:
+        rows.append(row("retrain-keys-started", f"tmux, {rk['keys']} labels in one burst, a retrain just started in the background "
+                        "(floor: the same burst, idle)", rk["started_ms"], rk["idle_ms"], unit="ms/key", goal=1.5))
+        rows.append(row("retrain-keys-under-way", f"tmux, {rk['keys']} labels in one burst, a retrain under way (3 s of its CPU used) "
+                        "(floor: idle)", rk["under_way_ms"], rk["idle_ms"], unit="ms/key", goal=1.5))
+    rf = results.get("refresh")
+    if rf and "error" not in rf:
+        rows.append(row("refresh", f"`reader _work suggest` with a kept model, {rf['sentences']:,}-sentence article: "
+                        f"{rf['reader_sentences_per_s']:.0f} sentences/s (floor: bare spaCy nlp.pipe of its paragraphs, "
+                        f"{rf['floor_sentences_per_s']:.0f}/s)", rf["reader_s"], rf["floor_s"], unit="s"))
+    cs = results.get("commitments_screen")
+    if cs and "error" not in cs:
+        rows.append(row("commitments-screen", f"start-up to first paint of the commitments screen, {cs['commitments']:,} commitments "
+                        f"in {cs['articles']:,} articles (floor: the library screen, same library)",
+                        cs["reader_s"], cs["floor_s"], unit="s", goal=1.5))
     return rows
 
 
@@ -175,7 +199,7 @@ def main(argv: list[str] | None = None) -> int:
         if {"startup", "export"} & set(parts):
             say("building the 20,000- and 200,000-sentence libraries (Store API, generated parses)")
             dbs = export.libraries(work)
-        if {"startup", "keys"} & set(parts):
+        if {"startup", "keys", "retrain-keys", "commitments-screen"} & set(parts):
             tmux = Tmux()
         if "startup" in parts:
             attempt("startup", lambda: startup.run(articles, tmux, args.reps, dbs.get(export.LARGE)))
@@ -188,6 +212,14 @@ def main(argv: list[str] | None = None) -> int:
             attempt("export", lambda: export.run(articles, args.reps, dbs))
         if "labels" in parts:
             attempt("labels", lambda: label_write.run(articles))
+        if "train" in parts:
+            attempt("train", lambda: train.run(articles, args.reps))
+        if "retrain-keys" in parts:
+            attempt("retrain_keys", lambda: retrain_keys.run(articles, tmux, args.reps))
+        if "refresh" in parts:
+            attempt("refresh", lambda: refresh.run(articles, args.reps))
+        if "commitments-screen" in parts:
+            attempt("commitments_screen", lambda: commitments_screen.run(articles, tmux, args.reps))
     finally:
         if tmux is not None:
             tmux.close()
@@ -215,6 +247,10 @@ def main(argv: list[str] | None = None) -> int:
     for part in (results.get("export", {}), results.get("export", {}).get("long_article", {})):
         if isinstance(part, dict) and part.get("records_differ"):
             print(f"\nnote: export floor and reader records differ: {part['records_differ']}")
+    if (results.get("train") or {}).get("floor_differs"):
+        print(f"\nnote: the train floor did not do the same training: {results['train']['floor_differs']}")
+    if (results.get("retrain_keys") or {}).get("note"):
+        print(f"\nnote: retrain-keys: {results['retrain_keys']['note']}")
     missed = [r for r in rows if r["ok"] is False]
     if missed:
         print(f"\n{len(missed)} goal(s) missed: " + "; ".join(f"{r['id']} {r['ratio']:.2f}× > {r['goal']}×" for r in missed))
