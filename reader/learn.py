@@ -134,11 +134,13 @@ def parse_sentences(nlp: Any, store: Store, article_ids: Iterable[str]) -> Itera
     """Each article's stored sentences as spaCy spans, parsed as at import."""
     from reader.nlp import sentence_spans
 
-    for article_id in article_ids:
-        article = store.article(article_id)
-        if article is None:
-            continue
-        yield article_id, sentence_spans(nlp, article.text, store.sentences(article_id))
+    # A kept model's own classifier is not needed to parse: it runs on the spans afterwards.
+    with nlp.select_pipes(disable=[name for name in ("textcat",) if name in nlp.pipe_names]):
+        for article_id in article_ids:
+            article = store.article(article_id)
+            if article is None:
+                continue
+            yield article_id, sentence_spans(nlp, article.text, store.sentences(article_id))
 
 
 def train(
@@ -163,8 +165,10 @@ def train(
     tell = progress or (lambda stage, done, total: None)
     examples = training_labels(store, label_set, annotators)
     _check(examples, label_set)
-    nlp = textcat.load_base(model)
     articles = sorted({e.article_id for e in examples})
+    if len(articles) < 2:
+        raise LearnError("training needs labels in at least two articles, so that it can be scored on one it did not see")
+    nlp = textcat.load_base(model)
     spans: dict[tuple[str, int], Any] = {}
     for n, (article_id, found) in enumerate(parse_sentences(nlp, store, articles), 1):
         spans.update({(article_id, i): span for i, span in found.items()})
@@ -179,8 +183,6 @@ def train(
     except ValueError as exc:
         raise LearnError(str(exc)) from None
     k = max(2, min(folds, len(articles)))
-    if len(articles) < 2:
-        raise LearnError("training needs labels in at least two articles, so that it can be scored on one it did not see")
     tell("cross-validating", 0, k)
     held = textcat.cross_validate(pairs, groups, names, folds=k, base=nlp)
     predicted = [max(p, key=p.get) for p in held]

@@ -270,6 +270,17 @@ class Labels(Connection):
         )
         return dict(rows)
 
+    def could_train(self, names: Sequence[str], least: int) -> bool:
+        """Whether there are labels enough to train on: `least` sentences with labels of this set,
+        of two labels at least, in two articles at least (what training checks first)."""
+        marks = ",".join("?" * len(names))
+        sentences, labels, articles = self._one(
+            f"""SELECT count(DISTINCT article_id || ':' || sentence_index), count(DISTINCT label), count(DISTINCT article_id)
+                FROM annotations WHERE label IN ({marks})""",
+            tuple(names),
+        )
+        return sentences >= least and labels >= 2 and articles >= 2
+
     def label_counts(self, annotator: str | None = None) -> dict[str, int]:
         """How many sentences carry each label: one annotator's, or (None) everyone's."""
         return dict(self._all(

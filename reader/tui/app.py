@@ -63,10 +63,10 @@ class ReaderApp(App[None]):
             self.open_review(list(self.start_review) or None)
         elif self.start_article and self.store.has_article(self.start_article):
             self.open_article(self.start_article)
+        elif self.start == "commitments":
+            self.open_commitments()  # the library is built only if the user goes back to it
         else:
             self.push_screen(_library())
-            if self.start == "commitments":
-                self.open_commitments()
 
     def notify(self, message: object, *, title: str = "", severity: str = "information", timeout: float | None = None, markup: bool = False) -> None:
         """Notifications carry article titles, file names, search text and what web servers
@@ -104,7 +104,10 @@ class ReaderApp(App[None]):
         self.labels_since_training += 1
         if self.retrain_every and self.labels_since_training >= self.retrain_every and not self.running("train"):
             self.labels_since_training = 0
-            workers.start(self, "train", [article_id])
+            from reader.learn import MIN_LABELS
+
+            if self.store.could_train(self.label_set.names, MIN_LABELS):  # else the job would only say so, after loading spaCy
+                workers.start(self, "train", [article_id])
 
     def running(self, task: str) -> bool:
         with self._job_lock:
@@ -161,6 +164,13 @@ class ReaderApp(App[None]):
 
         if not isinstance(self.screen, CommitmentsScreen):
             self.push_screen(CommitmentsScreen())
+
+    def leave_commitments(self) -> None:
+        """Back to where the register was opened from, or to the library."""
+        if len(self.screen_stack) > 2:
+            self.pop_screen()
+        else:
+            self.switch_screen(_library())
 
     def extract(self) -> None:
         """Read the commitment sentences the extractor has not read yet, in the background."""

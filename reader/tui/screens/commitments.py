@@ -50,6 +50,7 @@ class CommitmentsScreen(Screen[None]):
         super().__init__()
         self.register = Register(self.app.store)
         self.shown: list[Tracked] = []
+        self._just_mounted = False
 
     def compose(self) -> ComposeResult:
         yield Static(id="commitments-header")
@@ -66,6 +67,7 @@ class CommitmentsScreen(Screen[None]):
         for key, heading, size in columns:
             table.add_column(heading, key=key, width=size)
         self.reload()
+        self._just_mounted = True
         table.focus()
         if self.app.store.needing_extraction():
             self.app.extract()
@@ -74,6 +76,9 @@ class CommitmentsScreen(Screen[None]):
         self.reload()
 
     def on_screen_resume(self) -> None:
+        if self._just_mounted:  # on_mount has just filled the table
+            self._just_mounted = False
+            return
         self.reload()
 
     def reload(self) -> None:
@@ -257,4 +262,4 @@ class CommitmentsScreen(Screen[None]):
         self.action_back()
 
     def action_back(self) -> None:
-        self.app.pop_screen()
+        self.app.leave_commitments()

@@ -104,17 +104,27 @@ class LibraryScreen(Screen[None]):
         return max(24, self.app.size.width - others - 4)
 
     def _lay_out(self, dated: bool) -> None:
-        """(Re)build the columns when the set of columns or the width changes."""
+        """(Re)build the columns when the set of columns changes; else only fit the title's width."""
         table = self.query_one(DataTable)
         wanted = [("title", "title", self._title_width(dated)), *self._columns(dated)]
-        have = [(str(key.value), c.label.plain, c.width) for key, c in table.columns.items()]
-        if have != wanted:
+        have = [(str(key.value), c.label.plain) for key, c in table.columns.items()]
+        if have != [(key, heading) for key, heading, _ in wanted]:
             table.clear(columns=True)
             for key, heading, width in wanted:
                 table.add_column(heading, key=key, width=width)
+        else:
+            self._fit_title(dated)
+
+    def _fit_title(self, dated: bool) -> None:
+        table = self.query_one(DataTable)
+        column = table.columns.get("title")
+        if column is not None and column.width != self._title_width(dated):
+            column.width = self._title_width(dated)
+            table.refresh()
 
     def on_resize(self) -> None:
-        self.reload()
+        # Only the title's width follows the terminal: the rows stay as they are.
+        self._fit_title(any(r.published for r in self.rows))
 
     def on_screen_resume(self) -> None:
         if self._just_mounted:  # on_mount has just filled the table
