@@ -7,6 +7,8 @@ Commitments someone labelled show "C"; unlabelled ones only suggested show a dim
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
@@ -21,6 +23,7 @@ from reader.tracker import Register, actor_key
 from reader.tui.messages import DatabaseChanged
 from reader.tui.screens.dialogs import CorrectDialog
 from reader.tui.widgets.key_bar import KeyBar
+from reader.tui.widgets.rows import fill
 
 STATUS_KEYS = [
     Binding(str(n), f"status({n - 1})", status, id=f"commitments.status-{status}") for n, status in enumerate(STATUSES, 1)
@@ -88,9 +91,18 @@ class CommitmentsScreen(Screen[None]):
     def draw(self) -> None:
         table = self.query_one(DataTable)
         selected = self.selected()
-        key_of = selected and (selected.article_id, selected.sentence_index)
-        table.clear()
         self.shown = self.register.rows()
+        row = f"{selected.article_id}:{selected.sentence_index}" if selected else None
+
+        def keep_cursor() -> None:
+            if row in table.rows:
+                table.move_cursor(row=table.get_row_index(row))
+
+        fill(table, self._rows(), done=keep_cursor)
+        keep_cursor()
+        self.query_one("#commitments-header", Static).update(self.header())
+
+    def _rows(self) -> Iterator[tuple[list[Text], str]]:
         counts = self.register.groups() if self.register.grouped else {}
         previous_actor = None
         for c in self.shown:
@@ -106,7 +118,7 @@ class CommitmentsScreen(Screen[None]):
             when = c.value("when") or ""
             if c.when_iso:
                 when = f"{when} → {c.when_iso}" if when else c.when_iso
-            table.add_row(
+            yield [
                 Text("C", style="bold") if c.origin == "labelled" else Text("c", style="dim italic"),
                 Text(actor, overflow="ellipsis", no_wrap=True, style="bold" if "actor" in c.corrected else ""),
                 Text(c.value("action") or "", overflow="ellipsis", no_wrap=True),
@@ -114,13 +126,7 @@ class CommitmentsScreen(Screen[None]):
                 Text(c.status, style="bold" if c.status != "open" else "dim"),
                 Text(c.article_title or "(untitled)", overflow="ellipsis", no_wrap=True),
                 Text(c.article_date or ""),
-                key=f"{c.article_id}:{c.sentence_index}",
-            )
-        if key_of:
-            row = f"{key_of[0]}:{key_of[1]}"
-            if row in table.rows:
-                table.move_cursor(row=table.get_row_index(row))
-        self.query_one("#commitments-header", Static).update(self.header())
+            ], f"{c.article_id}:{c.sentence_index}"
 
     def header(self) -> Text:
         items = self.register.items

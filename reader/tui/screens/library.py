@@ -16,6 +16,7 @@ from reader.tui.messages import ArticlesImported, DatabaseChanged
 from reader.tui.screens.dialogs import AddDialog, ConfirmDialog
 from reader.tui.theme import label_text
 from reader.tui.widgets.key_bar import KeyBar
+from reader.tui.widgets.rows import fill
 
 BAR = 10
 
@@ -73,6 +74,7 @@ class LibraryScreen(Screen[None]):
         self.shown = 0
         self.filter = ""
         self.sort = SORTS[0]
+        self._cursor_on: str | None = None  # the article to put the cursor on once its row is in
         self._found: set[str] | None = None  # articles whose text holds the filter
         self._just_mounted = False
         self.assigned: set[str] = set()  # the articles assigned to this annotator (reader assign)
@@ -132,8 +134,10 @@ class LibraryScreen(Screen[None]):
             return
         self.reload()
 
-    def show_article(self, article_id: str) -> None:
-        """Put the cursor on an article (the one just left, when coming back)."""
+    def show_article(self, article_id: str | None) -> None:
+        """Put the cursor on an article (the one just left, when coming back), now or once the
+        table has filled up to it."""
+        self._cursor_on = article_id
         table = self.query_one(DataTable)
         if article_id in table.rows:
             table.move_cursor(row=table.get_row_index(article_id))
@@ -157,32 +161,32 @@ class LibraryScreen(Screen[None]):
         """Re-read the articles and counts from the database and redraw the table."""
         self.rows = self.store.summaries(self.app.annotator, self.app.label_set.key)
         self.assigned = self.store.assigned_to(self.app.annotator) & {r.id for r in self.rows}
-        table = self.query_one(DataTable)
         selected = self.selected_id()
         dated = any(r.published for r in self.rows)
         self._lay_out(dated)
-        table.clear()
         needle = self.filter.lower()
-        self.shown = 0
-        for r in self._ordered(self.rows):
-            if needle and needle not in r.title.lower() and needle not in (r.source or "").lower() and r.id not in (self._found or ()):
-                continue
-            self.shown += 1
-            cells = [
-                Text(r.title or "(untitled)", overflow="ellipsis", no_wrap=True),
-                Text(short_source(r.source), overflow="ellipsis", no_wrap=True),
-                Text(r.published or "", overflow="ellipsis", no_wrap=True),
-                Text(str(r.sentences) if r.sentences else "…", justify="right"),
-                Text(str(r.labelled), justify="right"),
-                Text(str(r.suggested) if r.suggested else "", justify="right"),
-                progress_bar(r.labelled, r.sentences),
-            ]
-            if not dated:
-                del cells[2]
-            table.add_row(*cells, key=r.id)
-        if selected is not None and selected in table.rows:
-            table.move_cursor(row=table.get_row_index(selected))
+        shown = [
+            r for r in self._ordered(self.rows)
+            if not needle or needle in r.title.lower() or needle in (r.source or "").lower() or r.id in (self._found or ())
+        ]
+        self.shown = len(shown)
+        fill(self.query_one(DataTable), (self._cells(r, dated) for r in shown), done=lambda: self.show_article(self._cursor_on))
+        self.show_article(selected)
         self.query_one("#library-header", Static).update(self.header_text())
+
+    def _cells(self, r: ArticleSummary, dated: bool) -> tuple[list[Text], str]:
+        cells = [
+            Text(r.title or "(untitled)", overflow="ellipsis", no_wrap=True),
+            Text(short_source(r.source), overflow="ellipsis", no_wrap=True),
+            Text(r.published or "", overflow="ellipsis", no_wrap=True),
+            Text(str(r.sentences) if r.sentences else "…", justify="right"),
+            Text(str(r.labelled), justify="right"),
+            Text(str(r.suggested) if r.suggested else "", justify="right"),
+            progress_bar(r.labelled, r.sentences),
+        ]
+        if not dated:
+            del cells[2]
+        return cells, r.id
 
     def header_text(self) -> Content:
         """Counts for the annotator running the app; the label counts are theirs too."""
