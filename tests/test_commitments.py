@@ -523,6 +523,40 @@ def test_past_times_do_not_time_a_promise(nlp):
     assert (c.action, c.when, c.when_iso) == ("decide on the funding", "after the election", None)
 
 
+def test_times_fixed_by_an_event(nlp):
+    cases = {
+        "The union said it would call off the strike following the vote on Friday.": "following the vote on Friday",
+        "The minister said the findings would be made public at the conclusion of the hearings.": "at the conclusion of the hearings",
+        "The mayor vowed to rebuild the market in the wake of the fire.": "in the wake of the fire",
+        "The firm will cut 300 jobs following a review of its operations.": "following a review of its operations",
+        "The minister promised to resign upon the release of the report.": "upon the release of the report",
+        "The coach said he would name his squad after the final training session.": "after the final training session",
+    }
+    for sentence, when in cases.items():
+        assert parse_one(nlp, sentence).when == when, sentence
+    # counter-cases: a party or a place after the preposition is no event
+    assert parse_one(nlp, "The envoy will speak after the minister.").when is None
+    assert parse_one(nlp, "Following the talks, the two leaders agreed to reopen their embassies.").when is None  # dates the agreement
+
+
+def test_times_outside_the_action_when_it_has_none(nlp):
+    # a condition's deadline, fronted or inside the reported clause
+    c = parse_one(nlp, "If the ransom is not paid within 72 hours, the kidnappers said, they will kill the hostages.")
+    assert (c.action, c.when) == ("kill the hostages", "within 72 hours")
+    c = parse_one(nlp, "The kidnappers said that if the ransom was not paid within 72 hours they would kill the hostages.")
+    assert (c.action, c.when) == ("kill the hostages", "within 72 hours")
+    # a participle clause that spells the action out
+    c = parse_one(nlp, "The league agreed to stage two exhibition games, with the first scheduled for Lisbon on 9 June.")
+    assert (c.action, c.when, c.when_iso) == ("stage two exhibition games", "on 9 June", "2026-06-09")
+    c = parse_one(nlp, "Our country will double its solar output, reaching 100 gigawatts by 2030, the minister said.")
+    assert c.when == "by 2030"
+    # counter-cases: a forecast, the subject, and the time of saying are not the action's time
+    c = parse_one(nlp, "The premier has made housing her top priority, with a new law expected next month.")
+    assert c.when is None
+    assert parse_one(nlp, "The company, founded in 2030, will open a store.").when is None
+    assert parse_one(nlp, "The minister said on Tuesday that the ministry will publish the report.").when is None
+
+
 def test_without_an_article_date_only_absolute_times_resolve(nlp):
     c = parse_one(nlp, "The board will meet next month.", day=None)
     assert c.when == "next month" and c.when_iso is None

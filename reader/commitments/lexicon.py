@@ -189,6 +189,13 @@ TIME_PREPOSITIONS = words("""
 """)
 # Prepositions that make any event a time: "after the election", "ahead of the summit".
 EVENT_PREPOSITIONS = words("before after until till during following pending ahead prior upon")
+# Nouns that turn any event into a time: "at the conclusion of the hearings", "in the wake of
+# the fire", "on completion of the works", "by the end of the talks".
+EVENT_TIME_NOUNS = words("""
+    conclusion end close start beginning outset completion wake aftermath eve run-up runup
+    height onset resumption expiry expiration opening launch conclusion finish lead-up leadup
+    middle midst course
+""")
 # Words that point a time forward: on a past promise ("agreed last week to meet next month")
 # they still time the action, wherever the parser hung them.
 FUTURE_WORDS = words("next coming tomorrow later upcoming soon forthcoming")

@@ -28,6 +28,11 @@ TIME_LABELS = ("DATE", "TIME")
 # Participles that open a time expression whatever they hang on: "starting next week".
 ONSET_WORDS = frozenset({"starting", "beginning", "effective", "commencing"})
 YEAR_MIN, YEAR_MAX = 1800, 2200
+# Words of forecast: a time under one says when something is expected, which nobody promises.
+FORECAST_WORDS = frozenset("""
+    expected expect expects likely unlikely predicted forecast forecasts projected anticipated
+    estimated believed thought rumoured rumored tipped poised
+""".split())
 
 
 @dataclass
@@ -79,7 +84,11 @@ def _said_when(span, clause) -> set[int]:
     said = tree.head(span, clause)
     if subject is None or said is None or clause.dep_ != "ccomp" or not said.i < subject.left_edge.i:
         return set()
-    return set(range(said.i + 1, subject.left_edge.i))
+    between = set(range(said.i + 1, subject.left_edge.i))
+    for c in tree.children(span, clause, "advcl"):
+        if c.i in between and tree.child(span, c, "mark") is not None:
+            between -= tree.subtree(span, c)  # "said that if it is not paid within 30 days, ...": the clause's own
+    return between
 
 
 def _anchor_path(span, anchor) -> set[int]:
@@ -94,13 +103,26 @@ def _anchor_path(span, anchor) -> set[int]:
 
 
 def find(span, anchor, actor_indices, base_year: int | None = None) -> When | None:
+    """The action's time: first among the words of the action (see `region`); when they have
+    none, anywhere else in the sentence but the subject, the time of saying and the time of a
+    past promise ("If the fee is not paid within 30 days, the club said, it will ...", "...,
+    with the first game set for 3 June")."""
     area = region(span, anchor, actor_indices)
     on_promise: set[int] = set()
     if anchor.past:
         on_promise = _promise_words(span, anchor) - area
         area = area | on_promise
-    if not area:
+    cands = _candidates(span, anchor, area, on_promise, base_year)
+    if not cands:
+        wide = _wider(span, anchor, actor_indices) - area
+        cands = _candidates(span, anchor, wide | on_promise, on_promise, base_year)
+    if not cands:
         return None
+    best = min(cands, key=lambda c: c[0])[1]
+    return _joined(span, best, [c[1] for c in cands])
+
+
+def _candidates(span, anchor, area, on_promise, base_year) -> list[tuple[tuple, When]]:
     cands: list[tuple[tuple, When]] = []
     taken: set[int] = set()
     for i in sorted(area):
@@ -118,9 +140,47 @@ def find(span, anchor, actor_indices, base_year: int | None = None) -> When | No
         order = {"point": 0, "clause": 1, "duration": 2}[found.kind]
         near = _distance(span, tok, anchor)
         cands.append(((order, near, i), found))
-    if not cands:
-        return None
-    return min(cands, key=lambda c: c[0])[1]
+    return cands
+
+
+def _joined(span, best: When, others: list[When]) -> When:
+    """Two time phrases side by side are one expression: "following the vote on Friday",
+    "next week on Tuesday" (the parser hangs them on the verb one by one)."""
+    have = sorted(best.indices)
+    for other in sorted(others, key=lambda w: min(w.indices)):
+        if other is best or not other.indices or other.kind != "point" or best.kind != "point":
+            continue
+        if min(other.indices) == have[-1] + 1 or max(other.indices) + 1 == have[0]:
+            have = sorted(set(have) | set(other.indices))
+    if have == sorted(best.indices):
+        return best
+    return When(have, _entity_text(span, have), best.kind)
+
+
+def _wider(span, anchor, actor_indices) -> set[int]:
+    """The sentence less the words that cannot time the action: subjects (the actor's and the
+    speaker's), the time words of a verb of saying ("said on Tuesday"), and clauses with a
+    subject of their own that the commitment is not part of."""
+    found = set(range(span.start, span.end)) - set(actor_indices) - _said_when(span, anchor.clause)
+    path = _anchor_path(span, anchor)
+    for i in path:
+        tok = span.doc[i]
+        for c in tree.children(span, tok):
+            if c.i in path:
+                continue
+            if c.dep_ in ("nsubj", "nsubjpass", "csubj"):
+                found -= tree.subtree(span, c)
+            elif c.dep_ == "conj" and tree.child(span, c, "nsubj", "nsubjpass") is not None:
+                found -= tree.subtree(span, c)
+            elif tok.lower_ in lx.SPEECH_VERBS and c.dep_ in ("prep", "npadvmod", "tmod", "advmod"):
+                found -= tree.subtree(span, c)  # when it was said
+    for tok in span:
+        if tok.lower_ in FORECAST_WORDS and tok.i not in path:
+            found -= tree.subtree(span, tok)  # "..., with a ruling expected next month": a forecast
+        if tok.lower_ in lx.SPEECH_VERBS and tok.i not in path:
+            for c in tree.children(span, tok, "prep", "npadvmod", "tmod", "advmod", "nsubj"):
+                found -= tree.subtree(span, c)  # ", the minister said on Tuesday"
+    return found
 
 
 def _promise_words(span, anchor) -> set[int]:
@@ -182,11 +242,13 @@ def is_temporal(tok) -> bool:
 
 def _temporal_object(span, obj) -> bool:
     """Is a prepositional object temporal: "January", "that date", "the end of the year"?"""
-    if obj.lower_ in ("end", "start", "beginning", "middle", "close", "turn"):
+    if obj.lower_ in ("end", "start", "beginning", "middle", "close", "turn") or obj.lower_ in lx.EVENT_TIME_NOUNS:
         for prep in tree.children(span, obj, "prep"):
             inner = tree.child(span, prep, "pobj")
             if prep.lower_ == "of" and inner is not None and is_temporal(inner):
                 return True
+            if prep.lower_ == "of" and inner is not None and obj.lower_ in lx.EVENT_TIME_NOUNS and _event(span, inner):
+                return True  # "at the conclusion of the hearings": a point fixed by an event
         return obj.ent_type_ in TIME_LABELS
     if obj.lower_ in ("time", "term", "period"):
         return obj.ent_type_ in TIME_LABELS
@@ -201,12 +263,14 @@ def _prep_phrase(span, tok, area) -> When | None:
         if not participle and not (tok.lower_ == "ahead" and tree.child(span, tok, "prep") is not None):
             return None
     obj = tree.child(span, tok, "pobj")
+    if obj is None and tok.lower_ in ("following", "pending"):
+        obj = tree.child(span, tok, "dobj")  # "following the vote", tagged as a verb with an object
     if obj is None:
         inner = tree.child(span, tok, "prep")  # "ahead of the vote", "no later than"
         obj = tree.child(span, inner, "pobj") if inner is not None else None
     if obj is None:
         return None
-    event = tok.lower_ in lx.EVENT_PREPOSITIONS and obj.pos_ in ("NOUN", "PROPN") and not _is_party(span, obj)
+    event = tok.lower_ in lx.EVENT_PREPOSITIONS and _event(span, obj)
     if not (_temporal_object(span, obj) or tok.lower_ in ("until", "till") or event):
         return None
     indices = [i for i in tree.subtree_range(span, tok) if i in area or i == tok.i]
@@ -220,6 +284,12 @@ def _prep_phrase(span, tok, area) -> When | None:
     if kind == "duration" and _looks_like_date(span, indices):
         kind = "point"  # "for 2 April" is a date, not a span of time
     return When(indices, _entity_text(span, indices), kind)
+
+
+def _event(span, tok) -> bool:
+    """Can a noun phrase name an event ("the vote", "the election", "the Olympics")? Nouns that
+    are neither parties nor places ("before the committee", "after him" are not times)."""
+    return tok.pos_ in ("NOUN", "PROPN") and not _is_party(span, tok) and tok.ent_type_ not in ("LOC", "FAC")
 
 
 def _is_party(span, tok) -> bool:
