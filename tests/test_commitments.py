@@ -557,6 +557,31 @@ def test_times_outside_the_action_when_it_has_none(nlp):
     assert parse_one(nlp, "The minister said on Tuesday that the ministry will publish the report.").when is None
 
 
+def test_event_told_by_a_verb_and_asides_in_actors(nlp):
+    c = parse_one(nlp, "The agency said it would test the rocket many times before flying any crew.")
+    assert (c.action, c.when) == ("test the rocket many times", "before flying any crew")
+    c = parse_one(nlp, "The airline — the largest carrier in the region — will resume its expansion in the early 2030s.")
+    assert (c.actor, c.when) == ("The airline", "in the early 2030s")
+    c = parse_one(nlp, "The Democratic candidate, Jane Ortiz — whose mother also served as governor — promised to protect the pension fund.")
+    assert c.actor == "The Democratic candidate, Jane Ortiz"
+    c = parse_one(nlp, '"We will not back down," said the union\'s leader, Ana Ruiz, on Monday.')
+    assert c.actor == "the union's leader, Ana Ruiz"  # not the day she said it
+
+
+def test_relative_pronouns_and_subjects_the_parser_lost(nlp):
+    # "who" is the rebels, whatever noun the parser hung the clause on
+    c = parse_one(nlp, "He said the deal would open the way for talks between the government and the rebels, who have long refused to disarm.")
+    assert (c.actor, c.action) == ("the rebels", "refused to disarm")
+    c = parse_one(nlp, "The Senate, which approved the bill last week, will vote again on Friday.")
+    assert (c.actor, c.when) == ("The Senate", "on Friday")
+    # a subject the parser joined to the clause before: the party right before the verb
+    c = parse_one(nlp, "After the founder left the firm in October, Hollin Capital, its largest investor, committed to a $9 billion lifeline.")
+    assert (c.actor, c.when) == ("Hollin Capital", None)  # October is in a past clause
+    # counter-case: split subjects are one actor only when both can act
+    c = parse_one(nlp, "Output reached 1.6 gigawatts and Seoul plans to install 30 gigawatts by 2030.")
+    assert c.actor == "Seoul"
+
+
 def test_without_an_article_date_only_absolute_times_resolve(nlp):
     c = parse_one(nlp, "The board will meet next month.", day=None)
     assert c.when == "next month" and c.when_iso is None

@@ -107,9 +107,9 @@ def indices(span, anchor, actor, when_indices) -> list[int]:
         elif tok.dep_ == "prep" and tok.lower_ in ("with", "without") and _after_comma(span, tok) and _absolute(span, tok):
             drop |= tree.subtree(span, tok)  # ", with fentanyl singled out": a circumstance
             drop.add(tok.left_edge.i - 1)
-    out = sorted(keep - drop)
+    out = _trim(span, sorted(keep - drop))
     # do not start on the quoted source or a dangling word
-    return _trim(span, out)
+    return out
 
 
 def _after_comma(span, tok) -> bool:

@@ -79,6 +79,12 @@ def _locate_subject(span, anchor):
         aside = _subject_before_aside(span, clause)
         if aside is not None and (anchor.kind not in ("future", "be-to") or is_agent(span, aside)):
             return None, False, Actor(aside, phrase(span, aside), "the subject before the aside 'X said'")
+    if subject is None and anchor.kind in ("verb", "refusal", "proposal", "future", "adjective") and clause.dep_ in ("ROOT", "ccomp", "conj"):
+        # a finite verb with a party right before it: in English order, its subject ("Output
+        # rose and Seoul plans to ...": not the first clause's subject)
+        before = _noun_before(span, clause, apposition=clause.dep_ != "conj")
+        if before is not None:
+            return None, False, Actor(before, _np_words(span, before), "no subject in the parse: the party named right before the verb")
     if subject is None and anchor.kind in ("verb", "refusal", "proposal", "future") and clause.dep_ in SHARING_DEPS:
         subject, passive = _shared_subject(span, clause)
     if subject is None and anchor.kind == "headline":
@@ -86,6 +92,40 @@ def _locate_subject(span, anchor):
         if noun is not None and noun.pos_ in ("NOUN", "PROPN") and is_agent(span, noun):
             return None, False, Actor(noun, phrase(span, noun), "the headline's subject")
     return subject, passive, None
+
+
+def _noun_before(span, verb, apposition: bool = True):
+    """A finite verb the parser left without a subject: the name or party noun right before it
+    (past its auxiliaries and a comma-enclosed apposition: "..., SoftBank, its largest investor,
+    committed to ..."). None when something else stands there."""
+    if verb.tag_ not in ("VBD", "VBZ", "VBP") and not tree.children(span, verb, "aux"):
+        return None
+    j = min([verb.i] + [a.i for a in tree.children(span, verb, "aux", "neg", "advmod") if a.i < verb.i]) - 1
+    if apposition and j >= span.start and span.doc[j].text == ",":
+        k = j - 1
+        while k >= span.start and span.doc[k].text != "," and span.doc[k].pos_ not in ("VERB", "AUX"):
+            k -= 1
+        if k >= span.start and span.doc[k].text == "," and k < j - 1:
+            j = k - 1  # over the apposition
+    if j < span.start:
+        return None
+    tok = span.doc[j]
+    if tok.pos_ not in ("NOUN", "PROPN") or not is_agent(span, tok):
+        return None
+    return tok
+
+
+def _np_words(span, tok) -> list[int]:
+    """The words of a name or noun phrase ending in tok: its entity, or tok with the
+    determiners, adjectives and compounds right before it."""
+    start = tok.i
+    if tok.ent_type_ and tok.ent_iob_ == "I":
+        while start > span.start and span.doc[start].ent_iob_ == "I":
+            start -= 1
+    else:
+        while start > span.start and span.doc[start - 1].dep_ in ("compound", "amod", "det", "poss", "nummod") and span.doc[start - 1].head.i >= tok.i - 3:
+            start -= 1
+    return list(range(start, tok.i + 1))
 
 
 def _passive_actor(span, anchor, subject) -> Actor:
@@ -116,7 +156,8 @@ def _active_actor(span, anchor, subject, known_party=None) -> Actor:
 def _as_written(span, subject) -> Actor:
     verb = tree.head(span, subject)
     others = [c for c in tree.children(span, verb, "nsubj") if c.i != subject.i] if verb is not None else []
-    if others:  # "The government of X and the company Y agreed": one coordination, split by the parser
+    if others and all(is_agent(span, o) for o in others) and is_agent(span, subject):
+        # "The government of X and the company Y agreed": one coordination, split by the parser
         last = max(others, key=lambda c: c.i)
         between = span.doc[subject.right_edge.i + 1:last.left_edge.i]
         if last.i > subject.i and not any(t.pos_ in ("VERB", "AUX") for t in between):
@@ -132,12 +173,47 @@ def phrase(span, head) -> list[int]:
         if not tree.inside(span, c):
             continue
         if c.dep_ in ("relcl", "acl", "advcl", "ccomp", "parataxis") or (
-            c.dep_ == "appos" and _is_name(head)
+            c.dep_ == "appos" and (_is_name(head) or _dashed(span, c))
         ):
             keep -= tree.subtree(span, c)
             keep.discard(c.i)
+    for i in sorted(keep):
+        tok = span.doc[i]
+        if i in keep and tok.dep_ in ("relcl", "acl", "advcl", "parataxis") and i != head.i and _set_off(span, tok):
+            keep -= tree.subtree(span, tok)  # "X, Y — whose father ... —": an aside deeper down
+        elif i in keep and tok.dep_ == "prep" and tok.head.i != head.i and _time_phrase(tok):
+            keep -= tree.subtree(span, tok)  # "said the leader, Ana Ruiz, on Monday"
+    for c in head.children:
+        if c.dep_ == "prep" and tree.inside(span, c) and c.i > head.i and _time_phrase(c) and head.ent_type_ not in ("DATE", "TIME"):
+            keep -= tree.subtree(span, c)
+    if head.pos_ == "PROPN" and keep:
+        # a name the parser cut in two ("Food Standards | Australia New Zealand"): the run of
+        # proper nouns goes on to the right
+        j = max(keep) + 1
+        while j < span.end and span.doc[j].pos_ == "PROPN" and span.doc[j].dep_ in ("compound", "appos", "npadvmod", "pobj", "nmod", "dobj", "conj") and span.doc[j].head.i >= head.i:
+            if span.doc[j].dep_ == "conj":
+                break
+            keep.add(j)
+            j += 1
     # a comma or dash that only separated what was dropped
     return [i for i in sorted(keep) if not (span.doc[i].is_punct and (i + 1 not in keep or i - 1 not in keep))] or [head.i]
+
+
+def _set_off(span, tok) -> bool:
+    """Is a clause set off by a comma, dash or bracket before it (a non-restrictive aside)?"""
+    first = tok.left_edge.i
+    return first > span.start and span.doc[first - 1].text in (",", "—", "–", "-", "(")
+
+
+def _dashed(span, tok) -> bool:
+    """An aside between dashes or brackets: "the airline — the largest carrier — will ..."."""
+    first = tok.left_edge.i
+    return first > span.start and span.doc[first - 1].text in ("—", "–", "(", "--")
+
+
+def _time_phrase(prep) -> bool:
+    """"on Monday", "in a statement on Friday": a prepositional phrase whose object is a date."""
+    return any(t.ent_type_ in ("DATE", "TIME") for t in prep.subtree) and prep.lower_ in ("on", "in", "at", "last", "this")
 
 
 def _is_name(tok) -> bool:
@@ -266,10 +342,21 @@ def _speaker_or_none(span, clause, why: str) -> Actor:
 
 
 def _relative_antecedent(span, pronoun):
+    """The noun a relative pronoun stands for: the one its clause hangs on, unless that cannot
+    act and the noun right before the pronoun (past a comma) can: "talks with the rebels, who
+    refused to ..." are the rebels' refusal, whatever the parser hung the clause on."""
     verb = tree.head(span, pronoun)
     if verb is None or verb.dep_ not in ("relcl", "acl"):
         return None
-    return tree.head(span, verb)
+    noun = tree.head(span, verb)
+    j = pronoun.i - 1
+    while j >= span.start and span.doc[j].text in (",", "—", "–", "("):
+        j -= 1
+    before = span.doc[j] if j >= span.start else None
+    if before is not None and before.pos_ in ("NOUN", "PROPN") and (noun is None or not is_agent(span, noun)):
+        if is_agent(span, before) or pronoun.lower_ in ("who", "whom"):  # "who": a person or a group
+            return before
+    return noun
 
 
 def is_person(tok, person_words: frozenset[str] = frozenset(), lenient: bool = False) -> bool:

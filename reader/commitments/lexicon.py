@@ -124,6 +124,16 @@ AGENT_NOUNS = words("""
     cooperative cooperatives assembly assemblies tribunal tribunals panel panels forum
     secretariat directorate inspectorate watchdog watchdogs treasury utility utilities carrier
     carriers broadcaster broadcasters studio studios chain chains volunteers voters crew crews
+    rebel rebels militant militants insurgent insurgents troops soldier soldiers fighters
+    protester protesters protestor protestors demonstrators militia militias guerrillas
+    citizen citizens student students farmer farmers police policeman policemen
+    authorities opposition tories democrats republicans
+    faction factions tribe tribes clan clans community communities
+    scientists researchers engineers doctors nurses teachers players athletes fans
+    organisers organizers sponsors donors investors shareholders creditors lenders buyers
+    bidder bidders hosts host judge judges jury mp mps senator senators
+    congressman congresswoman congressmen councillor councillors councilor councilors
+    king queen prince princess pope bishop bishops clergy monarch emperor
 """)
 # Agent-noun endings: worker, director, scientist, politician, resident, participant.
 AGENT_SUFFIXES = ("er", "ers", "or", "ors", "ist", "ists", "ian", "ians", "ent", "ents", "ant", "ants")

@@ -175,6 +175,8 @@ def _wider(span, anchor, actor_indices) -> set[int]:
             elif tok.lower_ in lx.SPEECH_VERBS and c.dep_ in ("prep", "npadvmod", "tmod", "advmod"):
                 found -= tree.subtree(span, c)  # when it was said
     for tok in span:
+        if tok.tag_ == "VBD" and tok.i not in path and tok.dep_ in ("advcl", "relcl", "acl", "conj", "ccomp", "parataxis"):
+            found -= tree.subtree(span, tok)  # "After the founder left in October, ...": a past event
         if tok.lower_ in FORECAST_WORDS and tok.i not in path:
             found -= tree.subtree(span, tok)  # "..., with a ruling expected next month": a forecast
         if tok.lower_ in lx.SPEECH_VERBS and tok.i not in path:
@@ -263,6 +265,11 @@ def _prep_phrase(span, tok, area) -> When | None:
         if not participle and not (tok.lower_ == "ahead" and tree.child(span, tok, "prep") is not None):
             return None
     obj = tree.child(span, tok, "pobj")
+    gerund = tree.child(span, tok, "pcomp")
+    if obj is None and gerund is not None and gerund.tag_ == "VBG" and tok.lower_ in lx.EVENT_PREPOSITIONS:
+        # "before flying any crew", "after completing the review": an event told by a verb
+        indices = _trim_clauses(span, [i for i in tree.subtree_range(span, tok) if i in area or i == tok.i], gerund, keep=tok)
+        return When(indices, _entity_text(span, indices), "clause")
     if obj is None and tok.lower_ in ("following", "pending"):
         obj = tree.child(span, tok, "dobj")  # "following the vote", tagged as a verb with an object
     if obj is None:
