@@ -582,6 +582,27 @@ def test_relative_pronouns_and_subjects_the_parser_lost(nlp):
     assert c.actor == "Seoul"
 
 
+def test_passive_agents_goals_and_schedules(nlp):
+    # a passive with a party as agent: the agent acts, the clause (less the agent) is the action
+    c = parse_one(nlp, "The stadium will be rebuilt by the city council within two years.")
+    assert (c.actor, c.action, c.when) == ("the city council", "The stadium will be rebuilt", "within two years")
+    # counter-case: "by" + something that cannot act is no agent; the source quoted stands in
+    c = parse_one(nlp, "The government says the new flag will be chosen by a public vote.")
+    assert (c.actor, c.action) == ("The government", "the new flag will be chosen by a public vote")
+    # "X's goal is to ...": the owner of the goal; "our" in a quote is the speaker
+    c = parse_one(nlp, "The club's aim is to reach the final.")
+    assert (c.actor, c.action) == ("The club", "reach the final")
+    c = parse_one(nlp, '"Our goal is to connect every school by 2030," Education Minister Lee said.')
+    assert (c.actor, c.action, c.when) == ("Education Minister Lee", "connect every school", "by 2030")
+    c = parse_one(nlp, "The company said its plan was to double output by 2030.")
+    assert (c.actor, c.action, c.when) == ("The company", "double output", "by 2030")
+    # "is set / scheduled to": the subject, and the announcing verb is part of the action to come
+    c = parse_one(nlp, "Apple is set to unveil its new phone on 9 September.")
+    assert (c.actor, c.action, c.when) == ("Apple", "unveil its new phone", "on 9 September")
+    c = parse_one(nlp, "The minister is scheduled to visit the flooded towns on Friday.")
+    assert (c.actor, c.action, c.when) == ("The minister", "visit the flooded towns", "on Friday")
+
+
 def test_without_an_article_date_only_absolute_times_resolve(nlp):
     c = parse_one(nlp, "The board will meet next month.", day=None)
     assert c.when == "next month" and c.when_iso is None

@@ -32,6 +32,12 @@ def indices(span, anchor, actor, when_indices) -> list[int]:
         or (anchor.kind == "be-to" and tree.child(span, heads[0], "auxpass") is not None)
     )
     whole = (actor.from_speaker or (actor.head is None and passive)) and anchor.kind in ("future", "headline", "fallback", "be-to")
+    # a passive with its agent as the actor: the clause from its subject, less the agent ("the
+    # stadium will be rebuilt", not "be rebuilt by the council")
+    agent_phrase = [c for c in tree.children(span, heads[0], "agent") if tree.child(span, c, "pobj") is not None and
+                    tree.child(span, c, "pobj").i == getattr(actor.head, "i", -1)] if passive and heads else []
+    if agent_phrase and anchor.kind in ("future", "headline", "fallback", "be-to"):
+        whole = True
     if anchor.kind in ("verb", "adjective") and heads and heads[0].dep_ == "ccomp":
         subject = tree.child(span, heads[0], "nsubj", "nsubjpass")
         whole = subject is not None and subject.lower_ not in lx.PERSONAL_PRONOUNS
@@ -47,6 +53,8 @@ def indices(span, anchor, actor, when_indices) -> list[int]:
     for h in heads:
         keep |= tree.subtree(span, h)
     drop: set[int] = set(when_indices)
+    for a in agent_phrase:
+        drop |= tree.subtree(span, a)
     for x in anchor.exclude:
         drop |= tree.subtree(span, x)
     for h in heads:

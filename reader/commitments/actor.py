@@ -130,7 +130,7 @@ def _np_words(span, tok) -> list[int]:
 
 def _passive_actor(span, anchor, subject) -> Actor:
     agent = _agent(span, anchor.clause)
-    if agent is not None:
+    if agent is not None and is_agent(span, agent):  # "chosen by a public vote": no party
         return Actor(agent, phrase(span, agent), "the agent of a passive")
     if subject is not None and subject.lower_ != "it" and anchor.trigger.lower_ in lx.COMMIT_ADJECTIVES:
         return _as_written(span, subject)  # "are committed to ...": the subject commits
@@ -398,9 +398,12 @@ def agrees(pronoun: str, tok, people: frozenset[str] = frozenset(), lenient: boo
     return False
 
 
+POSSESSIVE_TO_PRONOUN = {"its": "it", "their": "they", "his": "he", "her": "she", "our": "we", "my": "i"}
+
+
 def _pronoun_in_sentence(span, pronoun, clause) -> Actor | None:
     """A pronoun whose antecedent is in the same sentence: the speaker, or an earlier subject."""
-    p = pronoun.lower_
+    p = POSSESSIVE_TO_PRONOUN.get(pronoun.lower_, pronoun.lower_)
     src = speaker(span, clause)
     if src is not None and src.i != pronoun.i and src.lower_ in lx.PERSONAL_PRONOUNS:
         if p in ("i", "we") or p == src.lower_:
@@ -457,7 +460,10 @@ def _noun_owner(span, anchor) -> Actor:
     """"Labour's plan to ...": the possessor; "Labour has a plan to ...": the subject of has."""
     if anchor.owner is not None:
         owner = anchor.owner
-        if owner.lower_ in ("its", "their", "his", "her", "our", "my"):
+        if owner.lower_ in POSSESSIVE_TO_PRONOUN:
+            inner = _pronoun_in_sentence(span, owner, anchor.clause)
+            if inner is not None:  # '"Our aim is to ...," the mayor said': the mayor
+                return inner
             return Actor(owner, [owner.i], "possessive pronoun before the commitment noun")
         return Actor(owner, _drop_possessive(span, phrase(span, owner)), "the owner of the commitment noun")
     noun = anchor.trigger

@@ -31,6 +31,8 @@ from reader.commitments import tree
 from reader.commitments.actor import is_agent
 
 BE_FORMS = frozenset("is are am was were be 's 're".split())
+# Nouns for what a party sets out to do: "Our aim is to ...", "The intention is to ...".
+PURPOSE_NOUNS = frozenset("objective objectives intention intentions mission purpose ambition ambitions idea".split())
 # Commitment verbs that report an event (so a present tense is a headline's past) rather than a
 # state of mind ("plans", "intends", "aims"), whose own time words belong to the action.
 EVENT_VERBS = lx.words("""
@@ -91,6 +93,10 @@ def _candidate(span, tok) -> Anchor | None:
         found = _headline(span, tok) or _future(span, tok) or _progressive(span, tok)
         if found:
             return found
+    if tok.tag_ == "VBN" and low in lx.COMMIT_ADJECTIVES and tree.child(span, tok, "auxpass") is not None:
+        comp = _complement(span, tok)  # "Apple is set to unveil ...", "is scheduled to", "is due to"
+        if comp and comp[0].dep_ == "xcomp":
+            return Anchor(0, "adjective", tok, tok, comp, past=False)
     if tok.pos_ == "ADJ" and low in lx.COMMIT_ADJECTIVES and tok.dep_ == "acomp":
         comp = _complement(span, tok)
         verb = tree.head(span, tok)
@@ -160,7 +166,19 @@ def _be_to(span, tok) -> Anchor | None:
         return None
     for x in tree.children(span, tok, "xcomp"):
         if any(a.lower_ == "to" for a in tree.children(span, x, "aux")):
+            subject = tree.child(span, tok, "nsubj")
+            if subject is not None and subject.lower_ in lx.COMMIT_NOUNS | lx.PRIORITY_NOUNS | PURPOSE_NOUNS:
+                # "Our goal is to connect every school": the owner of the goal commits
+                owner = tree.child(span, subject, "poss")
+                return Anchor(1, "noun", subject, tok, [x], past=False, owner=owner)
             return Anchor(1, "be-to", tok, tok, [x], past=False)
+    subject = tree.child(span, tok, "nsubj")
+    if subject is not None and subject.lower_ in lx.COMMIT_NOUNS | lx.PRIORITY_NOUNS | PURPOSE_NOUNS:
+        for prep in tree.children(span, tok, "prep"):
+            obj = tree.child(span, prep, "pobj", "pcomp")
+            if prep.lower_ == "to" and prep.i == tok.i + 1 and obj is not None:
+                # "its plan was to double output", with "to double" misread as a preposition
+                return Anchor(1, "noun", subject, tok, [obj], past=False, owner=tree.child(span, subject, "poss"))
     return None
 
 
@@ -256,6 +274,8 @@ def _announce(span, tok) -> Anchor | None:
     (An announced clause, "announced it will ...", is found through its own future.)"""
     if tok.lower_ not in lx.ANNOUNCE_VERBS or tok.dep_ in ("amod", "compound"):
         return None
+    if any(a.lower_ in lx.FUTURE_MODALS or a.lower_ == "to" for a in tree.children(span, tok, "aux")):
+        return None  # "will unveil its budget", "is set to announce": the act to come, verb and all
     objs = tree.children(span, tok, "dobj")
     if not objs or objs[0].pos_ == "PRON" or objs[0].tag_ in ("WDT", "WP"):
         return None  # "the deal, which they announced on Monday": not what is announced here
