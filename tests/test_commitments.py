@@ -603,6 +603,31 @@ def test_passive_agents_goals_and_schedules(nlp):
     assert (c.actor, c.action, c.when) == ("The minister", "visit the flooded towns", "on Friday")
 
 
+def test_durations_purposes_named_days_and_dates_after_the_article(nlp):
+    # "30 days" on its own is how long, not when; "it" after "X and said" is X
+    c = parse_one(nlp, "The regulator has given the company 30 days to fix the fault and said it would fine the firm if it failed.")
+    assert (c.actor, c.action, c.when) == ("The regulator", "fine the firm", None)
+    # an infinitive after the object is a purpose ... unless the verb hands the object the deed
+    c = parse_one(nlp, "Fenwick Motors said on Tuesday it would recall 12,000 vans to replace faulty brakes.")
+    assert (c.action, c.when) == ("recall 12,000 vans", None)
+    c = parse_one(nlp, "The ministry will help farmers to sell their grain abroad.")
+    assert c.action == "help farmers to sell their grain abroad"
+    # "in time for", a named day, a date after the article's on a past promise
+    c = parse_one(nlp, "Harland Rail said it would restore the night trains in time for the summer season.")
+    assert (c.action, c.when) == ("restore the night trains", "in time for the summer season")
+    c = parse_one(nlp, "The city plans to plant 10,000 trees, with the first to go in on Arbor Day next April.")
+    assert (c.action, c.when) == ("plant 10,000 trees", "on Arbor Day next April")
+    c = parse_one(nlp, "Both parties have agreed to a televised debate on 2 May.")  # the article is of 8 February
+    assert c.when == "on 2 May" and c.when_iso == "2026-05-02"
+    assert parse_one(nlp, "Both parties agreed to a televised debate on Tuesday.").when is None  # the day just past
+    # reported speech moves a time clause into the past tense; it still lies ahead
+    c = parse_one(nlp, "The school said it would not reopen until the heating was fixed.")
+    assert (c.action, c.when) == ("not reopen", "until the heating was fixed")
+    # "each" as a subject stands for the parties; "it" after a spokeswoman for X is X
+    assert parse_one(nlp, "Nordvik and Estmark signed a pact under which each will share weather data daily.").actor == "each"
+    assert parse_one(nlp, "A spokeswoman for the hospital said it would investigate the complaint.").actor == "the hospital"
+
+
 def test_without_an_article_date_only_absolute_times_resolve(nlp):
     c = parse_one(nlp, "The board will meet next month.", day=None)
     assert c.when == "next month" and c.when_iso is None

@@ -63,6 +63,8 @@ def indices(span, anchor, actor, when_indices) -> list[int]:
                 drop |= tree.subtree(span, c)
             elif c.dep_ == "advcl":
                 drop |= tree.subtree(span, c)  # purpose, reason, condition, or the time clause
+            elif c.dep_ == "xcomp" and _purpose(span, h, c):
+                drop |= tree.subtree(span, c)  # "recall 12,000 vans to replace the brakes": why
             elif c.dep_ == "conj" and c.i > h.i and tree.child(span, c, "nsubj", "nsubjpass") is not None:
                 drop |= tree.subtree(span, c)  # "... and the city will ...": a clause of its own
                 drop |= {x.i for x in tree.children(span, h, "cc") if x.i < c.i}
@@ -120,6 +122,30 @@ def indices(span, anchor, actor, when_indices) -> list[int]:
     return out
 
 
+# Verbs whose object is the doer of the infinitive after it ("help farmers to sell", "allow
+# staff to work"): there the infinitive is part of the action, not its purpose.
+OBJECT_CONTROL = lx.words("""
+    allow allows allowed allowing help helps helped helping enable enables enabled enabling
+    let lets letting ask asks asked asking tell tells told telling urge urges urged urging
+    force forces forced forcing require requires required requiring encourage encourages encouraged
+    invite invites invited inviting persuade persuades persuaded permit permits permitted
+    get gets got getting order orders ordered ordering train trains trained training
+    teach teaches taught teaching want wants wanted expect expects expected need needs needed
+    cause causes caused pay pays paid hire hires hired appoint appoints appointed
+    give gives gave given make makes made
+""")
+
+
+def _purpose(span, verb, xcomp) -> bool:
+    """An infinitive after the verb's object is its purpose, unless the verb hands the object
+    the deed ("help farmers to sell")."""
+    obj = tree.child(span, verb, "dobj")
+    return (
+        obj is not None and obj.i < xcomp.i and verb.lower_ not in OBJECT_CONTROL
+        and any(a.lower_ == "to" for a in tree.children(span, xcomp, "aux"))
+    )
+
+
 def _after_comma(span, tok) -> bool:
     first = tok.left_edge.i
     return first > span.start and span.doc[first - 1].text == ","
@@ -130,7 +156,10 @@ def _absolute(span, prep) -> bool:
     obj = tree.child(span, prep, "pobj", "pcomp")
     if obj is None:
         return False
-    return obj.tag_ in ("VBG", "VBN") or any(c.tag_ in ("VBG", "VBN") and c.dep_ in ("acl", "relcl") for c in obj.children)
+    if obj.tag_ in ("VBG", "VBN") or any(c.tag_ in ("VBG", "VBN") and c.dep_ in ("acl", "relcl") for c in obj.children):
+        return True
+    # "with the first to go in next April": a noun and its infinitive
+    return any(c.dep_ in ("acl", "relcl", "xcomp") and any(a.lower_ == "to" for a in c.children if a.dep_ == "aux") for c in obj.children)
 
 
 def _trim(span, out: list[int]) -> list[int]:

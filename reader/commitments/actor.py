@@ -288,6 +288,8 @@ def is_agent(span, tok) -> bool:
             obj = tree.child(span, prep, "pobj")
             if prep.lower_ == "of" and obj is not None:
                 return is_agent(span, obj)
+        if low in ("each", "both", "all", "either", "neither") and tok.dep_ in ("nsubj", "nsubjpass"):
+            return True  # "each will share ...": each of the parties named
     if low in lx.PERSONAL_PRONOUNS:
         return True
     if low in lx.AGENT_NOUNS:
@@ -312,6 +314,8 @@ def speaker(span, clause):
             break
         if parent.lower_ in lx.SPEECH_VERBS and node.dep_ in ("ccomp", "parataxis", "xcomp", "advcl", "dobj"):
             subj, passive = _subject(span, parent)
+            if subj is None and parent.dep_ == "conj":
+                subj, passive = _shared_subject(span, parent)  # "X did A and said it would ..."
             if subj is not None and not passive:
                 if subj.lower_ in RELATIVE_PRONOUNS and subj.tag_ in ("WP", "WDT"):
                     return _relative_antecedent(span, subj) or subj  # "X, who told Y he would"
@@ -409,7 +413,10 @@ def _pronoun_in_sentence(span, pronoun, clause) -> Actor | None:
         if p in ("i", "we") or p == src.lower_:
             return Actor(src, [src.i], f"'{pronoun.text}' is the speaker of the sentence")
     if src is not None and src.i != pronoun.i and src.lower_ not in lx.PERSONAL_PRONOUNS:
-        if p in ("they", "we") and src.tag_ not in ("NNS", "NNPS"):
+        above = src.head.i < pronoun.i and src.head.i in {a.i for a in tree.ancestors(span, clause)}
+        if (p in ("they", "we") or (p == "it" and above)) and src.tag_ not in ("NNS", "NNPS"):
+            # "A spokeswoman for the hospital said it would ...": (not in an aside ", a spokesman
+            # for X said", where "it" is more often the party the sentence is about)
             org = _organisation_of(span, src)  # "a spokesman for the board says they ..."
             if org is not None:
                 return Actor(org, phrase(span, org), f"'{pronoun.text}' is the organisation the speaker speaks for")

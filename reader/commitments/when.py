@@ -74,6 +74,10 @@ def region(span, anchor, actor_indices) -> set[int]:
         ):
             found -= tree.subtree(span, tok)  # a clause describing a noun, not timing the action
     found -= set(actor_indices) - {i for i in actor_indices if span.doc[i].dep_ == "npadvmod"}
+    for i in sorted(found):
+        tok = span.doc[i]
+        if i in found and tok.lower_ in FORECAST_WORDS and tok.i not in path and (tok.tag_.startswith("VB") or tok.tag_ == "JJ"):
+            found -= tree.subtree(span, tok)  # "..., with the first expected to open in 2029": a forecast
     return found
 
 
@@ -102,7 +106,7 @@ def _anchor_path(span, anchor) -> set[int]:
     return path
 
 
-def find(span, anchor, actor_indices, base_year: int | None = None) -> When | None:
+def find(span, anchor, actor_indices, base_year: int | None = None, base_date=None) -> When | None:
     """The action's time: first among the words of the action (see `region`); when they have
     none, anywhere else in the sentence but the subject, the time of saying and the time of a
     past promise ("If the fee is not paid within 30 days, the club said, it will ...", "...,
@@ -112,17 +116,17 @@ def find(span, anchor, actor_indices, base_year: int | None = None) -> When | No
     if anchor.past:
         on_promise = _promise_words(span, anchor) - area
         area = area | on_promise
-    cands = _candidates(span, anchor, area, on_promise, base_year)
+    cands = _candidates(span, anchor, area, on_promise, base_year, base_date=base_date)
     if not cands:
         wide = _wider(span, anchor, actor_indices) - area
-        cands = _candidates(span, anchor, wide | on_promise, on_promise, base_year)
+        cands = _candidates(span, anchor, wide | on_promise, on_promise, base_year, own=False, base_date=base_date)
     if not cands:
         return None
     best = min(cands, key=lambda c: c[0])[1]
     return _joined(span, best, [c[1] for c in cands])
 
 
-def _candidates(span, anchor, area, on_promise, base_year) -> list[tuple[tuple, When]]:
+def _candidates(span, anchor, area, on_promise, base_year, own: bool = True, base_date=None) -> list[tuple[tuple, When]]:
     cands: list[tuple[tuple, When]] = []
     taken: set[int] = set()
     for i in sorted(area):
@@ -132,9 +136,9 @@ def _candidates(span, anchor, area, on_promise, base_year) -> list[tuple[tuple, 
         found = _onset(span, tok, area) or _prep_phrase(span, tok, area) or _adverbial(span, tok, area) or _clause(span, tok, area)
         if found is None:
             continue
-        if _in_the_past(span, found, base_year) or found.kind == "duration":
+        if found.kind == "duration" or _in_the_past(span, found, base_year, own=own):
             continue  # "last year", "over the past decade": not when a promise is kept
-        if on_promise & set(found.indices) and not _points_forward(span, found, base_year):
+        if on_promise & set(found.indices) and not _points_forward(span, found, base_year, base_date):
             continue  # "agreed on Tuesday": the day of the agreement
         taken |= set(found.indices)
         order = {"point": 0, "clause": 1, "duration": 2}[found.kind]
@@ -202,20 +206,39 @@ def _final(word) -> bool:
     return word.lower_ == "last" and word.i > 0 and word.doc[word.i - 1].tag_ in ("DT", "PRP$", "POS")
 
 
-def _points_forward(span, found: When, base_year: int | None) -> bool:
+def _points_forward(span, found: When, base_year: int | None, base_date=None) -> bool:
     words = [span.doc[i] for i in found.indices]
     if any(w.lower_ in lx.FUTURE_WORDS for w in words) or (words and words[0].lower_ in lx.DEADLINE_PREPOSITIONS):
         return True
+    if base_date is not None and _calendar_day_after(words, base_date):
+        return True  # "agreed to a debate on 2 May" in an article of February
     years = [int(w.text) for w in words if w.text.isdigit() and len(w.text) == 4 and is_temporal(w)]
     return base_year is not None and bool(years) and min(years) > base_year
 
 
-def _in_the_past(span, found: When, base_year: int | None) -> bool:
+MONTHS = ("january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
+          "november", "december")
+
+
+def _calendar_day_after(words, base_date) -> bool:
+    """A day of a named month ("2 May", "May 2") later than the article's date (in its year, or
+    the year written). A weekday ("on Tuesday") says nothing: news uses it for the days just past."""
+    month = next((MONTHS.index(w.lower_) + 1 for w in words if w.lower_ in MONTHS and (w.lower_ != "may" or w.tag_ == "NNP")), None)
+    day = next((int(w.text) for w in words if w.text.isdigit() and 1 <= int(w.text) <= 31), None)
+    year = next((int(w.text) for w in words if w.text.isdigit() and len(w.text) == 4), base_date.year)
+    if month is None or day is None:
+        return False
+    return (year, month, day) > (base_date.year, base_date.month, base_date.day)
+
+
+def _in_the_past(span, found: When, base_year: int | None, own: bool = False) -> bool:
+    """own: the expression is among the action's own words, where a past tense in a time clause
+    is the backshift of reported speech ("would not reopen until the heating was fixed")."""
     words = [span.doc[i] for i in found.indices]
     if any(w.lower_ in lx.PAST_WORDS and not _final(w) for w in words):
         return True
     if found.kind == "clause":
-        return any(w.tag_ == "VBD" for w in words)  # "after the plant closed"
+        return not own and any(w.tag_ == "VBD" for w in words)  # "After the plant closed, ..."
     if base_year is None:
         return False
     years = [int(w.text) for w in words if w.text.isdigit() and len(w.text) == 4 and is_temporal(w)]
@@ -261,7 +284,7 @@ def _temporal_object(span, obj) -> bool:
 
 def _prep_phrase(span, tok, area) -> When | None:
     if tok.dep_ not in ("prep", "agent") or tok.lower_ not in lx.TIME_PREPOSITIONS:
-        participle = tok.lower_ in ("following", "pending") and tok.dep_ in ("acl", "advcl", "prep")
+        participle = tok.lower_ in ("following", "pending") and tok.dep_ in ("acl", "advcl", "prep", "xcomp")
         if not participle and not (tok.lower_ == "ahead" and tree.child(span, tok, "prep") is not None):
             return None
     obj = tree.child(span, tok, "pobj")
@@ -277,6 +300,13 @@ def _prep_phrase(span, tok, area) -> When | None:
         obj = tree.child(span, inner, "pobj") if inner is not None else None
     if obj is None:
         return None
+    if tok.lower_ == "in" and obj.lower_ == "time" and obj.i == tok.i + 1:
+        # "in time for the summer season": the "for" phrase may hang on the verb beside it
+        after = obj.i + 1
+        if after < span.end and span.doc[after].lower_ == "for" and span.doc[after].dep_ == "prep":
+            indices = [tok.i, obj.i, *tree.subtree_range(span, span.doc[after])]
+            indices = _trim_clauses(span, [i for i in indices if i in area or i in (tok.i, obj.i)], obj, keep=tok)
+            return When(indices, None, "point")
     event = tok.lower_ in lx.EVENT_PREPOSITIONS and _event(span, obj)
     if not (_temporal_object(span, obj) or tok.lower_ in ("until", "till") or event):
         return None
@@ -317,6 +347,8 @@ def _trim_lead(span, indices, prep) -> list[int]:
     rest = [i for i in indices if i > prep.i]
     k = 0
     while k < len(rest) and not _time_word(span.doc[rest[k]]):
+        if span.doc[rest[k]].pos_ == "PROPN":
+            return indices  # "on Arbor Day next April": a named day
         k += 1
     if k == 0 or k == len(rest):
         return indices
@@ -370,6 +402,8 @@ def _adverbial(span, tok, area) -> When | None:
         indices = _trim_clauses(span, indices, tok)
         if not indices:
             return None
+        if _bare_amount(span, indices):
+            return When(indices, None, "duration")  # "gave them 30 days": how long, not when
         return When(indices, _entity_text(span, indices), "point")
     if tok.dep_ in ("advmod", "npadvmod") and tok.lower_ in lx.TEMPORAL_ADVERBS:
         if tok.head.pos_ in ("NOUN", "PROPN") and tok.dep_ == "advmod":
@@ -377,6 +411,15 @@ def _adverbial(span, tok, area) -> When | None:
         indices = [i for i in tree.subtree_range(span, tok) if i in area]
         return When(indices, _entity_text(span, indices), "point")
     return None
+
+
+UNITS = frozenset("second seconds minute minutes hour hours day days week weeks month months year years decade decades".split())
+
+
+def _bare_amount(span, indices) -> bool:
+    """"30 days", "two weeks": an amount of time with nothing that fixes it on the calendar."""
+    words = [span.doc[i] for i in indices]
+    return len(words) >= 2 and words[-1].lower_ in UNITS and all(w.like_num or w.lower_ in ("a", "few", "several") for w in words[:-1])
 
 
 def _clause(span, tok, area) -> When | None:
