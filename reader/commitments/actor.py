@@ -145,7 +145,12 @@ def _active_actor(span, anchor, subject, known_party=None) -> Actor:
     if anchor.kind in ("future", "headline", "fallback", "be-to") and not is_agent(span, subject) and not (
         known_party is not None and known_party(subject)
     ):
-        return _speaker_or_none(span, anchor.clause, f"'{subject.text}' is not a party that can commit")
+        why = f"'{subject.text}' is not a party that can commit"
+        if speaker(span, anchor.clause) is None and _maybe_party(span, subject):
+            # no source to stand in, and a noun no list knows ("The zoo will ..."): a sentence
+            # labelled a commitment names its party, and the subject is the one it names
+            return Actor(subject, phrase(span, subject), "the subject: a noun of no list, and no source is quoted")
+        return _speaker_or_none(span, anchor.clause, why)
     if subject.lower_ in lx.PERSONAL_PRONOUNS:
         found = _pronoun_in_sentence(span, subject, anchor.clause)
         if found is not None:
@@ -274,6 +279,14 @@ def _agent(span, verb):
         if obj is not None:
             return obj
     return None
+
+
+def _maybe_party(span, tok) -> bool:
+    """A singular or plural common noun with a determiner, that is no thing, event, plan or
+    amount ("the zoo", "the orchestra"; not "the festival", "the new bridge", "each application")."""
+    if tok.pos_ != "NOUN" or tok.lower_ in lx.THING_NOUNS | lx.COMMIT_NOUNS or tok.ent_type_ not in ("", "ORG", "NORP"):
+        return False
+    return any(c.dep_ in ("det", "poss") for c in tok.children)
 
 
 def is_agent(span, tok) -> bool:

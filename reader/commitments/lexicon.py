@@ -134,6 +134,26 @@ AGENT_NOUNS = words("""
     bidder bidders hosts host judge judges jury mp mps senator senators
     congressman congresswoman congressmen councillor councillors councilor councilors
     king queen prince princess pope bishop bishops clergy monarch emperor
+    zoo zoos library libraries college colleges clinic clinics orchestra choir band bands
+    theatre theater troupe newspaper newspapers magazine channel channels
+""")
+# Common nouns for things, events, places, documents and measures: a subject that cannot commit
+# ("The festival will return", "The new bridge will open", "The report will be published").
+THING_NOUNS = words("""
+    festival festivals event events match matches game games race races tournament election elections
+    vote referendum ceremony concert show exhibition fair conference summit meeting meetings talks
+    season series tour launch
+    bridge bridges road roads railway line lines tunnel station stations airport port stadium
+    building buildings tower plant factory site project projects scheme pipeline dam canal route
+    system network service services programme program product products model models device car cars
+    train trains bus buses plane planes ship ships rocket probe satellite shuttle mission vehicle
+    law laws bill bills rule rules policy policies plan plans deal deals agreement treaty report
+    reports study survey inquiry review budget tax taxes fee fees price prices rate rates ban
+    change changes move decision work works construction repairs cost costs money funding fund
+    number numbers figure figures supply water power electricity weather storm virus disease
+    application applications claim claims case cases list data record records book film album
+    story website app page version update feature features edition issue process scheme reform
+    increase cut cuts rise fall growth output production sales market markets economy
 """)
 # Agent-noun endings: worker, director, scientist, politician, resident, participant.
 AGENT_SUFFIXES = ("er", "ers", "or", "ors", "ist", "ists", "ian", "ians", "ent", "ents", "ant", "ants")

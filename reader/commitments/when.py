@@ -308,15 +308,15 @@ def _prep_phrase(span, tok, area) -> When | None:
             indices = _trim_clauses(span, [i for i in indices if i in area or i in (tok.i, obj.i)], obj, keep=tok)
             return When(indices, None, "point")
     event = tok.lower_ in lx.EVENT_PREPOSITIONS and _event(span, obj)
-    if not (_temporal_object(span, obj) or tok.lower_ in ("until", "till") or event):
+    if not (_temporal_object(span, obj) or tok.lower_ in ("until", "till") or event or _rest_of(obj)):
         return None
     indices = [i for i in tree.subtree_range(span, tok) if i in area or i == tok.i]
     indices = _trim_clauses(span, indices, obj, keep=tok)
     indices = _trim_lead(span, indices, tok)
-    kind = "duration" if tok.lower_ == "for" else "point"
+    kind = "duration" if tok.lower_ == "for" and not _rest_of(obj) else "point"
     if tok.lower_ == "from" and _followed_by_to(span, tok):
         kind = "clause"  # "moved from August to September": what changes, a weak reading of when
-    if tok.lower_ in ("for", "over", "during", "throughout") and not _has_time_entity(span, indices):
+    if tok.lower_ in ("for", "over", "during", "throughout") and not _has_time_entity(span, indices) and not _rest_of(obj):
         return None
     if kind == "duration" and _looks_like_date(span, indices):
         kind = "point"  # "for 2 April" is a date, not a span of time
@@ -327,6 +327,15 @@ def _event(span, tok) -> bool:
     """Can a noun phrase name an event ("the vote", "the election", "the Olympics")? Nouns that
     are neither parties nor places ("before the committee", "after him" are not times)."""
     return tok.pos_ in ("NOUN", "PROPN") and not _is_party(span, tok) and tok.ent_type_ not in ("LOC", "FAC")
+
+
+def _rest_of(obj) -> bool:
+    """"for the rest of the season", "for the remainder of the year": a stretch fixed on the
+    calendar, which ends at a known time, not an amount of time."""
+    return obj.lower_ in ("rest", "remainder", "duration") and any(
+        p.lower_ == "of" and any(is_temporal(o) or o.lower_ in ("season", "term", "tournament", "campaign", "war") for o in p.children)
+        for p in obj.children
+    )
 
 
 def _is_party(span, tok) -> bool:
@@ -393,8 +402,9 @@ def _onset(span, tok, area) -> When | None:
 
 def _adverbial(span, tok, area) -> When | None:
     if tok.dep_ in ("npadvmod", "tmod", "advmod", "dobj", "oprd", "nsubj") and tok.ent_type_ in TIME_LABELS:
-        if tok.dep_ in ("dobj", "nsubj"):
-            return None  # "requires 42 days", "summer empties": not adverbials
+        recurring = any(c.lower_ in ("every", "each") for c in tok.children if c.dep_ == "det")
+        if tok.dep_ in ("dobj", "nsubj") and not (recurring and tok.dep_ == "dobj"):
+            return None  # "requires 42 days", "summer empties": not adverbials (but "meet every week")
         head = tok.head
         if head.pos_ in ("NOUN", "PROPN") and tok.dep_ != "npadvmod":
             return None
@@ -423,8 +433,10 @@ def _bare_amount(span, indices) -> bool:
 
 
 def _clause(span, tok, area) -> When | None:
-    if tok.dep_ != "mark" or tok.lower_ not in lx.TIME_SUBORDINATORS:
+    if tok.lower_ not in lx.TIME_SUBORDINATORS:
         return None
+    if tok.dep_ != "mark" and not (tok.dep_ == "advmod" and tok.tag_ == "WRB" and tok.i == tok.head.left_edge.i):
+        return None  # "when" is a mark or, as the parser often has it, the clause's first adverb
     verb = tok.head
     if verb.dep_ != "advcl" or not tree.inside(span, verb):
         return None
