@@ -628,6 +628,30 @@ def test_durations_purposes_named_days_and_dates_after_the_article(nlp):
     assert parse_one(nlp, "A spokeswoman for the hospital said it would investigate the complaint.").actor == "the hospital"
 
 
+def test_unlisted_parties_earlier_promises_and_purposes(nlp):
+    # a noun no list knows, with nobody quoted: the subject is the party the sentence names
+    c = parse_one(nlp, "The zoo will release the two eagles back into the wild once they have recovered.")
+    assert (c.actor, c.when) == ("The zoo", "once they have recovered")
+    # ... but not a plan, a thing or an event
+    c = parse_one(nlp, "The developer's proposal will go before the planning board next week.")
+    assert c.actor is None
+    # a promise in the past perfect in a relative clause is background to the main predicate
+    c = parse_one(nlp, "The minister, who had pledged to resign if the bill failed, said on Monday he would stay in office.")
+    assert (c.actor, c.action) == ("The minister", "stay in office")
+    # an infinitive on the object is the act's purpose; on a noun of means it is the act
+    c = parse_one(nlp, "Investigators will examine the wreckage to determine what caused the crash, the agency said.")
+    assert c.action == "examine the wreckage"
+    assert parse_one(nlp, "The council will find a way to keep the pool open.").action == "find a way to keep the pool open"
+    # a comment on the whole act after a comma is not part of it
+    c = parse_one(nlp, "The governor said the state would not seek the death penalty, a decision that angered the families.")
+    assert c.action == "not seek the death penalty"
+    # recurring times the parser took for objects, and "for the rest of" a period
+    assert parse_one(nlp, "The ministers have committed to meeting every six months to review progress.").when == "every six months"
+    c = parse_one(nlp, "In response, the council decided to suspend parking charges for the rest of the month.")
+    assert (c.action, c.when) == ("suspend parking charges", "for the rest of the month")
+    assert parse_one(nlp, "Tessaly will lease the basin for 25 years.").when is None  # still a duration
+
+
 def test_without_an_article_date_only_absolute_times_resolve(nlp):
     c = parse_one(nlp, "The board will meet next month.", day=None)
     assert c.when == "next month" and c.when_iso is None

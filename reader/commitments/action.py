@@ -65,6 +65,8 @@ def indices(span, anchor, actor, when_indices) -> list[int]:
                 drop |= tree.subtree(span, c)  # purpose, reason, condition, or the time clause
             elif c.dep_ == "xcomp" and _purpose(span, h, c):
                 drop |= tree.subtree(span, c)  # "recall 12,000 vans to replace the brakes": why
+            elif c.dep_ == "dobj" and h.lower_ not in OBJECT_CONTROL and _purpose_of_object(span, c):
+                drop |= tree.subtree(span, _purpose_of_object(span, c))  # "examine the wreckage to find the cause"
             elif c.dep_ == "conj" and c.i > h.i and tree.child(span, c, "nsubj", "nsubjpass") is not None:
                 drop |= tree.subtree(span, c)  # "... and the city will ...": a clause of its own
                 drop |= {x.i for x in tree.children(span, h, "cc") if x.i < c.i}
@@ -108,6 +110,9 @@ def indices(span, anchor, actor, when_indices) -> list[int]:
             continue
         if tok.dep_ == "advcl" and tok.i not in {h.i for h in heads}:
             drop |= tree.subtree(span, tok)  # purpose, reason or condition, at any depth
+        elif tok.dep_ == "appos" and _after_comma(span, tok) and tree.children(span, tok, "relcl", "acl"):
+            drop |= tree.subtree(span, tok)  # ", a decision that angered families": a comment on it all
+            drop.add(tok.left_edge.i - 1)
         elif tok.dep_ == "relcl" and _after_comma(span, tok):
             drop |= tree.subtree(span, tok)  # ", which ...": describes, is not the action
             drop.add(tok.left_edge.i - 1)
@@ -134,6 +139,25 @@ OBJECT_CONTROL = lx.words("""
     cause causes caused pay pays paid hire hires hired appoint appoints appointed
     give gives gave given make makes made
 """)
+
+
+# Nouns whose infinitive says what they are, not why the act is done ("a way to cut costs").
+MEANS_NOUNS = lx.words("""
+    way ways chance chances opportunity opportunities right rights power powers time money funds
+    funding resources ability attempt attempts permission authority mandate licence license
+    reason reasons need tools means capacity
+""")
+
+
+def _purpose_of_object(span, obj):
+    """The infinitive hung on an object that is no plan or means: the purpose of the act."""
+    if obj.lower_ in lx.COMMIT_NOUNS | MEANS_NOUNS:
+        return None
+    return next((a for a in tree.children(span, obj, "acl") if _infinitive(span, a)), None)
+
+
+def _infinitive(span, verb) -> bool:
+    return any(a.lower_ == "to" for a in tree.children(span, verb, "aux"))
 
 
 def _purpose(span, verb, xcomp) -> bool:

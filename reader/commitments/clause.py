@@ -64,7 +64,8 @@ def find(span) -> Anchor | None:
         anchor = _candidate(span, tok)
         if anchor is None or _in_aside(span, tok):
             continue
-        key = (anchor.rank, _passive_or_thing(span, anchor), _clause_depth(span, anchor.trigger), tok.i)
+        rank = anchor.rank + (3 if _earlier_promise(span, anchor) else 0)
+        key = (rank, _passive_or_thing(span, anchor), _clause_depth(span, anchor.trigger), tok.i)
         if best is None or key < best[0]:
             best = (key, anchor)
     if best is not None:
@@ -326,6 +327,24 @@ def _infinitive_of(span, noun):
         if prep.lower_ == "to" and obj is not None and prep.i == noun.i + 1:
             return obj
     return None
+
+
+def _earlier_promise(span, anchor) -> bool:
+    """A promise in the past perfect inside a relative clause ("The minister, who had pledged to
+    resign, said he would stay"): background to the sentence's own predicate, which is preferred
+    when it has one. (A relative clause in the present, "which the council has refused to
+    hold", is often the very commitment.)"""
+    if not any(a.lower_ == "had" for a in tree.children(span, anchor.trigger, "aux")):
+        return False
+    node = anchor.trigger
+    for _ in range(24):
+        if node.dep_ == "relcl":
+            return True
+        parent = tree.head(span, node)
+        if parent is None:
+            return False
+        node = parent
+    return False
 
 
 def _in_aside(span, tok) -> bool:
