@@ -534,8 +534,13 @@ def test_times_fixed_by_an_event(nlp):
     }
     for sentence, when in cases.items():
         assert parse_one(nlp, sentence).when == when, sentence
+    c = parse_one(nlp, "The party will choose a new leader at the conclusion of its annual congress in Leeds.")
+    assert c.when == "at the conclusion of its annual congress in Leeds"  # a body's congress, as an event
+    c = parse_one(nlp, "The board said that following the inquiry, it would publish its findings.")
+    assert c.when == "following the inquiry"  # after "that", the words are the reported clause's
     # counter-cases: a party or a place after the preposition is no event
     assert parse_one(nlp, "The envoy will speak after the minister.").when is None
+    assert parse_one(nlp, "The shop will stay open at the end of the street.").when is None
     assert parse_one(nlp, "Following the talks, the two leaders agreed to reopen their embassies.").when is None  # dates the agreement
 
 

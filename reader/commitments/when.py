@@ -28,6 +28,11 @@ TIME_LABELS = ("DATE", "TIME")
 # Participles that open a time expression whatever they hang on: "starting next week".
 ONSET_WORDS = frozenset({"starting", "beginning", "effective", "commencing"})
 YEAR_MIN, YEAR_MAX = 1800, 2200
+# Nouns of places and things with ends in space, not time ("at the end of the street").
+SPATIAL_NOUNS = frozenset("""
+    street road lane avenue corridor line queue table room hall building bridge river valley field
+    pier platform runway track garden park list page book tunnel
+""".split())
 # Words of forecast: a time under one says when something is expected, which nobody promises.
 FORECAST_WORDS = frozenset("""
     expected expect expects likely unlikely predicted forecast forecasts projected anticipated
@@ -88,6 +93,9 @@ def _said_when(span, clause) -> set[int]:
     said = tree.head(span, clause)
     if subject is None or said is None or clause.dep_ != "ccomp" or not said.i < subject.left_edge.i:
         return set()
+    that = next((m for m in tree.children(span, clause, "mark") if m.lower_ == "that" and said.i < m.i < subject.i), None)
+    if that is not None:
+        return set(range(said.i + 1, that.i))  # "said that, following the inquiry, it would": the clause's own
     between = set(range(said.i + 1, subject.left_edge.i))
     for c in tree.children(span, clause, "advcl"):
         if c.i in between and tree.child(span, c, "mark") is not None:
@@ -272,7 +280,7 @@ def _temporal_object(span, obj) -> bool:
             inner = tree.child(span, prep, "pobj")
             if prep.lower_ == "of" and inner is not None and is_temporal(inner):
                 return True
-            if prep.lower_ == "of" and inner is not None and obj.lower_ in lx.EVENT_TIME_NOUNS and _event(span, inner):
+            if prep.lower_ == "of" and inner is not None and obj.lower_ in lx.EVENT_TIME_NOUNS and _event(span, inner, loose=True):
                 return True  # "at the conclusion of the hearings": a point fixed by an event
         return obj.ent_type_ in TIME_LABELS
     if obj.lower_ in ("time", "term", "period"):
@@ -323,10 +331,16 @@ def _prep_phrase(span, tok, area) -> When | None:
     return When(indices, _entity_text(span, indices), kind)
 
 
-def _event(span, tok) -> bool:
+def _event(span, tok, loose: bool = False) -> bool:
     """Can a noun phrase name an event ("the vote", "the election", "the Olympics")? Nouns that
-    are neither parties nor places ("before the committee", "after him" are not times)."""
-    return tok.pos_ in ("NOUN", "PROPN") and not _is_party(span, tok) and tok.ent_type_ not in ("LOC", "FAC")
+    are neither parties nor places ("before the committee", "after him" are not times).
+    loose: after "the end / conclusion / start of", where only a person or a place is no event
+    ("at the conclusion of its congress", but not "at the end of the street")."""
+    if tok.pos_ not in ("NOUN", "PROPN") or tok.ent_type_ in ("LOC", "FAC", "GPE", "PERSON"):
+        return False
+    if loose:
+        return tok.lower_ not in lx.PLACE_NOUNS and tok.lower_ not in lx.PERSON_NOUNS and tok.lower_ not in SPATIAL_NOUNS
+    return not _is_party(span, tok)
 
 
 def _rest_of(obj) -> bool:
