@@ -657,6 +657,26 @@ def test_unlisted_parties_earlier_promises_and_purposes(nlp):
     assert parse_one(nlp, "Tessaly will lease the basin for 25 years.").when is None  # still a duration
 
 
+def test_documents_expletives_and_topics(nlp):
+    # a document that "says": the party that issued it
+    c = parse_one(nlp, "A statement released by the church said that the building would be sold.")
+    assert (c.actor, c.action) == ("the church", "the building would be sold")
+    c = parse_one(nlp, "A letter from the ministry said the scheme would be extended.")
+    assert c.actor == "the ministry"
+    # "it" in "X said it has no plans": X
+    c = parse_one(nlp, "The Pentagon has said it has no plans to send more troops.")
+    assert (c.actor, c.action) == ("The Pentagon", "no plans to send more troops")
+    # "there would be": the expletive stays with its clause
+    c = parse_one(nlp, "In an interview with the BBC, the prime minister promised that there would be no new taxes.")
+    assert (c.actor, c.action) == ("the prime minister", "there would be no new taxes")
+    # "a decision on the launch date": the topic, not the time
+    c = parse_one(nlp, "NASA spokesman Kyle Herring said the agency will make a decision on the launch date by Friday.")
+    assert (c.action, c.when) == ("make a decision on the launch date", "by Friday")
+    # counter-case: a time hung on the object by the parser is still the action's
+    c = parse_one(nlp, "The ferry operator has agreed to run an extra service on weekends.")
+    assert (c.action, c.when) == ("run an extra service", "on weekends")
+
+
 def test_without_an_article_date_only_absolute_times_resolve(nlp):
     c = parse_one(nlp, "The board will meet next month.", day=None)
     assert c.when == "next month" and c.when_iso is None

@@ -41,6 +41,8 @@ def indices(span, anchor, actor, when_indices) -> list[int]:
     if anchor.kind in ("verb", "adjective") and heads and heads[0].dep_ == "ccomp":
         subject = tree.child(span, heads[0], "nsubj", "nsubjpass")
         whole = subject is not None and subject.lower_ not in lx.PERSONAL_PRONOUNS
+    if heads and tree.child(span, heads[0], "expl") is not None and anchor.kind in ("verb", "adjective", "future"):
+        whole = True  # "promised that there would be no new taxes": "there" and all
     if whole and anchor.kind == "be-to":
         heads = [anchor.clause]  # "The statue is to be displayed ...": from the subject on
     if anchor.kind in ("refusal", "proposal"):

@@ -345,8 +345,31 @@ def speaker(span, clause):
     return None
 
 
+DOCUMENT_NOUNS = lx.words("statement statements report letter release notice memo document announcement email post")
+
+
+def _issuer(span, doc_noun):
+    """"A statement released by the church", "a letter from the ministry", "the board's
+    statement": the party behind a document that "says" something."""
+    for c in tree.children(span, doc_noun):
+        if c.dep_ == "poss" and is_agent(span, c):
+            return c
+        if c.dep_ == "prep" and c.lower_ in ("from", "by", "of"):
+            obj = tree.child(span, c, "pobj")
+            if obj is not None and is_agent(span, obj):
+                return obj
+        if c.dep_ == "acl":
+            for a in tree.children(span, c, "agent", "prep"):
+                obj = tree.child(span, a, "pobj")
+                if a.lower_ in ("by", "from") and obj is not None and is_agent(span, obj):
+                    return obj
+    return None
+
+
 def _speaker_or_none(span, clause, why: str) -> Actor:
     src = speaker(span, clause)
+    if src is not None and src.lower_ in DOCUMENT_NOUNS:
+        src = _issuer(span, src) or src
     if src is None:
         return Actor(None, [], f"{why}, and no source is quoted: no actor")
     if src.lower_ in lx.PERSONAL_PRONOUNS:
@@ -495,6 +518,10 @@ def _noun_owner(span, anchor) -> Actor:
     subject, passive = _subject(span, verb)
     if subject is None or passive or not is_agent(span, subject):
         return Actor(None, [], "a commitment noun with no owner in the sentence: no actor")
+    if subject.lower_ in lx.PERSONAL_PRONOUNS:
+        inner = _pronoun_in_sentence(span, subject, verb)  # "The Pentagon said it has no plans to ..."
+        if inner is not None:
+            return inner
     return Actor(subject, phrase(span, subject), "the subject of the verb governing the commitment noun")
 
 

@@ -28,6 +28,12 @@ TIME_LABELS = ("DATE", "TIME")
 # Participles that open a time expression whatever they hang on: "starting next week".
 ONSET_WORDS = frozenset({"starting", "beginning", "effective", "commencing"})
 YEAR_MIN, YEAR_MAX = 1800, 2200
+# Nouns after which "on" gives a topic: "a decision on the date", "talks on the timetable".
+TOPIC_NOUNS = frozenset("""
+    decision decisions ruling vote debate talks agreement deal report consultation referendum
+    view views position statement update discussion discussions negotiations advice guidance
+    information details recommendation recommendations proposal proposals
+""".split())
 # Nouns of places and things with ends in space, not time ("at the end of the street").
 SPATIAL_NOUNS = frozenset("""
     street road lane avenue corridor line queue table room hall building bridge river valley field
@@ -321,6 +327,8 @@ def _prep_phrase(span, tok, area) -> When | None:
     indices = [i for i in tree.subtree_range(span, tok) if i in area or i == tok.i]
     indices = _trim_clauses(span, indices, obj, keep=tok)
     indices = _trim_lead(span, indices, tok)
+    if tok.lower_ == "on" and tok.head.lower_ in TOPIC_NOUNS and not _has_time_entity(span, indices):
+        return None  # "a decision on the launch date": what the decision is about, not a time
     kind = "duration" if tok.lower_ == "for" and not _rest_of(obj) else "point"
     if tok.lower_ == "from" and _followed_by_to(span, tok):
         kind = "clause"  # "moved from August to September": what changes, a weak reading of when
