@@ -677,6 +677,23 @@ def test_documents_expletives_and_topics(nlp):
     assert (c.action, c.when) == ("run an extra service", "on weekends")
 
 
+def test_infinitives_hung_as_clauses_refusals_and_concessions(nlp):
+    c = parse_one(nlp, "The transport authority and the drivers' union agreed late on Sunday to resume negotiations on Wednesday.")
+    assert (c.actor, c.action, c.when) == ("The transport authority and the drivers' union", "resume negotiations", "on Wednesday")
+    c = parse_one(nlp, "The minister has ruled out raising taxes before the election.")
+    assert (c.action, c.when) == ("ruled out raising taxes", "before the election")
+    c = parse_one(nlp, "The United Nations has vowed to continue delivering aid despite the attacks.")
+    assert c.action == "continue delivering aid"
+    # the circumstances of saying are not the action's time; a condition on it is
+    c = parse_one(nlp, "Speaking after the meeting, Finance Minister Olu Adeyemi said the government would publish the audit in full.")
+    assert (c.actor, c.when) == ("the government", None)
+    # an event after a date is a second time, not part of the first; a month narrows a weekday
+    assert parse_one(nlp, "Engineers are scheduled to inspect the dam next Thursday after heavy rain.").when == "next Thursday"
+    assert parse_one(nlp, "The teachers' union has vowed to strike every Monday in March.").when == "every Monday in March"
+    c = parse_one(nlp, "Astronauts aboard the station will attempt a spacewalk on Tuesday to repair a solar panel.")
+    assert (c.actor, c.action, c.when) == ("Astronauts aboard the station", "attempt a spacewalk", "on Tuesday")
+
+
 def test_without_an_article_date_only_absolute_times_resolve(nlp):
     c = parse_one(nlp, "The board will meet next month.", day=None)
     assert c.when == "next month" and c.when_iso is None

@@ -47,6 +47,7 @@ def indices(span, anchor, actor, when_indices) -> list[int]:
         heads = [anchor.clause]  # "The statue is to be displayed ...": from the subject on
     if anchor.kind in ("refusal", "proposal"):
         keep.add(anchor.trigger.i)
+        keep |= {p.i for p in tree.children(span, anchor.trigger, "prt")}  # "ruled out"
     negative = anchor.kind == "noun" and any(d.lower_ == "no" for d in tree.children(span, anchor.trigger, "det"))
     if negative:
         keep |= set(range(anchor.trigger.left_edge.i, anchor.trigger.i + 1))  # "no plans to ...": a refusal
@@ -110,7 +111,9 @@ def indices(span, anchor, actor, when_indices) -> list[int]:
             continue
         if i in drop or i in path:
             continue
-        if tok.dep_ == "advcl" and tok.i not in {h.i for h in heads}:
+        if tok.dep_ == "prep" and tok.lower_ in ("despite", "notwithstanding", "regardless"):
+            drop |= tree.subtree(span, tok)  # "despite the attacks": a concession, not what is done
+        elif tok.dep_ == "advcl" and tok.i not in {h.i for h in heads}:
             drop |= tree.subtree(span, tok)  # purpose, reason or condition, at any depth
         elif tok.dep_ == "appos" and _after_comma(span, tok) and tree.children(span, tok, "relcl", "acl"):
             drop |= tree.subtree(span, tok)  # ", a decision that angered families": a comment on it all

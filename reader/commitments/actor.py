@@ -195,7 +195,7 @@ def phrase(span, head) -> list[int]:
         # a name the parser cut in two ("Food Standards | Australia New Zealand"): the run of
         # proper nouns goes on to the right
         j = max(keep) + 1
-        while j < span.end and span.doc[j].pos_ == "PROPN" and span.doc[j].dep_ in ("compound", "appos", "npadvmod", "pobj", "nmod", "dobj", "conj") and span.doc[j].head.i >= head.i:
+        while j < span.end and span.doc[j].pos_ == "PROPN" and span.doc[j].dep_ in ("compound", "appos", "npadvmod", "pobj", "nmod", "dobj", "conj"):
             if span.doc[j].dep_ == "conj":
                 break
             keep.add(j)

@@ -76,6 +76,10 @@ def find(span) -> Anchor | None:
 def _candidate(span, tok) -> Anchor | None:
     low = tok.lower_
     if tok.pos_ in ("VERB", "AUX") or tok.tag_.startswith("VB"):
+        if low in ("rule", "rules", "ruled", "ruling") and any(p.lower_ == "out" for p in tree.children(span, tok, "prt")):
+            comp = tree.children(span, tok, "xcomp", "dobj", "ccomp")
+            if comp and tok.dep_ not in ("amod", "compound"):
+                return Anchor(0, "refusal", tok, tok, comp[:1], past=_is_past(tok))  # "has ruled out raising taxes"
         if low in lx.COMMIT_VERBS or low in lx.REFUSAL_VERBS:
             found = _commit_verb(span, tok)
             if found:
@@ -137,6 +141,12 @@ def _complement(span, tok) -> list:
     xcomp = tree.children(span, tok, "xcomp")
     if xcomp:
         return xcomp[:1]
+    if tok.lower_ in lx.COMMIT_VERBS | lx.REFUSAL_VERBS:
+        # "agreed late on Sunday to resume talks": the infinitive the parser hung as a clause
+        later = [c for c in tree.children(span, tok, "advcl") if c.i > tok.i and c.tag_ == "VB"
+                 and any(a.lower_ == "to" for a in tree.children(span, c, "aux")) and tree.child(span, c, "nsubj") is None]
+        if later:
+            return later[:1]
     ccomp = tree.children(span, tok, "ccomp")
     if ccomp:
         return ccomp[:1]

@@ -134,6 +134,8 @@ AGENT_NOUNS = words("""
     bidder bidders hosts host judge judges jury mp mps senator senators
     congressman congresswoman congressmen councillor councillors councilor councilors
     king queen prince princess pope bishop bishops clergy monarch emperor
+    astronauts astronaut cosmonauts crew pilots pilot experts lawyers firefighters rescuers
+    paramedics inspectors investigators detectives staffers
     zoo zoos library libraries college colleges clinic clinics orchestra choir band bands
     theatre theater troupe newspaper newspapers magazine channel channels
 """)

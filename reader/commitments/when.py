@@ -168,7 +168,12 @@ def _joined(span, best: When, others: list[When]) -> When:
     for other in sorted(others, key=lambda w: min(w.indices)):
         if other is best or not other.indices or other.kind != "point" or best.kind != "point":
             continue
-        if min(other.indices) == have[-1] + 1 or max(other.indices) + 1 == have[0]:
+        if not (min(other.indices) == have[-1] + 1 or max(other.indices) + 1 == have[0]):
+            continue
+        first, second = (best, other) if min(other.indices) > max(best.indices) else (other, best)
+        if _has_time_entity(span, second.indices):
+            # then a date that fixes or narrows it: "following the vote on Friday", "every Monday
+            # in March" (but not "next Thursday after heavy rain": an event after a date)
             have = sorted(set(have) | set(other.indices))
     if have == sorted(best.indices):
         return best
@@ -197,9 +202,11 @@ def _wider(span, anchor, actor_indices) -> set[int]:
             found -= tree.subtree(span, tok)  # "After the founder left in October, ...": a past event
         if tok.lower_ in FORECAST_WORDS and tok.i not in path:
             found -= tree.subtree(span, tok)  # "..., with a ruling expected next month": a forecast
-        if tok.lower_ in lx.SPEECH_VERBS and tok.i not in path:
-            for c in tree.children(span, tok, "prep", "npadvmod", "tmod", "advmod", "nsubj"):
-                found -= tree.subtree(span, c)  # ", the minister said on Tuesday"
+        if tok.lower_ in lx.SPEECH_VERBS:
+            for c in tree.children(span, tok, "prep", "npadvmod", "tmod", "advmod", "nsubj", "advcl"):
+                if c.i in path or (c.dep_ == "advcl" and tree.child(span, c, "mark") is not None):
+                    continue  # a condition ("If ..., they said, they will"): the content's own
+                found -= tree.subtree(span, c)  # ", the minister said on Tuesday"; "Speaking after the meeting, X said"
     return found
 
 
