@@ -694,11 +694,279 @@ def test_infinitives_hung_as_clauses_refusals_and_concessions(nlp):
     assert (c.actor, c.action, c.when) == ("Astronauts aboard the station", "attempt a spacewalk", "on Tuesday")
 
 
+def test_recurring_times_and_split_words(nlp):
+    assert parse_one(nlp, "The council will publish the figures once a month.").when == "once a month"
+    assert parse_one(nlp, "The committee will meet twice a year.").when == "twice a year"
+    assert parse_one(nlp, "The agency will report to parliament every other week.").when == "every other week"
+    c = parse_one(nlp, "The neo-banks have promised that they will ease the pain.")
+    assert c.actor == "The neo-banks"  # one word the tokenizer split, not three subjects
+
+
 def test_without_an_article_date_only_absolute_times_resolve(nlp):
     c = parse_one(nlp, "The board will meet next month.", day=None)
     assert c.when == "next month" and c.when_iso is None
     c = parse_one(nlp, "The board will meet in March 2026.", day=None)
     assert c.when_iso == "2026-03-01/2026-03-31"
+
+
+# ----------------------------------------------------------------------------------------------
+# A scored set of hand-written news sentences (our own words; each expected answer written before
+# the extractor was run on it), in the style of the gold: actor as written, the nearest name in
+# the sentence for a pronoun; action without the marker of the future, the attribution, the time
+# and a purpose; when as written. The first 50 were written to develop the rules, the next 60 to
+# check them, then kept: their token F1, averaged as the GUM scorer does, must not fall back.
+# ----------------------------------------------------------------------------------------------
+
+OWN_SENTENCES = [
+    ('', "The province's health minister promised on Thursday to hire 400 nurses by the end of next year.",
+     "The province's health minister", 'hire 400 nurses', 'by the end of next year'),
+    ('', 'Harland Rail said it would restore the night trains in time for the summer season.',
+     'Harland Rail', 'restore the night trains', 'in time for the summer season'),
+    ('', 'The two clubs agreed to play the postponed match behind closed doors on 14 April.',
+     'The two clubs', 'play the postponed match behind closed doors', 'on 14 April'),
+    ('', 'Doctors at the clinic have refused to perform the procedure until the inquiry reports.',
+     'Doctors at the clinic', 'refused to perform the procedure', 'until the inquiry reports'),
+    ('', '"We will reopen the library as soon as the roof is safe," the town clerk said.',
+     'the town clerk', 'reopen the library', 'as soon as the roof is safe'),
+    ('', "The festival's organisers plan to move the event to a larger park next summer.",
+     "The festival's organisers", 'move the event to a larger park', 'next summer'),
+    ('', 'In a letter to staff, the chief executive pledged that no branch would close this year.',
+     'the chief executive', 'no branch would close', 'this year'),
+    ('', "The teachers' union, which represents 30,000 staff, has vowed to strike every Monday in March.",
+     "The teachers' union", 'strike', 'every Monday in March'),
+    ('', "Mayor Ellen Park, who took office in January, said she would publish the city's contracts online.",
+     'Mayor Ellen Park', "publish the city's contracts online", None),
+    ('', 'The bank will cut its lending rate from next month, a spokesman confirmed.',
+     'The bank', 'cut its lending rate', 'from next month'),
+    ('', 'Kestrel Airways is to resume flights to the island after the volcano calms down.',
+     'Kestrel Airways', 'resume flights to the island', 'after the volcano calms down'),
+    ('', 'The regulator has given the company 30 days to fix the fault and said it would fine the firm if it failed.',
+     'The regulator', 'fine the firm', None),
+    ('', 'Officials said the road would reopen following a safety inspection on Monday.',
+     'Officials', 'the road would reopen', 'following a safety inspection on Monday'),
+    ('', 'The board announced plans to sell the stadium to a housing developer.',
+     'The board', 'sell the stadium to a housing developer', None),
+    ('', 'Nordvik and Estmark signed a pact under which each will share weather data daily.',
+     'each', 'share weather data', 'daily'),
+    ('', 'The ministry will review the exam results at the conclusion of the appeals process.',
+     'The ministry', 'review the exam results', 'at the conclusion of the appeals process'),
+    ('', 'Police promised to release the footage within 24 hours of the hearing.',
+     'Police', 'release the footage', 'within 24 hours of the hearing'),
+    ('', 'The retailer has committed to paying all its workers a living wage by 2028.',
+     'The retailer', 'paying all its workers a living wage', 'by 2028'),
+    ('', "The prime minister's plan to raise the pension age has been delayed.",
+     'The prime minister', 'raise the pension age', None),
+    ('', 'The charity said that it intends to open two more shelters before winter.',
+     'The charity', 'open two more shelters', 'before winter'),
+    ('The Ostra Water Company was fined last week.', 'It has promised to replace the old pipes in the village.',
+     'It', 'replace the old pipes in the village', None),
+    ('', 'Both parties have agreed to a televised debate on 2 May.',
+     'Both parties', 'a televised debate', 'on 2 May'),
+    ('', 'The mining company, Tellus Resources, agreed to clean up the river at its own expense.',
+     'The mining company, Tellus Resources', 'clean up the river at its own expense', None),
+    ('', 'The government will hold a public consultation on the plans, the environment secretary announced on Wednesday.',
+     'The government', 'hold a public consultation on the plans', None),
+    ('', 'Residents were told the water supply would be restored by Sunday evening.',
+     None, 'the water supply would be restored', 'by Sunday evening'),
+    ('', 'The coach said his team would not travel to the tournament unless the players were paid.',
+     'his team', 'not travel to the tournament', None),
+    ('', 'The university will offer free tuition to refugees starting in September.',
+     'The university', 'offer free tuition to refugees', 'starting in September'),
+    ('', 'Fenwick Motors said on Tuesday it would recall 12,000 vans to replace faulty brakes.',
+     'Fenwick Motors', 'recall 12,000 vans', None),
+    ('', 'The council has decided to close the bridge to cars for three months while it is repaired.',
+     'The council', 'close the bridge to cars', 'while it is repaired'),
+    ('', 'The senator vowed never to vote for a tax rise.',
+     'The senator', 'never vote for a tax rise', None),
+    ('', "The airline's owners have pledged to invest $200 million in new aircraft over the next five years.",
+     "The airline's owners", 'invest $200 million in new aircraft', 'over the next five years'),
+    ('', 'Under the ceasefire, the rebels will withdraw from the town within a week.',
+     'the rebels', 'withdraw from the town', 'within a week'),
+    ('', 'The committee is expected to publish its report in the autumn.',
+     None, 'publish its report', 'in the autumn'),
+    ('', 'The league said every club would be tested weekly for the rest of the season.',
+     'The league', 'every club would be tested weekly', 'for the rest of the season'),
+    ('', 'The foundation, led by former judge Ruth Alder, will fund scholarships for 50 students each year.',
+     'The foundation', 'fund scholarships for 50 students', 'each year'),
+    ('', 'The new owners promised fans that the club would stay in the city.',
+     'The new owners', 'the club would stay in the city', None),
+    ('', 'The government of Velmar and the rebel alliance agreed to exchange prisoners at the end of the month.',
+     'The government of Velmar and the rebel alliance', 'exchange prisoners', 'at the end of the month'),
+    ('', 'A spokeswoman for the hospital said it would investigate the complaint.',
+     'the hospital', 'investigate the complaint', None),
+    ('', 'The museum will return the mask to its country of origin, its director said.',
+     'The museum', 'return the mask to its country of origin', None),
+    ('', 'After weeks of talks, the union agreed to suspend the strike.',
+     'the union', 'suspend the strike', None),
+    ('', "Grayson, the team's captain, said he will retire at the end of the season.",
+     'Grayson', 'retire', 'at the end of the season'),
+    ('', 'The company will build the plant in two phases, with the first expected to open in 2029.',
+     'The company', 'build the plant in two phases', None),
+    ('', 'The city plans to plant 10,000 trees, with the first to go in on Arbor Day next April.',
+     'The city', 'plant 10,000 trees', 'on Arbor Day next April'),
+    ('', 'Ministers have promised to answer the petition before parliament rises for the summer.',
+     'Ministers', 'answer the petition', 'before parliament rises for the summer'),
+    ('', 'The school said it would not reopen until the heating was fixed.',
+     'The school', 'not reopen', 'until the heating was fixed'),
+    ('', 'The federation will announce the host city after a vote of its members in June.',
+     'The federation', 'announce the host city', 'after a vote of its members in June'),
+    ('', 'Local leaders have pledged to rebuild the market upon the end of the rainy season.',
+     'Local leaders', 'rebuild the market', 'upon the end of the rainy season'),
+    ('', 'The agency announced that it will launch the probe in late 2027.',
+     'The agency', 'launch the probe', 'in late 2027'),
+    ('', 'Tomorrow the president will sign the bill into law.',
+     'the president', 'sign the bill into law', 'Tomorrow'),
+    ('', 'The ferry operator has agreed to run an extra service on weekends.',
+     'The ferry operator', 'run an extra service', 'on weekends'),
+    ('', 'Officials at the Department of Transport said on Friday that the new timetable would take effect on 1 June.',
+     'Officials at the Department of Transport', 'the new timetable would take effect', 'on 1 June'),
+    ('', 'The opposition leader, Marta Quill, vowed to repeal the law if her party wins the next election.',
+     'The opposition leader, Marta Quill', 'repeal the law', None),
+    ('', 'Veranta Pharmaceuticals has agreed to pay $40 million to settle the lawsuit, the company announced.',
+     'Veranta Pharmaceuticals', 'pay $40 million', None),
+    ('', '"We are going to get to the bottom of this," Police Chief Dana Morrow told a news conference.',
+     'Police Chief Dana Morrow', 'get to the bottom of this', None),
+    ('', 'The space agency intends to send a second rover to the crater in 2031.',
+     'The space agency', 'send a second rover to the crater', 'in 2031'),
+    ('', 'Lawmakers from both parties promised to pass a budget before the government runs out of money.',
+     'Lawmakers from both parties', 'pass a budget', 'before the government runs out of money'),
+    ('', 'The zoo will release the two eagles back into the wild once they have recovered.',
+     'The zoo', 'release the two eagles back into the wild', 'once they have recovered'),
+    ('', "North Brenland's government has pledged to dismantle its missile sites under a deal reached in Vienna.",
+     "North Brenland's government", 'dismantle its missile sites', None),
+    ('', 'The airline announced it will stop flying to the city at the end of October.',
+     'The airline', 'stop flying to the city', 'at the end of October'),
+    ('', 'In response, the council decided to suspend parking charges for the rest of the month.',
+     'the council', 'suspend parking charges', 'for the rest of the month'),
+    ('', 'The two leaders agreed to meet again following the release of the report.',
+     'The two leaders', 'meet again', 'following the release of the report'),
+    ('', 'A spokesperson for the festival said organisers would refund all tickets within 14 days.',
+     'organisers', 'refund all tickets', 'within 14 days'),
+    ('', 'The church will hold a memorial service for the victims on Sunday afternoon.',
+     'The church', 'hold a memorial service for the victims', 'on Sunday afternoon'),
+    ('', 'The committee chair, who has led the inquiry since 2019, promised a final report by the spring.',
+     'The committee chair', 'a final report', 'by the spring'),
+    ('', 'Solar firm Brightwave plans to build three factories in the region over the next decade.',
+     'Solar firm Brightwave', 'build three factories in the region', 'over the next decade'),
+    ('', 'The ministers have committed to meeting every six months to review progress.',
+     'The ministers', 'meeting', 'every six months'),
+    ('', 'Police said they would step up patrols in the area during the holiday weekend.',
+     'Police', 'step up patrols in the area', 'during the holiday weekend'),
+    ('', 'The broadcaster has refused to apologise for the documentary.',
+     'The broadcaster', 'refused to apologise for the documentary', None),
+    ('', "The developer's proposal to build 500 homes on the site will go before the planning board next week.",
+     None, "The developer's proposal to build 500 homes on the site will go before the planning board", 'next week'),
+    ('', 'Under the new rules, every restaurant will have to display calorie counts from January.',
+     None, 'every restaurant will have to display calorie counts', 'from January'),
+    ('The Halden Institute published its annual survey on Monday.', 'It said it would repeat the survey every two years.',
+     'It', 'repeat the survey', 'every two years'),
+    ('', 'Both countries agreed to reopen the border crossing at the start of the harvest season.',
+     'Both countries', 'reopen the border crossing', 'at the start of the harvest season'),
+    ('', 'The coach confirmed that the striker will miss the next three matches.',
+     'The coach', 'the striker will miss the next three matches', None),
+    ('', 'Protest leaders said they would continue their sit-in until the minister resigns.',
+     'Protest leaders', 'continue their sit-in', 'until the minister resigns'),
+    ('', 'The company says it will double its workforce in the city by 2030, creating about 2,000 jobs.',
+     'The company', 'double its workforce in the city', 'by 2030'),
+    ('', 'The city of Marlow and the rail operator Trenta signed an agreement to electrify the line by 2029.',
+     'The city of Marlow and the rail operator Trenta', 'electrify the line', 'by 2029'),
+    ('', 'The president is due to address the nation on Wednesday evening.',
+     'The president', 'address the nation', 'on Wednesday evening'),
+    ('', 'Scientists at the observatory hope to photograph the comet when it passes the Sun in August.',
+     'Scientists at the observatory', 'photograph the comet', 'when it passes the Sun in August'),
+    ('', 'Fans were promised that the stadium would be ready for the opening game.',
+     None, 'the stadium would be ready for the opening game', None),
+    ('', 'The foreign minister told parliament that the embassy would remain closed until further notice.',
+     'The foreign minister', 'the embassy would remain closed', 'until further notice'),
+    ('', 'Speaking after the meeting, Finance Minister Olu Adeyemi said the government would publish the audit in full.',
+     'the government', 'publish the audit in full', None),
+    ('', 'The Korean Peninsula Energy Group, a consortium of five firms, has agreed to supply the fuel by the end of March.',
+     'The Korean Peninsula Energy Group', 'supply the fuel', 'by the end of March'),
+    ('', 'Carla Benz, the director of the opera house, said she intends to stage the production again next season.',
+     'Carla Benz', 'stage the production again', 'next season'),
+    ('', "The transport authority and the drivers' union agreed late on Sunday to resume negotiations on Wednesday.",
+     "The transport authority and the drivers' union", 'resume negotiations', 'on Wednesday'),
+    ('', '"We won\'t rest until every family has a roof over its head," said the housing minister.',
+     'the housing minister', "n't rest", 'until every family has a roof over its head'),
+    ('', 'Officials in Tarsen province have promised to rebuild the schools destroyed by the earthquake.',
+     'Officials in Tarsen province', 'rebuild the schools destroyed by the earthquake', None),
+    ('', "The company's board voted unanimously to accept the takeover offer.",
+     "The company's board", 'accept the takeover offer', None),
+    ('', 'Greenleaf, which runs 40 care homes, has pledged to raise staff pay in April.',
+     'Greenleaf', 'raise staff pay', 'in April'),
+    ('', 'The government, facing mounting criticism, announced it would set up an independent inquiry.',
+     'The government', 'set up an independent inquiry', None),
+    ('', 'Astronauts aboard the station will attempt a spacewalk on Tuesday to repair a solar panel.',
+     'Astronauts aboard the station', 'attempt a spacewalk', 'on Tuesday'),
+    ('', 'The hospital trust says it plans to recruit 200 nurses from overseas over the coming year.',
+     'The hospital trust', 'recruit 200 nurses from overseas', 'over the coming year'),
+    ('', 'Ostland and Varia have pledged to cooperate on border security, the two foreign ministers said in a joint statement.',
+     'Ostland and Varia', 'cooperate on border security', None),
+    ('', 'Activists say they will keep protesting outside the embassy until the journalist is freed.',
+     'Activists', 'keep protesting outside the embassy', 'until the journalist is freed'),
+    ('', 'The European Commission is to propose new rules on plastic packaging later this month.',
+     'The European Commission', 'propose new rules on plastic packaging', 'later this month'),
+    ('', 'The singer has promised fans a new album before the end of the year.',
+     'The singer', 'a new album', 'before the end of the year'),
+    ('', 'It was agreed that the two teams would share the trophy.',
+     None, 'the two teams would share the trophy', None),
+    ('', 'The United Nations has vowed to continue delivering aid despite the attacks.',
+     'The United Nations', 'continue delivering aid', None),
+    ('', 'Her lawyer said she would appeal the sentence.',
+     'she', 'appeal the sentence', None),
+    ('', "The theatre's owners intend to demolish the building and replace it with flats.",
+     "The theatre's owners", 'demolish the building and replace it with flats', None),
+    ('', 'At a rally in the capital, the candidate pledged to double the minimum wage within four years.',
+     'the candidate', 'double the minimum wage', 'within four years'),
+    ('', 'Each member state will contribute 2 per cent of its budget to the fund from 2027 onwards.',
+     'Each member state', 'contribute 2 per cent of its budget to the fund', 'from 2027 onwards'),
+    ('', 'The firm told investors it expects to complete the merger by the third quarter.',
+     'The firm', 'complete the merger', 'by the third quarter'),
+    ('', 'Both the prime minister and the opposition leader have said they will attend the funeral on Friday.',
+     'Both the prime minister and the opposition leader', 'attend the funeral', 'on Friday'),
+    ('', 'The agency, whose budget was cut last year, will close four regional offices in the spring.',
+     'The agency', 'close four regional offices', 'in the spring'),
+    ('', "The school's headteacher has offered to meet parents to discuss their concerns.",
+     "The school's headteacher", 'meet parents', None),
+    ('', 'Engineers are scheduled to inspect the dam next Thursday after heavy rain.',
+     'Engineers', 'inspect the dam', 'next Thursday'),
+    ('', 'The club said it would donate the proceeds of the match to the flood appeal.',
+     'The club', 'donate the proceeds of the match to the flood appeal', None),
+    ('', 'Following talks with the unions, the rail company has decided to postpone the timetable change until December.',
+     'the rail company', 'postpone the timetable change', 'until December'),
+    ('', 'Pelham and its partners will invest a further $300 million in the mine, the company said on Thursday.',
+     'Pelham and its partners', 'invest a further $300 million in the mine', None),
+    ('', 'The minister has ruled out raising taxes before the election.',
+     'The minister', 'ruled out raising taxes', 'before the election'),
+]
+# just under the last run (actor 0.963, action 0.973, when 0.990)
+OWN_FLOOR = {"actor": 0.93, "action": 0.94, "when": 0.95}
+
+
+def _token_f1(pred, want) -> float:
+    import collections
+    import re
+
+    a = collections.Counter(re.findall(r"\w+", pred.lower()) if pred else [])
+    b = collections.Counter(re.findall(r"\w+", want.lower()) if want else [])
+    if not a and not b:
+        return 1.0
+    common = sum((a & b).values())
+    if not common:
+        return 0.0
+    p, r = common / sum(a.values()), common / sum(b.values())
+    return 2 * p * r / (p + r)
+
+
+def test_own_sentences_score(nlp):
+    totals = dict.fromkeys(OWN_FLOOR, 0.0)
+    for context, sentence, actor, action, when in OWN_SENTENCES:
+        c = parse_one(nlp, sentence, context=context)
+        for slot, want in (("actor", actor), ("action", action), ("when", when)):
+            totals[slot] += _token_f1(getattr(c, slot), want)
+    for slot, floor in OWN_FLOOR.items():
+        score = totals[slot] / len(OWN_SENTENCES)
+        assert score >= floor, f"{slot}: {score:.3f} < {floor}"
 
 
 # ----------------------------------------------------------------------------------------------

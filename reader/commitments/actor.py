@@ -161,6 +161,11 @@ def _active_actor(span, anchor, subject, known_party=None) -> Actor:
 def _as_written(span, subject) -> Actor:
     verb = tree.head(span, subject)
     others = [c for c in tree.children(span, verb, "nsubj") if c.i != subject.i] if verb is not None else []
+    if others:
+        lo, hi = min([subject.i] + [o.i for o in others]), max([subject.i] + [o.i for o in others])
+        if all(span.doc[i].whitespace_ == "" for i in range(lo, hi)):
+            # one hyphenated word the tokenizer split ("neo-banks"): one subject
+            return Actor(span.doc[hi], list(range(subject.left_edge.i if subject.i == lo else lo, hi + 1)))
     if others and all(is_agent(span, o) for o in others) and is_agent(span, subject):
         # "The government of X and the company Y agreed": one coordination, split by the parser
         last = max(others, key=lambda c: c.i)

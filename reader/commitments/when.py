@@ -444,6 +444,11 @@ def _adverbial(span, tok, area) -> When | None:
         if _bare_amount(span, indices):
             return When(indices, None, "duration")  # "gave them 30 days": how long, not when
         return When(indices, _entity_text(span, indices), "point")
+    if tok.dep_ == "npadvmod" and tok.lower_ in lx.TEMPORAL_NOUNS and any(
+        c.lower_ in ("once", "twice", "thrice", "every", "each", "per") for c in tok.children
+    ):
+        indices = [i for i in tree.subtree_range(span, tok) if i in area]  # "once a month", "twice a year"
+        return When(indices, None, "point") if indices else None
     if tok.dep_ in ("advmod", "npadvmod") and tok.lower_ in lx.TEMPORAL_ADVERBS:
         if tok.head.pos_ in ("NOUN", "PROPN") and tok.dep_ == "advmod":
             return None
