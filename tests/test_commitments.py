@@ -567,24 +567,24 @@ def test_event_told_by_a_verb_and_asides_in_actors(nlp):
     assert (c.action, c.when) == ("test the rocket many times", "before flying any crew")
     c = parse_one(nlp, "The airline — the largest carrier in the region — will resume its expansion in the early 2030s.")
     assert (c.actor, c.when) == ("The airline", "in the early 2030s")
-    c = parse_one(nlp, "The Democratic candidate, Jane Ortiz — whose mother also served as governor — promised to protect the pension fund.")
-    assert c.actor == "The Democratic candidate, Jane Ortiz"
+    c = parse_one(nlp, "The Green nominee, Jane Ortiz — whose mother also served as mayor — promised to protect the pension fund.")
+    assert c.actor == "The Green nominee, Jane Ortiz"
     c = parse_one(nlp, '"We will not back down," said the union\'s leader, Ana Ruiz, on Monday.')
     assert c.actor == "the union's leader, Ana Ruiz"  # not the day she said it
 
 
 def test_relative_pronouns_and_subjects_the_parser_lost(nlp):
     # "who" is the rebels, whatever noun the parser hung the clause on
-    c = parse_one(nlp, "He said the deal would open the way for talks between the government and the rebels, who have long refused to disarm.")
+    c = parse_one(nlp, "He hoped the exchange would lead to direct talks between his government and the rebels, who have always refused to disarm.")
     assert (c.actor, c.action) == ("the rebels", "refused to disarm")
     c = parse_one(nlp, "The Senate, which approved the bill last week, will vote again on Friday.")
     assert (c.actor, c.when) == ("The Senate", "on Friday")
     # a subject the parser joined to the clause before: the party right before the verb
-    c = parse_one(nlp, "After the founder left the firm in October, Hollin Capital, its largest investor, committed to a $9 billion lifeline.")
+    c = parse_one(nlp, "When the chairman quit the board in October, Hollin Capital, the main shareholder, committed to a rescue loan.")
     assert (c.actor, c.when) == ("Hollin Capital", None)  # October is in a past clause
     # counter-case: split subjects are one actor only when both can act
-    c = parse_one(nlp, "Output reached 1.6 gigawatts and Seoul plans to install 30 gigawatts by 2030.")
-    assert c.actor == "Seoul"
+    c = parse_one(nlp, "Exports rose by 4 percent and Quito plans to open three new ports by 2030.")
+    assert c.actor == "Quito"
 
 
 def test_passive_agents_goals_and_schedules(nlp):
@@ -670,7 +670,7 @@ def test_documents_expletives_and_topics(nlp):
     c = parse_one(nlp, "In an interview with the BBC, the prime minister promised that there would be no new taxes.")
     assert (c.actor, c.action) == ("the prime minister", "there would be no new taxes")
     # "a decision on the launch date": the topic, not the time
-    c = parse_one(nlp, "NASA spokesman Kyle Herring said the agency will make a decision on the launch date by Friday.")
+    c = parse_one(nlp, "Agency spokesman Piet Varga said the agency will make a decision on the launch date by Friday.")
     assert (c.action, c.when) == ("make a decision on the launch date", "by Friday")
     # counter-case: a time hung on the object by the parser is still the action's
     c = parse_one(nlp, "The ferry operator has agreed to run an extra service on weekends.")
@@ -698,8 +698,8 @@ def test_recurring_times_and_split_words(nlp):
     assert parse_one(nlp, "The council will publish the figures once a month.").when == "once a month"
     assert parse_one(nlp, "The committee will meet twice a year.").when == "twice a year"
     assert parse_one(nlp, "The agency will report to parliament every other week.").when == "every other week"
-    c = parse_one(nlp, "The neo-banks have promised that they will ease the pain.")
-    assert c.actor == "The neo-banks"  # one word the tokenizer split, not three subjects
+    c = parse_one(nlp, "Several mid-sized lenders have pledged to cut their fees.")
+    assert c.actor == "Several mid-sized lenders"  # one word the tokenizer split, not three subjects
 
 
 def test_without_an_article_date_only_absolute_times_resolve(nlp):
