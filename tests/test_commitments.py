@@ -353,6 +353,16 @@ def test_generic_and_pronoun_actors_resolve_from_preceding_sentences(nlp):
     assert authority.when_iso == "2026-03-02/2026-03-04"
 
 
+def test_resolution_of_parties_named_together_and_speakers_organisations(nlp):
+    c = parse_one(nlp, "Both sides agreed to share the dredging costs.", context="The city of Brenn and the port authority signed a deal.")
+    assert (c.actor, c.actor_resolved) == ("Both sides", "The city of Brenn and the port authority")
+    c = parse_one(nlp, "Lawyers for the firm said it would fight every case.", context="Veranta Pharmaceuticals faces 200 lawsuits.")
+    assert (c.actor, c.actor_resolved) == ("the firm", "Veranta Pharmaceuticals")
+    # counter-case: two people are no parties named together for "both sides"
+    c = parse_one(nlp, "Both sides agreed to talk again.", context="The minister and his wife left early.")
+    assert c.actor_resolved is None
+
+
 def test_no_antecedent_means_no_guess(nlp):
     c = parse_one(nlp, "They agreed to meet again in Geneva.", context="The weather was cold.")
     assert c.actor == "They"

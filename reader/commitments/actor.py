@@ -455,6 +455,10 @@ def _pronoun_in_sentence(span, pronoun, clause) -> Actor | None:
             return Actor(src, [src.i], f"'{pronoun.text}' is the speaker of the sentence")
     if src is not None and src.i != pronoun.i and src.lower_ not in lx.PERSONAL_PRONOUNS:
         above = src.head.i < pronoun.i and src.head.i in {a.i for a in tree.ancestors(span, clause)}
+        if p == "it" and above and src.tag_ in ("NNS", "NNPS"):
+            org = _organisation_of(span, src)  # "Lawyers for the firm said it would ...": the firm
+            if org is not None:
+                return Actor(org, phrase(span, org), f"'{pronoun.text}' is the organisation the speakers speak for")
         if (p in ("they", "we") or (p == "it" and above)) and src.tag_ not in ("NNS", "NNPS"):
             # "A spokeswoman for the hospital said it would ...": (not in an aside ", a spokesman
             # for X said", where "it" is more often the party the sentence is about)
