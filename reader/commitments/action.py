@@ -7,6 +7,12 @@ clauses of purpose, reason or condition ("to streamline ...", "because ..."), as
 (", which ...", ", with X singled out") and conjoined clauses with a subject of their own
 ("... and the city will ..."): they say why, or something else, rather than what.
 
+Also dropped: an infinitive after the object ("recall 12,000 vans to replace the brakes", unless
+the verb hands the object the deed: "help farmers to sell"), a concession ("despite the
+attacks"), and a comment on the whole act after a comma ("..., a decision that angered many").
+A passive whose agent is the actor gives the clause from its subject, without the agent ("the
+stadium will be rebuilt"); an expletive keeps its clause ("there would be no new taxes").
+
 Kept: a refusal keeps its verb ("refused to pay the fine"), "has no plans to" its "no", and a
 verb that puts something forward its verb ("proposing new bus routes"), so the action does
 not read as its opposite or lose its act. A promised clause with a subject of its own ("promised

@@ -13,10 +13,21 @@ Rules, in order; each says in `note` what it did:
   can act when it names a person, organisation or place, is a pronoun, a party noun ("the
   council", "officials"), or a noun the article has used for a named party before ("the
   trust" after "the Selby Harbour Trust");
-* a relative pronoun ("Carney, who intends to ...") stands for the noun it follows;
+* a finite verb the parser left without a subject takes the party named right before it
+  ("..., SoftBank, its largest investor, committed to ..."; "Exports rose and Quito plans to ...");
+* a passive's "by X" is the actor only when X can act ("chosen by a public vote" is no agent);
+* a document that says something stands for its issuer ("A statement released by the church");
+* a subject no word list knows, with a determiner, that is no thing, event or plan ("The zoo
+  will ...") is the actor when no source is quoted;
+* a relative pronoun ("Carney, who intends to ...") stands for the noun it follows: the one its
+  clause hangs on, or, when that cannot act, the noun right before the pronoun;
 * a personal pronoun in reported speech ("X said they would ...") stands for the speaker when
   they agree in number; a plural pronoun for a single person's organisation ("a spokesman for
-  the board says they ...") stands for that organisation;
+  the board says they ..."), and "it" after "a spokeswoman / lawyers for X said", stand for
+  that organisation; "our" / "its" before a plan or goal likewise ("Our goal is to ...");
+* the words of an actor lose asides set off by commas, dashes or brackets, at any depth, and
+  the day of saying ("said the leader, Ana Ruiz, on Monday"); a name cut in two by the parser
+  runs on over its proper nouns, and a hyphenated word split in three is one subject;
 * a pronoun after an earlier clause of the same sentence ("X did A, and he plans B") stands
   for that clause's subject;
 * otherwise a pronoun or a generic noun phrase ("the board", "both governments") stays as

@@ -3,9 +3,10 @@
 Candidates, strongest first (`Anchor.rank`):
 
 0. a commitment verb with a complement: "agreed to station ...", "committed to working ...",
-   "pledged that it would ...", "promised a review", "made X a priority"; or "is determined /
-   committed / due to ...";
-1. a future construction that is itself a plan: "are to travel", "is going to"; a headline
+   "pledged that it would ...", "promised a review", "made X a priority", "ruled out raising
+   taxes"; or "is determined / committed / due / set / scheduled to ...";
+1. a future construction that is itself a plan: "are to travel", "is going to", "Our goal /
+   Labour's plan is to ..." (the owner of the goal commits); a headline
    infinitive ("City to close libraries", "New process to replace interviews"); an announced
    decision ("announced a ban on ...");
 2. a future modal: "will carry on", "would publish" (would only in reported speech); the weak
@@ -18,8 +19,9 @@ Candidates, strongest first (`Anchor.rank`):
 
 A candidate inside a clause of reason, concession or condition that has a subject of its own
 ("..., because officials wanted to meet him") is someone else's, and is left out; so is one
-under "if" / "unless". Among candidates of one rank the one fewest clauses from the root of
-the parse wins, then the first.
+under "if" / "unless". A promise in the past perfect inside a relative clause ("who had
+pledged to ...") is background, ranked below the sentence's own predicates. Among candidates of
+one rank the one fewest clauses from the root of the parse wins, then the first.
 """
 
 from __future__ import annotations

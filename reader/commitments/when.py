@@ -12,9 +12,23 @@ how long, not when). Candidates:
 * a time preposition with a temporal object: "by the end of January", "within 48 hours";
 * a temporal noun phrase used as an adverb: "next month", "every week", "Wednesday";
 * a time adverb: "tomorrow", "soon", "immediately";
-* a time clause: "until the outbreak is declared over" (weakest).
+* a time clause: "until the outbreak is declared over" (weakest);
+* a point fixed by an event: "following the vote", "upon the release of the report", "at the
+  conclusion of the hearings", "in the wake of the fire", "before flying any crew", "in time for
+  the season" (any noun but a party, a person or a place: not "after the minister", "at the end
+  of the street"); "on" after a decision or a report gives its topic, not a time.
 
-The nearest to the action's head wins, then the first in the sentence.
+The nearest to the action's head wins, then the first in the sentence; a date right after it
+joins it ("following the vote on Friday", "every Monday in March"). A time clause among the
+action's own words may be in the past tense of reported speech ("would not reopen until the
+heating was fixed"); elsewhere a past clause is a past event. A bare amount ("30 days") is a
+duration; "for the rest of the month" is not.
+
+When the action's words hold no time, the rest of the sentence is searched, less the subjects,
+the words of saying ("said on Tuesday", "Speaking after the meeting, X said"), clauses in the
+past and forecasts ("with a ruling expected next month"): a condition's deadline ("If the fee is
+not paid within 30 days, they said, they will ...") or a participle clause that spells the action
+out ("..., with the first game set for Lisbon on 9 June").
 """
 
 from __future__ import annotations
