@@ -712,6 +712,17 @@ def test_recurring_times_and_split_words(nlp):
     assert c.actor == "Several mid-sized lenders"  # one word the tokenizer split, not three subjects
 
 
+def test_companies_as_it_plan_events_and_manner(nlp):
+    # a name called a company is "it", whatever its form or the tagger says
+    c = parse_one(nlp, "Mining company Ardent Metals said it plans to reopen the Kolby mine once copper prices recover.")
+    assert (c.actor, c.when) == ("Mining company Ardent Metals", "once copper prices recover")
+    assert parse_one(nlp, "Tech giant Lumora says it will make its software free for schools from September.").actor == "Tech giant Lumora"
+    # the day a plan was approved is not the plan's time
+    assert parse_one(nlp, "The mayor's plan to close three fire stations was approved by the council on Tuesday.").when is None
+    # "as planned" says how, and stays
+    assert parse_one(nlp, "The organisers said the race would go ahead as planned.").action == "the race would go ahead as planned"
+
+
 def test_without_an_article_date_only_absolute_times_resolve(nlp):
     c = parse_one(nlp, "The board will meet next month.", day=None)
     assert c.when == "next month" and c.when_iso is None
@@ -723,8 +734,9 @@ def test_without_an_article_date_only_absolute_times_resolve(nlp):
 # A scored set of hand-written news sentences (our own words; each expected answer written before
 # the extractor was run on it), in the style of the gold: actor as written, the nearest name in
 # the sentence for a pronoun; action without the marker of the future, the attribution, the time
-# and a purpose; when as written. The first 50 were written to develop the rules, the next 60 to
-# check them, then kept: their token F1, averaged as the GUM scorer does, must not fall back.
+# and a purpose; when as written. The first 50 were written to develop the rules, the next 60 and
+# then 20 more to check them (each batch scored before any rule it led to), then kept: their
+# token F1, averaged as the GUM scorer does, must not fall back.
 # ----------------------------------------------------------------------------------------------
 
 OWN_SENTENCES = [
@@ -948,8 +960,48 @@ OWN_SENTENCES = [
      'Pelham and its partners', 'invest a further $300 million in the mine', None),
     ('', 'The minister has ruled out raising taxes before the election.',
      'The minister', 'ruled out raising taxes', 'before the election'),
+    ('', 'Dalvik Airlines to cut 2,000 jobs by next summer',
+     'Dalvik Airlines', 'cut 2,000 jobs', 'by next summer'),
+    ('', '"I will not seek a second term," the governor told a packed hall in the state capital on Friday.',
+     'the governor', 'not seek a second term', None),
+    ('', 'According to the ministry, the new hospital wing will open to patients in November.',
+     'the ministry', 'the new hospital wing will open to patients', 'in November'),
+    ('', 'Councillor Ruth Baines, who chairs the housing committee, has promised to publish the waiting list figures every quarter.',
+     'Councillor Ruth Baines', 'publish the waiting list figures', 'every quarter'),
+    ('', "The mayor's plan to close three fire stations was approved by the council on Tuesday.",
+     'The mayor', 'close three fire stations', None),
+    ('', 'Both the club and the league have agreed to cooperate with the investigation.',
+     'Both the club and the league', 'cooperate with the investigation', None),
+    ('', "A new stadium will be built on the site of the old gasworks, the city's planning chief announced.",
+     "the city's planning chief", 'A new stadium will be built on the site of the old gasworks', None),
+    ('', 'The rebels, who control much of the north, said they would observe the ceasefire for as long as the army did.',
+     'The rebels', 'observe the ceasefire', 'for as long as the army did'),
+    ('', 'The publisher said it will stop printing the magazine after the March issue.',
+     'The publisher', 'stop printing the magazine', 'after the March issue'),
+    ('', 'Officials say the vaccine will be offered to all adults over 50 starting next month.',
+     'Officials', 'the vaccine will be offered to all adults over 50', 'starting next month'),
+    ('', 'Following the crash, the operator has pledged to install new safety barriers along the line.',
+     'the operator', 'install new safety barriers along the line', None),
+    ('', 'Mining company Ardent Metals said it plans to reopen the Kolby mine once copper prices recover.',
+     'Mining company Ardent Metals', 'reopen the Kolby mine', 'once copper prices recover'),
+    ('', 'The new coalition has vowed to hold a referendum on the constitution within its first 100 days.',
+     'The new coalition', 'hold a referendum on the constitution', 'within its first 100 days'),
+    ('', "Doctors' leaders have threatened to walk out unless the pay offer is improved by the end of the week.",
+     "Doctors' leaders", 'walk out', 'by the end of the week'),
+    ('', 'The prince will visit the flood-hit villages on Thursday, the palace said in a statement.',
+     'The prince', 'visit the flood-hit villages', 'on Thursday'),
+    ('', 'Tech giant Lumora says it will make its software free for schools from September.',
+     'Tech giant Lumora', 'make its software free for schools', 'from September'),
+    ('', 'The organisers of the marathon said the race would go ahead as planned.',
+     'The organisers of the marathon', 'the race would go ahead as planned', None),
+    ('', 'Under the proposals, landlords would have to register every property with the council by 2028.',
+     None, 'landlords would have to register every property with the council', 'by 2028'),
+    ('', 'The band is set to headline the festival in July, its manager confirmed.',
+     'The band', 'headline the festival', 'in July'),
+    ('', "The city's two hospitals have committed to cutting waiting times by a third over the next year.",
+     "The city's two hospitals", 'cutting waiting times by a third', 'over the next year'),
 ]
-# just under the last run (actor 0.963, action 0.973, when 0.990)
+# just under the last run (actor 0.968, action 0.974, when 0.984)
 OWN_FLOOR = {"actor": 0.93, "action": 0.94, "when": 0.95}
 
 

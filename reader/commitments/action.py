@@ -70,7 +70,7 @@ def indices(span, anchor, actor, when_indices) -> list[int]:
         for c in tree.children(span, h):
             if c.dep_ in ("nsubj", "nsubjpass", "csubj", "expl") and not whole:
                 drop |= tree.subtree(span, c)
-            elif c.dep_ == "advcl":
+            elif c.dep_ == "advcl" and not _as_planned(span, c):
                 drop |= tree.subtree(span, c)  # purpose, reason, condition, or the time clause
             elif c.dep_ == "xcomp" and _purpose(span, h, c):
                 drop |= tree.subtree(span, c)  # "recall 12,000 vans to replace the brakes": why
@@ -119,7 +119,7 @@ def indices(span, anchor, actor, when_indices) -> list[int]:
             continue
         if tok.dep_ == "prep" and tok.lower_ in ("despite", "notwithstanding", "regardless"):
             drop |= tree.subtree(span, tok)  # "despite the attacks": a concession, not what is done
-        elif tok.dep_ == "advcl" and tok.i not in {h.i for h in heads}:
+        elif tok.dep_ == "advcl" and tok.i not in {h.i for h in heads} and not _as_planned(span, tok):
             drop |= tree.subtree(span, tok)  # purpose, reason or condition, at any depth
         elif tok.dep_ == "appos" and _after_comma(span, tok) and tree.children(span, tok, "relcl", "acl"):
             drop |= tree.subtree(span, tok)  # ", a decision that angered families": a comment on it all
@@ -158,6 +158,11 @@ MEANS_NOUNS = lx.words("""
     funding resources ability attempt attempts permission authority mandate licence license
     reason reasons need tools means capacity
 """)
+
+
+def _as_planned(span, verb) -> bool:
+    """"as planned", "as promised": two words that say how, part of the act."""
+    return verb.tag_ == "VBN" and [t.lower_ for t in tree.children(span, verb)] == ["as"]
 
 
 def _purpose_of_object(span, obj):

@@ -446,7 +446,12 @@ def agrees(pronoun: str, tok, people: frozenset[str] = frozenset(), lenient: boo
     if p in ("he", "she", "i"):
         return not plural and is_person(tok, people, lenient)
     if p == "it":
-        # an untagged name may be a company as well as a person; only a known person is out
+        # an untagged name may be a company as well as a person; only a known person is out, and
+        # a name called a company is none ("Tech giant Lumora", "Mining company Ardent Metals":
+        # plural in form, one company)
+        described = any(c.dep_ in ("compound", "amod", "appos") and c.lower_ in lx.COMPANY_NOUNS | {"giant", "maker", "chain"} for c in tok.children)
+        if tok.pos_ == "PROPN" and (described or (tok.ent_type_ in ("", "ORG") and tok.text not in people)):
+            return True
         known_person = tok.ent_type_ == "PERSON" or tok.text in people or tok.lower_ in lx.PERSON_NOUNS
         return not plural and not known_person and tok.lower_ not in lx.PERSONAL_PRONOUNS
     if p in ("they", "we"):

@@ -229,10 +229,13 @@ def _promise_words(span, anchor) -> set[int]:
     phrase or an adverb (not "with" phrases, clauses, its subject or its complement)."""
     heads = {h.i for h in anchor.heads}
     found: set[int] = set()
-    for c in tree.children(span, anchor.trigger, "prep", "npadvmod", "tmod", "advmod"):
-        if c.i in heads or (c.dep_ == "prep" and c.lower_ not in lx.TIME_PREPOSITIONS):
-            continue
-        found |= tree.subtree(span, c)
+    # a plan noun's verb is the event as well ("The plan to close X was approved on Tuesday")
+    words = [anchor.trigger] + ([anchor.clause] if anchor.kind == "noun" and anchor.clause is not anchor.trigger else [])
+    for word in words:
+        for c in tree.children(span, word, "prep", "npadvmod", "tmod", "advmod"):
+            if c.i in heads or c.i == anchor.trigger.i or (c.dep_ == "prep" and c.lower_ not in lx.TIME_PREPOSITIONS):
+                continue
+            found |= tree.subtree(span, c)
     return found
 
 
