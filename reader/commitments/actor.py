@@ -157,7 +157,7 @@ def _active_actor(span, anchor, subject, known_party=None) -> Actor:
         known_party is not None and known_party(subject)
     ):
         why = f"'{subject.text}' is not a party that can commit"
-        if speaker(span, anchor.clause) is None and _maybe_party(span, subject):
+        if anchor.kind != "fallback" and speaker(span, anchor.clause) is None and _maybe_party(span, subject):
             # no source to stand in, and a noun no list knows ("The zoo will ..."): a sentence
             # labelled a commitment names its party, and the subject is the one it names
             return Actor(subject, phrase(span, subject), "the subject: a noun of no list, and no source is quoted")

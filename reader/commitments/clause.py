@@ -324,6 +324,8 @@ def _noun(span, tok) -> Anchor | None:
         return None
     owner = tree.child(span, tok, "poss")
     clause = tree.head(span, tok)
+    while clause is not None and clause.pos_ == "ADP" and tree.head(span, clause) is not None:
+        clause = tree.head(span, clause)  # "settled on a plan to ...": the verb, through "on"
     clause = clause if clause is not None else tok
     past = clause.pos_ in ("VERB", "AUX") and _is_past(clause)
     return Anchor(3, "noun", tok, clause, [verb], past=past, owner=owner)

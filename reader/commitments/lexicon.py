@@ -146,6 +146,7 @@ THING_NOUNS = words("""
     vote referendum ceremony concert show exhibition fair conference summit meeting meetings talks
     season series tour launch
     bridge bridges road roads railway line lines tunnel station stations airport port stadium
+    terminal terminals hub centre center facility facilities mine mines well wells reactor
     building buildings tower plant factory site project projects scheme pipeline dam canal route
     system network service services programme program product products model models device car cars
     train trains bus buses plane planes ship ships rocket probe satellite shuttle mission vehicle

@@ -144,7 +144,10 @@ def find(span, anchor, actor_indices, base_year: int | None = None, base_date=No
     if anchor.past:
         on_promise = _promise_words(span, anchor) - area
         area = area | on_promise
-    cands = _candidates(span, anchor, area, on_promise, base_year, base_date=base_date)
+    # the action's own time clause may be backshifted ("would not reopen until the heating was
+    # fixed"), unless the action itself is told in the past ("began after the river fell")
+    own = not any(h.tag_ == "VBD" for h in anchor.heads)
+    cands = _candidates(span, anchor, area, on_promise, base_year, own=own, base_date=base_date)
     if not cands:
         wide = _wider(span, anchor, actor_indices) - area
         cands = _candidates(span, anchor, wide | on_promise, on_promise, base_year, own=False, base_date=base_date)
@@ -407,6 +410,9 @@ def _trim_lead(span, indices, prep) -> list[int]:
         k += 1
     if k == 0 or k == len(rest):
         return indices
+    first = span.doc[rest[k]]
+    if not (first.lower_ in lx.TEMPORAL_MODIFIERS or first.like_num or first.lower_ in lx.MONTHS_AND_DAYS):
+        return indices  # "after dry summer": no time expression of its own is left after the cut
     return rest[k:]
 
 
