@@ -2,6 +2,7 @@
 
     .venv/bin/python -m benchmarks.commitments_gum               # all, and each half
     .venv/bin/python -m benchmarks.commitments_gum --out x.jsonl --details dev
+    .venv/bin/python -m benchmarks.commitments_gum --app   # also the app's import -> export path
 
 Each GUM article is parsed the way the app parses it (paragraphs -> nlp.pipe -> segment's
 sentence spans); every parsed sentence that overlaps a gold commitment is extracted, with all
@@ -123,6 +124,20 @@ def score_halves(result: dict, records_path: Path, folder: Path) -> dict[str, di
     return scores
 
 
+def app_path(folder: Path) -> dict[str, dict[str, float]]:
+    """The official path: `reader import` of the gold labels into a fresh database, `reader
+    export --format commitments`, the scorer; per half as above. Articles are rebuilt there from
+    the sentence export, so a sentence may be parsed as a paragraph of its own."""
+    import os
+
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    db, out = folder / "app.db", folder / "app-commitments.jsonl"
+    for args in (["import", "--db", str(db), str(LABELS)], ["export", "--db", str(db), "--format", "commitments", "-o", str(out)]):
+        subprocess.run([sys.executable, "-m", "reader", *args], cwd=ROOT, env=env, capture_output=True, text=True, check=True)
+    rows, _ = load_gold()
+    return score_halves({"rows": rows}, out, folder)
+
+
 def details(result: dict, half: str) -> None:
     """Extracted beside gold, per commitment of one half (for development; prints corpus text)."""
     stems = sorted({Path(r["source"]).stem for r in result["rows"]})
@@ -146,6 +161,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--out", type=Path, help="where to write the JSONL (default: a temporary file)")
     parser.add_argument("--details", choices=HALVES, help="print extracted beside gold for one half")
+    parser.add_argument("--app", action="store_true", help="also score the app's import -> export path")
     args = parser.parse_args(argv)
     if not (LABELS.exists() and SCORER.exists()):
         print(f"skipped: the GUM gold data or the scorer is not at {SHARED} (../shared)")
@@ -155,6 +171,7 @@ def main(argv: list[str] | None = None) -> int:
         out = args.out or folder / "commitments-gum.jsonl"
         result = run(out)
         scores = score_halves(result, out, folder)
+        app = app_path(folder) if args.app else None
     if args.details:
         details(result, args.details)
     print(f"\ncommitment extraction on GUM news ({len(result['gold'])} gold commitments, "
@@ -163,6 +180,12 @@ def main(argv: list[str] | None = None) -> int:
     print("| --- | --- | --- | --- | --- |")
     for half, s in scores.items():
         print(f"| {half} | {s['n']} | {s['actor']:.3f} | {s['action']:.3f} | {s['when']:.3f} |")
+    if app:
+        print("\nthe app's path (reader import -> reader export --format commitments -> scorer):")
+        print("| articles | commitments | actor | action | when |")
+        print("| --- | --- | --- | --- | --- |")
+        for half, s in app.items():
+            print(f"| {half} | {s['n']} | {s['actor']:.3f} | {s['action']:.3f} | {s['when']:.3f} |")
     ex, every = result["extract_times"], result["all_times"]
     print(f"\nextract() per sentence: median {statistics.median(ex) * 1e3:.2f} ms, max {max(ex) * 1e3:.2f} ms "
           f"over the {len(ex)} commitment sentences; median {statistics.median(every) * 1e3:.2f} ms, "

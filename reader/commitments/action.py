@@ -7,6 +7,12 @@ clauses of purpose, reason or condition ("to streamline ...", "because ..."), as
 (", which ...", ", with X singled out") and conjoined clauses with a subject of their own
 ("... and the city will ..."): they say why, or something else, rather than what.
 
+Also dropped: an infinitive after the object ("recall 12,000 vans to replace the brakes", unless
+the verb hands the object the deed: "help farmers to sell"), a concession ("despite the
+attacks"), and a comment on the whole act after a comma ("..., a decision that angered many").
+A passive whose agent is the actor gives the clause from its subject, without the agent ("the
+stadium will be rebuilt"); an expletive keeps its clause ("there would be no new taxes").
+
 Kept: a refusal keeps its verb ("refused to pay the fine"), "has no plans to" its "no", and a
 verb that puts something forward its verb ("proposing new bus routes"), so the action does
 not read as its opposite or lose its act. A promised clause with a subject of its own ("promised
@@ -32,13 +38,22 @@ def indices(span, anchor, actor, when_indices) -> list[int]:
         or (anchor.kind == "be-to" and tree.child(span, heads[0], "auxpass") is not None)
     )
     whole = (actor.from_speaker or (actor.head is None and passive)) and anchor.kind in ("future", "headline", "fallback", "be-to")
+    # a passive with its agent as the actor: the clause from its subject, less the agent ("the
+    # stadium will be rebuilt", not "be rebuilt by the council")
+    agent_phrase = [c for c in tree.children(span, heads[0], "agent") if tree.child(span, c, "pobj") is not None and
+                    tree.child(span, c, "pobj").i == getattr(actor.head, "i", -1)] if passive and heads else []
+    if agent_phrase and anchor.kind in ("future", "headline", "fallback", "be-to"):
+        whole = True
     if anchor.kind in ("verb", "adjective") and heads and heads[0].dep_ == "ccomp":
         subject = tree.child(span, heads[0], "nsubj", "nsubjpass")
         whole = subject is not None and subject.lower_ not in lx.PERSONAL_PRONOUNS
+    if heads and tree.child(span, heads[0], "expl") is not None and anchor.kind in ("verb", "adjective", "future"):
+        whole = True  # "promised that there would be no new taxes": "there" and all
     if whole and anchor.kind == "be-to":
         heads = [anchor.clause]  # "The statue is to be displayed ...": from the subject on
     if anchor.kind in ("refusal", "proposal"):
         keep.add(anchor.trigger.i)
+        keep |= {p.i for p in tree.children(span, anchor.trigger, "prt")}  # "ruled out"
     negative = anchor.kind == "noun" and any(d.lower_ == "no" for d in tree.children(span, anchor.trigger, "det"))
     if negative:
         keep |= set(range(anchor.trigger.left_edge.i, anchor.trigger.i + 1))  # "no plans to ...": a refusal
@@ -47,14 +62,20 @@ def indices(span, anchor, actor, when_indices) -> list[int]:
     for h in heads:
         keep |= tree.subtree(span, h)
     drop: set[int] = set(when_indices)
+    for a in agent_phrase:
+        drop |= tree.subtree(span, a)
     for x in anchor.exclude:
         drop |= tree.subtree(span, x)
     for h in heads:
         for c in tree.children(span, h):
             if c.dep_ in ("nsubj", "nsubjpass", "csubj", "expl") and not whole:
                 drop |= tree.subtree(span, c)
-            elif c.dep_ == "advcl":
+            elif c.dep_ == "advcl" and not _as_planned(span, c):
                 drop |= tree.subtree(span, c)  # purpose, reason, condition, or the time clause
+            elif c.dep_ == "xcomp" and _purpose(span, h, c):
+                drop |= tree.subtree(span, c)  # "recall 12,000 vans to replace the brakes": why
+            elif c.dep_ == "dobj" and h.lower_ not in OBJECT_CONTROL and _purpose_of_object(span, c):
+                drop |= tree.subtree(span, _purpose_of_object(span, c))  # "examine the wreckage to find the cause"
             elif c.dep_ == "conj" and c.i > h.i and tree.child(span, c, "nsubj", "nsubjpass") is not None:
                 drop |= tree.subtree(span, c)  # "... and the city will ...": a clause of its own
                 drop |= {x.i for x in tree.children(span, h, "cc") if x.i < c.i}
@@ -96,8 +117,13 @@ def indices(span, anchor, actor, when_indices) -> list[int]:
             continue
         if i in drop or i in path:
             continue
-        if tok.dep_ == "advcl" and tok.i not in {h.i for h in heads}:
+        if tok.dep_ == "prep" and tok.lower_ in ("despite", "notwithstanding", "regardless"):
+            drop |= tree.subtree(span, tok)  # "despite the attacks": a concession, not what is done
+        elif tok.dep_ == "advcl" and tok.i not in {h.i for h in heads} and not _as_planned(span, tok):
             drop |= tree.subtree(span, tok)  # purpose, reason or condition, at any depth
+        elif tok.dep_ == "appos" and _after_comma(span, tok) and tree.children(span, tok, "relcl", "acl"):
+            drop |= tree.subtree(span, tok)  # ", a decision that angered families": a comment on it all
+            drop.add(tok.left_edge.i - 1)
         elif tok.dep_ == "relcl" and _after_comma(span, tok):
             drop |= tree.subtree(span, tok)  # ", which ...": describes, is not the action
             drop.add(tok.left_edge.i - 1)
@@ -107,9 +133,57 @@ def indices(span, anchor, actor, when_indices) -> list[int]:
         elif tok.dep_ == "prep" and tok.lower_ in ("with", "without") and _after_comma(span, tok) and _absolute(span, tok):
             drop |= tree.subtree(span, tok)  # ", with fentanyl singled out": a circumstance
             drop.add(tok.left_edge.i - 1)
-    out = sorted(keep - drop)
+    out = _trim(span, sorted(keep - drop))
     # do not start on the quoted source or a dangling word
-    return _trim(span, out)
+    return out
+
+
+# Verbs whose object is the doer of the infinitive after it ("help farmers to sell", "allow
+# staff to work"): there the infinitive is part of the action, not its purpose.
+OBJECT_CONTROL = lx.words("""
+    allow allows allowed allowing help helps helped helping enable enables enabled enabling
+    let lets letting ask asks asked asking tell tells told telling urge urges urged urging
+    force forces forced forcing require requires required requiring encourage encourages encouraged
+    invite invites invited inviting persuade persuades persuaded permit permits permitted
+    get gets got getting order orders ordered ordering train trains trained training
+    teach teaches taught teaching want wants wanted expect expects expected need needs needed
+    cause causes caused pay pays paid hire hires hired appoint appoints appointed
+    give gives gave given make makes made
+""")
+
+
+# Nouns whose infinitive says what they are, not why the act is done ("a way to cut costs").
+MEANS_NOUNS = lx.words("""
+    way ways chance chances opportunity opportunities right rights power powers time money funds
+    funding resources ability attempt attempts permission authority mandate licence license
+    reason reasons need tools means capacity
+""")
+
+
+def _as_planned(span, verb) -> bool:
+    """"as planned", "as promised": two words that say how, part of the act."""
+    return verb.tag_ == "VBN" and [t.lower_ for t in tree.children(span, verb)] == ["as"]
+
+
+def _purpose_of_object(span, obj):
+    """The infinitive hung on an object that is no plan or means: the purpose of the act."""
+    if obj.lower_ in lx.COMMIT_NOUNS | MEANS_NOUNS:
+        return None
+    return next((a for a in tree.children(span, obj, "acl") if _infinitive(span, a)), None)
+
+
+def _infinitive(span, verb) -> bool:
+    return any(a.lower_ == "to" for a in tree.children(span, verb, "aux"))
+
+
+def _purpose(span, verb, xcomp) -> bool:
+    """An infinitive after the verb's object is its purpose, unless the verb hands the object
+    the deed ("help farmers to sell")."""
+    obj = tree.child(span, verb, "dobj")
+    return (
+        obj is not None and obj.i < xcomp.i and verb.lower_ not in OBJECT_CONTROL
+        and any(a.lower_ == "to" for a in tree.children(span, xcomp, "aux"))
+    )
 
 
 def _after_comma(span, tok) -> bool:
@@ -122,7 +196,10 @@ def _absolute(span, prep) -> bool:
     obj = tree.child(span, prep, "pobj", "pcomp")
     if obj is None:
         return False
-    return obj.tag_ in ("VBG", "VBN") or any(c.tag_ in ("VBG", "VBN") and c.dep_ in ("acl", "relcl") for c in obj.children)
+    if obj.tag_ in ("VBG", "VBN") or any(c.tag_ in ("VBG", "VBN") and c.dep_ in ("acl", "relcl") for c in obj.children):
+        return True
+    # "with the first to go in next April": a noun and its infinitive
+    return any(c.dep_ in ("acl", "relcl", "xcomp") and any(a.lower_ == "to" for a in c.children if a.dep_ == "aux") for c in obj.children)
 
 
 def _trim(span, out: list[int]) -> list[int]:

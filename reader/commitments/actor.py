@@ -13,10 +13,21 @@ Rules, in order; each says in `note` what it did:
   can act when it names a person, organisation or place, is a pronoun, a party noun ("the
   council", "officials"), or a noun the article has used for a named party before ("the
   trust" after "the Selby Harbour Trust");
-* a relative pronoun ("Carney, who intends to ...") stands for the noun it follows;
+* a finite verb the parser left without a subject takes the party named right before it
+  ("..., SoftBank, its largest investor, committed to ..."; "Exports rose and Quito plans to ...");
+* a passive's "by X" is the actor only when X can act ("chosen by a public vote" is no agent);
+* a document that says something stands for its issuer ("A statement released by the church");
+* a subject no word list knows, with a determiner, that is no thing, event or plan ("The zoo
+  will ...") is the actor when no source is quoted;
+* a relative pronoun ("Carney, who intends to ...") stands for the noun it follows: the one its
+  clause hangs on, or, when that cannot act, the noun right before the pronoun;
 * a personal pronoun in reported speech ("X said they would ...") stands for the speaker when
   they agree in number; a plural pronoun for a single person's organisation ("a spokesman for
-  the board says they ...") stands for that organisation;
+  the board says they ..."), and "it" after "a spokeswoman / lawyers for X said", stand for
+  that organisation; "our" / "its" before a plan or goal likewise ("Our goal is to ...");
+* the words of an actor lose asides set off by commas, dashes or brackets, at any depth, and
+  the day of saying ("said the leader, Ana Ruiz, on Monday"); a name cut in two by the parser
+  runs on over its proper nouns, and a hyphenated word split in three is one subject;
 * a pronoun after an earlier clause of the same sentence ("X did A, and he plans B") stands
   for that clause's subject;
 * otherwise a pronoun or a generic noun phrase ("the board", "both governments") stays as
@@ -79,6 +90,12 @@ def _locate_subject(span, anchor):
         aside = _subject_before_aside(span, clause)
         if aside is not None and (anchor.kind not in ("future", "be-to") or is_agent(span, aside)):
             return None, False, Actor(aside, phrase(span, aside), "the subject before the aside 'X said'")
+    if subject is None and anchor.kind in ("verb", "refusal", "proposal", "future", "adjective") and clause.dep_ in ("ROOT", "ccomp", "conj"):
+        # a finite verb with a party right before it: in English order, its subject ("Output
+        # rose and Seoul plans to ...": not the first clause's subject)
+        before = _noun_before(span, clause, apposition=clause.dep_ != "conj")
+        if before is not None:
+            return None, False, Actor(before, _np_words(span, before), "no subject in the parse: the party named right before the verb")
     if subject is None and anchor.kind in ("verb", "refusal", "proposal", "future") and clause.dep_ in SHARING_DEPS:
         subject, passive = _shared_subject(span, clause)
     if subject is None and anchor.kind == "headline":
@@ -88,9 +105,43 @@ def _locate_subject(span, anchor):
     return subject, passive, None
 
 
+def _noun_before(span, verb, apposition: bool = True):
+    """A finite verb the parser left without a subject: the name or party noun right before it
+    (past its auxiliaries and a comma-enclosed apposition: "..., SoftBank, its largest investor,
+    committed to ..."). None when something else stands there."""
+    if verb.tag_ not in ("VBD", "VBZ", "VBP") and not tree.children(span, verb, "aux"):
+        return None
+    j = min([verb.i] + [a.i for a in tree.children(span, verb, "aux", "neg", "advmod") if a.i < verb.i]) - 1
+    if apposition and j >= span.start and span.doc[j].text == ",":
+        k = j - 1
+        while k >= span.start and span.doc[k].text != "," and span.doc[k].pos_ not in ("VERB", "AUX"):
+            k -= 1
+        if k >= span.start and span.doc[k].text == "," and k < j - 1:
+            j = k - 1  # over the apposition
+    if j < span.start:
+        return None
+    tok = span.doc[j]
+    if tok.pos_ not in ("NOUN", "PROPN") or not is_agent(span, tok):
+        return None
+    return tok
+
+
+def _np_words(span, tok) -> list[int]:
+    """The words of a name or noun phrase ending in tok: its entity, or tok with the
+    determiners, adjectives and compounds right before it."""
+    start = tok.i
+    if tok.ent_type_ and tok.ent_iob_ == "I":
+        while start > span.start and span.doc[start].ent_iob_ == "I":
+            start -= 1
+    else:
+        while start > span.start and span.doc[start - 1].dep_ in ("compound", "amod", "det", "poss", "nummod") and span.doc[start - 1].head.i >= tok.i - 3:
+            start -= 1
+    return list(range(start, tok.i + 1))
+
+
 def _passive_actor(span, anchor, subject) -> Actor:
     agent = _agent(span, anchor.clause)
-    if agent is not None:
+    if agent is not None and is_agent(span, agent):  # "chosen by a public vote": no party
         return Actor(agent, phrase(span, agent), "the agent of a passive")
     if subject is not None and subject.lower_ != "it" and anchor.trigger.lower_ in lx.COMMIT_ADJECTIVES:
         return _as_written(span, subject)  # "are committed to ...": the subject commits
@@ -105,7 +156,12 @@ def _active_actor(span, anchor, subject, known_party=None) -> Actor:
     if anchor.kind in ("future", "headline", "fallback", "be-to") and not is_agent(span, subject) and not (
         known_party is not None and known_party(subject)
     ):
-        return _speaker_or_none(span, anchor.clause, f"'{subject.text}' is not a party that can commit")
+        why = f"'{subject.text}' is not a party that can commit"
+        if anchor.kind != "fallback" and speaker(span, anchor.clause) is None and _maybe_party(span, subject):
+            # no source to stand in, and a noun no list knows ("The zoo will ..."): a sentence
+            # labelled a commitment names its party, and the subject is the one it names
+            return Actor(subject, phrase(span, subject), "the subject: a noun of no list, and no source is quoted")
+        return _speaker_or_none(span, anchor.clause, why)
     if subject.lower_ in lx.PERSONAL_PRONOUNS:
         found = _pronoun_in_sentence(span, subject, anchor.clause)
         if found is not None:
@@ -116,7 +172,13 @@ def _active_actor(span, anchor, subject, known_party=None) -> Actor:
 def _as_written(span, subject) -> Actor:
     verb = tree.head(span, subject)
     others = [c for c in tree.children(span, verb, "nsubj") if c.i != subject.i] if verb is not None else []
-    if others:  # "The government of X and the company Y agreed": one coordination, split by the parser
+    if others:
+        lo, hi = min([subject.i] + [o.i for o in others]), max([subject.i] + [o.i for o in others])
+        if all(span.doc[i].whitespace_ == "" for i in range(lo, hi)):
+            # one hyphenated word the tokenizer split ("neo-banks"): one subject
+            return Actor(span.doc[hi], list(range(subject.left_edge.i if subject.i == lo else lo, hi + 1)))
+    if others and all(is_agent(span, o) for o in others) and is_agent(span, subject):
+        # "The government of X and the company Y agreed": one coordination, split by the parser
         last = max(others, key=lambda c: c.i)
         between = span.doc[subject.right_edge.i + 1:last.left_edge.i]
         if last.i > subject.i and not any(t.pos_ in ("VERB", "AUX") for t in between):
@@ -132,12 +194,47 @@ def phrase(span, head) -> list[int]:
         if not tree.inside(span, c):
             continue
         if c.dep_ in ("relcl", "acl", "advcl", "ccomp", "parataxis") or (
-            c.dep_ == "appos" and _is_name(head)
+            c.dep_ == "appos" and (_is_name(head) or _dashed(span, c))
         ):
             keep -= tree.subtree(span, c)
             keep.discard(c.i)
+    for i in sorted(keep):
+        tok = span.doc[i]
+        if i in keep and tok.dep_ in ("relcl", "acl", "advcl", "parataxis") and i != head.i and _set_off(span, tok):
+            keep -= tree.subtree(span, tok)  # "X, Y — whose father ... —": an aside deeper down
+        elif i in keep and tok.dep_ == "prep" and tok.head.i != head.i and _time_phrase(tok):
+            keep -= tree.subtree(span, tok)  # "said the leader, Ana Ruiz, on Monday"
+    for c in head.children:
+        if c.dep_ == "prep" and tree.inside(span, c) and c.i > head.i and _time_phrase(c) and head.ent_type_ not in ("DATE", "TIME"):
+            keep -= tree.subtree(span, c)
+    if head.pos_ == "PROPN" and keep:
+        # a name the parser cut in two ("Food Standards | Australia New Zealand"): the run of
+        # proper nouns goes on to the right
+        j = max(keep) + 1
+        while j < span.end and span.doc[j].pos_ == "PROPN" and span.doc[j].dep_ in ("compound", "appos", "npadvmod", "pobj", "nmod", "dobj", "conj"):
+            if span.doc[j].dep_ == "conj":
+                break
+            keep.add(j)
+            j += 1
     # a comma or dash that only separated what was dropped
     return [i for i in sorted(keep) if not (span.doc[i].is_punct and (i + 1 not in keep or i - 1 not in keep))] or [head.i]
+
+
+def _set_off(span, tok) -> bool:
+    """Is a clause set off by a comma, dash or bracket before it (a non-restrictive aside)?"""
+    first = tok.left_edge.i
+    return first > span.start and span.doc[first - 1].text in (",", "—", "–", "-", "(")
+
+
+def _dashed(span, tok) -> bool:
+    """An aside between dashes or brackets: "the airline — the largest carrier — will ..."."""
+    first = tok.left_edge.i
+    return first > span.start and span.doc[first - 1].text in ("—", "–", "(", "--")
+
+
+def _time_phrase(prep) -> bool:
+    """"on Monday", "in a statement on Friday": a prepositional phrase whose object is a date."""
+    return any(t.ent_type_ in ("DATE", "TIME") for t in prep.subtree) and prep.lower_ in ("on", "in", "at", "last", "this")
 
 
 def _is_name(tok) -> bool:
@@ -200,6 +297,14 @@ def _agent(span, verb):
     return None
 
 
+def _maybe_party(span, tok) -> bool:
+    """A singular or plural common noun with a determiner, that is no thing, event, plan or
+    amount ("the zoo", "the orchestra"; not "the festival", "the new bridge", "each application")."""
+    if tok.pos_ != "NOUN" or tok.lower_ in lx.THING_NOUNS | lx.COMMIT_NOUNS or tok.ent_type_ not in ("", "ORG", "NORP"):
+        return False
+    return any(c.dep_ in ("det", "poss") for c in tok.children)
+
+
 def is_agent(span, tok) -> bool:
     """Can the noun phrase headed by tok act: a person, organisation, place, pronoun or party noun?"""
     if tok.ent_type_ in lx.AGENT_LABELS:
@@ -212,6 +317,8 @@ def is_agent(span, tok) -> bool:
             obj = tree.child(span, prep, "pobj")
             if prep.lower_ == "of" and obj is not None:
                 return is_agent(span, obj)
+        if low in ("each", "both", "all", "either", "neither") and tok.dep_ in ("nsubj", "nsubjpass"):
+            return True  # "each will share ...": each of the parties named
     if low in lx.PERSONAL_PRONOUNS:
         return True
     if low in lx.AGENT_NOUNS:
@@ -236,6 +343,8 @@ def speaker(span, clause):
             break
         if parent.lower_ in lx.SPEECH_VERBS and node.dep_ in ("ccomp", "parataxis", "xcomp", "advcl", "dobj"):
             subj, passive = _subject(span, parent)
+            if subj is None and parent.dep_ == "conj":
+                subj, passive = _shared_subject(span, parent)  # "X did A and said it would ..."
             if subj is not None and not passive:
                 if subj.lower_ in RELATIVE_PRONOUNS and subj.tag_ in ("WP", "WDT"):
                     return _relative_antecedent(span, subj) or subj  # "X, who told Y he would"
@@ -252,8 +361,31 @@ def speaker(span, clause):
     return None
 
 
+DOCUMENT_NOUNS = lx.words("statement statements report letter release notice memo document announcement email post")
+
+
+def _issuer(span, doc_noun):
+    """"A statement released by the church", "a letter from the ministry", "the board's
+    statement": the party behind a document that "says" something."""
+    for c in tree.children(span, doc_noun):
+        if c.dep_ == "poss" and is_agent(span, c):
+            return c
+        if c.dep_ == "prep" and c.lower_ in ("from", "by", "of"):
+            obj = tree.child(span, c, "pobj")
+            if obj is not None and is_agent(span, obj):
+                return obj
+        if c.dep_ == "acl":
+            for a in tree.children(span, c, "agent", "prep"):
+                obj = tree.child(span, a, "pobj")
+                if a.lower_ in ("by", "from") and obj is not None and is_agent(span, obj):
+                    return obj
+    return None
+
+
 def _speaker_or_none(span, clause, why: str) -> Actor:
     src = speaker(span, clause)
+    if src is not None and src.lower_ in DOCUMENT_NOUNS:
+        src = _issuer(span, src) or src
     if src is None:
         return Actor(None, [], f"{why}, and no source is quoted: no actor")
     if src.lower_ in lx.PERSONAL_PRONOUNS:
@@ -266,10 +398,21 @@ def _speaker_or_none(span, clause, why: str) -> Actor:
 
 
 def _relative_antecedent(span, pronoun):
+    """The noun a relative pronoun stands for: the one its clause hangs on, unless that cannot
+    act and the noun right before the pronoun (past a comma) can: "talks with the rebels, who
+    refused to ..." are the rebels' refusal, whatever the parser hung the clause on."""
     verb = tree.head(span, pronoun)
     if verb is None or verb.dep_ not in ("relcl", "acl"):
         return None
-    return tree.head(span, verb)
+    noun = tree.head(span, verb)
+    j = pronoun.i - 1
+    while j >= span.start and span.doc[j].text in (",", "—", "–", "("):
+        j -= 1
+    before = span.doc[j] if j >= span.start else None
+    if before is not None and before.pos_ in ("NOUN", "PROPN") and (noun is None or not is_agent(span, noun)):
+        if is_agent(span, before) or pronoun.lower_ in ("who", "whom"):  # "who": a person or a group
+            return before
+    return noun
 
 
 def is_person(tok, person_words: frozenset[str] = frozenset(), lenient: bool = False) -> bool:
@@ -303,7 +446,12 @@ def agrees(pronoun: str, tok, people: frozenset[str] = frozenset(), lenient: boo
     if p in ("he", "she", "i"):
         return not plural and is_person(tok, people, lenient)
     if p == "it":
-        # an untagged name may be a company as well as a person; only a known person is out
+        # an untagged name may be a company as well as a person; only a known person is out, and
+        # a name called a company is none ("Tech giant Lumora", "Mining company Ardent Metals":
+        # plural in form, one company)
+        described = any(c.dep_ in ("compound", "amod", "appos") and c.lower_ in lx.COMPANY_NOUNS | {"giant", "maker", "chain"} for c in tok.children)
+        if tok.pos_ == "PROPN" and (described or (tok.ent_type_ in ("", "ORG") and tok.text not in people)):
+            return True
         known_person = tok.ent_type_ == "PERSON" or tok.text in people or tok.lower_ in lx.PERSON_NOUNS
         return not plural and not known_person and tok.lower_ not in lx.PERSONAL_PRONOUNS
     if p in ("they", "we"):
@@ -311,15 +459,25 @@ def agrees(pronoun: str, tok, people: frozenset[str] = frozenset(), lenient: boo
     return False
 
 
+POSSESSIVE_TO_PRONOUN = {"its": "it", "their": "they", "his": "he", "her": "she", "our": "we", "my": "i"}
+
+
 def _pronoun_in_sentence(span, pronoun, clause) -> Actor | None:
     """A pronoun whose antecedent is in the same sentence: the speaker, or an earlier subject."""
-    p = pronoun.lower_
+    p = POSSESSIVE_TO_PRONOUN.get(pronoun.lower_, pronoun.lower_)
     src = speaker(span, clause)
     if src is not None and src.i != pronoun.i and src.lower_ in lx.PERSONAL_PRONOUNS:
         if p in ("i", "we") or p == src.lower_:
             return Actor(src, [src.i], f"'{pronoun.text}' is the speaker of the sentence")
     if src is not None and src.i != pronoun.i and src.lower_ not in lx.PERSONAL_PRONOUNS:
-        if p in ("they", "we") and src.tag_ not in ("NNS", "NNPS"):
+        above = src.head.i < pronoun.i and src.head.i in {a.i for a in tree.ancestors(span, clause)}
+        if p == "it" and above and src.tag_ in ("NNS", "NNPS"):
+            org = _organisation_of(span, src)  # "Lawyers for the firm said it would ...": the firm
+            if org is not None:
+                return Actor(org, phrase(span, org), f"'{pronoun.text}' is the organisation the speakers speak for")
+        if (p in ("they", "we") or (p == "it" and above)) and src.tag_ not in ("NNS", "NNPS"):
+            # "A spokeswoman for the hospital said it would ...": (not in an aside ", a spokesman
+            # for X said", where "it" is more often the party the sentence is about)
             org = _organisation_of(span, src)  # "a spokesman for the board says they ..."
             if org is not None:
                 return Actor(org, phrase(span, org), f"'{pronoun.text}' is the organisation the speaker speaks for")
@@ -370,7 +528,10 @@ def _noun_owner(span, anchor) -> Actor:
     """"Labour's plan to ...": the possessor; "Labour has a plan to ...": the subject of has."""
     if anchor.owner is not None:
         owner = anchor.owner
-        if owner.lower_ in ("its", "their", "his", "her", "our", "my"):
+        if owner.lower_ in POSSESSIVE_TO_PRONOUN:
+            inner = _pronoun_in_sentence(span, owner, anchor.clause)
+            if inner is not None:  # '"Our aim is to ...," the mayor said': the mayor
+                return inner
             return Actor(owner, [owner.i], "possessive pronoun before the commitment noun")
         return Actor(owner, _drop_possessive(span, phrase(span, owner)), "the owner of the commitment noun")
     noun = anchor.trigger
@@ -382,6 +543,10 @@ def _noun_owner(span, anchor) -> Actor:
     subject, passive = _subject(span, verb)
     if subject is None or passive or not is_agent(span, subject):
         return Actor(None, [], "a commitment noun with no owner in the sentence: no actor")
+    if subject.lower_ in lx.PERSONAL_PRONOUNS:
+        inner = _pronoun_in_sentence(span, subject, verb)  # "The Pentagon said it has no plans to ..."
+        if inner is not None:
+            return inner
     return Actor(subject, phrase(span, subject), "the subject of the verb governing the commitment noun")
 
 

@@ -3,9 +3,10 @@
 Candidates, strongest first (`Anchor.rank`):
 
 0. a commitment verb with a complement: "agreed to station ...", "committed to working ...",
-   "pledged that it would ...", "promised a review", "made X a priority"; or "is determined /
-   committed / due to ...";
-1. a future construction that is itself a plan: "are to travel", "is going to"; a headline
+   "pledged that it would ...", "promised a review", "made X a priority", "ruled out raising
+   taxes"; or "is determined / committed / due / set / scheduled to ...";
+1. a future construction that is itself a plan: "are to travel", "is going to", "Our goal /
+   Labour's plan is to ..." (the owner of the goal commits); a headline
    infinitive ("City to close libraries", "New process to replace interviews"); an announced
    decision ("announced a ban on ...");
 2. a future modal: "will carry on", "would publish" (would only in reported speech); the weak
@@ -18,8 +19,9 @@ Candidates, strongest first (`Anchor.rank`):
 
 A candidate inside a clause of reason, concession or condition that has a subject of its own
 ("..., because officials wanted to meet him") is someone else's, and is left out; so is one
-under "if" / "unless". Among candidates of one rank the one fewest clauses from the root of
-the parse wins, then the first.
+under "if" / "unless". A promise in the past perfect inside a relative clause ("who had
+pledged to ...") is background, ranked below the sentence's own predicates. Among candidates of
+one rank the one fewest clauses from the root of the parse wins, then the first.
 """
 
 from __future__ import annotations
@@ -31,6 +33,8 @@ from reader.commitments import tree
 from reader.commitments.actor import is_agent
 
 BE_FORMS = frozenset("is are am was were be 's 're".split())
+# Nouns for what a party sets out to do: "Our aim is to ...", "The intention is to ...".
+PURPOSE_NOUNS = frozenset("objective objectives intention intentions mission purpose ambition ambitions idea".split())
 # Commitment verbs that report an event (so a present tense is a headline's past) rather than a
 # state of mind ("plans", "intends", "aims"), whose own time words belong to the action.
 EVENT_VERBS = lx.words("""
@@ -62,7 +66,8 @@ def find(span) -> Anchor | None:
         anchor = _candidate(span, tok)
         if anchor is None or _in_aside(span, tok):
             continue
-        key = (anchor.rank, _passive_or_thing(span, anchor), _clause_depth(span, anchor.trigger), tok.i)
+        rank = anchor.rank + (3 if _earlier_promise(span, anchor) else 0)
+        key = (rank, _passive_or_thing(span, anchor), _clause_depth(span, anchor.trigger), tok.i)
         if best is None or key < best[0]:
             best = (key, anchor)
     if best is not None:
@@ -73,6 +78,10 @@ def find(span) -> Anchor | None:
 def _candidate(span, tok) -> Anchor | None:
     low = tok.lower_
     if tok.pos_ in ("VERB", "AUX") or tok.tag_.startswith("VB"):
+        if low in ("rule", "rules", "ruled", "ruling") and any(p.lower_ == "out" for p in tree.children(span, tok, "prt")):
+            comp = tree.children(span, tok, "xcomp", "dobj", "ccomp")
+            if comp and tok.dep_ not in ("amod", "compound"):
+                return Anchor(0, "refusal", tok, tok, comp[:1], past=_is_past(tok))  # "has ruled out raising taxes"
         if low in lx.COMMIT_VERBS or low in lx.REFUSAL_VERBS:
             found = _commit_verb(span, tok)
             if found:
@@ -91,6 +100,10 @@ def _candidate(span, tok) -> Anchor | None:
         found = _headline(span, tok) or _future(span, tok) or _progressive(span, tok)
         if found:
             return found
+    if tok.tag_ == "VBN" and low in lx.COMMIT_ADJECTIVES and tree.child(span, tok, "auxpass") is not None:
+        comp = _complement(span, tok)  # "Apple is set to unveil ...", "is scheduled to", "is due to"
+        if comp and comp[0].dep_ == "xcomp":
+            return Anchor(0, "adjective", tok, tok, comp, past=False)
     if tok.pos_ == "ADJ" and low in lx.COMMIT_ADJECTIVES and tok.dep_ == "acomp":
         comp = _complement(span, tok)
         verb = tree.head(span, tok)
@@ -130,6 +143,12 @@ def _complement(span, tok) -> list:
     xcomp = tree.children(span, tok, "xcomp")
     if xcomp:
         return xcomp[:1]
+    if tok.lower_ in lx.COMMIT_VERBS | lx.REFUSAL_VERBS:
+        # "agreed late on Sunday to resume talks": the infinitive the parser hung as a clause
+        later = [c for c in tree.children(span, tok, "advcl") if c.i > tok.i and c.tag_ == "VB"
+                 and any(a.lower_ == "to" for a in tree.children(span, c, "aux")) and tree.child(span, c, "nsubj") is None]
+        if later:
+            return later[:1]
     ccomp = tree.children(span, tok, "ccomp")
     if ccomp:
         return ccomp[:1]
@@ -160,7 +179,19 @@ def _be_to(span, tok) -> Anchor | None:
         return None
     for x in tree.children(span, tok, "xcomp"):
         if any(a.lower_ == "to" for a in tree.children(span, x, "aux")):
+            subject = tree.child(span, tok, "nsubj")
+            if subject is not None and subject.lower_ in lx.COMMIT_NOUNS | lx.PRIORITY_NOUNS | PURPOSE_NOUNS:
+                # "Our goal is to connect every school": the owner of the goal commits
+                owner = tree.child(span, subject, "poss")
+                return Anchor(1, "noun", subject, tok, [x], past=False, owner=owner)
             return Anchor(1, "be-to", tok, tok, [x], past=False)
+    subject = tree.child(span, tok, "nsubj")
+    if subject is not None and subject.lower_ in lx.COMMIT_NOUNS | lx.PRIORITY_NOUNS | PURPOSE_NOUNS:
+        for prep in tree.children(span, tok, "prep"):
+            obj = tree.child(span, prep, "pobj", "pcomp")
+            if prep.lower_ == "to" and prep.i == tok.i + 1 and obj is not None:
+                # "its plan was to double output", with "to double" misread as a preposition
+                return Anchor(1, "noun", subject, tok, [obj], past=False, owner=tree.child(span, subject, "poss"))
     return None
 
 
@@ -256,6 +287,8 @@ def _announce(span, tok) -> Anchor | None:
     (An announced clause, "announced it will ...", is found through its own future.)"""
     if tok.lower_ not in lx.ANNOUNCE_VERBS or tok.dep_ in ("amod", "compound"):
         return None
+    if any(a.lower_ in lx.FUTURE_MODALS or a.lower_ == "to" for a in tree.children(span, tok, "aux")):
+        return None  # "will unveil its budget", "is set to announce": the act to come, verb and all
     objs = tree.children(span, tok, "dobj")
     if not objs or objs[0].pos_ == "PRON" or objs[0].tag_ in ("WDT", "WP"):
         return None  # "the deal, which they announced on Monday": not what is announced here
@@ -291,6 +324,8 @@ def _noun(span, tok) -> Anchor | None:
         return None
     owner = tree.child(span, tok, "poss")
     clause = tree.head(span, tok)
+    while clause is not None and clause.pos_ == "ADP" and tree.head(span, clause) is not None:
+        clause = tree.head(span, clause)  # "settled on a plan to ...": the verb, through "on"
     clause = clause if clause is not None else tok
     past = clause.pos_ in ("VERB", "AUX") and _is_past(clause)
     return Anchor(3, "noun", tok, clause, [verb], past=past, owner=owner)
@@ -306,6 +341,24 @@ def _infinitive_of(span, noun):
         if prep.lower_ == "to" and obj is not None and prep.i == noun.i + 1:
             return obj
     return None
+
+
+def _earlier_promise(span, anchor) -> bool:
+    """A promise in the past perfect inside a relative clause ("The minister, who had pledged to
+    resign, said he would stay"): background to the sentence's own predicate, which is preferred
+    when it has one. (A relative clause in the present, "which the council has refused to
+    hold", is often the very commitment.)"""
+    if not any(a.lower_ == "had" for a in tree.children(span, anchor.trigger, "aux")):
+        return False
+    node = anchor.trigger
+    for _ in range(24):
+        if node.dep_ == "relcl":
+            return True
+        parent = tree.head(span, node)
+        if parent is None:
+            return False
+        node = parent
+    return False
 
 
 def _in_aside(span, tok) -> bool:

@@ -268,15 +268,22 @@ def _coordination(sent):
     """Token range of the first coordination of names ("India and Canada", "Northgate Energy and
     the city of Lund"), not one inside a longer name ("Security and Intelligence Advisor")."""
     for tok in sent:
-        if tok.ent_type_ not in NAME_LABELS or tok.dep_ in ("compound", "amod", "nmod", "poss"):
+        if tok.dep_ in ("compound", "amod", "nmod", "poss"):
             continue
+        if tok.ent_type_ not in NAME_LABELS and not (tok.pos_ == "NOUN" and _names_party(sent, tok) and _body(tok)):
+            continue  # a name, or a party noun carrying one ("the city of Brenn and the port authority")
         conj = [c for c in tok.children if c.dep_ == "conj" and tree.inside(sent, c)]
-        if not conj or not all(_names_party(sent, c) for c in conj):
+        if not conj or not all(_names_party(sent, c) or (is_agent(sent, c) and _body(c)) for c in conj):
             continue
         start = min([tok.i] + [c.left_edge.i for c in tok.children if c.dep_ in ("compound", "det", "amod") and c.i < tok.i])
         end = max(phrase(sent, conj[-1])) + 1
         return max(start, sent.start), min(end, sent.end)
     return None
+
+
+def _body(tok) -> bool:
+    """A party noun for a body, not a person ("the port authority", not "a leader")."""
+    return tok.pos_ == "PROPN" or (tok.lower_ not in lx.PERSON_NOUNS and tok.tag_ != "NNS" and tok.lower_ in lx.AGENT_NOUNS)
 
 
 def _names_party(sent, tok) -> bool:

@@ -53,7 +53,7 @@ def _extract(span, context, article_date) -> Commitment:
     if anchor is None:
         return Commitment(actor_note="no predicate in the sentence")
     found = actor_mod.find(span, anchor, lambda tok: coref.names_party(span, tok, context))
-    when = when_mod.find(span, anchor, found.indices, article_date.year if article_date else None)
+    when = when_mod.find(span, anchor, found.indices, article_date.year if article_date else None, article_date)
     when_idx = when.indices if when else []
     act = action_mod.indices(span, anchor, found, when_idx)
     when_text = tree.text_of(span.doc, when_idx) if when else None

@@ -124,6 +124,39 @@ AGENT_NOUNS = words("""
     cooperative cooperatives assembly assemblies tribunal tribunals panel panels forum
     secretariat directorate inspectorate watchdog watchdogs treasury utility utilities carrier
     carriers broadcaster broadcasters studio studios chain chains volunteers voters crew crews
+    rebel rebels militant militants insurgent insurgents troops soldier soldiers fighters
+    protester protesters protestor protestors demonstrators militia militias guerrillas
+    citizen citizens student students farmer farmers police policeman policemen
+    authorities opposition tories democrats republicans
+    faction factions tribe tribes clan clans community communities
+    scientists researchers engineers doctors nurses teachers players athletes fans
+    organisers organizers sponsors donors investors shareholders creditors lenders buyers
+    bidder bidders hosts host judge judges jury mp mps senator senators
+    congressman congresswoman congressmen councillor councillors councilor councilors
+    king queen prince princess pope bishop bishops clergy monarch emperor
+    astronauts astronaut cosmonauts crew pilots pilot experts lawyers firefighters rescuers
+    paramedics inspectors investigators detectives staffers
+    zoo zoos library libraries college colleges clinic clinics orchestra choir band bands
+    theatre theater troupe newspaper newspapers magazine channel channels
+""")
+# Common nouns for things, events, places, documents and measures: a subject that cannot commit
+# ("The festival will return", "The new bridge will open", "The report will be published").
+THING_NOUNS = words("""
+    festival festivals event events match matches game games race races tournament election elections
+    vote referendum ceremony concert show exhibition fair conference summit meeting meetings talks
+    season series tour launch
+    bridge bridges road roads railway line lines tunnel station stations airport port stadium
+    terminal terminals hub centre center facility facilities mine mines well wells reactor
+    building buildings tower plant factory site project projects scheme pipeline dam canal route
+    system network service services programme program product products model models device car cars
+    train trains bus buses plane planes ship ships rocket probe satellite shuttle mission vehicle
+    law laws bill bills rule rules policy policies plan plans deal deals agreement treaty report
+    reports study survey inquiry review budget tax taxes fee fees price prices rate rates ban
+    change changes move decision work works construction repairs cost costs money funding fund
+    number numbers figure figures supply water power electricity weather storm virus disease
+    application applications claim claims case cases list data record records book film album
+    story website app page version update feature features edition issue process scheme reform
+    increase cut cuts rise fall growth output production sales market markets economy
 """)
 # Agent-noun endings: worker, director, scientist, politician, resident, participant.
 AGENT_SUFFIXES = ("er", "ers", "or", "ors", "ist", "ists", "ian", "ians", "ent", "ents", "ant", "ants")
@@ -189,6 +222,13 @@ TIME_PREPOSITIONS = words("""
 """)
 # Prepositions that make any event a time: "after the election", "ahead of the summit".
 EVENT_PREPOSITIONS = words("before after until till during following pending ahead prior upon")
+# Nouns that turn any event into a time: "at the conclusion of the hearings", "in the wake of
+# the fire", "on completion of the works", "by the end of the talks".
+EVENT_TIME_NOUNS = words("""
+    conclusion end close start beginning outset completion wake aftermath eve run-up runup
+    height onset resumption expiry expiration opening launch conclusion finish lead-up leadup
+    middle midst course
+""")
 # Words that point a time forward: on a past promise ("agreed last week to meet next month")
 # they still time the action, wherever the parser hung them.
 FUTURE_WORDS = words("next coming tomorrow later upcoming soon forthcoming")
