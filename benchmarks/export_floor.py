@@ -25,7 +25,11 @@ def main(db: str, out: str) -> int:
                                                     'start', e.start - s.start, 'end', e."end" - s.start))
                 FROM entities e
                 WHERE e.article_id = s.article_id AND e.start >= s.start AND e.start < s."end" AND e."end" <= s."end"),
-               a.annotator, a.updated
+               a.annotator, a.updated, a.suggested, a.provenance,
+               (SELECT f.value FROM sentence_fields f WHERE f.article_id = a.article_id AND f.sentence_index = a.sentence_index
+                AND f.annotator = a.annotator AND f.field = 'note'),
+               EXISTS (SELECT 1 FROM sentence_fields f WHERE f.article_id = a.article_id AND f.sentence_index = a.sentence_index
+                AND f.annotator = a.annotator AND f.field = 'unsure')
         FROM articles art
         JOIN sentences s ON s.article_id = art.id
         JOIN annotations a ON a.article_id = s.article_id AND a.sentence_index = s.idx
@@ -35,7 +39,7 @@ def main(db: str, out: str) -> int:
     count = 0
     loads, dumps = json.loads, json.dumps
     with open(out, "w", encoding="utf-8") as handle:
-        for sentence, label, article_id, title, source, url, index, start, end, entities, annotator, updated in rows:
+        for sentence, label, article_id, title, source, url, index, start, end, entities, annotator, updated, suggested, provenance, note, unsure in rows:
             record = {
                 "text": sentence,
                 "label": label,
@@ -49,6 +53,10 @@ def main(db: str, out: str) -> int:
                 "entities": loads(entities),
                 "annotator": annotator,
                 "annotated_at": updated,
+                "suggested": loads(suggested) if suggested else None,
+                "provenance": provenance,
+                "note": note,
+                "unsure": bool(unsure),
             }
             handle.write(dumps(record, ensure_ascii=False))
             handle.write("\n")
