@@ -170,7 +170,7 @@ def _softmax(Z: numpy.ndarray) -> numpy.ndarray:
 def _fit(X: numpy.ndarray, P: numpy.ndarray, y: numpy.ndarray, weights: numpy.ndarray, l2: float,
          start: numpy.ndarray | None = None, max_iter: int = DEFAULTS["max_iter"]) -> numpy.ndarray:
     """Minimise the weighted mean cross-entropy of softmax(P + X Wᵀ + b) plus l2/2 (|W|² +
-    |b|²/10) by L-BFGS; returns theta = [W.ravel(), b]."""
+    |b|²/10) with SciPy's L-BFGS; returns theta = [W.ravel(), b]. Deterministic."""
     n, d = X.shape
     k = P.shape[1]
     onehot = numpy.zeros((n, k))
@@ -189,51 +189,11 @@ def _fit(X: numpy.ndarray, P: numpy.ndarray, y: numpy.ndarray, weights: numpy.nd
         grad = numpy.concatenate([(G.T @ X).ravel(), G.sum(axis=0)]) + penalty * theta
         return loss, grad
 
-    return _lbfgs(loss_grad, numpy.zeros(k * d + k) if start is None else start.copy(), max_iter)
+    from scipy.optimize import minimize  # the maintained L-BFGS, imported only to train
 
-
-def _lbfgs(fun: Callable, x: numpy.ndarray, max_iter: int, memory: int = 10, tol: float = 1e-6) -> numpy.ndarray:
-    """Limited-memory BFGS with a backtracking (Armijo) line search: enough for a smooth,
-    strongly convex loss, and deterministic."""
-    f, g = fun(x)
-    s_list: list[numpy.ndarray] = []
-    y_list: list[numpy.ndarray] = []
-    for _ in range(max_iter):
-        if numpy.abs(g).max() < tol:
-            break
-        q = g.copy()
-        alphas = []
-        for s, yv in zip(reversed(s_list), reversed(y_list)):
-            a = (s @ q) / (yv @ s)
-            alphas.append(a)
-            q -= a * yv
-        if s_list:
-            q *= (s_list[-1] @ y_list[-1]) / (y_list[-1] @ y_list[-1])
-        for (s, yv), a in zip(zip(s_list, y_list), reversed(alphas)):
-            q += (a - (yv @ q) / (yv @ s)) * s
-        direction = -q
-        slope = g @ direction
-        if slope >= 0:
-            direction, slope = -g, -(g @ g)
-        step = 1.0
-        while True:
-            x_new = x + step * direction
-            f_new, g_new = fun(x_new)
-            if f_new <= f + 1e-4 * step * slope or step < 1e-10:
-                break
-            step *= 0.5
-        s, yv = x_new - x, g_new - g
-        if s @ yv > 1e-12:
-            s_list.append(s)
-            y_list.append(yv)
-            if len(s_list) > memory:
-                s_list.pop(0)
-                y_list.pop(0)
-        converged = abs(f - f_new) < 1e-10 * max(1.0, abs(f))
-        x, f, g = x_new, f_new, g_new
-        if converged:
-            break
-    return x
+    x0 = numpy.zeros(k * d + k) if start is None else start.copy()
+    found = minimize(loss_grad, x0, jac=True, method="L-BFGS-B", options={"maxiter": max_iter, "gtol": 1e-6})
+    return found.x
 
 
 def _class_weights(y: numpy.ndarray, k: int, balance: float) -> numpy.ndarray:
