@@ -87,6 +87,15 @@ class Options:
         typed = root.get_parameter_source("annotator") == click.core.ParameterSource.COMMANDLINE
         return cls(**values, annotator_typed=typed)
 
+    def settings(self) -> Any:
+        """The configuration file's settings (the keymap, retrain_every)."""
+        from reader import config
+
+        try:
+            return config.load(self.config_path)
+        except ValueError as exc:
+            raise ReaderError(str(exc)) from None
+
     def label_set(self) -> Any:
         from reader import config
         from reader.model import LabelSet

@@ -33,13 +33,8 @@ def import_options(func: Any) -> Any:
 @click.pass_context
 def open_command(ctx: click.Context, targets: tuple[str, ...], jobs: int, max_bytes: int, timeout: float, start: str | None = None, **given: Any) -> None:
     """Open the reader: the library, or the first TARGET (file, folder, URL or - for stdin)."""
-    from reader import config
-
     opts = Options.of(ctx, given)
-    try:
-        settings = config.load(opts.config_path)
-    except ValueError as exc:
-        raise ReaderError(str(exc)) from None
+    settings = opts.settings()
     labels = opts.label_set()
     annotator = opts.who()
     piped = "-" in targets and not sys.stdin.isatty()

@@ -89,14 +89,10 @@ def _print_agreement(result: Any) -> None:
 @click.pass_context
 def review_command(ctx: click.Context, articles: tuple[str, ...], **given: Any) -> None:
     """Settle what annotators labelled differently; your decisions are stored as reviews."""
-    from reader import config
     from reader.team.review import Review
 
     opts = Options.of(ctx, given)
-    try:
-        settings = config.load(opts.config_path)
-    except ValueError as exc:
-        raise ReaderError(str(exc)) from None
+    settings = opts.settings()
     label_set = opts.label_set()
     reviewer = opts.who()
     with open_store(opts.db_path, readonly=True) as store:

@@ -165,9 +165,10 @@ class ReaderApp(App[None]):
         if not isinstance(self.screen, CommitmentsScreen):
             self.push_screen(CommitmentsScreen())
 
-    def leave_commitments(self) -> None:
-        """Back to where the register was opened from, or to the library."""
-        if len(self.screen_stack) > 2:
+    def go_back(self) -> None:
+        """Back to the screen this one was opened from, or to the library when it was the first
+        (the library is built only then)."""
+        if len(self.screen_stack) > 2:  # the default screen, the one underneath, this one
             self.pop_screen()
         else:
             self.switch_screen(_library())
@@ -187,10 +188,7 @@ class ReaderApp(App[None]):
             return
         if screen.new_commitments:
             self.extract()
-        if len(self.screen_stack) > 2:  # the default screen, the library (or commitments), this article
-            self.pop_screen()
-        else:
-            self.switch_screen(_library())
+        self.go_back()
         library = self.screen
         if hasattr(library, "show_article"):
             self.call_after_refresh(lambda: library.show_article(screen.article_id))
@@ -200,13 +198,6 @@ class ReaderApp(App[None]):
         from reader.tui.screens.review import ReviewScreen
 
         self.push_screen(ReviewScreen(article_ids))
-
-    def leave_review(self) -> None:
-        """Back to the library the review was opened from (or a new one)."""
-        if len(self.screen_stack) > 2:
-            self.pop_screen()
-        else:
-            self.switch_screen(_library())
 
     def action_help(self) -> None:
         from reader.tui.screens.help import HelpScreen, key_table

@@ -268,4 +268,4 @@ class CommitmentsScreen(Screen[None]):
         self.action_back()
 
     def action_back(self) -> None:
-        self.app.leave_commitments()
+        self.app.go_back()

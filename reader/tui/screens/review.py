@@ -198,7 +198,7 @@ class ReviewScreen(Screen[None]):
         self.redraw()
 
     def action_back(self) -> None:
-        self.app.leave_review()
+        self.app.go_back()
 
     def on_database_changed(self, message: DatabaseChanged) -> None:
         """Another window or process wrote labels or decisions: show them."""
