@@ -12,7 +12,7 @@ from textual.widgets import DataTable, Input, Static
 
 from reader.model import ArticleSummary
 from reader.store import StoreError
-from reader.tui.messages import ArticlesImported, DatabaseChanged
+from reader.tui.messages import ArticleParsed, ArticlesImported, DatabaseChanged
 from reader.tui.screens.dialogs import AddDialog, ConfirmDialog
 from reader.tui.theme import label_text
 from reader.tui.widgets.key_bar import KeyBar
@@ -339,3 +339,6 @@ class LibraryScreen(Screen[None]):
 
     def on_database_changed(self, message: DatabaseChanged) -> None:
         self.reload()
+
+    def on_article_parsed(self, message: ArticleParsed) -> None:
+        self.reload()  # its sentence count and progress, at once (not at the next look at the database)
