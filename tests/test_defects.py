@@ -311,3 +311,84 @@ def test_readme_says_how_to_run_reader_after_make_run() -> None:
 
     readme = (ROOT / "README.md").read_text()
     assert ".venv/bin/reader" in readme
+
+
+# --- also needed by people who label for hours: skip, notes, unsure ----------------------------
+
+
+async def test_skip_note_and_unsure_are_events_shown_exported_and_searchable(samples: Path) -> None:
+    from reader.store import Store
+    from reader.tui.app import ReaderApp
+    from reader.tui.widgets.article_view import ArticleView
+    from tests.uihelp import INDIA, article_id_of
+
+    india = article_id_of(samples, INDIA)
+    app = ReaderApp(Store(samples), annotator="asha", article_id=india)
+    async with app.run_test(size=(110, 36)) as pilot:
+        await pilot.pause()
+        screen = app.screen
+        view = screen.query_one(ArticleView)
+        await pilot.press("s")  # the headline: skipped, and the cursor moves on
+        assert view.cursor == 1 and "(1 skipped)" in screen.status_text().plain
+        assert view._paint(0).text[view._left() + 1] == "-"  # noqa: SLF001 - the gutter mark
+        await pilot.press("2", "i")  # labelled claim on sentence 1, then unsure on sentence 2
+        assert 2 in screen.session.unsure and "unsure" in screen.status_text().plain
+        await pilot.press("m", *"check the date", "enter")
+        await pilot.pause()
+        assert screen.session.notes == {2: "check the date"}
+        await pilot.press("g", "slash", *"the date", "enter")  # search finds the note
+        await pilot.pause()
+        assert view.cursor == 2
+        await pilot.press("escape", "u")  # undo takes the note away first
+        await pilot.pause()
+        assert screen.session.notes == {}
+        await pilot.press("U")
+        await pilot.pause()
+        assert screen.session.notes == {2: "check the date"}
+    records = [json.loads(line) for line in run_reader("export", "--db", str(samples), "--all", "--article", india).stdout.splitlines()]
+    assert records[0]["skipped"] is True and records[0]["label"] is None
+    labelled = [r for r in records if r["label"]]
+    assert [(r["sentence_index"], r["label"]) for r in labelled] == [(1, "claim")]
+    plain = [json.loads(line) for line in run_reader("export", "--db", str(samples), "--article", india).stdout.splitlines()]
+    assert [r["sentence_index"] for r in plain] == [1]  # a skipped sentence stays out of the dataset
+    (article,) = [json.loads(line) for line in run_reader("export", "--db", str(samples), "--unit", "article", "--article", india).stdout.splitlines()]
+    assert article["sentences"][2]["notes"] == {"asha": "check the date"} and article["sentences"][2]["unsure"] == ["asha"]
+    stats = json.loads(run_reader("stats", "--db", str(samples), "--json", "--annotator", "asha").stdout)
+    assert (stats["labelled"], stats["skipped"]) == (1, 1)
+
+
+async def test_a_failing_background_job_is_one_notification(samples: Path, tmp_path: Path) -> None:
+    from reader.store import Store
+    from reader.tui.app import ReaderApp
+    from reader.pipeline import import_unparsed
+
+    article = tmp_path / "new.txt"
+    article.write_text("A new article to parse. Its model is missing.")
+    report = import_unparsed(samples, [str(article)])
+    app = ReaderApp(Store(samples), annotator="asha", article_id=report.ids[0], model="no_such_model_here")
+    async with app.run_test(size=(110, 36)) as pilot:
+        for _ in range(200):
+            await pilot.pause(0.1)
+            messages = [str(n.message) for n in app._notifications]
+            if any("no_such_model_here" in m for m in messages):
+                break
+        failures = [m for m in messages if "no_such_model_here" in m]
+        assert len(failures) == 1 and "\n" not in failures[0] and "Traceback" not in failures[0]
+        assert "parsing sentences" in app.screen.status_text().plain  # the text stays readable
+
+
+async def test_the_library_sorts_by_how_unsure_the_suggestions_are(samples: Path) -> None:
+    from reader.store import Store
+    from reader.tui.app import ReaderApp
+
+    with Store(samples) as store:
+        doubt = {r.id: r.doubt for r in store.summaries("asha")}
+    app = ReaderApp(Store(samples), annotator="asha")
+    async with app.run_test(size=(110, 30)) as pilot:
+        await pilot.pause()
+        await pilot.press("s")  # newest -> most unsure
+        await pilot.pause()
+        table = app.screen.query_one("DataTable")
+        order = [table.coordinate_to_cell_key((row, 0)).row_key.value for row in range(table.row_count)]
+        assert order == sorted(doubt, key=lambda i: -doubt[i])
+        assert all(str(table.get_cell(key, "suggested")).strip().isdigit() for key in order)
