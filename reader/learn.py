@@ -110,8 +110,8 @@ def training_labels(store: Store, label_set: LabelSet, annotators: Iterable[str]
     names = set(label_set.names)
     out = []
     for art in store.dataset():
-        for index, annotations in art.labels.items():
-            votes = [a for a in annotations if not wanted or a.annotator in wanted]
+        for index, given in art.labels.items():
+            votes = [a for a in given if not wanted or a.annotator in wanted]
             resolved = resolve(votes, "reviewed", art.reviews.get(index))
             if resolved is not None and resolved.label in names:
                 out.append(Example(art.id, index, resolved.label))

@@ -249,6 +249,25 @@ def http_server() -> Iterator[LocalServer]:
         server.server_close()
 
 
+# --- the parsed sample articles (UI, suggestions, tracker tests) ------------------------------
+
+
+@pytest.fixture
+def db(tmp_path: Path) -> Path:
+    """A database of the parsed sample articles, a fresh copy for each test."""
+    from tests.uihelp import parsed_samples
+
+    return parsed_samples(tmp_path)
+
+
+@pytest.fixture
+def india(db: Path) -> str:
+    """The id of the India-Canada sample article in `db`."""
+    from tests.uihelp import INDIA, article_id_of
+
+    return article_id_of(db, INDIA)
+
+
 # =============================================================================================
 # End of core / CLI fixtures.
 # =============================================================================================

@@ -15,28 +15,14 @@ import sys
 import time
 from pathlib import Path
 
-import pytest
-
 from reader.model import LabelSet
 from reader.store import Store
 from reader.tui.app import ReaderApp
 from reader.tui.messages import ModelTrained
-from reader.tui.screens.article import ArticleScreen
 from reader.tui.widgets.article_view import ArticleView
 from tests.conftest import run_reader
-from tests.uihelp import INDIA, article_id_of, parsed_samples
 
 SIZE = (110, 36)
-
-
-@pytest.fixture
-def db(tmp_path: Path) -> Path:
-    return parsed_samples(tmp_path)
-
-
-@pytest.fixture
-def india(db: Path) -> str:
-    return article_id_of(db, INDIA)
 
 
 def rows(db: Path, sql: str, *params) -> list[tuple]:

@@ -22,19 +22,9 @@ from reader.tui.app import ReaderApp
 from reader.tui.screens.article import ArticleScreen
 from reader.tui.screens.commitments import CommitmentsScreen
 from tests.conftest import run_reader
-from tests.uihelp import INDIA, article_id_of, parsed_samples, screen_text
+from tests.uihelp import parsed_samples, screen_text
 
 SIZE = (130, 36)
-
-
-@pytest.fixture
-def db(tmp_path: Path) -> Path:
-    return parsed_samples(tmp_path)
-
-
-@pytest.fixture
-def india(db: Path) -> str:
-    return article_id_of(db, INDIA)
 
 
 def by_start(items, start: str):

@@ -5,8 +5,6 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
-import pytest
-
 from reader.model import LabelSet
 from reader.store import Store
 from reader.tui.app import ReaderApp
@@ -14,19 +12,9 @@ from reader.tui.screens.article import ArticleScreen
 from reader.tui.screens.help import HelpScreen
 from reader.tui.screens.library import LibraryScreen
 from reader.tui.widgets.article_view import ArticleView
-from tests.uihelp import INDIA, article_id_of, parsed_samples, screen_text
+from tests.uihelp import INDIA, screen_text
 
 SIZE = (110, 36)
-
-
-@pytest.fixture
-def db(tmp_path: Path) -> Path:
-    return parsed_samples(tmp_path)
-
-
-@pytest.fixture
-def india(db: Path) -> str:
-    return article_id_of(db, INDIA)
 
 
 def make_app(db: Path, article_id: str | None = None, **kwargs) -> ReaderApp:
