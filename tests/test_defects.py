@@ -392,3 +392,26 @@ async def test_the_library_sorts_by_how_unsure_the_suggestions_are(samples: Path
         order = [table.coordinate_to_cell_key((row, 0)).row_key.value for row in range(table.row_count)]
         assert order == sorted(doubt, key=lambda i: -doubt[i])
         assert all(str(table.get_cell(key, "suggested")).strip().isdigit() for key in order)
+
+
+async def test_the_legend_names_the_types_the_article_has_once_it_is_parsed(tmp_path: Path) -> None:
+    # Regression: the legend listed a fixed set (some coloured types missing), and an article
+    # parsed in the background kept the placeholder legend.
+    from reader.pipeline import import_unparsed
+    from reader.store import Store
+    from reader.tui.app import ReaderApp
+    from tests.uihelp import INDIA, ROOT
+
+    db = tmp_path / "r.db"
+    report = import_unparsed(db, [str(ROOT / "sample_articles" / INDIA)])
+    app = ReaderApp(Store(db), annotator="asha", article_id=report.ids[0])
+    async with app.run_test(size=(110, 36)) as pilot:
+        for _ in range(300):
+            await pilot.pause(0.1)
+            if app.screen.parsed:
+                break
+        await pilot.pause()
+        legend = str(app.screen.query_one("#legend").render())
+        present = {e.label for e in app.screen.session.entities}
+        assert present and all(label in legend for label in present)
+        assert "LAW" not in present and "LAW" not in legend

@@ -131,15 +131,19 @@ class ArticleScreen(Screen[None]):
         """The background parse of this article is stored: show it."""
         if message.article_id != self.article_id or self.parsed or not self.session.load():
             return
+        self._arrived()
+
+    def _arrived(self) -> None:
+        """The parse came in the background: sentences, entities (and the legend of their types)."""
         self._show_parse(self.view)
+        self.query_one("#legend", Static).update(self._legend())
         self.view.scroll_to_cursor()
         self._update_status()
 
     def on_database_changed(self, message: DatabaseChanged) -> None:
         """Another window or process wrote: show its labels (ours are re-read from the database)."""
         if not self.parsed and self.session.load():
-            self._show_parse(self.view)
-            self.view.scroll_to_cursor()
+            self._arrived()
         changed = self.session.refresh()
         if changed:
             self.view.refresh_sentences(changed)
