@@ -11,6 +11,7 @@ the latest correction by anyone wins over the extraction.
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
@@ -32,10 +33,11 @@ def extract_missing(store: Store, nlp: Any, progress: Callable[[int, int], None]
             continue
         spans = sentence_spans(nlp, article.text, store.sentences(article_id))
         date = commitments.article_date(article.text, article.published)
+        order = sorted(spans)
         found = {}
         for index in indexes:
             if index in spans:
-                before = [spans[i] for i in sorted(spans) if i < index][-CONTEXT:]
+                before = [spans[i] for i in order[max(0, bisect_left(order, index) - CONTEXT) : bisect_left(order, index)]]
                 found[index] = commitments.extract(spans[index], before, date)
         store.save_commitments(article_id, found, date)
         done += len(found)

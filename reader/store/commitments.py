@@ -8,12 +8,12 @@ import json
 import sqlite3
 from typing import Any
 
-from reader.model import COMMITMENT, DEFAULT_LABELS, Tracked
+from reader.model import COMMITMENT, Tracked
 from reader.store.db import Connection, now
+from reader.store.suggestions import DEFAULT_SET
 
 PREFIX = "commitment."
 FIELDS = frozenset(f"{PREFIX}{part}" for part in ("actor", "action", "when", "status", "note"))
-DEFAULT_SET = ",".join(DEFAULT_LABELS)
 
 # Sentences in the register: labelled commitment by someone, or unlabelled and suggested so.
 CHOSEN = """

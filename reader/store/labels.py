@@ -272,13 +272,13 @@ class Labels(Connection):
 
     def could_train(self, names: Sequence[str], least: int) -> bool:
         """Whether there are labels enough to train on: `least` sentences with labels of this set,
-        of two labels at least, in two articles at least (what training checks first)."""
+        of two labels at least, in two articles at least (what training checks first). Each
+        query stops as soon as it has its answer: this runs on a keypress."""
         marks = ",".join("?" * len(names))
-        sentences, labels, articles = self._one(
-            f"""SELECT count(DISTINCT article_id || ':' || sentence_index), count(DISTINCT label), count(DISTINCT article_id)
-                FROM annotations WHERE label IN ({marks})""",
-            tuple(names),
-        )
+        chosen = f"FROM annotations WHERE label IN ({marks})"
+        sentences = self._one(f"SELECT count(*) FROM (SELECT DISTINCT article_id, sentence_index {chosen} LIMIT ?)", (*names, least))[0]
+        labels = self._one(f"SELECT count(*) FROM (SELECT DISTINCT label {chosen} LIMIT 2)", tuple(names))[0]
+        articles = self._one(f"SELECT count(*) FROM (SELECT DISTINCT article_id {chosen} LIMIT 2)", tuple(names))[0]
         return sentences >= least and labels >= 2 and articles >= 2
 
     def label_counts(self, annotator: str | None = None) -> dict[str, int]:
