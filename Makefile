@@ -6,7 +6,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test setup bench clean
+.PHONY: run test setup bench model clean
 
 setup: $(STAMP)
 
@@ -25,6 +25,10 @@ test: setup
 
 bench: setup
 	$(BIN)/python -m benchmarks
+
+# The suggestion model shipped in the package, built from the labelled corpus in corpus/.
+model: setup
+	$(BIN)/python -m reader.suggest.build corpus -o reader/suggest/shipped
 
 clean:
 	rm -rf $(VENV) .pytest_cache

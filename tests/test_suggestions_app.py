@@ -234,7 +234,7 @@ def test_a_damaged_model_falls_back_to_the_cold_start(db: Path) -> None:
     with Store(db) as store:
         report = learn.train(store, LabelSet())
         assert report.kept
-        (learn.models_dir(db) / report.model_id / "textcat" / "model").write_bytes(b"not a model")
+        (learn.models_dir(db) / report.model_id / "reader_suggester" / "model.npz").write_bytes(b"not a model")
         suggester = learn.Suggester(store, LabelSet())
         assert suggester.warning and "cold-start" in suggester.warning and suggester.source == "cold-start"
     proc = run_reader("_work", "suggest", "--db", str(db), timeout=300)
