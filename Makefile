@@ -6,7 +6,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test setup bench clean
+.PHONY: run test lint setup bench clean
 
 setup: $(STAMP)
 
@@ -20,8 +20,15 @@ $(STAMP): pyproject.toml
 run: setup
 	$(BIN)/reader sample_articles
 
-test: setup
+test: setup lint
 	$(BIN)/python -m pytest
+
+# ruff (pyflakes, bugbear, simplify, complexity), mypy on the core, and the import contracts;
+# all three are configured in pyproject.toml.
+lint: setup
+	$(BIN)/ruff check .
+	$(BIN)/mypy
+	$(BIN)/lint-imports --no-cache
 
 bench: setup
 	$(BIN)/python -m benchmarks

@@ -107,7 +107,7 @@ def main(argv: list[str]) -> int:
         t = time.perf_counter()
         held = textcat.cross_validate(examples, groups, labels, folds=args.folds, base=nlp, train_fraction=fraction)
         spent = time.perf_counter() - t
-        probs_of = {id(s): p for (_, s), p in zip(labelled, held)}
+        probs_of = {id(s): p for (_, s), p in zip(labelled, held, strict=True)}
 
         def trained(s):
             probs = probs_of.get(id(s))
@@ -123,7 +123,7 @@ def main(argv: list[str]) -> int:
     cv_path, cv_time = held_out()
     print(f"\n== trained textcat, {args.folds}-fold cross-validation by article ({cv_time:.1f} s), all 24 ==")
     print(score(cv_path))
-    for name, part in halves.items():
+    for name in halves:
         gold = out / f"gold-{name.split()[0]}.jsonl"
         print(f"== trained textcat, cross-validated, scored on the {name} ==")
         print(score(cv_path, gold))

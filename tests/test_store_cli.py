@@ -107,9 +107,8 @@ def test_schema_wal_and_version(library: dict) -> None:
 def test_foreign_keys_enforced_by_the_store(library: dict, tmp_path: Path) -> None:
     db = tmp_path / "copy.db"
     shutil.copy(library["db"], db)
-    with Store(db) as store:
-        with pytest.raises(sqlite3.IntegrityError):
-            store.db.conn.execute("INSERT INTO sentences (article_id, idx, start, \"end\") VALUES ('nope', 0, 0, 1)")
+    with Store(db) as store, pytest.raises(sqlite3.IntegrityError):
+        store.db.conn.execute("INSERT INTO sentences (article_id, idx, start, \"end\") VALUES ('nope', 0, 0, 1)")
 
 
 # --- re-import adds nothing, whatever the source ---------------------------------------------

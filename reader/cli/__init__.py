@@ -42,7 +42,7 @@ def one_line(message: str) -> str:
 
 # --- options every command understands, before or after its name ----------------------------
 
-SHARED = {
+SHARED: dict[str, tuple[tuple[str, ...], str | None, dict[str, Any], str]] = {
     "db_path": (("--db", "db_path"), "READER_DB", {"type": click.Path(dir_okay=False, path_type=Path)},
                 "Database file (default: reader.db in your user-data folder; env READER_DB)."),
     "annotator": (("--annotator",), "READER_ANNOTATOR", {},
@@ -181,7 +181,9 @@ def cli(ctx: click.Context, **_: Any) -> None:
     given after a command's name.
     """
     if ctx.invoked_subcommand is None:
-        ctx.invoke(cli.get_command(ctx, "open"))
+        command = cli.get_command(ctx, "open")
+        assert command is not None  # registered below
+        ctx.invoke(command)
 
 
 def _interrupted(signum: int, frame: object) -> None:

@@ -124,7 +124,7 @@ def run_import(store: Any, targets: tuple[str, ...], *, model: str | None, jobs:
         elif not quiet:
             word = "imported" if kind == "imported" else "already imported, nothing added:"
             out.print(Text(f"{word} {item.id} {item.title or item.source or ''}"))
-        if progress is not None and kind in ("imported", "already"):
+        if progress is not None and task is not None and kind in ("imported", "already"):
             progress.advance(task)
 
     try:

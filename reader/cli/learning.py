@@ -30,7 +30,7 @@ def train_command(ctx: click.Context, annotators: tuple[str, ...], output: str |
 
     opts = Options.of(ctx, given)
     if opts.annotator_typed and not annotators:
-        annotators = (opts.annotator,)
+        annotators = (opts.annotator or "",)  # typed, so a string
     if output and Path(output).exists():
         raise ReaderError(f"{output} already exists: give -o a new folder for the pipeline")
     if output and not os.access(Path(output).absolute().parent, os.W_OK):

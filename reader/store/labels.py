@@ -76,7 +76,8 @@ def write(conn: sqlite3.Connection, entry: Entry) -> int:
     cursor = conn.execute(INSERT_EVENT, _event_row(entry, created))
     if entry.sentence_index is not None and entry.apply:
         _apply(conn, entry, entry.since or entry.updated or created, entry.updated or created)
-    return int(cursor.lastrowid)
+    assert cursor.lastrowid is not None  # an INSERT always sets it
+    return cursor.lastrowid
 
 
 def write_many(conn: sqlite3.Connection, entries: Sequence[Entry]) -> list[int]:
@@ -327,7 +328,7 @@ class Labels(Connection):
             index = target.sentence_index
             # The value restored keeps where it came from: for a redo, the event redone; for an
             # undo, the change before it on the same sentence, if that is still in the history.
-            source = target
+            source: Event | None = target
             if action == "undo":
                 earlier = [e for e in done[:-1] if (e.article_id, e.sentence_index, e.field) == (article_id, index, target.field)]
                 source = earlier[-1] if earlier else None

@@ -141,7 +141,7 @@ def tabulate(votes: Iterable[Vote], labels: tuple[str, ...], only: frozenset[str
     group = np.array([article_ids[units[r][0]] for r in rows_kept], dtype=np.int64)
     rows_kept = rows_kept[np.argsort(group, kind="stable")]
     columns = [names.index(a) for a in voted]
-    codes = codes[np.ix_(rows_kept, columns)] if len(rows_kept) else np.zeros((0, len(voted)), dtype=np.int64)
+    codes = codes[np.ix_(rows_kept, np.array(columns, dtype=np.int64))] if len(rows_kept) else np.zeros((0, len(voted)), dtype=np.int64)
     counts = np.zeros((len(rows_kept), len(labels)), dtype=np.int64)
     for k in range(codes.shape[1]):
         has = codes[:, k] >= 0

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable
 from dataclasses import replace
 from typing import TYPE_CHECKING
@@ -433,7 +434,6 @@ class ArticleScreen(Screen[None]):
 
     def save_position(self) -> None:
         if self.parsed and self.view.sentences:
-            try:
+            # a reading position is a convenience; labels are what must not be lost
+            with contextlib.suppress(StoreError):
                 self.session.save_position(self.view.cursor)
-            except StoreError:
-                pass  # a reading position is a convenience; labels are what must not be lost

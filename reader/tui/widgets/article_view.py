@@ -25,6 +25,7 @@ A sentence's mark is its label's letter in capitals (C, L, B), bold. The rules f
 from __future__ import annotations
 
 from bisect import bisect_right
+from itertools import pairwise
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
@@ -343,7 +344,7 @@ class ArticleView(ScrollView, can_focus=True, inherit_bindings=False):
             cuts.update(p for p in (e.start, e.end) if line.start < p < line.end)
         points = sorted(cuts)
         segments = []
-        for a, b in zip(points, points[1:]):
+        for a, b in pairwise(points):
             style = base
             sentence = self.sentence_covering(a)
             if sentence is not None:
