@@ -19,6 +19,9 @@ $(STAMP): pyproject.toml $(LOCK)
 	$(BIN)/python -m pip install --quiet --require-hashes --no-deps -r $(LOCK)
 	$(BIN)/python -m pip install --quiet --no-deps --no-build-isolation -e .
 	$(BIN)/python -m pip check
+	@# byte code now, so the first start-up does not compile reader (nor any later one where
+	@# PYTHONDONTWRITEBYTECODE is set)
+	$(BIN)/python -m compileall -q reader > /dev/null
 	touch $(STAMP)
 
 lock:
