@@ -92,10 +92,16 @@ def import_command(ctx: click.Context, targets: tuple[str, ...], jobs: int, max_
     sys.exit(EXIT_SOME_FAILED if report.failed else EXIT_OK)
 
 
+def _load_model(model: str | None) -> Any:
+    # reader.nlp only when a text is parsed: opening an article stores it unparsed.
+    from reader import nlp
+
+    return nlp.load(model)
+
+
 def run_import(store: Any, targets: tuple[str, ...], *, model: str | None, jobs: int, max_bytes: int, timeout: float, quiet: bool, parse: bool = True) -> Any:
     from rich.console import Console
 
-    from reader import nlp
     from reader.ingest import Limits
     from reader.pipeline import import_targets
 
@@ -124,14 +130,14 @@ def run_import(store: Any, targets: tuple[str, ...], *, model: str | None, jobs:
         elif not quiet:
             word = "imported" if kind == "imported" else "already imported, nothing added:"
             out.print(Text(f"{word} {item.id} {item.title or item.source or ''}"))
-        if progress is not None and kind in ("imported", "already"):
+        if progress is not None and task is not None and kind in ("imported", "already"):
             progress.advance(task)
 
     try:
         report = import_targets(
             store,
             targets,
-            load_model=lambda: nlp.load(model),
+            load_model=lambda: _load_model(model),
             jobs=jobs,
             limits=Limits(max_bytes=max_bytes, timeout=timeout),
             on_event=on_event,
