@@ -115,6 +115,12 @@ class Options:
             raise ReaderError(str(exc)) from None
 
 
+def served() -> bool:
+    """True in a session of `reader serve`: the app talks to a browser through pipes, by
+    Textual's web driver, so it needs no terminal."""
+    return os.environ.get("TEXTUAL_DRIVER", "").startswith("textual.drivers.web_driver:")
+
+
 def default_annotator() -> str:
     try:
         return getpass.getuser() or "anonymous"
@@ -228,3 +234,4 @@ def main(argv: list[str] | None = None) -> None:
 # The commands register themselves on `cli`.
 from reader.cli import articles, datasets, learning  # noqa: E402,F401  (the commands register themselves)
 from reader.cli import team  # noqa: E402,F401
+from reader.cli import serve  # noqa: E402,F401

@@ -14,7 +14,7 @@ import sqlite3
 from collections.abc import Callable
 from typing import Any
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 APP_ID = 0x52454144  # "READ": marks a database as ours
 
 V1 = [
@@ -184,7 +184,18 @@ V2 = [
     ) WITHOUT ROWID""",
 ]
 
-MIGRATIONS: dict[int, list[str]] = {0: V1, 1: V2}
+# Version 3: the tokens of `reader serve`, one per annotator, kept only as a SHA-256 hash.
+V3 = [
+    """
+    CREATE TABLE serve_tokens (
+        annotator TEXT PRIMARY KEY,
+        token_hash TEXT NOT NULL UNIQUE,
+        reviewer INTEGER NOT NULL DEFAULT 0,
+        created TEXT NOT NULL
+    ) WITHOUT ROWID""",
+]
+
+MIGRATIONS: dict[int, list[str]] = {0: V1, 1: V2, 2: V3}
 
 
 def _enable_search(db: Any) -> None:
