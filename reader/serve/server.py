@@ -36,6 +36,7 @@ log = logging.getLogger("reader.serve")
 HERE = Path(__file__).parent
 STATIC = Path(textual_serve.__file__).parent / "static"  # textual.js, xterm.css and the fonts
 STOP_SECONDS = 10  # how long a session's app may take to quit before it is killed
+MEMORY_LOG_SECONDS = 300  # while sessions run, the log reports memory this often
 # Only what the page needs, from this server only: a page that asked anywhere else would fail.
 CSP = ("default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; "
        "img-src 'self' data:; font-src 'self'; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'")
@@ -56,6 +57,7 @@ class Session:
     websocket: web.WebSocketResponse | None = None
     service: ReaderAppService | None = None
     ended: str = "closed in the browser"
+    memory: int | None = None  # resident bytes of its process tree, as last measured
 
     @property
     def pid(self) -> int | None:
@@ -277,27 +279,32 @@ class ReaderServer(Server):
     def log_start(self, session: Session) -> None:
         self.write_state()
         role = " (reviewer)" if session.reviewer else ""
-        log.info("session start: annotator %s%s, pid %s; %d of %d sessions; server memory %s, this session %s",
-                 session.annotator, role, session.pid, len(self.sessions), self.max_sessions,
-                 mb(rss(os.getpid())), mb(tree_rss(session.pid) if session.pid else None))
+        log.info("session start: annotator %s%s, pid %s; %d of %d sessions; server memory %s",
+                 session.annotator, role, session.pid, len(self.sessions), self.max_sessions, mb(rss(os.getpid())))
 
     def log_end(self, session: Session) -> None:
         minutes = (time.monotonic() - session.started) / 60
         process = session.service.process if session.service else None
         code = process.returncode if process is not None else None
-        log.info("session end: annotator %s, pid %s, after %.1f minutes (%s; exit code %s); %d of %d sessions; server memory %s",
-                 session.annotator, session.pid, minutes, session.ended, code, len(self.sessions), self.max_sessions,
-                 mb(rss(os.getpid())))
+        log.info("session end: annotator %s, pid %s, after %.1f minutes (%s; exit code %s; memory last measured %s); "
+                 "%d of %d sessions; server memory %s", session.annotator, session.pid, minutes, session.ended, code,
+                 mb(session.memory), len(self.sessions), self.max_sessions, mb(rss(os.getpid())))
+
+    def log_memory(self) -> None:
+        each = ", ".join(f"{s.annotator} {mb(s.memory)}" for s in self.sessions if s.pid is not None)
+        log.info("memory: server %s; sessions: %s", mb(rss(os.getpid())), each or "none")
 
     # --- the watch: idle and revoked sessions, the status file ---------------------------------
 
     async def watch(self) -> None:
         tick = max(0.5, min(30.0, self.idle_seconds / 4))
+        logged = time.monotonic()
         while True:
             await asyncio.sleep(tick)
             for session in list(self.sessions):
                 if session.websocket is None or session.websocket.closed or session.service is None:
                     continue
+                session.memory = tree_rss(session.pid) if session.pid else None
                 if time.monotonic() - session.last_input > self.idle_seconds:
                     session.ended = f"idle for {self.idle_seconds / 60:g} minutes"
                 elif self.holder_of_hash(session.token_hash) is None:
@@ -305,6 +312,9 @@ class ReaderServer(Server):
                 else:
                     continue
                 await session.websocket.close()
+            if self.sessions and time.monotonic() - logged >= MEMORY_LOG_SECONDS:
+                self.log_memory()
+                logged = time.monotonic()
             self.write_state()
 
     def holder_of_hash(self, token_hash: str) -> tuple[str, bool] | None:
