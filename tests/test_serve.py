@@ -185,6 +185,33 @@ def test_a_public_address_with_no_tokens_is_refused(db: Path) -> None:
         s.bind(("0.0.0.0", port))  # nothing was left listening
 
 
+def test_a_version_2_database_gains_the_token_table_and_keeps_its_labels(tmp_path: Path) -> None:
+    import shutil
+
+    from reader.store import SCHEMA_VERSION, Store
+    from reader.store.schema import MIGRATIONS
+
+    db = tmp_path / "v2.db"
+    shutil.copy(Path(__file__).parent / "fixtures" / "v1.db", db)
+    conn = sqlite3.connect(db)
+    for statement in MIGRATIONS[1]:  # what the reader of schema 2 did to it
+        conn.execute(statement)
+    conn.execute("PRAGMA user_version = 2")
+    conn.commit()
+    before = conn.execute("SELECT * FROM annotations ORDER BY 1, 2, 3").fetchall()
+    events = conn.execute("SELECT * FROM annotation_events ORDER BY id").fetchall()
+    conn.close()
+    with Store(db) as store:
+        assert store.token_holders() == []
+        store.set_token("asha", "0" * 64)
+        assert store.token_owner("0" * 64) == ("asha", False)
+    conn = sqlite3.connect(db)
+    assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 3
+    assert conn.execute("SELECT * FROM annotations ORDER BY 1, 2, 3").fetchall() == before
+    assert conn.execute("SELECT * FROM annotation_events ORDER BY id").fetchall() == events
+    conn.close()
+
+
 def test_reviewer_without_add_annotator_is_a_usage_error(db: Path) -> None:
     done = run_reader("--db", str(db), "serve", "--reviewer")
     assert done.returncode == 2 and "--add-annotator" in done.stderr
