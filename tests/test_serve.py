@@ -255,6 +255,28 @@ async def test_two_browsers_label_one_article_at_once_and_agreement_sees_both(se
 
 @pytest.mark.browser
 @needs_chromium
+async def test_a_reviewer_link_opens_review_and_decides_as_the_reviewer(serve, browsers, db: Path, india: str) -> None:
+    from reader.store import Store
+
+    with Store(db) as store:
+        store.set_label(india, 2, "commitment", "asha")
+        store.set_label(india, 2, "claim", "bo")
+    server = serve()
+    b = await browsers()
+    await b.open(server.link("lee", "--reviewer"))
+    await b.wait_for_screen(r"disagreement 1/1")
+    await b.press("2")
+    conn = sqlite3.connect(db)
+    decided = wait_until(lambda: conn.execute(
+        "SELECT annotator, article_id, sentence_index, value FROM sentence_fields WHERE field = 'review'").fetchall(), "the decision")
+    conn.close()
+    assert decided == [("lee", india, 2, "claim")]
+    assert ("lee", "claim") not in labels(db)  # a decision, not a label of lee's
+    server.wait_log(r"session start: annotator lee \(reviewer\)")
+
+
+@pytest.mark.browser
+@needs_chromium
 async def test_no_token_or_a_revoked_token_gets_401_and_starts_no_process(serve, browsers) -> None:
     server = serve()
     link = server.link("asha")
