@@ -73,6 +73,7 @@ class Browser:
         self.requests: list[str] = []  # every URL the page asked for, websockets included
         self.session_id: str | None = None
         self.reader: asyncio.Task[None] | None = None
+        self.focused = False  # the terminal has the keyboard (set once per page)
 
     async def start(self) -> Browser:
         binary = chromium_path()
@@ -133,6 +134,7 @@ class Browser:
 
     async def open(self, url: str) -> None:
         assert url.startswith("http://127.0.0.1:"), "the tests only ever browse this machine"
+        self.focused = False
         await self.send("Page.navigate", url=url)
         async def loaded() -> bool:
             return await self.evaluate("document.readyState") == "complete"
@@ -173,7 +175,9 @@ class Browser:
 
     async def press(self, key: str) -> None:
         """One key into the terminal, as typing it would send it."""
-        await self.evaluate("document.querySelector('.xterm-helper-textarea').focus()")
+        if not self.focused:
+            await self.evaluate("document.querySelector('.xterm-helper-textarea').focus()")
+            self.focused = True
         named = {"enter": ("Enter", "\r", 13), "escape": ("Escape", "", 27), "down": ("ArrowDown", "", 40)}
         if key in named:
             code, text, vk = named[key]

@@ -277,6 +277,17 @@ async def test_a_reviewer_link_opens_review_and_decides_as_the_reviewer(serve, b
 
 @pytest.mark.browser
 @needs_chromium
+async def test_a_browser_cannot_make_the_server_read_a_path_or_url(serve, browsers) -> None:
+    server = serve()
+    b = await browsers()
+    await b.open(server.link("asha"))
+    await b.wait_for_screen(LIBRARY)
+    await b.press("a")
+    await b.wait_for_screen(r"articles are added on the server")
+
+
+@pytest.mark.browser
+@needs_chromium
 async def test_no_token_or_a_revoked_token_gets_401_and_starts_no_process(serve, browsers) -> None:
     server = serve()
     link = server.link("asha")

@@ -116,9 +116,10 @@ class Options:
 
 
 def served() -> bool:
-    """True in a session of `reader serve`: the app talks to a browser through pipes, by
-    Textual's web driver, so it needs no terminal."""
-    return os.environ.get("TEXTUAL_DRIVER", "").startswith("textual.drivers.web_driver:")
+    """True in a session of `reader serve`: the app talks to a browser, so needs no terminal."""
+    from reader.serve import in_session
+
+    return in_session()
 
 
 def default_annotator() -> str:

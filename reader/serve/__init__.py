@@ -10,7 +10,15 @@ from __future__ import annotations
 
 import hashlib
 import ipaddress
+import os
 import secrets
+
+
+def in_session() -> bool:
+    """True inside a session of `reader serve`: the app talks to a browser through pipes by
+    Textual's web driver (set by textual-serve's app service), so it needs no terminal, and
+    whoever types is not on this machine."""
+    return os.environ.get("TEXTUAL_DRIVER", "").startswith("textual.drivers.web_driver:")
 
 
 def new_token() -> str:
