@@ -372,6 +372,29 @@ async def test_revoking_a_token_ends_its_open_session(serve, browsers) -> None:
     wait_until(lambda: server.sessions() == [], "the app process to end")
 
 
+def gone(pid: int) -> bool:
+    """The process has ended (a zombie nobody reaped has ended too)."""
+    try:
+        return "\nState:\tZ" in Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return True
+
+
+@pytest.mark.browser
+@needs_chromium
+@pytest.mark.skipif(sys.platform != "linux", reason="the session's end with its server uses Linux's parent-death signal")
+async def test_a_killed_server_leaves_no_session_behind(serve, browsers) -> None:
+    server = serve()
+    b = await browsers()
+    await b.open(server.link("asha"))
+    await b.wait_for_screen(LIBRARY)
+    apps = server.sessions()
+    assert apps
+    server.proc.kill()
+    server.proc.wait()
+    wait_until(lambda: all(gone(pid) for pid in apps), "the session's processes to end with the server")
+
+
 @pytest.mark.browser
 @needs_chromium
 async def test_a_session_killed_mid_label_loses_no_committed_label(serve, browsers, db: Path) -> None:

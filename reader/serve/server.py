@@ -85,7 +85,8 @@ class ReaderAppService(AppService):
         environment.pop("READER_ANNOTATOR", None)
         self._process = process = await asyncio.create_subprocess_exec(
             *self.argv, stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE,
-            stderr=asyncio.subprocess.PIPE, env=environment, start_new_session=True)
+            stderr=asyncio.subprocess.PIPE, env=environment, start_new_session=True,
+            preexec_fn=_end_with_server if sys.platform == "linux" else None)
         assert process.stdin is not None
         self._stdin = process.stdin
         return process
@@ -336,8 +337,11 @@ class ReaderServer(Server):
             log.warning("cannot write the status file: %s", exc)
 
     async def on_startup(self, app: web.Application) -> None:
-        self.write_state()
         self._watcher = asyncio.create_task(self.watch())
+
+    def listening(self, *_: object) -> None:
+        """Called by aiohttp once the port is bound (in place of its banner)."""
+        self.write_state()
         log.info("serving %s on %s: at most %d sessions, idle sessions end after %g minutes (pid %d, memory %s)",
                  self.db_path, self.public_url, self.max_sessions, self.idle_seconds / 60, os.getpid(), mb(rss(os.getpid())))
 
@@ -361,12 +365,25 @@ class ReaderServer(Server):
             loop.add_signal_handler(signum, self.request_exit)
         try:
             web.run_app(self._make_app(), host=self.host, port=self.port, handle_signals=False, loop=loop,
-                        access_log=None, print=lambda *args: None)
+                        access_log=None, print=self.listening)
         finally:
             state.remove(self.port)
 
     def request_exit(self) -> None:
         raise GracefulExit()
+
+
+def _end_with_server() -> None:
+    """In the session's process before exec: SIGTERM it when the server dies, even by SIGKILL
+    (Textual's web driver carries on when its input closes, which would leave an orphan)."""
+    import ctypes
+    import signal
+
+    PR_SET_PDEATHSIG = 1
+    try:
+        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, int(signal.SIGTERM), 0, 0, 0)
+    except (OSError, AttributeError):
+        pass
 
 
 def _size(value: Any, default: int) -> int:
