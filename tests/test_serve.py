@@ -277,6 +277,18 @@ async def test_a_reviewer_link_opens_review_and_decides_as_the_reviewer(serve, b
 
 @pytest.mark.browser
 @needs_chromium
+async def test_a_reviewer_with_nothing_to_review_sees_the_session_end_and_the_log_says_why(serve, browsers) -> None:
+    server = serve()
+    b = await browsers()
+    await b.open(server.link("lee", "--reviewer"))
+    line = server.wait_log(r"session end: annotator lee")
+    assert "exit code 2" in line and "the app said: reader: nothing to review" in line
+    await b.wait_for(lambda: b.evaluate("document.body.classList.contains('-closed')"), "the page to say the session ended")
+    assert server.sessions() == []
+
+
+@pytest.mark.browser
+@needs_chromium
 async def test_a_browser_cannot_make_the_server_read_a_path_or_url(serve, browsers) -> None:
     server = serve()
     b = await browsers()

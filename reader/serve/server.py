@@ -71,6 +71,7 @@ class ReaderAppService(AppService):
     def __init__(self, argv: list[str], **kwargs: Any) -> None:
         super().__init__(" ".join(argv), **kwargs)
         self.argv = argv
+        self.stderr: _Tail | None = None
 
     @property
     def pid(self) -> int | None:
@@ -87,9 +88,30 @@ class ReaderAppService(AppService):
             *self.argv, stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE,
             stderr=asyncio.subprocess.PIPE, env=environment, start_new_session=True,
             preexec_fn=_end_with_server if sys.platform == "linux" else None)
-        assert process.stdin is not None
+        assert process.stdin is not None and process.stderr is not None
         self._stdin = process.stdin
+        self.stderr = _Tail(process.stderr)
+        process.stderr = self.stderr  # type: ignore[assignment]  # textual-serve reads it; we keep its end
         return process
+
+
+class _Tail:
+    """The app's stderr as textual-serve reads it, keeping its last line for the log."""
+
+    def __init__(self, stream: asyncio.StreamReader) -> None:
+        self.stream = stream
+        self.end = b""
+
+    async def read(self, n: int = -1) -> bytes:
+        data = await self.stream.read(n)
+        self.end = (self.end + data)[-2000:]
+        return data
+
+    def last_line(self) -> str:
+        from reader.sanitize import clean_field
+
+        lines = [line for line in self.end.decode("utf-8", "replace").splitlines() if line.strip()]
+        return (clean_field(lines[-1]) or "")[:300] if lines else ""
 
 
 class ReaderServer(Server):
@@ -287,6 +309,9 @@ class ReaderServer(Server):
         minutes = (time.monotonic() - session.started) / 60
         process = session.service.process if session.service else None
         code = process.returncode if process is not None else None
+        said = session.service.stderr.last_line() if code and session.service and session.service.stderr else ""
+        if said:
+            session.ended += f"; the app said: {said}"
         log.info("session end: annotator %s, pid %s, after %.1f minutes (%s; exit code %s; memory last measured %s); "
                  "%d of %d sessions; server memory %s", session.annotator, session.pid, minutes, session.ended, code,
                  mb(session.memory), len(self.sessions), self.max_sessions, mb(rss(os.getpid())))
