@@ -234,7 +234,7 @@ async def test_a_link_opens_the_library_and_key_1_labels_as_the_tokens_annotator
     status = server.reader("--status")
     assert status.returncode == 0, status.stderr
     assert re.search(r"1 of 8 sessions, server memory \d+ MB", status.stdout), status.stdout
-    assert re.search(r"^  asha: pid \d+, since .*, memory \d+ MB$", status.stdout, re.M), status.stdout
+    assert re.search(r"^  asha: pid \d+, since .*, memory \d+ MB$", status.stdout, re.MULTILINE), status.stdout
 
 
 @pytest.mark.browser
@@ -331,7 +331,7 @@ async def test_the_page_asks_nothing_of_any_other_server(serve, browsers) -> Non
     await b.press("1")
     await b.wait_for_screen(r"commitment 1")
     outside = [url for url in b.requests
-               if not (url.startswith(server.origin + "/") or url.startswith(f"ws://127.0.0.1:{server.port}/"))]
+               if not url.startswith((server.origin + "/", f"ws://127.0.0.1:{server.port}/"))]
     assert outside == []
     assert f"{server.origin}/static/fonts/RobotoMono-VariableFont_wght.ttf" in b.requests  # the font came from us
     assert any(url.startswith(f"ws://127.0.0.1:{server.port}/ws/") for url in b.requests)

@@ -245,7 +245,7 @@ class ReaderServer(Server):
             await websocket.close()
         except Exception as error:  # one session's failure must not stop the server
             session.ended = f"failed: {error}"
-            log.exception(error)
+            log.exception("session of %s failed", session.annotator)
         finally:
             self.sessions.discard(session)
             if session.service is not None:
@@ -294,7 +294,7 @@ class ReaderServer(Server):
             return
         try:
             await asyncio.wait_for(process.wait(), STOP_SECONDS)
-        except asyncio.TimeoutError:
+        except TimeoutError:
             log.warning("session process %d did not quit; killing it", process.pid)
             process.kill()
             await process.wait()

@@ -53,8 +53,9 @@ def running(port: int | None = None) -> list[dict[str, Any]]:
 def report(state: dict[str, Any]) -> list[str]:
     """Lines for one server, with memory measured now."""
     sessions = state.get("sessions", [])
-    lines = [f"reader serve on {state.get('url')} (pid {state['pid']}, database {state.get('db')}): "
-             f"{len(sessions)} of {state.get('max_sessions')} sessions, server memory {mb(rss(state['pid']))}"]
+    head = (f"reader serve on {state.get('url')} (pid {state['pid']}, database {state.get('db')}): "
+            f"{len(sessions)} of {state.get('max_sessions')} sessions, server memory {mb(rss(state['pid']))}")
+    lines = [head]
     total = 0
     for s in sessions:
         size = tree_rss(s["pid"]) if isinstance(s.get("pid"), int) else None
