@@ -35,6 +35,8 @@ run: setup
 	$(BIN)/reader sample_articles
 
 test: setup lint
+	@command -v chromium >/dev/null 2>&1 || { [ "$$(id -u)" = 0 ] && apt-get update -qq && apt-get install -y -qq chromium; } \
+		|| echo "chromium could not be installed: the browser tests of reader serve will skip"
 	$(BIN)/python -m pytest
 
 # ruff (pyflakes, bugbear, simplify, complexity), mypy on the core, and the import contracts;

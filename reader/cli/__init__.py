@@ -115,6 +115,13 @@ class Options:
             raise ReaderError(str(exc)) from None
 
 
+def served() -> bool:
+    """True in a session of `reader serve`: the app talks to a browser, so needs no terminal."""
+    from reader.serve import in_session
+
+    return in_session()
+
+
 def default_annotator() -> str:
     try:
         return getpass.getuser() or "anonymous"
@@ -153,6 +160,7 @@ COMMANDS = {
     "export": "datasets", "stats": "datasets", "backup": "datasets",
     "train": "learning", "_work": "learning",
     "agreement": "team", "review": "team", "assign": "team", "merge": "team",
+    "serve": "serve",
 }
 
 

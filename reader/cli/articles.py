@@ -8,7 +8,7 @@ from typing import Any
 
 import click
 
-from reader.cli import EXIT_OK, EXIT_SOME_FAILED, Options, ReaderError, cli, one_line, open_store, say_error, shared
+from reader.cli import EXIT_OK, EXIT_SOME_FAILED, Options, ReaderError, cli, one_line, open_store, say_error, served, shared
 from reader.limits import DEFAULT_MAX_BYTES, DEFAULT_TIMEOUT
 
 
@@ -38,7 +38,7 @@ def open_command(ctx: click.Context, targets: tuple[str, ...], jobs: int, max_by
     labels = opts.label_set()
     annotator = opts.who()
     piped = "-" in targets and not sys.stdin.isatty()
-    if not sys.stdout.isatty() or not (sys.stdin.isatty() or piped):
+    if not served() and (not sys.stdout.isatty() or not (sys.stdin.isatty() or piped)):
         raise ReaderError("the reader needs a terminal; in scripts use `reader import` and `reader export`")
     store = open_store(opts.db_path)
     article_id = None

@@ -14,7 +14,7 @@ import sqlite3
 from collections.abc import Callable
 from typing import Any
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 APP_ID = 0x52454144  # "READ": marks a database as ours
 
 V1 = [
@@ -216,7 +216,18 @@ V3 = [
     "CREATE INDEX undo_stacks_sentence ON undo_stacks(view, stack, article_id, sentence_index, field, depth)",
 ]
 
-MIGRATIONS: dict[int, list[str]] = {0: V1, 1: V2, 2: V3}
+# Version 4: the tokens of `reader serve`, one per annotator, kept only as a SHA-256 hash.
+V4 = [
+    """
+    CREATE TABLE serve_tokens (
+        annotator TEXT PRIMARY KEY,
+        token_hash TEXT NOT NULL UNIQUE,
+        reviewer INTEGER NOT NULL DEFAULT 0,
+        created TEXT NOT NULL
+    ) WITHOUT ROWID""",
+]
+
+MIGRATIONS: dict[int, list[str]] = {0: V1, 1: V2, 2: V3, 3: V4}
 
 
 def _enable_search(db: Any) -> None:
