@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
+import shutil
 import signal
 import sqlite3
 import subprocess
@@ -117,3 +119,184 @@ def test_a_backup_worked_in_becomes_a_working_database(samples: Path, tmp_path: 
     before = dump_database(copy)
     one_line(run_reader("backup", str(copy), "--db", str(samples), "--force"), 2, "working reader database")
     assert dump_database(copy) == before
+
+
+# --- 3. merge takes in only what import would -------------------------------------------------
+
+from reader.model import Article, Parsed, Sentence  # noqa: E402
+from reader.store import Store  # noqa: E402
+
+OSC_TITLE = "\x1b]0;PWNED-TITLE\x07"
+OSC_CLIPBOARD = "\x1b]52;c;aGFja2Vk\x07"
+HOSTILE = ("\x1b", "\x07", "\x9b", "\x9d", "\u202e", "\u2066", "\x00", "PWNED", "aGFja2Vk")
+
+
+def small_article(store: Store, words: str, title: str = "Harbour news") -> str:
+    sentences = [f"The {words} board met on Monday.", f"It agreed to dredge the {words} channel.", f"Fishers said the {words} plan was late."]
+    text, spans, pos = " ".join(sentences), [], 0
+    for sentence in sentences:
+        spans.append((pos, pos + len(sentence)))
+        pos += len(sentence) + 1
+    article = Article(text, title=title, source=f"generated/{words}.txt")
+    store.add_article(article, Parsed(tuple(Sentence(i, a, b) for i, (a, b) in enumerate(spans)), (), "test", "1"))
+    return article.id
+
+
+def raw_event(conn: sqlite3.Connection, article_id: str, index: int | None, annotator: str, label: str | None, *,
+              field: str | None = None, created: str = "2026-03-01T10:00:00.000Z", uid: str | None = None) -> None:
+    conn.execute(
+        "INSERT INTO annotation_events (article_id, sentence_index, annotator, action, label, created, field, uid)"
+        " VALUES (?, ?, ?, 'set', ?, ?, ?, ?)", (article_id, index, annotator, label, created, field, uid or os.urandom(8).hex()))
+
+
+def hostile_database(path: Path) -> dict[str, str]:
+    """A reader database written by reader, then edited by hand the way a hostile colleague
+    would: what `reader import` strips is put straight into its tables."""
+    with Store(path) as store:
+        ids = {"plain": small_article(store, "harbour"), "dirty": small_article(store, "river"), "huge": small_article(store, "canal")}
+        store.set_label(ids["plain"], 0, "claim", "bob")
+        store.set_label(ids["plain"], 1, "claim", "bob")
+    conn = sqlite3.connect(path)
+    conn.execute("UPDATE articles SET title = ? WHERE id = ?", (f"{OSC_TITLE}Harbour \u202enews", ids["plain"]))
+    conn.execute("UPDATE articles SET author = ?, site = ? WHERE id = ?", ("A\x00uthor" + "x" * 1_000_000, "\u2066site", ids["plain"]))
+    # an article whose text carries an escape sequence: import would never have stored it
+    text = conn.execute("SELECT text FROM articles WHERE id = ?", (ids["dirty"],)).fetchone()[0]
+    conn.execute("UPDATE articles SET text = ? WHERE id = ?", (text.replace("The river", f"The{OSC_CLIPBOARD} rive"), ids["dirty"]))
+    # an article with one sentence of a megabyte
+    big = "word " * 200_000 + "end."
+    conn.execute("UPDATE articles SET text = ? WHERE id = ?", (big, ids["huge"]))
+    conn.execute('UPDATE sentences SET start = 0, "end" = ?, text = ? WHERE article_id = ? AND idx = 0', (len(big), big, ids["huge"]))
+    conn.execute("DELETE FROM sentences WHERE article_id = ? AND idx > 0", (ids["huge"],))
+    raw_event(conn, ids["plain"], 0, f"eve{OSC_TITLE}", "background")
+    raw_event(conn, ids["plain"], 1, "mallory\u202e", f"claim{OSC_CLIPBOARD}")
+    raw_event(conn, ids["plain"], 2, "bob", f"see\x00 \x1b[31mthis\x1b[0m {OSC_TITLE}", field="note")
+    raw_event(conn, ids["plain"], 0, "bob", f"\x1b[2J\u202eThe board{OSC_CLIPBOARD}", field="commitment.actor")
+    raw_event(conn, ids["plain"], 2, "n" * 1_000_000, "claim")  # a megabyte of name
+    conn.execute("INSERT INTO assignments VALUES (?, ?, '2026-03-01T10:00:00.000Z')", (ids["plain"], f"eve{OSC_TITLE}"))
+    conn.commit()
+    conn.close()
+    return ids
+
+
+def dirty_strings(db: Path) -> list[tuple[str, str]]:
+    found = []
+    for table, rows in dump_database(db).items():
+        for row in rows:
+            for value in row.values():
+                if isinstance(value, str) and (any(h in value for h in HOSTILE) or len(value) > 200_000):
+                    found.append((table, value[:80]))
+    return found
+
+
+def test_merge_cleans_what_it_takes_in(tmp_path: Path) -> None:
+    # Regression: merge copied escape sequences, bidi controls, NULs and 1 MB strings verbatim;
+    # afterwards agreement, stats and assign --list printed them raw (the pane title became
+    # PWNED-TITLE, the clipboard "hacked"), and a 1 MB sentence made a background job fail.
+    ours, theirs = tmp_path / "lead.db", tmp_path / "theirs.db"
+    ids = hostile_database(theirs)
+    with Store(ours) as store:
+        small_article(store, "harbour")
+    proc = run_reader("merge", "--db", str(ours), str(theirs))
+    assert proc.returncode == 0, proc.stderr
+    assert not any(h in proc.stdout + proc.stderr for h in HOSTILE), proc.stderr
+    assert f"article {ids['dirty']}" in proc.stderr and "control characters or escape sequences" in proc.stderr
+    assert f"article {ids['huge']}" in proc.stderr and "over 100,000 characters" in proc.stderr
+    assert "1 events in" in proc.stderr and "were refused" in proc.stderr  # the megabyte name
+    assert dirty_strings(ours) == []
+    assert count(ours, f"SELECT count(*) FROM articles WHERE id IN ('{ids['dirty']}', '{ids['huge']}')") == 0
+    conn = sqlite3.connect(ours)
+    assert conn.execute("SELECT title FROM articles WHERE id = ?", (ids["plain"],)).fetchone()[0] == "Harbour news"
+    assert {r[0] for r in conn.execute("SELECT DISTINCT annotator FROM annotations")} == {"bob", "eve", "mallory"}
+    assert conn.execute("SELECT label FROM annotations WHERE annotator = 'mallory'").fetchone()[0] == "claim"
+    assert conn.execute("SELECT value FROM sentence_fields WHERE field = 'note'").fetchone()[0] == "see this"
+    assert conn.execute("SELECT value FROM sentence_fields WHERE field = 'commitment.actor'").fetchone()[0] == "The board"
+    conn.close()
+    for args in (["agreement"], ["agreement", "--json"], ["stats"], ["stats", "--json"], ["assign", "--list"], ["assign", "--list", "--json"],
+                 ["list"], ["export", "--all"]):
+        shown = run_reader(*args, "--db", str(ours))
+        assert shown.returncode == 0, (args, shown.stderr)
+        assert not any(h in shown.stdout + shown.stderr for h in HOSTILE), args
+        assert "Traceback" not in shown.stderr
+
+
+# --- 7. merge blames the right file, reports every file, refuses times that are not times -----
+
+
+def uid_of(db: Path, article_id: str, index: int, annotator: str) -> str:
+    conn = sqlite3.connect(db)
+    try:
+        return conn.execute("SELECT uid FROM annotation_events WHERE article_id = ? AND sentence_index = ? AND annotator = ? "
+                            "ORDER BY id DESC", (article_id, index, annotator)).fetchone()[0]
+    finally:
+        conn.close()
+
+
+def labels_of(db: Path, annotator: str) -> dict[tuple[str, int], str]:
+    conn = sqlite3.connect(db)
+    try:
+        return {(a, i): label for a, i, label in conn.execute(
+            "SELECT article_id, sentence_index, label FROM annotations WHERE annotator = ?", (annotator,))}
+    finally:
+        conn.close()
+
+
+def test_merge_leaves_out_and_counts_what_cannot_go_in_and_blames_the_right_file(tmp_path: Path) -> None:
+    ours, good, bad = tmp_path / "lead.db", tmp_path / "good.db", tmp_path / "bad.db"
+    with Store(ours) as store:
+        first, second = small_article(store, "harbour"), small_article(store, "river")
+        store.set_label(first, 0, "claim", "alice")
+        store.set_label(first, 2, "claim", "carol")
+    shutil.copy(ours, good)
+    shutil.copy(ours, bad)
+    with Store(good) as store:
+        store.set_label(first, 1, "commitment", "gus")
+    with Store(bad) as store:
+        store.set_label(first, 1, "background", "bea")
+        store.set_label(second, 1, "claim", "bea")
+    alice = uid_of(ours, first, 0, "alice")
+    conn = sqlite3.connect(bad)
+    raw_event(conn, first, 99, "bea", "claim")  # a sentence that exists nowhere
+    conn.execute("DROP INDEX annotation_events_uid")
+    raw_event(conn, second, 2, "bea", "claim", uid=alice)  # alice's uid, in another article
+    raw_event(conn, first, 0, "alice", "background", created="2026-12-31T00:00:00.000Z", uid=alice)  # alice's uid, other content
+    raw_event(conn, first, 2, "carol", "commitment", created="not a time")  # would sort after every real time
+    raw_event(conn, first, 2, "carol", "background", created="")
+    conn.commit()
+    conn.close()
+    before = labels_of(ours, "alice"), labels_of(ours, "carol")
+    proc = run_reader("merge", "--db", str(ours), str(good), str(bad))
+    assert proc.returncode == 0, proc.stderr
+    assert "Traceback" not in proc.stderr and "FOREIGN KEY" not in proc.stderr
+    out = proc.stdout.splitlines()
+    assert len(out) == 2 and out[0].startswith(f"merged {good}:") and out[1].startswith(f"merged {bad}:"), proc.stdout
+    notes = proc.stderr.splitlines()
+    assert all(str(bad) in line and str(ours) not in line for line in notes), notes
+    assert any("1 events on sentences that do not exist here" in line for line in notes), notes
+    assert any("2 events" in line and "uid" in line for line in notes), notes
+    assert any("2 events" in line and "time that is not a time" in line for line in notes), notes
+    # what could go in went in; nobody's label was overwritten by a time that is not a time
+    assert labels_of(ours, "gus") == {(first, 1): "commitment"}
+    assert labels_of(ours, "bea") == {(first, 1): "background", (second, 1): "claim"}
+    assert (labels_of(ours, "alice"), labels_of(ours, "carol")) == before
+    assert integrity(ours) == ["ok"]
+    # merging again adds nothing and says the same
+    again = run_reader("merge", "--db", str(ours), str(good), str(bad))
+    assert again.returncode == 0 and "0 events added" in again.stdout.splitlines()[1], again.stdout
+
+
+def test_merge_of_a_file_missing_a_column_is_refused_naming_that_file(tmp_path: Path) -> None:
+    ours, good, bad = tmp_path / "lead.db", tmp_path / "good.db", tmp_path / "bad.db"
+    with Store(ours) as store:
+        small_article(store, "harbour")
+    for path, name in ((good, "gus"), (bad, "bea")):
+        with Store(path) as store:
+            store.set_label(small_article(store, "harbour"), 0, "claim", name)
+    conn = sqlite3.connect(bad)
+    conn.execute("ALTER TABLE annotation_events DROP COLUMN created")
+    conn.commit()
+    conn.close()
+    before = dump_database(ours)
+    proc = run_reader("merge", "--db", str(ours), str(good), str(bad))
+    line = one_line(proc, 2, "has no column created")
+    assert str(bad) in line and str(ours) not in line
+    assert dump_database(ours) == before
