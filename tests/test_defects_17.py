@@ -300,3 +300,108 @@ def test_merge_of_a_file_missing_a_column_is_refused_naming_that_file(tmp_path: 
     line = one_line(proc, 2, "has no column created")
     assert str(bad) in line and str(ours) not in line
     assert dump_database(ours) == before
+
+
+# --- 4-6. sentence exports coming back in -------------------------------------------------------
+
+from tests.uihelp import INDIA, article_id_of  # noqa: E402
+
+
+def exported_records(samples: Path, tmp_path: Path, labels: dict[int, tuple[str, str]]) -> tuple[str, list[dict]]:
+    """Sentence-export records of the India article with these labels ({index: (annotator, label)})."""
+    india = article_id_of(samples, INDIA)
+    labelled = tmp_path / "labelled.db"
+    shutil.copy(samples, labelled)
+    with Store(labelled) as store:
+        for index, (annotator, label) in labels.items():
+            store.set_label(india, index, label, annotator)
+    out = tmp_path / "export.jsonl"
+    proc = run_reader("export", "-o", str(out), "--db", str(labelled))
+    assert proc.returncode == 0, proc.stderr
+    return india, [json.loads(line) for line in out.read_text().splitlines()]
+
+
+def write_jsonl(path: Path, records: list[dict]) -> Path:
+    path.write_text("".join(json.dumps(r) + "\n" for r in records))
+    return path
+
+
+def labels_by(db: Path, article_id: str, annotator: str) -> dict[int, str]:
+    with Store(db) as store:
+        return store.labels(article_id, annotator)
+
+
+def test_reimported_labels_go_by_offsets_and_text_not_by_index(samples: Path, tmp_path: Path) -> None:
+    # Regression: a record whose text and offsets belong to one sentence landed on the sentence
+    # its sentence_index named (exit 0), and 1.5 was read as 1.
+    india, records = exported_records(samples, tmp_path, {2: ("asha", "claim"), 5: ("asha", "commitment"), 7: ("asha", "background")})
+    moved, shifted, fractional = (dict(r) for r in records)
+    moved["sentence_index"] = 5  # its text and offsets are sentence 2's
+    shifted["start"] += 1
+    shifted["end"] += 1  # offsets of no sentence
+    fractional["sentence_index"] = 1.5
+    alone = run_reader("import", str(write_jsonl(tmp_path / "moved.jsonl", [moved])), "--db", str(samples))
+    assert alone.returncode == 0, alone.stderr
+    assert labels_by(samples, india, "asha") == {2: "claim"}  # where its text is, not on sentence 5
+    exported = write_jsonl(tmp_path / "edited.jsonl", [moved, shifted, fractional])
+    proc = run_reader("import", str(exported), "--db", str(samples))
+    assert proc.returncode == 1, proc.stderr
+    errors = [line for line in proc.stderr.splitlines() if line.startswith("reader: ")]
+    assert len(errors) == 2, errors
+    assert any(f"{exported}:2:" in line and "match no sentence" in line for line in errors), errors
+    assert any(f"{exported}:3:" in line and "1.5" in line and "whole number" in line for line in errors), errors
+    assert "Traceback" not in proc.stderr and "invalid literal" not in proc.stderr
+    assert labels_by(samples, india, "asha") == {2: "claim"}
+
+
+def test_the_label_given_last_counts_by_its_own_time(samples: Path, tmp_path: Path) -> None:
+    # Regression: which label counted was decided by import order, not by annotated_at: merging
+    # two databases restored from exports picked the older label; inside one file, an older
+    # label later in the file won.
+    india, (record,) = exported_records(samples, tmp_path, {4: ("alice", "claim")})
+    older = {**record, "label": "claim", "annotated_at": "2026-03-01T09:00:00.000Z"}
+    newer = {**record, "label": "background", "annotated_at": "2026-03-02T09:00:00.000Z"}
+    a, b = write_jsonl(tmp_path / "a.jsonl", [older]), write_jsonl(tmp_path / "b.jsonl", [newer])
+    both = write_jsonl(tmp_path / "both.jsonl", [newer, older])
+    results = {}
+    for name, files in {"a then b": [a, b], "b then a": [b, a], "one file": [both], "b alone": [b], "a alone": [a]}.items():
+        db = tmp_path / f"{name}.db"
+        shutil.copy(samples, db)
+        for path in files:
+            proc = run_reader("import", str(path), "--db", str(db))
+            assert proc.returncode == 0, proc.stderr
+        results[name] = db
+    for name in ("a then b", "b then a", "one file"):
+        assert labels_by(results[name], india, "alice") == {4: "background"}, name
+    # two databases restored from exports (b's restored first, so import order would favour a)
+    for first, second in ((results["a alone"], results["b alone"]), (results["b alone"], results["a alone"])):
+        merged = tmp_path / f"merged-{first.stem}.db"
+        shutil.copy(samples, merged)
+        for path in (first, second):
+            proc = run_reader("merge", "--db", str(merged), str(path))
+            assert proc.returncode == 0, proc.stderr
+        assert labels_by(merged, india, "alice") == {4: "background"}, first
+    assert run_reader("merge", "--db", str(results["a alone"]), str(results["b alone"])).returncode == 0
+    assert labels_by(results["a alone"], india, "alice") == {4: "background"}
+
+
+def test_import_names_each_refused_record_and_keeps_the_good_ones(samples: Path, tmp_path: Path) -> None:
+    # Regression: a record of a wrong JSON type disappeared (exit 0); one bad record refused its
+    # whole article, named by the article's first line, in raw Python words ("invalid literal
+    # for int()"); a record with no "label" became a new one-sentence article.
+    india, records = exported_records(samples, tmp_path, {i: ("bo", "claim") for i in (1, 2, 3, 4, 5)})
+    good_first, typed, numbered, unlabelled, good_last = (dict(r) for r in records)
+    typed["sentence_index"] = str(typed["sentence_index"])
+    numbered["label"] = 5
+    del unlabelled["label"]
+    exported = write_jsonl(tmp_path / "mixed.jsonl", [good_first, typed, numbered, unlabelled, good_last])
+    articles_before = count(samples, "SELECT count(*) FROM articles")
+    proc = run_reader("import", str(exported), "--db", str(samples))
+    assert proc.returncode == 1, proc.stderr
+    errors = [line for line in proc.stderr.splitlines() if line.startswith("reader: ")]
+    assert [line.split(": ")[1] for line in errors] == [f"{exported}:{n}" for n in (2, 3, 4)], errors
+    assert '"sentence_index" is the string' in errors[0] and '"label" is 5' in errors[1] and 'no "label"' in errors[2]
+    assert "invalid literal" not in proc.stderr and "Traceback" not in proc.stderr
+    assert "labels: 2 taken, 3 refused" in proc.stderr.splitlines()[-1]
+    assert count(samples, "SELECT count(*) FROM articles") == articles_before
+    assert labels_by(samples, india, "bo") == {1: "claim", 5: "claim"}
