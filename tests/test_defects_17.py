@@ -405,3 +405,22 @@ def test_import_names_each_refused_record_and_keeps_the_good_ones(samples: Path,
     assert "labels: 2 taken, 3 refused" in proc.stderr.splitlines()[-1]
     assert count(samples, "SELECT count(*) FROM articles") == articles_before
     assert labels_by(samples, india, "bo") == {1: "claim", 5: "claim"}
+
+
+# --- 9. export never overwrites a file it was not told to replace -----------------------------
+
+
+@pytest.mark.parametrize("args", [[], ["--format", "csv"], ["--format", "commitments"], ["--unit", "article"]])
+def test_export_refuses_an_existing_file_without_force(args: list[str], samples: Path, tmp_path: Path) -> None:
+    # Regression: `reader export -o FILE` overwrote any existing file (backup and train -o refuse).
+    target = tmp_path / "thesis-notes.txt"
+    target.write_text("three years of notes\n")
+    link = tmp_path / "link.txt"
+    link.symlink_to(target)
+    for path in (target, link):
+        one_line(run_reader("export", "--all", *args, "-o", str(path), "--db", str(samples)), 2, "--force")
+        assert target.read_text() == "three years of notes\n"
+    proc = run_reader("export", "--all", *args, "-o", str(target), "--db", str(samples), "--force")
+    assert proc.returncode == 0, proc.stderr
+    assert target.read_text() != "three years of notes\n" and target.stat().st_size > 100
+    assert [p.name for p in tmp_path.iterdir() if p.name.endswith(".part")] == []
