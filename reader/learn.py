@@ -262,12 +262,20 @@ def _save(nlp: Any, folder: Path, model_id: str, examples: list[Example], label_
     return final
 
 
-def _trained_on(store: Store, info: ModelInfo) -> set[tuple[str, int]]:
+class _Everything(frozenset):
+    """What a model whose record of its training sentences is missing or broken was trained on,
+    as far as we can tell: anything, so it is never scored on a sentence as if held out."""
+
+    def __contains__(self, item: object) -> bool:
+        return True
+
+
+def _trained_on(store: Store, info: ModelInfo) -> frozenset[tuple[str, int]]:
     try:
         data = json.loads((models_dir(store.path) / info.path / "reader-training.json").read_text(encoding="utf-8"))
-        return {(a, i) for a, i in data["examples"]}
+        return frozenset((a, i) for a, i in data["examples"])
     except (OSError, ValueError, KeyError, TypeError):
-        return set()
+        return _Everything()
 
 
 def load_model(store: Store, info: ModelInfo) -> Any | None:

@@ -424,3 +424,67 @@ def test_export_refuses_an_existing_file_without_force(args: list[str], samples:
     assert proc.returncode == 0, proc.stderr
     assert target.read_text() != "three years of notes\n" and target.stat().st_size > 100
     assert [p.name for p in tmp_path.iterdir() if p.name.endswith(".part")] == []
+
+
+# --- 10. smaller ---------------------------------------------------------------------------------
+
+from tests.conftest import file_modes_bind  # noqa: E402
+
+
+def test_train_with_a_mistyped_database_creates_nothing(tmp_path: Path) -> None:
+    # Regression: `reader train --db typo.db` created an empty database.
+    typo = tmp_path / "raeder.db"
+    one_line(run_reader("train", "--db", str(typo)), 2, "no database at")
+    assert sorted(p.name for p in tmp_path.iterdir()) == []
+
+
+def test_commitments_export_from_a_read_only_database(samples: Path, tmp_path: Path) -> None:
+    # Regression: refused with "reader needs to write labels to it" although it only reads.
+    prefix = file_modes_bind()
+    if prefix is None:
+        pytest.skip("running as root without setpriv: a mode 0555 does not stop root")
+    india = article_id_of(samples, INDIA)
+    with Store(samples) as store:
+        unread = [i for i in range(len(store.sentences(india))) if i not in store.suggestions(india, "commitment,claim,background")
+                  or store.suggestions(india, "commitment,claim,background")[i].label != "commitment"][:2]
+        for index in unread:
+            store.set_label(india, index, "commitment", "asha")
+        assert store.needing_extraction()
+    folder = samples.parent
+    before = dump_database(samples)
+    folder.chmod(0o555)
+    try:
+        proc = run_reader("export", "--format", "commitments", "--db", str(samples), prefix=prefix)
+    finally:
+        folder.chmod(0o755)
+    assert proc.returncode == 0, proc.stderr
+    assert "read-only" in proc.stderr and "2 commitment sentences not read yet" in proc.stderr
+    assert "labels" not in proc.stderr
+    assert [json.loads(line)["article_id"] for line in proc.stdout.splitlines()]  # what was read before is there
+    assert dump_database(samples) == before
+
+
+def test_bad_json_says_at_column_once(tmp_path: Path) -> None:
+    # Regression: "not valid JSON (Unterminated string starting at at column 10)".
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text('{"text": "an unterminated\n')
+    proc = run_reader("import", str(bad), "--db", str(tmp_path / "x.db"))
+    assert proc.returncode == 1
+    assert "Unterminated string starting at column 10" in proc.stderr and "at at" not in proc.stderr
+
+
+def test_a_model_whose_training_record_is_broken_is_not_scored_on_its_own_training_data(db: Path) -> None:
+    # Regression: with a broken reader-training.json the kept model was the baseline, scored on
+    # every label, the ones it was trained on included.
+    from tests.test_suggestions_app import label_like_the_cold_start
+
+    label_like_the_cold_start(db, swap=True)
+    first = run_reader("train", "--db", str(db), "--json", "--no-refresh", timeout=900)
+    assert first.returncode == 0, first.stderr
+    report = json.loads(first.stdout)
+    assert report["kept"], report
+    record = db.with_name(db.name + ".models") / report["model"] / "reader-training.json"
+    record.write_text('{"examples": [["trunc')
+    second = run_reader("train", "--db", str(db), "--json", "--no-refresh", timeout=900)
+    assert second.returncode == 0, second.stderr
+    assert json.loads(second.stdout)["baseline"]["name"] == "cold start"

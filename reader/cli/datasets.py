@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any
 
@@ -104,7 +105,12 @@ def _export_commitments(opts: Options, output: str, as_csv: bool, articles: tupl
         _check_output(output, store.path, force)
         ids = set(resolve_articles(store, articles)) if articles else None
         missing = store.needing_extraction()
-    if missing:
+        writable = os.access(store.path, os.W_OK) and os.access(store.path.parent, os.W_OK)
+    if missing and not writable:
+        # reading what is stored needs no write; only reading new commitment sentences does
+        click.echo(f"reader: note: the database is read-only, so {sum(map(len, missing.values()))} commitment sentences not read yet "
+                   "are left out of the register", err=True)
+    elif missing:
         from reader import nlp
 
         with open_store(opts.db_path) as store:

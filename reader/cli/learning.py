@@ -36,6 +36,8 @@ def train_command(ctx: click.Context, annotators: tuple[str, ...], output: str |
     if output and not os.access(Path(output).absolute().parent, os.W_OK):
         raise ReaderError(f"cannot write {output}: its folder does not exist or is read-only")
     label_set = opts.label_set()
+    with open_store(opts.db_path, readonly=True):
+        pass  # a database that is not there is refused, never created empty (a typo in --db)
     err = Console(stderr=True, highlight=False)
     progress = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), console=err, transient=True, disable=as_json or not err.is_terminal)
     task = progress.add_task("training", total=None)

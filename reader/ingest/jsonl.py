@@ -24,7 +24,8 @@ def jsonl_articles(text: str, source: str) -> Iterator[tuple[int, Article | Expo
         try:
             record = json.loads(line)
         except json.JSONDecodeError as exc:
-            yield number, f"not valid JSON ({exc.msg} at column {exc.colno})"
+            # some of json's messages end in "at" already ("Unterminated string starting at")
+            yield number, f"not valid JSON ({exc.msg.removesuffix(' at')} at column {exc.colno})"
             continue
         except (ValueError, RecursionError) as exc:
             # a 5,000-digit number, or arrays nested thousands deep: one bad line, not a bad file
