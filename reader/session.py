@@ -188,8 +188,9 @@ class Session:
         return self._applied(change)
 
     def accept(self, index: int) -> Outcome | None:
-        """Take the sentence's suggestion as its label; None when there is none to take."""
-        suggestion = self.suggestions.get(index)
+        """Take the sentence's suggestion as its label; None when there is none to take (or
+        suggestions are hidden: a suggestion nobody saw is never recorded as accepted)."""
+        suggestion = self.suggestions.get(index) if self.show_suggestions else None
         if suggestion is None or index in self.labels:
             return None
         change = self.store.set_label(

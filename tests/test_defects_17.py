@@ -488,3 +488,33 @@ def test_a_model_whose_training_record_is_broken_is_not_scored_on_its_own_traini
     second = run_reader("train", "--db", str(db), "--json", "--no-refresh", timeout=900)
     assert second.returncode == 0, second.stderr
     assert json.loads(second.stdout)["baseline"]["name"] == "cold start"
+
+
+# --- 11. enter with suggestions hidden -------------------------------------------------------------
+
+
+async def test_enter_with_suggestions_hidden_accepts_nothing_and_says_so(db: Path, india: str) -> None:
+    # Regression: with S pressed, enter still accepted the hidden suggestion and recorded it as
+    # provenance "suggestion", "on screen".
+    from reader.tui.app import ReaderApp
+    from reader.tui.widgets.key_bar import KeyBar
+
+    app = ReaderApp(Store(db), annotator="tester", article_id=india)
+    async with app.run_test(size=(110, 36)) as pilot:
+        await pilot.pause()
+        screen = app.screen
+        bar = screen.query_one(KeyBar)
+        assert "accept" in [hint[2] for hint in bar.hints()]
+        await pilot.press("S")
+        await pilot.pause()
+        assert "accept" not in [hint[2] for hint in bar.hints()]
+        await pilot.press("enter")
+        await pilot.pause()
+        assert count(db, f"SELECT count(*) FROM annotations WHERE article_id = '{india}'") == 0
+        notes = [n.message for n in app._notifications]  # noqa: SLF001 - what the screen says
+        assert notes and "hidden" in notes[-1]
+        assert screen.session.accept(0) is None  # the core refuses too
+        await pilot.press("S", "enter")
+        await pilot.pause()
+        assert "accept" in [hint[2] for hint in bar.hints()]
+        assert count(db, f"SELECT count(*) FROM annotations WHERE article_id = '{india}' AND provenance = 'suggestion'") == 1

@@ -42,6 +42,8 @@ class ArticleScreen(Screen[None]):
         Binding("pageup", "page(-1)", "page up", id="article.page-up", show=False),
         *LABEL_KEYS,
         Binding("enter", "accept", "accept", id="article.accept"),
+        # with suggestions hidden, enter only says so (and "accept" leaves the key bar)
+        Binding("enter", "accept_hidden", "accept", show=False),
         Binding("0,x", "clear", "clear", id="article.clear"),
         Binding("s", "skip", "skip", id="article.skip"),
         Binding("m", "note", "note", id="article.note", show=False),
@@ -272,6 +274,18 @@ class ArticleScreen(Screen[None]):
             self.view.refresh_sentences(outcome.changed)
         self._update_status()
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Enter accepts a suggestion only while suggestions are shown: a hidden one is never
+        recorded as "on screen" (see action_accept_hidden)."""
+        if action == "accept":
+            return self.session.show_suggestions
+        if action == "accept_hidden":
+            return not self.session.show_suggestions
+        return True
+
+    def action_accept_hidden(self) -> None:
+        self.notify("suggestions are hidden: enter accepts nothing (S shows them again)", severity="warning", timeout=3)
+
     def action_accept(self) -> None:
         """Take the suggestion as the label (and move on, as a digit does)."""
         index = self.view.cursor
@@ -347,6 +361,7 @@ class ArticleScreen(Screen[None]):
 
     def action_toggle_suggestions(self) -> None:
         self.view.refresh_sentences(self.session.toggle_suggestions())
+        self.refresh_bindings()  # "accept" leaves the key bar while suggestions are hidden
         self._update_status()
 
     def action_toggle_entities(self) -> None:
