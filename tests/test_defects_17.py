@@ -518,3 +518,29 @@ async def test_enter_with_suggestions_hidden_accepts_nothing_and_says_so(db: Pat
         await pilot.pause()
         assert "accept" in [hint[2] for hint in bar.hints()]
         assert count(db, f"SELECT count(*) FROM annotations WHERE article_id = '{india}' AND provenance = 'suggestion'") == 1
+
+
+# --- 12. the register follows review decisions -------------------------------------------------
+
+
+def test_the_commitment_register_follows_the_reviewed_resolution(samples: Path) -> None:
+    # Regression: sentences a reviewer settled as background or claim stayed in the register as
+    # origin "labelled".
+    india = article_id_of(samples, INDIA)
+    with Store(samples) as store:
+        store.set_label(india, 1, "commitment", "asha")
+        store.set_label(india, 1, "claim", "ben")
+        store.set_review(india, 1, "background", "rev")  # the reviewer settles it: not a commitment
+        for name, label in (("asha", "commitment"), ("ben", "background"), ("cy", "background")):
+            store.set_label(india, 2, label, name)  # most say otherwise, nobody reviewed it
+        store.set_label(india, 3, "commitment", "asha")  # one annotator, undisputed
+        store.set_label(india, 4, "claim", "asha")
+        store.set_label(india, 4, "background", "ben")
+        store.set_review(india, 4, "commitment", "rev")  # the reviewer decides it is one
+        register = {c.sentence_index: c for c in store.register() if c.article_id == india}
+    assert 1 not in register and 2 not in register
+    assert register[3].origin == "labelled" and register[4].origin == "labelled"
+    proc = run_reader("export", "--format", "commitments", "--db", str(samples), "--article", india)
+    assert proc.returncode == 0, proc.stderr
+    exported = {json.loads(line)["sentence_index"] for line in proc.stdout.splitlines()}
+    assert {3, 4} <= exported and not {1, 2} & exported
