@@ -544,3 +544,23 @@ def test_the_commitment_register_follows_the_reviewed_resolution(samples: Path) 
     assert proc.returncode == 0, proc.stderr
     exported = {json.loads(line)["sentence_index"] for line in proc.stdout.splitlines()}
     assert {3, 4} <= exported and not {1, 2} & exported
+
+
+# --- 14. both register formats carry the same fields ----------------------------------------------
+
+
+def test_the_commitments_csv_carries_every_field_of_the_jsonl(samples: Path, tmp_path: Path) -> None:
+    # Regression: the CSV lacked actor_resolved, so its rows read "It", "She", "The union".
+    import csv
+
+    jsonl = run_reader("export", "--format", "commitments", "--db", str(samples))
+    assert jsonl.returncode == 0, jsonl.stderr
+    records = [json.loads(line) for line in jsonl.stdout.splitlines()]
+    out = tmp_path / "register.csv"
+    proc = run_reader("export", "--format", "commitments", "-o", str(out), "--db", str(samples))
+    assert proc.returncode == 0, proc.stderr
+    rows = list(csv.DictReader(out.read_text(encoding="utf-8-sig").splitlines()))
+    expected = {k for k in records[0] if k != "corrected"} | {f"{part}_corrected" for part in records[0]["corrected"]}
+    assert set(rows[0]) == expected
+    resolved = [(r["actor_resolved"], c["actor_resolved"]) for r, c in zip(records, rows) if r["actor_resolved"]]
+    assert resolved and all(a == b for a, b in resolved)  # the samples have a "they" that names its actor
