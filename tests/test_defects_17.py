@@ -564,3 +564,31 @@ def test_the_commitments_csv_carries_every_field_of_the_jsonl(samples: Path, tmp
     assert set(rows[0]) == expected
     resolved = [(r["actor_resolved"], c["actor_resolved"]) for r, c in zip(records, rows) if r["actor_resolved"]]
     assert resolved and all(a == b for a, b in resolved)  # the samples have a "they" that names its actor
+
+
+# --- 15. what decided a tie -------------------------------------------------------------------------
+
+
+def test_a_tie_says_it_is_one_and_that_the_latest_label_decided_it(tmp_path: Path) -> None:
+    # Regression: a 1-1 tie said "resolved_by": "majority" under --resolve majority, and the
+    # same sentence, settled by a reviewer, said "tie": false under --resolve reviewed.
+    db = tmp_path / "team.db"
+    with Store(db) as store:
+        article = small_article(store, "harbour")
+        store.set_label(article, 0, "claim", "asha")
+        store.set_label(article, 0, "background", "ben")  # 1-1, ben's is the latest
+        store.set_label(article, 1, "claim", "asha")
+        store.set_label(article, 1, "claim", "ben")
+        store.set_label(article, 1, "background", "cy")  # 2-1
+        store.set_review(article, 0, "commitment", "rev")
+    records = {}
+    for how in ("majority", "reviewed", "latest"):
+        proc = run_reader("export", "--resolve", how, "--db", str(db))
+        assert proc.returncode == 0, proc.stderr
+        records[how] = {r["sentence_index"]: r for r in map(json.loads, proc.stdout.splitlines())}
+    tie, clear = records["majority"][0], records["majority"][1]
+    assert (tie["label"], tie["tie"], tie["resolved_by"]) == ("background", True, "latest")
+    assert (clear["label"], clear["tie"], clear["resolved_by"]) == ("claim", False, "majority")
+    reviewed = records["reviewed"][0]
+    assert (reviewed["label"], reviewed["tie"], reviewed["resolved_by"]) == ("commitment", True, "review")
+    assert records["reviewed"][1]["tie"] is False and records["latest"][0]["tie"] is True
