@@ -104,15 +104,17 @@ def models_dir(db: Path) -> Path:
 
 
 def training_labels(store: Store, label_set: LabelSet, annotators: Iterable[str] = ()) -> list[Example]:
-    """One label per sentence (resolved as `reader export --resolve reviewed` does), only labels
-    of this label set."""
+    """One label per sentence (resolved as `reader export --resolve reviewed` does) among the
+    labels of this label set: a label of another set on the same sentence (another annotator
+    labelling with the default set) is not a vote here."""
     wanted = set(annotators)
     names = set(label_set.names)
     out = []
     for art in store.dataset():
         for index, given in art.labels.items():
-            votes = [a for a in given if not wanted or a.annotator in wanted]
-            resolved = resolve(votes, "reviewed", art.reviews.get(index))
+            votes = [a for a in given if (not wanted or a.annotator in wanted) and a.label in names]
+            review = art.reviews.get(index)
+            resolved = resolve(votes, "reviewed", review if review is not None and review.label in names else None)
             if resolved is not None and resolved.label in names:
                 out.append(Example(art.id, index, resolved.label))
     return out

@@ -592,3 +592,28 @@ def test_a_tie_says_it_is_one_and_that_the_latest_label_decided_it(tmp_path: Pat
     reviewed = records["reviewed"][0]
     assert (reviewed["label"], reviewed["tie"], reviewed["resolved_by"]) == ("commitment", True, "review")
     assert records["reviewed"][1]["tie"] is False and records["latest"][0]["tie"] is True
+
+
+# --- 16. a label set of its own among other annotators' labels ----------------------------------
+
+
+def test_train_on_a_label_set_sees_its_labels_beside_the_default_sets(samples: Path) -> None:
+    # Regression: `reader train --labels num,word` saw 0 labels when another annotator had
+    # labelled the same sentences with the default set (resolved across every set first).
+    from reader import learn
+    from reader.model import LabelSet
+
+    with Store(samples) as store:
+        ids = store.article_ids()[:3]
+        for n, article_id in enumerate(ids):
+            for i in range(10):
+                store.set_label(article_id, i, ("num", "word")[(i + n) % 2], "nina")
+        for article_id in ids:
+            for i in range(10):
+                store.set_label(article_id, i, "claim", "asha")  # later, in the default set
+        examples = learn.training_labels(store, LabelSet(("num", "word")))
+        assert len(examples) == 30 and {e.label for e in examples} == {"num", "word"}
+        assert {e.label for e in learn.training_labels(store, LabelSet())} == {"claim"}
+    proc = run_reader("train", "--labels", "num,word", "--json", "--no-refresh", "--db", str(samples), timeout=900)
+    assert proc.returncode == 0, proc.stderr
+    assert json.loads(proc.stdout)["labels"] == 30
