@@ -617,3 +617,27 @@ def test_train_on_a_label_set_sees_its_labels_beside_the_default_sets(samples: P
     proc = run_reader("train", "--labels", "num,word", "--json", "--no-refresh", "--db", str(samples), timeout=900)
     assert proc.returncode == 0, proc.stderr
     assert json.loads(proc.stdout)["labels"] == 30
+
+
+def test_a_model_that_does_not_fit_on_the_disk_leaves_no_partial_folder(tmp_path: Path) -> None:
+    # Regression: partial model folders stayed on a full disk, holding the space.
+    if os.geteuid() != 0 or shutil.which("mount") is None:
+        pytest.skip("mounting a tmpfs needs root")
+    mount = tmp_path / "small"
+    mount.mkdir()
+    if subprocess.run(["mount", "-t", "tmpfs", "-o", "size=2m", "tmpfs", str(mount)], capture_output=True).returncode:
+        pytest.skip("mount -t tmpfs is not permitted here")
+    try:
+        db = parsed_samples(mount)
+        with Store(db) as store:
+            for n, article_id in enumerate(store.article_ids()[:3]):
+                for i in range(10):
+                    store.set_label(article_id, i, ("num", "word")[(i + n) % 2], "nina")
+        proc = run_reader("train", "--labels", "num,word", "--db", str(db), timeout=900)
+        line = one_line(proc, 2, "cannot write the model")
+        assert "space" in line
+        models = db.with_name(db.name + ".models")
+        assert not models.exists() or [p.name for p in models.iterdir()] == []
+        assert integrity(db) == ["ok"]
+    finally:
+        subprocess.run(["umount", "-l", str(mount)], check=True)

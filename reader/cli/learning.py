@@ -52,6 +52,7 @@ def train_command(ctx: click.Context, annotators: tuple[str, ...], output: str |
         except learn.LearnError as exc:
             raise ReaderError(str(exc)) from None
         except OSError as exc:
+            _remove_partial_models(store.path)
             raise ReaderError(f"cannot write the model: {exc.strerror or exc}") from None
         refreshed = 0
         if not no_refresh and report.kept:
@@ -64,6 +65,17 @@ def train_command(ctx: click.Context, annotators: tuple[str, ...], output: str |
         click.echo(json.dumps({**report.as_dict(), "refreshed_articles": refreshed, "output": output}, indent=2))
         return
     _print_report(report, refreshed, output)
+
+
+def _remove_partial_models(database: Path) -> None:
+    """Remove a model folder a failed write left half-written: on a full disk it would
+    otherwise hold the space the user needs until the next training."""
+    import shutil
+
+    from reader import learn
+
+    for partial in learn.models_dir(database).glob(".part-*"):
+        shutil.rmtree(partial, ignore_errors=True)
 
 
 def _print_report(report: Any, refreshed: int, output: str | None) -> None:
@@ -123,6 +135,10 @@ def work_command(ctx: click.Context, task: str, ids: tuple[str, ...], **given: A
                 report = learn.train(store, label_set, model=opts.model)
             except learn.LearnError as exc:
                 click.echo(json.dumps({"not_trained": str(exc)}))
+                return
+            except OSError as exc:
+                _remove_partial_models(store.path)
+                click.echo(json.dumps({"not_trained": f"cannot write the model: {exc.strerror or exc}"}))
                 return
             click.echo(json.dumps({"trained": report.model_id, "kept": report.kept, "macro_f1": round(report.held_out.macro, 4),
                                    "baseline": report.baseline_name, "baseline_macro_f1": round(report.baseline.macro, 4)}))
