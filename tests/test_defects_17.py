@@ -641,3 +641,43 @@ def test_a_model_that_does_not_fit_on_the_disk_leaves_no_partial_folder(tmp_path
         assert integrity(db) == ["ok"]
     finally:
         subprocess.run(["umount", "-l", str(mount)], check=True)
+
+
+def test_a_full_disk_after_the_model_is_kept_says_it_was_kept(tmp_path: Path) -> None:
+    # Regression: a disk full after the model was written and registered as kept reported
+    # "the disk is full: ... was not changed".
+    from tests.test_faults import fill_file_system
+
+    if os.geteuid() != 0 or shutil.which("mount") is None:
+        pytest.skip("mounting a tmpfs needs root")
+    for leave_kib in (96, 160):  # room for registering the model, not for every refreshed suggestion
+        mount = tmp_path / f"small-{leave_kib}"
+        mount.mkdir()
+        if subprocess.run(["mount", "-t", "tmpfs", "-o", "size=8m", "tmpfs", str(mount)], capture_output=True).returncode:
+            pytest.skip("mount -t tmpfs is not permitted here")
+        try:
+            db = parsed_samples(mount)
+            models = tmp_path / f"models-{leave_kib}"  # the model itself goes to a roomy disk
+            models.mkdir()
+            db.with_name(db.name + ".models").symlink_to(models)
+            with Store(db) as store:
+                for article_id in store.article_ids():
+                    text = store.article(article_id).text
+                    for s in store.sentences(article_id):
+                        digits = any(c.isdigit() for c in text[s.start:s.end])
+                        store.set_label(article_id, s.index, "num" if digits else "word", "nina")
+            conn = sqlite3.connect(db)
+            conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            conn.close()
+            fill_file_system(mount, leave_kib)
+            proc = run_reader("train", "--labels", "num,word", "--db", str(db), timeout=900)
+            (mount / "filler").unlink()
+            kept = count(db, "SELECT count(*) FROM models WHERE kept = 1")
+        finally:
+            subprocess.run(["umount", "-l", str(mount)], check=True)
+        assert "Traceback" not in proc.stderr
+        if proc.returncode and kept:
+            line = one_line(proc, 2, "disk is full")
+            assert line.startswith("reader: kept model") and "refreshing the stored suggestions" in line
+            return
+    pytest.fail("the disk never filled up between keeping the model and refreshing suggestions")

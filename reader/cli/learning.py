@@ -27,6 +27,7 @@ def train_command(ctx: click.Context, annotators: tuple[str, ...], output: str |
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     from reader import learn
+    from reader.store import StoreError
 
     opts = Options.of(ctx, given)
     if opts.annotator_typed and not annotators:
@@ -58,9 +59,14 @@ def train_command(ctx: click.Context, annotators: tuple[str, ...], output: str |
         if not no_refresh and report.kept:
             suggester = learn.Suggester(store, label_set, opts.model)
             ids = store.article_ids()
-            for n, _ in enumerate(suggester.refresh(ids), 1):
-                tell("refreshing suggestions", n, len(ids))
-                refreshed = n
+            try:
+                for n, _ in enumerate(suggester.refresh(ids), 1):
+                    tell("refreshing suggestions", n, len(ids))
+                    refreshed = n
+            except StoreError as exc:
+                # the model is registered and in use already: say so, not that nothing changed
+                raise ReaderError(f"kept model {report.model_id} (it is in use now), but refreshing the stored suggestions "
+                                  f"stopped after {refreshed} of {len(ids)} articles: {exc}") from None
     if as_json:
         click.echo(json.dumps({**report.as_dict(), "refreshed_articles": refreshed, "output": output}, indent=2))
         return
