@@ -681,3 +681,62 @@ def test_a_full_disk_after_the_model_is_kept_says_it_was_kept(tmp_path: Path) ->
             assert line.startswith("reader: kept model") and "refreshing the stored suggestions" in line
             return
     pytest.fail("the disk never filled up between keeping the model and refreshing suggestions")
+
+
+# --- 8. keys typed while another process holds the write lock --------------------------------
+
+LOCKER = textwrap.dedent(
+    """
+    import pathlib, sqlite3, sys, time
+    conn = sqlite3.connect(sys.argv[1], isolation_level=None)
+    conn.execute("BEGIN IMMEDIATE")  # what a long merge does
+    print("locked", flush=True)
+    stop = pathlib.Path(sys.argv[2])
+    while not stop.exists():
+        time.sleep(0.05)
+    conn.execute("COMMIT")
+    print("released", flush=True)
+    """
+)
+
+
+async def test_keys_typed_while_the_database_is_busy_wait_as_pending_and_are_all_written(db: Path, india: str, tmp_path: Path) -> None:
+    # Regression: the reader froze while a merge held the write lock; 20 label keys typed
+    # meanwhile and a kill -9 left none of them saved.
+    from reader.tui.app import ReaderApp
+    from reader.tui.widgets.article_view import ArticleView
+
+    app = ReaderApp(Store(db), annotator="tester", article_id=india)
+    stop = tmp_path / "stop"
+    async with app.run_test(size=(110, 36)) as pilot:
+        await pilot.pause()
+        screen = app.screen
+        locker = subprocess.Popen([sys.executable, "-c", LOCKER, str(db), str(stop)], stdout=subprocess.PIPE, text=True)
+        try:
+            assert locker.stdout.readline().strip() == "locked"
+            keys = ["1", "2", "3", "2", "1"] * 4
+            await pilot.press(keys[0])
+            assert "database busy: 1 pending" in screen.status_text().plain  # at once, not after a minute
+            for key in keys[1:]:
+                await pilot.press(key)
+            assert screen.view.cursor == 20  # the screen kept up with every key
+            assert "database busy: 20 pending" in screen.status_text().plain
+            assert all(screen.session.mark(i).pending for i in range(20))
+            gutter = screen.query_one(ArticleView)._paint(0).text  # noqa: SLF001
+            assert "…" in gutter
+            assert count(db, "SELECT count(*) FROM annotations WHERE annotator = 'tester'") == 0
+            await pilot.press("u")  # the history waits too
+            assert len(screen.session.pending) == 20
+        finally:
+            stop.touch()
+            assert locker.wait(timeout=60) == 0
+        for _ in range(200):  # written in order as soon as the lock frees
+            await pilot.pause(0.05)
+            if not screen.session.pending:
+                break
+        assert not screen.session.pending and "busy" not in screen.status_text().plain
+    names = ("commitment", "claim", "background")
+    conn = sqlite3.connect(db)
+    written = conn.execute("SELECT sentence_index, label FROM annotation_events WHERE annotator = 'tester' ORDER BY id").fetchall()
+    conn.close()
+    assert written == [(i, names[int(k) - 1]) for i, k in enumerate(keys)]

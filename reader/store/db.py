@@ -34,6 +34,10 @@ class StoreError(RuntimeError):
     """A database problem a user can act on; the message is one line."""
 
 
+class Busy(StoreError):
+    """Another process holds the write lock, and this write was asked not to wait for it."""
+
+
 def default_path() -> Path:
     """READER_DB, else reader.db in the platform's user-data directory."""
     env = os.environ.get("READER_DB")
@@ -54,15 +58,18 @@ def _is_busy(exc: sqlite3.OperationalError) -> bool:
     return "locked" in message or "busy" in message
 
 
-def retry(action: Callable[[], T]) -> T:
-    """Run a database action, retrying with jittered backoff while another process holds the lock."""
-    deadline = time.monotonic() + RETRY_FOR_SECONDS
+def retry(action: Callable[[], T], patience: float = RETRY_FOR_SECONDS) -> T:
+    """Run a database action, retrying with jittered backoff while another process holds the
+    lock, for `patience` seconds (0: not at all, raising Busy)."""
+    deadline = time.monotonic() + patience
     delay = 0.01
     while True:
         try:
             return action()
         except sqlite3.OperationalError as exc:
             if not _is_busy(exc) or time.monotonic() > deadline:
+                if _is_busy(exc) and not patience:
+                    raise Busy("the database is busy: another program is writing to it") from None
                 if _is_busy(exc):
                     raise StoreError("the database stayed busy for a minute: another program is holding it") from None
                 raise
@@ -325,13 +332,28 @@ class Connection:
         return self._db
 
     @contextmanager
+    def at_once(self) -> Iterator[None]:
+        """Writes inside do not wait for another process's write lock: they raise Busy at once
+        (the reader queues a key pressed meanwhile instead of freezing)."""
+        self._patience = 0.0
+        self.conn.execute("PRAGMA busy_timeout = 0")
+        try:
+            yield
+        finally:
+            self._patience = RETRY_FOR_SECONDS
+            self.conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+
+    _patience = RETRY_FOR_SECONDS
+
+    @contextmanager
     def _write(self) -> Iterator[sqlite3.Connection]:
         """One write transaction that holds the lock from its start; committed on exit."""
         if self.readonly:
             raise StoreError(f"the database {self.path} was opened read-only")
         conn = self.conn
+        patience = self._patience
         try:
-            retry(lambda: conn.execute("BEGIN IMMEDIATE"))
+            retry(lambda: conn.execute("BEGIN IMMEDIATE"), patience)
         except sqlite3.Error as exc:
             raise StoreError(explain(self.path, exc)) from None
         try:
