@@ -16,8 +16,10 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import cli_env, dump_database, run_reader
-from tests.uihelp import parsed_samples
+from reader.model import Article, Parsed, Sentence
+from reader.store import Store
+from tests.conftest import dump_database, file_modes_bind, run_reader
+from tests.uihelp import INDIA, article_id_of, parsed_samples
 
 
 @pytest.fixture
@@ -123,8 +125,6 @@ def test_a_backup_worked_in_becomes_a_working_database(samples: Path, tmp_path: 
 
 # --- 3. merge takes in only what import would -------------------------------------------------
 
-from reader.model import Article, Parsed, Sentence  # noqa: E402
-from reader.store import Store  # noqa: E402
 
 OSC_TITLE = "\x1b]0;PWNED-TITLE\x07"
 OSC_CLIPBOARD = "\x1b]52;c;aGFja2Vk\x07"
@@ -304,8 +304,6 @@ def test_merge_of_a_file_missing_a_column_is_refused_naming_that_file(tmp_path: 
 
 # --- 4-6. sentence exports coming back in -------------------------------------------------------
 
-from tests.uihelp import INDIA, article_id_of  # noqa: E402
-
 
 def exported_records(samples: Path, tmp_path: Path, labels: dict[int, tuple[str, str]]) -> tuple[str, list[dict]]:
     """Sentence-export records of the India article with these labels ({index: (annotator, label)})."""
@@ -428,8 +426,6 @@ def test_export_refuses_an_existing_file_without_force(args: list[str], samples:
 
 # --- 10. smaller ---------------------------------------------------------------------------------
 
-from tests.conftest import file_modes_bind  # noqa: E402
-
 
 def test_train_with_a_mistyped_database_creates_nothing(tmp_path: Path) -> None:
     # Regression: `reader train --db typo.db` created an empty database.
@@ -511,7 +507,7 @@ async def test_enter_with_suggestions_hidden_accepts_nothing_and_says_so(db: Pat
         await pilot.press("enter")
         await pilot.pause()
         assert count(db, f"SELECT count(*) FROM annotations WHERE article_id = '{india}'") == 0
-        notes = [n.message for n in app._notifications]  # noqa: SLF001 - what the screen says
+        notes = [n.message for n in app._notifications]  # what the screen says
         assert notes and "hidden" in notes[-1]
         assert screen.session.accept(0) is None  # the core refuses too
         await pilot.press("S", "enter")
@@ -722,7 +718,7 @@ async def test_keys_typed_while_the_database_is_busy_wait_as_pending_and_are_all
             assert screen.view.cursor == 20  # the screen kept up with every key
             assert "database busy: 20 pending" in screen.status_text().plain
             assert all(screen.session.mark(i).pending for i in range(20))
-            gutter = screen.query_one(ArticleView)._paint(0).text  # noqa: SLF001
+            gutter = screen.query_one(ArticleView)._paint(0).text
             assert "…" in gutter
             assert count(db, "SELECT count(*) FROM annotations WHERE annotator = 'tester'") == 0
             await pilot.press("u")  # the history waits too
