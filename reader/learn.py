@@ -104,15 +104,17 @@ def models_dir(db: Path) -> Path:
 
 
 def training_labels(store: Store, label_set: LabelSet, annotators: Iterable[str] = ()) -> list[Example]:
-    """One label per sentence (resolved as `reader export --resolve reviewed` does), only labels
-    of this label set."""
+    """One label per sentence (resolved as `reader export --resolve reviewed` does) among the
+    labels of this label set: a label of another set on the same sentence (another annotator
+    labelling with the default set) is not a vote here."""
     wanted = set(annotators)
     names = set(label_set.names)
     out = []
     for art in store.dataset():
         for index, given in art.labels.items():
-            votes = [a for a in given if not wanted or a.annotator in wanted]
-            resolved = resolve(votes, "reviewed", art.reviews.get(index))
+            votes = [a for a in given if (not wanted or a.annotator in wanted) and a.label in names]
+            review = art.reviews.get(index)
+            resolved = resolve(votes, "reviewed", review if review is not None and review.label in names else None)
             if resolved is not None and resolved.label in names:
                 out.append(Example(art.id, index, resolved.label))
     return out
@@ -321,12 +323,20 @@ def _save(nlp: Any, folder: Path, model_id: str, examples: list[Example], label_
     return final
 
 
-def _trained_on(store: Store, info: ModelInfo) -> set[tuple[str, int]]:
+class _Everything(frozenset):
+    """What a model whose record of its training sentences is missing or broken was trained on,
+    as far as we can tell: anything, so it is never scored on a sentence as if held out."""
+
+    def __contains__(self, item: object) -> bool:
+        return True
+
+
+def _trained_on(store: Store, info: ModelInfo) -> frozenset[tuple[str, int]]:
     try:
         data = json.loads((models_dir(store.path) / info.path / "reader-training.json").read_text(encoding="utf-8"))
-        return {(a, i) for a, i in data["examples"]}
+        return frozenset((a, i) for a, i in data["examples"])
     except (OSError, ValueError, KeyError, TypeError):
-        return set()
+        return _Everything()
 
 
 def load_model(store: Store, info: ModelInfo) -> Any | None:
