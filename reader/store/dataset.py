@@ -165,6 +165,7 @@ class Dataset(Articles, Labels, Suggestions):
                 placed.append((item.updated, uid, index, item))
             taken = skipped = 0
             for updated, uid, index, item in sorted(placed, key=lambda p: p[:2]):
+                assert index is not None  # placed only with an index the article has
                 previous = current(conn, article_id, index, item.annotator)
                 if previous == item.label or conn.execute("SELECT 1 FROM annotation_events WHERE uid = ?", (uid,)).fetchone():
                     skipped += 1

@@ -283,7 +283,8 @@ class Merge(Connection):
         conn.executemany('INSERT INTO entities (article_id, start, "end", label, text) VALUES (?, ?, ?, ?, ?)',
                          [(article_id, *e) for e in entities])
         model = other.conn.execute("SELECT model, model_version FROM articles WHERE id = ?", (article_id,)).fetchone()
-        model = [clean_field(v)[:200] if isinstance(v, str) and clean_field(v) else None for v in model]
+        cleaned = [clean_field(v) if isinstance(v, str) else None for v in model]
+        model = [c[:200] if c else None for c in cleaned]
         conn.execute("UPDATE articles SET model = ?, model_version = ? WHERE id = ?", (*model, article_id))
 
     def _merge_gone(self, conn: sqlite3.Connection, other: Other, article_id: str, report: Any) -> None:
