@@ -302,9 +302,11 @@ def adapt(base: Model | None, X: Any, labels: Sequence[str], label_set: Sequence
         Z = offsets + numpy.asarray(Xu @ W.T) + theta[k * m:]
         Z = Z - Z.max(axis=1, keepdims=True)
         lse = numpy.log(numpy.exp(Z).sum(axis=1))
-        loss = float((lse - (Z * onehot).sum(axis=1)).sum()) + 0.5 * penalty * float(theta[: k * m] @ theta[: k * m])
+        # the bias moves under the same penalty: a user's labels without one label (no
+        # commitment in fifty sentences) must not make that label impossible
+        loss = float((lse - (Z * onehot).sum(axis=1)).sum()) + 0.5 * penalty * float(theta @ theta)
         G = numpy.exp(Z - lse[:, None]) - onehot
-        grad = numpy.concatenate([numpy.asarray(Xu.T @ G).T.ravel() + penalty * theta[: k * m], G.sum(axis=0)])
+        grad = numpy.concatenate([numpy.asarray(Xu.T @ G).T.ravel(), G.sum(axis=0)]) + penalty * theta
         return loss, grad
 
     found = minimize(loss_grad, numpy.zeros(k * m + k), jac=True, method="L-BFGS-B", options={"maxiter": 500})
