@@ -228,3 +228,4 @@ def main(argv: list[str] | None = None) -> None:
 # The commands register themselves on `cli`.
 from reader.cli import articles, datasets, learning  # noqa: E402,F401  (the commands register themselves)
 from reader.cli import team  # noqa: E402,F401
+from reader.cli import archive  # noqa: E402,F401

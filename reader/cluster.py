@@ -1,0 +1,176 @@
+"""Parsing on a Dask cluster: the same parse as a plain import, spread over worker processes.
+
+The client (the one `reader` process) reads and cleans the articles, sends them to the
+workers in batches and gets each batch's parse back; it alone writes the database. Every
+worker loads the spaCy pipeline once, when it joins (a worker plugin), and runs the very
+function a plain import runs, `nlp.parse_many`, on its batches: the pipeline itself is never
+shipped (spaCy's issues #5111 and #5523 show what breaks when it is). Results come back in
+the order the articles were read, so a database imported on a cluster is the one a plain
+import writes, row for row.
+
+A worker that dies takes its batches with it; the scheduler runs them again elsewhere (a
+nanny restarts a local worker), so nothing is lost. `--workers N` starts a local cluster of N
+single-threaded processes; `--scheduler ADDRESS` uses one that runs elsewhere, whose worker
+machines need reader and its spaCy model installed.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections import deque
+from collections.abc import Iterable, Iterator
+from contextlib import ExitStack, contextmanager
+from itertools import islice
+from typing import Any
+
+from reader.model import Article, Parsed
+
+# Articles per task: enough for spaCy's nlp.pipe to batch well, few enough that the work
+# spreads evenly and a lost worker costs little to redo.
+BATCH = 8
+INSTALL_HINT = "every worker machine needs close-reader and its spaCy model installed (pip install close-reader)"
+
+
+class ClusterError(RuntimeError):
+    """The cluster could not be reached or could not do the work; the message is one line."""
+
+
+def _quiet() -> None:
+    """Dask's own log lines (a worker restarted, a task moved) are not the user's business: the
+    client reports what matters in one line. Set before distributed is imported, so the
+    workers it starts inherit it."""
+    os.environ.setdefault("DASK_LOGGING__DISTRIBUTED", "error")
+
+
+@contextmanager
+def connect(*, workers: int | None = None, scheduler: str | None = None, model: str | None = None) -> Iterator[Any]:
+    """A Dask client whose every worker has loaded the pipeline: a local cluster of `workers`
+    processes, or the cluster at `scheduler`. Raises ClusterError in one line."""
+    _quiet()
+    from distributed import Client, LocalCluster
+
+    cluster = None
+    client = None
+    try:
+        if scheduler:
+            import dask
+
+            timeout = dask.config.get("distributed.comm.timeouts.connect")
+            try:
+                client = Client(scheduler, timeout=timeout, set_as_default=False)
+            except (OSError, TimeoutError, ValueError, TypeError) as exc:
+                raise ClusterError(f"no Dask scheduler answers at {scheduler} ({_reason(exc)})") from None
+        else:
+            cluster = LocalCluster(n_workers=workers or 1, threads_per_worker=1, processes=True, dashboard_address=None)
+            client = Client(cluster, set_as_default=False)
+        _load_everywhere(client, model)
+        yield client
+    finally:
+        if client is not None:
+            client.close()
+        if cluster is not None:
+            cluster.close()
+
+
+def _reason(exc: BaseException) -> str:
+    text = " ".join(str(exc).split()) or type(exc).__name__
+    return text[:200]
+
+
+def _load_everywhere(client: Any, model: str | None) -> None:
+    from reader.cluster_work import LoadPipeline, pipeline_status
+
+    if not client.scheduler_info().get("workers"):
+        try:
+            client.wait_for_workers(1, timeout=60)
+        except (TimeoutError, OSError):
+            raise ClusterError("the Dask cluster has no workers (start some with `dask worker ADDRESS`)") from None
+    try:
+        client.register_plugin(LoadPipeline(model), name=LoadPipeline.name)
+        failures = client.run(pipeline_status, model)
+    except Exception as exc:  # noqa: BLE001 - a worker without reader fails to unpickle the plugin
+        raise ClusterError(f"the Dask workers could not load reader ({_reason(exc)}); {INSTALL_HINT}") from None
+    for address, reason in sorted(failures.items()):
+        if reason:
+            raise ClusterError(f"the Dask worker at {address} has no spaCy pipeline: {reason}")
+
+
+def parse_on(client: Any, articles: Iterable[Article], *, model: str | None = None, batch: int = BATCH,
+             window: int | None = None) -> Iterator[tuple[Article, Parsed]]:
+    """Parse articles on the cluster; yield (article, parse) in the order they were read.
+
+    At most `window` batches are out at once (default: two per worker thread, plus one), so
+    the client never holds much more than the workers are busy with."""
+    from distributed import KilledWorker
+
+    from reader.cluster_work import parse_batch
+
+    if window is None:
+        threads = sum(w.get("nthreads", 1) for w in client.scheduler_info().get("workers", {}).values()) or 1
+        window = 2 * threads + 1
+    run = uuid.uuid4().hex[:8]
+    pending: deque[tuple[list[Article], Any]] = deque()
+    source = iter(articles)
+    number = 0
+
+    def submit() -> bool:
+        nonlocal number
+        chunk = list(islice(source, batch))
+        if not chunk:
+            return False
+        future = client.submit(parse_batch, model, chunk, key=f"reader-parse-{run}-{number}", pure=False)
+        pending.append((chunk, future))
+        number += 1
+        return True
+
+    try:
+        while len(pending) < window and submit():
+            pass
+        while pending:
+            chunk, future = pending.popleft()
+            try:
+                parses = future.result()
+            except KilledWorker:
+                raise ClusterError(
+                    f"workers died {_allowed_failures() + 1} times parsing the batch that starts with "
+                    f"{chunk[0].source or chunk[0].id}; what was parsed before it is stored (run the import again to go on)"
+                ) from None
+            submit()
+            yield from zip(chunk, parses)
+    finally:
+        for _, future in pending:
+            future.cancel()
+
+
+def _allowed_failures() -> int:
+    import dask
+
+    return int(dask.config.get("distributed.scheduler.allowed-failures"))
+
+
+class ClusterParser:
+    """What `pipeline.import_targets` takes as `parser`: parse on a cluster, connected to (or
+    started) only when there is something to parse, so an import with nothing new starts
+    nothing. Use it as a context manager: leaving it closes the client and a local cluster."""
+
+    def __init__(self, *, workers: int | None = None, scheduler: str | None = None, model: str | None = None, batch: int = BATCH) -> None:
+        self.workers, self.scheduler, self.model, self.batch = workers, scheduler, model, batch
+        self.client: Any = None
+        self._stack = ExitStack()
+
+    def __enter__(self) -> ClusterParser:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stack.close()
+
+    def __call__(self, articles: Iterable[Article]) -> Iterator[tuple[Article, Parsed]]:
+        if self.client is None:
+            self.client = self._stack.enter_context(connect(workers=self.workers, scheduler=self.scheduler, model=self.model))
+        return parse_on(self.client, articles, model=self.model, batch=self.batch)
+
+    @property
+    def size(self) -> int:
+        """Workers in the cluster (0 before it was needed)."""
+        return 0 if self.client is None else len(self.client.scheduler_info().get("workers", {}))
