@@ -56,10 +56,25 @@ def connect(*, workers: int | None = None, scheduler: str | None = None, model: 
         if scheduler:
             import dask
 
+            from distributed.comm import resolve_address
+
             timeout = dask.config.get("distributed.comm.timeouts.connect")
             try:
-                client = Client(scheduler, timeout=timeout, set_as_default=False)
-            except (OSError, TimeoutError, ValueError, TypeError) as exc:
+                # A malformed address is refused here: Client() would leave a half-made client
+                # behind whose clean-up hangs for a minute.
+                address = resolve_address(scheduler)
+            except (ValueError, TypeError) as exc:
+                raise ClusterError(f"not a Dask scheduler address: {scheduler} ({_reason(exc)})") from None
+            except OSError as exc:
+                raise ClusterError(f"no Dask scheduler answers at {scheduler} ({_reason(exc)})") from None
+            seconds = dask.utils.parse_timedelta(timeout, default="seconds")
+            try:
+                _probe(address, seconds)
+            except (OSError, TimeoutError) as exc:
+                raise ClusterError(f"no Dask scheduler answers at {scheduler} ({_reason(exc) if str(exc) else f'nothing in {seconds:g} s'})") from None
+            try:
+                client = Client(address, timeout=timeout, set_as_default=False)
+            except (OSError, TimeoutError, ValueError) as exc:
                 raise ClusterError(f"no Dask scheduler answers at {scheduler} ({_reason(exc)})") from None
         else:
             cluster = LocalCluster(n_workers=workers or 1, threads_per_worker=1, processes=True, dashboard_address=None)
@@ -71,6 +86,29 @@ def connect(*, workers: int | None = None, scheduler: str | None = None, model: 
             client.close()
         if cluster is not None:
             cluster.close()
+
+
+def _probe(address: str, seconds: float) -> None:
+    """Ask the scheduler who it is, within `seconds`: Client() waits for ever on a server that
+    accepts the connection and never answers."""
+    import asyncio
+
+    from distributed.comm import connect as open_comm
+
+    async def ask() -> object:
+        comm = await open_comm(address, timeout=seconds)
+        try:
+            await comm.write({"op": "identity", "reply": True})
+            return await comm.read()
+        finally:
+            comm.abort()
+
+    async def within() -> object:
+        return await asyncio.wait_for(ask(), seconds)
+
+    answer = asyncio.run(within())
+    if not (isinstance(answer, dict) and answer.get("type") == "Scheduler"):
+        raise OSError("what answers there is not a Dask scheduler")
 
 
 def _reason(exc: BaseException) -> str:
