@@ -48,7 +48,12 @@ def connect(*, workers: int | None = None, scheduler: str | None = None, model: 
     """A Dask client whose every worker has loaded the pipeline: a local cluster of `workers`
     processes, or the cluster at `scheduler`. Raises ClusterError in one line."""
     _quiet()
+    import logging
+
     from distributed import Client, LocalCluster
+
+    for name in ("distributed", "distributed.client"):  # the client's own level is set apart
+        logging.getLogger(name).setLevel(logging.ERROR)
 
     cluster = None
     client = None
@@ -170,8 +175,9 @@ def parse_on(client: Any, articles: Iterable[Article], *, model: str | None = No
             try:
                 parses = future.result()
             except KilledWorker:
+                times = _allowed_failures() + 1
                 raise ClusterError(
-                    f"workers died {_allowed_failures() + 1} times parsing the batch that starts with "
+                    f"workers died {times} time{'s' if times != 1 else ''} parsing the batch that starts with "
                     f"{chunk[0].source or chunk[0].id}; what was parsed before it is stored (run the import again to go on)"
                 ) from None
             submit()
@@ -195,6 +201,7 @@ class ClusterParser:
     def __init__(self, *, workers: int | None = None, scheduler: str | None = None, model: str | None = None, batch: int = BATCH) -> None:
         self.workers, self.scheduler, self.model, self.batch = workers, scheduler, model, batch
         self.client: Any = None
+        self.size = 0  # workers in the cluster when it was first needed (0: it never was)
         self._stack = ExitStack()
 
     def __enter__(self) -> ClusterParser:
@@ -206,9 +213,5 @@ class ClusterParser:
     def __call__(self, articles: Iterable[Article]) -> Iterator[tuple[Article, Parsed]]:
         if self.client is None:
             self.client = self._stack.enter_context(connect(workers=self.workers, scheduler=self.scheduler, model=self.model))
+            self.size = len(self.client.scheduler_info().get("workers", {}))
         return parse_on(self.client, articles, model=self.model, batch=self.batch)
-
-    @property
-    def size(self) -> int:
-        """Workers in the cluster (0 before it was needed)."""
-        return 0 if self.client is None else len(self.client.scheduler_info().get("workers", {}))
