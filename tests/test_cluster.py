@@ -266,3 +266,22 @@ def test_suggest_on_workers_writes_what_the_import_stored(plain: dict, tmp_path:
     assert frame["text"].tolist() == [r["text"] for r in records]
     assert frame["suggestion"].tolist() == [r["suggestion"] for r in records]
     assert [dict(s) for s in frame["scores"]] == [r["scores"] for r in records]
+
+
+def test_the_progress_total_counts_articles_not_files(tmp_path: Path) -> None:
+    from reader.ingest.count import count_articles
+
+    folder = tmp_path / "archive"
+    (folder / "deeper").mkdir(parents=True)
+    (folder / "one.txt").write_text("A short article.\n")
+    (folder / "deeper" / "two.md").write_text("# Two\n\nAnother one.\n")
+    (folder / "picture.png").write_bytes(b"\x89PNG")  # skipped: no article
+    (folder / ".hidden.txt").write_text("Not read.\n")
+    (folder / "lines.jsonl").write_text('{"text": "First."}\n\n{"text": "Second."}\n{"text": "Third."}\n')
+    # one of reader's own exports: one line per sentence, two articles
+    (folder / "export.jsonl").write_text("".join(
+        json.dumps({"text": f"Sentence {n}.", "article_id": article, "sentence_index": n}) + "\n"
+        for article in ("aaaa", "bbbb") for n in range(3)
+    ))
+    assert count_articles([str(folder)]) == 1 + 1 + 3 + 2
+    assert count_articles([str(folder / "one.txt"), "-", "https://example.org/story"]) == 3

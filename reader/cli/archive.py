@@ -125,6 +125,7 @@ def suggest_command(ctx: click.Context, targets: tuple[str, ...], output: Path, 
             say_error(f"{item.source}: {item.reason}")
         elif kind_ == "skipped":
             click.echo(f"reader: note: skipped {one_line(item.source)}: {one_line(item.reason)}", err=True)
+            return
         bar.advance()
 
     def parsed(articles: Any) -> Any:

@@ -130,7 +130,8 @@ def run_import(store: Any, targets: tuple[str, ...], *, model: str | None, jobs:
         elif not quiet:
             word = "imported" if kind == "imported" else "already imported, nothing added:"
             out.print(Text(f"{word} {item.id} {item.title or item.source or ''}"))
-        bar.advance()
+        if kind != "skipped":  # a skipped file is no article, and the total counts none
+            bar.advance()
 
     try:
         with cluster if cluster is not None else nullcontext():

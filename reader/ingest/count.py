@@ -5,6 +5,7 @@ line, a folder what it holds (as `collect` walks it), a URL or stdin one."""
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -29,11 +30,24 @@ def count_articles(targets: Iterable[str]) -> int:
     return total
 
 
+# A line of one of reader's own exports names its article: its lines are one article each.
+ARTICLE_ID = re.compile(rb'"article_id":\s*"([^"]+)"')
+
+
 def _in_file(path: Path) -> int:
     if path.suffix.lower() not in JSONL_SUFFIXES:
         return 1
+    plain, named = 0, set()
     try:
         with path.open("rb") as lines:
-            return max(1, sum(1 for line in lines if line.strip()))
+            for line in lines:
+                if not line.strip():
+                    continue
+                found = ARTICLE_ID.search(line)
+                if found:
+                    named.add(found.group(1))
+                else:
+                    plain += 1
     except OSError:
         return 1
+    return max(1, plain + len(named))

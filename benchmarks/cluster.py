@@ -1,0 +1,174 @@
+"""Large archives: `reader import --workers 1` against `--workers 2` on this machine's cores
+(goal: 2 workers >= 1.6x the articles per second of 1), both against the floor of a plain
+`reader import` (the same parse in one process, measured in the same run), and the peak
+memory of the client and of each worker.
+
+Every figure is a whole process as a user runs it, from fork to exit: the local cluster's
+start-up and each worker's loading of spaCy are inside the times. The articles are generated
+(benchmarks/corpus.py, our own words), so the part runs without ../shared.
+
+Memory: every 0.1 s the benchmark reads VmHWM (the most resident memory a process has had)
+of the client and of each process under it; a worker is a process the client started with
+multiprocessing's spawn (Dask's nanny starts it), the resource tracker aside.
+
+    python -m benchmarks.cluster [--reps 5] [--articles 48] [--work DIR]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from benchmarks.common import MODEL, READER, clean_env, machine, median, say
+from benchmarks.corpus import generate
+
+SENTENCES = 30  # per article, about a news article's length
+
+
+def write_corpus(folder: Path, count: int) -> list[str]:
+    folder.mkdir(parents=True, exist_ok=True)
+    names = []
+    for n in range(count):
+        path = folder / f"article-{n:04d}.txt"
+        path.write_text(generate(SENTENCES, seed=n).text, encoding="utf-8")
+        names.append(str(path))
+    return names
+
+
+def _hwm_mb(pid: int) -> float | None:
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        return None
+    return None
+
+
+def _cmdline(pid: int) -> str:
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode("utf-8", "replace")
+    except OSError:
+        return ""
+
+
+def _children(pid: int) -> list[int]:
+    found: list[int] = []
+    try:
+        for task in Path(f"/proc/{pid}/task").iterdir():
+            text = (task / "children").read_text().split()
+            found.extend(int(p) for p in text)
+    except OSError:
+        pass
+    return found
+
+
+def timed(argv: list[str], env: dict[str, str]) -> dict:
+    """Run a command; its wall time, the client's peak RSS and each worker's."""
+    start = time.perf_counter()
+    proc = subprocess.Popen(argv, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    client = 0.0
+    workers: dict[int, float] = {}
+    while proc.poll() is None:
+        client = max(client, _hwm_mb(proc.pid) or 0.0)
+        pending = _children(proc.pid)
+        while pending:
+            pid = pending.pop()
+            pending.extend(_children(pid))
+            line = _cmdline(pid)
+            if "spawn_main" in line and "resource_tracker" not in line:
+                workers[pid] = max(workers.get(pid, 0.0), _hwm_mb(pid) or 0.0)
+        time.sleep(0.1)
+    seconds = time.perf_counter() - start
+    err = proc.stderr.read().decode("utf-8", "replace") if proc.stderr else ""
+    if proc.returncode != 0:
+        raise RuntimeError(f"{' '.join(argv)} exited {proc.returncode}:\n{err[-2000:]}")
+    return {"seconds": seconds, "client_mb": client, "worker_mb": sorted(workers.values())}
+
+
+def run(reps: int, count: int, work: Path | None) -> dict:
+    own = work is None
+    work = Path(tempfile.mkdtemp(prefix="reader-bench-cluster-")) if work is None else work
+    try:
+        names = write_corpus(work / "corpus", count)
+        env = clean_env(work)
+
+        def reader(tag: str, *extra: str) -> dict:
+            db = work / f"{tag}.db"
+            for suffix in ("", "-wal", "-shm"):
+                Path(f"{db}{suffix}").unlink(missing_ok=True)
+            return timed([*READER, "import", "--db", str(db), "--model", MODEL, *extra, *names], env)
+
+        reader("warm")  # untimed: byte code and the page cache warm up
+        plain, one, two = [], [], []
+        for i in range(reps):
+            plain.append(reader(f"plain-{i}"))
+            one.append(reader(f"workers1-{i}", "--workers", "1"))
+            two.append(reader(f"workers2-{i}", "--workers", "2"))
+            say(f"  cluster {i + 1}/{reps}: plain {plain[-1]['seconds']:.2f} s, --workers 1 {one[-1]['seconds']:.2f} s, "
+                f"--workers 2 {two[-1]['seconds']:.2f} s")
+
+        def seconds(runs: list[dict]) -> float:
+            return median([r["seconds"] for r in runs])
+
+        return {
+            "articles": count,
+            "sentences_per_article": SENTENCES,
+            "plain_s": seconds(plain),
+            "workers1_s": seconds(one),
+            "workers2_s": seconds(two),
+            "plain_articles_per_s": count / seconds(plain),
+            "workers1_articles_per_s": count / seconds(one),
+            "workers2_articles_per_s": count / seconds(two),
+            "speedup_2_over_1": seconds(one) / seconds(two),
+            "speedup_2_over_plain": seconds(plain) / seconds(two),
+            "speedup_1_over_plain": seconds(plain) / seconds(one),
+            "plain_client_mb": median([r["client_mb"] for r in plain]),
+            "workers1_client_mb": median([r["client_mb"] for r in one]),
+            "workers2_client_mb": median([r["client_mb"] for r in two]),
+            "workers1_worker_mb": median([max(r["worker_mb"] or [0.0]) for r in one]),
+            "workers2_worker_mb": median([max(r["worker_mb"] or [0.0]) for r in two]),
+            "samples": {"plain": plain, "workers1": one, "workers2": two},
+        }
+    finally:
+        if own:
+            shutil.rmtree(work, ignore_errors=True)
+
+
+def table(r: dict) -> str:
+    rows = [
+        ("plain `reader import` (the floor)", f"{r['plain_s']:.2f} s", f"{r['plain_articles_per_s']:.2f}", "1.00×", f"{r['plain_client_mb']:.0f} MB", "–"),
+        ("`--workers 1`", f"{r['workers1_s']:.2f} s", f"{r['workers1_articles_per_s']:.2f}", f"{r['speedup_1_over_plain']:.2f}×",
+         f"{r['workers1_client_mb']:.0f} MB", f"{r['workers1_worker_mb']:.0f} MB"),
+        ("`--workers 2`", f"{r['workers2_s']:.2f} s", f"{r['workers2_articles_per_s']:.2f}", f"{r['speedup_2_over_plain']:.2f}×",
+         f"{r['workers2_client_mb']:.0f} MB", f"{r['workers2_worker_mb']:.0f} MB each"),
+    ]
+    out = ["| import of %d articles | time | articles/s | speed vs plain | client peak RSS | worker peak RSS |" % r["articles"],
+           "| --- | --- | --- | --- | --- | --- |"]
+    out += ["| " + " | ".join(row) + " |" for row in rows]
+    ok = "✅" if r["speedup_2_over_1"] >= 1.6 else "❌"
+    out.append(f"\n`--workers 2` over `--workers 1`: {r['speedup_2_over_1']:.2f}× (goal ≥ 1.6× {ok})")
+    return "\n".join(out)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--reps", type=int, default=5)
+    parser.add_argument("--articles", type=int, default=48)
+    parser.add_argument("--work", type=Path)
+    args = parser.parse_args()
+    result = run(args.reps, args.articles, args.work)
+    result["machine"] = machine()
+    json.dump(result, sys.stdout, indent=2)
+    print()
+    say(table(result))
+
+
+if __name__ == "__main__":
+    main()
