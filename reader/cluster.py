@@ -180,6 +180,15 @@ def parse_on(client: Any, articles: Iterable[Article], *, model: str | None = No
                     f"workers died {times} time{'s' if times != 1 else ''} parsing the batch that starts with "
                     f"{chunk[0].source or chunk[0].id}; what was parsed before it is stored (run the import again to go on)"
                 ) from None
+            except (KeyboardInterrupt, ClusterError):
+                raise
+            except Exception as exc:  # noqa: BLE001 - raised on a worker: say it in one line
+                from reader.nlp import ModelUnavailable
+
+                if isinstance(exc, ModelUnavailable):
+                    raise
+                raise ClusterError(f"a worker failed on the batch that starts with {chunk[0].source or chunk[0].id}: "
+                                   f"{type(exc).__name__}: {_reason(exc)}") from None
             submit()
             yield from zip(chunk, parses)
     finally:
