@@ -158,6 +158,9 @@ def test_a_worker_killed_mid_import_loses_nothing(plain: dict, tmp_path: Path) -
                 proc.kill()
         # the nanny restarted it under a new process id; the import went on
         assert killed not in client.run(os.getpid).values()
+        # every worker, the restarted one too, holds the one pipeline it loaded itself
+        loaded = client.run(lambda: [type(v).__name__ for v in __import__("reader.cluster_work").cluster_work._pipelines.values()])
+        assert list(loaded.values()) == [["English"], ["English"]]
     err = err.decode()
     assert proc.returncode == 0, err
     # Dask's own notes on the lost worker stay out of the user's way
@@ -285,3 +288,15 @@ def test_the_progress_total_counts_articles_not_files(tmp_path: Path) -> None:
     ))
     assert count_articles([str(folder)]) == 1 + 1 + 3 + 2
     assert count_articles([str(folder / "one.txt"), "-", "https://example.org/story"]) == 3
+
+
+def test_workers_without_the_pipeline_are_one_line_and_exit_2(plain: dict, tmp_path: Path) -> None:
+    import re
+
+    db = tmp_path / "no-model.db"
+    proc = run_reader("import", "--db", str(db), "--workers", "1", "--model", "no_such_pipeline", plain["targets"][0],
+                      env=cli_env(**CLUSTER_ENV))
+    assert proc.returncode == 2
+    assert re.fullmatch(r"reader: the Dask worker at tcp://127\.0\.0\.1:\d+ has no spaCy pipeline: spaCy model 'no_such_pipeline' is not installed: .*\n",
+                        proc.stderr), proc.stderr
+    assert article_count(db) == 0
