@@ -82,7 +82,7 @@ def connect(*, workers: int | None = None, scheduler: str | None = None, model: 
             except (OSError, TimeoutError, ValueError) as exc:
                 raise ClusterError(f"no Dask scheduler answers at {scheduler} ({_reason(exc)})") from None
         else:
-            cluster = LocalCluster(n_workers=workers or 1, threads_per_worker=1, processes=True, dashboard_address=None)
+            cluster = _local_cluster(LocalCluster, workers or 1)
             client = Client(cluster, set_as_default=False)
         _load_everywhere(client, model)
         yield client
@@ -91,6 +91,24 @@ def connect(*, workers: int | None = None, scheduler: str | None = None, model: 
             client.close()
         if cluster is not None:
             cluster.close()
+
+
+def _local_cluster(factory: Any, workers: int) -> Any:
+    """A cluster of single-threaded worker processes that ignore ctrl+c: the terminal sends it
+    to every process of the group, and it is the client's to handle (it stops them itself)."""
+    import signal
+
+    try:
+        previous = signal.signal(signal.SIGINT, signal.SIG_IGN)  # inherited by the processes it spawns
+    except ValueError:  # not the main thread: there is no terminal's ctrl+c to keep away
+        previous = None
+    try:
+        # ":0": the scheduler's HTTP server (it runs even without a dashboard) takes a free port
+        # instead of 8787, which another cluster may hold
+        return factory(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=":0")
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGINT, previous)
 
 
 def _probe(address: str, seconds: float) -> None:

@@ -199,6 +199,33 @@ def test_a_client_killed_mid_import_and_run_again_gives_the_clean_database(plain
     assert exports(db, tmp_path) == plain["exports"]
 
 
+def test_ctrl_c_mid_import_is_one_line_and_the_rerun_completes_it(plain: dict, tmp_path: Path) -> None:
+    db = tmp_path / "interrupted.db"
+    command = [sys.executable, "-m", "reader", "import", "--db", str(db), "--workers", "2", "--batch", "1", *plain["targets"]]
+    proc = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=cli_env(**CLUSTER_ENV),
+                            start_new_session=True)
+    try:
+        deadline = time.monotonic() + 120
+        while article_count(db) < 1:
+            assert proc.poll() is None, "the import ended before it could be interrupted"
+            assert time.monotonic() < deadline
+            time.sleep(0.01)
+        os.killpg(proc.pid, signal.SIGINT)  # as a terminal sends ctrl+c: to every process of the group
+        _, err = proc.communicate(timeout=120)
+    finally:
+        try:
+            os.killpg(proc.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+    assert proc.returncode == 130
+    assert err.decode().strip() == "reader: interrupted"  # no worker's traceback (click adds a blank line first)
+    written = article_count(db)
+    again = run_reader("import", "--db", str(db), "--workers", "2", *plain["targets"], env=cli_env(**CLUSTER_ENV))
+    assert again.returncode == 0, again.stderr
+    assert again.stderr.splitlines()[-1] == f"{len(plain['targets']) - written} imported, {written} already there"
+    assert rows(db) == plain["rows"]
+
+
 def _closed_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
