@@ -327,3 +327,17 @@ def test_workers_without_the_pipeline_are_one_line_and_exit_2(plain: dict, tmp_p
     assert re.fullmatch(r"reader: the Dask worker at tcp://127\.0\.0\.1:\d+ has no spaCy pipeline: spaCy model 'no_such_pipeline' is not installed: .*\n",
                         proc.stderr), proc.stderr
     assert article_count(db) == 0
+
+
+@pytest.mark.parametrize(("options", "message"), [
+    (("--workers", "2", "--scheduler", "tcp://127.0.0.1:8786"), "--workers starts a local cluster and --scheduler uses another: give one of them"),
+    (("--batch", "4"), "--batch goes with --workers or --scheduler"),
+    (("--workers", "2", "--jobs", "2"), "--jobs parses in processes of this machine; with a cluster use --workers"),
+])
+def test_cluster_options_that_do_not_go_together_are_one_line_and_exit_2(tmp_path: Path, options: tuple[str, ...], message: str) -> None:
+    db = tmp_path / "usage.db"
+    for command in (("import", "--db", str(db)), ("suggest", "-o", str(tmp_path / "out.jsonl"))):
+        proc = run_reader(*command, *options, str(SAMPLES / "calvera-port-lng-dispute.txt"))
+        assert proc.returncode == 2
+        assert proc.stderr == f"reader: {message}\n"
+    assert not db.exists() and not (tmp_path / "out.jsonl").exists()
