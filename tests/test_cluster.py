@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import json
 import os
+import shlex
+import shutil
 import signal
 import socket
 import sqlite3
@@ -341,3 +343,24 @@ def test_cluster_options_that_do_not_go_together_are_one_line_and_exit_2(tmp_pat
         assert proc.returncode == 2
         assert proc.stderr == f"reader: {message}\n"
     assert not db.exists() and not (tmp_path / "out.jsonl").exists()
+
+
+@pytest.mark.tmux
+@pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is not installed (.ci/run installs it)")
+def test_a_terminal_shows_articles_per_second_and_time_left(plain: dict, tmp_path: Path) -> None:
+    from tests.test_terminal import Terminal
+
+    db = tmp_path / "progress.db"
+    env = " ".join(f"{k}={shlex.quote(v)}" for k, v in CLUSTER_ENV.items())
+    command = shlex.join([sys.executable, "-m", "reader", "import", "--db", str(db), "--workers", "1", "--batch", "1", *plain["targets"]])
+    term = Terminal(f"reader-progress-{os.getpid()}", f"env {env} {command} > /dev/null; echo exit-$?; sleep 60", width=150, height=20)
+    try:
+        total = len(plain["targets"])
+        bar = term.wait_for(rf"importing .* (\d)/{total} (\d+\.\d|…) articles/s (-:--:--|\d+:\d\d:\d\d) \d+:\d\d:\d\d", timeout=120)
+        assert int(bar.group(1)) < total
+        term.wait_for(r"exit-0", timeout=180)
+        screen = term.screen()
+        assert f"{total} imported, 0 already there" in screen
+        assert "articles/s" not in screen.split("parsed ")[0]  # the bar is gone once the import ends
+    finally:
+        term.close()
