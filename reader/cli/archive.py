@@ -129,20 +129,19 @@ def suggest_command(ctx: click.Context, targets: tuple[str, ...], output: Path, 
         bar.advance()
 
     def parsed(articles: Any) -> Any:
-        if remote is not None:
-            return remote(articles)
-        from reader import nlp
-
         first = next(articles, None)
-        if first is None:
+        if first is None:  # nothing to parse: neither spaCy nor a cluster is started
             return iter(())
-        model = nlp.load(opts.model)
 
         def chained() -> Any:
             yield first
             yield from articles
 
-        return nlp.parse_many(model, chained(), jobs=jobs)
+        if remote is not None:
+            return remote(chained())
+        from reader import nlp
+
+        return nlp.parse_many(nlp.load(opts.model), chained(), jobs=jobs)
 
     try:
         with remote if remote is not None else nullcontext():
