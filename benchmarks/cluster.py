@@ -196,8 +196,8 @@ def table(r: dict) -> str:
                 f"| {r['first_written_' + key + '_s']:.1f} s | {r[key + '_client_mb']:.0f} MB | {worker} |")
 
     out = [
-        f"| import of {r['articles']} articles | time, median (fastest) | CPU, all processes | articles/s, whole run "
-        "| articles/s, last three quarters | first article written after | client peak RSS | worker peak RSS |",
+        (f"| import of {r['articles']} articles | time, median (fastest) | CPU, all processes | articles/s, whole run "
+         "| articles/s, last three quarters | first article written after | client peak RSS | worker peak RSS |"),
         "| --- | --- | --- | --- | --- | --- | --- | --- |",
         line("plain `reader import` (the floor)", "plain", "–"),
         line("`--workers 1`", "workers1", f"{r['workers1_worker_mb']:.0f} MB"),

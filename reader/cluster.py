@@ -60,7 +60,6 @@ def connect(*, workers: int | None = None, scheduler: str | None = None, model: 
     try:
         if scheduler:
             import dask
-
             from distributed.comm import resolve_address
 
             timeout = dask.config.get("distributed.comm.timeouts.connect")
@@ -200,7 +199,7 @@ def parse_on(client: Any, articles: Iterable[Article], *, model: str | None = No
                 ) from None
             except (KeyboardInterrupt, ClusterError):
                 raise
-            except Exception as exc:  # noqa: BLE001 - raised on a worker: say it in one line
+            except Exception as exc:
                 from reader.nlp import ModelUnavailable
 
                 if isinstance(exc, ModelUnavailable):

@@ -115,7 +115,7 @@ def import_targets(
         from reader import nlp
 
         model = load_model()
-        parser = lambda todo: nlp.parse_many(model, todo, jobs=jobs)  # noqa: E731
+        parser = lambda todo: nlp.parse_many(model, todo, jobs=jobs)
     for article, parsed in parser(chained()):
         store.add_article(article, parsed)
         report.imported.append(article)

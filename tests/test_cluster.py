@@ -154,7 +154,7 @@ def test_a_worker_killed_mid_import_loses_nothing(plain: dict, tmp_path: Path) -
                     killed = pids[busy[0]]
                     os.kill(killed, signal.SIGKILL)
                 time.sleep(0.02)
-            out, err = proc.communicate(timeout=180)
+            _, err = proc.communicate(timeout=180)
         finally:
             if proc.poll() is None:
                 proc.kill()

@@ -11,7 +11,16 @@ from typing import Any
 
 import click
 
-from reader.cli import EXIT_OK, EXIT_SOME_FAILED, Options, ReaderError, cli, one_line, say_error, shared
+from reader.cli import (
+    EXIT_OK,
+    EXIT_SOME_FAILED,
+    Options,
+    ReaderError,
+    cli,
+    one_line,
+    say_error,
+    shared,
+)
 
 
 def cluster_options(func: Any) -> Any:
@@ -40,10 +49,6 @@ def cluster_parser(workers: int | None, scheduler: str | None, batch: int | None
     return ClusterParser(workers=workers, scheduler=scheduler, model=model, batch=batch or BATCH)
 
 
-def cluster_error(exc: Exception) -> ReaderError:
-    return ReaderError(str(exc))
-
-
 class Bar:
     """A progress bar on stderr when it is a terminal: articles done of an estimated total,
     articles per second and the time left."""
@@ -55,8 +60,16 @@ class Bar:
         if not enabled:
             return
         from rich.console import Console
-        from rich.progress import (BarColumn, MofNCompleteColumn, Progress, ProgressColumn, SpinnerColumn, TextColumn,
-                                   TimeElapsedColumn, TimeRemainingColumn)
+        from rich.progress import (
+            BarColumn,
+            MofNCompleteColumn,
+            Progress,
+            ProgressColumn,
+            SpinnerColumn,
+            TextColumn,
+            TimeElapsedColumn,
+            TimeRemainingColumn,
+        )
         from rich.text import Text
 
         from reader.ingest.count import count_articles
@@ -148,7 +161,7 @@ def suggest_command(ctx: click.Context, targets: tuple[str, ...], output: Path, 
             apply.write(output, kind, parsed(apply.articles_of(targets, limits, report, notify)), report, notify)
             size = remote.size if remote is not None else 0
     except ClusterError as exc:
-        raise cluster_error(exc) from None
+        raise ReaderError(str(exc)) from None
     except OSError as exc:
         raise ReaderError(f"cannot write {output}: {exc.strerror or exc}") from None
     finally:

@@ -9,9 +9,8 @@ from typing import Any
 import click
 
 from reader.cli import EXIT_OK, EXIT_SOME_FAILED, Options, ReaderError, cli, one_line, open_store, say_error, shared
+from reader.cli.archive import Bar, cluster_options, cluster_parser
 from reader.limits import DEFAULT_MAX_BYTES, DEFAULT_TIMEOUT
-
-from reader.cli.archive import Bar, cluster_options, cluster_parser  # noqa: E402
 
 
 def import_options(func: Any) -> Any:
