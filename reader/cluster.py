@@ -160,15 +160,19 @@ def parse_on(client: Any, articles: Iterable[Article], *, model: str | None = No
              window: int | None = None) -> Iterator[tuple[Article, Parsed]]:
     """Parse articles on the cluster; yield (article, parse) in the order they were read.
 
-    At most `window` batches are out at once (default: two per worker thread, plus one), so
-    the client never holds much more than the workers are busy with."""
+    At most `window` batches are out at once (default: two per worker thread, plus one, as the
+    cluster has them now: workers that join get work), so the client never holds much more
+    than the workers are busy with."""
     from distributed import KilledWorker
 
     from reader.cluster_work import parse_batch
 
-    if window is None:
+    def limit() -> int:
+        if window is not None:
+            return window
         threads = sum(w.get("nthreads", 1) for w in client.scheduler_info().get("workers", {}).values()) or 1
-        window = 2 * threads + 1
+        return 2 * threads + 1
+
     run = uuid.uuid4().hex[:8]
     pending: deque[tuple[list[Article], Any]] = deque()
     source = iter(articles)
@@ -185,7 +189,7 @@ def parse_on(client: Any, articles: Iterable[Article], *, model: str | None = No
         return True
 
     try:
-        while len(pending) < window and submit():
+        while len(pending) < limit() and submit():
             pass
         while pending:
             chunk, future = pending.popleft()
@@ -206,7 +210,8 @@ def parse_on(client: Any, articles: Iterable[Article], *, model: str | None = No
                     raise
                 raise ClusterError(f"a worker failed on the batch that starts with {chunk[0].source or chunk[0].id}: "
                                    f"{type(exc).__name__}: {_reason(exc)}") from None
-            submit()
+            while len(pending) < limit() and submit():
+                pass
             yield from zip(chunk, parses)
     finally:
         for _, future in pending:
