@@ -157,14 +157,13 @@ def _load_everywhere(client: Any, model: str | None) -> None:
 
 
 def parse_on(client: Any, articles: Iterable[Article], *, model: str | None = None, batch: int = BATCH,
-             window: int | None = None) -> Iterator[tuple[Article, Parsed]]:
+             window: int | None = None, interrupts: _Interrupts | None = None) -> Iterator[tuple[Article, Parsed]]:
     """Parse articles on the cluster; yield (article, parse) in the order they were read.
 
     At most `window` batches are out at once (default: two per worker thread, plus one, as the
     cluster has them now: workers that join get work), so the client never holds much more
-    than the workers are busy with."""
-    from distributed import KilledWorker
-
+    than the workers are busy with. `interrupts` (ctrl+c noted while Dask works) is looked at
+    while a batch is awaited and after each article is written."""
     from reader.cluster_work import parse_batch
 
     def limit() -> int:
@@ -188,34 +187,85 @@ def parse_on(client: Any, articles: Iterable[Article], *, model: str | None = No
         number += 1
         return True
 
+    interrupted = interrupts or _Interrupts()
     try:
         while len(pending) < limit() and submit():
             pass
         while pending:
             chunk, future = pending.popleft()
-            try:
-                parses = future.result()
-            except KilledWorker:
-                times = _allowed_failures() + 1
-                raise ClusterError(
-                    f"workers died {times} time{'s' if times != 1 else ''} parsing the batch that starts with "
-                    f"{chunk[0].source or chunk[0].id}; what was parsed before it is stored (run the import again to go on)"
-                ) from None
-            except (KeyboardInterrupt, ClusterError):
-                raise
-            except Exception as exc:
-                from reader.nlp import ModelUnavailable
-
-                if isinstance(exc, ModelUnavailable):
-                    raise
-                raise ClusterError(f"a worker failed on the batch that starts with {chunk[0].source or chunk[0].id}: "
-                                   f"{type(exc).__name__}: {_reason(exc)}") from None
+            parses = _result(future, chunk, interrupted)
             while len(pending) < limit() and submit():
                 pass
-            yield from zip(chunk, parses)
+            for pair in zip(chunk, parses):
+                yield pair
+                interrupted.check()  # after the article was written
     finally:
         for _, future in pending:
             future.cancel()
+
+
+def _result(future: Any, chunk: list[Article], interrupted: _Interrupts) -> list[Parsed]:
+    """A batch's parses, waited for in short steps so that ctrl+c is seen."""
+    from distributed import KilledWorker
+
+    while True:
+        interrupted.check()
+        try:
+            return future.result(timeout=0.25)
+        except TimeoutError:
+            continue
+        except KilledWorker:
+            times = _allowed_failures() + 1
+            raise ClusterError(
+                f"workers died {times} time{'s' if times != 1 else ''} parsing the batch that starts with "
+                f"{chunk[0].source or chunk[0].id}; what was parsed before it is stored (run the import again to go on)"
+            ) from None
+        except (KeyboardInterrupt, ClusterError):
+            raise
+        except Exception as exc:
+            from reader.nlp import ModelUnavailable
+
+            if isinstance(exc, ModelUnavailable):
+                raise
+            raise ClusterError(f"a worker failed on the batch that starts with {chunk[0].source or chunk[0].id}: "
+                               f"{type(exc).__name__}: {_reason(exc)}") from None
+
+
+class _Interrupts:
+    """ctrl+c and SIGTERM, noted rather than raised while the cluster works: raised inside
+    Dask's own calls, a KeyboardInterrupt can be caught there and lost (the import would go
+    on, a traceback printed). `check()` raises it where reader can act on it, between two
+    articles' writes. Only a context manager (in the main thread) installs the handlers."""
+
+    SIGNALS = ("SIGINT", "SIGTERM")
+
+    def __init__(self) -> None:
+        self.caught = False
+        self.previous: dict[int, Any] = {}
+
+    def __enter__(self) -> _Interrupts:
+        import signal
+
+        for name in self.SIGNALS:
+            number = getattr(signal, name)
+            try:
+                self.previous[number] = signal.signal(number, self._note)
+            except ValueError:  # not the main thread: nothing to catch here
+                break
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        import signal
+
+        for number, handler in self.previous.items():
+            signal.signal(number, handler)
+
+    def _note(self, signum: int, frame: object) -> None:
+        self.caught = True
+
+    def check(self) -> None:
+        if self.caught:
+            raise KeyboardInterrupt
 
 
 def _allowed_failures() -> int:
@@ -233,16 +283,21 @@ class ClusterParser:
         self.workers, self.scheduler, self.model, self.batch = workers, scheduler, model, batch
         self.client: Any = None
         self.size = 0  # workers in the cluster when it was first needed (0: it never was)
+        self.interrupts = _Interrupts()
         self._stack = ExitStack()
 
     def __enter__(self) -> ClusterParser:
         return self
 
     def __exit__(self, *exc: object) -> None:
-        self._stack.close()
+        self._stack.close()  # the cluster is stopped, then ctrl+c is reader's again
+        if exc[0] is None:
+            self.interrupts.check()  # pressed while the cluster was stopping
 
     def __call__(self, articles: Iterable[Article]) -> Iterator[tuple[Article, Parsed]]:
         if self.client is None:
+            # From here until the cluster is stopped, ctrl+c is noted and acted on by reader.
+            self._stack.enter_context(self.interrupts)
             self.client = self._stack.enter_context(connect(workers=self.workers, scheduler=self.scheduler, model=self.model))
             self.size = len(self.client.scheduler_info().get("workers", {}))
-        return parse_on(self.client, articles, model=self.model, batch=self.batch)
+        return parse_on(self.client, articles, model=self.model, batch=self.batch, interrupts=self.interrupts)

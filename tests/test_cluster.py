@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shlex
 import shutil
 import signal
@@ -320,8 +321,6 @@ def test_the_progress_total_counts_articles_not_files(tmp_path: Path) -> None:
 
 
 def test_workers_without_the_pipeline_are_one_line_and_exit_2(plain: dict, tmp_path: Path) -> None:
-    import re
-
     db = tmp_path / "no-model.db"
     proc = run_reader("import", "--db", str(db), "--workers", "1", "--model", "no_such_pipeline", plain["targets"][0],
                       env=cli_env(**CLUSTER_ENV))
@@ -345,15 +344,40 @@ def test_cluster_options_that_do_not_go_together_are_one_line_and_exit_2(tmp_pat
     assert not db.exists() and not (tmp_path / "out.jsonl").exists()
 
 
+class Terminal:
+    """A real terminal: one tmux server of the test's own (a private socket), one command."""
+
+    def __init__(self, command: str, width: int = 150, height: int = 20) -> None:
+        self.socket = f"reader-cluster-{os.getpid()}"
+        self._tmux("new-session", "-d", "-s", "main", "-x", str(width), "-y", str(height), command)
+
+    def _tmux(self, *args: str) -> subprocess.CompletedProcess:
+        return subprocess.run(["tmux", "-L", self.socket, *args], capture_output=True, text=True, check=False,
+                              env={**os.environ, "TERM": "xterm-256color"})
+
+    def screen(self) -> str:
+        return self._tmux("capture-pane", "-p", "-t", "main").stdout
+
+    def wait_for(self, pattern: str, timeout: float) -> re.Match:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            found = re.search(pattern, self.screen())
+            if found:
+                return found
+            time.sleep(0.05)
+        raise AssertionError(f"{pattern!r} never appeared; the screen shows:\n{self.screen()}")
+
+    def close(self) -> None:
+        self._tmux("kill-server")
+
+
 @pytest.mark.tmux
 @pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is not installed (.ci/run installs it)")
 def test_a_terminal_shows_articles_per_second_and_time_left(plain: dict, tmp_path: Path) -> None:
-    from tests.test_terminal import Terminal
-
     db = tmp_path / "progress.db"
     env = " ".join(f"{k}={shlex.quote(v)}" for k, v in CLUSTER_ENV.items())
     command = shlex.join([sys.executable, "-m", "reader", "import", "--db", str(db), "--workers", "1", "--batch", "1", *plain["targets"]])
-    term = Terminal(f"reader-progress-{os.getpid()}", f"env {env} {command} > /dev/null; echo exit-$?; sleep 60", width=150, height=20)
+    term = Terminal(f"env {env} {command} > /dev/null; echo exit-$?; sleep 60")
     try:
         total = len(plain["targets"])
         bar = term.wait_for(rf"importing .* (\d)/{total} (\d+\.\d|…) articles/s (-:--:--|\d+:\d\d:\d\d) \d+:\d\d:\d\d", timeout=120)
