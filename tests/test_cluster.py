@@ -160,6 +160,7 @@ def test_a_worker_killed_mid_import_loses_nothing(plain: dict, tmp_path: Path) -
             if proc.poll() is None:
                 proc.kill()
         # the nanny restarted it under a new process id; the import went on
+        client.wait_for_workers(2, timeout=120)
         assert killed not in client.run(os.getpid).values()
         # every worker, the restarted one too, holds the one pipeline it loaded itself
         loaded = client.run(lambda: [type(v).__name__ for v in __import__("reader.cluster_work").cluster_work._pipelines.values()])
