@@ -5,26 +5,53 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+# Every package, the spaCy model and the build backend, pinned with their hashes: `make lock`
+# writes it from pyproject.toml (run it after changing the dependencies there, and commit both).
+LOCK := requirements.lock
 
-.PHONY: run test setup bench clean
+.PHONY: run test lint setup lock bench model clean
 
 setup: $(STAMP)
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml $(LOCK)
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "reader needs Python >= 3.11; set PYTHON=python3.11 or newer")'
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[test]'
+	$(BIN)/python -m pip install --quiet --require-hashes --no-deps -r $(LOCK)
+	$(BIN)/python -m pip install --quiet --no-deps --no-build-isolation -e .
+	$(BIN)/python -m pip check
+	@# byte code now, so the first start-up does not compile reader (nor any later one where
+	@# PYTHONDONTWRITEBYTECODE is set)
+	$(BIN)/python -m compileall -q reader > /dev/null
 	touch $(STAMP)
+
+lock:
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet "pip-tools>=7.5,<8"
+	$(BIN)/pip-compile --quiet --generate-hashes --extra test --build-deps-for editable --allow-unsafe \
+		--strip-extras --no-emit-index-url --no-emit-find-links --no-emit-trusted-host \
+		--output-file $(LOCK) pyproject.toml
 
 run: setup
 	$(BIN)/reader sample_articles
 
-test: setup
+test: setup lint
+	@command -v chromium >/dev/null 2>&1 || { [ "$$(id -u)" = 0 ] && apt-get update -qq && apt-get install -y -qq chromium; } \
+		|| echo "chromium could not be installed: the browser tests of reader serve will skip"
 	$(BIN)/python -m pytest
+
+# ruff (pyflakes, bugbear, simplify, complexity), mypy on the core, and the import contracts;
+# all three are configured in pyproject.toml.
+lint: setup
+	$(BIN)/ruff check .
+	$(BIN)/mypy
+	$(BIN)/lint-imports --no-cache
 
 bench: setup
 	$(BIN)/python -m benchmarks
+
+# The suggestion model shipped in the package, built from the labelled corpus in corpus/.
+model: setup
+	$(BIN)/python -m reader.suggest.build corpus -o reader/suggest/shipped
 
 clean:
 	rm -rf $(VENV) .pytest_cache

@@ -19,10 +19,10 @@ import traceback
 from pathlib import Path
 
 from benchmarks import (commitments_screen, export, fixtures, ingest, keypress, label_write, refresh, retrain_keys, startup,
-                        train)
+                        train, undo)
 from benchmarks.common import BENCH, Tmux, machine, say
 
-PARTS = ("startup", "keys", "ingest", "export", "labels", "train", "retrain-keys", "refresh", "commitments-screen")
+PARTS = ("startup", "keys", "ingest", "export", "labels", "train", "retrain-keys", "refresh", "commitments-screen", "undo")
 LAST_RUN = BENCH / "last-run.json"
 RETIRED = {"ingest-no-lemmatizer"}  # rows no longer measured: a partial run does not carry them over
 REGRESSION = 0.35  # flag a change worse than this; on a shared 2-core machine smaller ones can be noise
@@ -97,7 +97,7 @@ def rows_of(results: dict) -> list[dict]:
     tr = results.get("train")
     if tr and "error" not in tr and "skipped" not in tr:
         rows.append(row("train", f"`reader train --no-refresh` on {tr['labels']} GUM gold labels in {tr['articles']} articles "
-                        f"(floor: spaCy parse + textcat.cross_validate, {tr['folds']} folds, + textcat.train, no reader)",
+                        f"(floor: spaCy parse + learn.cross_validate, {tr['folds']} folds, + learn.fit, no reader store)",
                         tr["reader_s"], tr["floor_s"], unit="s", goal=1.3))
         rows.append(row("train-inside", "the same, the seconds `reader train` reports (floor: the floor's own, after start-up)",
                         tr["reader_inside_s"], tr["floor_inside_s"], unit="s"))
@@ -117,6 +117,17 @@ def rows_of(results: dict) -> list[dict]:
         rows.append(row("commitments-screen", f"start-up to first paint of the commitments screen, {cs['commitments']:,} commitments "
                         f"in {cs['articles']:,} articles (floor: the library screen, same library)",
                         cs["reader_s"], cs["floor_s"], unit="s", goal=1.5))
+    u = results.get("undo")
+    if u and "error" not in u:
+        small, large = u[str(undo.SMALL)], u[str(undo.LARGE)]
+        rows.append(row("undo-article", f"Pilot, article screen, `u`/`U` key handled: {undo.LARGE:,} events (floor: {undo.SMALL:,})",
+                        large["article_ms"], small["article_ms"], unit="ms/key", goal=1.5))
+        rows.append(row("undo-commitments", f"commitments screen's undo/redo step (every article's stack): {undo.LARGE:,} events "
+                        f"(floor: {undo.SMALL:,})", large["tracker_ms"], small["tracker_ms"], unit="ms", goal=1.5))
+        rows.append(row("undo-first", f"the first undo of a view, which builds its kept stacks once: {undo.LARGE:,} events "
+                        f"(floor: {undo.SMALL:,})", large["article_first_ms"], small["article_first_ms"], unit="ms"))
+        rows.append(row("undo-replay", f"what each keypress cost before: a replay of every article's log, {undo.LARGE:,} events "
+                        f"(floor: {undo.SMALL:,})", large["replay_every_ms"], small["replay_every_ms"], unit="ms"))
     return rows
 
 
@@ -218,6 +229,8 @@ def main(argv: list[str] | None = None) -> int:
             attempt("retrain_keys", lambda: retrain_keys.run(articles, tmux, args.reps))
         if "refresh" in parts:
             attempt("refresh", lambda: refresh.run(articles, args.reps))
+        if "undo" in parts:
+            attempt("undo", lambda: undo.run(articles, args.reps))
         if "commitments-screen" in parts:
             attempt("commitments_screen", lambda: commitments_screen.run(articles, tmux, args.reps))
     finally:

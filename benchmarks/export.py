@@ -94,7 +94,7 @@ def _lines(path: Path) -> int:
 def _compare(reader_out: Path, floor_out: Path, sample: int = 2000) -> str | None:
     """None when the first `sample` records are equal; else what differs."""
     with open(reader_out, encoding="utf-8") as a, open(floor_out, encoding="utf-8") as b:
-        for n, (x, y) in enumerate(zip(a, b)):
+        for n, (x, y) in enumerate(zip(a, b, strict=False)):
             if n >= sample:
                 return None
             left, right = json.loads(x), json.loads(y)

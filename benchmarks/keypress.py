@@ -58,7 +58,7 @@ def terminal(articles: Articles, tmux: Tmux, reps: int) -> dict:
         try:
             tmux.wait_screen(name, rf"sentence 1/{total}\b")
 
-            def burst(keys: str, count: int) -> float:
+            def burst(keys: str, count: int, name: str = name, total: int = total, stream: Stream = stream) -> float:
                 tmux.send(name, "g")
                 tmux.wait_screen(name, rf"sentence 1/{total}\b")
                 time.sleep(0.05)

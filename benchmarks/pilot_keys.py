@@ -79,7 +79,7 @@ async def measure(db: Path, article_id: str, presses: int, reps: int) -> dict:
             name = app.label_set.names[rep % 3]
             labels = []
             for i in range(presses):
-                labels.append(await press(key, lambda i=i: app.screen.session.labels.get(i) == name and view.cursor == i + 1))
+                labels.append(await press(key, lambda i=i, name=name: app.screen.session.labels.get(i) == name and view.cursor == i + 1))
             if rep:
                 out["move_ms"].append(1000 * sum(moves) / len(moves))
                 out["label_ms"].append(1000 * sum(labels) / len(labels))

@@ -56,7 +56,7 @@ def run(articles: Articles, reps: int) -> dict:
         return run_process(["nice", "-n", "10", PYTHON, str(BENCH / "bare_spacy.py"), MODEL, str(text), "--lines"], env=env).seconds
 
     # Untimed: byte code of the modules the job needs beyond the fixtures' import.
-    run_process([PYTHON, "-c", "import reader.learn, reader.suggest.textcat, reader.cli.learning"], env=env)
+    run_process([PYTHON, "-c", "import reader.learn, reader.suggest.component, reader.cli.learning"], env=env)
     readers, floors = [], []
     for i in range(reps):
         if i % 2 == 0:  # alternate which goes first

@@ -82,7 +82,7 @@ def run(articles: Articles, tmux: Tmux, reps: int) -> dict:
 
         def with_job(phase: str) -> float:
             job: subprocess.Popen | None = None
-            log = open(work / f"job-{phase}.log", "a", encoding="utf-8")
+            log = open(work / f"job-{phase}.log", "a", encoding="utf-8")  # noqa: SIM115 -- closed in the finally below, after the job ends
 
             def start_job() -> None:
                 nonlocal job

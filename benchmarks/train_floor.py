@@ -4,16 +4,16 @@
 
 Reads the labelled sentences straight from the database with one sqlite3 connection (article
 text, sentence offsets, the current label of each labelled sentence), `spacy.load`s the same
-model with every component (as `textcat.load_base` does), parses each article's stored
+model with every component (as `component.load_base` does), parses each article's stored
 sentences the way training does (`reader.nlp.sentence_spans`: paragraphs through one
 `nlp.pipe`, each sentence a Span in its paragraph), then runs
-`reader.suggest.textcat.cross_validate` with the same folds and `textcat.train` once on all
+`reader.learn.cross_validate` (with the shipped corpus) and `learn.fit` once on all
 labels: exactly the training `reader train` performs. No Store, no CLI, no resolution of
 several annotators' votes, no cold-start baseline, no model written to disk or registered.
 
 Prints one JSON object: labels, articles, folds, the held-out macro-F1 (which must equal
 reader's: same data, same deterministic fit) and `seconds`, timed like the figure `reader
-train` reports (`learn.train`: from reading the labels, spaCy and textcat already imported).
+train` reports (`learn.train`: from reading the labels, spaCy and the suggester already imported).
 """
 
 from __future__ import annotations
@@ -32,7 +32,9 @@ def main(argv: list[str]) -> None:
     import spacy
 
     from reader.nlp import sentence_spans
-    from reader.suggest import textcat
+    from reader import learn
+    from reader.model import LabelSet
+    from reader.suggest import learned
 
     started = time.monotonic()
     db, model = argv[0], argv[1]
@@ -63,11 +65,12 @@ def main(argv: list[str]) -> None:
                 pairs.append((spans[(article_id, index)], label))
                 groups.append(article_id)
     k = max(2, min(folds, len(articles)))
-    held = textcat.cross_validate(pairs, groups, list(LABELS), folds=k, base=nlp)
-    textcat.train(pairs, list(LABELS), base=nlp, groups=groups)
+    rows = [learned.features(span) for span, _ in pairs]
     golds = [label for _, label in pairs]
-    predicted = [LABELS.index(max(p, key=p.get)) for p in held]
-    macro = textcat.macro_f1([LABELS.index(g) for g in golds], predicted, len(LABELS))
+    corpus = learn._corpus(LabelSet())
+    held = learn.cross_validate(rows, golds, groups, list(LABELS), corpus, k)
+    learn.fit(rows, golds, list(LABELS), corpus)
+    macro = learn.score(golds, [max(p, key=p.get) for p in held], LABELS).macro
     print(json.dumps({"labels": len(pairs), "articles": len(articles), "folds": k, "macro_f1": round(macro, 4),
                       "seconds": round(time.monotonic() - started, 2)}))
 

@@ -17,6 +17,7 @@ machines need reader and its spaCy model installed.
 from __future__ import annotations
 
 import os
+import sys
 import uuid
 from collections import deque
 from collections.abc import Iterable, Iterator
@@ -148,12 +149,14 @@ def _load_everywhere(client: Any, model: str | None) -> None:
             raise ClusterError("the Dask cluster has no workers (start some with `dask worker ADDRESS`)") from None
     try:
         client.register_plugin(LoadPipeline(model), name=LoadPipeline.name)
-        failures = client.run(pipeline_status, model)
+        statuses = client.run(pipeline_status, model)
     except Exception as exc:  # noqa: BLE001 - a worker without reader fails to unpickle the plugin
         raise ClusterError(f"the Dask workers could not load reader ({_reason(exc)}); {INSTALL_HINT}") from None
-    for address, reason in sorted(failures.items()):
+    for address, (reason, _) in sorted(statuses.items()):
         if reason:
             raise ClusterError(f"the Dask worker at {address} has no spaCy pipeline: {reason}")
+    for note in sorted({note for _, note in statuses.values() if note}):
+        print(f"reader: {note}", file=sys.stderr)  # as a plain import says it: once
 
 
 def parse_on(client: Any, articles: Iterable[Article], *, model: str | None = None, batch: int = BATCH,
@@ -196,7 +199,7 @@ def parse_on(client: Any, articles: Iterable[Article], *, model: str | None = No
             parses = _result(future, chunk, interrupted)
             while len(pending) < limit() and submit():
                 pass
-            for pair in zip(chunk, parses):
+            for pair in zip(chunk, parses, strict=True):
                 yield pair
                 interrupted.check()  # after the article was written
     finally:

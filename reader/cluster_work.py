@@ -12,6 +12,7 @@ from reader.model import Article, Parsed
 
 _pipelines: dict[str | None, Any] = {}
 _failures: dict[str | None, str] = {}
+_notes: dict[str | None, str] = {}
 _lock = threading.Lock()
 
 
@@ -41,16 +42,25 @@ class LoadPipeline(WorkerPlugin):
             _pipeline(self.model)
         except Exception as exc:  # noqa: BLE001 - reported to the client by `pipeline_status`
             _failures[self.model] = str(exc) or type(exc).__name__
+            return
+        try:  # the suggestion model too (kept per process)
+            from reader.suggest import learned
+
+            learned.shipped()
+        except Exception as exc:  # noqa: BLE001 - the parse rules alone, said once by the client
+            _notes[self.model] = f"{exc}; suggestions come from the parse rules alone"
 
 
-def pipeline_status(model: str | None) -> str | None:
-    """Why this worker's pipeline did not load, or None when it did."""
-    return _failures.get(model)
+def pipeline_status(model: str | None) -> tuple[str | None, str | None]:
+    """Why this worker's pipeline did not load (None when it did), and a note to pass on (the
+    suggestion model could not be read)."""
+    return _failures.get(model), _notes.get(model)
 
 
 def parse_batch(model: str | None, articles: list[Article]) -> list[Parsed]:
-    """Parse a batch exactly as a plain import does, and return the parses in order."""
+    """Parse a batch exactly as a plain import does, and return the parses in order (without
+    the suggestion model when it could not be read: the client said so once, not every batch)."""
     nlp_object = _pipeline(model)
     from reader import nlp
 
-    return [parsed for _, parsed in nlp.parse_many(nlp_object, articles)]
+    return [parsed for _, parsed in nlp.parse_many(nlp_object, articles, rules_only=model in _notes)]

@@ -14,7 +14,7 @@ import os
 import sys
 import tempfile
 from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -87,7 +87,7 @@ def sentence_records(articles: Iterable[ArticleData], selection: Selection) -> I
                 continue
             if not votes and selection.labels and annotations:
                 continue  # labelled, but not with a label asked for
-            base = {
+            base: dict[str, Any] = {
                 "text": text,
                 "label": None,
                 "article_id": art.id,
@@ -119,7 +119,8 @@ def sentence_records(articles: Iterable[ArticleData], selection: Selection) -> I
             if selection.suggestions:
                 found = art.suggestions.get(index)
                 base["suggestion"] = found.record() if found else None
-            for vote in votes or [None]:
+            choices: list[Annotation | None] = [*votes] if votes else [None]
+            for vote in choices:
                 record = dict(base)
                 if vote is not None:
                     record["label"] = vote.label
@@ -317,7 +318,7 @@ def open_output(target: str | None, *, binary: bool = False, encoding: str = "ut
 
     With binary=True the context yields the temporary path to write to instead of a handle.
     """
-    if target in (None, "-"):
+    if target is None or target == "-":
         if binary:
             raise ValueError("this format is binary: give a file with -o")
         yield sys.stdout
@@ -349,10 +350,8 @@ def open_output(target: str | None, *, binary: bool = False, encoding: str = "ut
                 os.fsync(handle.fileno())
         os.replace(temp, path)
     except BaseException:
-        try:
+        with suppress(OSError):
             os.unlink(temp)
-        except OSError:
-            pass
         raise
 
 

@@ -1,9 +1,10 @@
 """Background work in a process of its own: whatever loads spaCy or trains a model never runs
 in the process that draws the screen, so a keypress never waits for it.
 
-A job is `python -m reader _work TASK ...`: it reports progress as one JSON object per line on
-stdout, and fails with reader's usual one line on stderr and a non-zero exit code. Killing it
-at any moment is safe: each article's result is committed in one transaction.
+A job is `python -m reader _work TASK ...`: it reports progress as typed events (below), one
+JSON object per line on stdout (`encode` writes them, `decode` reads them back), and fails with
+reader's usual one line on stderr and a non-zero exit code. Killing it at any moment is safe:
+each article's result is committed in one transaction.
 """
 
 from __future__ import annotations
@@ -13,7 +14,82 @@ import subprocess
 import sys
 import threading
 from collections.abc import Iterator
+from dataclasses import asdict, dataclass, fields
 from pathlib import Path
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Parsed:
+    """An article was parsed (its sentences and entities stored)."""
+
+    parsed: str  # the article id
+
+
+@dataclass(frozen=True)
+class Suggested:
+    """An article's suggestions were stored."""
+
+    suggested: str  # the article id
+
+
+@dataclass(frozen=True)
+class Extracted:
+    """The commitment extractor read this many sentences."""
+
+    extracted: int
+
+
+@dataclass(frozen=True)
+class Trained:
+    """A training finished: its held-out macro-F1 against the baseline's, and whether it was kept."""
+
+    trained: str  # the model id
+    kept: bool
+    macro_f1: float
+    baseline: str
+    baseline_macro_f1: float
+
+
+@dataclass(frozen=True)
+class NotTrained:
+    """A training could not run (too few labels, one class); the reason, in a line."""
+
+    not_trained: str
+
+
+@dataclass(frozen=True)
+class Warned:
+    """Something the user should know that is not a failure."""
+
+    warning: str
+
+
+Event = Parsed | Suggested | Extracted | Trained | NotTrained | Warned
+# Each event is told apart by its first field's name, the key it has on the wire.
+KINDS: dict[str, type[Event]] = {fields(kind)[0].name: kind for kind in (Parsed, Suggested, Extracted, Trained, NotTrained, Warned)}
+
+
+def encode(event: Event) -> str:
+    """One line of a job's output."""
+    return json.dumps(asdict(event))
+
+
+def decode(line: str) -> Event | None:
+    """The event a line of a job's output reports; None for anything else (a stray print)."""
+    try:
+        data: Any = json.loads(line)
+    except json.JSONDecodeError:
+        return None
+    if not isinstance(data, dict):
+        return None
+    kind = next((KINDS[key] for key in data if key in KINDS), None)
+    if kind is None:
+        return None
+    try:
+        return kind(**{f.name: data[f.name] for f in fields(kind)})
+    except KeyError:
+        return None
 
 
 class JobFailed(RuntimeError):
@@ -34,7 +110,7 @@ class Job:
         self._lock = threading.Lock()
         self._cancelled = False
 
-    def events(self) -> Iterator[dict]:
+    def events(self) -> Iterator[Event]:
         with self._lock:
             if self._cancelled:
                 return
@@ -45,11 +121,8 @@ class Job:
         proc = self._proc
         assert proc.stdout is not None and proc.stderr is not None
         for line in proc.stdout:
-            try:
-                event = json.loads(line)
-            except json.JSONDecodeError:
-                continue
-            if isinstance(event, dict):
+            event = decode(line)
+            if event is not None:
                 yield event
         err = proc.stderr.read()
         if proc.wait() != 0 and not self._cancelled:

@@ -133,14 +133,71 @@ def _check(examples: list[Example], label_set: LabelSet) -> None:
 def parse_sentences(nlp: Any, store: Store, article_ids: Iterable[str]) -> Iterator[tuple[str, dict[int, Any]]]:
     """Each article's stored sentences as spaCy spans, parsed as at import."""
     from reader.nlp import sentence_spans
+    from reader.suggest.component import NAME
 
-    # A kept model's own classifier is not needed to parse: it runs on the spans afterwards.
-    with nlp.select_pipes(disable=[name for name in ("textcat",) if name in nlp.pipe_names]):
+    # A kept model's own component is not needed to parse: it scores the spans afterwards.
+    with nlp.select_pipes(disable=[name for name in (NAME,) if name in nlp.pipe_names]):
         for article_id in article_ids:
             article = store.article(article_id)
             if article is None:
                 continue
             yield article_id, sentence_spans(nlp, article.text, store.sentences(article_id))
+
+
+def _corpus(label_set: LabelSet) -> tuple[Any, list[str]] | None:
+    """The shipped corpus's features and labels, for the default label set (None otherwise, or
+    when it cannot be read: then the user's labels train alone)."""
+    if not label_set.is_default:
+        return None
+    from reader.suggest import learned
+
+    try:
+        X, labels, _, _ = learned.load_corpus()
+    except learned.ModelError:
+        return None
+    return X, labels
+
+
+def fit(rows: list[Any], golds: list[str], names: list[str], corpus: tuple[Any, list[str]] | None) -> Any:
+    """The learned suggester fitted on the corpus (when there is one) and the user's labels, each
+    of the user's weighing `learned.USER_WEIGHT` times one of the corpus's."""
+    from reader.suggest import learned
+
+    X = learned.matrix(rows)
+    if corpus is None:
+        return learned.fit(X, golds, names)
+    Xc, yc = corpus
+    weights = [1.0] * len(yc) + [learned.USER_WEIGHT] * len(golds)
+    return learned.fit(learned.stack(Xc, X), yc + golds, names, weights)
+
+
+def cross_validate(rows: list[Any], golds: list[str], groups: list[str], names: list[str],
+                   corpus: tuple[Any, list[str]] | None, folds: int = FOLDS, share: float = 1.0,
+                   seed: int = 0) -> list[dict[str, float]]:
+    """Held-out probabilities for each of the user's labels: folds of whole articles, each
+    scored by a model fitted on the corpus and the user's other folds (a seeded `share` of
+    them, for a learning curve)."""
+    import random
+
+    articles = sorted(set(groups))
+    k = max(2, min(folds, len(articles)))
+    fold_of = {a: i % k for i, a in enumerate(articles)}
+    held: list[dict[str, float]] = [{} for _ in rows]
+    for fold in range(k):
+        train_idx = [i for i, g in enumerate(groups) if fold_of[g] != fold]
+        test_idx = [i for i, g in enumerate(groups) if fold_of[g] == fold]
+        if share < 1.0:
+            train_idx = sorted(random.Random(seed + fold).sample(train_idx, max(2, round(len(train_idx) * share))))
+        if not test_idx or len({golds[i] for i in train_idx}) < 2 and corpus is None:
+            continue
+        model = fit([rows[i] for i in train_idx], [golds[i] for i in train_idx], names, corpus)
+        for i in test_idx:
+            held[i] = model.probabilities(rows[i])
+    return held
+
+
+def _best(probs: dict[str, float]) -> str | None:
+    return max(probs, key=probs.get) if probs else None
 
 
 def train(
@@ -154,12 +211,13 @@ def train(
     output: Path | None = None,
     progress: Progress | None = None,
 ) -> Report:
-    """Cross-validate a classifier on the stored labels, compare it with the current suggester on
-    the same held-out labels, train it on all of them and keep it if it is better.
+    """Cross-validate the learned suggester on the stored labels (with the shipped corpus, for
+    the default label set), compare it with the current suggester on the same held-out labels,
+    fit it on all of them and keep it if it is better.
 
     With `output`, the trained pipeline is also copied there, kept or not. A model that is not
     kept leaves only its scores in the register; of the kept ones, the newest two stay on disk."""
-    from reader.suggest import textcat
+    from reader.suggest import component, learned
 
     started = time.monotonic()
     tell = progress or (lambda stage, done, total: None)
@@ -168,26 +226,22 @@ def train(
     articles = sorted({e.article_id for e in examples})
     if len(articles) < 2:
         raise LearnError("training needs labels in at least two articles, so that it can be scored on one it did not see")
-    nlp = textcat.load_base(model)
+    nlp = component.load_base(model)
     spans: dict[tuple[str, int], Any] = {}
     for n, (article_id, found) in enumerate(parse_sentences(nlp, store, articles), 1):
         spans.update({(article_id, i): span for i, span in found.items()})
         tell("parsing", n, len(articles))
-    examples = [e for e in examples if (e.article_id, e.index) in spans]
-    pairs = [(spans[(e.article_id, e.index)], e.label) for e in examples]
+    examples = _without_conflicts([e for e in examples if (e.article_id, e.index) in spans], spans)
+    rows = [learned.features(spans[(e.article_id, e.index)]) for e in examples]
     groups = [e.article_id for e in examples]
     golds = [e.label for e in examples]
     names = list(label_set.names)
-    try:
-        textcat.check_labels(golds, names)
-    except ValueError as exc:
-        raise LearnError(str(exc)) from None
-    k = max(2, min(folds, len(articles)))
-    tell("cross-validating", 0, k)
-    held = textcat.cross_validate(pairs, groups, names, folds=k, base=nlp)
-    predicted = [max(p, key=p.get) for p in held]
+    corpus = _corpus(label_set)
+    tell("cross-validating", 0, folds)
+    held = cross_validate(rows, golds, groups, names, corpus, folds)
+    predicted = [_best(p) for p in held]
     held_out = score(golds, predicted, names)
-    baseline_name, baseline_pred, mask = _baseline(store, label_set, examples, pairs)
+    baseline_name, baseline_pred, mask = _baseline(store, label_set, examples, rows, spans)
     chosen = [i for i, keep in enumerate(mask) if keep]
     base_scores = score([golds[i] for i in chosen], [baseline_pred[i] for i in chosen], names)
     mine = score([golds[i] for i in chosen], [predicted[i] for i in chosen], names)
@@ -195,15 +249,15 @@ def train(
     points: list[tuple[float, float]] = []
     if curve:
         for share in CURVE:
-            part = held if share == 1.0 else textcat.cross_validate(pairs, groups, names, folds=k, base=nlp, train_fraction=share)
-            points.append((share, score(golds, [max(p, key=p.get) for p in part], names).macro))
+            part = held if share == 1.0 else cross_validate(rows, golds, groups, names, corpus, folds, share)
+            points.append((share, score(golds, [_best(p) for p in part], names).macro))
             tell("learning curve", len(points), len(CURVE))
     tell("training", 0, 1)
-    final = textcat.train(pairs, names, base=nlp, groups=groups)
+    final = component.pipeline(nlp, fit(rows, golds, names, corpus))
     model_id = time.strftime("%Y%m%d-%H%M%S", time.gmtime()) + f"-{os.getpid() % 10000:04d}"
     path = _save(final, models_dir(store.path), model_id, examples, label_set)
     scores = {"held_out": held_out.as_dict(), "baseline": {"name": baseline_name, **base_scores.as_dict()},
-              "compared_on": len(chosen), "candidate_on_same": mine.as_dict()}
+              "compared_on": len(chosen), "candidate_on_same": mine.as_dict(), "with_corpus": corpus is not None}
     store.add_model(ModelInfo(model_id, label_set.key, path.name, now(), len(examples), scores, kept))
     if output is not None:
         shutil.copytree(path, output)
@@ -214,6 +268,15 @@ def train(
                   path if kept else None, time.monotonic() - started, points)
 
 
+def _without_conflicts(examples: list[Example], spans: dict[tuple[str, int], Any]) -> list[Example]:
+    """Leave out sentences whose identical text carries different labels elsewhere (a repeated
+    photo credit labelled two ways): they cannot teach either label."""
+    by_text: dict[str, set[str]] = {}
+    for e in examples:
+        by_text.setdefault(" ".join(spans[(e.article_id, e.index)].text.split()), set()).add(e.label)
+    return [e for e in examples if len(by_text[" ".join(spans[(e.article_id, e.index)].text.split())]) == 1]
+
+
 def _prune(store: Store, label_set: LabelSet, keep: int = 2) -> None:
     """Remove the directories of kept models older than the newest `keep` (their scores stay)."""
     folder = models_dir(store.path)
@@ -221,38 +284,40 @@ def _prune(store: Store, label_set: LabelSet, keep: int = 2) -> None:
         shutil.rmtree(folder / info.path, ignore_errors=True)
 
 
-def _baseline(store: Store, label_set: LabelSet, examples: list[Example], pairs: list) -> tuple[str, list[str | None], list[bool]]:
+def _baseline(store: Store, label_set: LabelSet, examples: list[Example], rows: list[Any],
+              spans: dict[tuple[str, int], Any]) -> tuple[str, list[str | None], list[bool]]:
     """The current suggester's predictions on the examples it was not trained on: the kept
-    model if there is one, else the cold start (default labels), else always the most
+    model if there is one, else the shipped cold start (default labels), else always the most
     frequent label."""
+    from reader.suggest import component
+
     current = store.current_model(label_set.key)
     if current is not None:
         loaded = load_model(store, current)
         if loaded is not None:
-            from reader.suggest import textcat
-
             seen = _trained_on(store, current)
             mask = [(e.article_id, e.index) not in seen for e in examples]
             if sum(mask) >= MIN_LABELS:
-                probs = textcat.predict(loaded, [span for span, _ in pairs])
-                return f"model {current.id}", [max(p, key=p.get) for p in probs], mask
+                model = component.model_of(loaded)
+                return f"model {current.id}", [_best(model.probabilities(r)) for r in rows], mask
     if label_set.is_default:
-        from reader.suggest import suggest
+        from reader.suggest import cold_start_suggester
 
-        return "cold start", [suggest(span).label for span, _ in pairs], [True] * len(pairs)
+        one = cold_start_suggester()
+        return "cold start", [one(spans[(e.article_id, e.index)]).label for e in examples], [True] * len(examples)
     common = Counter(e.label for e in examples).most_common(1)[0][0]
-    return f"always {common!r}", [common] * len(pairs), [True] * len(pairs)
+    return f"always {common!r}", [common] * len(examples), [True] * len(examples)
 
 
 def _save(nlp: Any, folder: Path, model_id: str, examples: list[Example], label_set: LabelSet) -> Path:
     """Write the pipeline under a temporary name, then rename it into place."""
-    from reader.suggest import textcat
+    from reader.suggest import component
 
     folder.mkdir(parents=True, exist_ok=True)
     for stale in folder.glob(".part-*"):
         shutil.rmtree(stale, ignore_errors=True)  # left by a training that was killed
     temp = folder / f".part-{model_id}"
-    textcat.save(nlp, temp)
+    component.save(nlp, temp)
     (temp / "reader-training.json").write_text(
         json.dumps({"label_set": list(label_set.names), "examples": [[e.article_id, e.index] for e in examples]}),
         encoding="utf-8",
@@ -272,20 +337,25 @@ def _trained_on(store: Store, info: ModelInfo) -> set[tuple[str, int]]:
 
 def load_model(store: Store, info: ModelInfo) -> Any | None:
     """A kept model, or None when its directory is missing or damaged."""
-    from reader.suggest import textcat
+    from reader.suggest import component
 
     try:
-        return textcat.load(models_dir(store.path) / info.path)
+        loaded = component.load(models_dir(store.path) / info.path)
+        component.model_of(loaded)  # the weights are read here: damaged ones fail now
+        return loaded
     except Exception:  # noqa: BLE001 - any failure to load means: use the cold start instead
         return None
 
 
 class Suggester:
-    """Suggestions for stored articles under one label set: the kept model, else the cold start.
+    """Suggestions for stored articles under one label set: the kept model, else the shipped cold
+    start (default labels), else nothing.
 
-    `warning` says, in one line, when a kept model could not be loaded."""
+    `warning` says, in one line, when a kept model or the shipped one could not be loaded."""
 
     def __init__(self, store: Store, label_set: LabelSet, model: str | None = None) -> None:
+        from reader.suggest import component
+
         self.store = store
         self.label_set = label_set
         self.warning: str | None = None
@@ -297,10 +367,15 @@ class Suggester:
                 self.warning = f"model {self.info.id} could not be loaded; using the cold-start suggester"
                 self.info = None
         self.nlp = self.pipeline
+        self.cold: Any = None
         if self.nlp is None and label_set.is_default:
-            from reader.suggest import textcat
+            from reader.suggest import cold_start_suggester
 
-            self.nlp = textcat.load_base(model)
+            self.nlp = component.load_base(model)
+            self.cold = cold_start_suggester(warn=self._warn)
+
+    def _warn(self, message: str) -> None:
+        self.warning = f"{self.warning}; {message}" if self.warning else message
 
     @property
     def source(self) -> str | None:
@@ -316,18 +391,16 @@ class Suggester:
         spans = dict(parse_sentences(self.nlp, self.store, [article_id])).get(article_id, {})
         indexes = sorted(spans)
         if self.pipeline is not None:
-            from reader.suggest import textcat
+            from reader.suggest import component, learned
 
-            probs = textcat.predict(self.pipeline, [spans[i] for i in indexes])
+            model = component.model_of(self.pipeline)
             out = {}
-            for i, p in zip(indexes, probs):
+            for i in indexes:
+                p = model.probabilities(learned.features(spans[i]))
                 label = max(p, key=p.get)
-                out[i] = Suggestion(label, float(p[label]), {k: float(v) for k, v in p.items()}, self.source or "")
+                out[i] = Suggestion(label, p[label], p, self.source or "")
             return out
-        from reader.nlp import cold_start
-        from reader.suggest import suggest
-
-        return {i: cold_start(suggest(spans[i])) for i in indexes}
+        return {i: self.cold(spans[i]) for i in indexes}
 
     def refresh(self, article_ids: Iterable[str]) -> Iterator[str]:
         """Store fresh suggestions for these articles; yield each id once committed."""

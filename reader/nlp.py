@@ -85,8 +85,11 @@ def chunks(text: str, start: int, end: int) -> Iterator[tuple[int, int]]:
         yield start, end
 
 
-def parse_many(nlp: Any, articles: Iterable[Article], *, jobs: int = 1) -> Iterator[tuple[Article, Parsed]]:
-    """Parse articles in order, yielding each as soon as its last paragraph is done."""
+def parse_many(nlp: Any, articles: Iterable[Article], *, jobs: int = 1, rules_only: bool = False) -> Iterator[tuple[Article, Parsed]]:
+    """Parse articles in order, yielding each as soon as its last paragraph is done.
+
+    Every sentence gets the cold start's suggestion: the shipped learned model's, or the parse
+    rules' alone (`rules_only`, or when the shipped model cannot be read: said once on stderr)."""
     name, version = model_label(nlp)
     pending: dict[int, tuple[Article, int]] = {}  # articles whose paragraphs are in flight
 
@@ -100,7 +103,9 @@ def parse_many(nlp: Any, articles: Iterable[Article], *, jobs: int = 1) -> Itera
                 yield "", (number, -1)  # keeps an empty article flowing through in order
 
     from reader import commitments
-    from reader.suggest import suggest
+    from reader.suggest import cold_start_suggester
+
+    suggest = cold_start_suggester(rules_only)
 
     current = -1
     sentences: list[tuple[int, int]] = []
@@ -120,7 +125,7 @@ def parse_many(nlp: Any, articles: Iterable[Article], *, jobs: int = 1) -> Itera
             for a, b in segment.sentence_spans(doc, offset):
                 span = doc.char_span(a - offset, b - offset, alignment_mode="expand")
                 if span is not None:
-                    suggestion = suggestions[len(sentences)] = cold_start(suggest(span))
+                    suggestion = suggestions[len(sentences)] = suggest(span)
                     if suggestion.label == COMMITMENT:
                         # who commits to what, by when, while the parse is at hand
                         date = date or commitments.article_date(article.text, article.published)
@@ -146,9 +151,9 @@ def parse_many(nlp: Any, articles: Iterable[Article], *, jobs: int = 1) -> Itera
 
 
 
-def cold_start(found: Any) -> Suggestion:
-    """The cold start's answer as the suggestion the store keeps."""
-    return Suggestion(found.label, found.score, dict(found.probs), COLD_START, found.reason)
+def cold_start(found: Any, source: str = COLD_START) -> Suggestion:
+    """The parse rules' answer as the suggestion the store keeps."""
+    return Suggestion(found.label, found.score, dict(found.probs), source, found.reason)
 
 
 def sentence_spans(nlp: Any, text: str, sentences: Iterable[Sentence]) -> dict[int, Any]:

@@ -7,6 +7,7 @@ control character or bidi override from an article can ever reach a user's termi
 from __future__ import annotations
 
 import codecs
+import contextlib
 import re
 import unicodedata
 
@@ -40,10 +41,9 @@ _MANY_BLANK_LINES = re.compile(r"\n{3,}")
 def _cp1252_extras() -> dict[int, str]:
     extras = {}
     for byte in range(0x80, 0xA0):
-        try:
+        # one of cp1252's five holes fails to decode: it stays the Latin-1 (C1) character
+        with contextlib.suppress(UnicodeDecodeError):
             extras[byte] = bytes([byte]).decode("cp1252")
-        except UnicodeDecodeError:
-            pass  # one of cp1252's five holes: stays the Latin-1 (C1) character
     return extras
 
 

@@ -171,14 +171,12 @@ def fill_up(store: Store, article_id: str, annotator: str = "filler") -> int:
     conn = store.db.conn
     conn.execute(f"PRAGMA max_page_count = {conn.execute('PRAGMA page_count').fetchone()[0]}")
     count = len(store.sentences(article_id))
-    fitted = 0
     for n in range(10_000):
         try:
             store.set_label(article_id, n % count, ("commitment", "claim", "background")[n % 3], f"{annotator}{n // count}")
         except StoreError as exc:
             assert "disk is full" in str(exc)
-            return fitted
-        fitted += 1
+            return n  # the labels that fitted before this one
     raise AssertionError("the capped database never filled up")
 
 

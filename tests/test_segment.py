@@ -34,7 +34,7 @@ def sentences(nlp, text: str) -> list[str]:
     """Segment text the way the caller does: per paragraph, offsets into text."""
     paras = paragraph_spans(text)
     out = []
-    for (a, b), doc in zip(paras, nlp.pipe(text[a:b] for a, b in paras)):
+    for (a, _b), doc in zip(paras, nlp.pipe(text[a:b] for a, b in paras), strict=True):
         out.extend(text[s:e] for s, e in sentence_spans(doc, a))
     return out
 
@@ -274,7 +274,7 @@ text_strategy = st.lists(token_strategy, max_size=60).map(lambda parts: "".join(
 def test_spans_are_ordered_trimmed_and_cover_all_text(nlp, text):
     paras = paragraph_spans(text)
     spans = []
-    for (a, b), doc in zip(paras, nlp.pipe(text[a:b] for a, b in paras)):
+    for (a, b), doc in zip(paras, nlp.pipe(text[a:b] for a, b in paras), strict=True):
         assert doc.text == text[a:b]
         para_spans = sentence_spans(doc, a)
         assert all(a <= s < e <= b for s, e in para_spans), "sentence outside its paragraph"
@@ -307,7 +307,7 @@ def test_gum_news_sentence_f1(nlp):
         gold = {tuple(x) for x in json.loads(path.with_suffix(".gold.json").read_text())["sentences"]}
         paras = paragraph_spans(text)
         predicted = set()
-        for (a, b), doc in zip(paras, nlp.pipe(text[a:b] for a, b in paras)):
+        for (a, _b), doc in zip(paras, nlp.pipe(text[a:b] for a, b in paras), strict=True):
             predicted.update(sentence_spans(doc, a))
         tp += len(gold & predicted)
         fp += len(predicted - gold)

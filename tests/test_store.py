@@ -140,7 +140,7 @@ def test_a_version_1_database_is_brought_forward(tmp_path: Path) -> None:
         s.set_label(article, 7, "claim", "asha")
     conn = sqlite3.connect(db)
     try:
-        assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 2
+        assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 4
         after = conn.execute("SELECT id, article_id, sentence_index, annotator, action, label, previous, target, created FROM annotation_events ORDER BY id").fetchall()
         assert after[: len(before_events)] == before_events  # the log was extended, never rewritten
         old_rows = conn.execute("SELECT field, provenance, uid FROM annotation_events WHERE id <= ?", (len(before_events),)).fetchall()
@@ -149,7 +149,7 @@ def test_a_version_1_database_is_brought_forward(tmp_path: Path) -> None:
         labels = conn.execute("SELECT article_id, sentence_index, annotator, label, created, updated FROM annotations ORDER BY 1, 2, 3").fetchall()
         assert [r for r in labels if r[1] != 3 and r[1] != 7] == [r for r in before_labels if r[1] != 3]
         tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
-        assert {"sentence_fields", "suggestions", "models", "assignments", "commitments"} <= tables
+        assert {"sentence_fields", "suggestions", "models", "assignments", "commitments", "serve_tokens"} <= tables
         with pytest.raises(sqlite3.IntegrityError, match="append-only"):
             conn.execute("UPDATE annotation_events SET label = 'x'")
     finally:

@@ -93,7 +93,7 @@ def library(tmp_path_factory: pytest.TempPathFactory) -> dict:
 def test_schema_wal_and_version(library: dict) -> None:
     conn = sqlite3.connect(library["db"])
     try:
-        assert conn.execute("PRAGMA user_version").fetchone()[0] == 2  # version 2: provenance, sentence fields, suggestions
+        assert conn.execute("PRAGMA user_version").fetchone()[0] == 4  # 3: the undo stacks kept as rows; 4: serve tokens
         assert conn.execute("PRAGMA application_id").fetchone()[0] == 0x52454144
         assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
         tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
@@ -107,9 +107,8 @@ def test_schema_wal_and_version(library: dict) -> None:
 def test_foreign_keys_enforced_by_the_store(library: dict, tmp_path: Path) -> None:
     db = tmp_path / "copy.db"
     shutil.copy(library["db"], db)
-    with Store(db) as store:
-        with pytest.raises(sqlite3.IntegrityError):
-            store.db.conn.execute("INSERT INTO sentences (article_id, idx, start, \"end\") VALUES ('nope', 0, 0, 1)")
+    with Store(db) as store, pytest.raises(sqlite3.IntegrityError):
+        store.db.conn.execute("INSERT INTO sentences (article_id, idx, start, \"end\") VALUES ('nope', 0, 0, 1)")
 
 
 # --- re-import adds nothing, whatever the source ---------------------------------------------
@@ -206,7 +205,7 @@ def _modules(under: Path, *, skip: str | None = None) -> list[str]:
 
 
 # Modules whose whole job is running spaCy (only ever imported where spaCy must load).
-SPACY_MODULES = {"reader.suggest.textcat"}
+SPACY_MODULES = {"reader.suggest.component"}
 
 
 def test_core_modules_import_neither_textual_nor_spacy() -> None:

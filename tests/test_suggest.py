@@ -1,6 +1,6 @@
 """Label suggestions: the cold start on the project's own sample articles and on hand-written
-hard cases from LABELS.md, and the trainable textcat (save, reload in a fresh process,
-determinism, bad label sets). Uses the real spaCy model, loaded once for the module."""
+hard cases from LABELS.md, and the learned suggester (the shipped model, save and reload in a
+fresh process, determinism, learning a user's habit, damaged models). Uses the real spaCy model, loaded once for the module."""
 
 from __future__ import annotations
 
@@ -8,7 +8,6 @@ import json
 import os
 import subprocess
 import sys
-import tomllib
 from pathlib import Path
 
 import pytest
@@ -22,10 +21,10 @@ spacy = pytest.importorskip("spacy")
 @pytest.fixture(scope="module")
 def nlp():
     from reader.nlp import ModelUnavailable
-    from reader.suggest import textcat
+    from reader.suggest import component
 
     try:
-        return textcat.load_base()
+        return component.load_base()
     except ModelUnavailable as exc:
         pytest.skip(str(exc))
 
@@ -282,200 +281,222 @@ def test_lemmas_are_needed_and_documented(nlp):
         assert suggest(nlp(text)).label != "commitment"
 
 
-# ---- the trainable textcat -----------------------------------------------------------------
+# ---- the learned suggester ------------------------------------------------------------------
 
-def labelled(nlp):
-    examples = [(nlp(text), label) for text, label in HARD_CASES]
-    return examples
+LABELS = ["commitment", "claim", "background"]
 
 
-@pytest.fixture(scope="module")
-def trained(nlp):
-    from reader.suggest import textcat
+def rows_of(nlp, cases):
+    from reader.suggest import learned
 
-    return textcat.train(labelled(nlp), ["commitment", "claim", "background"], base=nlp, epochs=4)
-
-
-def test_trained_pipeline_parses_and_scores(trained):
-    doc = trained("The port authority pledged to dredge the channel.")
-    assert set(doc.cats) == {"commitment", "claim", "background"}
-    assert abs(sum(doc.cats.values()) - 1.0) < 1e-5
-    assert max(doc.cats, key=doc.cats.get) == "commitment"
-    assert any(t.dep_ == "ROOT" for t in doc)
+    return [learned.features(nlp(text)) for text, _ in cases]
 
 
-def _entry_point_installed() -> bool:
+def test_the_shipped_model_loads_with_spacy_in_a_fresh_process():
+    """spacy.load of the app's model plus the component, in a new interpreter, through the
+    installed `spacy_factories` entry point (nothing of reader imported by hand); its weights
+    are a plain numpy file."""
     from importlib.metadata import entry_points
 
-    from reader.suggest import textcat
-
-    return any(e.name == textcat.ARCHITECTURE for e in entry_points(group="spacy_architectures"))
-
-
-@pytest.mark.parametrize("import_reader", [False, True], ids=["entry-point", "import-first"])
-def test_saved_pipeline_loads_in_a_fresh_process_with_the_same_cats(trained, tmp_path, import_reader):
-    """spacy.load(dir) in a new interpreter: through the installed entry point (nothing of
-    reader imported by hand), and after importing reader.suggest.textcat."""
-    from reader.suggest import textcat
-
-    if not import_reader and not _entry_point_installed():
-        pytest.skip("reader is installed without its spacy_architectures entry point: reinstall (pip install -e .)")
-    texts = ["The port authority pledged to dredge the channel.", "Critics said the plan was reckless.",
-             "The ferry sank in 1954."]
-    expected = [trained(text).cats for text in texts]
-    path = textcat.save(trained, tmp_path / "pipeline")
+    if not any(e.name == "reader_suggester" for e in entry_points(group="spacy_factories")):
+        pytest.skip("reader is installed without its spacy_factories entry point: reinstall (pip install -e .)")
     script = (
-        ("import reader.suggest.textcat\n" if import_reader else "")
-        + "import json, sys, spacy\n"
-        "nlp = spacy.load(sys.argv[1])\n"
-        "print(json.dumps([nlp(t).cats for t in json.loads(sys.argv[2])]))\n"
-        "print('reader.suggest.textcat' in sys.modules)\n"
+        "import json, sys, spacy, numpy\n"
+        "from reader.nlp import model_candidates\n"
+        "nlp = None\n"
+        "for name in model_candidates():\n"
+        "    try:\n"
+        "        nlp = spacy.load(name); break\n"
+        "    except OSError:\n"
+        "        pass\n"
+        "nlp.add_pipe('reader_suggester')\n"
+        "print(json.dumps([nlp(t).cats for t in json.loads(sys.argv[1])]))\n"
+        "import reader.suggest.learned as l\n"
+        "with numpy.load(l.SHIPPED / 'model.npz', allow_pickle=False) as data: print(list(data['labels']))\n"
     )
-    env = dict(os.environ, PYTHONPATH=str(ROOT))
-    done = subprocess.run([sys.executable, "-c", script, str(path), json.dumps(texts)],
-                          capture_output=True, text=True, env=env, timeout=300)
+    texts = ["The port authority pledged to dredge the channel by June.", "Critics said the plan was reckless.",
+             "The ferry sank in 1954."]
+    done = subprocess.run([sys.executable, "-c", script, json.dumps(texts)], capture_output=True, text=True,
+                          env=dict(os.environ, PYTHONPATH=str(ROOT)), timeout=300)
     assert done.returncode == 0, done.stderr[-2000:]
-    cats_line, imported = done.stdout.strip().splitlines()
-    assert imported == "True"  # the entry point (or the import) brought the architecture in
-    got = json.loads(cats_line)
-    for want, have in zip(expected, got):
-        assert set(want) == set(have)
-        for label in want:
-            assert abs(want[label] - have[label]) < 1e-5
+    cats_line, labels_line = done.stdout.strip().splitlines()
+    cats = json.loads(cats_line)
+    assert json.loads(labels_line.replace("'", '"')) == LABELS
+    assert all(abs(sum(c.values()) - 1) < 1e-5 for c in cats)
+    assert [max(c, key=c.get) for c in cats] == ["commitment", "claim", "background"]
 
 
-def test_entry_point_names_the_registered_architecture():
-    from reader.suggest import textcat
+def test_the_shipped_model_is_small_and_knows_its_corpus():
+    from reader.suggest import learned
 
-    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
-    points = project["project"]["entry-points"]["spacy_architectures"]
-    module, _, attribute = points[textcat.ARCHITECTURE].partition(":")
-    assert module == textcat.__name__ and getattr(textcat, attribute) is textcat.build_sentence_cat
+    size = sum(f.stat().st_size for f in learned.SHIPPED.iterdir())
+    assert size <= 25 * 1024 * 1024
+    info = learned.shipped().info
+    assert info["sentences"] >= 5000 and info["documents"] >= 200 and set(info["labels"]) == set(LABELS)
+    X, labels, groups, kinds = learned.load_corpus()
+    assert X.shape[0] == len(labels) == len(groups) == len(kinds) == info["sentences"]
 
 
-def test_training_is_deterministic_and_leaves_the_parser_alone(nlp):
-    from reader.suggest import textcat
+def test_a_saved_pipeline_reloads_in_a_fresh_process_with_the_same_cats(nlp, tmp_path):
+    from reader import learn
+    from reader.suggest import component
+
+    model = learn.fit(rows_of(nlp, HARD_CASES), [label for _, label in HARD_CASES], LABELS, None)
+    base = component.load_base()
+    pipe = component.pipeline(base, model)
+    texts = ["The port authority pledged to dredge the channel.", "Critics said the plan was reckless."]
+    expected = [pipe(t).cats for t in texts]
+    path = component.save(pipe, tmp_path / "pipeline")
+    script = "import json, sys, spacy\nnlp = spacy.load(sys.argv[1])\nprint(json.dumps([nlp(t).cats for t in json.loads(sys.argv[2])]))\n"
+    done = subprocess.run([sys.executable, "-c", script, str(path), json.dumps(texts)], capture_output=True, text=True,
+                          env=dict(os.environ, PYTHONPATH=str(ROOT)), timeout=300)
+    assert done.returncode == 0, done.stderr[-2000:]
+    for want, have in zip(expected, json.loads(done.stdout)):
+        assert set(want) == set(have) and all(abs(want[k] - have[k]) < 1e-5 for k in want)
+
+
+def test_a_damaged_shipped_model_is_one_line_and_the_rules_still_suggest(nlp, tmp_path, monkeypatch):
+    from reader.suggest import RULES, cold_start_suggester, learned, suggest
+
+    broken = tmp_path / "shipped"
+    broken.mkdir()
+    (broken / "model.npz").write_bytes(b"not a model at all")
+    monkeypatch.setattr(learned, "SHIPPED", broken)
+    monkeypatch.setattr(learned, "_shipped", None)
+    heard: list[str] = []
+    one = cold_start_suggester(warn=heard.append)
+    doc = nlp("The port authority pledged to dredge the channel.")
+    got = one(doc[:])
+    assert len(heard) == 1 and "\n" not in heard[0] and "parse rules" in heard[0]
+    assert got.source == RULES and got.label == suggest(doc).label
+
+
+def test_import_with_a_damaged_shipped_model_says_one_line_and_stores_rule_suggestions(tmp_path):
+    """The real CLI, in a process whose shipped model is a damaged file."""
+    broken = tmp_path / "shipped"
+    broken.mkdir()
+    (broken / "model.npz").write_bytes(b"PK\x03\x04 truncated")
+    article = tmp_path / "a.txt"
+    article.write_text("Harbour works\n\nThe port authority pledged to dredge the channel by June.\n", encoding="utf-8")
+    script = ("import sys, pathlib\nimport reader.suggest.learned as l\nl.SHIPPED = pathlib.Path(sys.argv[1])\n"
+              "from reader.cli import main\nsys.exit(main(['import', '--db', sys.argv[2], sys.argv[3]]))\n")
+    done = subprocess.run([sys.executable, "-c", script, str(broken), str(tmp_path / "r.db"), str(article)],
+                          capture_output=True, text=True, env=dict(os.environ, PYTHONPATH=str(ROOT)), timeout=300)
+    assert done.returncode == 0, done.stderr
+    assert "Traceback" not in done.stderr
+    warnings = [line for line in done.stderr.splitlines() if "suggestion model" in line]
+    assert len(warnings) == 1 and "parse rules" in warnings[0]
+    import sqlite3
+
+    conn = sqlite3.connect(tmp_path / "r.db")
+    sources = {r[0] for r in conn.execute("SELECT source FROM suggestions")}
+    conn.close()
+    assert sources == {"rules"}
+
+
+def test_fitting_is_deterministic_and_leaves_the_parser_alone(nlp):
+    from reader import learn
+    from reader.suggest import learned
 
     text = "The airline will refund all cancelled tickets, its owner said."
     before = [(t.dep_, t.head.i, t.lemma_, t.ent_type_) for t in nlp(text)]
-    first = textcat.train(labelled(nlp), ["commitment", "claim", "background"], base=nlp, epochs=3)
-    cats = dict(first(text).cats)
-    second = textcat.train(labelled(nlp), ["commitment", "claim", "background"], base=nlp, epochs=3)
-    assert second(text).cats == cats
-    assert [(t.dep_, t.head.i, t.lemma_, t.ent_type_) for t in second(text)] == before
+    golds = [label for _, label in HARD_CASES]
+    first = learn.fit(rows_of(nlp, HARD_CASES), golds, LABELS, None)
+    second = learn.fit(rows_of(nlp, HARD_CASES), golds, LABELS, None)
+    row = learned.features(nlp(text))
+    assert first.probabilities(row) == second.probabilities(row)
+    assert [(t.dep_, t.head.i, t.lemma_, t.ent_type_) for t in nlp(text)] == before
 
 
-def test_untrained_model_is_the_cold_start(nlp):
-    """Zero epochs: the warm start reproduces the cold start's probabilities."""
-    from reader.suggest import suggest, textcat
-
-    model = textcat.train(labelled(nlp), ["commitment", "claim", "background"], base=nlp, epochs=0)
-    for text, _ in HARD_CASES[:8]:
-        cats = model(text).cats
-        cold = suggest(nlp(text)).probs
-        assert max(cats, key=cats.get) == max(cold, key=cold.get)
-
-
-def test_training_keeps_the_cold_start_where_no_correction_helps(nlp):
-    """Labels the cold start already gets right: the inner cross-validation finds nothing to
-    correct, so the trained model is the cold start exactly."""
-    from reader.suggest import suggest, textcat
-
-    examples = labelled(nlp)
-    groups = [f"article-{i % 5}" for i in range(len(examples))]
-    model = textcat.train(examples, ["commitment", "claim", "background"], base=nlp, groups=groups)
-    assert textcat.selection(model)["l2"] is None
-    for (doc, _), cats in zip(examples, textcat.predict(model, [doc for doc, _ in examples])):
-        cold = suggest(doc).probs
-        for label in cold:
-            assert abs(cats[label] - cold[label]) < 1e-5
-
-
-def test_training_learns_a_users_consistent_departure_from_the_cold_start(nlp):
-    """A user who files attributed statements (the "said that" frame) as background: scored
-    on articles it never saw, the trained model follows the user where the cold start cannot."""
-    from reader.suggest import suggest, textcat
-
-    examples, groups, framed = [], [], []
-    for name in sorted(p.name for p in SAMPLES.glob("*.txt")):
-        for span in sample_sentences(nlp, name).values():
-            cold = suggest(span)
-            frame = cold.reason.startswith("report_frame")
-            examples.append((span, "background" if frame else cold.label))
-            groups.append(name)
-            framed.append(frame)
-    assert sum(framed) >= 12
-    held = textcat.cross_validate(examples, groups, ["commitment", "claim", "background"], folds=4, base=nlp)
-    hits = [max(p, key=p.get) == gold for p, (_, gold), f in zip(held, examples, framed) if f]
-    assert sum(hits) >= 0.75 * len(hits)  # the cold start gets none of these right
-    rest = [max(p, key=p.get) == gold for p, (_, gold), f in zip(held, examples, framed) if not f]
-    assert sum(rest) >= 0.9 * len(rest)
-
-
-def test_predict_reads_a_span_in_its_paragraph(nlp):
+def test_features_read_a_span_in_its_paragraph(nlp):
     """The sentence inside an open quotation is speech in its paragraph, a statement alone."""
-    from reader.suggest import textcat
+    from reader.suggest import learned
 
-    model = textcat.train(labelled(nlp), ["commitment", "claim", "background"], base=nlp, epochs=0)
     sentences = paragraph_sentences(nlp, 'The mayor spoke for an hour. "The river rose overnight. '
                                          'The water reached the old mill by noon. We were lucky," she said.')
-    in_paragraph, alone = textcat.predict(model, [sentences[2], sentences[2].as_doc()])
-    assert max(in_paragraph, key=in_paragraph.get) == "claim"
-    assert max(alone, key=alone.get) == "background"
+    in_paragraph = set(learned.features(sentences[2])[0])
+    alone = set(learned.features(sentences[2].as_doc())[0])
+    assert learned._h("F:quote_continued") in in_paragraph and learned._h("F:quote_continued") not in alone
 
 
-def test_custom_label_set_uses_the_linguistic_features(nlp):
-    from reader.suggest import textcat
+def test_a_users_consistent_departure_is_learned_within_50_labels(nlp):
+    """A user who files every attributed statement ("X said that ...") as background. After 50
+    of their labels on three sample articles, fitted with the shipped corpus, the suggestions on
+    the fourth article, which the model never saw, follow the user; the shipped cold start
+    calls those sentences claims."""
+    from reader import learn
+    from reader.suggest import cold_start_suggester, learned
 
-    examples = [(nlp(text), "promise" if label == "commitment" else "other") for text, label in HARD_CASES]
-    model = textcat.train(examples, ["promise", "other"], base=nlp, epochs=8)
-    cats = model("The regional council pledged to repair every school roof.").cats
-    assert set(cats) == {"promise", "other"}
-    assert cats["promise"] > cats["other"]
+    cold = cold_start_suggester()
+    names = sorted(p.name for p in SAMPLES.glob("*.txt"))
+    held_out = "india-canada-security-talks.txt"
+    user_rows, user_labels = [], []
+    for name in names:
+        if name == held_out:
+            continue
+        for span in sample_sentences(nlp, name).values():
+            if len(user_rows) == 50:
+                break
+            framed = learned.features(span)[0]
+            said = learned._h("F:report_frame") in framed
+            user_rows.append(learned.features(span))
+            user_labels.append("background" if said else cold(span).label)
+    assert len(user_rows) == 50 and sum(1 for r in user_rows if learned._h("F:report_frame") in r[0]) >= 8
+    corpus = learned.load_corpus()
+    model = learn.fit(user_rows, user_labels, LABELS, (corpus[0], corpus[1]))
+    framed = [s for s in sample_sentences(nlp, held_out).values() if learned._h("F:report_frame") in learned.features(s)[0]]
+    assert len(framed) >= 4
+    cold_says = [cold(s).label for s in framed]
+    now_says = [max(p, key=p.get) for p in (model.probabilities(learned.features(s)) for s in framed)]
+    assert cold_says.count("background") <= 1
+    assert now_says.count("background") >= 0.75 * len(framed)
+
+
+def test_a_custom_label_set_trains_on_the_users_labels_alone(nlp):
+    from reader import learn
+    from reader.model import LabelSet
+    from reader.suggest import learned
+
+    assert learn._corpus(LabelSet(("promise", "other"))) is None
+    golds = ["promise" if label == "commitment" else "other" for _, label in HARD_CASES]
+    model = learn.fit(rows_of(nlp, HARD_CASES), golds, ["promise", "other"], None)
+    p = model.probabilities(learned.features(nlp("The regional council pledged to repair every school roof.")))
+    assert set(p) == {"promise", "other"} and p["promise"] > p["other"]
 
 
 def test_cross_validation_scores_each_article_with_a_model_that_never_saw_it(nlp):
-    from reader.suggest import textcat
+    from reader import learn
 
-    examples = labelled(nlp)
-    groups = ["a" if i % 2 else "b" for i in range(len(examples))]
-    labels = ["commitment", "claim", "background"]
-    held = textcat.cross_validate(examples, groups, labels, folds=2, base=nlp, epochs=3)
-    assert len(held) == len(examples) and all(held)
-    only_b = textcat.train([e for e, g in zip(examples, groups) if g == "b"], labels, base=nlp, epochs=3)
+    rows = rows_of(nlp, HARD_CASES)
+    golds = [label for _, label in HARD_CASES]
+    groups = ["a" if i % 2 else "b" for i in range(len(rows))]
+    held = learn.cross_validate(rows, golds, groups, LABELS, None, folds=2)
+    assert len(held) == len(rows) and all(held)
+    only_b = learn.fit([r for r, g in zip(rows, groups) if g == "b"], [x for x, g in zip(golds, groups) if g == "b"], LABELS, None)
     first_a = groups.index("a")
-    assert textcat.predict(only_b, [examples[first_a][0]])[0] == held[first_a]
+    assert only_b.probabilities(rows[first_a]) == held[first_a]
 
 
-@pytest.mark.parametrize(
-    ("golds", "labels", "words"),
-    [
-        (["claim"] * 4, ["commitment", "claim", "background"], "two different labels"),
-        (["claim", "background"], ["claim"], "at least two labels"),
-        (["claim", "rumour"], ["claim", "background"], "not in the label set"),
-        (["claim", "claim"], ["claim", "claim"], "repeats a label"),
-    ],
-)
-def test_unusable_label_sets_raise_one_line_value_errors(nlp, golds, labels, words):
-    from reader.suggest import textcat
+def test_conflicting_labels_on_one_text_are_left_out_of_training(nlp):
+    from reader import learn
 
-    examples = [(nlp(f"Sentence number {i} is here."), gold) for i, gold in enumerate(golds)]
-    with pytest.raises(ValueError) as caught:
-        textcat.train(examples, labels, base=nlp)
-    assert words in str(caught.value) and "\n" not in str(caught.value)
+    spans = {("a", 0): nlp("Image: Nick Moreau.")[:], ("b", 0): nlp("Image: Nick Moreau.")[:],
+             ("a", 1): nlp("Critics said it failed.")[:]}
+    examples = [learn.Example("a", 0, "background"), learn.Example("b", 0, "claim"), learn.Example("a", 1, "claim")]
+    assert learn._without_conflicts(examples, spans) == [examples[2]]
 
 
-def test_conflicting_labels_raise_a_value_error(nlp):
-    from reader.suggest import textcat
+def test_a_damaged_model_file_is_one_line(tmp_path):
+    from reader.suggest import learned
 
-    examples = [(nlp("The council met on Monday."), "background"), (nlp("The council met on Monday."), "claim"),
-                (nlp("Critics said it failed."), "claim")]
-    with pytest.raises(ValueError, match="conflicting labels"):
-        textcat.train(examples, ["claim", "background"], base=nlp)
+    (tmp_path / "model.npz").write_bytes(b"\x00" * 64)
+    with pytest.raises(learned.ModelError) as caught:
+        learned.load(tmp_path)
+    assert "\n" not in str(caught.value)
 
 
 def test_suggest_core_never_imports_textual():
-    code = "import sys, reader.suggest, reader.suggest.textcat; print('textual' in sys.modules)"
+    code = "import sys, reader.suggest, reader.suggest.learned, reader.suggest.component; print('textual' in sys.modules)"
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                           env=dict(os.environ, PYTHONPATH=str(ROOT)), timeout=120)
     assert done.returncode == 0, done.stderr[-2000:]

@@ -107,9 +107,9 @@ def test_agreement_equals_scikit_learn_and_krippendorff(tmp_path: Path) -> None:
         assert pair["sentences"] == len(both) > 10
         ya, yb = [a[u] for u in both], [b[u] for u in both]
         assert pair["kappa"] == pytest.approx(cohen_kappa_score(ya, yb), abs=1e-12)
-        assert pair["observed"] == pytest.approx(sum(x == y for x, y in zip(ya, yb)) / len(both))
+        assert pair["observed"] == pytest.approx(sum(x == y for x, y in zip(ya, yb, strict=True)) / len(both))
         assert sum(sum(row.values()) for row in pair["confusion"].values()) == len(both)
-        assert pair["confusion"]["claim"]["background"] == sum(x == "claim" and y == "background" for x, y in zip(ya, yb))
+        assert pair["confusion"]["claim"]["background"] == sum(x == "claim" and y == "background" for x, y in zip(ya, yb, strict=True))
     units = sorted({u for given in votes.values() for u in given})
     data = [[given.get(u, np.nan) for u in units] for given in votes.values()]
     expected = krippendorff.alpha(reliability_data=np.array(data, dtype=object).astype(str), level_of_measurement="nominal")

@@ -203,6 +203,26 @@ async def test_search_finds_and_enter_goes_to_next_match(db: Path, india: str) -
         assert view.cursor == second + 1
 
 
+async def test_a_new_search_finds_a_note_on_the_current_sentence(db: Path, india: str) -> None:
+    """Regression: the query was stored before the notes were searched, so a new search skipped
+    the note on the sentence under the cursor and went on to the next one."""
+    with Store(db) as store:
+        store.set_field(india, 0, "note", "zebra: check the quote", "tester")
+        store.set_field(india, 3, "note", "another zebra", "tester")
+        store.save_position(india, "tester", 0)
+    app = make_app(db, india)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        view = app.screen.query_one(ArticleView)
+        assert view.cursor == 0
+        await pilot.press("slash", *"zebra", "enter")
+        assert view.cursor == 0  # the note here is the first match
+        await pilot.press("enter")
+        assert view.cursor == 3  # enter again goes on to the next
+        await pilot.press("enter")
+        assert view.cursor == 0  # and wraps around
+
+
 async def test_entities_coloured_with_legend_and_toggle(db: Path, india: str) -> None:
     app = make_app(db, india)
     async with app.run_test(size=SIZE) as pilot:

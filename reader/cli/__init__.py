@@ -11,8 +11,8 @@ folder or URL is a usage error with a "did you mean", and nothing is created.
 
 from __future__ import annotations
 
-import difflib
 import getpass
+import importlib
 import os
 import sys
 from dataclasses import dataclass
@@ -42,7 +42,7 @@ def one_line(message: str) -> str:
 
 # --- options every command understands, before or after its name ----------------------------
 
-SHARED = {
+SHARED: dict[str, tuple[tuple[str, ...], str | None, dict[str, Any], str]] = {
     "db_path": (("--db", "db_path"), "READER_DB", {"type": click.Path(dir_okay=False, path_type=Path)},
                 "Database file (default: reader.db in your user-data folder; env READER_DB)."),
     "annotator": (("--annotator",), "READER_ANNOTATOR", {},
@@ -115,6 +115,13 @@ class Options:
             raise ReaderError(str(exc)) from None
 
 
+def served() -> bool:
+    """True in a session of `reader serve`: the app talks to a browser, so needs no terminal."""
+    from reader.serve import in_session
+
+    return in_session()
+
+
 def default_annotator() -> str:
     try:
         return getpass.getuser() or "anonymous"
@@ -145,8 +152,31 @@ def resolve_articles(store: Any, prefixes: tuple[str, ...]) -> list[str]:
 # --- the group -----------------------------------------------------------------------------
 
 
+# Where each command lives: a run imports only the module of the command it runs (`reader
+# ARTICLE` loads reader.cli.articles, never the modules of export or agreement). A test checks
+# that this lists every command the modules register.
+COMMANDS = {
+    "open": "articles", "commitments": "articles", "import": "articles", "list": "articles",
+    "export": "datasets", "stats": "datasets", "backup": "datasets",
+    "train": "learning", "_work": "learning",
+    "agreement": "team", "review": "team", "assign": "team", "merge": "team",
+    "serve": "serve",
+    "suggest": "archive",
+}
+
+
 class ReaderGroup(click.Group):
     """`reader [TARGET...]` opens; a word that is no command must name something to open."""
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name not in self.commands and cmd_name in COMMANDS:
+            importlib.import_module(f"reader.cli.{COMMANDS[cmd_name]}")  # its commands register themselves
+        return super().get_command(ctx, cmd_name)
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        for module in sorted(set(COMMANDS.values())):
+            importlib.import_module(f"reader.cli.{module}")
+        return super().list_commands(ctx)
 
     def resolve_command(self, ctx: click.Context, args: list[str]) -> tuple[str | None, click.Command | None, list[str]]:
         name = args[0]
@@ -157,7 +187,9 @@ class ReaderGroup(click.Group):
             return super().resolve_command(ctx, args)  # an unknown option: click says so
         if _openable(name):
             return "open", self.get_command(ctx, "open"), args
-        visible = [n for n, c in self.commands.items() if not c.hidden]
+        import difflib
+
+        visible = [n for n in self.list_commands(ctx) if not self.commands[n].hidden]
         close = difflib.get_close_matches(name, visible, n=1, cutoff=0.6)
         hint = f"; did you mean `reader {close[0]}`?" if close else f" (commands: {', '.join(sorted(visible))})"
         raise click.UsageError(f"{name!r} is neither a command nor a file, folder or URL{hint}", ctx)
@@ -181,7 +213,9 @@ def cli(ctx: click.Context, **_: Any) -> None:
     given after a command's name.
     """
     if ctx.invoked_subcommand is None:
-        ctx.invoke(cli.get_command(ctx, "open"))
+        command = cli.get_command(ctx, "open")
+        assert command is not None  # registered below
+        ctx.invoke(command)
 
 
 def _interrupted(signum: int, frame: object) -> None:
@@ -192,7 +226,6 @@ def main(argv: list[str] | None = None) -> None:
     """Entry point: run the CLI, turning every user mistake into one stderr line and an exit code."""
     import signal
 
-    from reader.nlp import ModelUnavailable
     from reader.store import StoreError
 
     # SIGTERM unwinds like ctrl+c, so transactions roll back and partial exports are removed.
@@ -214,7 +247,7 @@ def main(argv: list[str] | None = None) -> None:
     except (click.Abort, KeyboardInterrupt):
         say_error("interrupted")
         sys.exit(EXIT_INTERRUPTED)
-    except (ReaderError, StoreError, ModelUnavailable) as exc:
+    except (ReaderError, StoreError) as exc:
         say_error(str(exc))
         sys.exit(EXIT_USAGE)
     except BrokenPipeError:
@@ -222,10 +255,13 @@ def main(argv: list[str] | None = None) -> None:
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
         sys.exit(EXIT_OK)
+    except Exception as exc:
+        # reader.nlp (and spaCy's checks) are imported only by the commands that parse: a
+        # ModelUnavailable can come only from a run that imported it.
+        nlp = sys.modules.get("reader.nlp")
+        if nlp is None or not isinstance(exc, nlp.ModelUnavailable):
+            raise
+        say_error(str(exc))
+        sys.exit(EXIT_USAGE)
     sys.exit(EXIT_OK)
 
-
-# The commands register themselves on `cli`.
-from reader.cli import articles, datasets, learning  # noqa: E402,F401  (the commands register themselves)
-from reader.cli import team  # noqa: E402,F401
-from reader.cli import archive  # noqa: E402,F401

@@ -87,7 +87,7 @@ class Bar:
         self.task = self.progress.add_task(verb, total=count_articles(targets) or None)
 
     def advance(self) -> None:
-        if self.progress is not None:
+        if self.progress is not None and self.task is not None:
             self.progress.advance(self.task)
 
     def stop(self) -> None:
@@ -142,19 +142,7 @@ def suggest_command(ctx: click.Context, targets: tuple[str, ...], output: Path, 
         bar.advance()
 
     def parsed(articles: Any) -> Any:
-        first = next(articles, None)
-        if first is None:  # nothing to parse: neither spaCy nor a cluster is started
-            return iter(())
-
-        def chained() -> Any:
-            yield first
-            yield from articles
-
-        if remote is not None:
-            return remote(chained())
-        from reader import nlp
-
-        return nlp.parse_many(nlp.load(opts.model), chained(), jobs=jobs)
+        return _parsed(articles, remote, opts.model, jobs)
 
     try:
         with remote if remote is not None else nullcontext():
@@ -166,6 +154,28 @@ def suggest_command(ctx: click.Context, targets: tuple[str, ...], output: Path, 
         raise ReaderError(f"cannot write {output}: {exc.strerror or exc}") from None
     finally:
         bar.stop()
+    click.echo(_summary(report, output, size, bar), err=True)
+    sys.exit(EXIT_SOME_FAILED if report.failed else EXIT_OK)
+
+
+def _parsed(articles: Any, remote: Any, model: str | None, jobs: int) -> Any:
+    """The articles' parses, on the cluster or here; nothing is started when there are none."""
+    first = next(articles, None)
+    if first is None:
+        return iter(())
+
+    def chained() -> Any:
+        yield first
+        yield from articles
+
+    if remote is not None:
+        return remote(chained())
+    from reader import nlp
+
+    return nlp.parse_many(nlp.load(model), chained(), jobs=jobs)
+
+
+def _summary(report: Any, output: Path, size: int, bar: Bar) -> str:
     parts = [f"{report.sentences} sentences of {report.articles} articles written to {one_line(str(output))}"]
     if report.already:
         parts.append(f"{report.already} repeated")
@@ -175,6 +185,5 @@ def suggest_command(ctx: click.Context, targets: tuple[str, ...], output: Path, 
         parts.append(f"{len(report.skipped)} skipped")
     if size:
         parts.append(f"{bar.rate(report.articles)} on {size} worker{'s' if size != 1 else ''}")
-    click.echo(", ".join(parts), err=True)
-    sys.exit(EXIT_SOME_FAILED if report.failed else EXIT_OK)
+    return ", ".join(parts)
 

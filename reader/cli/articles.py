@@ -8,7 +8,7 @@ from typing import Any
 
 import click
 
-from reader.cli import EXIT_OK, EXIT_SOME_FAILED, Options, ReaderError, cli, one_line, open_store, say_error, shared
+from reader.cli import EXIT_OK, EXIT_SOME_FAILED, Options, ReaderError, cli, one_line, open_store, say_error, served, shared
 from reader.cli.archive import Bar, cluster_options, cluster_parser
 from reader.limits import DEFAULT_MAX_BYTES, DEFAULT_TIMEOUT
 
@@ -39,7 +39,7 @@ def open_command(ctx: click.Context, targets: tuple[str, ...], jobs: int, max_by
     labels = opts.label_set()
     annotator = opts.who()
     piped = "-" in targets and not sys.stdin.isatty()
-    if not sys.stdout.isatty() or not (sys.stdin.isatty() or piped):
+    if not served() and (not sys.stdout.isatty() or not (sys.stdin.isatty() or piped)):
         raise ReaderError("the reader needs a terminal; in scripts use `reader import` and `reader export`")
     store = open_store(opts.db_path)
     article_id = None
@@ -100,6 +100,13 @@ def import_command(ctx: click.Context, targets: tuple[str, ...], jobs: int, max_
     sys.exit(EXIT_SOME_FAILED if report.failed else EXIT_OK)
 
 
+def _load_model(model: str | None) -> Any:
+    # reader.nlp only when a text is parsed: opening an article stores it unparsed.
+    from reader import nlp
+
+    return nlp.load(model)
+
+
 def run_import(store: Any, targets: tuple[str, ...], *, model: str | None, jobs: int, max_bytes: int, timeout: float, quiet: bool,
                parse: bool = True, cluster: Any = None) -> Any:
     """Import and report; `cluster` (a reader.cluster.ClusterParser) parses on a Dask cluster."""
@@ -107,7 +114,6 @@ def run_import(store: Any, targets: tuple[str, ...], *, model: str | None, jobs:
 
     from rich.console import Console
 
-    from reader import nlp
     from reader.cluster import ClusterError
     from reader.ingest import Limits
     from reader.pipeline import import_targets
@@ -137,7 +143,7 @@ def run_import(store: Any, targets: tuple[str, ...], *, model: str | None, jobs:
             report = import_targets(
                 store,
                 targets,
-                load_model=lambda: nlp.load(model),
+                load_model=lambda: _load_model(model),
                 jobs=jobs,
                 limits=Limits(max_bytes=max_bytes, timeout=timeout),
                 on_event=on_event,

@@ -36,7 +36,7 @@ def export_command(ctx: click.Context, fmt: str, as_csv: bool, unit: str, output
     if as_csv:
         raise ReaderError("--csv goes with --format commitments; for sentences use --format csv")
     if opts.annotator_typed and not annotators:
-        annotators = (opts.annotator,)  # `reader --annotator A export` means the same as after
+        annotators = (opts.annotator or "",)  # `reader --annotator A export` means the same as after
     if unit == "article" and fmt != "jsonl":
         raise ReaderError(f"--unit article is written as jsonl only, not {fmt}")
     if fmt == "spacy" and output in ("-", ""):

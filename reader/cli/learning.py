@@ -30,7 +30,7 @@ def train_command(ctx: click.Context, annotators: tuple[str, ...], output: str |
 
     opts = Options.of(ctx, given)
     if opts.annotator_typed and not annotators:
-        annotators = (opts.annotator,)
+        annotators = (opts.annotator or "",)  # typed, so a string
     if output and Path(output).exists():
         raise ReaderError(f"{output} already exists: give -o a new folder for the pipeline")
     if output and not os.access(Path(output).absolute().parent, os.W_OK):
@@ -98,6 +98,7 @@ def _print_report(report: Any, refreshed: int, output: str | None) -> None:
 def work_command(ctx: click.Context, task: str, ids: tuple[str, ...], **given: Any) -> None:
     """Background work for the reader (reader.jobs): one JSON object per line on stdout."""
     from reader import learn, nlp
+    from reader.jobs import Extracted, NotTrained, Parsed, Suggested, Trained, Warned, encode
     from reader.pipeline import parse_stored
 
     opts = Options.of(ctx, given)
@@ -108,31 +109,31 @@ def work_command(ctx: click.Context, task: str, ids: tuple[str, ...], **given: A
             # The articles asked for first (the one on screen), then every other one not parsed yet.
             todo = list(dict.fromkeys([*ids, *store.unparsed()]))
             for article_id in parse_stored(store, todo, load_model=lambda: nlp.load(opts.model)):
-                click.echo(json.dumps({"parsed": article_id}))
+                click.echo(encode(Parsed(article_id)))
             return
         if task == "extract":
             from reader import tracker
 
             count = tracker.extract_missing(store, nlp.load(opts.model))
-            click.echo(json.dumps({"extracted": count}))
+            click.echo(encode(Extracted(count)))
             return
         if task == "train":
             try:
                 report = learn.train(store, label_set, model=opts.model)
             except learn.LearnError as exc:
-                click.echo(json.dumps({"not_trained": str(exc)}))
+                click.echo(encode(NotTrained(str(exc))))
                 return
-            click.echo(json.dumps({"trained": report.model_id, "kept": report.kept, "macro_f1": round(report.held_out.macro, 4),
-                                   "baseline": report.baseline_name, "baseline_macro_f1": round(report.baseline.macro, 4)}))
+            click.echo(encode(Trained(report.model_id, report.kept, round(report.held_out.macro, 4),
+                                      report.baseline_name, round(report.baseline.macro, 4))))
             if not report.kept:
                 return
         suggester = learn.Suggester(store, label_set, opts.model)
         if suggester.warning:
-            click.echo(json.dumps({"warning": suggester.warning}))
+            click.echo(encode(Warned(suggester.warning)))
         if suggester.source is None:
             return
         # After training: the articles being worked on (others catch up when opened). Else:
         # the ones asked for and any stored before suggestions existed.
         others = store.worked_on() if task == "train" else store.unsuggested(label_set.key)
         for article_id in suggester.refresh(list(dict.fromkeys([*ids, *others]))):
-            click.echo(json.dumps({"suggested": article_id}))
+            click.echo(encode(Suggested(article_id)))

@@ -9,7 +9,7 @@ from typing import Any
 
 import click
 
-from reader.cli import EXIT_OK, Options, ReaderError, cli, open_store, resolve_articles, shared
+from reader.cli import EXIT_OK, Options, ReaderError, cli, open_store, resolve_articles, served, shared
 
 
 def _figure(value: float | None) -> str:
@@ -102,7 +102,7 @@ def review_command(ctx: click.Context, articles: tuple[str, ...], **given: Any) 
     if not queue.articles():
         where = "these articles" if ids else "the database"
         raise ReaderError(f"nothing to review: no sentence in {where} has labels of the label set ({label_set.key}) from two annotators")
-    if not sys.stdout.isatty() or not sys.stdin.isatty():
+    if not served() and (not sys.stdout.isatty() or not sys.stdin.isatty()):
         raise ReaderError("the review screen needs a terminal; `reader agreement` and `reader export --resolve reviewed` work in scripts")
     from reader.tui.app import run
 

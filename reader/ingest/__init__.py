@@ -6,6 +6,7 @@ caller can import the good ones and report the rest: one bad file never stops a 
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
 from collections.abc import Iterable, Iterator
@@ -149,10 +150,8 @@ def _from_url(url: str, limits: Limits) -> Iterator[Outcome]:
         return
     data = page.data
     if page.charset and suffix != ".html":
-        try:
+        with contextlib.suppress(LookupError, UnicodeDecodeError):
             data = data.decode(page.charset).encode("utf-8")
-        except (LookupError, UnicodeDecodeError):
-            pass
     for outcome in _from_bytes(data, url, suffix, sniff=False, url=page.url):
         yield outcome
 

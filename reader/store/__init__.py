@@ -16,9 +16,11 @@ from reader.store.schema import APP_ID, SCHEMA_VERSION
 from reader.store.merge import Merge
 from reader.store.suggestions import ModelInfo
 from reader.store.team import Team
+from reader.store.tokens import Tokens
 
 __all__ = ["APP_ID", "ModelInfo", "SCHEMA_VERSION", "Store", "StoreError", "default_path", "guard_export", "is_reader_database", "now"]
 
 
-class Store(Dataset, Commitments, Team, Merge):
-    """An open reader database: articles, labels, suggestions, commitments, datasets, team work."""
+class Store(Dataset, Commitments, Team, Merge, Tokens):
+    """An open reader database: articles, labels, suggestions, commitments, datasets, team work,
+    the tokens of `reader serve`."""

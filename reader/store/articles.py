@@ -142,7 +142,7 @@ class Articles(Connection):
             """,
             (annotator, label_set),
         )
-        return [ArticleSummary(*row[:7], suggested=row[7] or 0, doubt=row[8]) for row in rows]
+        return [ArticleSummary(*row[:7], suggested=row[7] or 0, doubt=row[8]) for row in rows]  # type: ignore[misc]  # row has 9 columns
 
     def delete_article(self, article_id: str, annotator: str) -> None:
         """Delete an article; its label history stays in the event log, and importing the same

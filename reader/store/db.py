@@ -13,7 +13,7 @@ import sqlite3
 import threading
 import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -328,7 +328,7 @@ class Connection:
     def _one(self, sql: str, params: tuple = ()) -> Any:
         return self._read(lambda: self.conn.execute(sql, params).fetchone())
 
-    def _all(self, sql: str, params: tuple = ()) -> list[tuple]:
+    def _all(self, sql: str, params: tuple | dict[str, Any] = ()) -> list[tuple]:
         return self._read(lambda: self.conn.execute(sql, params).fetchall())
 
     def data_version(self) -> int:
@@ -364,10 +364,8 @@ class Connection:
             os.replace(temp, target)
             return target
         except (sqlite3.Error, OSError) as exc:
-            try:
+            with suppress(OSError):
                 temp.unlink()
-            except OSError:
-                pass
             if isinstance(exc, sqlite3.Error) and "full" in str(exc).lower():
                 reason = f"the disk is full: no backup was written to {target}"
             else:

@@ -19,6 +19,10 @@ from itertools import groupby
 
 from reader.model import NOTE, UNSURE, Change, Suggestion
 from reader.store.db import Connection, now
+from reader.store.undo import DONE, EVENT_COLUMNS, UNDELETE, UNDONE, Event, View, replay
+from reader.store.undo import event as read_event
+
+__all__ = ["EVENT_COLUMNS", "UNDELETE", "Entry", "Event", "Labels", "current", "history", "replay", "write", "write_many"]
 
 
 @dataclass(frozen=True)
@@ -76,7 +80,8 @@ def write(conn: sqlite3.Connection, entry: Entry) -> int:
     cursor = conn.execute(INSERT_EVENT, _event_row(entry, created))
     if entry.sentence_index is not None and entry.apply:
         _apply(conn, entry, entry.since or entry.updated or created, entry.updated or created)
-    return int(cursor.lastrowid)
+    assert cursor.lastrowid is not None  # an INSERT always sets it
+    return cursor.lastrowid
 
 
 def write_many(conn: sqlite3.Connection, entries: Sequence[Entry]) -> list[int]:
@@ -149,27 +154,10 @@ def current(conn: sqlite3.Connection, article_id: str, index: int, annotator: st
     return row[0] if row else None
 
 
-@dataclass(frozen=True)
-class Event:
-    """One row of the event log, as undo and redo see it."""
-
-    id: int
-    article_id: str
-    sentence_index: int
-    action: str
-    label: str | None
-    previous: str | None
-    target: int | None
-    field: str | None
-    provenance: str | None
-    suggested: str | None
-
-
 # What each undo stack covers: the article view's (labels, notes, unsure marks); a reviewer's
 # decisions ("review") and the commitment tracker's corrections have stacks of their own.
 REVIEW = "review"
 LABEL_FIELDS: frozenset[str | None] = frozenset({None, NOTE, UNSURE})
-EVENT_COLUMNS = "id, article_id, sentence_index, action, label, previous, target, field, provenance, suggested"
 
 
 def history(
@@ -184,40 +172,9 @@ def history(
     return replay(rows, fields)
 
 
-def replay(rows: Iterable[tuple], fields: Container[str | None] = LABEL_FIELDS) -> tuple[list[Event], list[Event]]:
-    """Undo and redo stacks from event rows (EVENT_COLUMNS) in log order, for these fields.
-
-    Deleting an article takes its changes off the stacks; importing it again with its labels
-    (the "undelete" marker) puts them back."""
-    done: list[Event] = []
-    undone: list[Event] = []
-    kept: dict[str, tuple[list[Event], list[Event]]] = {}
-    for row in rows:
-        event = Event(*row)
-        if event.action == "delete":
-            gone = event.article_id
-            kept[gone] = ([e for e in done if e.article_id == gone], [e for e in undone if e.article_id == gone])
-            done = [e for e in done if e.article_id != gone]
-            undone = [e for e in undone if e.article_id != gone]
-        elif event.action == "import" and event.field == UNDELETE:
-            back_done, back_undone = kept.pop(event.article_id, ([], []))
-            done, undone = back_done + done, back_undone + undone
-        elif event.field not in fields:
-            continue
-        elif event.action in ("set", "clear"):
-            done.append(event)
-            undone.clear()
-        elif event.action == "undo" and done:
-            undone.append(done.pop())
-        elif event.action == "redo" and undone:
-            done.append(undone.pop())
-    return done, undone
-
-
 # An article deleted and imported again gets its labels back from the log, when its sentences
 # are the same as before (the delete event records a digest of their offsets).
 SENTENCES = "sentences"
-UNDELETE = "undelete"
 
 
 def sentences_digest(spans: Iterable[tuple[int, int]]) -> str:
@@ -318,19 +275,29 @@ class Labels(Connection):
 
     def _step(self, article_id: str | None, annotator: str, action: str, fields: Container[str | None]) -> Change | None:
         with self._write() as conn:
-            done, undone = history(conn, article_id, annotator, fields)
-            stack = done if action == "undo" else undone
-            if not stack:
-                return None
-            target = stack[-1]
+            if isinstance(fields, Iterable):
+                # O(log n): the stacks are kept as rows, brought up to date with the log
+                view = View.open(conn, article_id, annotator, fields)
+                top = view.top(DONE if action == "undo" else UNDONE)
+                if top is None:
+                    return None
+                target = read_event(conn, top.id)
+                below = view.below(top) if action == "undo" else None
+                earlier = read_event(conn, below) if below is not None else None
+            else:
+                done, undone = history(conn, article_id, annotator, fields)
+                stack = done if action == "undo" else undone
+                if not stack:
+                    return None
+                target = stack[-1]
+                key = (target.article_id, target.sentence_index, target.field)
+                before = [e for e in done[:-1] if (e.article_id, e.sentence_index, e.field) == key]
+                earlier = before[-1] if before else None
             article_id = target.article_id
             index = target.sentence_index
             # The value restored keeps where it came from: for a redo, the event redone; for an
             # undo, the change before it on the same sentence, if that is still in the history.
-            source = target
-            if action == "undo":
-                earlier = [e for e in done[:-1] if (e.article_id, e.sentence_index, e.field) == (article_id, index, target.field)]
-                source = earlier[-1] if earlier else None
+            source = target if action == "redo" else earlier
             label = target.previous if action == "undo" else target.label
             previous = current(conn, article_id, index, annotator, target.field)
             entry = Entry(

@@ -14,7 +14,7 @@ import sqlite3
 from collections.abc import Callable
 from typing import Any
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 4
 APP_ID = 0x52454144  # "READ": marks a database as ours
 
 V1 = [
@@ -184,7 +184,50 @@ V2 = [
     ) WITHOUT ROWID""",
 ]
 
-MIGRATIONS: dict[int, list[str]] = {0: V1, 1: V2}
+# Version 3 lets undo and redo cost O(log n) however long the log grows: each annotator's undo
+# and redo stacks, per view (one article or every article, and the fields it covers), are kept
+# as rows and brought up to date from the events after the last one folded in, instead of
+# replaying the whole log on every keypress. They are derived data: reader.store.undo rebuilds
+# a view from the log whenever it is missing.
+V3 = [
+    "CREATE INDEX annotation_events_annotator ON annotation_events(annotator, id)",
+    """
+    CREATE TABLE undo_views (
+        id INTEGER PRIMARY KEY,
+        annotator TEXT NOT NULL,
+        scope TEXT NOT NULL,
+        fields TEXT NOT NULL,
+        last_event INTEGER NOT NULL,
+        done INTEGER NOT NULL,
+        undone INTEGER NOT NULL,
+        UNIQUE (annotator, scope, fields)
+    )""",
+    """
+    CREATE TABLE undo_stacks (
+        view INTEGER NOT NULL REFERENCES undo_views(id) ON DELETE CASCADE,
+        stack TEXT NOT NULL,
+        depth INTEGER NOT NULL,
+        event INTEGER NOT NULL,
+        article_id TEXT NOT NULL,
+        sentence_index INTEGER,
+        field TEXT,
+        PRIMARY KEY (view, stack, depth)
+    ) WITHOUT ROWID""",
+    "CREATE INDEX undo_stacks_sentence ON undo_stacks(view, stack, article_id, sentence_index, field, depth)",
+]
+
+# Version 4: the tokens of `reader serve`, one per annotator, kept only as a SHA-256 hash.
+V4 = [
+    """
+    CREATE TABLE serve_tokens (
+        annotator TEXT PRIMARY KEY,
+        token_hash TEXT NOT NULL UNIQUE,
+        reviewer INTEGER NOT NULL DEFAULT 0,
+        created TEXT NOT NULL
+    ) WITHOUT ROWID""",
+]
+
+MIGRATIONS: dict[int, list[str]] = {0: V1, 1: V2, 2: V3, 3: V4}
 
 
 def _enable_search(db: Any) -> None:

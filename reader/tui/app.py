@@ -128,10 +128,10 @@ class ReaderApp(App[None]):
 
     def on_model_trained(self, message: ModelTrained) -> None:
         r = message.report
-        if r.get("kept"):
-            self.notify(f"new suggestion model kept: held-out macro-F1 {r['macro_f1']:.2f} against {r['baseline_macro_f1']:.2f} for the {r['baseline']}; refreshing suggestions", timeout=6)
+        if r.kept:
+            self.notify(f"new suggestion model kept: held-out macro-F1 {r.macro_f1:.2f} against {r.baseline_macro_f1:.2f} for the {r.baseline}; refreshing suggestions", timeout=6)
         else:
-            self.notify(f"retrained: held-out macro-F1 {r['macro_f1']:.2f}, not better than the {r['baseline']} ({r['baseline_macro_f1']:.2f}), which stays", timeout=6)
+            self.notify(f"retrained: held-out macro-F1 {r.macro_f1:.2f}, not better than the {r.baseline} ({r.baseline_macro_f1:.2f}), which stays", timeout=6)
 
     def on_notice(self, message: Notice) -> None:
         self.notify(message.text, timeout=6)

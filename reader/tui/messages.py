@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from textual.message import Message
 
+from reader.jobs import Trained
+
 
 class ArticleParsed(Message, bubble=False):
     """The background parse of an article is stored (the app hands it to the screen on top)."""
@@ -50,7 +52,7 @@ class SuggestionsUpdated(Message, bubble=False):
 class ModelTrained(Message):
     """A background training finished: its held-out scores and whether the model was kept."""
 
-    def __init__(self, report: dict) -> None:
+    def __init__(self, report: Trained) -> None:
         super().__init__()
         self.report = report
 

@@ -13,7 +13,7 @@ from typing import Any
 
 from textual.dom import DOMNode
 
-from reader.jobs import Job, JobFailed
+from reader.jobs import Extracted, Job, JobFailed, NotTrained, Parsed, Suggested, Trained, Warned
 from reader.store import StoreError
 from reader.tui.messages import ArticleParsed, ArticlesImported, ModelTrained, Notice, SuggestionsUpdated, WorkFailed
 
@@ -22,16 +22,19 @@ def _follow(app: Any, job: Job) -> None:
     """Report a job's progress to the app (in a worker thread)."""
     try:
         for event in job.events():
-            if "parsed" in event:
-                app.post_message(ArticleParsed(str(event["parsed"])))
-            elif "suggested" in event:
-                app.post_message(SuggestionsUpdated(str(event["suggested"])))
-            elif "extracted" in event:
-                pass  # the commitments screen sees the rows through DatabaseChanged
-            elif "trained" in event:
-                app.post_message(ModelTrained(event))
-            elif "warning" in event or "not_trained" in event:
-                app.post_message(Notice(str(event.get("warning") or f"not trained: {event['not_trained']}")))
+            match event:
+                case Parsed(article_id):
+                    app.post_message(ArticleParsed(article_id))
+                case Suggested(article_id):
+                    app.post_message(SuggestionsUpdated(article_id))
+                case Extracted():
+                    pass  # the commitments screen sees the rows through DatabaseChanged
+                case Trained():
+                    app.post_message(ModelTrained(event))
+                case Warned(text):
+                    app.post_message(Notice(text))
+                case NotTrained(reason):
+                    app.post_message(Notice(f"not trained: {reason}"))
     except (JobFailed, OSError) as exc:
         app.post_message(WorkFailed(str(exc)))
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable
 from dataclasses import replace
 from typing import TYPE_CHECKING
@@ -397,7 +398,10 @@ class ArticleScreen(Screen[None]):
         if not query or not view.sentences:
             return
         here = view.sentences[view.cursor]
-        start = here.end if query == self._search else here.start
+        # A new query starts at the sentence under the cursor (its text and its note); enter
+        # again with the same query goes on from there. Decided before the query is stored.
+        new = query != self._search
+        start = here.start if new else here.end
         self._search = query
         text = view.text.lower()
         hits = []
@@ -409,9 +413,9 @@ class ArticleScreen(Screen[None]):
         # notes are searched too: the first note after the cursor that holds the query
         notes = sorted(i for i, note in self.session.notes.items() if query in note.lower())
         if notes:
-            hits.append(next((i for i in notes if i > view.cursor or (i == view.cursor and query != self._search)), notes[0]))
+            hits.append(next((i for i in notes if i > view.cursor or (i == view.cursor and new)), notes[0]))
         hits = [i for i in hits if i is not None]
-        after = [i for i in hits if i > view.cursor]
+        after = [i for i in hits if i > view.cursor or (i == view.cursor and new)]
         index = min(after) if after else (min(hits) if hits else None)
         if index is None:
             self.notify(Text(f"not found: {event.value}"), severity="warning", timeout=2)
@@ -433,7 +437,6 @@ class ArticleScreen(Screen[None]):
 
     def save_position(self) -> None:
         if self.parsed and self.view.sentences:
-            try:
+            # a reading position is a convenience; labels are what must not be lost
+            with contextlib.suppress(StoreError):
                 self.session.save_position(self.view.cursor)
-            except StoreError:
-                pass  # a reading position is a convenience; labels are what must not be lost

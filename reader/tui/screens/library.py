@@ -284,6 +284,12 @@ class LibraryScreen(Screen[None]):
         self.app.exit()
 
     def action_add(self) -> None:
+        from reader.serve import in_session
+
+        if in_session():  # a path or URL typed in a browser would be read by the server
+            self.notify("In a browser, articles are added on the server: reader import FILE|URL", severity="warning", timeout=8)
+            return
+
         def added(target: str | None) -> None:
             if target:
                 self.import_in_background([target])

@@ -11,15 +11,15 @@ it is never parsed as markup.
 
 The gutter (left of the text) is read without colour:
 
-    ▶Cl≠ text…   cursor arrow, one mark per sentence on the line (at most two), a flag cell
+    ▶Cl* text…   cursor arrow, one mark per sentence on the line (at most two), a flag cell
 
 A sentence's mark is its label's letter in capitals (C, L, B), bold. The rules for the layers:
 - a suggestion shows only where there is no label, as the label's letter in lower case, dim
   (c, l, b): never confusable with a label, since a label is always a capital;
-- other annotators' labels show in the extra cell, after the marks: "=" when they agree with
-  this annotator, "≠" when any of them differs (the status bar names who said what);
-- a note or an unsure flag takes that same cell when there is no disagreement ("?" unsure
-  before "*" note), and a skipped sentence's mark is "-".
+- the flag cell, after the marks, shows "?" when a sentence on the line is marked unsure and
+  otherwise "*" when one has a note (other annotators' labels are not drawn in this view:
+  the review screen, `reader review`, shows who said what);
+- a skipped sentence's mark is "-".
 """
 
 from __future__ import annotations
@@ -27,6 +27,7 @@ from __future__ import annotations
 from bisect import bisect_right
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from itertools import pairwise
 
 from rich.cells import cell_len
 from rich.segment import Segment
@@ -343,7 +344,7 @@ class ArticleView(ScrollView, can_focus=True, inherit_bindings=False):
             cuts.update(p for p in (e.start, e.end) if line.start < p < line.end)
         points = sorted(cuts)
         segments = []
-        for a, b in zip(points, points[1:]):
+        for a, b in pairwise(points):
             style = base
             sentence = self.sentence_covering(a)
             if sentence is not None:

@@ -1,0 +1,266 @@
+"""The learned suggester: a linear classifier over the parse rules' cues and the sentence's words.
+
+The parse rules (`features.analyse` and the cold start's `decide`) are good cues but a poor
+decision: fitted to a few articles, they fit those. Here they are features, beside the words
+of the sentence, and a multinomial logistic regression (scikit-learn's) decides:
+
+* the rules' named cues with their strengths, the rule that decided the cold start and its
+  label, and the general string features `analyse` reads (root lemma, auxiliaries, subject
+  type, the lexicon's verb classes);
+* lower-case words and word pairs, and verb lemmas with their auxiliaries and negation.
+
+Every feature is hashed (CRC-32, stable across processes) into `DIM` columns, so a model is
+a dense `labels x DIM` matrix and a sentence a few hundred column numbers: scoring is a sum,
+cheap enough to run at import for every sentence.
+
+A model is a folder holding `model.npz` (weights, labels, the hashing's size) and
+`model.json` (what it was trained on and how it scored); `numpy.load` reads it, and nothing
+in it is executable (no pickle). The package ships one, trained by `make model` on the
+repository's own labelled corpus, with that corpus's features (`corpus.npz`), so that a
+retrain on the user's labels only has to parse the user's articles: `reader train` fits on
+the corpus and the user's labels together, the user's weighing `USER_WEIGHT` times more.
+
+scikit-learn and SciPy are imported only to train; scoring needs numpy alone.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import zlib
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy
+
+DIM = 1 << 18
+FORMAT = 1
+SHIPPED = Path(__file__).resolve().parent / "shipped"
+# Fitted on the repository's corpus by `benchmarks.learning` (in-domain halves of each kind of
+# source): how much one of the user's labels weighs against one of the corpus's, and the
+# inverse regularisation strength.
+USER_WEIGHT = 16.0
+C = 0.5
+# The words, word pairs and parse strings count less than the rules' named cues and decision:
+# on articles of kinds the corpus lacks, the cues carry over and the vocabulary does not (on
+# GUM's news, scaling the rest to 0.3 took macro-F1 from 0.755 to 0.775; to 0 gave 0.790 but
+# learned nothing from a user's words).
+WORD_SCALE = 0.3
+
+Row = tuple[list[int], list[float]]
+
+
+class ModelError(ValueError):
+    """A model folder that cannot be read; the message is one line."""
+
+
+def _h(text: str) -> int:
+    return zlib.crc32(text.encode("utf-8")) & (DIM - 1)
+
+
+def _lemma(token: Any) -> str:
+    return (token.lemma_ or token.lower_).lower()
+
+
+def features(sentence: Any, analysis: Any = None, cold: Any = None) -> Row:
+    """The hashed features of a parsed sentence (a spaCy `Span` read in its paragraph, or a
+    one-sentence `Doc`): column numbers and values, one value per column."""
+    from reader.suggest.coldstart import decide
+    from reader.suggest.features import analyse
+
+    span = sentence if hasattr(sentence, "root") else sentence[:]
+    found = analysis if analysis is not None else analyse(span)
+    decided = cold if cold is not None else decide(found)
+    out: dict[int, float] = {}
+
+    def add(name: str, value: float = WORD_SCALE) -> None:
+        column = _h(name)
+        out[column] = out.get(column, 0.0) + value
+
+    add("BIAS")
+    for name, value in found.values.items():
+        if value:
+            add(f"F:{name}", float(value))  # the rules' cues at full strength
+    for name in found.sparse:
+        add(f"S:{name}")
+    rule = decided.reason.split(":", 1)[0]
+    add(f"RULE:{rule}")
+    add(f"COLD:{decided.label}", 1.0)
+    add(f"RULE:{rule}:{decided.label}")
+    words = [t for t in span if not t.is_space]
+    lowers = [t.lower_ for t in words]
+    for i, word in enumerate(lowers):
+        add(f"W:{word}", WORD_SCALE / 2)
+        if i + 1 < len(lowers):
+            add(f"B:{word} {lowers[i + 1]}", WORD_SCALE / 2)
+    if lowers:
+        add(f"FIRST:{lowers[0]}")
+        add(f"LAST:{lowers[-1]}")
+    for t in words:
+        if t.pos_ in ("VERB", "AUX"):
+            lemma = _lemma(t)
+            add(f"VL:{lemma}")
+            for c in t.children:
+                if c.dep_ in ("aux", "auxpass") or c.dep_ == "neg":
+                    add(f"VA:{c.lower_}+{lemma}")
+                elif c.dep_ in ("nsubj", "nsubjpass"):
+                    add(f"VS:{c.ent_type_ or c.pos_}+{lemma}")
+                elif c.dep_ == "xcomp":
+                    add(f"VX:{lemma}+{_lemma(c)}")
+            add(f"VD:{t.dep_}+{lemma}")
+    n = sum(1 for t in words if t.is_alpha)
+    add("LEN", WORD_SCALE * min(n / 30.0, 2.0))
+    if n <= 4:
+        add("SHORT")
+    columns = sorted(out)
+    return columns, [out[c] for c in columns]
+
+
+def matrix(rows: Sequence[Row]) -> Any:
+    """A SciPy CSR matrix of hashed rows (for training)."""
+    from scipy.sparse import csr_matrix
+
+    indptr = [0]
+    indices: list[int] = []
+    data: list[float] = []
+    for columns, values in rows:
+        indices.extend(columns)
+        data.extend(values)
+        indptr.append(len(indices))
+    return csr_matrix((numpy.asarray(data, dtype="float32"), numpy.asarray(indices, dtype="int32"),
+                       numpy.asarray(indptr, dtype="int64")), shape=(len(rows), DIM))
+
+
+@dataclass
+class Model:
+    """A trained linear model: `weights` is labels x DIM, `bias` one per label."""
+
+    labels: tuple[str, ...]
+    weights: numpy.ndarray
+    bias: numpy.ndarray
+    info: dict[str, Any] = field(default_factory=dict)
+
+    def probabilities(self, row: Row) -> dict[str, float]:
+        columns, values = row
+        z = self.weights[:, columns] @ numpy.asarray(values, dtype="float32") + self.bias
+        z = numpy.exp(z - z.max())
+        p = z / z.sum()
+        return {label: float(v) for label, v in zip(self.labels, p)}
+
+    def predict(self, rows: Iterable[Row]) -> list[dict[str, float]]:
+        return [self.probabilities(row) for row in rows]
+
+    def save(self, path: str | Path) -> Path:
+        """Write the folder (files first under temporary names, then renamed)."""
+        path = Path(path)
+        path.mkdir(parents=True, exist_ok=True)
+        part = path / "model.npz.part"
+        with open(part, "wb") as handle:
+            numpy.savez_compressed(handle, weights=self.weights.astype("float32"), bias=self.bias.astype("float32"),
+                                   labels=numpy.asarray(self.labels), dim=numpy.asarray([DIM]),
+                                   format=numpy.asarray([FORMAT]))
+        info = path / "model.json.part"
+        info.write_text(json.dumps(self.info, indent=1, sort_keys=True), encoding="utf-8")
+        os.replace(part, path / "model.npz")
+        os.replace(info, path / "model.json")
+        return path
+
+
+def load(path: str | Path) -> Model:
+    """Read a model folder; ModelError (one line) when it is missing or damaged."""
+    path = Path(path)
+    try:
+        with numpy.load(path / "model.npz", allow_pickle=False) as data:
+            if int(data["format"][0]) != FORMAT or int(data["dim"][0]) != DIM:
+                raise ModelError(f"{path}: a suggestion model of another format")
+            labels = tuple(str(x) for x in data["labels"])
+            weights, bias = data["weights"], data["bias"]
+        if weights.shape != (len(labels), DIM) or bias.shape != (len(labels),) or not numpy.isfinite(weights).all():
+            raise ModelError(f"{path}: the suggestion model's weights are damaged")
+        try:
+            info = json.loads((path / "model.json").read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            info = {}
+        return Model(labels, weights, bias, info if isinstance(info, dict) else {})
+    except ModelError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - zip, numpy and OS errors all mean "damaged"
+        reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        raise ModelError(f"{path}: the suggestion model cannot be read ({reason})") from None
+
+
+_shipped: Model | None = None
+
+
+def shipped() -> Model:
+    """The model that ships in the package (loaded once per process)."""
+    global _shipped
+    if _shipped is None:
+        _shipped = load(SHIPPED)
+    return _shipped
+
+
+@dataclass
+class Corpus:
+    """The shipped corpus as features: rows, labels and the document each came from."""
+
+    rows: list[Row]
+    labels: list[str]
+    groups: list[str]
+    kinds: list[str]
+
+
+def save_corpus(path: str | Path, corpus: Corpus) -> Path:
+    path = Path(path)
+    X = matrix(corpus.rows)
+    part = path / "corpus.npz.part"
+    with open(part, "wb") as handle:
+        numpy.savez_compressed(handle, indptr=X.indptr, indices=X.indices, data=X.data,
+                               labels=numpy.asarray(corpus.labels), groups=numpy.asarray(corpus.groups),
+                               kinds=numpy.asarray(corpus.kinds))
+    os.replace(part, path / "corpus.npz")
+    return path / "corpus.npz"
+
+
+def load_corpus(path: str | Path = SHIPPED) -> tuple[Any, list[str], list[str], list[str]]:
+    """(CSR matrix, labels, groups, kinds) of the corpus shipped beside a model."""
+    from scipy.sparse import csr_matrix
+
+    try:
+        with numpy.load(Path(path) / "corpus.npz", allow_pickle=False) as data:
+            n = len(data["indptr"]) - 1
+            X = csr_matrix((data["data"], data["indices"], data["indptr"]), shape=(n, DIM))
+            return X, [str(x) for x in data["labels"]], [str(x) for x in data["groups"]], [str(x) for x in data["kinds"]]
+    except Exception as exc:  # noqa: BLE001 - any failure: the corpus cannot be used
+        raise ModelError(f"{path}: the shipped corpus cannot be read ({type(exc).__name__})") from None
+
+
+def fit(X: Any, labels: Sequence[str], label_set: Sequence[str], weights: Sequence[float] | None = None,
+        c: float = C, info: dict[str, Any] | None = None) -> Model:
+    """Fit a multinomial logistic regression (scikit-learn, L-BFGS) on a CSR matrix."""
+    from sklearn.linear_model import LogisticRegression
+
+    names = [name for name in label_set if name in set(labels)]
+    y = numpy.asarray([names.index(label) for label in labels])
+    # Fit over the columns that occur (tens of thousands, not DIM): the same solution, far faster.
+    used = numpy.unique(X.indices)
+    fitted = LogisticRegression(C=c, max_iter=400, tol=1e-4)
+    fitted.fit(X[:, used], y, sample_weight=None if weights is None else numpy.asarray(weights, dtype="float64"))
+    W = numpy.zeros((len(label_set), DIM), dtype="float32")
+    b = numpy.full(len(label_set), -30.0, dtype="float32")  # a label never seen is never suggested
+    coef, intercept = fitted.coef_, fitted.intercept_
+    if len(names) == 2:  # scikit-learn keeps one row for two classes
+        coef = numpy.vstack([-coef[0] / 2, coef[0] / 2])
+        intercept = numpy.asarray([-intercept[0] / 2, intercept[0] / 2])
+    for row, name in enumerate(names):
+        W[list(label_set).index(name), used] = coef[row]
+        b[list(label_set).index(name)] = intercept[row]
+    return Model(tuple(label_set), W, b, dict(info or {}))
+
+
+def stack(*parts: Any) -> Any:
+    from scipy.sparse import vstack
+
+    return vstack(parts, format="csr")
