@@ -132,7 +132,7 @@ def app_path(folder: Path) -> dict[str, dict[str, float]]:
 
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     db, out = folder / "app.db", folder / "app-commitments.jsonl"
-    for args in (["import", "--db", str(db), str(LABELS)], ["export", "--db", str(db), "--format", "commitments", "-o", str(out)]):
+    for args in (["import", "--db", str(db), str(LABELS)], ["export", "--db", str(db), "--format", "commitments", "-o", str(out), "--force"]):
         subprocess.run([sys.executable, "-m", "reader", *args], cwd=ROOT, env=env, capture_output=True, text=True, check=True)
     rows, _ = load_gold()
     return score_halves({"rows": rows}, out, folder)

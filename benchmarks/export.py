@@ -124,7 +124,7 @@ def long_article(articles: Articles, work: Path, env: dict[str, str], reps: int)
         labelled = label_all(store, [articles.ids[5000]])
     times, floors = [], []
     for _ in range(reps):
-        times.append(run_process([*READER, "export", "--db", str(db), "-o", str(work / "long-reader.jsonl")], env=env).seconds)
+        times.append(run_process([*READER, "export", "--db", str(db), "-o", str(work / "long-reader.jsonl"), "--force"], env=env).seconds)
         floors.append(run_process([PYTHON, str(BENCH / "export_floor.py"), str(db), str(work / "long-floor.jsonl")], env=env).seconds)
     assert _lines(work / "long-reader.jsonl") == labelled == _lines(work / "long-floor.jsonl")
     say(f"  export of one {labelled:,}-sentence article: reader {median(times):.2f} s, floor {median(floors):.2f} s")
@@ -144,7 +144,7 @@ def run(articles: Articles, reps: int, dbs: dict[int, Path]) -> dict:
 
     def reader(size: int) -> tuple[float, float]:
         target = work / f"reader-{size}.jsonl"
-        run = run_process([*READER, "export", "--db", str(dbs[size]), "-o", str(target)], env=env)
+        run = run_process([*READER, "export", "--db", str(dbs[size]), "-o", str(target), "--force"], env=env)
         assert _lines(target) == size, f"reader exported {_lines(target)} lines, expected {size}"
         return run.seconds, run.peak_rss_mb
 

@@ -375,9 +375,10 @@ def export(articles: Iterable[ArticleData], *, fmt: str, unit: str, selection: S
         return write_jsonl(records, handle)
 
 
+# The fields of the JSONL register (tracker.records), `corrected` flattened into three columns.
 COMMITMENT_CSV = (
-    "actor", "action", "when", "when_iso", "status", "note", "origin", "actor_corrected", "action_corrected",
-    "when_corrected", "actor_entities", "text", "start", "end", "sentence_index", "article_id", "article_title",
+    "actor", "actor_resolved", "action", "when", "when_iso", "status", "note", "origin", "actor_corrected", "action_corrected",
+    "when_corrected", "extracted", "actor_entities", "text", "start", "end", "sentence_index", "article_id", "article_title",
     "url", "article_date",
 )
 

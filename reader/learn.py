@@ -104,15 +104,17 @@ def models_dir(db: Path) -> Path:
 
 
 def training_labels(store: Store, label_set: LabelSet, annotators: Iterable[str] = ()) -> list[Example]:
-    """One label per sentence (resolved as `reader export --resolve reviewed` does), only labels
-    of this label set."""
+    """One label per sentence (resolved as `reader export --resolve reviewed` does) among the
+    labels of this label set: a label of another set on the same sentence (another annotator
+    labelling with the default set) is not a vote here."""
     wanted = set(annotators)
     names = set(label_set.names)
     out = []
     for art in store.dataset():
         for index, given in art.labels.items():
-            votes = [a for a in given if not wanted or a.annotator in wanted]
-            resolved = resolve(votes, "reviewed", art.reviews.get(index))
+            votes = [a for a in given if (not wanted or a.annotator in wanted) and a.label in names]
+            review = art.reviews.get(index)
+            resolved = resolve(votes, "reviewed", review if review is not None and review.label in names else None)
             if resolved is not None and resolved.label in names:
                 out.append(Example(art.id, index, resolved.label))
     return out
@@ -144,39 +146,33 @@ def parse_sentences(nlp: Any, store: Store, article_ids: Iterable[str]) -> Itera
             yield article_id, sentence_spans(nlp, article.text, store.sentences(article_id))
 
 
-def _corpus(label_set: LabelSet) -> tuple[Any, list[str]] | None:
-    """The shipped corpus's features and labels, for the default label set (None otherwise, or
-    when it cannot be read: then the user's labels train alone)."""
+def _base(label_set: LabelSet) -> Any:
+    """The model a user's labels move: the shipped one for the default label set (None for a
+    custom set, or when it cannot be read: then the user's labels train alone)."""
     if not label_set.is_default:
         return None
     from reader.suggest import learned
 
     try:
-        X, labels, _, _ = learned.load_corpus()
+        return learned.shipped()
     except learned.ModelError:
         return None
-    return X, labels
 
 
-def fit(rows: list[Any], golds: list[str], names: list[str], corpus: tuple[Any, list[str]] | None) -> Any:
-    """The learned suggester fitted on the corpus (when there is one) and the user's labels, each
-    of the user's weighing `learned.USER_WEIGHT` times one of the corpus's."""
+def fit(rows: list[Any], golds: list[str], names: list[str], base: Any) -> Any:
+    """The learned suggester moved from `base` (the shipped model, trained on the corpus) by the
+    user's labels: `learned.adapt`, whose penalty keeps it near the base until labels say
+    otherwise. Without a base, a model of the user's labels alone."""
     from reader.suggest import learned
 
-    X = learned.matrix(rows)
-    if corpus is None:
-        return learned.fit(X, golds, names)
-    Xc, yc = corpus
-    weights = [1.0] * len(yc) + [learned.USER_WEIGHT] * len(golds)
-    return learned.fit(learned.stack(Xc, X), yc + golds, names, weights)
+    return learned.adapt(base, learned.matrix(rows), golds, names)
 
 
 def cross_validate(rows: list[Any], golds: list[str], groups: list[str], names: list[str],
-                   corpus: tuple[Any, list[str]] | None, folds: int = FOLDS, share: float = 1.0,
-                   seed: int = 0) -> list[dict[str, float]]:
+                   base: Any, folds: int = FOLDS, share: float = 1.0, seed: int = 0) -> list[dict[str, float]]:
     """Held-out probabilities for each of the user's labels: folds of whole articles, each
-    scored by a model fitted on the corpus and the user's other folds (a seeded `share` of
-    them, for a learning curve)."""
+    scored by the base moved by the user's other folds (a seeded `share` of them, for a
+    learning curve)."""
     import random
 
     articles = sorted(set(groups))
@@ -188,9 +184,9 @@ def cross_validate(rows: list[Any], golds: list[str], groups: list[str], names: 
         test_idx = [i for i, g in enumerate(groups) if fold_of[g] == fold]
         if share < 1.0:
             train_idx = sorted(random.Random(seed + fold).sample(train_idx, max(2, round(len(train_idx) * share))))
-        if not test_idx or len({golds[i] for i in train_idx}) < 2 and corpus is None:
+        if not test_idx or len({golds[i] for i in train_idx}) < 2 and base is None:
             continue
-        model = fit([rows[i] for i in train_idx], [golds[i] for i in train_idx], names, corpus)
+        model = fit([rows[i] for i in train_idx], [golds[i] for i in train_idx], names, base)
         for i in test_idx:
             held[i] = model.probabilities(rows[i])
     return held
@@ -211,7 +207,7 @@ def train(
     output: Path | None = None,
     progress: Progress | None = None,
 ) -> Report:
-    """Cross-validate the learned suggester on the stored labels (with the shipped corpus, for
+    """Cross-validate the learned suggester on the stored labels (moving the shipped model, for
     the default label set), compare it with the current suggester on the same held-out labels,
     fit it on all of them and keep it if it is better.
 
@@ -236,9 +232,9 @@ def train(
     groups = [e.article_id for e in examples]
     golds = [e.label for e in examples]
     names = list(label_set.names)
-    corpus = _corpus(label_set)
+    base = _base(label_set)
     tell("cross-validating", 0, folds)
-    held = cross_validate(rows, golds, groups, names, corpus, folds)
+    held = cross_validate(rows, golds, groups, names, base, folds)
     predicted = [_best(p) for p in held]
     held_out = score(golds, predicted, names)
     baseline_name, baseline_pred, mask = _baseline(store, label_set, examples, rows, spans)
@@ -249,15 +245,15 @@ def train(
     points: list[tuple[float, float]] = []
     if curve:
         for share in CURVE:
-            part = held if share == 1.0 else cross_validate(rows, golds, groups, names, corpus, folds, share)
+            part = held if share == 1.0 else cross_validate(rows, golds, groups, names, base, folds, share)
             points.append((share, score(golds, [_best(p) for p in part], names).macro))
             tell("learning curve", len(points), len(CURVE))
     tell("training", 0, 1)
-    final = component.pipeline(nlp, fit(rows, golds, names, corpus))
+    final = component.pipeline(nlp, fit(rows, golds, names, base))
     model_id = time.strftime("%Y%m%d-%H%M%S", time.gmtime()) + f"-{os.getpid() % 10000:04d}"
     path = _save(final, models_dir(store.path), model_id, examples, label_set)
     scores = {"held_out": held_out.as_dict(), "baseline": {"name": baseline_name, **base_scores.as_dict()},
-              "compared_on": len(chosen), "candidate_on_same": mine.as_dict(), "with_corpus": corpus is not None}
+              "compared_on": len(chosen), "candidate_on_same": mine.as_dict(), "from_shipped_model": base is not None}
     store.add_model(ModelInfo(model_id, label_set.key, path.name, now(), len(examples), scores, kept))
     if output is not None:
         shutil.copytree(path, output)
@@ -327,12 +323,20 @@ def _save(nlp: Any, folder: Path, model_id: str, examples: list[Example], label_
     return final
 
 
-def _trained_on(store: Store, info: ModelInfo) -> set[tuple[str, int]]:
+class _Everything(frozenset):
+    """What a model whose record of its training sentences is missing or broken was trained on,
+    as far as we can tell: anything, so it is never scored on a sentence as if held out."""
+
+    def __contains__(self, item: object) -> bool:
+        return True
+
+
+def _trained_on(store: Store, info: ModelInfo) -> frozenset[tuple[str, int]]:
     try:
         data = json.loads((models_dir(store.path) / info.path / "reader-training.json").read_text(encoding="utf-8"))
-        return {(a, i) for a, i in data["examples"]}
+        return frozenset((a, i) for a, i in data["examples"])
     except (OSError, ValueError, KeyError, TypeError):
-        return set()
+        return _Everything()
 
 
 def load_model(store: Store, info: ModelInfo) -> Any | None:

@@ -186,6 +186,12 @@ class ExportedLabel:
     annotator: str
     created: str | None
     updated: str
+    # where the sentence is in its article and what it says, so a label is put back only on
+    # a sentence with the same offsets and text; and the line of the file it came from
+    start: int | None = None
+    end: int | None = None
+    text: str | None = None
+    line: int | None = None
 
 
 @dataclass(frozen=True)

@@ -25,6 +25,11 @@ class ImportReport:
     failed: list[Failed] = field(default_factory=list)
     skipped: list[Skipped] = field(default_factory=list)
     restored: list[ExportedArticle] = field(default_factory=list)
+    # labels from reader's own exports: put back, refused (each also in `failed`, by file line),
+    # and skipped (here already, or a record of a sentence without a label)
+    labels_taken: int = 0
+    labels_refused: int = 0
+    labels_skipped: int = 0
 
     @property
     def ids(self) -> list[str]:
@@ -85,9 +90,17 @@ def import_targets(
                 notify("skipped", outcome)
             elif isinstance(outcome, ExportedArticle):
                 before_writing()
-                added, labels = store.restore_export(outcome.article_id, outcome.article, outcome.parsed, list(outcome.labels))
+                restored = store.restore_export(outcome.article_id, outcome.article, outcome.parsed, list(outcome.labels))
                 report.restored.append(outcome)
-                notify("restored", (outcome, added, labels))
+                report.labels_taken += restored.taken
+                report.labels_skipped += restored.skipped + max(0, outcome.records - len(outcome.labels) - len(outcome.refused))
+                report.labels_refused += len(outcome.refused) + len(restored.refused)
+                file = outcome.source.rsplit(":", 1)[0]
+                for line, reason in restored.refused:
+                    failed = Failed(f"{file}:{line}" if line else outcome.source, f"not a usable reader export record: {reason}")
+                    report.failed.append(failed)
+                    notify("failed", failed)
+                notify("restored", (outcome, restored.added, restored.taken))
             elif outcome.id in queued or (store.is_parsed(outcome.id) if parse else store.has_article(outcome.id)):
                 report.already.append(outcome)
                 notify("already", outcome)

@@ -3,7 +3,7 @@ and the training of suggestions share.
 
 - "latest": the label given most recently;
 - "majority": the label most annotators gave; a tie goes to the label given most recently,
-  and the result says it was a tie;
+  and the result says it was a tie and that the latest label decided;
 - "reviewed": a reviewer's decision where there is one, else the majority.
 Every resolved label carries the votes (label -> annotators), so disagreement is never hidden.
 """
@@ -45,16 +45,21 @@ def votes_of(annotations: Iterable[Annotation]) -> dict[str, list[str]]:
 
 
 def resolve(annotations: list[Annotation], how: str, review: Annotation | None = None) -> Resolved | None:
-    """Resolve one sentence's annotations; None when it has none (and no review)."""
+    """Resolve one sentence's annotations; None when it has none (and no review).
+
+    `tie` says whether the most-given labels were given equally often, whatever then decided
+    (a reviewer included); `rule` names what decided: "review", "majority", "latest" (the
+    latest label: asked for, or breaking a tie) or "only" (a single annotator)."""
+    votes = votes_of(annotations)
+    top = max((len(names) for names in votes.values()), default=0)
+    winners = {label for label, names in votes.items() if len(names) == top}
+    tie = len(annotations) > 1 and len(winners) > 1
     if how == "reviewed" and review is not None:
-        return Resolved(review, votes_of(annotations), False, "review")
+        return Resolved(review, votes, tie, "review")
     if not annotations:
         return None
-    votes = votes_of(annotations)
     if len(annotations) == 1:
         return Resolved(annotations[0], votes, False, "only")
     if how == "latest":
-        return Resolved(latest(annotations), votes, False, "latest")
-    top = max(len(names) for names in votes.values())
-    winners = {label for label, names in votes.items() if len(names) == top}
-    return Resolved(latest(a for a in annotations if a.label in winners), votes, len(winners) > 1, "majority")
+        return Resolved(latest(annotations), votes, tie, "latest")
+    return Resolved(latest(a for a in annotations if a.label in winners), votes, tie, "latest" if tie else "majority")

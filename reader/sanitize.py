@@ -191,7 +191,10 @@ def clean_field(value: object) -> str | None:
     """Clean a one-line metadata field (title, author...): no controls, no newlines."""
     if value is None:
         return None
-    text = clean_text(str(value)).replace("\n", " ").replace("\t", " ")
+    value = str(value)
+    if value.isascii() and value.isprintable() and value == value.strip() and "  " not in value:
+        return value or None  # printable ASCII on one line, trimmed: nothing to clean (the usual case, made fast)
+    text = clean_text(value).replace("\n", " ").replace("\t", " ")
     text = re.sub(r" {2,}", " ", text).strip()
     return text or None
 
@@ -205,3 +208,32 @@ def clean_meta(value: object) -> object:
     if isinstance(value, list):
         return [clean_meta(v) for v in value]
     return value
+
+
+_NORMAL_TIME = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z")
+
+
+def clean_time(value: object) -> str | None:
+    """An ISO 8601 time as reader writes them (UTC, milliseconds, "Z"); None when value is not a
+    time. A time without a zone is taken as UTC. Normal form makes times comparable as text."""
+    from datetime import datetime, timezone
+
+    if not isinstance(value, str) or not value or len(value) > 64:
+        return None
+    if _NORMAL_TIME.fullmatch(value):
+        try:
+            datetime.fromisoformat(value[:-1])  # the form is ours; is it a real date?
+        except ValueError:
+            return None
+        return value
+    try:
+        stamp = datetime.fromisoformat(value.replace("Z", "+00:00").replace("z", "+00:00"))
+    except ValueError:
+        return None
+    if stamp.tzinfo is None:
+        stamp = stamp.replace(tzinfo=timezone.utc)
+    try:
+        stamp = stamp.astimezone(timezone.utc)
+    except (OverflowError, ValueError):
+        return None
+    return stamp.isoformat(timespec="milliseconds").replace("+00:00", "Z")

@@ -14,6 +14,7 @@ from collections import Counter
 from dataclasses import dataclass
 
 from reader.model import NOTE, SKIPPED, UNSURE, Article, Change, Entity, LabelSet, Sentence, Suggestion
+from reader.store.db import Busy
 
 FIELDS = (NOTE, UNSURE)
 
@@ -27,9 +28,20 @@ class Mark:
     suggestion: str | None = None  # shown only where there is no label
     note: bool = False
     unsure: bool = False
+    pending: bool = False  # typed while the database was busy: shown, not written yet
 
 
 NO_MARK = Mark()
+
+
+@dataclass(frozen=True)
+class Pending:
+    """A label typed while another process held the database's write lock, waiting its turn."""
+
+    index: int
+    label: str | None
+    provenance: str | None
+    suggested: Suggestion | None
 
 
 @dataclass(frozen=True)
@@ -57,6 +69,7 @@ class Session:
         self.notes: dict[int, str] = {}
         self.unsure: set[int] = set()
         self.show_suggestions = True
+        self.pending: list[Pending] = []  # in the order typed, written by flush()
         self._walked: int | None = None  # where the least-sure walk last went
         self.parsed = False
         self._version: int | None = None
@@ -132,6 +145,9 @@ class Session:
     # --- what each sentence shows ---------------------------------------------------------
 
     def mark(self, index: int) -> Mark:
+        waiting = [p for p in self.pending if p.index == index]
+        if waiting:
+            return Mark(label=waiting[-1].label, note=index in self.notes, unsure=index in self.unsure, pending=True)
         label = self.labels.get(index)
         note, unsure = index in self.notes, index in self.unsure
         suggestion = self.suggestions.get(index) if self.show_suggestions and label is None else None
@@ -188,13 +204,52 @@ class Session:
         return self._applied(change)
 
     def accept(self, index: int) -> Outcome | None:
-        """Take the sentence's suggestion as its label; None when there is none to take."""
-        suggestion = self.suggestions.get(index)
+        """Take the sentence's suggestion as its label; None when there is none to take (or
+        suggestions are hidden: a suggestion nobody saw is never recorded as accepted)."""
+        suggestion = self.suggestions.get(index) if self.show_suggestions else None
         if suggestion is None or index in self.labels:
             return None
         change = self.store.set_label(
             self.article_id, index, suggestion.label, self.annotator, provenance="suggestion", suggested=suggestion
         )
+        return self._applied(change)
+
+    def change(self, index: int, label: str | None, *, accept: bool = False) -> Outcome | Pending | None:
+        """`label` (or `accept`) without waiting: while another process holds the write lock,
+        or while earlier changes still wait, the change is queued as Pending, shown at once and
+        written in order by `flush`."""
+        if accept:
+            suggestion = self.suggestions.get(index) if self.show_suggestions else None
+            if suggestion is None or index in self.labels or any(p.index == index for p in self.pending):
+                return None
+            waiting = Pending(index, suggestion.label, "suggestion", suggestion)
+        else:
+            waiting = Pending(index, label, None, self.suggestions.get(index) if self.show_suggestions else None)
+        if not self.pending:
+            try:
+                with self.store.at_once():
+                    return self._write_pending(waiting)
+            except Busy:
+                pass
+        self.pending.append(waiting)
+        return waiting
+
+    def flush(self) -> list[Outcome]:
+        """Write the pending changes in order, as far as the database lets us now."""
+        done = []
+        while self.pending:
+            try:
+                with self.store.at_once():
+                    outcome = self._write_pending(self.pending[0])
+            except Busy:
+                break
+            self.pending.pop(0)
+            if outcome is not None:
+                done.append(outcome)
+        return done
+
+    def _write_pending(self, p: Pending) -> Outcome | None:
+        change = self.store.set_label(self.article_id, p.index, p.label, self.annotator, provenance=p.provenance, suggested=p.suggested)
         return self._applied(change)
 
     def skip(self, index: int) -> Outcome | None:

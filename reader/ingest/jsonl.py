@@ -17,14 +17,15 @@ def jsonl_articles(text: str, source: str) -> Iterator[tuple[int, Article | Expo
     Blank lines are skipped. Sentence-export records are gathered per article and restored
     after the last line, numbered by the first line of their article.
     """
-    sentence_groups: dict[str, tuple[int, list[dict]]] = {}
+    sentence_groups: dict[str, list[tuple[int, dict]]] = {}
     for number, line in enumerate(text.split("\n"), start=1):
         if not line.strip():
             continue
         try:
             record = json.loads(line)
         except json.JSONDecodeError as exc:
-            yield number, f"not valid JSON ({exc.msg} at column {exc.colno})"
+            # some of json's messages end in "at" already ("Unterminated string starting at")
+            yield number, f"not valid JSON ({exc.msg.removesuffix(' at')} at column {exc.colno})"
             continue
         except (ValueError, RecursionError) as exc:
             # a 5,000-digit number, or arrays nested thousands deep: one bad line, not a bad file
@@ -35,23 +36,32 @@ def jsonl_articles(text: str, source: str) -> Iterator[tuple[int, Article | Expo
             yield number, "not a JSON object"
             continue
         if is_sentence_export(record):
-            sentence_groups.setdefault(str(record["article_id"]), (number, []))[1].append(record)
+            sentence_groups.setdefault(repr(record["article_id"]), []).append((number, record))
             continue
         if is_article_export(record):
             try:
                 yield number, from_article_record(record, f"{source}:{number}")
-            except (ValueError, TypeError, KeyError, RecursionError) as exc:
+            except (ValueError, RecursionError) as exc:
                 yield number, f"not a usable reader export: {exc}"
+            except (TypeError, KeyError, AttributeError):
+                yield number, "not a usable reader export: a field is missing or of the wrong JSON type"
             continue
         try:
             yield number, _article(record, f"{source}:{number}")
         except RecursionError:
             yield number, '"meta" nested too deeply'
-    for number, records in sentence_groups.values():
+    for records in sentence_groups.values():
+        number = records[0][0]
         try:
-            yield number, from_sentence_records(records, f"{source}:{number}")
-        except (ValueError, TypeError, KeyError, RecursionError) as exc:
-            yield number, f"not a usable reader export: {exc}"
+            restored = from_sentence_records(records, f"{source}:{number}")
+        except (ValueError, RecursionError) as exc:
+            # nothing of the article can be taken: every record is named
+            for line, _ in records:
+                yield line, f"not a usable reader export: {exc}"
+            continue
+        for line, reason in restored.refused:
+            yield line, f"not a usable reader export record: {reason}"
+        yield number, restored
 
 
 def _article(record: dict, source: str) -> Article | str:

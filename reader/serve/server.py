@@ -30,6 +30,7 @@ from textual_serve.server import Server
 from reader.serve import hash_token, state
 from reader.serve.memory import mb, rss, tree_rss
 from reader.store import Store, StoreError, now
+import contextlib
 
 log = logging.getLogger("reader.serve")
 
@@ -285,10 +286,8 @@ class ReaderServer(Server):
 
     async def _stop(self, service: ReaderAppService) -> None:
         """Ask the app to quit; kill it if it has not within STOP_SECONDS."""
-        try:
+        with contextlib.suppress(Exception):  # a stuck or broken app is killed below either way
             await asyncio.wait_for(service.stop(), STOP_SECONDS)
-        except Exception:  # noqa: BLE001 - a stuck or broken app is killed below either way
-            pass
         process = service.process
         if process is None:
             return
@@ -405,10 +404,8 @@ def _end_with_server() -> None:
     import signal
 
     PR_SET_PDEATHSIG = 1
-    try:
+    with contextlib.suppress(OSError, AttributeError):
         ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, int(signal.SIGTERM), 0, 0, 0)
-    except (OSError, AttributeError):
-        pass
 
 
 def _size(value: Any, default: int) -> int:

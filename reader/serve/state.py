@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from reader.serve.memory import alive, mb, rss, tree_rss
+import contextlib
 
 
 def folder() -> Path:
@@ -30,10 +31,8 @@ def write(port: int, state: dict[str, Any]) -> None:
 
 
 def remove(port: int) -> None:
-    try:
+    with contextlib.suppress(OSError):
         path_for(port).unlink()
-    except OSError:
-        pass
 
 
 def running(port: int | None = None) -> list[dict[str, Any]]:

@@ -15,9 +15,13 @@ from reader.store.suggestions import DEFAULT_SET
 PREFIX = "commitment."
 FIELDS = frozenset(f"{PREFIX}{part}" for part in ("actor", "action", "when", "status", "note"))
 
-# Sentences in the register: labelled commitment by someone, or unlabelled and suggested so.
+# Sentences that may be in the register: labelled commitment by someone (or decided so by a
+# reviewer), or unlabelled and suggested so. Of the labelled ones, the register keeps those
+# whose labels resolve to commitment as `--resolve reviewed` resolves them (`_resolved_out`).
 CHOSEN = """
     SELECT article_id, sentence_index, 'labelled' AS origin FROM annotations WHERE label = :label
+    UNION
+    SELECT article_id, sentence_index, 'labelled' FROM sentence_fields WHERE field = 'review' AND value = :label
     UNION
     SELECT g.article_id, g.sentence_index, 'suggested' FROM suggestions g
     WHERE g.label_set = :label_set AND g.label = :label AND NOT EXISTS (
@@ -77,7 +81,10 @@ class Commitments(Connection):
         ):
             set_by.setdefault((article_id, index), {})[field[len(PREFIX):]] = value
         out = []
+        settled = self._resolved_out(label_set)
         for r in rows:
+            if r[8] == "labelled" and (r[0], r[1]) in settled:
+                continue
             fields = set_by.get((r[0], r[1]), {})
             extracted = {}
             if r[16] is not None:  # the extractor has read it (it may have found nothing)
@@ -86,4 +93,31 @@ class Commitments(Connection):
             corrected = {k: v for k, v in fields.items() if k in ("actor", "action", "when")}
             out.append(Tracked(r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7], r[8], extracted, corrected,
                                fields.get("status", "open"), fields.get("note")))
+        return out
+
+    def _resolved_out(self, label_set: str) -> set[tuple[str, int]]:
+        """Sentences someone labelled commitment whose labels resolve to something else: a
+        reviewer decided otherwise, or most annotators said otherwise (the rule of `reader
+        export --resolve reviewed`, which training follows too)."""
+        from reader.model import SKIPPED, Annotation
+        from reader.resolve import resolve
+
+        labels: dict[tuple[str, int], list[Annotation]] = {}
+        for article_id, index, annotator, label, created, updated in self._all(
+            f"""SELECT n.article_id, n.sentence_index, n.annotator, n.label, n.created, n.updated
+                FROM annotations n JOIN ({CHOSEN}) c ON c.article_id = n.article_id AND c.sentence_index = n.sentence_index
+                WHERE c.origin = 'labelled' AND n.label != :skipped""",
+            {"label": COMMITMENT, "label_set": label_set, "skipped": SKIPPED},
+        ):
+            labels.setdefault((article_id, index), []).append(Annotation(label, annotator, created, updated))
+        reviews: dict[tuple[str, int], Annotation] = {}
+        for article_id, index, annotator, value, updated in self._all(
+            "SELECT article_id, sentence_index, annotator, value, updated FROM sentence_fields WHERE field = 'review' ORDER BY updated, annotator"
+        ):
+            reviews[(article_id, index)] = Annotation(value, annotator, updated, updated, "review")
+        out = set()
+        for key in labels.keys() | {k for k, r in reviews.items() if r.label == COMMITMENT}:
+            resolved = resolve(labels.get(key, []), "reviewed", reviews.get(key))
+            if resolved is None or resolved.label != COMMITMENT:
+                out.add(key)
         return out

@@ -3,9 +3,10 @@ reader's own exports."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Iterator
-from typing import Any
+from typing import Any, NamedTuple
 
 from reader.model import SKIPPED, Annotation, Article, ArticleData, Entity, ExportedLabel, Parsed
 from reader.store.articles import Articles, insert_article, insert_parse
@@ -128,10 +129,15 @@ class Dataset(Articles, Labels, Suggestions):
 
     # --- restoring our own exports ----------------------------------------------------------
 
-    def restore_export(self, article_id: str, article: Article, parsed: Parsed | None, labels: list[ExportedLabel]) -> tuple[bool, int]:
+    def restore_export(self, article_id: str, article: Article, parsed: Parsed | None, labels: list[ExportedLabel]) -> Restored:
         """Store an article under its exported id (if new) and its labels with annotator and time.
 
-        Returns (article added, labels added). Labels already present are left alone, so
+        A label that carries its sentence's offsets and text goes only on the sentence here
+        with the same offsets and text; one that matches none is refused. Each label is an
+        event at the time it was given (`annotated_at`), and the one given last counts: by that
+        time, then by the event's uid (a hash of what it says), so the result is the same
+        whichever order files are imported or merged in. An older label than the one here is
+        kept in the log without replacing it. Labels already present are left alone, so
         restoring twice adds nothing.
         """
         with self._write() as conn:
@@ -140,15 +146,61 @@ class Dataset(Articles, Labels, Suggestions):
                 insert_article(conn, article_id, article)
                 if parsed is not None:
                     insert_parse(conn, article_id, parsed)
-            known = {r[0] for r in conn.execute("SELECT idx FROM sentences WHERE article_id = ?", (article_id,))}
-            count = 0
+            text = conn.execute("SELECT text FROM articles WHERE id = ?", (article_id,)).fetchone()[0]
+            spans = {r[0]: (r[1], r[2]) for r in conn.execute('SELECT idx, start, "end" FROM sentences WHERE article_id = ?', (article_id,))}
+            by_offsets = {span: index for index, span in spans.items()}
+            placed, refused = [], []
             for item in labels:
-                if item.sentence_index not in known:
+                index: int | None = item.sentence_index
+                if item.start is not None:
+                    index = by_offsets.get((item.start, item.end))
+                    if index is None or text[item.start:item.end] != item.text:
+                        refused.append((item.line, f"its offsets ({item.start} to {item.end}) and text match no sentence of "
+                                                   f"article {article_id} here; nothing was put on sentence {item.sentence_index}"))
+                        continue
+                elif index not in spans:
                     continue
-                previous = current(conn, article_id, item.sentence_index, item.annotator)
-                if previous == item.label:
+                said = "\x1f".join((article_id, str(index), item.annotator, item.label, item.updated))
+                uid = "import-" + hashlib.sha256(said.encode()).hexdigest()[:26]
+                placed.append((item.updated, uid, index, item))
+            taken = skipped = 0
+            for updated, uid, index, item in sorted(placed, key=lambda p: p[:2]):
+                assert index is not None  # placed only with an index the article has
+                previous = current(conn, article_id, index, item.annotator)
+                if previous == item.label or conn.execute("SELECT 1 FROM annotation_events WHERE uid = ?", (uid,)).fetchone():
+                    skipped += 1
                     continue
-                write(conn, Entry(article_id, item.sentence_index, item.annotator, "import", item.label, previous,
-                                  since=item.created or item.updated, updated=item.updated))
-                count += 1
-            return added, count
+                stamp = _in_force(conn, article_id, index, item.annotator)
+                apply = stamp is None or (updated, uid) > stamp
+                write(conn, Entry(article_id, index, item.annotator, "import", item.label, previous, created=updated, uid=uid,
+                                  since=item.created or updated, updated=updated, apply=apply))
+                taken += 1
+            return Restored(added, taken, skipped, tuple(refused))
+
+
+def _in_force(conn: Any, article_id: str, index: int, annotator: str) -> tuple[str, str] | None:
+    """(time, uid) of the label in force for one sentence and annotator, to compare an
+    imported label with: the current label's time (with its event's uid when that event is the
+    latest), or the time of a later clear; None when nothing is in force."""
+    row = conn.execute("SELECT label, updated FROM annotations WHERE article_id = ? AND sentence_index = ? AND annotator = ?",
+                       (article_id, index, annotator)).fetchone()
+    latest = conn.execute(
+        """SELECT created, uid, label FROM annotation_events WHERE article_id = ? AND sentence_index = ? AND annotator = ?
+           AND field IS NULL ORDER BY created DESC, uid DESC LIMIT 1""", (article_id, index, annotator)).fetchone()
+    if row is not None:
+        if latest is not None and (latest[2], latest[0]) == (row[0], row[1]):
+            return latest[0], latest[1] or ""
+        return row[1], ""
+    if latest is not None and latest[2] is None:
+        return latest[0], latest[1] or ""
+    return None
+
+
+class Restored(NamedTuple):
+    """What restoring an export's article did: whether the article was added, how many labels
+    were taken, how many were here already, and (line, reason) for each label refused."""
+
+    added: bool
+    taken: int
+    skipped: int = 0
+    refused: tuple[tuple[int | None, str], ...] = ()

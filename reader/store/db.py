@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import random
+import contextlib
 import sqlite3
 import threading
 import time
@@ -34,6 +35,10 @@ class StoreError(RuntimeError):
     """A database problem a user can act on; the message is one line."""
 
 
+class Busy(StoreError):
+    """Another process holds the write lock, and this write was asked not to wait for it."""
+
+
 def default_path() -> Path:
     """READER_DB, else reader.db in the platform's user-data directory."""
     env = os.environ.get("READER_DB")
@@ -54,15 +59,18 @@ def _is_busy(exc: sqlite3.OperationalError) -> bool:
     return "locked" in message or "busy" in message
 
 
-def retry(action: Callable[[], T]) -> T:
-    """Run a database action, retrying with jittered backoff while another process holds the lock."""
-    deadline = time.monotonic() + RETRY_FOR_SECONDS
+def retry(action: Callable[[], T], patience: float = RETRY_FOR_SECONDS) -> T:
+    """Run a database action, retrying with jittered backoff while another process holds the
+    lock, for `patience` seconds (0: not at all, raising Busy)."""
+    deadline = time.monotonic() + patience
     delay = 0.01
     while True:
         try:
             return action()
         except sqlite3.OperationalError as exc:
             if not _is_busy(exc) or time.monotonic() > deadline:
+                if _is_busy(exc) and not patience:
+                    raise Busy("the database is busy: another program is writing to it") from None
                 if _is_busy(exc):
                     raise StoreError("the database stayed busy for a minute: another program is holding it") from None
                 raise
@@ -148,9 +156,27 @@ def guard_export(target: Path, database: Path) -> None:
         raise StoreError(f"will not write over {target}: it is {kind}{where}; choose another output")
 
 
+BACKUP_MARK = "reader_backup"  # a table only a backup holds: which database it copies, and when
+
+
+def is_backup(path: Path) -> bool:
+    """Whether path is a reader database that records itself as a backup (and nobody has
+    worked in since: a writable open drops the mark)."""
+    if not is_reader_database(path):
+        return False
+    try:
+        conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, timeout=BUSY_TIMEOUT_MS / 1000)
+        try:
+            return conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (BACKUP_MARK,)).fetchone() is not None
+        finally:
+            conn.close()
+    except sqlite3.Error:
+        return False
+
+
 def guard_backup(target: Path, database: Path, *, force: bool) -> None:
-    """Refuse a backup over the live database, over a file that is not a reader database, or,
-    without force, over an earlier backup."""
+    """Refuse a backup over the live database, over a file that is not a reader database, over
+    a working database, or, without force, over an earlier backup."""
     resolved = Path(os.path.realpath(target))
     if _is_live(resolved, database):
         raise StoreError("the backup must go to another file than the database itself (or its -wal and -shm files)")
@@ -158,9 +184,15 @@ def guard_backup(target: Path, database: Path, *, force: bool) -> None:
     if owner != resolved and is_sqlite_file(owner):
         raise StoreError(f"will not write over {target}: it belongs to the database {owner}")
     if not resolved.is_file():
+        left = [resolved.with_name(resolved.name + end) for end in SIDE_FILES]
+        if not resolved.exists() and any(p.exists() for p in left):
+            # a new file beside them would get their pages replayed onto it at the next open
+            raise StoreError(f"will not write {target}: a -wal, -shm or -journal file of an earlier database is beside it (move it away first)")
         return  # nothing there yet (a FIFO or device is refused when the copy is written)
     if not is_reader_database(resolved):
         raise StoreError(f"will not replace {target}: it is not a reader database (choose a new file name)")
+    if not is_backup(resolved):
+        raise StoreError(f"will not replace {target}: it is a working reader database, not a backup (choose a new file name)")
     if not force:
         raise StoreError(f"{target} is an earlier backup: pass --force to replace it")
 
@@ -272,6 +304,9 @@ class Connection:
         if mode.lower() != "wal":
             conn.execute(f"PRAGMA journal_mode = {mode}")
         conn.execute("PRAGMA synchronous = NORMAL")
+        if conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (BACKUP_MARK,)).fetchone():
+            # opened to work in: from now on it is a working database, which backup --force never replaces
+            retry(lambda: conn.execute(f"DROP TABLE IF EXISTS {BACKUP_MARK}"))
 
     def close(self) -> None:
         self.conn.close()
@@ -298,13 +333,28 @@ class Connection:
         return self._db
 
     @contextmanager
+    def at_once(self) -> Iterator[None]:
+        """Writes inside do not wait for another process's write lock: they raise Busy at once
+        (the reader queues a key pressed meanwhile instead of freezing)."""
+        self._patience = 0.0
+        self.conn.execute("PRAGMA busy_timeout = 0")
+        try:
+            yield
+        finally:
+            self._patience = RETRY_FOR_SECONDS
+            self.conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+
+    _patience = RETRY_FOR_SECONDS
+
+    @contextmanager
     def _write(self) -> Iterator[sqlite3.Connection]:
         """One write transaction that holds the lock from its start; committed on exit."""
         if self.readonly:
             raise StoreError(f"the database {self.path} was opened read-only")
         conn = self.conn
+        patience = self._patience
         try:
-            retry(lambda: conn.execute("BEGIN IMMEDIATE"))
+            retry(lambda: conn.execute("BEGIN IMMEDIATE"), patience)
         except sqlite3.Error as exc:
             raise StoreError(explain(self.path, exc)) from None
         try:
@@ -345,8 +395,15 @@ class Connection:
             raise StoreError(f"the database {self.path} is damaged ({detail}); nothing was changed (restore it from a backup)")
 
     def backup(self, target: str | Path, *, force: bool = False) -> Path:
-        """Copy the live database with SQLite's online backup API, atomically, to target (a file,
-        or a folder to put a file of the database's name in); return the file written."""
+        """Copy the live database with SQLite's online backup API to target (a file, or a folder
+        to put a file of the database's name in); return the file written.
+
+        The copy is made in a temporary file, marked as a backup and checked with
+        integrity_check. A new target is that file renamed into place; an earlier backup is
+        replaced through the backup API onto it, so SQLite itself takes its lock and its -wal
+        (a file swapped in beside an old -wal would get the old pages replayed onto it), and
+        is checked again.
+        """
         target = Path(target).expanduser()
         if target.is_dir():
             target = target / self.path.name
@@ -359,10 +416,22 @@ class Connection:
             try:
                 retry(lambda: self.conn.backup(dest))
                 dest.execute("PRAGMA journal_mode = DELETE")
+                dest.execute(f"CREATE TABLE {BACKUP_MARK} (source TEXT NOT NULL, created TEXT NOT NULL)")
+                dest.execute(f"INSERT INTO {BACKUP_MARK} VALUES (?, ?)", (str(self.path), now()))
+                dest.commit()
+                _check_integrity(dest, temp)
+                if target.exists():
+                    self._replace_backup(dest, target)
             finally:
                 dest.close()
-            os.replace(temp, target)
+            if target.exists():
+                temp.unlink()
+            else:
+                os.replace(temp, target)
             return target
+        except StoreError:
+            temp.unlink(missing_ok=True)
+            raise
         except (sqlite3.Error, OSError) as exc:
             with suppress(OSError):
                 temp.unlink()
@@ -371,3 +440,21 @@ class Connection:
             else:
                 reason = f"cannot write the backup to {target}: {getattr(exc, 'strerror', None) or exc}"
             raise StoreError(reason) from None
+
+    @staticmethod
+    def _replace_backup(copy: sqlite3.Connection, target: Path) -> None:
+        """Write the checked copy over an earlier backup with the backup API, then check it."""
+        old = sqlite3.connect(str(target), timeout=BUSY_TIMEOUT_MS / 1000)
+        try:
+            retry(lambda: copy.backup(old))
+            with contextlib.suppress(sqlite3.OperationalError):
+                old.execute("PRAGMA journal_mode = DELETE")  # a file of its own again, when nobody has it open
+            _check_integrity(old, target)
+        finally:
+            old.close()
+
+
+def _check_integrity(conn: sqlite3.Connection, path: Path) -> None:
+    rows = [r[0] for r in conn.execute("PRAGMA integrity_check")]
+    if rows != ["ok"]:
+        raise StoreError(f"the backup {path} failed its integrity check ({rows[0]}): do not rely on it")

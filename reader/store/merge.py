@@ -8,18 +8,42 @@ for many events at once).
 
 from __future__ import annotations
 
+import json
 import os
 import sqlite3
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+from reader.sanitize import clean_field
 from reader.store.db import SIDE_FILES, Connection, StoreError, is_reader_database, is_sqlite_file
 from reader.store.labels import next_event_id, sentences_digest, write_many
 from reader.store.schema import SCHEMA_VERSION
 
 ARTICLE_COLUMNS = "id, title, source, url, author, published, site, text, meta, model, model_version, imported_at"
 DETAILS = ("title", "source", "url", "author", "published", "site", "meta", "imported_at")
+# What a merge reads from each table of the other file (later columns of the event log may be
+# missing in a version-1 file: they are read as NULL).
+REQUIRED = {
+    "articles": [c.strip() for c in ARTICLE_COLUMNS.split(",")],
+    "sentences": ["article_id", "idx", "start", "end", "text"],
+    "entities": ["article_id", "start", "end", "label", "text"],
+    "annotations": ["article_id", "sentence_index", "annotator", "label", "created", "updated"],
+    "annotation_events": ["id", "article_id", "sentence_index", "annotator", "action", "label", "previous", "target", "created"],
+}
+
+
+def _blamed(method: Any) -> Any:
+    """A read of the other file whose SQLite error names that file, not this database."""
+
+    def read(self: Other, *args: Any) -> Any:
+        try:
+            return method(self, *args)
+        except sqlite3.Error as exc:
+            raise StoreError(f"cannot merge {self.path}: {exc}; nothing of it was merged") from None
+
+    read.__doc__ = method.__doc__
+    return read
 
 
 def _same_file(path: Path, ours: Path) -> bool:
@@ -88,26 +112,37 @@ class Other:
         if not {"articles", "sentences", "entities", "annotations", "annotation_events"} <= tables:
             raise StoreError(f"cannot merge {self.path}: it is not a reader database (tables are missing); nothing was merged")
         self.tables = tables
+        for table, needed in REQUIRED.items():
+            have = {r[1] for r in conn.execute(f"PRAGMA table_info({table})")}
+            missing = [c for c in needed if c not in have]
+            if missing:
+                raise StoreError(f"cannot merge {self.path}: it is not a reader database (its table {table} has no column "
+                                 f"{missing[0]}); nothing was merged")
         self.event_columns = {r[1] for r in conn.execute("PRAGMA table_info(annotation_events)")}
         conn.execute("BEGIN")  # one snapshot for everything read, even while its annotator writes
 
     def close(self) -> None:
         self.conn.close()
 
+    @_blamed
     def articles(self) -> list[tuple]:
         return self.conn.execute(f"SELECT {ARTICLE_COLUMNS} FROM articles ORDER BY imported_at, id").fetchall()
 
+    @_blamed
     def gone(self) -> list[str]:
         """Articles its log speaks of that it no longer holds (deleted there)."""
         rows = self.conn.execute("SELECT DISTINCT article_id FROM annotation_events WHERE article_id NOT IN (SELECT id FROM articles) ORDER BY 1")
         return [r[0] for r in rows]
 
+    @_blamed
     def sentences(self, article_id: str) -> list[tuple]:
         return self.conn.execute('SELECT idx, start, "end", text FROM sentences WHERE article_id = ? ORDER BY idx', (article_id,)).fetchall()
 
+    @_blamed
     def entities(self, article_id: str) -> list[tuple]:
         return self.conn.execute('SELECT start, "end", label, text FROM entities WHERE article_id = ?', (article_id,)).fetchall()
 
+    @_blamed
     def events(self, article_id: str) -> list[tuple]:
         from reader.team.merge import COLUMNS
 
@@ -115,12 +150,14 @@ class Other:
         columns = ", ".join(c if c in self.event_columns else f"NULL AS {c}" for c in wanted)
         return self.conn.execute(f"SELECT {columns} FROM annotation_events WHERE article_id = ? ORDER BY id", (article_id,)).fetchall()
 
+    @_blamed
     def deleted_digest(self, article_id: str) -> str | None:
         row = self.conn.execute(
             "SELECT label FROM annotation_events WHERE article_id = ? AND action = 'delete' ORDER BY id DESC LIMIT 1", (article_id,)
         ).fetchone()
         return row[0] if row else None
 
+    @_blamed
     def values(self, article_id: str) -> dict[tuple, tuple[str, str, str]]:
         """Current values: (sentence index, annotator, field) -> (label, since, updated)."""
         found = {
@@ -136,6 +173,7 @@ class Other:
                 found[(i, a, name)] = (value, updated, updated)
         return found
 
+    @_blamed
     def assignments(self) -> list[tuple[str, str, str]]:
         if "assignments" not in self.tables:
             return []
@@ -165,12 +203,26 @@ class Merge(Connection):
             self.conn.execute(f"PRAGMA cache_size = {int(cache)}")
 
     def _merge(self, other: Other, report: Any) -> Any:
+        from reader.team.merge import clean_article, clean_assignment
+
         with self._write() as conn:
             for row in other.articles():
-                self._merge_article(conn, other, row, report)
+                cleaned = clean_article(row)
+                if isinstance(cleaned, str):
+                    self._refuse(other, row, cleaned, report)
+                    continue
+                self._merge_article(conn, other, cleaned, report)
             for article_id in other.gone():
+                if not isinstance(article_id, str) or clean_field(article_id) != article_id or len(article_id) > 64:
+                    report.refused += other.conn.execute("SELECT count(*) FROM annotation_events WHERE article_id = ?",
+                                                         (article_id,)).fetchone()[0]
+                    continue
                 self._merge_gone(conn, other, article_id, report)
-            for article_id, annotator, assigned in other.assignments():
+            for row in other.assignments():
+                assignment = clean_assignment(*row)
+                if assignment is None:
+                    continue
+                article_id, annotator, assigned = assignment
                 if conn.execute("SELECT 1 FROM articles WHERE id = ?", (article_id,)).fetchone() is None:
                     continue
                 cursor = conn.execute(
@@ -182,36 +234,57 @@ class Merge(Connection):
                 report.assignments_added += cursor.rowcount
         return report
 
+    @staticmethod
+    def _refuse(other: Other, row: tuple, reason: str, report: Any) -> None:
+        article_id = clean_field(row[0]) if isinstance(row[0], str) else None
+        title = clean_field(row[1]) if isinstance(row[1], str) else None
+        events = other.conn.execute("SELECT count(*) FROM annotation_events WHERE article_id = ?", (row[0],)).fetchone()[0]
+        report.articles_refused.append({"id": (article_id or "?")[:64], "title": title[:200] if title else None,
+                                        "reason": reason, "events": events})
+
     def _merge_article(self, conn: sqlite3.Connection, other: Other, row: tuple, report: Any) -> None:
-        from reader.team.merge import sentence_map
+        from reader.team.merge import clean_parse, sentence_map
 
         article_id, text = row[0], row[7]
-        here = conn.execute("SELECT imported_at, model FROM articles WHERE id = ?", (article_id,)).fetchone()
+        here = conn.execute("SELECT imported_at, model, text FROM articles WHERE id = ?", (article_id,)).fetchone()
         theirs = other.sentences(article_id)
         mapping: dict[int, int] | None = None
         if here is None:
+            parse = clean_parse(text, theirs, other.entities(article_id))
+            if isinstance(parse, str):
+                self._refuse(other, row, parse, report)
+                return
             conn.execute(f"INSERT INTO articles ({ARTICLE_COLUMNS}) VALUES ({', '.join('?' * 12)})", row)
-            self._insert_parse(conn, other, article_id, theirs)
+            self._insert_parse(conn, other, article_id, *parse)
             report.articles_added += 1
         else:
             report.articles_present += 1
+            text = here[2]  # ours: offsets are mapped into the text this database holds
             if row[11] < here[0]:  # an article's details come from its earliest import, whichever file it is in
                 conn.execute(f"UPDATE articles SET {', '.join(f'{c} = ?' for c in DETAILS)} WHERE id = ?",
                              (*row[1:7], row[8], row[11], article_id))
             ours = conn.execute('SELECT idx, start, "end" FROM sentences WHERE article_id = ? ORDER BY idx', (article_id,)).fetchall()
+            spans = [tuple(s[:3]) for s in theirs]
             if not ours and theirs:
-                self._insert_parse(conn, other, article_id, theirs)
-            elif theirs and [tuple(s[:3]) for s in theirs] != [tuple(s) for s in ours]:
-                mapping = sentence_map(text, ours, [s[:3] for s in theirs])
+                parse = clean_parse(text, theirs, other.entities(article_id))
+                if isinstance(parse, str):
+                    mapping = {}  # their sentences do not fit our text: none of their labels can be placed
+                else:
+                    self._insert_parse(conn, other, article_id, *parse)
+            elif theirs and spans != [tuple(s) for s in ours]:
+                mapping = sentence_map(text, ours, [s for s in spans if all(type(v) is int for v in s)])
                 report.resplit.append({"id": article_id, "title": row[1], "sentences": len(theirs), "mapped": len(mapping)})
         self._merge_events(conn, other, article_id, mapping, report)
 
-    def _insert_parse(self, conn: sqlite3.Connection, other: Other, article_id: str, sentences: list[tuple]) -> None:
+    def _insert_parse(self, conn: sqlite3.Connection, other: Other, article_id: str, sentences: list[tuple],
+                      entities: list[tuple]) -> None:
         conn.executemany('INSERT INTO sentences (article_id, idx, start, "end", text) VALUES (?, ?, ?, ?, ?)',
                          [(article_id, *s) for s in sentences])
         conn.executemany('INSERT INTO entities (article_id, start, "end", label, text) VALUES (?, ?, ?, ?, ?)',
-                         [(article_id, *e) for e in other.entities(article_id)])
+                         [(article_id, *e) for e in entities])
         model = other.conn.execute("SELECT model, model_version FROM articles WHERE id = ?", (article_id,)).fetchone()
+        cleaned = [clean_field(v) if isinstance(v, str) else None for v in model]
+        model = [c[:200] if c else None for c in cleaned]
         conn.execute("UPDATE articles SET model = ?, model_version = ? WHERE id = ?", (*model, article_id))
 
     def _merge_gone(self, conn: sqlite3.Connection, other: Other, article_id: str, report: Any) -> None:
@@ -226,12 +299,20 @@ class Merge(Connection):
 
     def _merge_events(self, conn: sqlite3.Connection, other: Other, article_id: str, mapping: dict[int, int] | None,
                       report: Any, *, can_apply: bool = True) -> None:
-        from reader.team.merge import COLUMNS, LogEvent, latest_stamps, plan_article, with_uids
+        from reader.team.merge import COLUMNS, LogEvent, clean_event, latest_stamps, plan_article, with_uids
 
         ours = with_uids(LogEvent(*r) for r in conn.execute(f"SELECT {COLUMNS} FROM annotation_events WHERE article_id = ? ORDER BY id", (article_id,)))
-        known = {uid: e.id for uid, e in ours}
-        theirs = with_uids(LogEvent(*r) for r in other.events(article_id))
-        plan = plan_article(theirs, mapping, known, latest_stamps(ours), other.values(article_id), can_apply=can_apply)
+        known = {uid: (e.id, e) for uid, e in ours}
+        cleaned = [clean_event(LogEvent(*r)) for r in other.events(article_id)]
+        report.refused += sum(1 for e in cleaned if e is None)
+        theirs = with_uids(e for e in cleaned if e is not None)
+        fresh = [uid for uid, _ in theirs if uid not in known]
+        elsewhere = {r[0] for r in conn.execute(
+            "SELECT uid FROM annotation_events WHERE uid IN (SELECT value FROM json_each(?)) AND article_id != ?",
+            (json.dumps(fresh), article_id))} if fresh else set()
+        valid = {r[0] for r in conn.execute("SELECT idx FROM sentences WHERE article_id = ?", (article_id,))} if can_apply else None
+        plan = plan_article(theirs, mapping, known, latest_stamps(ours), other.values(article_id), can_apply=can_apply,
+                            valid=valid, elsewhere=elsewhere)
         # The log numbers a batch in order, so each event's id here is known before it is written.
         first = next_event_id(conn)
         ids = dict(plan.known)
@@ -243,5 +324,5 @@ class Merge(Connection):
         report.events_added += len(plan.events)
         report.events_present += len(plan.known)
         report.left_out += plan.left_out
+        report.conflicts += plan.conflicts
         report.changed += plan.changed
-

@@ -16,7 +16,7 @@ from textual.screen import Screen
 from textual.widgets import Static
 
 from reader.model import COMMITMENT, SKIPPED, Article, LabelSet
-from reader.session import Outcome, Session
+from reader.session import Outcome, Pending, Session
 from reader.store import StoreError
 from reader.tui.messages import ArticleParsed, DatabaseChanged, SuggestionsUpdated
 from reader.tui.theme import ENTITY_COLOURS, entity_text, label_text
@@ -43,6 +43,8 @@ class ArticleScreen(Screen[None]):
         Binding("pageup", "page(-1)", "page up", id="article.page-up", show=False),
         *LABEL_KEYS,
         Binding("enter", "accept", "accept", id="article.accept"),
+        # with suggestions hidden, enter only says so (and "accept" leaves the key bar)
+        Binding("enter", "accept_hidden", "accept", show=False),
         Binding("0,x", "clear", "clear", id="article.clear"),
         Binding("s", "skip", "skip", id="article.skip"),
         Binding("m", "note", "note", id="article.note", show=False),
@@ -107,6 +109,9 @@ class ArticleScreen(Screen[None]):
 
     def on_mount(self) -> None:
         self.view.focus()
+        # Labels typed while another process holds the write lock wait here, shown as pending,
+        # and are written in order as soon as it frees (the screen never waits for it).
+        self.set_interval(0.25, self._flush_pending)
         if self.parsed:
             # A reading position far down: in view once the first layout has wrapped the text.
             self.call_after_refresh(self.view.scroll_to_cursor)
@@ -186,6 +191,8 @@ class ArticleScreen(Screen[None]):
         parts.append(" ·")
         for name in self.label_set.names:
             parts.append((f" {self.label_set.mark(name)} {name} {session.counts.get(name, 0)}", label_text(self.label_set, name)))
+        if session.pending:
+            parts.append((f" · database busy: {len(session.pending)} pending", "bold"))
         if not self.auto_advance:
             parts.append(" · auto-advance off")
         parts.append(f" · {self.annotator}")
@@ -273,6 +280,18 @@ class ArticleScreen(Screen[None]):
             self.view.refresh_sentences(outcome.changed)
         self._update_status()
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Enter accepts a suggestion only while suggestions are shown: a hidden one is never
+        recorded as "on screen" (see action_accept_hidden)."""
+        if action == "accept":
+            return self.session.show_suggestions
+        if action == "accept_hidden":
+            return not self.session.show_suggestions
+        return True
+
+    def action_accept_hidden(self) -> None:
+        self.notify("suggestions are hidden: enter accepts nothing (S shows them again)", severity="warning", timeout=3)
+
     def action_accept(self) -> None:
         """Take the suggestion as the label (and move on, as a digit does)."""
         index = self.view.cursor
@@ -289,13 +308,18 @@ class ArticleScreen(Screen[None]):
         if not view.sentences:
             return
         index = view.cursor
-        # Committed to SQLite before the screen shows it: a crash never loses a shown label.
+        # Committed to SQLite before the screen shows it (a crash never loses a shown label),
+        # or, while another process holds the write lock, shown as pending until written.
         try:
-            outcome = self.session.accept(index) if accept else self.session.label(index, label)
+            outcome = self.session.change(index, label, accept=accept)
         except StoreError as exc:
             self.notify(f"not saved: {exc}", severity="error", timeout=8)
             return
-        if outcome is not None:
+        if isinstance(outcome, Pending):
+            view.refresh_sentences(frozenset({index}))
+            if accept:
+                label = outcome.label
+        elif outcome is not None:
             view.refresh_sentences(outcome.changed)
             if outcome.change.label not in (None, SKIPPED):
                 self.app.labelled(self.article_id)
@@ -305,11 +329,41 @@ class ArticleScreen(Screen[None]):
             view.move_to(index + 1)
         self._update_status()
 
+    def _flush_pending(self) -> None:
+        """Write what waits for the database, in order, as far as it lets us now."""
+        if not self.session.pending:
+            return
+        waiting = {p.index for p in self.session.pending}
+        try:
+            outcomes = self.session.flush()
+        except StoreError as exc:
+            self.notify(f"not saved: {exc}", severity="error", timeout=8)
+            return
+        changed = set(waiting)
+        for outcome in outcomes:
+            changed |= outcome.changed
+            if outcome.change.label not in (None, SKIPPED):
+                self.app.labelled(self.article_id)
+            if outcome.change.label == COMMITMENT:
+                self.new_commitments = True
+        self.view.refresh_sentences(frozenset(changed))
+        self._update_status()
+
+    def _waiting(self, what: str) -> bool:
+        """Refuse what would act on the history while changes still wait to be written."""
+        if not self.session.pending:
+            return False
+        self.notify(f"{len(self.session.pending)} labels wait for the database (another program is writing to it): "
+                    f"{what} once they are saved", severity="warning", timeout=3)
+        return True
+
     def action_undo(self) -> None:
-        self._replay("undo")
+        if not self._waiting("undo"):
+            self._replay("undo")
 
     def action_redo(self) -> None:
-        self._replay("redo")
+        if not self._waiting("redo"):
+            self._replay("redo")
 
     def _replay(self, action: str) -> None:
         """Undo or redo through the event log, then show the sentence it changed."""
@@ -348,6 +402,7 @@ class ArticleScreen(Screen[None]):
 
     def action_toggle_suggestions(self) -> None:
         self.view.refresh_sentences(self.session.toggle_suggestions())
+        self.refresh_bindings()  # "accept" leaves the key bar while suggestions are hidden
         self._update_status()
 
     def action_toggle_entities(self) -> None:
@@ -432,6 +487,8 @@ class ArticleScreen(Screen[None]):
                 self._search = ""
                 self.view.focus()
                 return
+        if self._waiting("leave the article"):
+            return
         self.save_position()
         self.app.leave_article()
 

@@ -317,7 +317,7 @@ class ArticleView(ScrollView, can_focus=True, inherit_bindings=False):
         marks = [m for m in (self._mark_cell(mark, base) for mark in shown) if m is not None][:2]
         segments.extend(marks)
         segments.append(Segment(" " * (2 - len(marks)), base))
-        flag = "?" if any(m.unsure for m in shown) else "*" if any(m.note for m in shown) else " "
+        flag = "…" if any(m.pending for m in shown) else "?" if any(m.unsure for m in shown) else "*" if any(m.note for m in shown) else " "
         segments.append(Segment(flag, base + self.style_of("article-view--flag") if flag != " " else base))
         segments.append(Segment(" ", base))
         return segments
