@@ -54,6 +54,7 @@ def import_targets(
     limits: Limits = Limits(),
     on_event: Event | None = None,
     parse: bool = True,
+    parser: Callable[[Iterable[Article]], Iterator[tuple[Article, Any]]] | None = None,
 ) -> ImportReport:
     """Import every article the targets name; one transaction per article.
 
@@ -62,6 +63,9 @@ def import_targets(
 
     `on_event(kind, item)` is called as things happen ("imported", "already", "failed",
     "skipped"), so a caller can print or show progress while a long import runs.
+
+    `parser` parses elsewhere (`reader.cluster`): it takes the articles to parse and yields
+    (article, parse) in the same order; by default they are parsed here, in `jobs` processes.
     """
     report = ImportReport()
     notify = on_event or (lambda kind, item: None)
@@ -116,15 +120,16 @@ def import_targets(
     if first is None:
         return report
 
-    from reader import nlp
-
-    model = load_model()
-
     def chained() -> Iterator[Article]:
         yield first
         yield from articles
 
-    for article, parsed in nlp.parse_many(model, chained(), jobs=jobs):
+    if parser is None:
+        from reader import nlp
+
+        model = load_model()
+        parser = lambda todo: nlp.parse_many(model, todo, jobs=jobs)
+    for article, parsed in parser(chained()):
         store.add_article(article, parsed)
         report.imported.append(article)
         notify("imported", article)

@@ -161,6 +161,7 @@ COMMANDS = {
     "train": "learning", "_work": "learning",
     "agreement": "team", "review": "team", "assign": "team", "merge": "team",
     "serve": "serve",
+    "suggest": "archive",
 }
 
 

@@ -9,6 +9,7 @@ from typing import Any
 import click
 
 from reader.cli import EXIT_OK, EXIT_SOME_FAILED, Options, ReaderError, cli, one_line, open_store, say_error, served, shared
+from reader.cli.archive import Bar, cluster_options, cluster_parser
 from reader.limits import DEFAULT_MAX_BYTES, DEFAULT_TIMEOUT
 
 
@@ -83,12 +84,19 @@ def _keyboard_from_terminal() -> None:
 @click.argument("targets", nargs=-1, required=True)
 @shared("db_path", "model")
 @import_options
+@cluster_options
 @click.pass_context
-def import_command(ctx: click.Context, targets: tuple[str, ...], jobs: int, max_bytes: int, timeout: float, **given: Any) -> None:
-    """Import articles: .txt, .md, .html/.htm, .jsonl files, folders, http(s) URLs, or - for stdin."""
+def import_command(ctx: click.Context, targets: tuple[str, ...], jobs: int, max_bytes: int, timeout: float,
+                   workers: int | None, scheduler: str | None, batch: int | None, **given: Any) -> None:
+    """Import articles: .txt, .md, .html/.htm, .jsonl files, folders, http(s) URLs, or - for stdin.
+
+    With --workers N (a local Dask cluster) or --scheduler ADDRESS (a running one) the articles
+    are parsed on the cluster's workers and stored here, as a plain import stores them.
+    """
     opts = Options.of(ctx, given)
+    remote = cluster_parser(workers, scheduler, batch, jobs, opts.model)
     with open_store(opts.db_path) as store:
-        report = run_import(store, targets, model=opts.model, jobs=jobs, max_bytes=max_bytes, timeout=timeout, quiet=False)
+        report = run_import(store, targets, model=opts.model, jobs=jobs, max_bytes=max_bytes, timeout=timeout, quiet=False, cluster=remote)
     sys.exit(EXIT_SOME_FAILED if report.failed else EXIT_OK)
 
 
@@ -99,22 +107,19 @@ def _load_model(model: str | None) -> Any:
     return nlp.load(model)
 
 
-def run_import(store: Any, targets: tuple[str, ...], *, model: str | None, jobs: int, max_bytes: int, timeout: float, quiet: bool, parse: bool = True) -> Any:
+def run_import(store: Any, targets: tuple[str, ...], *, model: str | None, jobs: int, max_bytes: int, timeout: float, quiet: bool,
+               parse: bool = True, cluster: Any = None) -> Any:
+    """Import and report; `cluster` (a reader.cluster.ClusterParser) parses on a Dask cluster."""
+    from contextlib import nullcontext
+
     from rich.console import Console
 
+    from reader.cluster import ClusterError
     from reader.ingest import Limits
     from reader.pipeline import import_targets
 
     out = Console(highlight=False, soft_wrap=True)
-    err = Console(stderr=True, highlight=False, soft_wrap=True)
-    progress = None
-    task = None
-    if err.is_terminal and not quiet:
-        from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
-
-        progress = Progress(SpinnerColumn(), TextColumn("importing"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), console=err, transient=True)
-        progress.start()
-        task = progress.add_task("import", total=None)
+    bar = Bar(targets, "importing", enabled=not quiet)
 
     def on_event(kind: str, item: Any) -> None:
         from rich.text import Text
@@ -130,22 +135,29 @@ def run_import(store: Any, targets: tuple[str, ...], *, model: str | None, jobs:
         elif not quiet:
             word = "imported" if kind == "imported" else "already imported, nothing added:"
             out.print(Text(f"{word} {item.id} {item.title or item.source or ''}"))
-        if progress is not None and task is not None and kind in ("imported", "already"):
-            progress.advance(task)
+        if kind != "skipped":  # a skipped file is no article, and the total counts none
+            bar.advance()
 
     try:
-        report = import_targets(
-            store,
-            targets,
-            load_model=lambda: _load_model(model),
-            jobs=jobs,
-            limits=Limits(max_bytes=max_bytes, timeout=timeout),
-            on_event=on_event,
-            parse=parse,
-        )
+        with cluster if cluster is not None else nullcontext():
+            report = import_targets(
+                store,
+                targets,
+                load_model=lambda: _load_model(model),
+                jobs=jobs,
+                limits=Limits(max_bytes=max_bytes, timeout=timeout),
+                on_event=on_event,
+                parse=parse,
+                parser=cluster,
+            )
+            size = cluster.size if cluster is not None else 0
+    except ClusterError as exc:
+        raise ReaderError(str(exc)) from None
     finally:
-        if progress is not None:
-            progress.stop()
+        bar.stop()
+    if size and not quiet:
+        n = len(report.imported)
+        click.echo(f"parsed {n} article{'s' if n != 1 else ''} on {size} worker{'s' if size != 1 else ''}, {bar.rate(n)}", err=True)
     if not quiet:
         parts = [f"{len(report.imported)} imported", f"{len(report.already)} already there"]
         if report.restored:
