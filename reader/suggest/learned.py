@@ -37,6 +37,9 @@ from typing import Any
 
 import numpy
 
+from reader.suggest.coldstart import decide
+from reader.suggest.features import analyse
+
 DIM = 1 << 18
 FORMAT = 1
 SHIPPED = Path(__file__).resolve().parent / "shipped"
@@ -69,9 +72,6 @@ def _lemma(token: Any) -> str:
 def features(sentence: Any, analysis: Any = None, cold: Any = None) -> Row:
     """The hashed features of a parsed sentence (a spaCy `Span` read in its paragraph, or a
     one-sentence `Doc`): column numbers and values, one value per column."""
-    from reader.suggest.coldstart import decide
-    from reader.suggest.features import analyse
-
     span = sentence if hasattr(sentence, "root") else sentence[:]
     found = analysis if analysis is not None else analyse(span)
     decided = cold if cold is not None else decide(found)
