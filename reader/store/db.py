@@ -11,6 +11,7 @@ import os
 import random
 import contextlib
 import sqlite3
+import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -327,9 +328,7 @@ class Connection:
         """sqlite-utils on our connection, imported only when needed: it costs a quarter of a
         second at start-up (it imports numpy), and opening an article needs none of it."""
         if self._db is None:
-            import sqlite_utils
-
-            self._db = sqlite_utils.Database(self.conn)
+            self._db = _sqlite_utils().Database(self.conn)
         return self._db
 
     @contextmanager
@@ -458,3 +457,19 @@ def _check_integrity(conn: sqlite3.Connection, path: Path) -> None:
     rows = [r[0] for r in conn.execute("PRAGMA integrity_check")]
     if rows != ["ok"]:
         raise StoreError(f"the backup {path} failed its integrity check ({rows[0]}): do not rely on it")
+
+
+def _sqlite_utils() -> Any:
+    """sqlite-utils without pandas: it imports pandas when installed (only to accept DataFrames,
+    which reader never passes), and that import cost two thirds of a second on every new
+    database and every command that reaches for sqlite-utils."""
+    if "sqlite_utils" in sys.modules or "pandas" in sys.modules:
+        import sqlite_utils
+
+        return sqlite_utils
+    sys.modules["pandas"] = None  # type: ignore[assignment]  # makes `import pandas` raise ImportError
+    try:
+        import sqlite_utils
+    finally:
+        del sys.modules["pandas"]
+    return sqlite_utils
