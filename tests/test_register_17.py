@@ -194,3 +194,25 @@ async def test_22_q_in_the_register_opened_from_the_library_goes_back(db: Path) 
         await pilot.press("q")
         await pilot.pause()
         assert isinstance(app.screen, LibraryScreen) and app.return_code is None
+
+
+async def test_22_a_label_key_pressed_while_the_article_is_parsing_says_so(tmp_path: Path) -> None:
+    """The article stays unparsed (its model does not exist, so the background parse fails):
+    a label key was dropped without a word."""
+    from reader.pipeline import import_targets
+    from reader.tui.screens.article import ArticleScreen
+
+    source = tmp_path / "council.txt"
+    source.write_text("The council will reopen the river bridge next spring. Traders said the delay cost them dearly.\n")
+    db = tmp_path / "fresh.db"
+    with Store(db) as store:
+        report = import_targets(store, [str(source)], load_model=lambda: None, parse=False)
+    app = ReaderApp(Store(db), annotator="asha", article_id=report.ids[0], model="no_such_pipeline_here")
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await pilot.pause()
+        assert isinstance(app.screen, ArticleScreen) and not app.screen.parsed
+        await pilot.press("1")
+        await pilot.pause()
+        assert "still parsing the article: nothing was labelled" in screen_text(app)
+    with Store(db) as store:
+        assert store.labels(report.ids[0], "asha") == {}
