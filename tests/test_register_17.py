@@ -132,6 +132,9 @@ def test_20_export_filters_by_annotator_with_by_and_annotator_is_deprecated_ther
     proc = run_reader("export", "--db", str(db), env={"READER_ANNOTATOR": "alice"})
     assert sorted(r["annotator"] for r in map(json.loads, proc.stdout.splitlines())) == ["alice", "bob"]
     assert "--by NAME" in run_reader("export", "--help").stdout
+    # the register is everyone's: naming yourself there filters nothing and needs no note
+    register = run_reader("--annotator", "alice", "export", "--db", str(db), "--format", "commitments")
+    assert register.returncode == 0 and "deprecated" not in register.stderr and register.stdout
 
 
 # --- 22. skips in the library header; grouping by actor; q in `reader commitments` ------------

@@ -35,15 +35,15 @@ def export_command(ctx: click.Context, fmt: str, as_csv: bool, unit: str, output
     from reader.export import Selection, export
 
     opts = Options.of(ctx, given)
+    if fmt == "commitments":  # the register is everyone's: no annotator filter
+        _export_commitments(opts, output, as_csv or output.lower().endswith(".csv"), articles, force, overdue, due_days)
+        return
     if opts.annotator_typed and not old_annotators:
         old_annotators = (opts.annotator or "",)  # `reader --annotator A export`: the same as after
     if old_annotators:
         # --annotator names who you are everywhere else; as a filter here it is on its way out
         click.echo("reader: note: on export, --annotator as a filter is deprecated: use --by NAME", err=True)
         annotators = (*annotators, *old_annotators)
-    if fmt == "commitments":
-        _export_commitments(opts, output, as_csv or output.lower().endswith(".csv"), articles, force, overdue, due_days)
-        return
     if overdue or due_days is not None:
         raise ReaderError(f"--{'overdue' if overdue else 'due'} goes with --format commitments")
     if as_csv:
