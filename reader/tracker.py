@@ -11,6 +11,7 @@ the latest correction by anyone wins over the extraction.
 
 from __future__ import annotations
 
+import datetime as dt
 from bisect import bisect_left
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
@@ -103,13 +104,45 @@ def records(items: Iterable[Tracked]) -> Iterator[dict[str, Any]]:
 
 
 SORTS = ("article", "actor", "when", "status", "date")
+VIEWS = ("all", "overdue", "due")
+DUE_DAYS = 30  # "due soon": the deadline falls within this many days from today
+
+
+def today() -> dt.date:
+    """The date the register counts from (a function, so a test can fix it)."""
+    return dt.date.today()
+
+
+def deadline(c: Tracked) -> dt.date | None:
+    """The last day of the commitment's time: the end of `when_iso` ("by March 2027" ends on
+    2027-03-31, though the interval starts at the article's date); None without one."""
+    if not c.when_iso:
+        return None
+    end = c.when_iso.rsplit("/", 1)[-1]
+    try:
+        return dt.date.fromisoformat(end)
+    except ValueError:
+        return None
+
+
+def overdue(c: Tracked, on: dt.date) -> bool:
+    """Still open, and its deadline has passed."""
+    end = deadline(c)
+    return c.status == "open" and end is not None and end < on
+
+
+def due(c: Tracked, on: dt.date, days: int = DUE_DAYS) -> bool:
+    """Still open, and its deadline falls in the next `days` days (today included)."""
+    end = deadline(c)
+    return c.status == "open" and end is not None and on <= end <= on + dt.timedelta(days=days)
 
 
 class Register:
     """The register as the commitments screen shows it: filtered, sorted, grouped by actor.
 
     State for the screen, kept in the core so tests drive it without Textual; the items are
-    re-read from the store on `reload`."""
+    re-read from the store on `reload`. `view` narrows it to the overdue commitments or those
+    due within `due_days`."""
 
     def __init__(self, store: Store) -> None:
         self.store = store
@@ -117,41 +150,91 @@ class Register:
         self.filter = ""
         self.sort = SORTS[0]
         self.grouped = False
+        self.view = VIEWS[0]
+        self.due_days = DUE_DAYS
 
     def reload(self) -> None:
         self.items = self.store.register()
 
+    def in_view(self, c: Tracked, on: dt.date) -> bool:
+        if self.view == "overdue":
+            return overdue(c, on)
+        if self.view == "due":
+            return due(c, on, self.due_days)
+        return True
+
     def rows(self) -> list[Tracked]:
         """The commitments to show, in order."""
         needle = self.filter.lower()
-        shown = [c for c in self.items if not needle or needle in _haystack(c)]
+        on = today()
+        shown = [c for c in self.items if (not needle or needle in _haystack(c)) and self.in_view(c, on)]
+        keys = actor_keys(self.items)
         if self.grouped:
-            return sorted(shown, key=lambda c: (actor_key(c), c.article_date or "", c.sentence_index))
+            return sorted(shown, key=lambda c: (keys[actor_key(c)], c.article_date or "", c.sentence_index))
         key = {
             "article": lambda c: 0,  # as stored: newest import first, then in reading order
-            "actor": lambda c: (actor_key(c) or "\uffff",),
-            "when": lambda c: (c.when_iso or "\uffff", c.value("when") or ""),
+            "actor": lambda c: (keys[actor_key(c)] or "\uffff",),
+            "when": _by_deadline,
             "status": lambda c: (STATUSES.index(c.status),),
             "date": lambda c: (c.article_date or "",),
         }[self.sort]
         return sorted(shown, key=key)
 
+    def counts(self) -> dict[str, int]:
+        """How many commitments are overdue and due soon (of all of them, whatever is shown)."""
+        on = today()
+        return {"overdue": sum(overdue(c, on) for c in self.items), "due": sum(due(c, on, self.due_days) for c in self.items)}
+
     def groups(self) -> dict[str, int]:
-        """How many commitments each actor has among those shown."""
+        """How many commitments each actor has among those shown (by `group_of`)."""
         out: dict[str, int] = {}
         for c in self.rows():
-            out[actor_key(c)] = out.get(actor_key(c), 0) + 1
+            out[self.group_of(c)] = out.get(self.group_of(c), 0) + 1
         return out
+
+    def group_of(self, c: Tracked) -> str:
+        """The actor a commitment is grouped under: "Marsh" goes with "Helena Marsh"."""
+        return actor_keys(self.items)[actor_key(c)]
 
     def next_sort(self) -> str:
         self.sort = SORTS[(SORTS.index(self.sort) + 1) % len(SORTS)]
         return self.sort
+
+    def toggle_view(self, view: str) -> str:
+        """Show only this view, or (when it is shown already) everything again."""
+        self.view = VIEWS[0] if self.view == view else view
+        return self.view
+
+
+def _by_deadline(c: Tracked) -> tuple[str, str]:
+    end = deadline(c)
+    return (end.isoformat() if end else "\uffff", c.value("when") or "")
 
 
 def actor_key(c: Tracked) -> str:
     """Who, for grouping: the resolved name where the sentence only had a pronoun, lower case."""
     name = c.value("actor") if "actor" in c.corrected else (c.extracted.get("actor_resolved") or c.value("actor"))
     return " ".join((name or "").lower().split())
+
+
+_JOINED = {"and", "&", "or", "with"}
+
+
+def actor_keys(items: Iterable[Tracked]) -> dict[str, str]:
+    """Each actor key mapped to the actor it names: a shorter name that ends one longer name
+    (and only one: "Marsh" and "Helena Marsh", or "Helena Marsh" and "Dr Helena Marsh") is the
+    same actor. A name of several parties ("Veldra and Ostmark") takes in no one."""
+    keys = sorted({actor_key(c) for c in items}, key=lambda k: (-len(k.split()), k))
+    root: dict[str, str] = {}
+    for key in keys:
+        words = key.split()
+        found = {
+            root[longer] for longer in root
+            if words and len(longer.split()) > len(words) and longer.split()[-len(words):] == words
+            and "," not in longer and not _JOINED & set(longer.split())
+        }
+        root[key] = found.pop() if len(found) == 1 else key
+    return root
 
 
 def _haystack(c: Tracked) -> str:

@@ -102,7 +102,7 @@ def fresh_copy(db: Path, tmp_path: Path) -> Path:
         ("sentence.jsonl", []),
         ("sentence-majority-context.jsonl", ["--resolve", "majority", "--context", "1"]),
         ("sentence-latest.jsonl", ["--resolve", "latest"]),
-        ("sentence-all.jsonl", ["--all", "--annotator", "asha"]),
+        ("sentence-all.jsonl", ["--all", "--by", "asha"]),
         ("article.jsonl", ["--unit", "article"]),
         ("prodigy.jsonl", ["--format", "prodigy"]),
         ("sentences.csv", ["--format", "csv", "-o", "{out}"]),
@@ -153,7 +153,7 @@ def test_filters_label_annotator_article(labelled_db: Path) -> None:
     claims = [json.loads(x) for x in run("export", "--label", "claim", db=labelled_db).stdout.splitlines()]
     assert claims and all(r["label"] == "claim" for r in claims)
     assert len(claims) == sum(1 for *_, label, _ in LABELS if label == "claim")
-    ben = [json.loads(x) for x in run("export", "--annotator", "ben", db=labelled_db).stdout.splitlines()]
+    ben = [json.loads(x) for x in run("export", "--by", "ben", db=labelled_db).stdout.splitlines()]
     assert {r["annotator"] for r in ben} == {"ben"} and len(ben) == 3
     with Store(labelled_db) as store:
         first = store.article_ids()[0]

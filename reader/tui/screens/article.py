@@ -260,7 +260,7 @@ class ArticleScreen(Screen[None]):
 
     def action_note(self) -> None:
         """Type a short note for this sentence (enter saves, an empty note removes it)."""
-        if not self.view.sentences:
+        if self._still_parsing() or not self.view.sentences:
             return
         box = self._line("note", "a note on this sentence (enter saves, empty removes, escape cancels)")
         box.value = self.session.notes.get(self.view.cursor, "")
@@ -269,7 +269,7 @@ class ArticleScreen(Screen[None]):
 
     def _apply(self, action: Callable[[int], Outcome | None]) -> None:
         """Run a session action on the cursor's sentence, then redraw what it changed."""
-        if not self.view.sentences:
+        if self._still_parsing() or not self.view.sentences:
             return
         try:
             outcome = action(self.view.cursor)
@@ -294,6 +294,8 @@ class ArticleScreen(Screen[None]):
 
     def action_accept(self) -> None:
         """Take the suggestion as the label (and move on, as a digit does)."""
+        if self._still_parsing():
+            return
         index = self.view.cursor
         if index in self.session.labels:  # already settled: enter just moves on
             self._go(index + 1)
@@ -303,9 +305,17 @@ class ArticleScreen(Screen[None]):
             return
         self._change(self.session.suggestions[index].label, accept=True)
 
+    def _still_parsing(self) -> bool:
+        """A key that needs the sentences, pressed before they are known: say so (never drop
+        it silently)."""
+        if self.view.sentences or self.parsed:
+            return False
+        self.notify("still parsing the article: nothing was labelled; press it again when the sentences appear", severity="warning", timeout=3)
+        return True
+
     def _change(self, label: str | None, *, accept: bool = False) -> None:
         view = self.view
-        if not view.sentences:
+        if self._still_parsing() or not view.sentences:
             return
         index = view.cursor
         # Committed to SQLite before the screen shows it (a crash never loses a shown label),

@@ -19,7 +19,7 @@ from textual.widgets import DataTable, Input, Static
 from reader import tracker
 from reader.model import STATUSES, Tracked
 from reader.store import StoreError
-from reader.tracker import Register, actor_key
+from reader.tracker import Register
 from reader.tui.messages import DatabaseChanged
 from reader.tui.screens.dialogs import CorrectDialog
 from reader.tui.widgets.key_bar import KeyBar
@@ -40,12 +40,14 @@ class CommitmentsScreen(Screen[None]):
         Binding("slash", "filter", "filter", id="commitments.filter"),
         Binding("s", "sort", "sort", id="commitments.sort"),
         Binding("a", "group", "group by actor", id="commitments.group"),
+        Binding("o", "view('overdue')", "overdue", id="commitments.overdue"),
+        Binding("d", "view('due')", "due soon", id="commitments.due"),
         Binding("e", "correct", "correct", id="commitments.correct"),
         *STATUS_KEYS,
         Binding("m", "note", "note", id="commitments.note", show=False),
         Binding("u", "undo", "undo", id="commitments.undo"),
         Binding("ctrl+r,U", "redo", "redo", id="commitments.redo", show=False),
-        Binding("q", "back", "back", id="commitments.back"),
+        Binding("q", "back", "back", id="commitments.back"),  # quits when the register was opened first
         Binding("escape", "escape", "clear filter / back", id="commitments.escape", show=False),
     ]
 
@@ -110,7 +112,7 @@ class CommitmentsScreen(Screen[None]):
             if c.extracted.get("actor_resolved") and "actor" not in c.corrected:
                 actor = f"{actor} ({c.extracted['actor_resolved']})" if actor else c.extracted["actor_resolved"]
             if self.register.grouped:
-                group = actor_key(c)
+                group = self.register.group_of(c)
                 actor = f"{actor or '(no actor named)'} · {counts[group]}" if group != previous_actor else ""
                 previous_actor = group
             if not c.extracted:
@@ -132,8 +134,15 @@ class CommitmentsScreen(Screen[None]):
         items = self.register.items
         labelled = sum(c.origin == "labelled" for c in items)
         text = Text(f"{len(items)} commitment{'' if len(items) == 1 else 's'} ({labelled} labelled, {len(items) - labelled} suggested)", style="bold")
-        if self.register.filter:
-            text.append(f" · {len(self.shown)} shown for “{self.register.filter}”")
+        counts = self.register.counts()
+        text.append(f" · {counts['overdue']} overdue · {counts['due']} due in {self.register.due_days} days")
+        view = {"overdue": "overdue", "due": f"due in {self.register.due_days} days"}.get(self.register.view)
+        if self.register.filter or view:
+            text.append(f" · {len(self.shown)} shown")
+            if view:
+                text.append(f": {view}")
+            if self.register.filter:
+                text.append(f" for “{self.register.filter}”")
         text.append(f" · {'grouped by actor' if self.register.grouped else 'sorted by ' + self.register.sort}", style="dim")
         if self.shown:
             c = self.selected() or self.shown[0]
@@ -203,6 +212,11 @@ class CommitmentsScreen(Screen[None]):
         self.register.grouped = not self.register.grouped
         self.draw()
 
+    def action_view(self, view: str) -> None:
+        """Only the overdue commitments, or those due soon; the same key again shows all."""
+        self.register.toggle_view(view)
+        self.draw()
+
     def action_status(self, position: int) -> None:
         c = self.selected()
         if c is not None:
@@ -265,7 +279,13 @@ class CommitmentsScreen(Screen[None]):
                     self.draw()
                 self.query_one(DataTable).focus()
                 return
-        self.action_back()
+        self.app.go_back()
 
     def action_back(self) -> None:
-        self.app.go_back()
+        """Back to where the register was opened from; opened first (`reader commitments`),
+        `q` quits as it does in the library, and escape goes to the library."""
+        if len(self.app.screen_stack) <= 2 and self.app.start == "commitments":
+            self.app.exit()
+        else:
+            self.app.go_back()
+

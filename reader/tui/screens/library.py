@@ -10,7 +10,7 @@ from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import DataTable, Input, Static
 
-from reader.model import ArticleSummary
+from reader.model import SKIPPED, ArticleSummary
 from reader.store import StoreError
 from reader.tui.messages import ArticleParsed, ArticlesImported, DatabaseChanged
 from reader.tui.screens.dialogs import AddDialog, ConfirmDialog
@@ -201,10 +201,14 @@ class LibraryScreen(Screen[None]):
             parts.append((f" ({mode})", "bold"))
         elif self.filter:
             parts.append((f" ({self.shown} of {n} shown)", "bold"))
-        parts.append((f" · {labelled}/{total} sentences done by {annotator} ·", "bold"))
+        skipped = counts.get(SKIPPED, 0)  # done, but no label (as the article's status bar says)
+        parts.append((f" · {labelled - skipped}/{total} sentences labelled by {annotator}", "bold"))
+        if skipped:
+            parts.append(f" ({skipped} skipped)")
+        parts.append((" ·", "bold"))
         for name in self.app.label_set.names:
             parts.append((f" {name} {counts.get(name, 0)}", label_text(self.app.label_set, name)))
-        others = sum(v for name, v in counts.items() if name not in self.app.label_set.names)
+        others = sum(v for name, v in counts.items() if name not in (*self.app.label_set.names, SKIPPED))
         if others:
             parts.append((f" · other labels {others}", "dim"))
         if self.sort != SORTS[0]:
