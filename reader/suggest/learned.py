@@ -151,9 +151,6 @@ class Model:
         p = z / z.sum()
         return {label: float(v) for label, v in zip(self.labels, p)}
 
-    def predict(self, rows: Iterable[Row]) -> list[dict[str, float]]:
-        return [self.probabilities(row) for row in rows]
-
     def save(self, path: str | Path) -> Path:
         """Write the folder (files first under temporary names, then renamed)."""
         path = Path(path)
