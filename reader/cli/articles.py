@@ -57,7 +57,7 @@ def open_command(ctx: click.Context, targets: tuple[str, ...], jobs: int, max_by
     from reader.tui.app import run
 
     run(store, labels=labels, annotator=annotator, article_id=article_id, model=opts.model, keymap=settings.keymap,
-        retrain_every=settings.retrain_every, start=start)
+        retrain_every=settings.retrain_every, theme=settings.theme, start=start)
     sys.exit(status)
 
 
