@@ -5,11 +5,64 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
+from reader.model import Article, Parsed, Sentence
 from reader.store import Store
 from reader.tui.app import ReaderApp
 from tests.conftest import run_reader
 
 SIZE = (110, 36)
+SENTENCES = ("The council promised to reopen the ferry pier by spring.", "Residents said the delays had cost them customers.",
+             "The pier was built in 1931 for the fishing fleet.", "A spokesperson declined to comment on the budget.")
+
+
+def own_database(path: Path, annotator: str, labels: dict[int, str]) -> str:
+    """An annotator's own database: the same article, labelled by them."""
+    text = " ".join(SENTENCES)
+    spans, pos = [], 0
+    for sentence in SENTENCES:
+        spans.append((pos, pos + len(sentence)))
+        pos += len(sentence) + 1
+    article = Article(text, title="Ferry pier", source="team/pier.txt")
+    with Store(path) as store:
+        store.add_article(article, Parsed(tuple(Sentence(i, a, b) for i, (a, b) in enumerate(spans)), (), "test", "1"))
+        for index, label in labels.items():
+            store.set_label(article.id, index, label, annotator)
+    return article.id
+
+
+@pytest.fixture
+def team(tmp_path: Path) -> tuple[Path, str]:
+    """The lead's database after `reader merge` of alice's and bob's: they disagree on sentences
+    0 and 1 and agree on 2; the lead has labelled nothing and reviewed sentence 0."""
+    article_id = own_database(tmp_path / "alice.db", "alice", {0: "commitment", 1: "claim", 2: "background"})
+    own_database(tmp_path / "bob.db", "bob", {0: "claim", 1: "background", 2: "background", 3: "claim"})
+    lead = tmp_path / "lead.db"
+    own_database(lead, "lead", {})
+    proc = run_reader("merge", "--db", lead, tmp_path / "alice.db", tmp_path / "bob.db")
+    assert proc.returncode == 0, proc.stderr
+    with Store(lead) as store:
+        store.set_review(article_id, 0, "commitment", "lead")
+    return lead, article_id
+
+
+# --- 21: a team database's exports say how many sentences carry conflicting labels ----------
+
+
+@pytest.mark.parametrize("fmt", ["prodigy", "spacy", "jsonl"])
+def test_export_of_a_team_database_says_how_many_sentences_conflict(team: tuple[Path, str], tmp_path: Path, fmt: str) -> None:
+    lead, _ = team
+    out = tmp_path / f"out.{fmt}"
+    proc = run_reader("export", "--db", lead, "--format", fmt, "-o", out)
+    assert proc.returncode == 0, proc.stderr
+    notes = [line for line in proc.stderr.splitlines() if "conflicting" in line]
+    assert notes == ["reader: note: 2 sentences carry conflicting labels from several annotators (1 decided by a reviewer), "
+                     "each annotator's as a record of its own; --resolve reviewed writes one per sentence"]
+    resolved = run_reader("export", "--db", lead, "--format", fmt, "--resolve", "reviewed", "-o", tmp_path / f"r.{fmt}")
+    assert resolved.returncode == 0 and "conflicting" not in resolved.stderr
+    alone = run_reader("export", "--db", lead, "--format", fmt, "--annotator", "bob", "-o", tmp_path / f"b.{fmt}")
+    assert alone.returncode == 0 and "conflicting" not in alone.stderr
 
 
 # --- 23: the chosen theme is saved and restored; `theme` in config.toml is accepted ------------

@@ -71,6 +71,18 @@ def export_command(ctx: click.Context, fmt: str, as_csv: bool, unit: str, output
             click.echo(f"reader: note: {outside} labels are not in the label set ({label_set.key}): {fate}", err=True)
         dataset = store.dataset(ids, suggestions=label_set.key if suggestions else None)
         _written(lambda: export(dataset, fmt=fmt, unit=unit, selection=selection, output=output), output, f"{unit}s")
+        if resolve is None:
+            _say_conflicts(store, label_set.names if fmt in ("prodigy", "spacy") else None, frozenset(annotators), ids)
+
+
+def _say_conflicts(store: Any, names: tuple[str, ...] | None, annotators: frozenset[str], ids: list[str] | None) -> None:
+    """An export without --resolve writes one record per annotator: say so when they disagree."""
+    conflicting, reviewed = store.conflicts(names, annotators, ids)
+    if conflicting:
+        settled = f" ({reviewed} decided by a reviewer)" if reviewed else ""
+        sentences = "1 sentence carries" if conflicting == 1 else f"{conflicting} sentences carry"
+        click.echo(f"reader: note: {sentences} conflicting labels from several annotators{settled}, "
+                   "each annotator's as a record of its own; --resolve reviewed writes one per sentence", err=True)
 
 
 def _written(write: Any, output: str, what: str) -> None:

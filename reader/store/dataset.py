@@ -10,7 +10,7 @@ from typing import Any, NamedTuple
 
 from reader.model import SKIPPED, Annotation, Article, ArticleData, Entity, ExportedLabel, Parsed
 from reader.store.articles import Articles, insert_article, insert_parse
-from reader.store.labels import Entry, Labels, current, write
+from reader.store.labels import REVIEW, Entry, Labels, current, write
 from reader.store.suggestions import Suggestions
 
 
@@ -126,6 +126,24 @@ class Dataset(Articles, Labels, Suggestions):
         """How many current labels are not in this label set (skips aside)."""
         marks = ",".join("?" * len(names))
         return self._one(f"SELECT count(*) FROM annotations WHERE label NOT IN ({marks}) AND label != ?", (*names, SKIPPED))[0]
+
+    def conflicts(self, names: tuple[str, ...] | None = None, annotators: frozenset[str] = frozenset(),
+                  article_ids: list[str] | None = None) -> tuple[int, int]:
+        """Sentences whose annotators gave different labels (skips aside; only labels in `names`
+        and of `annotators` when given), and how many of those a reviewer has decided."""
+        sql = "SELECT article_id, sentence_index FROM annotations WHERE label != ?"
+        params: list[Any] = [SKIPPED]
+        if names is not None:
+            sql += f" AND label IN ({','.join('?' * len(names))})"
+            params += names
+        if annotators:
+            sql += f" AND annotator IN ({','.join('?' * len(annotators))})"
+            params += sorted(annotators)
+        sql += " GROUP BY article_id, sentence_index HAVING count(DISTINCT label) > 1"
+        wanted = set(article_ids) if article_ids is not None else None
+        found = {(a, i) for a, i in self._all(sql, tuple(params)) if wanted is None or a in wanted}
+        reviewed = {tuple(r) for r in self._all("SELECT DISTINCT article_id, sentence_index FROM sentence_fields WHERE field = ?", (REVIEW,))}
+        return len(found), len(found & reviewed)
 
     # --- restoring our own exports ----------------------------------------------------------
 
