@@ -3,6 +3,7 @@ library header and the review gutter), what a team database's exports say, and a
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -11,6 +12,7 @@ from reader.model import Article, Parsed, Sentence
 from reader.store import Store
 from reader.tui.app import ReaderApp
 from tests.conftest import run_reader
+from tests.uihelp import screen_text
 
 SIZE = (110, 36)
 SENTENCES = ("The council promised to reopen the ferry pier by spring.", "Residents said the delays had cost them customers.",
@@ -97,3 +99,44 @@ def test_config_theme_is_accepted_and_a_wrong_one_refused(db: Path, tmp_path: Pa
     proc = run_reader("--db", db, "--config", conf, "list")
     assert proc.returncode == 2
     assert proc.stderr.count("\n") == 1 and "theme must be a theme name" in proc.stderr
+
+
+# --- 19: after `reader merge`, stats, list and the library give the team's figures -----------
+
+
+def test_stats_after_merge_gives_each_annotator_and_the_reviews(team: tuple[Path, str]) -> None:
+    lead, _ = team
+    proc = run_reader("--annotator", "lead", "stats", "--db", lead)
+    assert proc.returncode == 0, proc.stderr
+    assert "lead: 0/4 sentences labelled" in proc.stdout  # the running annotator's progress stays
+    rows: dict[str, list[str]] = {}
+    for line in proc.stdout.splitlines():  # the team table comes first: annotator, labelled, skipped
+        if line.startswith("│") and line.count("│") == 4:
+            rows.setdefault(line.split("│")[1].strip(), line.split("│")[2:4])
+    assert [cell.strip() for cell in rows["alice"]] == ["3", "0"] and [cell.strip() for cell in rows["bob"]] == ["4", "0"]
+    assert "the team (2 annotators)" in proc.stdout
+    assert "reviews: 1 of 2 disagreements decided by a reviewer (1 decision in all)" in proc.stdout
+    data = run_reader("--annotator", "lead", "stats", "--db", lead, "--json")
+    team = json.loads(data.stdout)["team"]
+    assert team["progress"] == {"alice": {"labelled": 3, "skipped": 0}, "bob": {"labelled": 4, "skipped": 0}}
+    assert (team["disagreements"], team["decided"], team["reviewed"]) == (2, 1, 1)
+    assert json.loads(data.stdout)["per_article"][0]["team_labelled"] == 4
+
+
+def test_list_after_merge_gives_the_team_columns(team: tuple[Path, str]) -> None:
+    lead, article_id = team
+    proc = run_reader("--annotator", "lead", "list", "--db", lead)
+    assert proc.returncode == 0, proc.stderr
+    header, row = proc.stdout.splitlines()
+    assert header.split("\t") == ["id", "title", "sentences", "labelled", "source", "team_labelled", "disagreements", "reviewed"]
+    assert row.split("\t") == [article_id, "Ferry pier", "4", "0", "team/pier.txt", "4", "2", "1"]
+
+
+async def test_library_header_after_merge_gives_the_team(team: tuple[Path, str]) -> None:
+    lead, _ = team
+    app = ReaderApp(Store(lead), annotator="lead")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        shown = screen_text(app)
+        assert "0/4 sentences done by lead" in shown
+        assert "team: alice 3, bob 4 · reviewed 1 of 2 disagreements" in shown

@@ -81,6 +81,9 @@ class Dataset(Articles, Labels, Suggestions):
         team_labelled = self._one(
             "SELECT count(*) FROM (SELECT DISTINCT article_id, sentence_index FROM annotations WHERE label != ?)", (SKIPPED,)
         )[0]
+        progress = self.team_progress()
+        for row in per_article:
+            row["team_labelled"] = progress["per_article"].get(row["id"], {}).get("labelled", 0)
         return {
             "annotator": annotator,
             "articles": len(per_article),
@@ -92,6 +95,10 @@ class Dataset(Articles, Labels, Suggestions):
                 "annotators": len(per_annotator),
                 "labelled": team_labelled,
                 "labels": sum(n for counts in per_annotator.values() for label, n in counts.items() if label != SKIPPED),
+                "progress": progress["annotators"],  # each annotator's labelled and skipped sentences
+                "disagreements": progress["disagreements"],  # sentences the annotators labelled differently
+                "decided": progress["decided"],  # of those, decided by a reviewer
+                "reviewed": progress["reviewed"],  # sentences with a reviewer's decision
             },
             "annotators": per_annotator,
             "per_article": per_article,
@@ -126,6 +133,35 @@ class Dataset(Articles, Labels, Suggestions):
         """How many current labels are not in this label set (skips aside)."""
         marks = ",".join("?" * len(names))
         return self._one(f"SELECT count(*) FROM annotations WHERE label NOT IN ({marks}) AND label != ?", (*names, SKIPPED))[0]
+
+    def team_progress(self) -> dict[str, Any]:
+        """The team's work, for a lead after `reader merge`: each annotator's labelled and
+        skipped sentences; per article, the sentences labelled by anyone, those the annotators
+        disagree on and those a reviewer decided; and those totals over the database."""
+        people: dict[str, dict[str, int]] = {}
+        for name, labelled, skipped in self._all(
+            "SELECT annotator, sum(label != ?), sum(label = ?) FROM annotations GROUP BY annotator ORDER BY annotator", (SKIPPED, SKIPPED)
+        ):
+            people[name] = {"labelled": labelled, "skipped": skipped}
+        per_article: dict[str, dict[str, int]] = {}
+
+        def add(sql: str, key: str, params: tuple) -> None:
+            for article_id, count in self._all(sql, params):
+                per_article.setdefault(article_id, {"labelled": 0, "disagreements": 0, "reviewed": 0})[key] = count
+
+        add("SELECT article_id, count(DISTINCT sentence_index) FROM annotations WHERE label != ? GROUP BY article_id", "labelled", (SKIPPED,))
+        add("""SELECT article_id, count(*) FROM (SELECT article_id, sentence_index FROM annotations WHERE label != ?
+               GROUP BY article_id, sentence_index HAVING count(DISTINCT label) > 1) GROUP BY article_id""", "disagreements", (SKIPPED,))
+        add("""SELECT article_id, count(DISTINCT sentence_index) FROM sentence_fields WHERE field = ? AND value IS NOT NULL
+               GROUP BY article_id""", "reviewed", (REVIEW,))
+        disagreements, decided = self.conflicts()
+        return {
+            "annotators": people,
+            "per_article": per_article,
+            "disagreements": disagreements,
+            "decided": decided,
+            "reviewed": sum(row["reviewed"] for row in per_article.values()),
+        }
 
     def conflicts(self, names: tuple[str, ...] | None = None, annotators: frozenset[str] = frozenset(),
                   article_ids: list[str] | None = None) -> tuple[int, int]:
