@@ -140,3 +140,21 @@ async def test_library_header_after_merge_gives_the_team(team: tuple[Path, str])
         shown = screen_text(app)
         assert "0/4 sentences done by lead" in shown
         assert "team: alice 3, bob 4 · reviewed 1 of 2 disagreements" in shown
+
+
+async def test_review_gutter_shows_each_annotators_vote(team: tuple[Path, str]) -> None:
+    lead, _ = team
+    app = ReaderApp(Store(lead), annotator="lead", review=())
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        lines = screen_text(app).splitlines()
+        assert any("alice bob: each one's label, in this order" in line for line in lines)
+        # sentence 1: alice commitment (C), bob claim (L), decided commitment by the lead
+        assert any("CL│C▶ The council promised" in line for line in lines)
+        assert any("LB│   Residents said" in line for line in lines)  # alice claim, bob background
+        assert any("BB│   The pier was built" in line for line in lines)
+        await pilot.press("j")  # the next disagreement: undecided, the gutter follows
+        await pilot.pause()
+        lines = screen_text(app).splitlines()
+        assert any("CL│C  The council promised" in line for line in lines)
+        assert any("LB│ ▶ Residents said" in line for line in lines)
