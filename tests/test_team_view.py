@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from reader.model import Article, Parsed, Sentence
+from reader.model import Article, LabelSet, Parsed, Sentence
 from reader.store import Store
 from reader.tui.app import ReaderApp
 from tests.conftest import run_reader
@@ -158,3 +158,24 @@ async def test_review_gutter_shows_each_annotators_vote(team: tuple[Path, str]) 
         lines = screen_text(app).splitlines()
         assert any("CL│C  The council promised" in line for line in lines)
         assert any("LB│ ▶ Residents said" in line for line in lines)
+
+
+async def test_merged_articles_get_suggestions_in_the_background(team: tuple[Path, str]) -> None:
+    lead, article_id = team
+    with Store(lead) as store:
+        assert store.unsuggested(LabelSet().key) == [article_id]  # merged, never opened
+    app = ReaderApp(Store(lead), annotator="lead", review=())
+    async with app.run_test(size=SIZE) as pilot:
+        for _ in range(600):  # until the background job has written them (at most a minute)
+            await pilot.pause(0.1)
+            with Store(lead) as store:
+                if not store.unsuggested(LabelSet().key):
+                    break
+        with Store(lead) as store:
+            assert store.unsuggested(LabelSet().key) == []
+            assert len(store.suggestions(article_id, LabelSet().key)) == len(SENTENCES)
+        for _ in range(100):  # the review screen re-reads what another process committed
+            await pilot.pause(0.1)
+            if "suggested" in screen_text(app):
+                break
+        assert any(line.strip().startswith("suggested") for line in screen_text(app).splitlines())

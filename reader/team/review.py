@@ -78,6 +78,7 @@ class Review:
             key=lambda it: (order.get(it.article_id, (end, ""))[0], it.article_id, it.index),
         )
         self.decisions = self.store.reviews(self.articles())
+        self._suggestions = {}  # suggestions written since (e.g. for merged articles) show
         self._filter(here)
 
     def refresh(self) -> bool:

@@ -61,6 +61,7 @@ class ReaderApp(App[None]):
         self.set_interval(WATCH_SECONDS, self._watch_database)
         if self._keymap:
             self.call_after_refresh(self._check_keymap)
+        self.call_after_refresh(self._catch_up_suggestions)
         # An article named on the command line opens alone; the library is built only when
         # the user goes back to it, so start-up does not pay for a table of every article.
         if self.start_review is not None:
@@ -71,6 +72,16 @@ class ReaderApp(App[None]):
             self.open_commitments()  # the library is built only if the user goes back to it
         else:
             self.push_screen(_library())
+
+    def _catch_up_suggestions(self) -> None:
+        """Articles without suggestions (merged from another database, or stored before
+        suggestions existed) get them in the background, not only when opened."""
+        try:
+            missing = self.store.unsuggested(self.label_set.key)
+        except StoreError:
+            return
+        if missing:
+            self.suggest(missing[:1])  # the job goes on to every other article that needs them
 
     def _start_theme(self) -> None:
         """Start in the saved (or configured) theme; save each theme chosen from now on."""
