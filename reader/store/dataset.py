@@ -144,21 +144,27 @@ class Dataset(Articles, Labels, Suggestions):
         ):
             people[name] = {"labelled": labelled, "skipped": skipped}
         per_article: dict[str, dict[str, int]] = {}
-
-        def add(sql: str, key: str, params: tuple) -> None:
-            for article_id, count in self._all(sql, params):
-                per_article.setdefault(article_id, {"labelled": 0, "disagreements": 0, "reviewed": 0})[key] = count
-
-        add("SELECT article_id, count(DISTINCT sentence_index) FROM annotations WHERE label != ? GROUP BY article_id", "labelled", (SKIPPED,))
-        add("""SELECT article_id, count(*) FROM (SELECT article_id, sentence_index FROM annotations WHERE label != ?
-               GROUP BY article_id, sentence_index HAVING count(DISTINCT label) > 1) GROUP BY article_id""", "disagreements", (SKIPPED,))
-        add("""SELECT article_id, count(DISTINCT sentence_index) FROM sentence_fields WHERE field = ? AND value IS NOT NULL
-               GROUP BY article_id""", "reviewed", (REVIEW,))
-        disagreements, decided = self.conflicts()
+        for article_id, labelled, disagreements in self._all(  # one pass over the labels, in key order
+            """SELECT article_id, count(*), sum(n > 1) FROM (
+                   SELECT article_id, sentence_index, count(DISTINCT label) AS n FROM annotations WHERE label != ?
+                   GROUP BY article_id, sentence_index)
+               GROUP BY article_id""", (SKIPPED,)
+        ):
+            per_article[article_id] = {"labelled": labelled, "disagreements": disagreements, "reviewed": 0}
+        decided = 0
+        for article_id, index in self._all(  # reviews are few: each looked up by its key
+            "SELECT DISTINCT article_id, sentence_index FROM sentence_fields WHERE field = ?", (REVIEW,)
+        ):
+            row = per_article.setdefault(article_id, {"labelled": 0, "disagreements": 0, "reviewed": 0})
+            row["reviewed"] += 1
+            decided += self._one(
+                """SELECT count(DISTINCT label) > 1 FROM annotations WHERE article_id = ? AND sentence_index = ? AND label != ?""",
+                (article_id, index, SKIPPED),
+            )[0]
         return {
             "annotators": people,
             "per_article": per_article,
-            "disagreements": disagreements,
+            "disagreements": sum(row["disagreements"] for row in per_article.values()),
             "decided": decided,
             "reviewed": sum(row["reviewed"] for row in per_article.values()),
         }
