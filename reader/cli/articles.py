@@ -185,9 +185,9 @@ def list_command(ctx: click.Context, **given: Any) -> None:
     annotator = opts.who()
     with open_store(opts.db_path, readonly=True) as store:
         rows = store.summaries(annotator)
-        team = store.team_progress()
-    # With several annotators (a lead after `reader merge`), the team's figures follow yours.
-    several = len(team["annotators"]) > 1
+        # With several annotators (a lead after `reader merge`), the team's figures follow yours.
+        several = store.several_annotators()
+        team = store.team_progress() if several else {"per_article": {}}
     blank = {"labelled": 0, "disagreements": 0, "reviewed": 0}
     teams = {r.id: team["per_article"].get(r.id, blank) for r in rows}
     console = Console(highlight=False)

@@ -134,6 +134,10 @@ class Dataset(Articles, Labels, Suggestions):
         marks = ",".join("?" * len(names))
         return self._one(f"SELECT count(*) FROM annotations WHERE label NOT IN ({marks}) AND label != ?", (*names, SKIPPED))[0]
 
+    def several_annotators(self) -> bool:
+        """Whether labels of two or more annotators are stored (a team database)."""
+        return self._one("SELECT count(*) FROM (SELECT DISTINCT annotator FROM annotations LIMIT 2)")[0] > 1
+
     def team_progress(self) -> dict[str, Any]:
         """The team's work, for a lead after `reader merge`: each annotator's labelled and
         skipped sentences; per article, the sentences labelled by anyone, those the annotators

@@ -214,9 +214,9 @@ class LibraryScreen(Screen[None]):
     def _team_parts(self) -> list[tuple[str, str]]:
         """With several annotators (a lead after `reader merge`): each one's labelled sentences,
         and how many of their disagreements a reviewer decided."""
-        team = self.store.team_progress()
-        if len(team["annotators"]) < 2:
+        if not self.store.several_annotators():
             return []
+        team = self.store.team_progress()
         people = ", ".join(f"{name} {row['labelled']}" for name, row in team["annotators"].items())
         return [(f"\nteam: {people} · reviewed {team['decided']} of {team['disagreements']} disagreements", "bold")]
 
