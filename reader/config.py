@@ -4,6 +4,7 @@
     labels = ["commitment", "claim", "background"]
     annotator = "asha"
     retrain_every = 25  # labels between background retrains of the suggestions (0: never)
+    theme = "textual-light"  # until a theme is chosen in the palette (ctrl+p), which is saved
     [keymap]            # binding id = keys, as listed by `?` in the reader
     "article.next" = "j,down,right"
 
@@ -30,6 +31,7 @@ class Config:
     annotator: str | None = None
     keymap: dict[str, str] = field(default_factory=dict)
     retrain_every: int = 25
+    theme: str | None = None
 
 
 def check_annotator(name: str) -> str:
@@ -54,6 +56,39 @@ def default_path() -> Path:
     return Path(user_config_dir("close-reader", appauthor=False)) / "config.toml"
 
 
+def theme_path() -> Path:
+    """Where the theme last chosen in the reader is kept (the user-state folder)."""
+    from platformdirs import user_state_dir
+
+    return Path(user_state_dir("close-reader", appauthor=False)) / "theme"
+
+
+def saved_theme(path: Path | None = None) -> str | None:
+    """The theme last chosen in the reader, or None (nothing saved, or the file unreadable)."""
+    from reader.sanitize import clean_field
+
+    try:
+        name = (path or theme_path()).read_text(encoding="utf-8").strip()
+    except (OSError, UnicodeDecodeError):
+        return None
+    return name if name and len(name) <= 100 and clean_field(name) == name else None
+
+
+def save_theme(name: str, path: Path | None = None) -> None:
+    """Keep the chosen theme for the next start; a folder that cannot be written is no error
+    (the theme is then simply not remembered)."""
+    import tempfile
+
+    path = path or theme_path()
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile("w", encoding="utf-8", dir=path.parent, prefix=".theme-", delete=False) as tmp:
+            tmp.write(name + "\n")
+        os.replace(tmp.name, path)
+    except OSError:
+        pass
+
+
 def load(path: Path | None = None) -> Config:
     """Read the configuration; a missing default file is an empty configuration."""
     explicit = path is not None or bool(os.environ.get("READER_CONFIG"))
@@ -74,9 +109,12 @@ def load(path: Path | None = None) -> Config:
 
 
 def _parse(data: dict, path: Path) -> Config:
-    unknown = set(data) - {"labels", "annotator", "keymap", "retrain_every"}
+    unknown = set(data) - {"labels", "annotator", "keymap", "retrain_every", "theme"}
     if unknown:
-        raise ConfigError(f"config file {path}: unknown setting {sorted(unknown)[0]!r} (known: labels, annotator, keymap, retrain_every)")
+        raise ConfigError(f"config file {path}: unknown setting {sorted(unknown)[0]!r} (known: labels, annotator, keymap, retrain_every, theme)")
+    theme = data.get("theme")
+    if theme is not None and (not isinstance(theme, str) or not theme.strip()):
+        raise ConfigError(f'config file {path}: theme must be a theme name, e.g. "textual-light" or "textual-dark"')
     retrain_every = data.get("retrain_every", 25)
     if not isinstance(retrain_every, int) or isinstance(retrain_every, bool) or retrain_every < 0:
         raise ConfigError(f"config file {path}: retrain_every must be a whole number of labels (0 never retrains)")
@@ -102,4 +140,5 @@ def _parse(data: dict, path: Path) -> Config:
     keymap = data.get("keymap", {})
     if not isinstance(keymap, dict) or not all(isinstance(k, str) and isinstance(v, str) for k, v in keymap.items()):
         raise ConfigError(f'config file {path}: keymap must map binding ids to keys, e.g. "article.next" = "j,down"')
-    return Config(labels=label_set, annotator=annotator.strip() if annotator else None, keymap=dict(keymap), retrain_every=retrain_every)
+    return Config(labels=label_set, annotator=annotator.strip() if annotator else None, keymap=dict(keymap), retrain_every=retrain_every,
+                  theme=theme.strip() if theme else None)

@@ -28,8 +28,14 @@ _CLI_ENV_DROP = ("READER_DB", "READER_MODEL", "READER_MAX_BYTES", "READER_ANNOTA
 def cli_env(**extra: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if k not in _CLI_ENV_DROP and "proxy" not in k.lower()}
     env["PYTHONIOENCODING"] = "utf-8"
+    env["XDG_STATE_HOME"] = _empty_state()  # a theme saved on this machine never reaches a test
     env.update(extra)
     return env
+
+
+@functools.cache
+def _empty_state() -> str:
+    return tempfile.mkdtemp(prefix="reader-state-")
 
 
 @functools.cache

@@ -57,7 +57,7 @@ def open_command(ctx: click.Context, targets: tuple[str, ...], jobs: int, max_by
     from reader.tui.app import run
 
     run(store, labels=labels, annotator=annotator, article_id=article_id, model=opts.model, keymap=settings.keymap,
-        retrain_every=settings.retrain_every, start=start)
+        retrain_every=settings.retrain_every, theme=settings.theme, start=start)
     sys.exit(status)
 
 
@@ -175,7 +175,8 @@ def run_import(store: Any, targets: tuple[str, ...], *, model: str | None, jobs:
 @shared("db_path", "annotator", "config_path")
 @click.pass_context
 def list_command(ctx: click.Context, **given: Any) -> None:
-    """List stored articles: id, title, sentences, labelled (by you), source."""
+    """List stored articles: id, title, sentences, labelled (by you), source; with several
+    annotators also team_labelled (by anyone), disagreements and reviewed."""
     from rich.console import Console
     from rich.table import Table
     from rich.text import Text
@@ -184,13 +185,21 @@ def list_command(ctx: click.Context, **given: Any) -> None:
     annotator = opts.who()
     with open_store(opts.db_path, readonly=True) as store:
         rows = store.summaries(annotator)
+        # With several annotators (a lead after `reader merge`), the team's figures follow yours.
+        several = store.several_annotators()
+        team = store.team_progress() if several else {"per_article": {}}
+    blank = {"labelled": 0, "disagreements": 0, "reviewed": 0}
+    teams = {r.id: team["per_article"].get(r.id, blank) for r in rows}
     console = Console(highlight=False)
     if not console.is_terminal:
-        click.echo("id\ttitle\tsentences\tlabelled\tsource")
+        click.echo("id\ttitle\tsentences\tlabelled\tsource" + ("\tteam_labelled\tdisagreements\treviewed" if several else ""))
         for r in rows:
-            click.echo(f"{r.id}\t{one_line(r.title)}\t{r.sentences}\t{r.labelled}\t{one_line(r.source or '')}")
+            extra = "".join(f"\t{teams[r.id][k]}" for k in ("labelled", "disagreements", "reviewed")) if several else ""
+            click.echo(f"{r.id}\t{one_line(r.title)}\t{r.sentences}\t{r.labelled}\t{one_line(r.source or '')}{extra}")
         return
-    table = Table("id", "title", "sentences", f"labelled by {annotator}", "source", title=f"{len(rows)} article{'s' if len(rows) != 1 else ''}")
+    columns = ["labelled by anyone", "disagreements", "reviewed"] if several else []
+    table = Table("id", "title", "sentences", f"labelled by {annotator}", *columns, "source", title=f"{len(rows)} article{'s' if len(rows) != 1 else ''}")
     for r in rows:
-        table.add_row(Text(r.id[:12]), Text(r.title), str(r.sentences), str(r.labelled), Text(r.source or ""))
+        cells = [str(teams[r.id][k]) for k in ("labelled", "disagreements", "reviewed")] if several else []
+        table.add_row(Text(r.id[:12]), Text(r.title), str(r.sentences), str(r.labelled), *cells, Text(r.source or ""))
     console.print(table)

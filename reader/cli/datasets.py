@@ -80,6 +80,18 @@ def export_command(ctx: click.Context, fmt: str, as_csv: bool, unit: str, output
             click.echo(f"reader: note: {outside} labels are not in the label set ({label_set.key}): {fate}", err=True)
         dataset = store.dataset(ids, suggestions=label_set.key if suggestions else None)
         _written(lambda: export(dataset, fmt=fmt, unit=unit, selection=selection, output=output), output, f"{unit}s")
+        if resolve is None:
+            _say_conflicts(store, label_set.names if fmt in ("prodigy", "spacy") else None, frozenset(annotators), ids)
+
+
+def _say_conflicts(store: Any, names: tuple[str, ...] | None, annotators: frozenset[str], ids: list[str] | None) -> None:
+    """An export without --resolve writes one record per annotator: say so when they disagree."""
+    conflicting, reviewed = store.conflicts(names, annotators, ids)
+    if conflicting:
+        settled = f" ({reviewed} decided by a reviewer)" if reviewed else ""
+        sentences = "1 sentence carries" if conflicting == 1 else f"{conflicting} sentences carry"
+        click.echo(f"reader: note: {sentences} conflicting labels from several annotators{settled}, "
+                   "each annotator's as a record of its own; --resolve reviewed writes one per sentence", err=True)
 
 
 def _written(write: Any, output: str, what: str) -> None:
@@ -162,6 +174,13 @@ def stats_command(ctx: click.Context, as_json: bool, **given: Any) -> None:
         console.print(Text(
             f"all {team['annotators']} annotators together: {team['labelled']} sentences labelled by at least one; "
             f"{team['labels']} labels in all (one per annotator and sentence)", style="dim"))
+        people = Table("annotator", "labelled", "skipped", title=f"the team ({team['annotators']} annotators)")
+        for name, row in team["progress"].items():
+            people.add_row(Text(name), str(row["labelled"]), str(row["skipped"]))
+        console.print(people)
+        console.print(Text(
+            f"reviews: {team['decided']} of {team['disagreements']} disagreements decided by a reviewer "
+            f"({team['reviewed']} decision{'' if team['reviewed'] == 1 else 's'} in all)", style="bold"))
     labels = Table("label", "sentences", title=f"per label ({annotator})")
     for label, count in stats["labels"].items():
         labels.add_row(Text(label), str(count))
@@ -171,9 +190,11 @@ def stats_command(ctx: click.Context, as_json: bool, **given: Any) -> None:
         for label, count in counts.items():
             people.add_row(Text(name), Text(label), str(count))
     console.print(people)
-    articles = Table("id", "title", f"labelled by {annotator}", "sentences", title="per article")
+    several = team["annotators"] > 1
+    articles = Table("id", "title", f"labelled by {annotator}", *(["labelled by anyone"] if several else []), "sentences", title="per article")
     for row in stats["per_article"]:
-        articles.add_row(Text(row["id"][:12]), Text(row["title"] or ""), str(row["labelled"]), str(row["sentences"]))
+        articles.add_row(Text(row["id"][:12]), Text(row["title"] or ""), str(row["labelled"]),
+                         *([str(row["team_labelled"])] if several else []), str(row["sentences"]))
     console.print(articles)
     fared = stats["suggestions"]
     if fared["shown"]:

@@ -108,7 +108,7 @@ def review_command(ctx: click.Context, articles: tuple[str, ...], **given: Any) 
 
     store = open_store(opts.db_path)
     run(store, labels=label_set, annotator=reviewer, article_id=None, model=opts.model, keymap=settings.keymap,
-        retrain_every=settings.retrain_every, review=tuple(ids))
+        retrain_every=settings.retrain_every, theme=settings.theme, review=tuple(ids))
     sys.exit(EXIT_OK)
 
 

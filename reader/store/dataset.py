@@ -10,7 +10,7 @@ from typing import Any, NamedTuple
 
 from reader.model import SKIPPED, Annotation, Article, ArticleData, Entity, ExportedLabel, Parsed
 from reader.store.articles import Articles, insert_article, insert_parse
-from reader.store.labels import Entry, Labels, current, write
+from reader.store.labels import REVIEW, Entry, Labels, current, write
 from reader.store.suggestions import Suggestions
 
 
@@ -81,6 +81,9 @@ class Dataset(Articles, Labels, Suggestions):
         team_labelled = self._one(
             "SELECT count(*) FROM (SELECT DISTINCT article_id, sentence_index FROM annotations WHERE label != ?)", (SKIPPED,)
         )[0]
+        progress = self.team_progress()
+        for row in per_article:
+            row["team_labelled"] = progress["per_article"].get(row["id"], {}).get("labelled", 0)
         return {
             "annotator": annotator,
             "articles": len(per_article),
@@ -92,6 +95,10 @@ class Dataset(Articles, Labels, Suggestions):
                 "annotators": len(per_annotator),
                 "labelled": team_labelled,
                 "labels": sum(n for counts in per_annotator.values() for label, n in counts.items() if label != SKIPPED),
+                "progress": progress["annotators"],  # each annotator's labelled and skipped sentences
+                "disagreements": progress["disagreements"],  # sentences the annotators labelled differently
+                "decided": progress["decided"],  # of those, decided by a reviewer
+                "reviewed": progress["reviewed"],  # sentences with a reviewer's decision
             },
             "annotators": per_annotator,
             "per_article": per_article,
@@ -126,6 +133,63 @@ class Dataset(Articles, Labels, Suggestions):
         """How many current labels are not in this label set (skips aside)."""
         marks = ",".join("?" * len(names))
         return self._one(f"SELECT count(*) FROM annotations WHERE label NOT IN ({marks}) AND label != ?", (*names, SKIPPED))[0]
+
+    def several_annotators(self) -> bool:
+        """Whether labels of two or more annotators are stored (a team database)."""
+        return self._one("SELECT count(*) FROM (SELECT DISTINCT annotator FROM annotations LIMIT 2)")[0] > 1
+
+    def team_progress(self) -> dict[str, Any]:
+        """The team's work, for a lead after `reader merge`: each annotator's labelled and
+        skipped sentences; per article, the sentences labelled by anyone, those the annotators
+        disagree on and those a reviewer decided; and those totals over the database."""
+        people: dict[str, dict[str, int]] = {}
+        for name, labelled, skipped in self._all(
+            "SELECT annotator, sum(label != ?), sum(label = ?) FROM annotations GROUP BY annotator ORDER BY annotator", (SKIPPED, SKIPPED)
+        ):
+            people[name] = {"labelled": labelled, "skipped": skipped}
+        per_article: dict[str, dict[str, int]] = {}
+        for article_id, labelled, disagreements in self._all(  # one pass over the labels, in key order
+            """SELECT article_id, count(*), sum(n > 1) FROM (
+                   SELECT article_id, sentence_index, count(DISTINCT label) AS n FROM annotations WHERE label != ?
+                   GROUP BY article_id, sentence_index)
+               GROUP BY article_id""", (SKIPPED,)
+        ):
+            per_article[article_id] = {"labelled": labelled, "disagreements": disagreements, "reviewed": 0}
+        decided = 0
+        for article_id, index in self._all(  # reviews are few: each looked up by its key
+            "SELECT DISTINCT article_id, sentence_index FROM sentence_fields WHERE field = ?", (REVIEW,)
+        ):
+            row = per_article.setdefault(article_id, {"labelled": 0, "disagreements": 0, "reviewed": 0})
+            row["reviewed"] += 1
+            decided += self._one(
+                """SELECT count(DISTINCT label) > 1 FROM annotations WHERE article_id = ? AND sentence_index = ? AND label != ?""",
+                (article_id, index, SKIPPED),
+            )[0]
+        return {
+            "annotators": people,
+            "per_article": per_article,
+            "disagreements": sum(row["disagreements"] for row in per_article.values()),
+            "decided": decided,
+            "reviewed": sum(row["reviewed"] for row in per_article.values()),
+        }
+
+    def conflicts(self, names: tuple[str, ...] | None = None, annotators: frozenset[str] = frozenset(),
+                  article_ids: list[str] | None = None) -> tuple[int, int]:
+        """Sentences whose annotators gave different labels (skips aside; only labels in `names`
+        and of `annotators` when given), and how many of those a reviewer has decided."""
+        sql = "SELECT article_id, sentence_index FROM annotations WHERE label != ?"
+        params: list[Any] = [SKIPPED]
+        if names is not None:
+            sql += f" AND label IN ({','.join('?' * len(names))})"
+            params += names
+        if annotators:
+            sql += f" AND annotator IN ({','.join('?' * len(annotators))})"
+            params += sorted(annotators)
+        sql += " GROUP BY article_id, sentence_index HAVING count(DISTINCT label) > 1"
+        wanted = set(article_ids) if article_ids is not None else None
+        found = {(a, i) for a, i in self._all(sql, tuple(params)) if wanted is None or a in wanted}
+        reviewed = {tuple(r) for r in self._all("SELECT DISTINCT article_id, sentence_index FROM sentence_fields WHERE field = ?", (REVIEW,))}
+        return len(found), len(found & reviewed)
 
     # --- restoring our own exports ----------------------------------------------------------
 

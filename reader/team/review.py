@@ -60,6 +60,7 @@ class Review:
         self._suggestions: dict[str, dict[int, Suggestion]] = {}
         self._titles: dict[str, str] = {}
         self._version: int | None = None
+        self._units: dict[tuple[str, int], dict[str, str]] = {}  # every labelled sentence's votes
 
     # --- loading --------------------------------------------------------------------------
 
@@ -70,12 +71,14 @@ class Review:
         order = self.store.article_order()
         self._titles = {k: v[1] for k, v in order.items()}
         units, _, _ = units_of(self.store.votes(self.article_ids), self.label_set.names)
+        self._units = units
         end = len(order)
         self._all = sorted(
             (Item(a, i, v) for (a, i), v in units.items() if len(v) > 1 and a in order),
             key=lambda it: (order.get(it.article_id, (end, ""))[0], it.article_id, it.index),
         )
         self.decisions = self.store.reviews(self.articles())
+        self._suggestions = {}  # suggestions written since (e.g. for merged articles) show
         self._filter(here)
 
     def refresh(self) -> bool:
@@ -138,6 +141,14 @@ class Review:
             found = self.store.suggestions(item.article_id, self.label_set.key)
             self._suggestions[item.article_id] = {i: s for i, s in found.items() if s.label in self.label_set.names}
         return self._suggestions[item.article_id].get(item.index)
+
+    def votes_at(self, article_id: str, index: int) -> dict[str, str]:
+        """Each annotator's label (label set only) on any sentence of a loaded article."""
+        return self._units.get((article_id, index), {})
+
+    def team(self, article_id: str) -> list[str]:
+        """The annotators with a label in this article, in name order: the gutter's columns."""
+        return sorted({name for (a, _), votes in self._units.items() if a == article_id for name in votes})
 
     def context(self, item: Item | None = None, around: int = 2) -> Context | None:
         """The sentence with `around` sentences before and after it, from its article."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterable
+from pathlib import Path
 from typing import Any
 
 from textual.app import App, SystemCommand
@@ -37,8 +38,10 @@ class ReaderApp(App[None]):
         Binding("ctrl+q", "quit", "quit", id="app.quit", show=False, priority=True),
     ]
 
-    def __init__(self, store: Any, *, labels: LabelSet | None = None, annotator: str = "anonymous", article_id: str | None = None, model: str | None = None, retrain_every: int = 25, start: str | None = None, review: tuple[str, ...] | None = None) -> None:
+    def __init__(self, store: Any, *, labels: LabelSet | None = None, annotator: str = "anonymous", article_id: str | None = None, model: str | None = None, retrain_every: int = 25, start: str | None = None, review: tuple[str, ...] | None = None, theme: str | None = None, theme_file: Path | None = None) -> None:
         super().__init__()
+        self.start_theme = theme  # the saved choice, else config.toml's `theme`
+        self.theme_file = theme_file  # where a theme chosen here is kept for the next start
         self.start_review = review  # open the review screen first: () for every article
         self.store = store
         self.label_set = labels or LabelSet()
@@ -53,10 +56,12 @@ class ReaderApp(App[None]):
         self._data_version: int | None = None
 
     def on_mount(self) -> None:
+        self._start_theme()
         self._data_version = self.store.data_version()
         self.set_interval(WATCH_SECONDS, self._watch_database)
         if self._keymap:
             self.call_after_refresh(self._check_keymap)
+        self.call_after_refresh(self._catch_up_suggestions)
         # An article named on the command line opens alone; the library is built only when
         # the user goes back to it, so start-up does not pay for a table of every article.
         if self.start_review is not None:
@@ -67,6 +72,34 @@ class ReaderApp(App[None]):
             self.open_commitments()  # the library is built only if the user goes back to it
         else:
             self.push_screen(_library())
+
+    def _catch_up_suggestions(self) -> None:
+        """Articles without suggestions (merged from another database, or stored before
+        suggestions existed) get them in the background, not only when opened."""
+        try:
+            missing = self.store.unsuggested(self.label_set.key)
+        except StoreError:
+            return
+        if missing:
+            self.suggest(missing[:1])  # the job goes on to every other article that needs them
+
+    def _start_theme(self) -> None:
+        """Start in the saved (or configured) theme; save each theme chosen from now on."""
+        if self.start_theme:
+            if self.start_theme in self.available_themes:
+                self.theme = self.start_theme
+            else:
+                self.notify(f"unknown theme {self.start_theme!r}; themes: {', '.join(sorted(self.available_themes))}", severity="warning", timeout=10)
+        self._kept_theme = self.theme
+        if self.theme_file is not None:
+            self.theme_changed_signal.subscribe(self, self._save_theme)
+
+    def _save_theme(self, theme: Any) -> None:
+        from reader import config
+
+        if theme.name != self._kept_theme and self.theme_file is not None:
+            self._kept_theme = theme.name
+            config.save_theme(theme.name, self.theme_file)
 
     def notify(self, message: object, *, title: str = "", severity: str = "information", timeout: float | None = None, markup: bool = False) -> None:
         """Notifications carry article titles, file names, search text and what web servers
@@ -242,8 +275,11 @@ def known_binding_ids() -> set[str]:
     return {b.id for owner in owners for b in owner.BINDINGS if isinstance(b, Binding) and b.id}
 
 
-def run(store: Any, *, labels: LabelSet, annotator: str, article_id: str | None, model: str | None, keymap: dict[str, str] | None = None, retrain_every: int = 25, start: str | None = None, review: tuple[str, ...] | None = None) -> None:
-    app = ReaderApp(store, labels=labels, annotator=annotator, article_id=article_id, model=model, retrain_every=retrain_every, start=start, review=review)
+def run(store: Any, *, labels: LabelSet, annotator: str, article_id: str | None, model: str | None, keymap: dict[str, str] | None = None, retrain_every: int = 25, start: str | None = None, review: tuple[str, ...] | None = None, theme: str | None = None) -> None:
+    from reader import config
+
+    app = ReaderApp(store, labels=labels, annotator=annotator, article_id=article_id, model=model, retrain_every=retrain_every, start=start, review=review,
+                    theme=config.saved_theme() or theme, theme_file=config.theme_path())
     if keymap:
         app.set_keymap(keymap)
     app.run()

@@ -213,7 +213,16 @@ class LibraryScreen(Screen[None]):
             parts.append((f" · other labels {others}", "dim"))
         if self.sort != SORTS[0]:
             parts.append((f" · sorted: {self.sort}", "dim"))
-        return Content.assemble(*parts)
+        return Content.assemble(*parts, *self._team_parts())
+
+    def _team_parts(self) -> list[tuple[str, str]]:
+        """With several annotators (a lead after `reader merge`): each one's labelled sentences,
+        and how many of their disagreements a reviewer decided."""
+        if not self.store.several_annotators():
+            return []
+        team = self.store.team_progress()
+        people = ", ".join(f"{name} {row['labelled']}" for name, row in team["annotators"].items())
+        return [(f"\nteam: {people} · reviewed {team['decided']} of {team['disagreements']} disagreements", "bold")]
 
     def selected_id(self) -> str | None:
         table = self.query_one(DataTable)

@@ -90,6 +90,21 @@ class ReviewScreen(Screen[None]):
         mark = self.label_set.mark(name) if name in self.label_set.names else "?"
         return (f"{mark} {name}", label_text(self.label_set, name))
 
+    def _gutter(self, team: list[str], article_id: str, index: int) -> list[tuple[str, str]]:
+        """A sentence's gutter: each annotator's mark in the order of `team` (· none), then the
+        reviewer's decision after a bar."""
+        votes = self.review.votes_at(article_id, index)
+        cells: list[tuple[str, str]] = []
+        for name in team:
+            label = votes.get(name)
+            cells.append((self.label_set.mark(label), label_text(self.label_set, label)) if label else ("·", "dim"))
+        decision = self.review.decisions.get((article_id, index))
+        if decision is not None and decision[1] in self.label_set.names:
+            cells += [("│", "dim"), (self.label_set.mark(decision[1]), label_text(self.label_set, decision[1]))]
+        else:
+            cells.append(("│ ", "dim"))
+        return cells
+
     def body_text(self) -> Content:
         review = self.review
         item = review.current
@@ -97,12 +112,14 @@ class ReviewScreen(Screen[None]):
             other = "every sentence labelled by two or more annotators" if not review.every else "only the disagreements"
             return Content.assemble((f"No {review.noun}s to review", "bold"), (f"\n\n(a shows {other})", "dim"))
         context = review.context()
-        parts: list[tuple[str, str] | str] = []
-        for sentence in context.before:
-            parts.append((f"  {sentence}\n", "dim"))
-        parts += [("▶ ", "bold"), (context.sentence, "bold underline"), "\n"]
-        for sentence in context.after:
-            parts.append((f"  {sentence}\n", "dim"))
+        team = review.team(item.article_id)
+        parts: list[tuple[str, str] | str] = [(f"{' '.join(team)}: each one's label, in this order\n", "dim")]
+        first = item.index - len(context.before)
+        for k, sentence in enumerate(context.before):
+            parts += [*self._gutter(team, item.article_id, first + k), (f"  {sentence}\n", "dim")]
+        parts += [*self._gutter(team, item.article_id, item.index), ("▶ ", "bold"), (context.sentence, "bold underline"), "\n"]
+        for k, sentence in enumerate(context.after):
+            parts += [*self._gutter(team, item.article_id, item.index + 1 + k), (f"  {sentence}\n", "dim")]
         parts.append("\n")
         width = max(len(name) for name in [*item.votes, "suggested", "decision"])
         for annotator, label in sorted(item.votes.items()):
