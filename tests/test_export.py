@@ -281,7 +281,9 @@ def test_stats_table_and_json(labelled_db: Path) -> None:
     assert stats["labels"] == {"background": 1, "claim": 1, "commitment": 2}
     assert sum(stats["labels"].values()) == stats["labelled"]
     assert sum(a["labelled"] for a in stats["per_article"]) == stats["labelled"]
-    assert stats["team"] == {"annotators": 3, "labelled": len({(f, i) for f, i, *_ in LABELS}), "labels": len(LABELS)}
+    team = stats["team"]
+    assert {k: team[k] for k in ("annotators", "labelled", "labels")} == {"annotators": 3, "labelled": len({(f, i) for f, i, *_ in LABELS}), "labels": len(LABELS)}
+    assert set(team["progress"]) == {"asha", "ben", "cai"} and team["progress"]["asha"]["labelled"] == 4
     assert stats["annotators"]["ben"] == {"claim": 3}
     assert json.loads(run("--annotator", "ben", "stats", "--json", db=labelled_db).stdout)["labelled"] == 3
     table = run("stats", "--annotator", "asha", db=labelled_db).stdout

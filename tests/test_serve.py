@@ -139,7 +139,7 @@ def wait_until(check, what: str, timeout: float = 30):
     raise AssertionError(f"timed out waiting for {what}")
 
 
-LIBRARY = r"\d+ articles · .* done by "
+LIBRARY = r"\d+ articles · .* labelled by "
 ARTICLE = r"next unlabelled"
 
 

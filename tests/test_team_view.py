@@ -138,7 +138,7 @@ async def test_library_header_after_merge_gives_the_team(team: tuple[Path, str])
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
         shown = screen_text(app)
-        assert "0/4 sentences done by lead" in shown
+        assert "0/4 sentences labelled by lead" in shown
         assert "team: alice 3, bob 4 · reviewed 1 of 2 disagreements" in shown
 
 
