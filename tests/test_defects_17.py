@@ -3,7 +3,6 @@ that found it."""
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import shutil
@@ -18,27 +17,10 @@ import pytest
 
 from reader.model import Article, Parsed, Sentence
 from reader.store import Store
-from tests.conftest import dump_database, file_modes_bind, run_reader
+from tests.conftest import dump_database, file_modes_bind, one_line, run_reader
 from tests.uihelp import INDIA, article_id_of, parsed_samples
 
 
-@pytest.fixture
-def samples(tmp_path: Path) -> Path:
-    folder = tmp_path / "library"
-    folder.mkdir()
-    return parsed_samples(folder)
-
-
-def digest(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
-
-
-def one_line(proc, code: int, needle: str) -> str:
-    assert proc.returncode == code, proc.stderr
-    lines = proc.stderr.splitlines()
-    assert len(lines) == 1 and lines[0].startswith("reader: ") and needle in lines[0], proc.stderr
-    assert "Traceback" not in proc.stderr
-    return lines[0]
 
 
 def count(db: Path, sql: str) -> int:
