@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pandas
 import pytest
+from textual import events
 
 from reader import tracker
 from reader.store import Store
@@ -162,6 +163,26 @@ async def test_the_commitments_screen_filters_groups_corrects_and_opens_the_arti
         assert screen.register.grouped and len(screen.shown) >= 20
 
 
+async def test_keys_typed_straight_after_slash_reach_the_filter_not_the_table(db: Path) -> None:
+    """A burst of keys ("/" and a name with a q in it, as a paste or a slow SSH link delivers them)
+    is queued before the screen has handled "/": every key must reach the filter line, and the "q"
+    must not quit. It did once, in a real terminal under load (CI, stop 23)."""
+    app = ReaderApp(Store(db), annotator="asha", start="commitments")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, CommitmentsScreen)
+        for ch in "/Lindqvist":
+            app.post_message(events.Key("slash" if ch == "/" else ch, ch))
+        await pilot.pause()
+        await pilot.pause()
+        assert app.is_running and app.screen is screen
+        assert screen.register.filter == "Lindqvist" and len(screen.shown) == 1
+        await pilot.press("slash", "m")  # in the line, "/" and "m" are text, not the bindings
+        await pilot.pause()
+        assert screen.register.filter == "Lindqvist/m" and screen.focused is screen.query_one("#commitments-filter")
+
+
 def test_commitments_screen_snapshot(snap_compare, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     db = parsed_samples(tmp_path)
     # the overdue / due-soon counts in the header count from this day, not the real one
@@ -180,6 +201,7 @@ def test_the_commitments_screen_in_a_real_terminal(db: Path, tmp_path: Path) -> 
     try:
         term.wait_for(r"\d+ commitments \(0 labelled")
         term.send("/")
+        term.wait_for("filter by actor")  # the line is open (typed at once, the keys reach it too)
         for ch in "Lindqvist":  # Carney's sentence is no longer suggested a commitment
             term.send(ch)
         term.send("Enter")

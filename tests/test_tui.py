@@ -539,3 +539,45 @@ def test_opening_a_parsed_article_does_not_import_spacy(db: Path, india: str) ->
     assert result.returncode == 0, result.stderr
     assert result.stdout.split()[-3:] == ["LibraryScreen", "False", "False"]
     assert labels_in_db(db, india) == {0: "commitment", 2: "claim"}
+
+
+def burst(app: ReaderApp, keys: str) -> None:
+    """Post keys at once, as a paste or a slow SSH link delivers them: none waits for the one
+    before to be handled (Pilot's `press` waits after each)."""
+    from textual import events
+
+    names = {"/": "slash", " ": "space"}
+    for ch in keys:
+        app.post_message(events.Key(names.get(ch, ch), ch))
+
+
+async def test_keys_typed_straight_after_slash_or_m_reach_the_line(db: Path, india: str) -> None:
+    """Regression: the line took the focus only after the keys already queued were routed, so
+    "/2026" typed fast labelled a sentence a claim and "/liquid" quit at the "q"."""
+    app = make_app(db, india)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        burst(app, "/1 3q")
+        await pilot.pause()
+        await pilot.pause()
+        search = app.screen.query_one("#search")
+        assert isinstance(app.screen, ArticleScreen) and search.value == "1 3q" and search.has_focus
+        await pilot.press("slash")  # in the line "/" is text, not a new search
+        assert search.value == "1 3q/"
+        await pilot.press("escape")
+        burst(app, "m2 q/")
+        await pilot.pause()
+        await pilot.pause()
+        assert app.screen.query_one("#note").value == "2 q/"
+        await pilot.press("escape")
+        await pilot.pause()
+    assert labels_in_db(db, india) == {}
+
+    app = make_app(db)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        burst(app, "/measles")  # the library's "m" switches assigned / all, its "q" quits
+        await pilot.pause()
+        await pilot.pause()
+        assert app.is_running and app.screen.query_one("#filter").value == "measles"
+        assert app.screen.query_one("DataTable").row_count == 1

@@ -22,6 +22,7 @@ from reader.tui.messages import ArticleParsed, DatabaseChanged, SuggestionsUpdat
 from reader.tui.theme import ENTITY_COLOURS, entity_text, label_text
 from reader.tui.widgets.article_view import ArticleView
 from reader.tui.widgets.key_bar import KeyBar
+from reader.tui.widgets.lines import open_line, typed_slash
 
 if TYPE_CHECKING:
     from textual.widgets import Input
@@ -47,7 +48,8 @@ class ArticleScreen(Screen[None]):
         Binding("enter", "accept_hidden", "accept", show=False),
         Binding("0,x", "clear", "clear", id="article.clear"),
         Binding("s", "skip", "skip", id="article.skip"),
-        Binding("m", "note", "note", id="article.note", show=False),
+        # "m" and "/" open a line: priority, so the keys typed after them reach it (widgets.lines)
+        Binding("m", "note", "note", id="article.note", show=False, priority=True),
         Binding("i", "unsure", "unsure", id="article.unsure", show=False),
         Binding("u", "undo", "undo", id="article.undo"),
         Binding("ctrl+r,U", "redo", "redo", id="article.redo", show=False),
@@ -55,7 +57,7 @@ class ArticleScreen(Screen[None]):
         Binding("N", "unlabelled(-1)", "previous unlabelled", id="article.previous-unlabelled", show=False),
         Binding("l", "least_confident", "least sure", id="article.least-confident"),
         Binding("S", "toggle_suggestions", "suggestions", id="article.suggestions", show=False),
-        Binding("slash", "search", "search", id="article.search"),
+        Binding("slash", "search", "search", id="article.search", priority=True),
         Binding("e", "toggle_entities", "entities", id="article.entities"),
         Binding("c", "commitments", "commitments", id="article.commitments", show=False),
         Binding("A", "toggle_advance", "auto-advance", id="article.auto-advance", show=False),
@@ -263,9 +265,7 @@ class ArticleScreen(Screen[None]):
         if self._still_parsing() or not self.view.sentences:
             return
         box = self._line("note", "a note on this sentence (enter saves, empty removes, escape cancels)")
-        box.value = self.session.notes.get(self.view.cursor, "")
-        box.display = True
-        box.focus()
+        open_line(self, box, self.session.notes.get(self.view.cursor, ""))
 
     def _apply(self, action: Callable[[int], Outcome | None]) -> None:
         """Run a session action on the cursor's sentence, then redraw what it changed."""
@@ -432,9 +432,8 @@ class ArticleScreen(Screen[None]):
         self._update_status()
 
     def action_search(self) -> None:
-        search = self._line("search", "search this article and its notes (enter: next match, escape: close)")
-        search.display = True
-        search.focus()
+        if not typed_slash(self):
+            open_line(self, self._line("search", "search this article and its notes (enter: next match, escape: close)"))
 
     def _line(self, name: str, placeholder: str) -> Input:
         """A one-line input above the status bar (search, note), made when first asked for:

@@ -23,8 +23,13 @@ from reader.tracker import Register
 from reader.tui.messages import DatabaseChanged
 from reader.tui.screens.dialogs import CorrectDialog
 from reader.tui.widgets.key_bar import KeyBar
+from reader.tui.widgets.lines import open_line, typed_slash
 from reader.tui.widgets.rows import fill
 
+LINES = {
+    "filter": "filter by actor, action, time, article or sentence (enter keeps it, escape clears)",
+    "note": "a short note on this commitment (enter saves, empty removes)",
+}
 STATUS_KEYS = [
     Binding(str(n), f"status({n - 1})", status, id=f"commitments.status-{status}") for n, status in enumerate(STATUSES, 1)
 ]
@@ -37,14 +42,16 @@ class CommitmentsScreen(Screen[None]):
         Binding("enter", "open", "open article", id="commitments.open"),
         Binding("j", "move(1)", "down", id="commitments.down", show=False),
         Binding("k", "move(-1)", "up", id="commitments.up", show=False),
-        Binding("slash", "filter", "filter", id="commitments.filter"),
+        # priority, and the lines composed hidden: the keys typed after "/" or "m" reach the line
+        # (reader.tui.widgets.lines)
+        Binding("slash", "filter", "filter", id="commitments.filter", priority=True),
         Binding("s", "sort", "sort", id="commitments.sort"),
         Binding("a", "group", "group by actor", id="commitments.group"),
         Binding("o", "view('overdue')", "overdue", id="commitments.overdue"),
         Binding("d", "view('due')", "due soon", id="commitments.due"),
         Binding("e", "correct", "correct", id="commitments.correct"),
         *STATUS_KEYS,
-        Binding("m", "note", "note", id="commitments.note", show=False),
+        Binding("m", "note", "note", id="commitments.note", show=False, priority=True),
         Binding("u", "undo", "undo", id="commitments.undo"),
         Binding("ctrl+r,U", "redo", "redo", id="commitments.redo", show=False),
         Binding("q", "back", "back", id="commitments.back"),  # quits when the register was opened first
@@ -60,6 +67,11 @@ class CommitmentsScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         yield Static(id="commitments-header")
         yield DataTable(id="commitments", cursor_type="row", zebra_stripes=True)
+        # hidden until "/" or "m" opens one; made now, so the focus can move to it at once
+        for name, placeholder in LINES.items():
+            line = Input(placeholder=placeholder, id=f"commitments-{name}", classes="line")
+            line.display = False
+            yield line
         yield KeyBar()
 
     def on_mount(self) -> None:
@@ -176,18 +188,8 @@ class CommitmentsScreen(Screen[None]):
             self.app.open_article(c.article_id, at=c.sentence_index)
 
     def action_filter(self) -> None:
-        box = self._line("filter", "filter by actor, action, time, article or sentence (enter keeps it, escape clears)")
-        box.value = self.register.filter
-        box.display = True
-        box.focus()
-
-    def _line(self, name: str, placeholder: str) -> Input:
-        found = self.query(f"#commitments-{name}")
-        if found:
-            return found.first(Input)
-        box = Input(placeholder=placeholder, id=f"commitments-{name}", classes="line")
-        self.mount(box, before=self.query_one(KeyBar))
-        return box
+        if not typed_slash(self):
+            open_line(self, self.query_one("#commitments-filter", Input), self.register.filter)
 
     @on(Input.Changed, "#commitments-filter")
     def filter_changed(self, event: Input.Changed) -> None:
@@ -226,10 +228,7 @@ class CommitmentsScreen(Screen[None]):
         c = self.selected()
         if c is None:
             return
-        box = self._line("note", "a short note on this commitment (enter saves, empty removes)")
-        box.value = c.note or ""
-        box.display = True
-        box.focus()
+        open_line(self, self.query_one("#commitments-note", Input), c.note or "")
 
     def action_correct(self) -> None:
         c = self.selected()

@@ -16,6 +16,7 @@ from reader.tui.messages import ArticleParsed, ArticlesImported, DatabaseChanged
 from reader.tui.screens.dialogs import AddDialog, ConfirmDialog
 from reader.tui.theme import label_text
 from reader.tui.widgets.key_bar import KeyBar
+from reader.tui.widgets.lines import open_line, typed_slash
 from reader.tui.widgets.rows import fill
 
 BAR = 10
@@ -55,7 +56,7 @@ class LibraryScreen(Screen[None]):
         Binding("k", "move(-1)", "up", id="library.up", show=False),
         Binding("g", "edge(0)", "first", id="library.first", show=False),
         Binding("G", "edge(1)", "last", id="library.last", show=False),
-        Binding("slash", "filter", "filter", id="library.filter"),
+        Binding("slash", "filter", "filter", id="library.filter", priority=True),  # widgets.lines
         Binding("s", "sort", "sort", id="library.sort"),
         Binding("c", "commitments", "commitments", id="library.commitments"),
         Binding("a", "add", "add", id="library.add"),
@@ -259,9 +260,8 @@ class LibraryScreen(Screen[None]):
             self.app.open_article(article_id)
 
     def action_filter(self) -> None:
-        box = self.query_one("#filter", Input)
-        box.display = True
-        box.focus()
+        if not typed_slash(self):
+            open_line(self, self.query_one("#filter", Input))
 
     @on(Input.Changed, "#filter")
     def filter_changed(self, event: Input.Changed) -> None:
