@@ -296,6 +296,7 @@ def _split_pass(doc, sents):
 def _starts_sentence(doc, i, sent_start, sent_end) -> bool:
     fires = (
         _credit_label(doc, i)
+        or _after_inline_dateline(doc, i, sent_start, sent_end)
         or _unpunctuated_clause_start(doc, i, sent_end)
         or _after_elision(doc, i)
         or _missed_full_stop(doc, i, sent_start, sent_end)
@@ -318,6 +319,38 @@ def _credit_label(doc, i) -> bool:
         and not prev.is_left_punct
         and prev.text not in ":("
     )
+
+
+# A dateline is short: place, date, perhaps an agency ("LONDON, 3 May 2026 (Reuters) —").
+_DATELINE_MAX_TOKENS = 15
+
+
+def _after_inline_dateline(doc, i, sent_start, sent_end) -> bool:
+    """A wire story's dateline run into its lede with a dash: 'VELMONT, 14 January 2026 — The
+    trade minister ... pledged ...' or 'WASHINGTON (AP) -- Lawmakers ...'. The dateline (dash
+    included) is a sentence of its own. Only at the start of a paragraph; the left side is a
+    short place-and-date phrase: it starts with a name (a proper noun or a word in capitals, not a
+    day or a time), closes every bracket it opens, has no verb, and has a number or is a place in
+    capitals; the right side starts with a capital and
+    has a verb. So an aside between dashes ("Smith, the mayor — and a former judge — said") and a
+    dash after an opening phrase ("On Monday — the day ...") stay whole."""
+    dash = doc[i - 1]
+    if sent_start != 0 or dash.text not in _DASHES or i - 1 > _DATELINE_MAX_TOKENS:
+        return False
+    if not (dash.whitespace_ and doc[i - 2].whitespace_):
+        return False  # a hyphen inside a name: "Biden-Harris", "MAKHANDA-ON-KEI"
+    first = doc[0]
+    if not (doc[i].is_title or doc[i].is_upper) or first.pos_ not in ("PROPN", "NOUN", "X") and not first.is_upper:
+        return False
+    left = doc[0:i - 1]
+    if first.ent_type_ in ("DATE", "TIME") or sum(t.text == "(" for t in left) != sum(t.text == ")" for t in left):
+        return False  # a schedule's time ("Thursday, July 21, 10 a.m. –") or a life span "(1929 – 2014)"
+    shouting = first.is_upper and len(first.text) > 1 and first.is_alpha
+    if not (shouting or any(t.like_num for t in left)) or _has_verb(left):
+        return False
+    if not shouting and not any(t.text == "," for t in left):
+        return False
+    return _has_verb(doc[i:sent_end])
 
 
 def _unpunctuated_clause_start(doc, i, sent_end) -> bool:

@@ -316,3 +316,31 @@ def test_gum_news_sentence_f1(nlp):
     precision, recall = tp / (tp + fp), tp / (tp + fn)
     f1 = 2 * precision * recall / (precision + recall)
     assert f1 >= 0.95, f"gum-news sentence F1 {f1:.3f} (P {precision:.3f}, R {recall:.3f}) is below 0.95"
+
+
+# An inline dateline run into the lede with a dash is a sentence of its own (issue 17, item 18).
+@pytest.mark.parametrize(
+    "text, first",
+    [
+        ("VELMONT, 14 January 2026 — The trade minister, Helena Marsh, pledged to cut tariffs on imported "
+         "fertiliser by March 2027.", "VELMONT, 14 January 2026 —"),
+        ("GRANFORD (Coast Wire) -- Councillors agreed on Tuesday to keep the ferry running.", "GRANFORD (Coast Wire) --"),
+        ("Ostrava, 2 May (Valley Press) – The mill will close two furnaces, its owner said.", "Ostrava, 2 May (Valley Press) –"),
+    ],
+)
+def test_an_inline_dateline_is_split_from_the_lede(nlp, text, first):
+    assert sentences(nlp, text) == [first, text[len(first):].strip()]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Okafor, the harbour master — and a former pilot — said the channel would be dredged.",  # an aside
+        "On 3 May — the day the council voted — turnout was low.",  # an opening phrase, lower case after
+        "Tuesday, 9 June, 10 a.m. – Tour of the Marlow Laboratory – Visitors will see the new lathe.",  # a schedule
+        "Ada Ferris (12 March 1931 – 2 April 2019) was a surveyor who mapped the delta.",  # a life span
+        "FACT SHEET: Ferris-Okafor Plan Will Fund Harbour Repairs",  # a hyphen, not a dateline
+    ],
+)
+def test_dashes_that_are_not_a_dateline_leave_the_sentence_whole(nlp, text):
+    assert sentences(nlp, text) == [text]

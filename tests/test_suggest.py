@@ -337,6 +337,20 @@ def test_the_shipped_model_is_small_and_knows_its_corpus():
     assert X.shape[0] == len(labels) == len(groups) == len(kinds) == info["sentences"]
 
 
+def test_the_shipped_model_was_built_from_the_corpus_in_the_repository():
+    """A change to corpus/labels.jsonl without `make model` would ship a model of other labels:
+    the model records the digest of the labels it was fitted on, and every one of them was used."""
+    import hashlib
+
+    from reader.suggest import learned
+
+    labels = Path(__file__).resolve().parents[1] / "corpus" / "labels.jsonl"
+    info = learned.shipped().info
+    assert info["corpus_labels_sha256"] == hashlib.sha256(labels.read_bytes()).hexdigest()[:16], "run `make model`"
+    assert info["sentences"] == len(labels.read_text(encoding="utf-8").splitlines())
+    assert info["unlabelled_sentences"] == 0
+
+
 def test_a_saved_pipeline_reloads_in_a_fresh_process_with_the_same_cats(nlp, tmp_path):
     from reader import learn
     from reader.suggest import component

@@ -80,7 +80,7 @@ def build(corpus: Path, output: Path, exclude: set[str] = frozenset()) -> dict[s
     digest = hashlib.sha256((corpus / "labels.jsonl").read_bytes()).hexdigest()[:16]
     info = {"corpus_labels_sha256": digest, "sentences": len(rows), "documents": len(set(groups)),
             "labels": dict(Counter(labels)), "kinds": dict(Counter(kinds)), "unlabelled_sentences": missing,
-            "spacy_model": "-".join(component.model_name(nlp)), "C": learned.C, "excluded_kinds": sorted(exclude)}
+            "spacy_model": "-".join(component.model_name(nlp)), "C": learned.C, "balanced": learned.BALANCED, "excluded_kinds": sorted(exclude)}
     model = learned.fit(learned.matrix(rows), labels, DEFAULT_LABELS, info=info)
     output.mkdir(parents=True, exist_ok=True)
     learned.save_corpus(output, learned.Corpus(rows, labels, groups, kinds))

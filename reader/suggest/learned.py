@@ -50,6 +50,11 @@ C = 0.5
 # GUM's news, scaling the rest to 0.3 took macro-F1 from 0.755 to 0.775; to 0 gave 0.790 but
 # learned nothing from a user's words).
 WORD_SCALE = 0.3
+# Each label weighs the same in the fit, however many sentences it has (commitments are 15 % of
+# the corpus, more of a news desk's articles). Measured on the corpus with each kind of source
+# held out in turn: mean macro-F1 0.654 -> 0.668, commitment F1 0.478 -> 0.522, better on 9 of 12
+# kinds (news articles 0.733 -> 0.782); on GUM's news (never in the corpus) 0.800 -> 0.816.
+BALANCED = True
 # How far a user's labels may move the shipped model (`adapt`): the inverse of the L2 penalty on
 # the change, in the units of the summed cross-entropy of the user's labels.
 ADAPT_C = 1.0
@@ -237,16 +242,23 @@ def load_corpus(path: str | Path = SHIPPED) -> tuple[Any, list[str], list[str], 
 
 
 def fit(X: Any, labels: Sequence[str], label_set: Sequence[str], weights: Sequence[float] | None = None,
-        c: float = C, info: dict[str, Any] | None = None) -> Model:
-    """Fit a multinomial logistic regression (scikit-learn, L-BFGS) on a CSR matrix."""
+        c: float = C, info: dict[str, Any] | None = None, balanced: bool = BALANCED) -> Model:
+    """Fit a multinomial logistic regression (scikit-learn, L-BFGS) on a CSR matrix; with
+    `balanced`, each label's sentences weigh in inverse proportion to how many there are
+    (scikit-learn's "balanced" class weights, as sample weights)."""
     from sklearn.linear_model import LogisticRegression
+    from sklearn.utils.class_weight import compute_sample_weight
 
     names = [name for name in label_set if name in set(labels)]
     y = numpy.asarray([names.index(label) for label in labels])
+    sample = None if weights is None else numpy.asarray(weights, dtype="float64")
+    if balanced:
+        by_label = compute_sample_weight("balanced", y)
+        sample = by_label if sample is None else by_label * sample
     # Fit over the columns that occur (tens of thousands, not DIM): the same solution, far faster.
     used = numpy.unique(X.indices)
     fitted = LogisticRegression(C=c, max_iter=400, tol=1e-4)
-    fitted.fit(X[:, used], y, sample_weight=None if weights is None else numpy.asarray(weights, dtype="float64"))
+    fitted.fit(X[:, used], y, sample_weight=sample)
     W = numpy.zeros((len(label_set), DIM), dtype="float32")
     b = numpy.full(len(label_set), -30.0, dtype="float32")  # a label never seen is never suggested
     coef, intercept = fitted.coef_, fitted.intercept_
