@@ -121,7 +121,9 @@ def parse_many(nlp: Any, articles: Iterable[Article], *, jobs: int = 1, rules_on
             current, sentences, entities, suggestions, found, context, seen = number, [], [], {}, {}, [], 0
             date = None
         if offset >= 0:
-            for a, b in segment.sentence_spans(doc, offset):
+            cut = segment.sentence_spans(doc, offset)
+            doc = segment.within_sentences(nlp, doc, cut, offset)
+            for a, b in cut:
                 span = doc.char_span(a - offset, b - offset, alignment_mode="expand")
                 if span is not None:
                     suggestion = suggestions[len(sentences)] = suggest(span)
@@ -160,14 +162,18 @@ def sentence_spans(nlp: Any, text: str, sentences: Iterable[Sentence]) -> dict[i
     docs = nlp.pipe((text[a:b] for a, b in paragraphs), batch_size=BATCH_SIZE)
     position = 0
     for (a, b), doc in zip(paragraphs, docs):
+        here = []
         while position < len(sentences) and sentences[position].end <= b:
-            s = sentences[position]
+            here.append(sentences[position])
+            position += 1
+        inside = [s for s in here if s.start >= a]
+        doc = segment.within_sentences(nlp, doc, [(s.start, s.end) for s in inside], a)
+        for s in here:
             span = doc.char_span(s.start - a, s.end - a, alignment_mode="expand") if s.start >= a else None
             if span is None:
                 leftovers.append(s)
             else:
                 out[s.index] = span
-            position += 1
     leftovers.extend(sentences[position:])
     for s, doc in zip(leftovers, nlp.pipe((text[s.start : s.end] for s in leftovers), batch_size=BATCH_SIZE)):
         out[s.index] = doc[:]

@@ -103,6 +103,32 @@ def sentence_spans(doc, offset: int) -> list[tuple[int, int]]:
     return _char_spans(doc, sents, offset)
 
 
+def within_sentences(nlp, doc, spans: list[tuple[int, int]], offset: int):
+    """The paragraph's parse with no arc across a sentence boundary.
+
+    A boundary the split rules add (a dateline, a photo credit, a missed full stop) cuts the
+    parser's tree: "VELMONT, 14 January 2026 — The trade minister ... pledged" was parsed as one
+    sentence rooted in VELMONT, so the sentence after the dash had no subject. When any sentence
+    of `spans` (absolute offsets, as `sentence_spans` gives them) has a token whose head lies
+    outside it, the paragraph is parsed again with exactly those sentence starts preset (spaCy's
+    parser keeps boundaries set before it runs); otherwise `doc` itself comes back. Offsets,
+    tokens and the paragraph's text (its quotes, for a sentence that opens inside one) stay."""
+    ranges = []
+    for a, b in spans:
+        span = doc.char_span(a - offset, b - offset, alignment_mode="expand")
+        if span is not None:
+            ranges.append((span.start, span.end))
+    if not any(t.head.i < start or t.head.i >= end for start, end in ranges for t in doc[start:end]):
+        return doc
+    starts = {start for start, _ in ranges} | {0}
+    again = nlp.make_doc(doc.text)
+    for token in again:
+        token.is_sent_start = token.i in starts
+    for _name, process in nlp.pipeline:
+        again = process(again)
+    return again
+
+
 def _parser_sentences(doc) -> list[tuple[int, int]]:
     """Token ranges of spaCy's own sentences (the whole doc if it has none)."""
     if len(doc) == 0:

@@ -718,3 +718,26 @@ async def test_keys_typed_while_the_database_is_busy_wait_as_pending_and_are_all
     written = conn.execute("SELECT sentence_index, label FROM annotation_events WHERE annotator = 'tester' ORDER BY id").fetchall()
     conn.close()
     assert written == [(i, names[int(k) - 1]) for i, k in enumerate(keys)]
+
+
+# --- 18: an inline dateline is a sentence of its own, and the lede keeps its actor ------------------
+
+
+def test_18_an_inline_dateline_is_its_own_sentence_and_the_lede_keeps_its_actor(tmp_path: Path) -> None:
+    story = tmp_path / "wire.txt"
+    story.write_text(
+        "Minister pledges fertiliser tariff cut\n\n"
+        "VELMONT, 14 January 2026 — The trade minister, Helena Marsh, pledged on Tuesday to cut tariffs "
+        "on imported fertiliser by March 2027.\n\n"
+        "Farmers had blocked the port for a week.\n",
+        encoding="utf-8",
+    )
+    db = tmp_path / "reader.db"
+    assert run_reader("import", "--db", db, story).returncode == 0
+    done = run_reader("export", "--db", db, "--all", "--format", "jsonl")
+    texts = [json.loads(line)["text"] for line in done.stdout.splitlines()]
+    assert texts[1:3] == ["VELMONT, 14 January 2026 —",
+                          "The trade minister, Helena Marsh, pledged on Tuesday to cut tariffs on imported fertiliser by March 2027."]
+    done = run_reader("export", "--db", db, "--all", "--format", "commitments")
+    records = [json.loads(line) for line in done.stdout.splitlines()]
+    assert [(r["actor"], r["when"]) for r in records] == [("The trade minister, Helena Marsh", "by March 2027")]

@@ -344,3 +344,22 @@ def test_an_inline_dateline_is_split_from_the_lede(nlp, text, first):
 )
 def test_dashes_that_are_not_a_dateline_leave_the_sentence_whole(nlp, text):
     assert sentences(nlp, text) == [text]
+
+
+def test_a_sentence_the_rules_split_off_is_parsed_as_a_tree_of_its_own(nlp):
+    """The parser read the dateline and the lede as one sentence rooted in the place name, so the
+    lede had no subject and the commitment no actor (issue 19's wire story)."""
+    from reader.segment import within_sentences
+
+    text = "VELMONT, 14 January 2026 — The trade minister, Helena Marsh, pledged on Tuesday to cut tariffs by March 2027."
+    doc = nlp(text)
+    spans = sentence_spans(doc, 0)
+    assert len(spans) == 2
+    parsed = within_sentences(nlp, doc, spans, 0)
+    lede = parsed.char_span(*spans[1])
+    assert all(lede.start <= t.head.i < lede.end for t in lede)
+    pledged = next(t for t in lede if t.text == "pledged")
+    assert pledged.dep_ == "ROOT" and [c.text for c in pledged.children if c.dep_ == "nsubj"] == ["minister"]
+    # a paragraph whose sentences are the parser's own comes back as it was
+    plain = nlp("The council met. It agreed to repair the bridge.")
+    assert within_sentences(nlp, plain, sentence_spans(plain, 0), 0) is plain
