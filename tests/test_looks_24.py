@@ -99,3 +99,109 @@ def test_folder_import_progress_counts_the_files_first(tmp_path: Path) -> None:
     text = seen.decode("utf-8", "replace")
     assert "importing" in text and "0/6" in text, text
     assert "/?" not in text
+
+
+# --- entity colours -----------------------------------------------------------------------------
+
+
+def contrast(a: tuple[int, int, int], b: tuple[int, int, int]) -> float:
+    """WCAG's contrast ratio of two colours."""
+
+    def luminance(rgb: tuple[int, int, int]) -> float:
+        def channel(c: int) -> float:
+            c /= 255
+            return c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4
+
+        r, g, b = (channel(c) for c in rgb)
+        return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+    high, low = sorted((luminance(a), luminance(b)), reverse=True)
+    return (high + 0.05) / (low + 0.05)
+
+
+async def test_each_entity_type_has_a_colour_of_its_own_in_both_themes(db: Path, india: str) -> None:
+    """Dark: DATE, FAC, LOC and TIME were one orange, ORG and GPE another colour; light: DATE and
+    ORG. Every type (and the types without a colour of their own) is drawn distinctly, readable on
+    the reading column's background."""
+    from reader.store import Store
+    from reader.tui.app import ReaderApp
+    from reader.tui.theme import ENTITY_COLOURS, entity_class
+    from reader.tui.widgets.article_view import ArticleView
+
+    app = ReaderApp(Store(db), annotator="tester", article_id=india)
+    async with app.run_test(size=SMALL) as pilot:
+        for theme in ("textual-dark", "textual-light"):
+            app.theme = theme
+            await pilot.pause()
+            await pilot.pause()
+            view = app.screen.query_one(ArticleView)
+            background = view.rich_style.bgcolor.get_truecolor()
+            colours = {}
+            for label in [*ENTITY_COLOURS, "CARDINAL"]:
+                colour = view.get_component_rich_style(entity_class(label)).color
+                colours[label] = tuple(colour.get_truecolor())
+                assert contrast(colours[label], tuple(background)) >= 3, (theme, label, colours[label], background)
+            labels = list(colours)
+            for i, a in enumerate(labels):
+                for b in labels[i + 1:]:
+                    distance = sum((x - y) ** 2 for x, y in zip(colours[a], colours[b], strict=True)) ** 0.5
+                    assert distance >= 40, f"{theme}: {a} and {b} look alike ({colours[a]} vs {colours[b]})"
+
+
+# --- the article screen at 80×24 ----------------------------------------------------------------
+
+
+def status_lines(app) -> str:
+    """The status bar as drawn (the lines between the reading column and the key bar), joined."""
+    from textual.widgets import Static
+
+    from tests.uihelp import screen_text
+
+    bar = app.screen.query_one("#status-bar")
+    lines = screen_text(app).splitlines()[bar.region.y:bar.region.bottom]
+    assert app.screen.query_one("#status", Static).region.height == len(lines)
+    return " ".join(" ".join(line.split()) for line in lines)
+
+
+async def test_at_80_columns_the_status_bar_keeps_the_label_and_the_whole_note(db: Path, india: str) -> None:
+    """At 80×24 the status bar lost what this sentence has (its label or suggestion), and a note
+    was cut to its first word."""
+    from reader.store import Store
+    from reader.tui.app import ReaderApp
+
+    app = ReaderApp(Store(db), annotator="tester", article_id=india)
+    note = "check the date against the ministry's own release before trusting it"
+    async with app.run_test(size=SMALL) as pilot:
+        await pilot.pause()
+        await pilot.press("1", "k")
+        await pilot.pause()
+        assert "this: commitment" in status_lines(app)
+        await pilot.press("j")
+        await pilot.pause()
+        assert "suggested: " in status_lines(app)
+        await pilot.press("k", "m")
+        await pilot.press(*[{" ": "space", "'": "apostrophe"}.get(ch, ch) for ch in note], "enter")
+        await pilot.pause()
+        shown = status_lines(app)
+        assert f"note: {note}" in shown and "this: commitment" in shown, shown
+
+
+async def test_at_80_columns_the_key_bar_keeps_the_help_key(db: Path, india: str) -> None:
+    """The key bar was cut at the right edge, where "? help" was: it leaves out whole hints and
+    keeps the one that lists the others, on the article, library and register screens."""
+    from reader.store import Store
+    from reader.tui.app import ReaderApp
+    from reader.tui.widgets.key_bar import KeyBar
+
+    for kwargs in ({"article_id": india}, {}, {"start": "commitments"}):
+        app = ReaderApp(Store(db), annotator="tester", **kwargs)
+        async with app.run_test(size=SMALL) as pilot:
+            await pilot.pause()
+            await pilot.pause()
+            bar = app.screen.query_one(KeyBar)
+            drawn = bar.render().plain
+            assert " ? help " in drawn, (kwargs, drawn)
+            assert "…" not in drawn
+            await pilot.click(KeyBar, offset=(drawn.rindex("?") + 1, 0))  # clicking it still opens help
+            await pilot.pause()
+            assert type(app.screen).__name__ == "HelpScreen"

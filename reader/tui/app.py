@@ -55,6 +55,12 @@ class ReaderApp(App[None]):
         self.labels_since_training = 0
         self._data_version: int | None = None
 
+    def get_theme_variable_defaults(self) -> dict[str, str]:
+        """The entity colours of the theme in use (reader.tui.theme), unless the theme sets them."""
+        from reader.tui.theme import entity_variables
+
+        return entity_variables(self.current_theme.dark)
+
     def on_mount(self) -> None:
         self._start_theme()
         self._data_version = self.store.data_version()
