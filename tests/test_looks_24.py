@@ -205,3 +205,60 @@ async def test_at_80_columns_the_key_bar_keeps_the_help_key(db: Path, india: str
             await pilot.click(KeyBar, offset=(drawn.rindex("?") + 1, 0))  # clicking it still opens help
             await pilot.pause()
             assert type(app.screen).__name__ == "HelpScreen"
+
+
+# --- the register's columns ---------------------------------------------------------------------
+
+
+def table_lines(app) -> list[str]:
+    """The register's rows as drawn: the lines of the table below its heading."""
+    from textual.widgets import DataTable
+
+    from tests.uihelp import screen_text
+
+    table = app.screen.query_one(DataTable)
+    return screen_text(app).splitlines()[table.region.y:table.region.bottom]
+
+
+async def test_the_register_columns_follow_the_terminal_and_status_words_are_never_cut(db: Path) -> None:
+    """The register's columns were fixed: at 80 columns the status read `op`/`ke`/`br`, at 200 the
+    actor was still cut at 24 cells, and a resize laid nothing out again."""
+    from reader.model import STATUSES
+    from reader.store import Store
+    from reader.tui.app import ReaderApp
+
+    whole = "she (Premier Halina Vosk of Veldra)"
+    app = ReaderApp(Store(db), annotator="tester", start="commitments")
+    async with app.run_test(size=SMALL) as pilot:
+        await pilot.pause()
+        for size in (SMALL, (200, 30), SMALL, (120, 30)):
+            await pilot.resize_terminal(*size)
+            await pilot.pause()
+            await pilot.pause()
+            lines = table_lines(app)
+            heading, rows = lines[0].split(), [line for line in lines[1:] if line.strip()]
+            assert "status" in heading and len(rows) >= 5, lines
+            for row in rows:
+                assert any(f" {status} " in f"{row} " for status in STATUSES), f"{size}: a status is cut: {row!r}"
+                assert len(row) == size[0]
+            assert ("article" in heading) == (size[0] > 100), (size, heading)
+            assert (whole in "\n".join(rows)) == (size[0] >= 200), (size, rows)
+
+
+async def test_the_library_keeps_its_progress_columns_at_80_columns(db: Path) -> None:
+    """At 80 columns the library lost its progress columns off the right edge: the source goes
+    instead, and comes back when the terminal widens."""
+    from reader.store import Store
+    from reader.tui.app import ReaderApp
+
+    app = ReaderApp(Store(db), annotator="tester")
+    async with app.run_test(size=SMALL) as pilot:
+        for width in (80, 140, 80):
+            await pilot.resize_terminal(width, 24)
+            await pilot.pause()
+            await pilot.pause()
+            lines = table_lines(app)
+            heading, rows = lines[0].split(), [line for line in lines[1:] if line.strip()]
+            assert heading[-4:] == ["sentences", "labelled", "suggested", "progress"], heading
+            assert ("source" in heading) == (width > 80), heading
+            assert len(rows) == 4 and all(row.rstrip().endswith("0%") for row in rows), rows
