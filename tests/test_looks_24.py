@@ -262,3 +262,33 @@ async def test_the_library_keeps_its_progress_columns_at_80_columns(db: Path) ->
             assert heading[-4:] == ["sentences", "labelled", "suggested", "progress"], heading
             assert ("source" in heading) == (width > 80), heading
             assert len(rows) == 4 and all(row.rstrip().endswith("0%") for row in rows), rows
+
+
+# --- help and dialogs at 80×24 ------------------------------------------------------------------
+
+
+async def test_at_80_columns_help_shows_every_key_name_whole(db: Path, india: str) -> None:
+    """At 80 columns help's two side-by-side lists cut key names and descriptions ("g / h…
+    first s…"): it shows one list there, each entry whole (and two lists where they fit)."""
+    from reader.store import Store
+    from reader.tui.app import ReaderApp
+    from tests.uihelp import screen_text
+
+    app = ReaderApp(Store(db), annotator="tester", article_id=india)
+    async with app.run_test(size=SMALL) as pilot:
+        await pilot.pause()
+        await pilot.press("question_mark")
+        await pilot.pause()
+        help_screen = app.screen
+        assert type(help_screen).__name__ == "HelpScreen"
+        seen: set[str] = set()
+        for _ in range(4):  # page through the whole list
+            shown = [" ".join(line.strip("█▁▂▃▄▅▆▇ ").split()) for line in screen_text(app).splitlines()]
+            assert not any("…" in line for line in shown), shown
+            for keys, description, binding_id in help_screen.entries:
+                if any(line.endswith(f" {binding_id}") for line in shown):
+                    assert f"{keys} {description} {binding_id}" in shown, (keys, description, shown)
+                    seen.add(binding_id)
+            await pilot.press("pagedown")
+            await pilot.pause()
+        assert seen == {binding_id for _, _, binding_id in help_screen.entries}

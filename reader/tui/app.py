@@ -239,11 +239,11 @@ class ReaderApp(App[None]):
         self.push_screen(ReviewScreen(article_ids))
 
     def action_help(self) -> None:
-        from reader.tui.screens.help import HelpScreen, key_table
+        from reader.tui.screens.help import HelpScreen, key_entries
 
         if isinstance(self.screen, HelpScreen):
             return
-        self.push_screen(HelpScreen(key_table(self.screen, self.BINDINGS), self.label_set.names))
+        self.push_screen(HelpScreen(key_entries(self.screen, self.BINDINGS), self.label_set.names))
 
     def action_help_quit(self) -> None:
         """ctrl+c does not quit (it copies): say which key does, in plain words."""

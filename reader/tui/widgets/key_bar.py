@@ -96,7 +96,8 @@ class KeyBar(Widget):
         description_style = self.get_component_rich_style("key-bar--description")
         pieces = []
         for key, shown, description, enabled in self.hints():
-            piece = Text(f" {shown} ", key_style if enabled else key_style + description_style)
+            piece = Text()
+            piece.append(f" {shown} ", key_style if enabled else key_style + description_style)
             if description:
                 piece.append(f"{description} ", description_style)
             if not enabled:
