@@ -292,3 +292,48 @@ async def test_at_80_columns_help_shows_every_key_name_whole(db: Path, india: st
             await pilot.press("pagedown")
             await pilot.pause()
         assert seen == {binding_id for _, _, binding_id in help_screen.entries}
+
+
+async def test_dialog_text_wraps_inside_the_dialog(db: Path) -> None:
+    """The delete dialog's question ran past the dialog's edge and was cut ("importing the same
+    text again brings them back" was never seen): dialog text wraps, at 80 columns too."""
+    from textual.widgets import Label
+
+    from reader.store import Store
+    from reader.tui.app import ReaderApp
+    from reader.tui.screens.dialogs import ConfirmDialog
+    from tests.uihelp import screen_text
+
+    app = ReaderApp(Store(db), annotator="tester")
+    async with app.run_test(size=SMALL) as pilot:
+        await pilot.pause()
+        await pilot.press("d")
+        await pilot.pause()
+        assert isinstance(app.screen, ConfirmDialog)
+        label = app.screen.query_one(Label)
+        dialog = app.screen.query_one(".dialog")
+        assert label.region.right <= dialog.content_region.right
+        words = " ".join(" ".join(line.strip("█▀▄ ").split()) for line in screen_text(app).splitlines())
+        assert "importing the same text again brings them back." in words, words
+        assert "Veldra and Ostmark sign Tamsel River water-sharing accord after dry summer?" in words, words
+
+
+async def test_toasts_do_not_cover_the_counts(db: Path, india: str) -> None:
+    """A toast sat over the status bar's right half, where the counts are."""
+    from textual.widgets._toast import Toast
+
+    from reader.store import Store
+    from reader.tui.app import ReaderApp
+
+    app = ReaderApp(Store(db), annotator="tester", article_id=india)
+    async with app.run_test(size=SMALL, notifications=True) as pilot:
+        await pilot.pause()
+        await pilot.press("u")  # "nothing to undo"
+        app.notify("a second, longer notice that takes more than one line of the toast's width to say", timeout=30)
+        await pilot.pause()
+        await pilot.pause()
+        toasts = list(app.screen.query(Toast))
+        assert len(toasts) == 2
+        status = app.screen.query_one("#status-bar").region
+        for toast in toasts:
+            assert toast.region.height and not toast.region.overlaps(status), (toast.region, status)
