@@ -337,3 +337,47 @@ async def test_toasts_do_not_cover_the_counts(db: Path, india: str) -> None:
         status = app.screen.query_one("#status-bar").region
         for toast in toasts:
             assert toast.region.height and not toast.region.overlaps(status), (toast.region, status)
+
+
+# --- review -------------------------------------------------------------------------------------
+
+
+async def test_review_context_lines_keep_their_indent_when_they_wrap(tmp_path: Path) -> None:
+    """In review, a context sentence too long for the line wrapped back to the left edge, under
+    the gutter of votes: its continuation lines start where its text starts."""
+    from reader.model import Article, Parsed, Sentence
+    from reader.store import Store
+    from reader.tui.app import ReaderApp
+    from tests.uihelp import screen_text
+
+    sentences = ("The ferry company said on Tuesday that the harbour crossing would run every half hour from the first week of May until the end of the tourist season.",
+                 "Councillors promised to repaint the waiting room, mend the broken benches on the quay and publish the new timetable in the library and at the town hall.",
+                 "The crossing was first opened by a fishing cooperative in the years after the war, when the old bridge upstream had been closed to lorries and buses.")
+    text = " ".join(sentences)
+    spans, pos = [], 0
+    for sentence in sentences:
+        spans.append((pos, pos + len(sentence)))
+        pos += len(sentence) + 1
+    article = Article(text, title="Harbour crossing", source="desk/crossing.txt")
+    db = tmp_path / "team.db"
+    with Store(db) as store:
+        store.add_article(article, Parsed(tuple(Sentence(i, a, b) for i, (a, b) in enumerate(spans)), (), "test", "1"))
+        for index in range(3):
+            store.set_label(article.id, index, "background", "alice")
+            store.set_label(article.id, index, "commitment" if index == 1 else "background", "bob")
+    app = ReaderApp(Store(db), annotator="lead", review=())
+    async with app.run_test(size=SMALL) as pilot:
+        await pilot.pause()
+        await pilot.pause()
+        lines = screen_text(app).splitlines()
+        starts = {}
+        for sentence in sentences:
+            first_words = " ".join(sentence.split()[:3])
+            row = next(n for n, line in enumerate(lines) if first_words in line)
+            column = lines[row].index(first_words)
+            starts[sentence] = column
+            # the line after the first holds the rest of this sentence, from the same column
+            follow = lines[row + 1]
+            assert follow[:column].strip("│ ") == "" and follow[column] != " ", (column, lines[row], follow)
+            assert follow.split()[0] in sentence.split()
+        assert len(set(starts.values())) == 1, starts  # every sentence starts in one column
