@@ -381,3 +381,49 @@ async def test_review_context_lines_keep_their_indent_when_they_wrap(tmp_path: P
             assert follow[:column].strip("│ ") == "" and follow[column] != " ", (column, lines[row], follow)
             assert follow.split()[0] in sentence.split()
         assert len(set(starts.values())) == 1, starts  # every sentence starts in one column
+
+
+# --- what each screen keeps at 80×24, pinned ----------------------------------------------------
+# The article: its header, the legend, the reading column, a status bar that wraps to keep this
+# sentence's label or suggestion, and the key bar ending in "? help". The library: title and the
+# progress columns (source and date go). The register: actor, action, when and whole status words
+# (article and date go). Help: one list, every key name whole.
+
+
+def small_app(tmp_path: Path, **kwargs):
+    from reader.store import Store
+    from reader.tui.app import ReaderApp
+    from tests.uihelp import parsed_samples
+
+    return ReaderApp(Store(parsed_samples(tmp_path)), annotator="tester", **kwargs)
+
+
+def india_of(app) -> str:
+    from tests.uihelp import INDIA, article_id_of
+
+    return article_id_of(app.store.path, INDIA)
+
+
+def test_article_screen_at_80x24(snap_compare, tmp_path: Path) -> None:
+    app = small_app(tmp_path)
+    app.start_article = india_of(app)
+    assert snap_compare(app, press=["1", "2", "3", "j", "1"], terminal_size=SMALL)
+
+
+def test_library_screen_at_80x24(snap_compare, tmp_path: Path) -> None:
+    assert snap_compare(small_app(tmp_path), terminal_size=SMALL)
+
+
+def test_commitments_screen_at_80x24(snap_compare, tmp_path: Path, monkeypatch) -> None:
+    import datetime as dt
+
+    from reader import tracker
+
+    monkeypatch.setattr(tracker, "today", lambda: dt.date(2026, 2, 15))
+    assert snap_compare(small_app(tmp_path, start="commitments"), terminal_size=SMALL)
+
+
+def test_help_screen_at_80x24(snap_compare, tmp_path: Path) -> None:
+    app = small_app(tmp_path)
+    app.start_article = india_of(app)
+    assert snap_compare(app, press=["question_mark"], terminal_size=SMALL)

@@ -109,12 +109,14 @@ class KeyBar(Widget):
             start = line.cell_len
             line.append_text(piece)
             self._spans.append((start, line.cell_len, key))
+        if self.size.width:
+            line.rstrip_end(self.size.width)  # the last hint's trailing blank, when it does not fit
         return line
 
     def _fitting(self, pieces: list[tuple[str, Text]]) -> list[tuple[str, Text]]:
         """The hints that fit the bar's width, in order, the help key kept at the end."""
-        width = self.size.width
-        if not width or sum(piece.cell_len for _, piece in pieces) <= width:
+        width = self.size.width + 1  # each hint ends in a blank, which the last may do without
+        if not self.size.width or sum(piece.cell_len for _, piece in pieces) <= width:
             return pieces
         kept = [(key, piece) for key, piece in pieces if key in self._always]
         room = width - sum(piece.cell_len for _, piece in kept)
