@@ -9,10 +9,15 @@ from __future__ import annotations
 
 import os
 import pty
+import re
 import select
+import shlex
+import shutil
 import subprocess
 import sys
 from pathlib import Path
+
+import pytest
 
 from tests.conftest import cli_env, run_reader
 
@@ -427,3 +432,26 @@ def test_help_screen_at_80x24(snap_compare, tmp_path: Path) -> None:
     app = small_app(tmp_path)
     app.start_article = india_of(app)
     assert snap_compare(app, press=["question_mark"], terminal_size=SMALL)
+
+
+@pytest.mark.tmux
+@pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is not installed (.ci/run installs it)")
+def test_the_register_at_80x24_and_widened_in_a_real_terminal(db: Path, tmp_path: Path) -> None:
+    """In tmux at 80×24 the register shows whole status words and the help key; widened to 160
+    columns it lays its columns out again (the article and date come back)."""
+    from tests.test_terminal import Terminal
+
+    (tmp_path / "none.toml").write_text("")
+    command = " ".join(shlex.quote(p) for p in [sys.executable, "-m", "reader", "commitments", "--db", str(db), "--annotator", "e2e", "--config", str(tmp_path / "none.toml")])
+    term = Terminal(f"reader-looks-{os.getpid()}", command + "; echo READER-EXITED-$?; sleep 30", width=80, height=24)
+    try:
+        term.wait_for(r"actor\s+action\s+when\s+status\s*\n")
+        rows = [line for line in term.screen().splitlines() if re.match(r" [cC]  ", line)]
+        assert len(rows) >= 10 and all(re.search(r"\s(open|kept|broken|unclear)\s*(▂▂|▇▇|▆▆|▅▅|▄▄|▃▃)?$", row) for row in rows), term.screen()
+        assert term.screen().rstrip().splitlines()[-1].rstrip().endswith("? help")
+        subprocess.run(["tmux", "resize-window", "-t", term.name, "-x", "160", "-y", "24"], check=True)
+        term.wait_for(r"status\s+article\s+date")
+        term.send("q")
+        term.wait_for("READER-EXITED-0")
+    finally:
+        term.close()
