@@ -437,7 +437,9 @@ async def test_keymap_remaps_a_binding_by_id(db: Path, india: str) -> None:
 async def test_key_bar_names_keys_from_keymap_and_label_set(db: Path, india: str) -> None:
     app = make_app(db, india, labels=LabelSet.parse("pledge,denial,context"))
     app.set_keymap({"article.label-1": "c", "article.search": "f"})
-    async with app.run_test(size=SIZE) as pilot:
+    # wide enough for the search hint: a narrower bar leaves out the hints after "l least sure"
+    # and keeps "? help" (issue 17, item 24)
+    async with app.run_test(size=(150, 36)) as pilot:
         await pilot.pause()
         bar = screen_text(app).splitlines()[-1]
         assert bar.startswith(" c pledge  2 denial  3 context ")

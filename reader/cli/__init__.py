@@ -34,6 +34,21 @@ def say_error(message: str) -> None:
     click.echo(f"reader: {one_line(message)}", err=True)
 
 
+def output_console() -> Any:
+    """A rich console for stdout. Piped into a file or another program it has no width to keep
+    to: rich would assume 80 columns and wrap every table row and long line there, so it is given
+    room enough that each row stays one line."""
+    from rich.console import Console
+
+    console = Console(highlight=False)
+    if not console.is_terminal:
+        console = Console(highlight=False, width=PIPED_WIDTH)
+    return console
+
+
+PIPED_WIDTH = 100_000
+
+
 def one_line(message: str) -> str:
     from reader.sanitize import clean_field
 

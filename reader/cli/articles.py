@@ -8,7 +8,7 @@ from typing import Any
 
 import click
 
-from reader.cli import EXIT_OK, EXIT_SOME_FAILED, Options, ReaderError, cli, one_line, open_store, say_error, served, shared
+from reader.cli import EXIT_OK, EXIT_SOME_FAILED, Options, ReaderError, cli, one_line, open_store, output_console, say_error, served, shared
 from reader.cli.archive import Bar, cluster_options, cluster_parser
 from reader.limits import DEFAULT_MAX_BYTES, DEFAULT_TIMEOUT
 
@@ -177,7 +177,6 @@ def run_import(store: Any, targets: tuple[str, ...], *, model: str | None, jobs:
 def list_command(ctx: click.Context, **given: Any) -> None:
     """List stored articles: id, title, sentences, labelled (by you), source; with several
     annotators also team_labelled (by anyone), disagreements and reviewed."""
-    from rich.console import Console
     from rich.table import Table
     from rich.text import Text
 
@@ -190,7 +189,7 @@ def list_command(ctx: click.Context, **given: Any) -> None:
         team = store.team_progress() if several else {"per_article": {}}
     blank = {"labelled": 0, "disagreements": 0, "reviewed": 0}
     teams = {r.id: team["per_article"].get(r.id, blank) for r in rows}
-    console = Console(highlight=False)
+    console = output_console()
     if not console.is_terminal:
         click.echo("id\ttitle\tsentences\tlabelled\tsource" + ("\tteam_labelled\tdisagreements\treviewed" if several else ""))
         for r in rows:

@@ -8,7 +8,7 @@ from typing import Any
 
 import click
 
-from reader.cli import Options, ReaderError, cli, open_store, resolve_articles, shared
+from reader.cli import Options, ReaderError, cli, open_store, output_console, resolve_articles, shared
 from reader.resolve import HOW
 
 
@@ -152,7 +152,6 @@ def stats_command(ctx: click.Context, as_json: bool, **given: Any) -> None:
     """Your progress, counts per label, per annotator and per article, and how suggestions fared."""
     import json
 
-    from rich.console import Console
     from rich.table import Table
     from rich.text import Text
 
@@ -163,7 +162,7 @@ def stats_command(ctx: click.Context, as_json: bool, **given: Any) -> None:
     if as_json:
         click.echo(json.dumps(stats, ensure_ascii=False, indent=2))
         return
-    console = Console(highlight=False)
+    console = output_console()
     mine = stats["labelled"]
     line = f"{annotator}: {mine}/{stats['sentences']} sentences labelled in {stats['articles']} articles"
     if stats["skipped"]:

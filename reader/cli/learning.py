@@ -9,14 +9,14 @@ from typing import Any
 
 import click
 
-from reader.cli import Options, ReaderError, cli, open_store, shared
+from reader.cli import Options, ReaderError, cli, open_store, output_console, shared
 
 
 @cli.command("train")
 @shared("db_path", "labels_spec", "model", "config_path")
 @click.option("--annotator", "annotators", multiple=True, help="Learn only from this annotator's labels (repeatable; default: everyone's, resolved).")
 @click.option("-o", "--output", type=click.Path(file_okay=False), help="Also write the trained spaCy pipeline to this folder.")
-@click.option("--curve", is_flag=True, help="Also the held-out macro-F1 at 25/50/75/100 %% of the labels.")
+@click.option("--curve", is_flag=True, help="Also the held-out macro-F1 at 25/50/75/100 % of the labels.")
 @click.option("--no-refresh", is_flag=True, help="Do not refresh the stored suggestions afterwards.")
 @click.option("--json", "as_json", is_flag=True, help="Print the figures as JSON, for scripts.")
 @click.pass_context
@@ -85,11 +85,10 @@ def _remove_partial_models(database: Path) -> None:
 
 
 def _print_report(report: Any, refreshed: int, output: str | None) -> None:
-    from rich.console import Console
     from rich.table import Table
     from rich.text import Text
 
-    console = Console(highlight=False)
+    console = output_console()
     held, base = report.held_out, report.baseline
     table = Table("label", "precision", "recall", "F1", f"{report.baseline_name} F1", "sentences",
                   title=f"held out: {report.examples} labels in {report.articles} articles, each scored by a model that never saw its article")

@@ -8,7 +8,7 @@ from typing import Any
 
 import click
 
-from reader.cli import Options, ReaderError, cli, open_store, shared
+from reader.cli import Options, ReaderError, cli, open_store, output_console, shared
 
 
 @cli.command("serve")
@@ -87,7 +87,6 @@ def _revoke(opts: Options, name: str) -> None:
 
 
 def _list(opts: Options) -> None:
-    from rich.console import Console
     from rich.table import Table
     from rich.text import Text
 
@@ -96,7 +95,7 @@ def _list(opts: Options) -> None:
     table = Table("annotator", "role", "since", title="who holds a token")
     for name, is_reviewer, created in holders:
         table.add_row(Text(name), "reviewer" if is_reviewer else "annotator", created)
-    Console(highlight=False).print(table)
+    output_console().print(table)
 
 
 def _status(port: int | None) -> None:

@@ -9,7 +9,7 @@ from typing import Any
 
 import click
 
-from reader.cli import EXIT_OK, EXIT_SOME_FAILED, Options, ReaderError, cli, open_store, resolve_articles, say_error, served, shared
+from reader.cli import EXIT_OK, EXIT_SOME_FAILED, Options, ReaderError, cli, open_store, output_console, resolve_articles, say_error, served, shared
 
 
 def _figure(value: float | None) -> str:
@@ -50,11 +50,10 @@ def agreement_command(ctx: click.Context, articles: tuple[str, ...], labels: tup
 
 
 def _print_agreement(result: Any) -> None:
-    from rich.console import Console
     from rich.table import Table
     from rich.text import Text
 
-    console = Console(highlight=False)
+    console = output_console()
     console.print(Text(
         f"{len(result.annotators)} annotators ({', '.join(result.annotators)}) on {result.sentences} sentences "
         f"labelled by two or more · Krippendorff's alpha (nominal) {_figure(result.alpha)}", style="bold"))
@@ -169,7 +168,6 @@ def assign_command(ctx: click.Context, names: str | None, overlap: float, articl
 
 
 def _list_assignments(opts: Options, as_json: bool) -> None:
-    from rich.console import Console
     from rich.table import Table
     from rich.text import Text
 
@@ -189,7 +187,7 @@ def _list_assignments(opts: Options, as_json: bool) -> None:
     if not records:
         click.echo("no assignments yet: reader assign --annotators a,b,c shares the articles out", err=True)
         return
-    console = Console(highlight=False)
+    console = output_console()
     if not console.is_terminal:
         click.echo("annotator\tarticle_id\ttitle\tlabelled\tsentences")
         for r in records:

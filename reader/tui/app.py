@@ -55,6 +55,12 @@ class ReaderApp(App[None]):
         self.labels_since_training = 0
         self._data_version: int | None = None
 
+    def get_theme_variable_defaults(self) -> dict[str, str]:
+        """The entity colours of the theme in use (reader.tui.theme), unless the theme sets them."""
+        from reader.tui.theme import entity_variables
+
+        return entity_variables(self.current_theme.dark)
+
     def on_mount(self) -> None:
         self._start_theme()
         self._data_version = self.store.data_version()
@@ -233,11 +239,11 @@ class ReaderApp(App[None]):
         self.push_screen(ReviewScreen(article_ids))
 
     def action_help(self) -> None:
-        from reader.tui.screens.help import HelpScreen, key_table
+        from reader.tui.screens.help import HelpScreen, key_entries
 
         if isinstance(self.screen, HelpScreen):
             return
-        self.push_screen(HelpScreen(key_table(self.screen, self.BINDINGS), self.label_set.names))
+        self.push_screen(HelpScreen(key_entries(self.screen, self.BINDINGS), self.label_set.names))
 
     def action_help_quit(self) -> None:
         """ctrl+c does not quit (it copies): say which key does, in plain words."""

@@ -7,21 +7,15 @@ from __future__ import annotations
 
 from reader.model import LabelSet
 
-# Entity types and the theme colour each is drawn in; the legend names those in the article.
-ENTITY_COLOURS = {
-    "PERSON": "$text-primary",
-    "NORP": "$text-secondary",
-    "ORG": "$text-warning",
-    "GPE": "$text-success",
-    "LOC": "$text-accent",
-    "FAC": "$text-accent",
-    "DATE": "$text-warning",
-    "TIME": "$text-warning",
-    "MONEY": "$text-error",
-    "PERCENT": "$text-error",
-    "EVENT": "$text-accent",
-    "LAW": "$text-secondary",
+# Entity types, each with a hue of its own: the theme's six named colours cannot give twelve types
+# a colour each (in textual-dark accent and warning are the same orange, so DATE, FAC, LOC and
+# TIME were drawn alike). Each type is a theme variable, `$entity-<type>`, which a theme may set;
+# a theme that does not gets this hue, light on a dark background and dark on a light one.
+ENTITY_HUES = {
+    "PERSON": 210, "ORG": 30, "GPE": 120, "NORP": 270, "LOC": 180, "FAC": 60,
+    "DATE": 330, "TIME": 300, "MONEY": 0, "PERCENT": 90, "EVENT": 240, "LAW": 150,
 }
+ENTITY_COLOURS = {label: f"$entity-{label.lower()}" for label in ENTITY_HUES}
 BOLD_ENTITIES = frozenset({"PERSON", "ORG", "GPE"})
 # Label i of the set: a tint behind its sentences, and a colour for its name in bars.
 LABEL_TINTS = ("$success-muted", "$warning-muted", "$primary-muted", "$error-muted", "$accent-muted",
@@ -29,6 +23,14 @@ LABEL_TINTS = ("$success-muted", "$warning-muted", "$primary-muted", "$error-mut
 LABEL_TEXT = ("$text-success", "$text-warning", "$text-primary", "$text-error", "$text-accent",
               "$text-secondary", "$text-success", "$text-warning", "$text-primary")
 SUGGESTION = "$text-muted italic"
+
+
+def entity_variables(dark: bool) -> dict[str, str]:
+    """The default `$entity-<type>` variables for a dark or a light theme."""
+    from textual.color import Color
+
+    saturation, lightness = (0.65, 0.72) if dark else (0.8, 0.27)
+    return {f"entity-{label.lower()}": Color.from_hsl(hue / 360, saturation, lightness).hex for label, hue in ENTITY_HUES.items()}
 
 
 def entity_class(label: str) -> str:

@@ -22,6 +22,7 @@ from reader.store import StoreError
 from reader.tracker import Register
 from reader.tui.messages import DatabaseChanged
 from reader.tui.screens.dialogs import CorrectDialog
+from reader.tui.widgets.columns import Column, fit
 from reader.tui.widgets.key_bar import KeyBar
 from reader.tui.widgets.lines import open_line, typed_slash
 from reader.tui.widgets.rows import fill
@@ -30,6 +31,13 @@ LINES = {
     "filter": "filter by actor, action, time, article or sentence (enter keeps it, escape clears)",
     "note": "a short note on this commitment (enter saves, empty removes)",
 }
+# The register's columns follow the terminal's width (reader.tui.widgets.columns): the status word
+# is never cut; in a narrow terminal (80 columns) the date and then the article go first.
+COLUMNS = [
+    Column("origin", "", 1), Column("actor", "actor", 14, share=3), Column("action", "action", 20, share=8),
+    Column("when", "when", 12, share=2), Column("status", "status", max(len(s) for s in STATUSES)),
+    Column("article", "article", 14, share=2, drop=1), Column("date", "date", 10, drop=2),
+]
 STATUS_KEYS = [
     Binding(str(n), f"status({n - 1})", status, id=f"commitments.status-{status}") for n, status in enumerate(STATUSES, 1)
 ]
@@ -76,18 +84,28 @@ class CommitmentsScreen(Screen[None]):
 
     def on_mount(self) -> None:
         table = self.query_one(DataTable)
-        width = self.app.size.width
-        fixed = (("origin", "", 1), ("actor", "actor", 24), ("when", "when", 18), ("status", "status", 7),
-                 ("article", "article", 18), ("date", "date", 10))
-        action = max(24, width - sum(size + 2 for _, _, size in fixed) - 4)
-        columns = [*fixed[:2], ("action", "action", action), *fixed[2:]]
-        for key, heading, size in columns:
-            table.add_column(heading, key=key, width=size)
+        self._lay_out()
         self.reload()
         self._just_mounted = True
         table.focus()
         if self.app.store.needing_extraction():
             self.app.extract()
+
+    def _lay_out(self) -> bool:
+        """Fit the columns to the terminal's width; say whether they changed (then the rows must
+        be drawn again)."""
+        table = self.query_one(DataTable)
+        wanted = fit(COLUMNS, self.app.size.width)
+        if [(str(key.value), c.label.plain, c.width) for key, c in table.columns.items()] == wanted:
+            return False
+        table.clear(columns=True)
+        for key, heading, size in wanted:
+            table.add_column(heading, key=key, width=size)
+        return True
+
+    def on_resize(self) -> None:
+        if self._lay_out():
+            self.draw()
 
     def on_database_changed(self, message: DatabaseChanged) -> None:
         self.reload()
@@ -117,6 +135,7 @@ class CommitmentsScreen(Screen[None]):
         self.query_one("#commitments-header", Static).update(self.header())
 
     def _rows(self) -> Iterator[tuple[list[Text], str]]:
+        keys = [str(key.value) for key in self.query_one(DataTable).columns]
         counts = self.register.groups() if self.register.grouped else {}
         previous_actor = None
         for c in self.shown:
@@ -132,15 +151,16 @@ class CommitmentsScreen(Screen[None]):
             when = c.value("when") or ""
             if c.when_iso:
                 when = f"{when} → {c.when_iso}" if when else c.when_iso
-            yield [
-                Text("C", style="bold") if c.origin == "labelled" else Text("c", style="dim italic"),
-                Text(actor, overflow="ellipsis", no_wrap=True, style="bold" if "actor" in c.corrected else ""),
-                Text(c.value("action") or "", overflow="ellipsis", no_wrap=True),
-                Text(when, overflow="ellipsis", no_wrap=True),
-                Text(c.status, style="bold" if c.status != "open" else "dim"),
-                Text(c.article_title or "(untitled)", overflow="ellipsis", no_wrap=True),
-                Text(c.article_date or ""),
-            ], f"{c.article_id}:{c.sentence_index}"
+            cells = {
+                "origin": Text("C", style="bold") if c.origin == "labelled" else Text("c", style="dim italic"),
+                "actor": Text(actor, overflow="ellipsis", no_wrap=True, style="bold" if "actor" in c.corrected else ""),
+                "action": Text(c.value("action") or "", overflow="ellipsis", no_wrap=True),
+                "when": Text(when, overflow="ellipsis", no_wrap=True),
+                "status": Text(c.status, style="bold" if c.status != "open" else "dim"),
+                "article": Text(c.article_title or "(untitled)", overflow="ellipsis", no_wrap=True),
+                "date": Text(c.article_date or ""),
+            }
+            yield [cells[key] for key in keys], f"{c.article_id}:{c.sentence_index}"
 
     def header(self) -> Text:
         items = self.register.items

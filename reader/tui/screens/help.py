@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from itertools import zip_longest
 
+from rich.console import Console
+from rich.measure import Measurement
 from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
@@ -13,9 +15,9 @@ from textual.screen import ModalScreen, Screen
 from textual.widgets import Static
 
 
-def key_table(screen: Screen, app_bindings: list[Binding]) -> Table:
+def key_entries(screen: Screen, app_bindings: list[Binding]) -> list[tuple[str, str, str]]:
     """One entry per action: its keys, what it does and its id (to remap it), screen bindings
-    first, then global, in two columns so that a long list still fits a terminal."""
+    first, then global."""
     rows: dict[str, tuple[list[str], str, str]] = {}
     mapped = screen._bindings.copy()
     if screen.app._keymap:  # the keys the user remapped in config.toml, as they now are
@@ -28,20 +30,33 @@ def key_table(screen: Screen, app_bindings: list[Binding]) -> Table:
         display = screen.app.get_key_display(binding)
         if display not in keys:
             keys.append(display)
-    entries = list(rows.values())
-    half = (len(entries) + 1) // 2
+    return [(" / ".join(keys), description, binding_id) for keys, description, binding_id in rows.values()]
+
+
+def key_table(entries: list[tuple[str, str, str]], halves: int = 2) -> Table:
+    """The entries in `halves` side-by-side lists (two, so that a long list fits a wide
+    terminal; one in a narrow one, so that no key name or description is cut)."""
+    size = (len(entries) + halves - 1) // halves
     table = Table.grid(padding=(0, 1))
-    for _ in range(2):
+    for _ in range(halves):
         table.add_column(justify="right", style="bold", no_wrap=True)
         table.add_column(no_wrap=True)
         table.add_column(style="dim", no_wrap=True)
-    for left, right in zip_longest(entries[:half], entries[half:]):
+    for row in zip_longest(*(entries[n * size:(n + 1) * size] for n in range(halves))):
         cells: list[Text] = []
-        for entry in (left, right):
-            keys, description, binding_id = entry or ([], "", "")
-            cells += [Text(" / ".join(keys)), Text(description), Text(binding_id + "   ")]
+        for entry in row:
+            keys, description, binding_id = entry or ("", "", "")
+            cells += [Text(keys), Text(description), Text(binding_id + "   ")]
         table.add_row(*cells)
     return table
+
+
+def fitting_table(entries: list[tuple[str, str, str]], width: int, console: Console) -> Table:
+    """Two lists side by side when they fit `width` cells whole, else one."""
+    table = key_table(entries, 2)
+    if Measurement.get(console, console.options.update_width(10_000), table).maximum <= width:
+        return table
+    return key_table(entries, 1)
 
 
 class HelpScreen(ModalScreen[None]):
@@ -49,20 +64,30 @@ class HelpScreen(ModalScreen[None]):
 
     BINDINGS = [Binding("escape,q,question_mark", "dismiss", "close", id="help.close")]
 
-    def __init__(self, table: Table, labels: tuple[str, ...] = ()) -> None:
+    def __init__(self, entries: list[tuple[str, str, str]], labels: tuple[str, ...] = ()) -> None:
         super().__init__()
-        self.table = table
+        self.entries = entries
         self.labels = labels
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(classes="dialog", id="help"):
             yield Static(Text("Keys", style="bold underline"))
-            yield Static(self.table)
+            yield Static(self._table(), id="help-keys")
             yield Static(Text("escape closes this help · ctrl+p opens the command palette\nremap a key by its id in config.toml: [keymap] \"article.next\" = \"j,down,right\"", style="dim"))
             definitions = label_definitions(self.labels)
             if definitions.plain:
                 yield Static(Text("The labels", style="bold underline"))
                 yield Static(definitions)
+
+    def _table(self) -> Table:
+        # the dialog's width (reader.tcss: 100%, at most 124) less its border, padding and scrollbar
+        return fitting_table(self.entries, min(self.app.size.width, 124) - 2 - 4 - 2, self.app.console)
+
+    def on_resize(self) -> None:
+        self.query_one("#help-keys", Static).update(self._table())
+
+    def action_dismiss(self) -> None:  # type: ignore[override]
+        self.dismiss(None)
 
 
 def label_definitions(labels: tuple[str, ...]) -> Text:
@@ -78,6 +103,3 @@ def label_definitions(labels: tuple[str, ...]) -> Text:
         for case in HARD_CASES:
             out.append(f"· {case}\n", style="dim")
     return out
-
-    def action_dismiss(self) -> None:
-        self.dismiss(None)

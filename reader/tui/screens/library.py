@@ -9,12 +9,14 @@ from textual.binding import Binding
 from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import DataTable, Input, Static
+from textual.widgets.data_table import ColumnKey
 
 from reader.model import SKIPPED, ArticleSummary
 from reader.store import StoreError
 from reader.tui.messages import ArticleParsed, ArticlesImported, DatabaseChanged
 from reader.tui.screens.dialogs import AddDialog, ConfirmDialog
 from reader.tui.theme import label_text
+from reader.tui.widgets.columns import Column, fit
 from reader.tui.widgets.key_bar import KeyBar
 from reader.tui.widgets.lines import open_line, typed_slash
 from reader.tui.widgets.rows import fill
@@ -42,9 +44,12 @@ def short_source(source: str | None) -> str:
 
 
 SORTS = ("newest", "most unsure", "least done", "title")
-# (key, heading, width) of every column after the title; "published" only when some article has a date.
-COLUMNS = (("source", "source", 16), ("date", "published", 10), ("sentences", "sentences", 9),
-           ("labelled", "labelled", 8), ("suggested", "suggested", 9), ("progress", "progress", BAR + 5))
+# Every column; "published" only when some article has a date. The title takes the room the
+# others leave; in a narrow terminal (80 columns) the date and then the source go, so that the
+# title and the progress columns stay whole.
+COLUMNS = (Column("title", "title", 24, share=1), Column("source", "source", 16, drop=1),
+           Column("date", "published", 10, drop=2), Column("sentences", "sentences", 9),
+           Column("labelled", "labelled", 8), Column("suggested", "suggested", 9), Column("progress", "progress", BAR + 5))
 
 
 class LibraryScreen(Screen[None]):
@@ -99,35 +104,33 @@ class LibraryScreen(Screen[None]):
             self.parse_pending()
 
     def _columns(self, dated: bool) -> list[tuple[str, str, int]]:
-        return [c for c in COLUMNS if dated or c[0] != "date"]
+        return fit([c for c in COLUMNS if dated or c.key != "date"], self.app.size.width)
 
-    def _title_width(self, dated: bool) -> int:
-        """The title takes whatever the other columns leave (each column pads 1 cell a side)."""
-        others = sum(width + 2 for _, _, width in self._columns(dated))
-        return max(24, self.app.size.width - others - 4)
-
-    def _lay_out(self, dated: bool) -> None:
-        """(Re)build the columns when the set of columns changes; else only fit the title's width."""
+    def _lay_out(self, dated: bool) -> bool:
+        """(Re)build the columns when the set of columns changes (say so: the rows must be
+        filled again); else only fit their widths."""
         table = self.query_one(DataTable)
-        wanted = [("title", "title", self._title_width(dated)), *self._columns(dated)]
+        wanted = self._columns(dated)
         have = [(str(key.value), c.label.plain) for key, c in table.columns.items()]
         if have != [(key, heading) for key, heading, _ in wanted]:
             table.clear(columns=True)
             for key, heading, width in wanted:
                 table.add_column(heading, key=key, width=width)
-        else:
-            self._fit_title(dated)
-
-    def _fit_title(self, dated: bool) -> None:
-        table = self.query_one(DataTable)
-        column = table.columns.get("title")
-        if column is not None and column.width != self._title_width(dated):
-            column.width = self._title_width(dated)
+            return True
+        changed = False
+        for key, _heading, width in wanted:
+            column = table.columns[ColumnKey(key)]
+            if column.width != width:
+                column.width = width
+                changed = True
+        if changed:
             table.refresh()
+        return False
 
     def on_resize(self) -> None:
-        # Only the title's width follows the terminal: the rows stay as they are.
-        self._fit_title(any(r.published for r in self.rows))
+        # The widths follow the terminal; when a column comes or goes, the rows are filled again.
+        if self._lay_out(any(r.published for r in self.rows)):
+            self.reload()
 
     def on_screen_resume(self) -> None:
         if self._just_mounted:  # on_mount has just filled the table
@@ -171,23 +174,22 @@ class LibraryScreen(Screen[None]):
             if not needle or needle in r.title.lower() or needle in (r.source or "").lower() or r.id in (self._found or ())
         ]
         self.shown = len(shown)
-        fill(self.query_one(DataTable), (self._cells(r, dated) for r in shown), done=lambda: self.show_article(self._cursor_on))
+        fill(self.query_one(DataTable), (self._cells(r) for r in shown), done=lambda: self.show_article(self._cursor_on))
         self.show_article(selected)
         self.query_one("#library-header", Static).update(self.header_text())
 
-    def _cells(self, r: ArticleSummary, dated: bool) -> tuple[list[Text], str]:
-        cells = [
-            Text(r.title or "(untitled)", overflow="ellipsis", no_wrap=True),
-            Text(short_source(r.source), overflow="ellipsis", no_wrap=True),
-            Text(r.published or "", overflow="ellipsis", no_wrap=True),
-            Text(str(r.sentences) if r.sentences else "…", justify="right"),
-            Text(str(r.labelled), justify="right"),
-            Text(str(r.suggested) if r.suggested else "", justify="right"),
-            progress_bar(r.labelled, r.sentences),
-        ]
-        if not dated:
-            del cells[2]
-        return cells, r.id
+    def _cells(self, r: ArticleSummary) -> tuple[list[Text], str]:
+        """The row's cells for the columns the table has now."""
+        cells = {
+            "title": Text(r.title or "(untitled)", overflow="ellipsis", no_wrap=True),
+            "source": Text(short_source(r.source), overflow="ellipsis", no_wrap=True),
+            "date": Text(r.published or "", overflow="ellipsis", no_wrap=True),
+            "sentences": Text(str(r.sentences) if r.sentences else "…", justify="right"),
+            "labelled": Text(str(r.labelled), justify="right"),
+            "suggested": Text(str(r.suggested) if r.suggested else "", justify="right"),
+            "progress": progress_bar(r.labelled, r.sentences),
+        }
+        return [cells[str(key.value)] for key in self.query_one(DataTable).columns], r.id
 
     def header_text(self) -> Content:
         """Counts for the annotator running the app; the label counts are theirs too."""

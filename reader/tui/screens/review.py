@@ -11,7 +11,7 @@ from dataclasses import replace
 
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, VerticalScroll
+from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import Static
@@ -34,6 +34,10 @@ class ReviewScreen(Screen[None]):
     DEFAULT_CSS = """
     ReviewScreen #review-header { height: auto; padding: 0 2; background: $panel; }
     ReviewScreen #review-scroll { height: 1fr; padding: 1 2; background: $surface; }
+    ReviewScreen #review-context { height: auto; }
+    ReviewScreen .review-line { height: auto; }
+    ReviewScreen .review-gutter { width: auto; }
+    ReviewScreen .review-sentence { width: 1fr; }
     """
 
     BINDINGS = [
@@ -70,6 +74,8 @@ class ReviewScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         yield Static(self.header_text(), id="review-header")
         with VerticalScroll(id="review-scroll"):
+            with Vertical(id="review-context"):
+                yield from self._context_lines()
             yield Static(self.body_text(), id="review-body")
         with Horizontal(id="status-bar"):
             yield Static(self.status_text(), id="status")
@@ -105,21 +111,34 @@ class ReviewScreen(Screen[None]):
             cells.append(("│ ", "dim"))
         return cells
 
+    def _context_lines(self) -> list[Horizontal]:
+        """The sentences around the one under review, each beside its gutter: a sentence that
+        wraps keeps its indent (the gutter and the text are two columns)."""
+        review = self.review
+        item = review.current
+        if item is None:
+            return []
+        context = review.context()
+        team = review.team(item.article_id)
+        first = item.index - len(context.before)
+        lines = [(first + k, ("  ", ""), Content.assemble((sentence, "dim"))) for k, sentence in enumerate(context.before)]
+        lines.append((item.index, ("▶ ", "bold"), Content.assemble((context.sentence, "bold underline"))))
+        lines += [(item.index + 1 + k, ("  ", ""), Content.assemble((sentence, "dim"))) for k, sentence in enumerate(context.after)]
+        heading = Static(Content(f"{' '.join(team)}: each one's label, in this order").stylize("dim"))
+        return [Horizontal(heading, classes="review-line")] + [
+            Horizontal(Static(Content.assemble(*self._gutter(team, item.article_id, index), marker), classes="review-gutter"),
+                       Static(text, classes="review-sentence"), classes="review-line")
+            for index, marker, text in lines
+        ]
+
     def body_text(self) -> Content:
+        """What each annotator said, the suggestion and the decision (the context is above)."""
         review = self.review
         item = review.current
         if item is None:
             other = "every sentence labelled by two or more annotators" if not review.every else "only the disagreements"
             return Content.assemble((f"No {review.noun}s to review", "bold"), (f"\n\n(a shows {other})", "dim"))
-        context = review.context()
-        team = review.team(item.article_id)
-        parts: list[tuple[str, str] | str] = [(f"{' '.join(team)}: each one's label, in this order\n", "dim")]
-        first = item.index - len(context.before)
-        for k, sentence in enumerate(context.before):
-            parts += [*self._gutter(team, item.article_id, first + k), (f"  {sentence}\n", "dim")]
-        parts += [*self._gutter(team, item.article_id, item.index), ("▶ ", "bold"), (context.sentence, "bold underline"), "\n"]
-        for k, sentence in enumerate(context.after):
-            parts += [*self._gutter(team, item.article_id, item.index + 1 + k), (f"  {sentence}\n", "dim")]
+        parts: list[tuple[str, str] | str] = []
         parts.append("\n")
         width = max(len(name) for name in [*item.votes, "suggested", "decision"])
         for annotator, label in sorted(item.votes.items()):
@@ -150,6 +169,10 @@ class ReviewScreen(Screen[None]):
 
     def redraw(self) -> None:
         self.query_one("#review-header", Static).update(self.header_text())
+        context = self.query_one("#review-context", Vertical)
+        with self.app.batch_update():
+            context.remove_children()
+            context.mount_all(self._context_lines())
         self.query_one("#review-body", Static).update(self.body_text())
         self.query_one("#status", Static).update(self.status_text())
 

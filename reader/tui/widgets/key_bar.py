@@ -28,8 +28,15 @@ def _declared(node_type: type) -> dict[str, int]:
     return order
 
 
+# Kept when the bar is too narrow for every hint (80 columns): the key that lists all the others.
+ALWAYS = frozenset({"app.help"})
+
+
 class KeyBar(Widget):
-    """Key hints for the screen's bindings that have `show=True`: key, then what it does."""
+    """Key hints for the screen's bindings that have `show=True`: key, then what it does.
+
+    When they do not all fit, hints are left out whole from the end (never cut mid-word), and
+    the help key is kept at the end, so a narrow terminal still says where every key is listed."""
 
     COMPONENT_CLASSES = {"key-bar--key", "key-bar--description"}
 
@@ -55,6 +62,7 @@ class KeyBar(Widget):
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self._spans: list[tuple[int, int, str]] = []  # cells [start, end) -> key pressed
+        self._always: set[str] = set()  # the keys of the hints kept however narrow the bar
 
     def on_mount(self) -> None:
         self.screen.bindings_updated_signal.subscribe(self, self._bindings_changed)
@@ -72,6 +80,7 @@ class KeyBar(Widget):
         active = self.screen.active_bindings
         nodes: dict[int, int] = {}
         shown: dict[str, tuple[tuple[int, int], tuple[str, str, str, bool]]] = {}
+        self._always = {binding.key for _node, binding, _enabled, _tooltip in active.values() if binding.id in ALWAYS}
         for node, binding, enabled, _tooltip in active.values():
             if binding.show and binding.action not in shown:
                 place = (nodes.setdefault(id(node), len(nodes)), _declared(type(node)).get(binding.action, 1 << 16))
@@ -85,17 +94,41 @@ class KeyBar(Widget):
     def render(self) -> Text:
         key_style = self.get_component_rich_style("key-bar--key")
         description_style = self.get_component_rich_style("key-bar--description")
+        pieces = []
+        for key, shown, description, enabled in self.hints():
+            piece = Text()
+            piece.append(f" {shown} ", key_style if enabled else key_style + description_style)
+            if description:
+                piece.append(f"{description} ", description_style)
+            if not enabled:
+                piece.stylize("dim")
+            pieces.append((key, piece))
         line = Text(no_wrap=True, overflow="ellipsis", end="")
         self._spans = []
-        for key, shown, description, enabled in self.hints():
+        for key, piece in self._fitting(pieces):
             start = line.cell_len
-            line.append(f" {shown} ", key_style if enabled else key_style + description_style)
-            if description:
-                line.append(f"{description} ", description_style)
-            if not enabled:
-                line.stylize("dim", start)
+            line.append_text(piece)
             self._spans.append((start, line.cell_len, key))
+        if self.size.width:
+            line.rstrip_end(self.size.width)  # the last hint's trailing blank, when it does not fit
         return line
+
+    def _fitting(self, pieces: list[tuple[str, Text]]) -> list[tuple[str, Text]]:
+        """The hints that fit the bar's width, in order, the help key kept at the end."""
+        width = self.size.width + 1  # each hint ends in a blank, which the last may do without
+        if not self.size.width or sum(piece.cell_len for _, piece in pieces) <= width:
+            return pieces
+        kept = [(key, piece) for key, piece in pieces if key in self._always]
+        room = width - sum(piece.cell_len for _, piece in kept)
+        fitting = []
+        for key, piece in pieces:
+            if key in self._always:
+                continue
+            if piece.cell_len > room:
+                break
+            fitting.append((key, piece))
+            room -= piece.cell_len
+        return fitting + kept
 
     def on_click(self, event: events.Click) -> None:
         for start, end, key in self._spans:
