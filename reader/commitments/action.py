@@ -26,7 +26,6 @@ from reader.grammar import lexicon as lx
 from reader.grammar import tree
 
 MARKERS = lx.FUTURE_MODALS_AND_WOULD | {"to", "going", "gon", "na"}
-DROP_ADVERBS = frozenset({"also", "too", "still", "now", "then", "further", "meanwhile", "however"})
 
 
 def indices(span, anchor, actor, when_indices) -> list[int]:
@@ -83,7 +82,7 @@ def indices(span, anchor, actor, when_indices) -> list[int]:
                 drop |= tree.subtree(span, c)
             elif c.dep_ == "aux" and (c.lower_ in MARKERS or h.tag_ == "VBG") and not whole and anchor.kind != "refusal" and not negative:
                 drop |= tree.subtree(span, c)
-            elif c.dep_ == "advmod" and c.lower_ in DROP_ADVERBS:
+            elif c.dep_ == "advmod" and c.lower_ in lx.DROP_ADVERBS:
                 drop.add(c.i)
             elif c.dep_ == "mark" and c.lower_ in ("that", "whether"):
                 drop.add(c.i)

@@ -41,7 +41,7 @@ from dataclasses import dataclass
 from reader.grammar import lexicon as lx
 from reader.grammar import tree
 from reader.grammar.party import POSSESSIVE_TO_PRONOUN, agrees, is_agent, maybe_party, person_words
-from reader.grammar.speaker import RELATIVE_PRONOUNS, SHARING_DEPS, issuer, organisation_of, relative_antecedent, shared_subject, speaker, subject_before_aside
+from reader.grammar.speaker import SHARING_DEPS, issuer, organisation_of, relative_antecedent, shared_subject, speaker, subject_before_aside
 from reader.grammar.tree import clause_subject
 
 
@@ -147,7 +147,7 @@ def _passive_actor(span, anchor, subject) -> Actor:
 
 
 def _active_actor(span, anchor, subject, known_party=None) -> Actor:
-    if subject.lower_ in RELATIVE_PRONOUNS and subject.tag_ in ("WP", "WDT", "WP$"):
+    if subject.lower_ in lx.RELATIVE_PRONOUNS and subject.tag_ in ("WP", "WDT", "WP$"):
         antecedent = relative_antecedent(span, subject)
         if antecedent is not None:
             return Actor(antecedent, phrase(span, antecedent), f"'{subject.text}' stands for the noun before it")

@@ -32,7 +32,6 @@ from reader.grammar import lexicon as lx
 from reader.grammar import tree
 from reader.grammar.party import is_agent
 
-BE_FORMS = frozenset("is are am was were be 's 're".split())
 
 
 @dataclass
@@ -79,7 +78,7 @@ def _candidate(span, tok) -> Anchor | None:
         found = _make_priority(span, tok) or _passive_control(span, tok) or _announce(span, tok)
         if found:
             return found
-        if low in BE_FORMS:
+        if low in lx.BE_FORMS:
             found = _be_to(span, tok)
             if found:
                 return found
@@ -186,7 +185,7 @@ def _be_to(span, tok) -> Anchor | None:
 
 
 def _going_to(span, tok) -> Anchor | None:
-    be = [a for a in tree.children(span, tok, "aux") if a.lower_ in BE_FORMS]
+    be = [a for a in tree.children(span, tok, "aux") if a.lower_ in lx.BE_FORMS]
     for x in tree.children(span, tok, "xcomp"):
         if be and any(a.lower_ == "to" for a in tree.children(span, x, "aux")):
             return Anchor(1, "be-to", tok, tok, [x], past=False)
@@ -243,7 +242,7 @@ def _in_condition(span, tok) -> bool:
 
 def _progressive(span, tok) -> Anchor | None:
     """"said he was taking his family to ...": a reported arrangement, the weakest plan."""
-    if tok.tag_ != "VBG" or not any(a.lower_ in BE_FORMS for a in tree.children(span, tok, "aux")):
+    if tok.tag_ != "VBG" or not any(a.lower_ in lx.BE_FORMS for a in tree.children(span, tok, "aux")):
         return None
     if tok.dep_ not in ("ccomp", "conj", "parataxis") or not _reported(span, tok):
         return None

@@ -32,7 +32,6 @@ PRONOUN_WINDOW = 4  # pronouns point close by
 WINDOW = 10  # generic noun phrases may point further back
 LEAD = 3  # headline, dateline and first sentence: where an article names its parties
 MAX_HOPS = 3
-DUAL_WORDS = frozenset({"both", "each", "two", "either", "neither"})
 POSSESSIVES = {"its": "it", "their": "they", "his": "he", "her": "she", "our": "we"}
 NAME_LABELS = ("GPE", "ORG", "NORP")
 
@@ -52,7 +51,7 @@ def needs_resolution(span, head, indices=None) -> bool:
     if any(t.pos_ == "PROPN" or t.ent_type_ in lx.AGENT_LABELS for t in words):
         return False
     dets = {c.lower_ for c in head.children if c.dep_ in ("det", "predet", "nummod")}
-    return bool(dets & (lx.ANAPHORIC_DETERMINERS | DUAL_WORDS))
+    return bool(dets & (lx.ANAPHORIC_DETERMINERS | lx.DUAL_WORDS))
 
 
 def _single_name(head) -> bool:
@@ -114,7 +113,7 @@ def _generic(span, head, near, hops, lead=()):
     forms = {noun, stem, stem + "s"}
     # "both governments", "the two sides", "the provinces": parties named together earlier;
     # a plural of people ("the first officers") is not
-    dual = any(c.lower_ in DUAL_WORDS for c in head.children) or (
+    dual = any(c.lower_ in lx.DUAL_WORDS for c in head.children) or (
         head.tag_ == "NNS" and stem in lx.AGENT_NOUN_FORMS and stem not in lx.PERSON_NOUNS
     )
     what = f"'{span.doc[head.left_edge.i:head.i + 1].text}'"

@@ -35,7 +35,7 @@ from __future__ import annotations
 
 from reader.grammar import lexicon as lx
 from reader.grammar import tree
-from reader.grammar.time import ONSET_WORDS, TIME_LABELS, When, adverbial, entity_text, has_time_entity, is_temporal, onset, prep_phrase, time_clause
+from reader.grammar.time import TIME_LABELS, When, adverbial, entity_text, has_time_entity, is_temporal, onset, prep_phrase, time_clause
 
 
 def region(span, anchor, actor_indices) -> set[int]:
@@ -64,7 +64,7 @@ def region(span, anchor, actor_indices) -> set[int]:
     for i in sorted(found):
         tok = span.doc[i]
         if i in found and tok.i not in path and tok.dep_ in ("relcl", "acl") and tok.head.pos_ in ("NOUN", "PROPN", "PRON") and (
-            tok.lower_ not in ONSET_WORDS | {"following", "pending"}
+            tok.lower_ not in lx.ONSET_WORDS | {"following", "pending"}
         ):
             found -= tree.subtree(span, tok)  # a clause describing a noun, not timing the action
     found -= set(actor_indices) - {i for i in actor_indices if span.doc[i].dep_ == "npadvmod"}

@@ -17,7 +17,6 @@ from reader.grammar.clauses import controlling_subject, lemma, reporting_head
 from reader.grammar.party import agentivity, is_agent
 from reader.grammar.tree import clause_subject
 
-RELATIVE_PRONOUNS = frozenset({"who", "which", "that", "whom"})
 # A verb hanging on another by these takes its subject from it: "agreed to X" (xcomp), "X and
 # Y" (conj), "..., promising X" (advcl), "responded by offering X" (pcomp).
 SHARING_DEPS = ("xcomp", "conj", "advcl", "pcomp")
@@ -79,7 +78,7 @@ def speaker(span, clause):
             if subj is None and parent.dep_ == "conj":
                 subj, passive = shared_subject(span, parent)  # "X did A and said it would ..."
             if subj is not None and not passive:
-                if subj.lower_ in RELATIVE_PRONOUNS and subj.tag_ in ("WP", "WDT"):
+                if subj.lower_ in lx.RELATIVE_PRONOUNS and subj.tag_ in ("WP", "WDT"):
                     return relative_antecedent(span, subj) or subj  # "X, who told Y he would"
                 return subj
         if node.dep_ not in ("ccomp", "conj", "xcomp", "parataxis", "advcl", "pcomp", "pobj", "prep", "relcl", "acomp", "oprd"):

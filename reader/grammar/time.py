@@ -18,8 +18,6 @@ from reader.grammar import tree
 from reader.grammar.party import is_agent
 
 TIME_LABELS = ("DATE", "TIME")
-# Participles that open a time expression whatever they hang on: "starting next week".
-ONSET_WORDS = frozenset({"starting", "beginning", "effective", "commencing"})
 YEAR_MIN, YEAR_MAX = 1800, 2200
 @dataclass
 class When:
@@ -175,7 +173,7 @@ def _trim_clauses(span, indices, obj, keep=None) -> list[int]:
 
 def onset(span, tok, area) -> When | None:
     """"starting next week", "effective 1 March", "beginning in June"."""
-    if tok.lower_ not in ONSET_WORDS:
+    if tok.lower_ not in lx.ONSET_WORDS:
         return None
     for c in tree.children(span, tok):
         inner = tree.child(span, c, "pobj") if c.dep_ == "prep" else c
