@@ -73,7 +73,7 @@ def indices(span, anchor, actor, when_indices) -> list[int]:
                 drop |= tree.subtree(span, c)  # purpose, reason, condition, or the time clause
             elif c.dep_ == "xcomp" and _purpose(span, h, c):
                 drop |= tree.subtree(span, c)  # "recall 12,000 vans to replace the brakes": why
-            elif c.dep_ == "dobj" and h.lower_ not in lx.OBJECT_CONTROL and _purpose_of_object(span, c):
+            elif c.dep_ == "dobj" and h.lower_ not in lx.OBJECT_CONTROL_VERB_FORMS and _purpose_of_object(span, c):
                 drop |= tree.subtree(span, _purpose_of_object(span, c))  # "examine the wreckage to find the cause"
             elif c.dep_ == "conj" and c.i > h.i and tree.child(span, c, "nsubj", "nsubjpass") is not None:
                 drop |= tree.subtree(span, c)  # "... and the city will ...": a clause of its own
@@ -158,7 +158,7 @@ def _purpose(span, verb, xcomp) -> bool:
     the deed ("help farmers to sell")."""
     obj = tree.child(span, verb, "dobj")
     return (
-        obj is not None and obj.i < xcomp.i and verb.lower_ not in lx.OBJECT_CONTROL
+        obj is not None and obj.i < xcomp.i and verb.lower_ not in lx.OBJECT_CONTROL_VERB_FORMS
         and any(a.lower_ == "to" for a in tree.children(span, xcomp, "aux"))
     )
 

@@ -41,7 +41,15 @@ from dataclasses import dataclass
 from reader.grammar import lexicon as lx
 from reader.grammar import tree
 from reader.grammar.party import POSSESSIVE_TO_PRONOUN, agrees, is_agent, maybe_party, person_words
-from reader.grammar.speaker import SHARING_DEPS, issuer, organisation_of, relative_antecedent, shared_subject, speaker, subject_before_aside
+from reader.grammar.speaker import (
+    SHARING_DEPS,
+    issuer,
+    organisation_of,
+    relative_antecedent,
+    shared_subject,
+    speaker,
+    subject_before_aside,
+)
 from reader.grammar.tree import clause_subject
 
 

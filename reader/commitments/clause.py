@@ -383,7 +383,7 @@ def _is_past(tok) -> bool:
         return True
     if any(a.lower_ in lx.FUTURE_MODALS_AND_WOULD or a.lower_ == "to" for a in tok.children if a.dep_ == "aux"):
         return False  # "will decide", "to agree": still to come
-    return tok.lower_ in lx.EVENT_VERBS
+    return tok.lower_ in lx.EVENT_VERB_FORMS
 
 
 def _passive_or_thing(span, anchor) -> bool:

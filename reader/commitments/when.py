@@ -35,7 +35,17 @@ from __future__ import annotations
 
 from reader.grammar import lexicon as lx
 from reader.grammar import tree
-from reader.grammar.time import TIME_LABELS, When, adverbial, entity_text, has_time_entity, is_temporal, onset, prep_phrase, time_clause
+from reader.grammar.time import (
+    TIME_LABELS,
+    When,
+    adverbial,
+    entity_text,
+    has_time_entity,
+    is_temporal,
+    onset,
+    prep_phrase,
+    time_clause,
+)
 
 
 def region(span, anchor, actor_indices) -> set[int]:
@@ -70,7 +80,7 @@ def region(span, anchor, actor_indices) -> set[int]:
     found -= set(actor_indices) - {i for i in actor_indices if span.doc[i].dep_ == "npadvmod"}
     for i in sorted(found):
         tok = span.doc[i]
-        if i in found and tok.lower_ in lx.FORECAST_WORDS and tok.i not in path and (tok.tag_.startswith("VB") or tok.tag_ == "JJ"):
+        if i in found and tok.lower_ in lx.FORECAST_WORD_FORMS and tok.i not in path and (tok.tag_.startswith("VB") or tok.tag_ == "JJ"):
             found -= tree.subtree(span, tok)  # "..., with the first expected to open in 2029": a forecast
     return found
 
@@ -186,7 +196,7 @@ def _wider(span, anchor, actor_indices) -> set[int]:
     for tok in span:
         if tok.tag_ == "VBD" and tok.i not in path and tok.dep_ in ("advcl", "relcl", "acl", "conj", "ccomp", "parataxis"):
             found -= tree.subtree(span, tok)  # "After the founder left in October, ...": a past event
-        if tok.lower_ in lx.FORECAST_WORDS and tok.i not in path:
+        if tok.lower_ in lx.FORECAST_WORD_FORMS and tok.i not in path:
             found -= tree.subtree(span, tok)  # "..., with a ruling expected next month": a forecast
         if tok.lower_ in lx.SPEECH_VERB_FORMS:
             for c in tree.children(span, tok, "prep", "npadvmod", "tmod", "advmod", "nsubj", "advcl"):

@@ -16,9 +16,15 @@ under a name that says what it holds:
 * `FUTURE_TIME_WORDS` / `PAST_TIME_WORDS` (the suggester) and `FORWARD_WORDS` /
   `BACKWARD_WORDS` (the extractor, a few words more each).
 
-The extractor's `*_FORMS` lists spell out inflections ("agree agrees agreed agreeing") and are
-matched on the word's lower-case form, although the app's pipeline does lemmatise; turning them
-into lemma lists would change what the extractor finds, so that is left for later.
+The extractor matches every list on the word's lower-case form, although the app's pipeline
+does lemmatise. Its verb lists spell out inflections ("agree agrees agreed agreeing"): they are
+named `*_FORMS` (COMMIT_VERB_FORMS, WEAK_COMMIT_VERB_FORMS, REFUSAL_VERB_FORMS,
+PREP_COMPLEMENT_VERB_FORMS, PROPOSAL_VERB_FORMS, ANNOUNCE_VERB_FORMS, SPEECH_VERB_FORMS,
+EVENT_VERB_FORMS, OBJECT_CONTROL_VERB_FORMS, FORECAST_WORD_FORMS, AGENT_NOUN_FORMS); several of
+its noun lists hold plurals as well (COMMIT_NOUNS, THING_NOUNS, TEMPORAL_NOUNS, PRIORITY_NOUNS,
+PURPOSE_NOUNS, MEANS_NOUNS, NOT_AGENT, UNITS). Turning them into lemma lists would change what
+the extractor finds (a lemma also matches forms the lists leave out), so that is left for the
+rewrite of the rules; the suggester's lists are lemmas already.
 """
 
 from __future__ import annotations
@@ -101,14 +107,14 @@ DROP_ADVERBS = _load("drop_adverbs")
 DUAL_WORDS = _load("dual_words")
 EVENT_PREPOSITIONS = _load("event_prepositions")
 EVENT_TIME_NOUNS = _load("event_time_nouns")
-EVENT_VERBS = _load("event_verbs")
-FORECAST_WORDS = _load("forecast_words")
+EVENT_VERB_FORMS = _load("event_verb_forms")
+FORECAST_WORD_FORMS = _load("forecast_word_forms")
 FORWARD_WORDS = _load("forward_words")
 FUTURE_MODALS_AND_WOULD = _load("future_modals_and_would")
 MEANS_NOUNS = _load("means_nouns")
 MONTHS_AND_DAYS = _load("months_and_days")
 NOT_AGENT = _load("not_agent")
-OBJECT_CONTROL = _load("object_control")
+OBJECT_CONTROL_VERB_FORMS = _load("object_control_verb_forms")
 ONSET_WORDS = _load("onset_words")
 PERSONAL_PRONOUNS = _load("personal_pronouns")
 PERSON_NOUNS = _load("person_nouns")

@@ -16,7 +16,13 @@ from typing import Any
 
 from reader.grammar import lexicon as lx
 from reader.grammar import tree
-from reader.grammar.clauses import SUBJECT_DEPS, controlling_subject, is_passive, lemma, reporting_head
+from reader.grammar.clauses import (
+    SUBJECT_DEPS,
+    controlling_subject,
+    is_passive,
+    lemma,
+    reporting_head,
+)
 
 # ---- the suggester's reading ---------------------------------------------------------------
 

@@ -6,7 +6,18 @@ from __future__ import annotations
 from typing import Any
 
 from reader.grammar import lexicon as lx
-from reader.grammar.clauses import auxiliaries, clause_kind, controlling_subject, is_hedged, is_negated, is_passive, lemma, says_future, to_complement, under_directive
+from reader.grammar.clauses import (
+    auxiliaries,
+    clause_kind,
+    controlling_subject,
+    is_hedged,
+    is_negated,
+    is_passive,
+    lemma,
+    says_future,
+    to_complement,
+    under_directive,
+)
 from reader.grammar.party import agentivity, expects_to_act
 from reader.suggest.analysis import Analysis
 

@@ -7,7 +7,14 @@ from __future__ import annotations
 from typing import Any
 
 from reader.grammar import lexicon as lx
-from reader.grammar.clauses import auxiliaries, clause_kind, controlling_subject, is_passive, lemma, under_directive
+from reader.grammar.clauses import (
+    auxiliaries,
+    clause_kind,
+    controlling_subject,
+    is_passive,
+    lemma,
+    under_directive,
+)
 from reader.grammar.party import agentivity
 from reader.grammar.speaker import speaker_kind
 from reader.grammar.time import future_time
