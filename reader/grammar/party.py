@@ -2,7 +2,8 @@
 bind itself (a person, an organisation, a place, a party noun such as "the council"), and the
 agreement of a pronoun with a candidate antecedent.
 
-Two readings, one per engine, kept apart because they differ on purpose:
+Two readings, one per engine, written separately and kept apart here because merging them would
+change what either engine outputs (that is for the rewrite of the rules, issue 19 part 2):
 
 * `agentivity(subject)` (the suggester): "first", "agent", "thing" or "none", over any token,
   with `AGENT_NOUNS` (lemmas) and `GENERIC_QUANTIFIERS` ("many schools" is no party);
