@@ -22,11 +22,10 @@ taken from the quoted source or nobody acts ("each application will be reviewed"
 
 from __future__ import annotations
 
-from reader.commitments import lexicon as lx
-from reader.commitments import tree
+from reader.grammar import lexicon as lx
+from reader.grammar import tree
 
-MARKERS = lx.FUTURE_MODALS | {"to", "going", "gon", "na"}
-DROP_ADVERBS = frozenset({"also", "too", "still", "now", "then", "further", "meanwhile", "however"})
+MARKERS = lx.FUTURE_MODALS_AND_WOULD | {"to", "going", "gon", "na"}
 
 
 def indices(span, anchor, actor, when_indices) -> list[int]:
@@ -74,16 +73,16 @@ def indices(span, anchor, actor, when_indices) -> list[int]:
                 drop |= tree.subtree(span, c)  # purpose, reason, condition, or the time clause
             elif c.dep_ == "xcomp" and _purpose(span, h, c):
                 drop |= tree.subtree(span, c)  # "recall 12,000 vans to replace the brakes": why
-            elif c.dep_ == "dobj" and h.lower_ not in OBJECT_CONTROL and _purpose_of_object(span, c):
+            elif c.dep_ == "dobj" and h.lower_ not in lx.OBJECT_CONTROL_VERB_FORMS and _purpose_of_object(span, c):
                 drop |= tree.subtree(span, _purpose_of_object(span, c))  # "examine the wreckage to find the cause"
             elif c.dep_ == "conj" and c.i > h.i and tree.child(span, c, "nsubj", "nsubjpass") is not None:
                 drop |= tree.subtree(span, c)  # "... and the city will ...": a clause of its own
                 drop |= {x.i for x in tree.children(span, h, "cc") if x.i < c.i}
-            elif c.dep_ in ("parataxis",) or (c.dep_ in ("ccomp", "conj") and c.lower_ in lx.SPEECH_VERBS and c.i > h.i):
+            elif c.dep_ in ("parataxis",) or (c.dep_ in ("ccomp", "conj") and c.lower_ in lx.SPEECH_VERB_FORMS and c.i > h.i):
                 drop |= tree.subtree(span, c)
             elif c.dep_ == "aux" and (c.lower_ in MARKERS or h.tag_ == "VBG") and not whole and anchor.kind != "refusal" and not negative:
                 drop |= tree.subtree(span, c)
-            elif c.dep_ == "advmod" and c.lower_ in DROP_ADVERBS:
+            elif c.dep_ == "advmod" and c.lower_ in lx.DROP_ADVERBS:
                 drop.add(c.i)
             elif c.dep_ == "mark" and c.lower_ in ("that", "whether"):
                 drop.add(c.i)
@@ -138,28 +137,6 @@ def indices(span, anchor, actor, when_indices) -> list[int]:
     return out
 
 
-# Verbs whose object is the doer of the infinitive after it ("help farmers to sell", "allow
-# staff to work"): there the infinitive is part of the action, not its purpose.
-OBJECT_CONTROL = lx.words("""
-    allow allows allowed allowing help helps helped helping enable enables enabled enabling
-    let lets letting ask asks asked asking tell tells told telling urge urges urged urging
-    force forces forced forcing require requires required requiring encourage encourages encouraged
-    invite invites invited inviting persuade persuades persuaded permit permits permitted
-    get gets got getting order orders ordered ordering train trains trained training
-    teach teaches taught teaching want wants wanted expect expects expected need needs needed
-    cause causes caused pay pays paid hire hires hired appoint appoints appointed
-    give gives gave given make makes made
-""")
-
-
-# Nouns whose infinitive says what they are, not why the act is done ("a way to cut costs").
-MEANS_NOUNS = lx.words("""
-    way ways chance chances opportunity opportunities right rights power powers time money funds
-    funding resources ability attempt attempts permission authority mandate licence license
-    reason reasons need tools means capacity
-""")
-
-
 def _as_planned(span, verb) -> bool:
     """"as planned", "as promised": two words that say how, part of the act."""
     return verb.tag_ == "VBN" and [t.lower_ for t in tree.children(span, verb)] == ["as"]
@@ -167,7 +144,7 @@ def _as_planned(span, verb) -> bool:
 
 def _purpose_of_object(span, obj):
     """The infinitive hung on an object that is no plan or means: the purpose of the act."""
-    if obj.lower_ in lx.COMMIT_NOUNS | MEANS_NOUNS:
+    if obj.lower_ in lx.COMMIT_NOUNS | lx.MEANS_NOUNS:
         return None
     return next((a for a in tree.children(span, obj, "acl") if _infinitive(span, a)), None)
 
@@ -181,7 +158,7 @@ def _purpose(span, verb, xcomp) -> bool:
     the deed ("help farmers to sell")."""
     obj = tree.child(span, verb, "dobj")
     return (
-        obj is not None and obj.i < xcomp.i and verb.lower_ not in OBJECT_CONTROL
+        obj is not None and obj.i < xcomp.i and verb.lower_ not in lx.OBJECT_CONTROL_VERB_FORMS
         and any(a.lower_ == "to" for a in tree.children(span, xcomp, "aux"))
     )
 

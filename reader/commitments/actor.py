@@ -38,13 +38,19 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from reader.commitments import lexicon as lx
-from reader.commitments import tree
-
-RELATIVE_PRONOUNS = frozenset({"who", "which", "that", "whom"})
-# A verb hanging on another by these takes its subject from it: "agreed to X" (xcomp), "X and
-# Y" (conj), "..., promising X" (advcl), "responded by offering X" (pcomp).
-SHARING_DEPS = ("xcomp", "conj", "advcl", "pcomp")
+from reader.grammar import lexicon as lx
+from reader.grammar import tree
+from reader.grammar.party import POSSESSIVE_TO_PRONOUN, agrees, is_agent, maybe_party, person_words
+from reader.grammar.speaker import (
+    SHARING_DEPS,
+    issuer,
+    organisation_of,
+    relative_antecedent,
+    shared_subject,
+    speaker,
+    subject_before_aside,
+)
+from reader.grammar.tree import clause_subject
 
 
 @dataclass
@@ -80,14 +86,14 @@ def find(span, anchor, known_party=None) -> Actor:
 def _locate_subject(span, anchor):
     """(subject, passive?, an actor already settled or None)."""
     clause = anchor.clause
-    subject, passive = _subject(span, clause)
+    subject, passive = clause_subject(span, clause)
     if anchor.kind == "be-to" and any(tree.child(span, h, "auxpass") is not None for h in anchor.heads):
         passive = True  # "is to be displayed": nobody named does the displaying
     if subject is None and clause.dep_ in ("acomp", "oprd") and tree.head(span, clause) is not None:
-        subject, _ = _subject(span, tree.head(span, clause))  # "it is committed to": the subject of "is"
+        subject, _ = clause_subject(span, tree.head(span, clause))  # "it is committed to": the subject of "is"
         passive = False
     if subject is None:
-        aside = _subject_before_aside(span, clause)
+        aside = subject_before_aside(span, clause)
         if aside is not None and (anchor.kind not in ("future", "be-to") or is_agent(span, aside)):
             return None, False, Actor(aside, phrase(span, aside), "the subject before the aside 'X said'")
     if subject is None and anchor.kind in ("verb", "refusal", "proposal", "future", "adjective") and clause.dep_ in ("ROOT", "ccomp", "conj"):
@@ -97,7 +103,7 @@ def _locate_subject(span, anchor):
         if before is not None:
             return None, False, Actor(before, _np_words(span, before), "no subject in the parse: the party named right before the verb")
     if subject is None and anchor.kind in ("verb", "refusal", "proposal", "future") and clause.dep_ in SHARING_DEPS:
-        subject, passive = _shared_subject(span, clause)
+        subject, passive = shared_subject(span, clause)
     if subject is None and anchor.kind == "headline":
         noun = tree.head(span, clause)
         if noun is not None and noun.pos_ in ("NOUN", "PROPN") and is_agent(span, noun):
@@ -149,15 +155,15 @@ def _passive_actor(span, anchor, subject) -> Actor:
 
 
 def _active_actor(span, anchor, subject, known_party=None) -> Actor:
-    if subject.lower_ in RELATIVE_PRONOUNS and subject.tag_ in ("WP", "WDT", "WP$"):
-        antecedent = _relative_antecedent(span, subject)
+    if subject.lower_ in lx.RELATIVE_PRONOUNS and subject.tag_ in ("WP", "WDT", "WP$"):
+        antecedent = relative_antecedent(span, subject)
         if antecedent is not None:
             return Actor(antecedent, phrase(span, antecedent), f"'{subject.text}' stands for the noun before it")
     if anchor.kind in ("future", "headline", "fallback", "be-to") and not is_agent(span, subject) and not (
         known_party is not None and known_party(subject)
     ):
         why = f"'{subject.text}' is not a party that can commit"
-        if anchor.kind != "fallback" and speaker(span, anchor.clause) is None and _maybe_party(span, subject):
+        if anchor.kind != "fallback" and speaker(span, anchor.clause) is None and maybe_party(span, subject):
             # no source to stand in, and a noun no list knows ("The zoo will ..."): a sentence
             # labelled a commitment names its party, and the subject is the one it names
             return Actor(subject, phrase(span, subject), "the subject: a noun of no list, and no source is quoted")
@@ -241,54 +247,6 @@ def _is_name(tok) -> bool:
     return tok.pos_ == "PROPN" and tok.ent_type_ in ("PERSON", "ORG", "GPE", "NORP", "FAC", "")
 
 
-def _subject(span, verb):
-    """(subject token, passive?) of a verb, looking through "be" + predicate and auxiliaries."""
-    for c in tree.children(span, verb):
-        if c.dep_ in ("nsubj", "csubj"):
-            return c, False
-        if c.dep_ in ("nsubjpass", "csubjpass"):
-            return c, True
-    return None, False
-
-
-def _subject_before_aside(span, verb):
-    """"The museum, a spokeswoman said, will reopen": the parser gives "said" both subjects;
-    the one before the aside is the clause's."""
-    for said in tree.children(span, verb, "parataxis"):
-        subjects = tree.children(span, said, "nsubj")
-        if said.lower_ in lx.SPEECH_VERBS and len(subjects) > 1 and subjects[0].i < said.i:
-            return subjects[0]
-    return None
-
-
-def _speaker_of(span, said):
-    """The subject of a verb of saying: the one nearest it (see _subject_before_aside)."""
-    subjects = [c for c in tree.children(span, said, "nsubj")]
-    if not subjects:
-        return None
-    before = [s for s in subjects if s.i < said.i]
-    return before[-1] if before else subjects[0]
-
-
-def _shared_subject(span, verb):
-    """An infinitive or a second conjunct takes its subject from the verb it hangs on."""
-    node = verb
-    for _ in range(6):
-        parent = tree.head(span, node)
-        if parent is None or node.dep_ not in SHARING_DEPS + ("prep",):
-            return None, False
-        if node.dep_ == "advcl" and node.tag_ not in ("VBG", "VBN"):
-            return None, False  # a finite adverbial clause would have its own subject
-        if parent.pos_ == "ADP":  # "by proposing": go on to the verb the preposition hangs on
-            node = parent
-            continue
-        subject, passive = _subject(span, parent)
-        if subject is not None:
-            return subject, passive and node.dep_ == "conj"
-        node = parent
-    return None, False
-
-
 def _agent(span, verb):
     for c in tree.children(span, verb, "agent"):
         obj = tree.child(span, c, "pobj")
@@ -297,95 +255,10 @@ def _agent(span, verb):
     return None
 
 
-def _maybe_party(span, tok) -> bool:
-    """A singular or plural common noun with a determiner, that is no thing, event, plan or
-    amount ("the zoo", "the orchestra"; not "the festival", "the new bridge", "each application")."""
-    if tok.pos_ != "NOUN" or tok.lower_ in lx.THING_NOUNS | lx.COMMIT_NOUNS or tok.ent_type_ not in ("", "ORG", "NORP"):
-        return False
-    return any(c.dep_ in ("det", "poss") for c in tok.children)
-
-
-def is_agent(span, tok) -> bool:
-    """Can the noun phrase headed by tok act: a person, organisation, place, pronoun or party noun?"""
-    if tok.ent_type_ in lx.AGENT_LABELS:
-        return True
-    if tok.pos_ == "PROPN":
-        return tok.ent_type_ == ""  # "the Concorde" (PRODUCT), "the Olympics" (EVENT): things
-    low = tok.lower_
-    if low in lx.QUANTIFIERS:  # "each of the schools": the schools
-        for prep in tree.children(span, tok, "prep"):
-            obj = tree.child(span, prep, "pobj")
-            if prep.lower_ == "of" and obj is not None:
-                return is_agent(span, obj)
-        if low in ("each", "both", "all", "either", "neither") and tok.dep_ in ("nsubj", "nsubjpass"):
-            return True  # "each will share ...": each of the parties named
-    if low in lx.PERSONAL_PRONOUNS:
-        return True
-    if low in lx.AGENT_NOUNS:
-        return True
-    if low.endswith(lx.AGENT_SUFFIXES) and low not in lx.NOT_AGENT and tok.pos_ == "NOUN" and len(low) > 4:
-        return True
-    return any(is_agent(span, c) for c in tree.children(span, tok, "conj"))
-
-
-def speaker(span, clause):
-    """The source a clause is reported from: subject of "said" above it, a "..., X said"
-    aside, or "according to X"; None when the sentence names none."""
-    node = clause
-    for _ in range(12):
-        for c in tree.children(span, node, "parataxis", "ccomp", "advcl"):
-            if c.lower_ in lx.SPEECH_VERBS and (c.i > node.i or c.dep_ == "parataxis"):
-                subj = _speaker_of(span, c)
-                if subj is not None:
-                    return subj
-        parent = tree.head(span, node)
-        if parent is None:
-            break
-        if parent.lower_ in lx.SPEECH_VERBS and node.dep_ in ("ccomp", "parataxis", "xcomp", "advcl", "dobj"):
-            subj, passive = _subject(span, parent)
-            if subj is None and parent.dep_ == "conj":
-                subj, passive = _shared_subject(span, parent)  # "X did A and said it would ..."
-            if subj is not None and not passive:
-                if subj.lower_ in RELATIVE_PRONOUNS and subj.tag_ in ("WP", "WDT"):
-                    return _relative_antecedent(span, subj) or subj  # "X, who told Y he would"
-                return subj
-        if node.dep_ not in ("ccomp", "conj", "xcomp", "parataxis", "advcl", "pcomp", "pobj", "prep", "relcl", "acomp", "oprd"):
-            break
-        node = parent
-    for tok in span:
-        if tok.lower_ == "according":
-            to = next((c for c in tok.children if c.lower_ == "to"), None)
-            obj = tree.child(span, to, "pobj") if to is not None else None
-            if obj is not None:
-                return obj
-    return None
-
-
-DOCUMENT_NOUNS = lx.words("statement statements report letter release notice memo document announcement email post")
-
-
-def _issuer(span, doc_noun):
-    """"A statement released by the church", "a letter from the ministry", "the board's
-    statement": the party behind a document that "says" something."""
-    for c in tree.children(span, doc_noun):
-        if c.dep_ == "poss" and is_agent(span, c):
-            return c
-        if c.dep_ == "prep" and c.lower_ in ("from", "by", "of"):
-            obj = tree.child(span, c, "pobj")
-            if obj is not None and is_agent(span, obj):
-                return obj
-        if c.dep_ == "acl":
-            for a in tree.children(span, c, "agent", "prep"):
-                obj = tree.child(span, a, "pobj")
-                if a.lower_ in ("by", "from") and obj is not None and is_agent(span, obj):
-                    return obj
-    return None
-
-
 def _speaker_or_none(span, clause, why: str) -> Actor:
     src = speaker(span, clause)
-    if src is not None and src.lower_ in DOCUMENT_NOUNS:
-        src = _issuer(span, src) or src
+    if src is not None and src.lower_ in lx.DOCUMENT_NOUNS:
+        src = issuer(span, src) or src
     if src is None:
         return Actor(None, [], f"{why}, and no source is quoted: no actor")
     if src.lower_ in lx.PERSONAL_PRONOUNS:
@@ -395,71 +268,6 @@ def _speaker_or_none(span, clause, why: str) -> Actor:
             inner.from_speaker = True
             return inner
     return Actor(src, phrase(span, src), f"{why}: the quoted source", from_speaker=True)
-
-
-def _relative_antecedent(span, pronoun):
-    """The noun a relative pronoun stands for: the one its clause hangs on, unless that cannot
-    act and the noun right before the pronoun (past a comma) can: "talks with the rebels, who
-    refused to ..." are the rebels' refusal, whatever the parser hung the clause on."""
-    verb = tree.head(span, pronoun)
-    if verb is None or verb.dep_ not in ("relcl", "acl"):
-        return None
-    noun = tree.head(span, verb)
-    j = pronoun.i - 1
-    while j >= span.start and span.doc[j].text in (",", "—", "–", "("):
-        j -= 1
-    before = span.doc[j] if j >= span.start else None
-    if before is not None and before.pos_ in ("NOUN", "PROPN") and (noun is None or not is_agent(span, noun)):
-        if is_agent(span, before) or pronoun.lower_ in ("who", "whom"):  # "who": a person or a group
-            return before
-    return noun
-
-
-def is_person(tok, person_words: frozenset[str] = frozenset(), lenient: bool = False) -> bool:
-    """A person's name (tagged so, or untagged, or a word the article tags as a person's name
-    elsewhere), or a common noun for a person ("the minister"). `lenient` also accepts a
-    one-word name tagged ORG: the small model often tags a bare surname so."""
-    if tok.ent_type_ == "PERSON":
-        return True
-    if tok.pos_ == "PROPN":
-        if tok.ent_type_ == "" or tok.text in person_words:
-            return True
-        return lenient and tok.ent_type_ == "ORG" and _one_word_entity(tok)
-    return tok.lower_ in lx.PERSON_NOUNS
-
-
-def _one_word_entity(tok) -> bool:
-    doc = tok.doc
-    return tok.ent_iob_ == "B" and (tok.i + 1 >= len(doc) or doc[tok.i + 1].ent_iob_ != "I")
-
-
-def person_words(spans) -> frozenset[str]:
-    return frozenset(t.text for s in spans for e in s.ents if e.label_ == "PERSON" for t in e)
-
-
-def agrees(pronoun: str, tok, people: frozenset[str] = frozenset(), lenient: bool = False) -> bool:
-    """Number and person agreement between a pronoun and a candidate head noun."""
-    p = pronoun.lower()
-    plural = tok.tag_ in ("NNS", "NNPS") or any(c.dep_ == "conj" for c in tok.children)
-    if tok.ent_type_ == "ORG" and not any(c.dep_ == "conj" for c in tok.children):
-        plural = p in ("they", "we")  # "Valdis Motors", "the Health Board": it or they
-    if p in ("he", "she", "i"):
-        return not plural and is_person(tok, people, lenient)
-    if p == "it":
-        # an untagged name may be a company as well as a person; only a known person is out, and
-        # a name called a company is none ("Tech giant Lumora", "Mining company Ardent Metals":
-        # plural in form, one company)
-        described = any(c.dep_ in ("compound", "amod", "appos") and c.lower_ in lx.COMPANY_NOUNS | {"giant", "maker", "chain"} for c in tok.children)
-        if tok.pos_ == "PROPN" and (described or (tok.ent_type_ in ("", "ORG") and tok.text not in people)):
-            return True
-        known_person = tok.ent_type_ == "PERSON" or tok.text in people or tok.lower_ in lx.PERSON_NOUNS
-        return not plural and not known_person and tok.lower_ not in lx.PERSONAL_PRONOUNS
-    if p in ("they", "we"):
-        return plural or tok.ent_type_ in ("ORG", "NORP", "GPE") or tok.lower_ in lx.AGENT_NOUNS
-    return False
-
-
-POSSESSIVE_TO_PRONOUN = {"its": "it", "their": "they", "his": "he", "her": "she", "our": "we", "my": "i"}
 
 
 def _pronoun_in_sentence(span, pronoun, clause) -> Actor | None:
@@ -472,38 +280,24 @@ def _pronoun_in_sentence(span, pronoun, clause) -> Actor | None:
     if src is not None and src.i != pronoun.i and src.lower_ not in lx.PERSONAL_PRONOUNS:
         above = src.head.i < pronoun.i and src.head.i in {a.i for a in tree.ancestors(span, clause)}
         if p == "it" and above and src.tag_ in ("NNS", "NNPS"):
-            org = _organisation_of(span, src)  # "Lawyers for the firm said it would ...": the firm
+            org = organisation_of(span, src)  # "Lawyers for the firm said it would ...": the firm
             if org is not None:
                 return Actor(org, phrase(span, org), f"'{pronoun.text}' is the organisation the speakers speak for")
         if (p in ("they", "we") or (p == "it" and above)) and src.tag_ not in ("NNS", "NNPS"):
             # "A spokeswoman for the hospital said it would ...": (not in an aside ", a spokesman
             # for X said", where "it" is more often the party the sentence is about)
-            org = _organisation_of(span, src)  # "a spokesman for the board says they ..."
+            org = organisation_of(span, src)  # "a spokesman for the board says they ..."
             if org is not None:
                 return Actor(org, phrase(span, org), f"'{pronoun.text}' is the organisation the speaker speaks for")
         if agrees(p, src, person_words([span]), lenient=True) or p in ("i", "we"):
             return Actor(src, phrase(span, src), f"'{pronoun.text}' is the speaker of the sentence")
         if p in ("they", "we"):
-            org = _organisation_of(span, src)
+            org = organisation_of(span, src)
             if org is not None:
                 return Actor(org, phrase(span, org), f"'{pronoun.text}' is the organisation the speaker speaks for")
     earlier = _earlier_subject(span, clause, pronoun)
     if earlier is not None:
         return Actor(earlier, phrase(span, earlier), f"'{pronoun.text}' is the subject of the sentence's earlier clause")
-    return None
-
-
-def _organisation_of(span, person):
-    """"Jane Doe for / of / from the Health Board" -> the Health Board."""
-    for prep in tree.children(span, person, "prep"):
-        if prep.lower_ in ("for", "of", "from", "at", "with"):
-            obj = tree.child(span, prep, "pobj")
-            if obj is not None and (obj.ent_type_ in ("ORG", "GPE", "NORP") or obj.lower_ in lx.AGENT_NOUNS):
-                return obj
-    for appos in tree.children(span, person, "appos"):
-        org = _organisation_of(span, appos)
-        if org is not None:
-            return org
     return None
 
 
@@ -515,7 +309,7 @@ def _earlier_subject(span, clause, pronoun):
         if parent is None:
             return None
         if node.dep_ == "conj" or (node.dep_ in ("advcl",) and parent.i < node.i):
-            subj, passive = _subject(span, parent)
+            subj, passive = clause_subject(span, parent)
             if subj is not None and not passive and subj.i < pronoun.i and subj.lower_ not in lx.PERSONAL_PRONOUNS:
                 return subj if agrees(pronoun.lower_, subj, person_words([span])) and is_agent(span, subj) else None
         if node.dep_ not in ("conj", "xcomp", "advcl"):
@@ -540,7 +334,7 @@ def _noun_owner(span, anchor) -> Actor:
         verb = tree.head(span, verb)
     if verb is None:
         return Actor(None, [], "a commitment noun with no owner in the sentence: no actor")
-    subject, passive = _subject(span, verb)
+    subject, passive = clause_subject(span, verb)
     if subject is None or passive or not is_agent(span, subject):
         return Actor(None, [], "a commitment noun with no owner in the sentence: no actor")
     if subject.lower_ in lx.PERSONAL_PRONOUNS:

@@ -28,21 +28,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from reader.commitments import lexicon as lx
-from reader.commitments import tree
-from reader.commitments.actor import is_agent
+from reader.grammar import lexicon as lx
+from reader.grammar import tree
+from reader.grammar.party import is_agent
 
-BE_FORMS = frozenset("is are am was were be 's 're".split())
-# Nouns for what a party sets out to do: "Our aim is to ...", "The intention is to ...".
-PURPOSE_NOUNS = frozenset("objective objectives intention intentions mission purpose ambition ambitions idea".split())
-# Commitment verbs that report an event (so a present tense is a headline's past) rather than a
-# state of mind ("plans", "intends", "aims"), whose own time words belong to the action.
-EVENT_VERBS = lx.words("""
-    agree agrees pledge pledges promise promises vow vows commit commits decide decides
-    resolve resolves undertake undertakes swear swears guarantee guarantees offer offers
-    propose proposes refuse refuses decline declines announce announces unveil unveils
-    confirm confirms volunteer volunteers opt opts choose chooses elect elects vote votes
-""")
 
 
 @dataclass
@@ -82,14 +71,14 @@ def _candidate(span, tok) -> Anchor | None:
             comp = tree.children(span, tok, "xcomp", "dobj", "ccomp")
             if comp and tok.dep_ not in ("amod", "compound"):
                 return Anchor(0, "refusal", tok, tok, comp[:1], past=_is_past(tok))  # "has ruled out raising taxes"
-        if low in lx.COMMIT_VERBS or low in lx.REFUSAL_VERBS:
+        if low in lx.COMMIT_VERB_FORMS or low in lx.REFUSAL_VERB_FORMS:
             found = _commit_verb(span, tok)
             if found:
                 return found
         found = _make_priority(span, tok) or _passive_control(span, tok) or _announce(span, tok)
         if found:
             return found
-        if low in BE_FORMS:
+        if low in lx.BE_FORMS:
             found = _be_to(span, tok)
             if found:
                 return found
@@ -119,20 +108,20 @@ def _candidate(span, tok) -> Anchor | None:
 def _commit_verb(span, tok) -> Anchor | None:
     if tok.dep_ in ("amod", "compound"):
         return None  # "the planned terminal", "the agreed minimum"
-    if any(a.lower_ in lx.FUTURE_MODALS for a in tree.children(span, tok, "aux")):
+    if any(a.lower_ in lx.FUTURE_MODALS_AND_WOULD for a in tree.children(span, tok, "aux")):
         return None  # "will decide on the funding": a future act like any other, verb and all
     comp = _complement(span, tok)
     if not comp:
         return None
-    weak = tok.lower_ in lx.WEAK_COMMIT_VERBS
+    weak = tok.lower_ in lx.WEAK_COMMIT_VERB_FORMS
     if weak and tree.child(span, tok, "auxpass", "nsubjpass") is not None:
         return None  # "is expected to cover": a forecast about the subject, not its promise
     if weak and (tree.child(span, tok, "dobj") is not None or comp[0].dep_ == "ccomp"):
         return None  # "expects prices to rise", "hopes that it rains": not the subject's own act
     if weak and _has_own_subject(span, comp[0]):
         return None
-    kind = "refusal" if tok.lower_ in lx.REFUSAL_VERBS else "verb"
-    if comp[0].dep_ == "dobj" and tok.lower_ in lx.PROPOSAL_VERBS:
+    kind = "refusal" if tok.lower_ in lx.REFUSAL_VERB_FORMS else "verb"
+    if comp[0].dep_ == "dobj" and tok.lower_ in lx.PROPOSAL_VERB_FORMS:
         kind = "proposal"
     return Anchor(2 if weak else 0, kind, tok, tok, comp, past=_is_past(tok))
 
@@ -143,7 +132,7 @@ def _complement(span, tok) -> list:
     xcomp = tree.children(span, tok, "xcomp")
     if xcomp:
         return xcomp[:1]
-    if tok.lower_ in lx.COMMIT_VERBS | lx.REFUSAL_VERBS:
+    if tok.lower_ in lx.COMMIT_VERB_FORMS | lx.REFUSAL_VERB_FORMS:
         # "agreed late on Sunday to resume talks": the infinitive the parser hung as a clause
         later = [c for c in tree.children(span, tok, "advcl") if c.i > tok.i and c.tag_ == "VB"
                  and any(a.lower_ == "to" for a in tree.children(span, c, "aux")) and tree.child(span, c, "nsubj") is None]
@@ -162,7 +151,7 @@ def _complement(span, tok) -> list:
         after = [p for p in tree.children(span, tok, "prep", "dative") if p.i > objs[-1].i and p.lower_ != "according"]
         return objs + after
     for prep in tree.children(span, tok, "prep"):
-        if prep.lower_ in ("to", "on", "upon") and (tok.lower_ in lx.PREP_COMPLEMENT_VERBS or tok.pos_ == "ADJ"):
+        if prep.lower_ in ("to", "on", "upon") and (tok.lower_ in lx.PREP_COMPLEMENT_VERB_FORMS or tok.pos_ == "ADJ"):
             obj = tree.child(span, prep, "pcomp", "pobj")
             if obj is not None:
                 return [obj]
@@ -180,13 +169,13 @@ def _be_to(span, tok) -> Anchor | None:
     for x in tree.children(span, tok, "xcomp"):
         if any(a.lower_ == "to" for a in tree.children(span, x, "aux")):
             subject = tree.child(span, tok, "nsubj")
-            if subject is not None and subject.lower_ in lx.COMMIT_NOUNS | lx.PRIORITY_NOUNS | PURPOSE_NOUNS:
+            if subject is not None and subject.lower_ in lx.COMMIT_NOUNS | lx.PRIORITY_NOUNS | lx.PURPOSE_NOUNS:
                 # "Our goal is to connect every school": the owner of the goal commits
                 owner = tree.child(span, subject, "poss")
                 return Anchor(1, "noun", subject, tok, [x], past=False, owner=owner)
             return Anchor(1, "be-to", tok, tok, [x], past=False)
     subject = tree.child(span, tok, "nsubj")
-    if subject is not None and subject.lower_ in lx.COMMIT_NOUNS | lx.PRIORITY_NOUNS | PURPOSE_NOUNS:
+    if subject is not None and subject.lower_ in lx.COMMIT_NOUNS | lx.PRIORITY_NOUNS | lx.PURPOSE_NOUNS:
         for prep in tree.children(span, tok, "prep"):
             obj = tree.child(span, prep, "pobj", "pcomp")
             if prep.lower_ == "to" and prep.i == tok.i + 1 and obj is not None:
@@ -196,7 +185,7 @@ def _be_to(span, tok) -> Anchor | None:
 
 
 def _going_to(span, tok) -> Anchor | None:
-    be = [a for a in tree.children(span, tok, "aux") if a.lower_ in BE_FORMS]
+    be = [a for a in tree.children(span, tok, "aux") if a.lower_ in lx.BE_FORMS]
     for x in tree.children(span, tok, "xcomp"):
         if be and any(a.lower_ == "to" for a in tree.children(span, x, "aux")):
             return Anchor(1, "be-to", tok, tok, [x], past=False)
@@ -215,7 +204,7 @@ def _headline(span, tok) -> Anchor | None:
 
 
 def _future(span, tok) -> Anchor | None:
-    modals = [a for a in tree.children(span, tok, "aux") if a.lower_ in lx.FUTURE_MODALS]
+    modals = [a for a in tree.children(span, tok, "aux") if a.lower_ in lx.FUTURE_MODALS_AND_WOULD]
     if not modals:
         return None
     if modals[0].lower_ in lx.CONDITIONAL_MODALS and not _reported(span, tok):
@@ -228,12 +217,12 @@ def _future(span, tok) -> Anchor | None:
 def _reported(span, tok) -> bool:
     """Is the clause the content of a speech or commitment verb ("said it would ...")?"""
     for anc in tree.ancestors(span, tok):
-        if anc.lower_ in lx.SPEECH_VERBS or anc.lower_ in lx.COMMIT_VERBS:
+        if anc.lower_ in lx.SPEECH_VERB_FORMS or anc.lower_ in lx.COMMIT_VERB_FORMS:
             return True
         if anc.dep_ not in ("ccomp", "conj", "xcomp", "parataxis", "advcl") and anc.pos_ != "VERB":
             return False
     for c in tok.children:
-        if c.dep_ == "parataxis" and c.lower_ in lx.SPEECH_VERBS:
+        if c.dep_ == "parataxis" and c.lower_ in lx.SPEECH_VERB_FORMS:
             return True
     return False
 
@@ -253,7 +242,7 @@ def _in_condition(span, tok) -> bool:
 
 def _progressive(span, tok) -> Anchor | None:
     """"said he was taking his family to ...": a reported arrangement, the weakest plan."""
-    if tok.tag_ != "VBG" or not any(a.lower_ in BE_FORMS for a in tree.children(span, tok, "aux")):
+    if tok.tag_ != "VBG" or not any(a.lower_ in lx.BE_FORMS for a in tree.children(span, tok, "aux")):
         return None
     if tok.dep_ not in ("ccomp", "conj", "parataxis") or not _reported(span, tok):
         return None
@@ -285,9 +274,9 @@ def _passive_control(span, tok) -> Anchor | None:
 def _announce(span, tok) -> Anchor | None:
     """"The government announced a ban on plastics": the announced decision is the commitment.
     (An announced clause, "announced it will ...", is found through its own future.)"""
-    if tok.lower_ not in lx.ANNOUNCE_VERBS or tok.dep_ in ("amod", "compound"):
+    if tok.lower_ not in lx.ANNOUNCE_VERB_FORMS or tok.dep_ in ("amod", "compound"):
         return None
-    if any(a.lower_ in lx.FUTURE_MODALS or a.lower_ == "to" for a in tree.children(span, tok, "aux")):
+    if any(a.lower_ in lx.FUTURE_MODALS_AND_WOULD or a.lower_ == "to" for a in tree.children(span, tok, "aux")):
         return None  # "will unveil its budget", "is set to announce": the act to come, verb and all
     objs = tree.children(span, tok, "dobj")
     if not objs or objs[0].pos_ == "PRON" or objs[0].tag_ in ("WDT", "WP"):
@@ -381,7 +370,7 @@ def _fallback(span) -> Anchor | None:
     pick = next((r for r in roots if r.pos_ in ("VERB", "AUX")), None) or (verbs[0] if verbs else None)
     if pick is None:
         return None
-    if pick.lower_ in lx.SPEECH_VERBS:
+    if pick.lower_ in lx.SPEECH_VERB_FORMS:
         said = tree.child(span, pick, "ccomp", "parataxis")
         if said is not None and said.pos_ in ("VERB", "AUX"):
             pick = said  # '"We want ...," she said': what was said is the commitment
@@ -392,9 +381,9 @@ def _is_past(tok) -> bool:
     """The promise itself lies in the past: "agreed", "has pledged", headline "agree"."""
     if tok.tag_ in ("VBD", "VBN"):
         return True
-    if any(a.lower_ in lx.FUTURE_MODALS or a.lower_ == "to" for a in tok.children if a.dep_ == "aux"):
+    if any(a.lower_ in lx.FUTURE_MODALS_AND_WOULD or a.lower_ == "to" for a in tok.children if a.dep_ == "aux"):
         return False  # "will decide", "to agree": still to come
-    return tok.lower_ in EVENT_VERBS
+    return tok.lower_ in lx.EVENT_VERB_FORMS
 
 
 def _passive_or_thing(span, anchor) -> bool:

@@ -23,15 +23,15 @@ When no rule applies, nothing is guessed.
 
 from __future__ import annotations
 
-from reader.commitments import lexicon as lx
-from reader.commitments import tree
-from reader.commitments.actor import agrees, is_agent, person_words, phrase
+from reader.grammar import lexicon as lx
+from reader.grammar import tree
+from reader.commitments.actor import phrase
+from reader.grammar.party import agrees, is_agent, person_words
 
 PRONOUN_WINDOW = 4  # pronouns point close by
 WINDOW = 10  # generic noun phrases may point further back
 LEAD = 3  # headline, dateline and first sentence: where an article names its parties
 MAX_HOPS = 3
-DUAL_WORDS = frozenset({"both", "each", "two", "either", "neither"})
 POSSESSIVES = {"its": "it", "their": "they", "his": "he", "her": "she", "our": "we"}
 NAME_LABELS = ("GPE", "ORG", "NORP")
 
@@ -51,7 +51,7 @@ def needs_resolution(span, head, indices=None) -> bool:
     if any(t.pos_ == "PROPN" or t.ent_type_ in lx.AGENT_LABELS for t in words):
         return False
     dets = {c.lower_ for c in head.children if c.dep_ in ("det", "predet", "nummod")}
-    return bool(dets & (lx.GENERIC_DETERMINERS | DUAL_WORDS))
+    return bool(dets & (lx.ANAPHORIC_DETERMINERS | lx.DUAL_WORDS))
 
 
 def _single_name(head) -> bool:
@@ -113,8 +113,8 @@ def _generic(span, head, near, hops, lead=()):
     forms = {noun, stem, stem + "s"}
     # "both governments", "the two sides", "the provinces": parties named together earlier;
     # a plural of people ("the first officers") is not
-    dual = any(c.lower_ in DUAL_WORDS for c in head.children) or (
-        head.tag_ == "NNS" and stem in lx.AGENT_NOUNS and stem not in lx.PERSON_NOUNS
+    dual = any(c.lower_ in lx.DUAL_WORDS for c in head.children) or (
+        head.tag_ == "NNS" and stem in lx.AGENT_NOUN_FORMS and stem not in lx.PERSON_NOUNS
     )
     what = f"'{span.doc[head.left_edge.i:head.i + 1].text}'"
     if stem in lx.PLACE_NOUNS and not dual:
@@ -283,7 +283,7 @@ def _coordination(sent):
 
 def _body(tok) -> bool:
     """A party noun for a body, not a person ("the port authority", not "a leader")."""
-    return tok.pos_ == "PROPN" or (tok.lower_ not in lx.PERSON_NOUNS and tok.tag_ != "NNS" and tok.lower_ in lx.AGENT_NOUNS)
+    return tok.pos_ == "PROPN" or (tok.lower_ not in lx.PERSON_NOUNS and tok.tag_ != "NNS" and tok.lower_ in lx.AGENT_NOUN_FORMS)
 
 
 def _names_party(sent, tok) -> bool:

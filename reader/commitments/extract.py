@@ -8,7 +8,8 @@ from collections.abc import Iterable, Sequence
 
 from reader.commitments import action as action_mod
 from reader.commitments import actor as actor_mod
-from reader.commitments import clause, coref, dates, tree
+from reader.commitments import clause, coref, dates
+from reader.grammar import tree
 from reader.commitments import when as when_mod
 from reader.commitments.model import EMPTY, Commitment
 

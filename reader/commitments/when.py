@@ -33,40 +33,19 @@ out ("..., with the first game set for Lisbon on 9 June").
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
-from reader.commitments import lexicon as lx
-from reader.commitments import tree
-
-TIME_LABELS = ("DATE", "TIME")
-# Participles that open a time expression whatever they hang on: "starting next week".
-ONSET_WORDS = frozenset({"starting", "beginning", "effective", "commencing"})
-YEAR_MIN, YEAR_MAX = 1800, 2200
-# Nouns after which "on" gives a topic: "a decision on the date", "talks on the timetable".
-TOPIC_NOUNS = frozenset("""
-    decision decisions ruling vote debate talks agreement deal report consultation referendum
-    view views position statement update discussion discussions negotiations advice guidance
-    information details recommendation recommendations proposal proposals
-""".split())
-# Nouns of places and things with ends in space, not time ("at the end of the street").
-SPATIAL_NOUNS = frozenset("""
-    street road lane avenue corridor line queue table room hall building bridge river valley field
-    pier platform runway track garden park list page book tunnel
-""".split())
-# Words of forecast: a time under one says when something is expected, which nobody promises.
-FORECAST_WORDS = frozenset("""
-    expected expect expects likely unlikely predicted forecast forecasts projected anticipated
-    estimated believed thought rumoured rumored tipped poised
-""".split())
-
-
-@dataclass
-class When:
-    """A time expression: token indices and the DATE/TIME entity text inside it (if any)."""
-
-    indices: list[int]
-    entity: str | None
-    kind: str  # "point", "clause", "duration"
+from reader.grammar import lexicon as lx
+from reader.grammar import tree
+from reader.grammar.time import (
+    TIME_LABELS,
+    When,
+    adverbial,
+    entity_text,
+    has_time_entity,
+    is_temporal,
+    onset,
+    prep_phrase,
+    time_clause,
+)
 
 
 def region(span, anchor, actor_indices) -> set[int]:
@@ -95,13 +74,13 @@ def region(span, anchor, actor_indices) -> set[int]:
     for i in sorted(found):
         tok = span.doc[i]
         if i in found and tok.i not in path and tok.dep_ in ("relcl", "acl") and tok.head.pos_ in ("NOUN", "PROPN", "PRON") and (
-            tok.lower_ not in ONSET_WORDS | {"following", "pending"}
+            tok.lower_ not in lx.ONSET_WORDS | {"following", "pending"}
         ):
             found -= tree.subtree(span, tok)  # a clause describing a noun, not timing the action
     found -= set(actor_indices) - {i for i in actor_indices if span.doc[i].dep_ == "npadvmod"}
     for i in sorted(found):
         tok = span.doc[i]
-        if i in found and tok.lower_ in FORECAST_WORDS and tok.i not in path and (tok.tag_.startswith("VB") or tok.tag_ == "JJ"):
+        if i in found and tok.lower_ in lx.FORECAST_WORD_FORMS and tok.i not in path and (tok.tag_.startswith("VB") or tok.tag_ == "JJ"):
             found -= tree.subtree(span, tok)  # "..., with the first expected to open in 2029": a forecast
     return found
 
@@ -164,7 +143,7 @@ def _candidates(span, anchor, area, on_promise, base_year, own: bool = True, bas
         tok = span.doc[i]
         if i in taken:
             continue
-        found = _onset(span, tok, area) or _prep_phrase(span, tok, area) or _adverbial(span, tok, area) or _clause(span, tok, area)
+        found = onset(span, tok, area) or prep_phrase(span, tok, area) or adverbial(span, tok, area) or time_clause(span, tok, area)
         if found is None:
             continue
         if found.kind == "duration" or _in_the_past(span, found, base_year, own=own):
@@ -188,13 +167,13 @@ def _joined(span, best: When, others: list[When]) -> When:
         if not (min(other.indices) == have[-1] + 1 or max(other.indices) + 1 == have[0]):
             continue
         first, second = (best, other) if min(other.indices) > max(best.indices) else (other, best)
-        if _has_time_entity(span, second.indices):
+        if has_time_entity(span, second.indices):
             # then a date that fixes or narrows it: "following the vote on Friday", "every Monday
             # in March" (but not "next Thursday after heavy rain": an event after a date)
             have = sorted(set(have) | set(other.indices))
     if have == sorted(best.indices):
         return best
-    return When(have, _entity_text(span, have), best.kind)
+    return When(have, entity_text(span, have), best.kind)
 
 
 def _wider(span, anchor, actor_indices) -> set[int]:
@@ -212,14 +191,14 @@ def _wider(span, anchor, actor_indices) -> set[int]:
                 found -= tree.subtree(span, c)
             elif c.dep_ == "conj" and tree.child(span, c, "nsubj", "nsubjpass") is not None:
                 found -= tree.subtree(span, c)
-            elif tok.lower_ in lx.SPEECH_VERBS and c.dep_ in ("prep", "npadvmod", "tmod", "advmod"):
+            elif tok.lower_ in lx.SPEECH_VERB_FORMS and c.dep_ in ("prep", "npadvmod", "tmod", "advmod"):
                 found -= tree.subtree(span, c)  # when it was said
     for tok in span:
         if tok.tag_ == "VBD" and tok.i not in path and tok.dep_ in ("advcl", "relcl", "acl", "conj", "ccomp", "parataxis"):
             found -= tree.subtree(span, tok)  # "After the founder left in October, ...": a past event
-        if tok.lower_ in FORECAST_WORDS and tok.i not in path:
+        if tok.lower_ in lx.FORECAST_WORD_FORMS and tok.i not in path:
             found -= tree.subtree(span, tok)  # "..., with a ruling expected next month": a forecast
-        if tok.lower_ in lx.SPEECH_VERBS:
+        if tok.lower_ in lx.SPEECH_VERB_FORMS:
             for c in tree.children(span, tok, "prep", "npadvmod", "tmod", "advmod", "nsubj", "advcl"):
                 if c.i in path or (c.dep_ == "advcl" and tree.child(span, c, "mark") is not None):
                     continue  # a condition ("If ..., they said, they will"): the content's own
@@ -249,7 +228,7 @@ def _final(word) -> bool:
 
 def _points_forward(span, found: When, base_year: int | None, base_date=None) -> bool:
     words = [span.doc[i] for i in found.indices]
-    if any(w.lower_ in lx.FUTURE_WORDS for w in words) or (words and words[0].lower_ in lx.DEADLINE_PREPOSITIONS):
+    if any(w.lower_ in lx.FORWARD_WORDS for w in words) or (words and words[0].lower_ in lx.DEADLINE_PREPOSITIONS):
         return True
     if base_date is not None and _calendar_day_after(words, base_date):
         return True  # "agreed to a debate on 2 May" in an article of February
@@ -276,7 +255,7 @@ def _in_the_past(span, found: When, base_year: int | None, own: bool = False) ->
     """own: the expression is among the action's own words, where a past tense in a time clause
     is the backshift of reported speech ("would not reopen until the heating was fixed")."""
     words = [span.doc[i] for i in found.indices]
-    if any(w.lower_ in lx.PAST_WORDS and not _final(w) for w in words):
+    if any(w.lower_ in lx.BACKWARD_WORDS and not _final(w) for w in words):
         return True
     if found.kind == "clause":
         return not own and any(w.tag_ == "VBD" for w in words)  # "After the plant closed, ..."
@@ -295,230 +274,3 @@ def _distance(span, tok, anchor) -> int:
     return n
 
 
-def is_temporal(tok) -> bool:
-    if tok.ent_type_ in TIME_LABELS:
-        return True
-    low = tok.lower_
-    if low in lx.TEMPORAL_NOUNS and low not in ("time", "end", "start", "beginning", "middle", "term", "period", "may"):
-        return True
-    if low == "may":
-        return tok.tag_ == "NNP"
-    return tok.like_num and tok.text.isdigit() and YEAR_MIN <= int(tok.text) <= YEAR_MAX and len(tok.text) == 4
-
-
-def _temporal_object(span, obj) -> bool:
-    """Is a prepositional object temporal: "January", "that date", "the end of the year"?"""
-    if obj.lower_ in ("end", "start", "beginning", "middle", "close", "turn") or obj.lower_ in lx.EVENT_TIME_NOUNS:
-        for prep in tree.children(span, obj, "prep"):
-            inner = tree.child(span, prep, "pobj")
-            if prep.lower_ == "of" and inner is not None and is_temporal(inner):
-                return True
-            if prep.lower_ == "of" and inner is not None and obj.lower_ in lx.EVENT_TIME_NOUNS and _event(span, inner, loose=True):
-                return True  # "at the conclusion of the hearings": a point fixed by an event
-        return obj.ent_type_ in TIME_LABELS
-    if obj.lower_ in ("time", "term", "period"):
-        return obj.ent_type_ in TIME_LABELS
-    if obj.pos_ == "NOUN" and any(c.lower_ in lx.FUTURE_WORDS for c in obj.children if c.dep_ in ("amod", "det")):
-        return True  # "at its next meeting", "in the coming round"
-    return is_temporal(obj)
-
-
-def _prep_phrase(span, tok, area) -> When | None:
-    if tok.dep_ not in ("prep", "agent") or tok.lower_ not in lx.TIME_PREPOSITIONS:
-        participle = tok.lower_ in ("following", "pending") and tok.dep_ in ("acl", "advcl", "prep", "xcomp")
-        if not participle and not (tok.lower_ == "ahead" and tree.child(span, tok, "prep") is not None):
-            return None
-    obj = tree.child(span, tok, "pobj")
-    gerund = tree.child(span, tok, "pcomp")
-    if obj is None and gerund is not None and gerund.tag_ == "VBG" and tok.lower_ in lx.EVENT_PREPOSITIONS:
-        # "before flying any crew", "after completing the review": an event told by a verb
-        indices = _trim_clauses(span, [i for i in tree.subtree_range(span, tok) if i in area or i == tok.i], gerund, keep=tok)
-        return When(indices, _entity_text(span, indices), "clause")
-    if obj is None and tok.lower_ in ("following", "pending"):
-        obj = tree.child(span, tok, "dobj")  # "following the vote", tagged as a verb with an object
-    if obj is None:
-        inner = tree.child(span, tok, "prep")  # "ahead of the vote", "no later than"
-        obj = tree.child(span, inner, "pobj") if inner is not None else None
-    if obj is None:
-        return None
-    if tok.lower_ == "in" and obj.lower_ == "time" and obj.i == tok.i + 1:
-        # "in time for the summer season": the "for" phrase may hang on the verb beside it
-        after = obj.i + 1
-        if after < span.end and span.doc[after].lower_ == "for" and span.doc[after].dep_ == "prep":
-            indices = [tok.i, obj.i, *tree.subtree_range(span, span.doc[after])]
-            indices = _trim_clauses(span, [i for i in indices if i in area or i in (tok.i, obj.i)], obj, keep=tok)
-            return When(indices, None, "point")
-    event = tok.lower_ in lx.EVENT_PREPOSITIONS and _event(span, obj)
-    if not (_temporal_object(span, obj) or tok.lower_ in ("until", "till") or event or _rest_of(obj)):
-        return None
-    indices = [i for i in tree.subtree_range(span, tok) if i in area or i == tok.i]
-    indices = _trim_clauses(span, indices, obj, keep=tok)
-    indices = _trim_lead(span, indices, tok)
-    if tok.lower_ == "on" and tok.head.lower_ in TOPIC_NOUNS and not _has_time_entity(span, indices):
-        return None  # "a decision on the launch date": what the decision is about, not a time
-    kind = "duration" if tok.lower_ == "for" and not _rest_of(obj) else "point"
-    if tok.lower_ == "from" and _followed_by_to(span, tok):
-        kind = "clause"  # "moved from August to September": what changes, a weak reading of when
-    if tok.lower_ in ("for", "over", "during", "throughout") and not _has_time_entity(span, indices) and not _rest_of(obj):
-        return None
-    if kind == "duration" and _looks_like_date(span, indices):
-        kind = "point"  # "for 2 April" is a date, not a span of time
-    return When(indices, _entity_text(span, indices), kind)
-
-
-def _event(span, tok, loose: bool = False) -> bool:
-    """Can a noun phrase name an event ("the vote", "the election", "the Olympics")? Nouns that
-    are neither parties nor places ("before the committee", "after him" are not times).
-    loose: after "the end / conclusion / start of", where only a person or a place is no event
-    ("at the conclusion of its congress", but not "at the end of the street")."""
-    if tok.pos_ not in ("NOUN", "PROPN") or tok.ent_type_ in ("LOC", "FAC", "GPE", "PERSON"):
-        return False
-    if loose:
-        return tok.lower_ not in lx.PLACE_NOUNS and tok.lower_ not in lx.PERSON_NOUNS and tok.lower_ not in SPATIAL_NOUNS
-    return not _is_party(span, tok)
-
-
-def _rest_of(obj) -> bool:
-    """"for the rest of the season", "for the remainder of the year": a stretch fixed on the
-    calendar, which ends at a known time, not an amount of time."""
-    return obj.lower_ in ("rest", "remainder", "duration") and any(
-        p.lower_ == "of" and any(is_temporal(o) or o.lower_ in ("season", "term", "tournament", "campaign", "war") for o in p.children)
-        for p in obj.children
-    )
-
-
-def _is_party(span, tok) -> bool:
-    """"before the committee", "after him": a party, so the preposition is not about time."""
-    from reader.commitments.actor import is_agent
-
-    return tok.ent_type_ in ("PERSON", "ORG", "GPE", "NORP") or (is_agent(span, tok) and tok.ent_type_ not in TIME_LABELS)
-
-
-def _followed_by_to(span, prep) -> bool:
-    after = prep.right_edge.i + 1
-    return after < span.end and span.doc[after].lower_ == "to"
-
-
-def _trim_lead(span, indices, prep) -> list[int]:
-    """ "in full next month" -> "next month": words before the time entity that are not time words
-    cut the preposition off as well."""
-    rest = [i for i in indices if i > prep.i]
-    k = 0
-    while k < len(rest) and not _time_word(span.doc[rest[k]]):
-        if span.doc[rest[k]].pos_ == "PROPN":
-            return indices  # "on Arbor Day next April": a named day
-        k += 1
-    if k == 0 or k == len(rest):
-        return indices
-    first = span.doc[rest[k]]
-    if not (first.lower_ in lx.TEMPORAL_MODIFIERS or first.like_num or first.lower_ in lx.MONTHS_AND_DAYS):
-        return indices  # "after dry summer": no time expression of its own is left after the cut
-    return rest[k:]
-
-
-def _time_word(tok) -> bool:
-    """A word that can open a time expression; spaCy's DATE entities sometimes take in an
-    adjective before it ("in full next month"), so an entity's adjective does not count."""
-    if tok.lower_ in lx.TEMPORAL_MODIFIERS or tok.lower_ in lx.TEMPORAL_NOUNS or tok.like_num or tok.tag_ in ("DT", "PRP$", "PDT"):
-        return True
-    return tok.ent_type_ in TIME_LABELS and tok.pos_ in ("NOUN", "PROPN", "NUM")
-
-
-def _trim_clauses(span, indices, obj, keep=None) -> list[int]:
-    drop: set[int] = set()
-    for i in indices:
-        tok = span.doc[i]
-        if tok.dep_ in ("relcl", "acl", "advcl", "appos") and tok.i != obj.i and (keep is None or tok.i != keep.i):
-            drop |= tree.subtree(span, tok)
-    kept = [i for i in indices if i not in drop]
-    # stop at a comma: what follows it is no longer the time expression
-    out = []
-    for i in kept:
-        if span.doc[i].text in (",", ";", "—", "–", "(") and out:
-            break
-        out.append(i)
-    return out
-
-
-def _onset(span, tok, area) -> When | None:
-    """"starting next week", "effective 1 March", "beginning in June"."""
-    if tok.lower_ not in ONSET_WORDS:
-        return None
-    for c in tree.children(span, tok):
-        inner = tree.child(span, c, "pobj") if c.dep_ == "prep" else c
-        if inner is not None and inner.ent_type_ in TIME_LABELS:
-            indices = _trim_clauses(span, [i for i in tree.subtree_range(span, tok) if i in area], tok)
-            return When(indices, _entity_text(span, indices), "point") if indices else None
-    return None
-
-
-def _adverbial(span, tok, area) -> When | None:
-    if tok.dep_ in ("npadvmod", "tmod", "advmod", "dobj", "oprd", "nsubj") and tok.ent_type_ in TIME_LABELS:
-        recurring = any(c.lower_ in ("every", "each") for c in tok.children if c.dep_ == "det")
-        if tok.dep_ in ("dobj", "nsubj") and not (recurring and tok.dep_ == "dobj"):
-            return None  # "requires 42 days", "summer empties": not adverbials (but "meet every week")
-        head = tok.head
-        if head.pos_ in ("NOUN", "PROPN") and tok.dep_ != "npadvmod":
-            return None
-        indices = [i for i in tree.subtree_range(span, tok) if i in area]
-        indices = _trim_clauses(span, indices, tok)
-        if not indices:
-            return None
-        if _bare_amount(span, indices):
-            return When(indices, None, "duration")  # "gave them 30 days": how long, not when
-        return When(indices, _entity_text(span, indices), "point")
-    if tok.dep_ == "npadvmod" and tok.lower_ in lx.TEMPORAL_NOUNS and any(
-        c.lower_ in ("once", "twice", "thrice", "every", "each", "per") for c in tok.children
-    ):
-        indices = [i for i in tree.subtree_range(span, tok) if i in area]  # "once a month", "twice a year"
-        return When(indices, None, "point") if indices else None
-    if tok.dep_ in ("advmod", "npadvmod") and tok.lower_ in lx.TEMPORAL_ADVERBS:
-        if tok.head.pos_ in ("NOUN", "PROPN") and tok.dep_ == "advmod":
-            return None
-        indices = [i for i in tree.subtree_range(span, tok) if i in area]
-        return When(indices, _entity_text(span, indices), "point")
-    return None
-
-
-UNITS = frozenset("second seconds minute minutes hour hours day days week weeks month months year years decade decades".split())
-
-
-def _bare_amount(span, indices) -> bool:
-    """"30 days", "two weeks": an amount of time with nothing that fixes it on the calendar."""
-    words = [span.doc[i] for i in indices]
-    return len(words) >= 2 and words[-1].lower_ in UNITS and all(w.like_num or w.lower_ in ("a", "few", "several") for w in words[:-1])
-
-
-def _clause(span, tok, area) -> When | None:
-    if tok.lower_ not in lx.TIME_SUBORDINATORS:
-        return None
-    if tok.dep_ != "mark" and not (tok.dep_ == "advmod" and tok.tag_ == "WRB" and tok.i == tok.head.left_edge.i):
-        return None  # "when" is a mark or, as the parser often has it, the clause's first adverb
-    verb = tok.head
-    if verb.dep_ != "advcl" or not tree.inside(span, verb):
-        return None
-    indices = [i for i in tree.subtree_range(span, verb) if i in area]
-    indices = _trim_clauses(span, [i for i in indices if i >= tok.i], verb)
-    return When(indices, None, "clause") if indices else None
-
-
-def _has_time_entity(span, indices) -> bool:
-    return any(span.doc[i].ent_type_ in TIME_LABELS for i in indices)
-
-
-def _looks_like_date(span, indices) -> bool:
-    return any(span.doc[i].lower_ in lx.MONTHS_AND_DAYS for i in indices)
-
-
-def _entity_text(span, indices) -> str | None:
-    """The DATE/TIME entity inside the expression (spaCy's own span of it), clipped to it."""
-    doc = span.doc
-    have = sorted(set(indices))
-    # token by token (IOB tags), not doc.ents: that is rebuilt on every access
-    first = next((i for i in have if doc[i].ent_type_ in TIME_LABELS and doc[i].ent_iob_ == "B"), None)
-    if first is None:
-        return None
-    last = first
-    while last + 1 in indices and doc[last + 1].ent_iob_ == "I":
-        last += 1
-    return doc[first:last + 1].text

@@ -63,6 +63,16 @@ def ancestors(span, token, limit: int = 64):
         h, n = head(span, h), n + 1
 
 
+def clause_subject(span, verb):
+    """(subject token, passive?) of a verb, looking through "be" + predicate and auxiliaries."""
+    for c in children(span, verb):
+        if c.dep_ in ("nsubj", "csubj"):
+            return c, False
+        if c.dep_ in ("nsubjpass", "csubjpass"):
+            return c, True
+    return None, False
+
+
 def text_of(doc, indices: Iterable[int]) -> str:
     """The text of the given tokens in order: gaps become one space; edges lose punctuation."""
     idx = sorted(set(indices))

@@ -1,0 +1,54 @@
+"""The grammar layer (reader.grammar): its word lists are data, each defined once and loaded,
+it stays light to import, and the modules of the rule engines stay small enough to read."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+WORDS = ROOT / "reader" / "grammar" / "words"
+MAX_LINES = 450
+
+
+def test_every_word_file_is_one_list_of_the_lexicon_and_every_list_has_its_file():
+    from reader.grammar import lexicon
+
+    source = (ROOT / "reader" / "grammar" / "lexicon.py").read_text(encoding="utf-8")
+    loaded = dict(re.findall(r'^([A-Z_]+) = _load\("([a-z_]+)"\)$', source, flags=re.M))
+    files = {p.stem for p in WORDS.glob("*.txt")}
+    assert files and sorted(loaded.values()) == sorted(files)  # no file unread, none read twice
+    for name, stem in loaded.items():
+        assert name.lower() == stem
+        words = getattr(lexicon, name)
+        assert words and all(w == w.lower() and not w.startswith("#") for w in words), name
+
+
+def test_the_engines_do_not_define_word_lists_of_their_own():
+    """One definition of each list: no engine module builds a list from a string of words."""
+    pattern = re.compile(r'^[A-Z_]+ = (frozenset\("""|frozenset\("[a-z]+ [a-z]|lx\.words\(|words\(""")', flags=re.M)
+    for package in ("suggest", "commitments", "grammar"):
+        for path in (ROOT / "reader" / package).glob("*.py"):
+            assert not pattern.search(path.read_text(encoding="utf-8")), path.name
+
+
+def test_word_lists_are_read_from_the_package():
+    """The lists reach the app as package data, read through importlib.resources."""
+    code = (
+        "import sys\n"
+        "from reader.grammar import lexicon\n"
+        "print(len(lexicon.AGENT_NOUNS), len(lexicon.AGENT_NOUN_FORMS), 'spacy' in sys.modules, 'reader.store' in sys.modules)"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=True)
+    suggester, extractor, spacy_loaded, store_loaded = proc.stdout.split()
+    assert int(suggester) > 100 and int(extractor) > 300  # the two engines' lists of party nouns, kept apart
+    assert (spacy_loaded, store_loaded) == ("False", "False")
+
+
+def test_modules_of_the_rule_engines_stay_under_450_lines():
+    for package in ("grammar", "suggest", "commitments"):
+        for path in (ROOT / "reader" / package).glob("*.py"):
+            lines = path.read_text(encoding="utf-8").count("\n")
+            assert lines <= MAX_LINES, f"{path.relative_to(ROOT)} has {lines} lines"
