@@ -230,7 +230,7 @@ V4 = [
 # Version 5 keeps the library's counts in small summary tables, so a library of 100,000
 # articles opens and answers keys without counting millions of rows: each article's
 # sentences, each annotator's labelled sentences per article, each annotator's count per
-# label, and the number of articles and sentences. Triggers keep them, so every path that
+# label, each article's suggestions per label set, and the number of articles and sentences. Triggers keep them, so every path that
 # writes sentences or labels (import, the one label write path, merge, restore, delete with
 # its cascades) keeps them right without knowing they exist. An index in the library's
 # order (newest import first) holds the columns its filter reads, and another finds the
@@ -256,6 +256,14 @@ V5 = [
         PRIMARY KEY (annotator, label)
     ) WITHOUT ROWID""",
     "CREATE TABLE library_totals (name TEXT PRIMARY KEY, n INTEGER NOT NULL) WITHOUT ROWID",
+    """
+    CREATE TABLE suggestion_counts (
+        article_id TEXT NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+        label_set TEXT NOT NULL,
+        n INTEGER NOT NULL,
+        PRIMARY KEY (article_id, label_set)
+    ) WITHOUT ROWID""",
+    "INSERT INTO suggestion_counts SELECT article_id, label_set, count(*) FROM suggestions GROUP BY article_id, label_set",
     "INSERT INTO article_counts SELECT article_id, count(*) FROM sentences GROUP BY article_id",
     "INSERT INTO label_progress SELECT article_id, annotator, count(*) FROM annotations GROUP BY article_id, annotator",
     "INSERT INTO label_totals SELECT annotator, label, count(*) FROM annotations GROUP BY annotator, label",
@@ -294,6 +302,15 @@ V5 = [
         UPDATE label_totals SET n = n - 1 WHERE annotator = OLD.annotator AND label = OLD.label;
         INSERT INTO label_totals (annotator, label, n) VALUES (NEW.annotator, NEW.label, 1)
             ON CONFLICT (annotator, label) DO UPDATE SET n = n + 1;
+    END""",
+    """
+    CREATE TRIGGER suggestions_counted AFTER INSERT ON suggestions BEGIN
+        INSERT INTO suggestion_counts (article_id, label_set, n) VALUES (NEW.article_id, NEW.label_set, 1)
+            ON CONFLICT (article_id, label_set) DO UPDATE SET n = n + 1;
+    END""",
+    """
+    CREATE TRIGGER suggestions_uncounted AFTER DELETE ON suggestions BEGIN
+        UPDATE suggestion_counts SET n = n - 1 WHERE article_id = OLD.article_id AND label_set = OLD.label_set;
     END""",
     "CREATE INDEX articles_newest ON articles(imported_at DESC, id, title, source)",
     "CREATE INDEX articles_unparsed ON articles(imported_at, id) WHERE model IS NULL",

@@ -1,0 +1,203 @@
+"""Large libraries: the summary tables of schema 5 stay equal to a count over the rows they
+summarise whatever writes them (labels, undo, skips, delete, import again, merge, restore, a
+migration), and the library, which holds a window of the articles, reaches every one."""
+
+from __future__ import annotations
+
+import shutil
+import sqlite3
+from pathlib import Path
+
+from reader.model import SKIPPED, Article, Parsed, Sentence
+from reader.pipeline import sample_dir
+from reader.store import Store
+from reader.tui.app import ReaderApp
+from reader.tui.screens.library import PAGE, LibraryScreen
+from tests.conftest import run_reader
+from tests.uihelp import INDIA, screen_text
+
+FIXTURES = Path(__file__).parent / "fixtures"
+
+SUMMARIES = {
+    "article_counts": "SELECT article_id, sentences FROM article_counts WHERE sentences > 0",
+    "label_progress": "SELECT article_id, annotator, labelled FROM label_progress WHERE labelled > 0",
+    "label_totals": "SELECT annotator, label, n FROM label_totals WHERE n > 0",
+    "suggestion_counts": "SELECT article_id, label_set, n FROM suggestion_counts WHERE n > 0",
+    "library_totals": "SELECT name, n FROM library_totals",
+}
+COUNTED = {
+    "article_counts": "SELECT article_id, count(*) FROM sentences GROUP BY 1",
+    "label_progress": "SELECT article_id, annotator, count(*) FROM annotations GROUP BY 1, 2",
+    "label_totals": "SELECT annotator, label, count(*) FROM annotations GROUP BY 1, 2",
+    "suggestion_counts": "SELECT article_id, label_set, count(*) FROM suggestions GROUP BY 1, 2",
+    "library_totals": "SELECT 'articles', count(*) FROM articles UNION ALL SELECT 'sentences', count(*) FROM sentences",
+}
+
+
+def assert_counts_right(db: Path) -> dict[str, set]:
+    """Every summary table holds what a count over its rows gives (rows at zero aside)."""
+    conn = sqlite3.connect(db)
+    try:
+        kept = {name: set(conn.execute(sql)) for name, sql in SUMMARIES.items()}
+        counted = {name: set(conn.execute(sql)) for name, sql in COUNTED.items()}
+    finally:
+        conn.close()
+    assert kept == counted
+    return kept
+
+
+def test_the_counts_follow_labels_undo_skips_delete_and_import_again(db: Path, india: str) -> None:
+    kept = assert_counts_right(db)  # as `reader import` left them
+    assert ("sentences", sum(n for _, n in kept["article_counts"])) in kept["library_totals"]
+    with Store(db) as store:
+        store.set_label(india, 0, SKIPPED, "asha")
+        store.set_label(india, 1, "commitment", "asha")
+        store.set_label(india, 2, "claim", "asha")
+        store.set_label(india, 2, "background", "asha")  # a change of label moves one count to another
+        store.set_label(india, 1, "claim", "ben")
+        store.set_label(india, 3, "claim", "asha")
+        store.set_label(india, 3, None, "asha")  # cleared
+        store.set_field(india, 1, "note", "a note is not a label", "asha")
+        store.undo(india, "asha")  # the note
+        store.undo(india, "asha")  # the clear: claim again
+        store.redo(india, "asha")
+        store.undo(india, "asha")
+        assert store.labels(india, "asha") == {0: SKIPPED, 1: "commitment", 2: "background", 3: "claim"}
+        assert store.label_counts("asha") == {SKIPPED: 1, "background": 1, "claim": 1, "commitment": 1}
+        assert store.label_counts() == {SKIPPED: 1, "background": 1, "claim": 2, "commitment": 1}
+        assert store.stats("asha")["labelled"] == 3 and store.stats("asha")["skipped"] == 1
+        kept = assert_counts_right(db)
+        assert (india, "asha", 4) in kept["label_progress"] and (india, "ben", 1) in kept["label_progress"]
+        articles, sentences = store.library_totals()
+        store.delete_article(india, "asha")
+        kept = assert_counts_right(db)
+        assert store.library_totals()[0] == articles - 1 and store.library_totals()[1] < sentences
+        assert not {row for row in kept["label_progress"] if row[0] == india}
+        assert store.label_counts() == {}
+    # imported again, the same text gets its labels back from the log, and its counts with them
+    again = run_reader("import", str(sample_dir() / INDIA), "--db", str(db))
+    assert again.returncode == 0, again.stderr
+    kept = assert_counts_right(db)
+    assert (india, "asha", 4) in kept["label_progress"]
+    with Store(db) as store:
+        assert store.label_counts("asha") == {SKIPPED: 1, "background": 1, "claim": 1, "commitment": 1}
+
+
+def test_the_counts_follow_a_merge_and_a_restored_export(db: Path, india: str, tmp_path: Path) -> None:
+    theirs = tmp_path / "theirs.db"
+    shutil.copy(db, theirs)
+    with Store(db) as store:
+        store.set_label(india, 0, "claim", "asha")
+        store.set_label(india, 1, "claim", "asha")
+    with Store(theirs) as store:
+        store.set_label(india, 0, "background", "ben")
+        store.set_label(india, 2, "commitment", "ben")
+    merged = run_reader("merge", "--db", str(db), str(theirs))
+    assert merged.returncode == 0, merged.stderr
+    kept = assert_counts_right(db)
+    assert {(india, "asha", 2), (india, "ben", 2)} <= kept["label_progress"]
+    out = tmp_path / "labels.jsonl"
+    assert run_reader("export", "-o", str(out), "--db", str(db)).returncode == 0
+    fresh = tmp_path / "restored.db"
+    restored = run_reader("import", str(out), "--db", str(fresh))
+    assert restored.returncode == 0, restored.stderr
+    kept = assert_counts_right(fresh)
+    assert {("asha", "claim", 2), ("ben", "background", 1), ("ben", "commitment", 1)} == kept["label_totals"]
+
+
+def test_a_version_1_database_gets_its_counts_when_brought_forward(tmp_path: Path) -> None:
+    db = tmp_path / "old.db"
+    shutil.copy(FIXTURES / "v1.db", db)
+    conn = sqlite3.connect(db)
+    before = dict(conn.execute("SELECT label, count(*) FROM annotations WHERE annotator = 'asha' GROUP BY label"))
+    conn.close()
+    with Store(db) as store:
+        assert store.label_counts("asha") == before and before
+        store.set_label(store.article_ids()[0], 7, "claim", "asha")
+    assert_counts_right(db)
+
+
+# --- the library a window at a time ------------------------------------------------------------
+
+ARTICLES = 2 * PAGE + 50
+
+
+def long_library(path: Path) -> list[tuple[str, str]]:
+    """A library of ARTICLES short articles (stored as import stores them, with a parse made
+    here); (id, title) newest import first, as the library lists them."""
+    with Store(path) as store:
+        for k in range(ARTICLES):
+            title = f"Report number {k:03d} on the harbour"
+            text = f"{title}\n\nThe council met on day {k} of the inquiry. It agreed to publish the findings.\n"
+            head, first = len(title), text.index("The council")
+            second = text.index("It agreed")
+            sentences = (Sentence(0, 0, head), Sentence(1, first, second - 1), Sentence(2, second, len(text) - 1))
+            store.add_article(Article(text=text, title=title, source=f"reports/{k:03d}.txt"),
+                              Parsed(sentences=sentences, entities=(), model="test", model_version="0"))
+    conn = sqlite3.connect(path)
+    try:
+        return list(conn.execute("SELECT id, title FROM articles ORDER BY imported_at DESC, id"))
+    finally:
+        conn.close()
+
+
+async def test_the_library_holds_a_window_and_reaches_the_last_article(tmp_path: Path) -> None:
+    db = tmp_path / "long.db"
+    order = long_library(db)
+    app = ReaderApp(Store(db), annotator="asha")
+    async with app.run_test(size=(110, 36)) as pilot:
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, LibraryScreen)
+        table = screen.query_one("DataTable")
+        assert f"{ARTICLES} articles" in screen_text(app)
+        assert 0 < table.row_count <= PAGE  # a window, never every article
+        await pilot.press("G")
+        await pilot.pause()
+        last_id, last_title = order[-1]
+        assert screen.selected_id() == last_id
+        assert last_title in screen_text(app)  # the last article is on screen, under the cursor
+        await pilot.press("g")
+        await pilot.pause()
+        assert screen.selected_id() == order[0][0] and order[0][1] in screen_text(app)
+        for _ in range(PAGE + 10):  # past the first window's end, a key at a time
+            await pilot.press("j")
+        await pilot.pause()
+        assert screen.selected_id() == order[PAGE + 10][0]
+        assert order[PAGE + 10][1] in screen_text(app)
+        await pilot.press("g")
+        for _ in range(8):  # the table's own keys move the window too
+            await pilot.press("pagedown")
+        await pilot.pause()
+        assert screen.first > 0
+        assert screen.selected_id() == order[screen.first + table.cursor_row][0]
+        await pilot.press("enter")  # opens the article under the cursor, then back to it
+        await pilot.pause()
+        opened = app.screen.article_id
+        assert opened == order[screen.first + table.cursor_row][0]
+        await pilot.press("q")
+        await pilot.pause()
+        assert app.screen is screen and screen.selected_id() == opened
+
+
+async def test_the_filter_counts_every_match_and_pages_through_them(tmp_path: Path) -> None:
+    db = tmp_path / "long.db"
+    order = long_library(db)
+    app = ReaderApp(Store(db), annotator="asha")
+    async with app.run_test(size=(110, 36)) as pilot:
+        await pilot.pause()
+        screen = app.screen
+        table = screen.query_one("DataTable")
+        await pilot.press("slash", *"number 1")  # the titles "Report number 100" to "... 199"
+        await pilot.pause()
+        assert table.row_count == 100 and f"(100 of {ARTICLES} shown)" in screen_text(app)
+        assert {table.coordinate_to_cell_key((row, 0)).row_key.value for row in range(100)} == {
+            i for i, t in order if "number 1" in t}
+        await pilot.press("escape", "escape")
+        await pilot.pause()
+        await pilot.press("slash", *"harbour")  # every title, and more than a window of them
+        await pilot.pause()
+        assert f"({ARTICLES} of {ARTICLES} shown)" in screen_text(app)
+        await pilot.press("enter", "G")
+        await pilot.pause()
+        assert screen.selected_id() == order[-1][0]
