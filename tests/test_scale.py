@@ -201,3 +201,65 @@ async def test_the_filter_counts_every_match_and_pages_through_them(tmp_path: Pa
         await pilot.press("enter", "G")
         await pilot.pause()
         assert screen.selected_id() == order[-1][0]
+
+
+def long_register(path: Path, articles: int) -> list[str]:
+    """A library whose every body sentence is a suggested commitment the extractor has read:
+    two per article, actor and action as stored at parse; the register's rows (action), in
+    the order it lists them (newest import first, then reading order)."""
+    import datetime
+
+    from reader.commitments.model import Commitment
+    from reader.model import Suggestion
+    from reader.store.suggestions import DEFAULT_SET
+
+    day = datetime.date(2026, 3, 1)
+    with Store(path) as store:
+        for k in range(articles):
+            title = f"Port deal {k:03d}"
+            first, second = f"The port board will dredge channel {k:03d} by June.", f"The mayor will open pier {k:03d} next year."
+            text = f"{title}\n\n{first} {second}\n"
+            a = text.index(first)
+            b = text.index(second)
+            sentences = (Sentence(0, 0, len(title)), Sentence(1, a, a + len(first)), Sentence(2, b, b + len(second)))
+            scores = {"commitment": 0.9, "claim": 0.05, "background": 0.05}
+            suggestions = {i: Suggestion("commitment" if i else "background", 0.9, scores, "test", None) for i in range(3)}
+            found = {
+                i: (Commitment(actor=actor, actor_entities=(), actor_resolved=None, actor_note=None, action=action,
+                               when=None, when_iso=None, trigger="will", confidence=0.9), day)
+                for i, actor, action in ((1, "The port board", f"dredge channel {k:03d}"), (2, "The mayor", f"open pier {k:03d}"))
+            }
+            store.add_article(Article(text=text, title=title, source=f"ports/{k:03d}.txt"),
+                              Parsed(sentences=sentences, entities=(), model="test", model_version="0",
+                                     suggestions=suggestions, commitments=found))
+        assert not store.needing_extraction()
+        return [c.value("action") or "" for c in store.register()]
+
+
+async def test_the_register_holds_a_window_and_reaches_its_last_commitment(tmp_path: Path) -> None:
+    db = tmp_path / "register.db"
+    actions = long_register(db, PAGE)  # 2 * PAGE commitments
+    app = ReaderApp(Store(db), annotator="asha", start="commitments")
+    async with app.run_test(size=(110, 36)) as pilot:
+        await pilot.pause()
+        screen = app.screen
+        table = screen.query_one("DataTable")
+        assert f"{2 * PAGE} commitments" in screen_text(app)
+        assert 0 < table.row_count <= PAGE
+        for _ in range(PAGE + 5):
+            await pilot.press("j")
+        await pilot.pause()
+        assert screen.selected().value("action") == actions[PAGE + 5]
+        assert actions[PAGE + 5] in screen_text(app)  # in the header's sentence and the row
+        for _ in range(2 * PAGE // 10):  # the table's own key moves the window on too
+            await pilot.press("pagedown")
+        await pilot.pause()
+        assert screen.first > 0 and screen.selected().value("action") == actions[-1]
+        assert actions[-1] in screen_text(app)
+        await pilot.press("s")  # sorted by actor: the mayor's commitments, then the port board's
+        await pilot.pause()
+        assert screen.register.sort == "actor" and table.row_count <= PAGE
+        assert [c.value("actor") for c in screen.shown][PAGE - 1 : PAGE + 1] == ["The mayor", "The port board"]
+        await pilot.press("slash", *"pier 007")
+        await pilot.pause()
+        assert [c.value("action") for c in screen.shown] == ["open pier 007"] and table.row_count == 1

@@ -17,12 +17,9 @@ from reader.tui.screens.dialogs import AddDialog, ConfirmDialog
 from reader.tui.theme import label_text
 from reader.tui.widgets.key_bar import KeyBar
 from reader.tui.widgets.lines import open_line, typed_slash
+from reader.tui.widgets.rows import MARGIN, PAGE, window_start
 
 BAR = 10
-# The table holds a window of the library, never all of it: PAGE rows around the cursor, read a
-# page at a time; the cursor coming within MARGIN rows of the window's edge moves the window.
-PAGE = 200
-MARGIN = 40
 
 
 def progress_bar(done: int, total: int) -> Text:
@@ -190,6 +187,7 @@ class LibraryScreen(Screen[None]):
             ]
             self.shown = len(self._listed)
         self.first = max(0, min(self.first, self.shown - PAGE))
+        self.first -= self.first % 2
         self._draw()
         self.show_article(selected)
         self.query_one("#library-header", Static).update(self.header_text())
@@ -201,7 +199,6 @@ class LibraryScreen(Screen[None]):
 
     def _draw(self) -> None:
         """Fill the table with the window that starts at self.first."""
-        self.first -= self.first % 2  # the zebra stripes stay on the same articles
         self.rows = self._page(self.first)
         table = self.query_one(DataTable)
         table.clear()
@@ -216,11 +213,9 @@ class LibraryScreen(Screen[None]):
         if not self.shown:
             return
         position = max(0, min(self.shown - 1, position))
-        row = position - self.first
-        near_end = row >= len(self.rows) - MARGIN and self.first + len(self.rows) < self.shown
-        near_start = row < MARGIN and self.first > 0
-        if not 0 <= row < len(self.rows) or near_end or near_start:
-            self.first = max(0, min(position - PAGE // 2, self.shown - PAGE))
+        start = window_start(position, self.first, len(self.rows), self.shown)
+        if start is not None:
+            self.first = start
             self._draw()
         table.move_cursor(row=position - self.first, scroll=True)
 
