@@ -211,7 +211,6 @@ def long_register(path: Path, articles: int) -> list[str]:
 
     from reader.commitments.model import Commitment
     from reader.model import Suggestion
-    from reader.store.suggestions import DEFAULT_SET
 
     day = datetime.date(2026, 3, 1)
     with Store(path) as store:
@@ -263,3 +262,20 @@ async def test_the_register_holds_a_window_and_reaches_its_last_commitment(tmp_p
         await pilot.press("slash", *"pier 007")
         await pilot.pause()
         assert [c.value("action") for c in screen.shown] == ["open pier 007"] and table.row_count == 1
+
+
+def test_the_library_filter_folds_case_beyond_ascii_and_forgets_deleted_articles(tmp_path: Path) -> None:
+    db = tmp_path / "titles.db"
+    text = "ÉBOLA RESPONSE IN ŁÓDŹ\n\nThe clinic opened a new ward on Monday.\n"
+    with Store(db) as store:
+        article = Article(text=text, title="ÉBOLA RESPONSE IN ŁÓDŹ", source="news/Łódź.txt")
+        store.add_article(article, Parsed(sentences=(Sentence(0, 0, 22), Sentence(1, 24, len(text) - 1)), entities=(),
+                                          model="test", model_version="0"))
+        store.add_article(Article(text="Harbour news\n\nNothing else.\n", title="Harbour news"))
+        # three letters and more: the trigram index; fewer: each title folded as Python folds it
+        assert [store.library_count(w) for w in ("ébola", "response in łó", "łó", "ŁÓ", "ward")] == [1, 1, 1, 1, 1]
+        assert [r.title for r in store.library_page("asha", needle="łódź")] == ["ÉBOLA RESPONSE IN ŁÓDŹ"]
+        assert store.library_count('"') == 0 and store.library_count("NEWS") == 2  # a title, and a source
+        store.delete_article(article.id, "asha")
+        assert [store.library_count(w) for w in ("ébola", "łó", "ward", "news")] == [0, 0, 0, 1]
+        assert store.library_count("") == 1

@@ -158,19 +158,26 @@ class Articles(Connection):
 
     def _matching(self, needle: str, text: bool = True) -> tuple[str, dict[str, str]]:
         """The WHERE clause of the library's filter: the words in the title or source (case
-        folded), or, from three characters on, in the text (full-text search, as `search`)."""
+        folded), or, from three characters on, in the text (full-text search, as `search`).
+        From three characters on, titles and sources are found by their trigram index; a
+        shorter filter is looked for in each (it matches most of the library anyway)."""
         if not needle:
             return "1", {}
-        fold = "lower"
-        if not needle.isascii():  # SQLite's lower() folds ASCII only; Python's, everything
-            self.conn.create_function("reader_fold", 1, lambda v: v.lower() if isinstance(v, str) else v, deterministic=True)
-            fold = "reader_fold"
-        where = f"(instr({fold}(coalesce(title, '')), :needle) OR instr({fold}(coalesce(source, '')), :needle)"
-        params = {"needle": needle.lower()}
+        phrase = '"' + needle.replace('"', '""') + '"'
+        if len(needle) >= 3:
+            where = "(rowid IN (SELECT rowid FROM articles_titles WHERE articles_titles MATCH :titles)"
+            params = {"titles": "{title source}: " + phrase}
+        else:
+            fold = "lower"
+            if not needle.isascii():  # SQLite's lower() folds ASCII only; Python's, everything
+                self.conn.create_function("reader_fold", 1, lambda v: v.lower() if isinstance(v, str) else v, deterministic=True)
+                fold = "reader_fold"
+            where = f"(instr({fold}(coalesce(title, '')), :needle) OR instr({fold}(coalesce(source, '')), :needle)"
+            params = {"needle": needle.lower()}
         if text and len(needle) >= 3:
             where += """ OR id IN (SELECT s.article_id FROM sentences_fts f JOIN sentences s ON s.rowid = f.rowid
                                    WHERE sentences_fts MATCH :phrase)"""
-            params["phrase"] = '"' + needle.replace('"', '""') + '"'
+            params["phrase"] = phrase
         return where + ")", params
 
     def _filtered(self, sql: str, needle: str, extra: dict[str, Any]) -> list[tuple]:
@@ -188,6 +195,8 @@ class Articles(Connection):
         """How many articles the library's filter shows (all of them without one)."""
         if not needle:
             return self.library_totals()[0]
+        if len(needle) >= 3:  # the matches' ids, from the two full-text indexes: no scan of the library
+            return self._filtered("SELECT count(*) FROM articles WHERE {where}", needle, {})[0][0]
         return self._filtered("SELECT count(*) FROM articles INDEXED BY articles_newest WHERE {where}", needle, {})[0][0]
 
     def library_page(self, annotator: str, label_set: str = DEFAULT_SET, needle: str = "", offset: int = 0,
@@ -213,8 +222,14 @@ class Articles(Connection):
                     SELECT 1 FROM annotations n WHERE n.article_id = g.article_id AND n.sentence_index = g.sentence_index
                     AND n.annotator = ?)
                 GROUP BY g.article_id""", (*ids, label_set, annotator))}
-        return [ArticleSummary(*rows[i], suggested=open_.get(i, (0, 0.0))[0], doubt=open_.get(i, (0, 0.0))[1] or 0.0)
-                for i in ids if i in rows]
+        out = []
+        for i in ids:
+            if i in rows:
+                _, title, source, published, sentences, labelled, imported_at = rows[i]
+                suggested, doubt = open_.get(i, (0, 0.0))
+                out.append(ArticleSummary(i, title, source, published, sentences, labelled, imported_at,
+                                          suggested=suggested, doubt=doubt or 0.0))
+        return out
 
     def delete_article(self, article_id: str, annotator: str) -> None:
         """Delete an article; its label history stays in the event log, and importing the same
