@@ -176,6 +176,10 @@ class Register:
     def _keys(self) -> dict[str, str]:
         return self._derived("keys", lambda: actor_keys(self.items))
 
+    def _group_keys(self) -> list[str]:
+        keys = self._keys()
+        return [keys[actor_key(c)] for c in self.items]
+
     def labelled(self) -> int:
         """How many of the commitments someone labelled (the others are suggested)."""
         return self._derived("labelled", lambda: sum(c.origin == "labelled" for c in self.items))
@@ -199,11 +203,13 @@ class Register:
         shown = [c for c in chosen if self.in_view(c, on)] if self.view != VIEWS[0] else list(chosen)
         if self.sort == "article" and not self.grouped:
             return shown  # as stored: newest import first, then in reading order
+        if self.grouped or self.sort == "actor":
+            # each commitment's actor group, found once per reload (by position: items repeat no object)
+            groups = self._derived("groups", lambda: {id(c): k for c, k in zip(self.items, self._group_keys(), strict=True)})
         if self.grouped:
-            keys = self._keys()
-            return sorted(shown, key=lambda c: (keys[actor_key(c)], c.article_date or "", c.sentence_index))
+            return sorted(shown, key=lambda c: (groups[id(c)], c.article_date or "", c.sentence_index))
         key = {
-            "actor": lambda c: (self._keys()[actor_key(c)] or "\uffff",),
+            "actor": lambda c: (groups[id(c)] or "\uffff",),
             "when": _by_deadline,
             "status": lambda c: (STATUSES.index(c.status),),
             "date": lambda c: (c.article_date or "",),
