@@ -24,7 +24,7 @@ from reader.tui.messages import DatabaseChanged
 from reader.tui.screens.dialogs import CorrectDialog
 from reader.tui.widgets.key_bar import KeyBar
 from reader.tui.widgets.lines import open_line, typed_slash
-from reader.tui.widgets.rows import MARGIN, PAGE, window_start
+from reader.tui.widgets.rows import PAGE, window_start
 
 LINES = {
     "filter": "filter by actor, action, time, article or sentence (enter keeps it, escape clears)",
@@ -198,10 +198,9 @@ class CommitmentsScreen(Screen[None]):
     @on(DataTable.RowHighlighted)
     def highlighted(self) -> None:
         # the table's own keys (arrows, page down, the mouse) move the window too
-        row = self.query_one(DataTable).cursor_row
-        held = self.query_one(DataTable).row_count
-        if (row >= held - MARGIN and self.first + held < len(self.shown)) or (row < MARGIN and self.first):
-            self._go(self.first + row)
+        table = self.query_one(DataTable)
+        if window_start(self.first + table.cursor_row, self.first, table.row_count, len(self.shown)) is not None:
+            self._go(self.first + table.cursor_row)
         self.query_one("#commitments-header", Static).update(self.header())
 
     # --- actions --------------------------------------------------------------------------

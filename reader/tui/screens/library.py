@@ -17,7 +17,7 @@ from reader.tui.screens.dialogs import AddDialog, ConfirmDialog
 from reader.tui.theme import label_text
 from reader.tui.widgets.key_bar import KeyBar
 from reader.tui.widgets.lines import open_line, typed_slash
-from reader.tui.widgets.rows import MARGIN, PAGE, window_start
+from reader.tui.widgets.rows import PAGE, window_start
 
 BAR = 10
 
@@ -79,7 +79,6 @@ class LibraryScreen(Screen[None]):
         self._found_for: str | None = None
         self.filter = ""
         self.sort = SORTS[0]
-        self._cursor_on: str | None = None  # the article to put the cursor on once its row is in
         self._found: set[str] | None = None  # articles whose text holds the filter
         self._just_mounted = False
         self.assigned: set[str] = set()  # the articles assigned to this annotator (reader assign)
@@ -140,9 +139,8 @@ class LibraryScreen(Screen[None]):
         self.reload()
 
     def show_article(self, article_id: str | None) -> None:
-        """Put the cursor on an article (the one just left, when coming back), now or once the
-        table has filled up to it."""
-        self._cursor_on = article_id
+        """Put the cursor on an article (the one just left, when coming back) when the table's
+        window holds it."""
         table = self.query_one(DataTable)
         if article_id in table.rows:
             table.move_cursor(row=table.get_row_index(article_id), scroll=True)
@@ -224,7 +222,7 @@ class LibraryScreen(Screen[None]):
         # The table's own keys (arrows, page down, the mouse) move the window too. Where the
         # cursor is now counts, not where the message says: the window may have moved since.
         row = self.query_one(DataTable).cursor_row
-        if (row >= len(self.rows) - MARGIN and self.first + len(self.rows) < self.shown) or (row < MARGIN and self.first):
+        if window_start(self.first + row, self.first, len(self.rows), self.shown) is not None:
             self._go(self.first + row)
 
     def _cells(self, r: ArticleSummary, dated: bool) -> tuple[list[Text], str]:
