@@ -146,15 +146,43 @@ class Register:
 
     def __init__(self, store: Store) -> None:
         self.store = store
-        self.items: list[Tracked] = []
+        self._items: list[Tracked] = []
+        self._kept: dict[str, Any] = {}  # what is derived from the items, until they change
         self.filter = ""
         self.sort = SORTS[0]
         self.grouped = False
         self.view = VIEWS[0]
         self.due_days = DUE_DAYS
 
+    @property
+    def items(self) -> list[Tracked]:
+        return self._items
+
+    @items.setter
+    def items(self, items: list[Tracked]) -> None:
+        self._items = items
+        self._kept = {}
+
+    def _derived(self, name: str, make: Callable[[], Any]) -> Any:
+        """Computed once per set of items (a register of 100,000 commitments would otherwise
+        pay for it on every keypress)."""
+        if name not in self._kept:
+            self._kept[name] = make()
+        return self._kept[name]
+
     def reload(self) -> None:
         self.items = self.store.register()
+
+    def _keys(self) -> dict[str, str]:
+        return self._derived("keys", lambda: actor_keys(self.items))
+
+    def _group_keys(self) -> list[str]:
+        keys = self._keys()
+        return [keys[actor_key(c)] for c in self.items]
+
+    def labelled(self) -> int:
+        """How many of the commitments someone labelled (the others are suggested)."""
+        return self._derived("labelled", lambda: sum(c.origin == "labelled" for c in self.items))
 
     def in_view(self, c: Tracked, on: dt.date) -> bool:
         if self.view == "overdue":
@@ -167,13 +195,21 @@ class Register:
         """The commitments to show, in order."""
         needle = self.filter.lower()
         on = today()
-        shown = [c for c in self.items if (not needle or needle in _haystack(c)) and self.in_view(c, on)]
-        keys = actor_keys(self.items)
+        if needle:
+            hay = self._derived("hay", lambda: [_haystack(c) for c in self.items])
+            chosen: Iterable[Tracked] = (c for c, h in zip(self.items, hay, strict=True) if needle in h)
+        else:
+            chosen = self.items
+        shown = [c for c in chosen if self.in_view(c, on)] if self.view != VIEWS[0] else list(chosen)
+        if self.sort == "article" and not self.grouped:
+            return shown  # as stored: newest import first, then in reading order
+        if self.grouped or self.sort == "actor":
+            # each commitment's actor group, found once per reload (by position: items repeat no object)
+            groups = self._derived("groups", lambda: {id(c): k for c, k in zip(self.items, self._group_keys(), strict=True)})
         if self.grouped:
-            return sorted(shown, key=lambda c: (keys[actor_key(c)], c.article_date or "", c.sentence_index))
+            return sorted(shown, key=lambda c: (groups[id(c)], c.article_date or "", c.sentence_index))
         key = {
-            "article": lambda c: 0,  # as stored: newest import first, then in reading order
-            "actor": lambda c: (keys[actor_key(c)] or "\uffff",),
+            "actor": lambda c: (groups[id(c)] or "\uffff",),
             "when": _by_deadline,
             "status": lambda c: (STATUSES.index(c.status),),
             "date": lambda c: (c.article_date or "",),
@@ -183,7 +219,8 @@ class Register:
     def counts(self) -> dict[str, int]:
         """How many commitments are overdue and due soon (of all of them, whatever is shown)."""
         on = today()
-        return {"overdue": sum(overdue(c, on) for c in self.items), "due": sum(due(c, on, self.due_days) for c in self.items)}
+        return self._derived(f"counts {on} {self.due_days}", lambda: {
+            "overdue": sum(overdue(c, on) for c in self.items), "due": sum(due(c, on, self.due_days) for c in self.items)})
 
     def groups(self) -> dict[str, int]:
         """How many commitments each actor has among those shown (by `group_of`)."""
@@ -194,7 +231,7 @@ class Register:
 
     def group_of(self, c: Tracked) -> str:
         """The actor a commitment is grouped under: "Marsh" goes with "Helena Marsh"."""
-        return actor_keys(self.items)[actor_key(c)]
+        return self._keys()[actor_key(c)]
 
     def next_sort(self) -> str:
         self.sort = SORTS[(SORTS.index(self.sort) + 1) % len(SORTS)]

@@ -144,6 +144,9 @@ def _export_commitments(opts: Options, output: str, as_csv: bool, articles: tupl
         _written(lambda: write_commitments(tracker.records(items), output, as_csv=as_csv), output, "commitments")
 
 
+STATS_ARTICLES = 50  # the per-article rows `reader stats` prints
+
+
 @cli.command("stats")
 @shared("db_path", "annotator", "labels_spec", "config_path")
 @click.option("--json", "as_json", is_flag=True, help="Print the numbers as JSON, for scripts.")
@@ -158,7 +161,8 @@ def stats_command(ctx: click.Context, as_json: bool, **given: Any) -> None:
     opts = Options.of(ctx, given)
     annotator = opts.who()
     with open_store(opts.db_path, readonly=True) as store:
-        stats = store.stats(annotator)
+        # A terminal gets the first articles, not a table of a whole archive; --json has them all.
+        stats = store.stats(annotator, articles=None if as_json else STATS_ARTICLES)
     if as_json:
         click.echo(json.dumps(stats, ensure_ascii=False, indent=2))
         return
@@ -190,11 +194,15 @@ def stats_command(ctx: click.Context, as_json: bool, **given: Any) -> None:
             people.add_row(Text(name), Text(label), str(count))
     console.print(people)
     several = team["annotators"] > 1
-    articles = Table("id", "title", f"labelled by {annotator}", *(["labelled by anyone"] if several else []), "sentences", title="per article")
+    cut = stats["articles"] > len(stats["per_article"])
+    title = f"per article (the first {len(stats['per_article'])} imported of {stats['articles']})" if cut else "per article"
+    articles = Table("id", "title", f"labelled by {annotator}", *(["labelled by anyone"] if several else []), "sentences", title=title)
     for row in stats["per_article"]:
         articles.add_row(Text(row["id"][:12]), Text(row["title"] or ""), str(row["labelled"]),
                          *([str(row["team_labelled"])] if several else []), str(row["sentences"]))
     console.print(articles)
+    if cut:
+        console.print(Text(f"{stats['articles'] - len(stats['per_article'])} more articles: reader stats --json lists every one", style="dim"))
     fared = stats["suggestions"]
     if fared["shown"]:
         console.print(Text(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from typing import Any
 
 from reader.model import Article, ArticleSummary, Entity, Parsed, Sentence
 from reader.store.db import Connection, StoreError, now
@@ -143,6 +144,92 @@ class Articles(Connection):
             (annotator, label_set),
         )
         return [ArticleSummary(*row[:7], suggested=row[7] or 0, doubt=row[8]) for row in rows]  # type: ignore[misc]  # row has 9 columns
+
+    # --- the library a page at a time (schema 5's summary tables and index) -----------------
+
+    def library_totals(self) -> tuple[int, int]:
+        """How many articles and sentences are stored (kept by triggers: no count over them)."""
+        totals = dict(self._all("SELECT name, n FROM library_totals"))
+        return totals.get("articles", 0), totals.get("sentences", 0)
+
+    def any_published(self) -> bool:
+        """Whether some article has a published date (the library then shows that column)."""
+        return self._one("SELECT EXISTS (SELECT 1 FROM articles INDEXED BY articles_dated WHERE published IS NOT NULL)")[0] == 1
+
+    def _matching(self, needle: str, text: bool = True) -> tuple[str, dict[str, str]]:
+        """The WHERE clause of the library's filter: the words in the title or source (case
+        folded), or, from three characters on, in the text (full-text search, as `search`).
+        From three characters on, titles and sources are found by their trigram index; a
+        shorter filter is looked for in each (it matches most of the library anyway)."""
+        if not needle:
+            return "1", {}
+        phrase = '"' + needle.replace('"', '""') + '"'
+        if len(needle) >= 3:
+            where = "(rowid IN (SELECT rowid FROM articles_titles WHERE articles_titles MATCH :titles)"
+            params = {"titles": "{title source}: " + phrase}
+        else:
+            fold = "lower"
+            if not needle.isascii():  # SQLite's lower() folds ASCII only; Python's, everything
+                self.conn.create_function("reader_fold", 1, lambda v: v.lower() if isinstance(v, str) else v, deterministic=True)
+                fold = "reader_fold"
+            where = f"(instr({fold}(coalesce(title, '')), :needle) OR instr({fold}(coalesce(source, '')), :needle)"
+            params = {"needle": needle.lower()}
+        if text and len(needle) >= 3:
+            where += """ OR id IN (SELECT s.article_id FROM sentences_fts f JOIN sentences s ON s.rowid = f.rowid
+                                   WHERE sentences_fts MATCH :phrase)"""
+            params["phrase"] = phrase
+        return where + ")", params
+
+    def _filtered(self, sql: str, needle: str, extra: dict[str, Any]) -> list[tuple]:
+        where, params = self._matching(needle)
+        try:
+            return self._all(sql.format(where=where), {**params, **extra})
+        except StoreError:
+            if "phrase" not in params:
+                raise
+            # a text the full-text index cannot parse: the title and source alone (as `search`)
+            where, params = self._matching(needle, text=False)
+            return self._all(sql.format(where=where), {**params, **extra})
+
+    def library_count(self, needle: str = "") -> int:
+        """How many articles the library's filter shows (all of them without one)."""
+        if not needle:
+            return self.library_totals()[0]
+        if len(needle) >= 3:  # the matches' ids, from the two full-text indexes: no scan of the library
+            return self._filtered("SELECT count(*) FROM articles WHERE {where}", needle, {})[0][0]
+        return self._filtered("SELECT count(*) FROM articles INDEXED BY articles_newest WHERE {where}", needle, {})[0][0]
+
+    def library_page(self, annotator: str, label_set: str = DEFAULT_SET, needle: str = "", offset: int = 0,
+                     limit: int = 200) -> list[ArticleSummary]:
+        """One page of the library, newest import first (as `summaries`), filtered like
+        `library_count`: the ids walk the library's index, the counts come from the summary
+        tables and each page's own suggestions, so a page costs the same in any library."""
+        ids = [r[0] for r in self._filtered(
+            """SELECT id FROM articles INDEXED BY articles_newest WHERE {where}
+               ORDER BY imported_at DESC, id LIMIT :limit OFFSET :offset""", needle, {"limit": limit, "offset": offset})]
+        if not ids:
+            return []
+        marks = ",".join("?" * len(ids))
+        rows = {r[0]: r for r in self._all(
+            f"""SELECT a.id, coalesce(a.title, ''), a.source, a.published, coalesce(c.sentences, 0), coalesce(p.labelled, 0),
+                       a.imported_at
+                FROM articles a LEFT JOIN article_counts c ON c.article_id = a.id
+                LEFT JOIN label_progress p ON p.article_id = a.id AND p.annotator = ?
+                WHERE a.id IN ({marks})""", (annotator, *ids))}
+        open_ = {r[0]: r[1:] for r in self._all(
+            f"""SELECT g.article_id, count(*), avg(1.0 - g.score) FROM suggestions g
+                WHERE g.article_id IN ({marks}) AND g.label_set = ? AND NOT EXISTS (
+                    SELECT 1 FROM annotations n WHERE n.article_id = g.article_id AND n.sentence_index = g.sentence_index
+                    AND n.annotator = ?)
+                GROUP BY g.article_id""", (*ids, label_set, annotator))}
+        out = []
+        for i in ids:
+            if i in rows:
+                _, title, source, published, sentences, labelled, imported_at = rows[i]
+                suggested, doubt = open_.get(i, (0, 0.0))
+                out.append(ArticleSummary(i, title, source, published, sentences, labelled, imported_at,
+                                          suggested=suggested, doubt=doubt or 0.0))
+        return out
 
     def delete_article(self, article_id: str, annotator: str) -> None:
         """Delete an article; its label history stays in the event log, and importing the same

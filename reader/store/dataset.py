@@ -63,30 +63,37 @@ class Dataset(Articles, Labels, Suggestions):
                     "SELECT annotator FROM assignments WHERE article_id = ? ORDER BY annotator", (article_id,))),
             )
 
-    def stats(self, annotator: str) -> dict[str, Any]:
+    def stats(self, annotator: str, articles: int | None = None) -> dict[str, Any]:
         """One annotator's progress and label counts; every annotator's counts, said to be so;
-        per-article progress; and how the suggestions on screen fared."""
-        total = self._one("SELECT count(*) FROM sentences")[0]
-        mine = dict(self._all("SELECT label, count(*) FROM annotations WHERE annotator = ? GROUP BY label ORDER BY label", (annotator,)))
+        per-article progress (of the first `articles` articles in import order, None: of all);
+        and how the suggestions on screen fared. The counts come from the summary tables the
+        schema's triggers keep, so only the per-article rows asked for cost their own reads."""
+        count, total = self.library_totals()
+        mine = self.label_counts(annotator)
         skipped = mine.pop(SKIPPED, 0)
         per_article = [
-            {"id": r.id, "title": r.title or None, "sentences": r.sentences, "labelled": r.labelled}
-            for r in sorted(self.summaries(annotator), key=lambda r: (r.imported_at, r.id))
+            {"id": article_id, "title": title or None, "sentences": sentences, "labelled": labelled}
+            for article_id, title, sentences, labelled in self._all(
+                """SELECT a.id, a.title, coalesce(c.sentences, 0), coalesce(p.labelled, 0) FROM articles a
+                   LEFT JOIN article_counts c ON c.article_id = a.id
+                   LEFT JOIN label_progress p ON p.article_id = a.id AND p.annotator = ?
+                   ORDER BY a.imported_at, a.id LIMIT ?""", (annotator, -1 if articles is None else articles))
         ]
         per_annotator: dict[str, dict[str, int]] = {}
-        for name, label, count in self._all(
-            "SELECT annotator, label, count(*) FROM annotations GROUP BY annotator, label ORDER BY annotator, label"
-        ):
-            per_annotator.setdefault(name, {})[label] = count
-        team_labelled = self._one(
-            "SELECT count(*) FROM (SELECT DISTINCT article_id, sentence_index FROM annotations WHERE label != ?)", (SKIPPED,)
-        )[0]
-        progress = self.team_progress()
+        for name, label, n in self._all("SELECT annotator, label, n FROM label_totals WHERE n > 0 ORDER BY annotator, label"):
+            per_annotator[name] = {**per_annotator.get(name, {}), label: n}
+        if len(per_annotator) > 1:
+            team_labelled = self._one(
+                "SELECT count(*) FROM (SELECT DISTINCT article_id, sentence_index FROM annotations WHERE label != ?)", (SKIPPED,)
+            )[0]
+        else:  # one annotator: their own labels
+            team_labelled = sum(n for counts in per_annotator.values() for label, n in counts.items() if label != SKIPPED)
+        progress = self.team_progress(None if articles is None else [row["id"] for row in per_article])
         for row in per_article:
             row["team_labelled"] = progress["per_article"].get(row["id"], {}).get("labelled", 0)
         return {
             "annotator": annotator,
-            "articles": len(per_article),
+            "articles": count,
             "sentences": total,
             "labelled": sum(mine.values()),
             "skipped": skipped,
@@ -136,25 +143,32 @@ class Dataset(Articles, Labels, Suggestions):
 
     def several_annotators(self) -> bool:
         """Whether labels of two or more annotators are stored (a team database)."""
-        return self._one("SELECT count(*) FROM (SELECT DISTINCT annotator FROM annotations LIMIT 2)")[0] > 1
+        return self._one("SELECT count(*) FROM (SELECT DISTINCT annotator FROM label_totals WHERE n > 0 LIMIT 2)")[0] > 1
 
-    def team_progress(self) -> dict[str, Any]:
+    def team_progress(self, article_ids: list[str] | None = None) -> dict[str, Any]:
         """The team's work, for a lead after `reader merge`: each annotator's labelled and
-        skipped sentences; per article, the sentences labelled by anyone, those the annotators
-        disagree on and those a reviewer decided; and those totals over the database."""
+        skipped sentences; per article (of these articles, None: of all), the sentences
+        labelled by anyone, those the annotators disagree on and those a reviewer decided; and
+        those totals over the database."""
         people: dict[str, dict[str, int]] = {}
         for name, labelled, skipped in self._all(
-            "SELECT annotator, sum(label != ?), sum(label = ?) FROM annotations GROUP BY annotator ORDER BY annotator", (SKIPPED, SKIPPED)
+            """SELECT annotator, sum(CASE WHEN label != ?1 THEN n ELSE 0 END), sum(CASE WHEN label = ?1 THEN n ELSE 0 END)
+               FROM label_totals GROUP BY annotator HAVING sum(n) > 0 ORDER BY annotator""", (SKIPPED,)
         ):
             people[name] = {"labelled": labelled, "skipped": skipped}
         per_article: dict[str, dict[str, int]] = {}
+        chosen = "" if article_ids is None else f"AND article_id IN ({','.join('?' * len(article_ids))})"
         for article_id, labelled, disagreements in self._all(  # one pass over the labels, in key order
-            """SELECT article_id, count(*), sum(n > 1) FROM (
-                   SELECT article_id, sentence_index, count(DISTINCT label) AS n FROM annotations WHERE label != ?
+            f"""SELECT article_id, count(*), sum(n > 1) FROM (
+                   SELECT article_id, sentence_index, count(DISTINCT label) AS n FROM annotations WHERE label != ? {chosen}
                    GROUP BY article_id, sentence_index)
-               GROUP BY article_id""", (SKIPPED,)
+               GROUP BY article_id""", (SKIPPED, *(article_ids or ()))
         ):
             per_article[article_id] = {"labelled": labelled, "disagreements": disagreements, "reviewed": 0}
+        if article_ids is None or len(people) < 2:  # one annotator never disagrees with themself
+            disagreements = sum(row["disagreements"] for row in per_article.values())
+        else:
+            disagreements = self.conflicts()[0]
         decided = 0
         for article_id, index in self._all(  # reviews are few: each looked up by its key
             "SELECT DISTINCT article_id, sentence_index FROM sentence_fields WHERE field = ?", (REVIEW,)
@@ -168,7 +182,7 @@ class Dataset(Articles, Labels, Suggestions):
         return {
             "annotators": people,
             "per_article": per_article,
-            "disagreements": sum(row["disagreements"] for row in per_article.values()),
+            "disagreements": disagreements,
             "decided": decided,
             "reviewed": sum(row["reviewed"] for row in per_article.values()),
         }

@@ -239,9 +239,10 @@ class Labels(Connection):
         return sentences >= least and labels >= 2 and articles >= 2
 
     def label_counts(self, annotator: str | None = None) -> dict[str, int]:
-        """How many sentences carry each label: one annotator's, or (None) everyone's."""
+        """How many sentences carry each label: one annotator's, or (None) everyone's (from the
+        counts the schema's triggers keep, not a count over the labels)."""
         return dict(self._all(
-            "SELECT label, count(*) FROM annotations WHERE ?1 IS NULL OR annotator = ?1 GROUP BY label ORDER BY label",
+            "SELECT label, sum(n) FROM label_totals WHERE ?1 IS NULL OR annotator = ?1 GROUP BY label HAVING sum(n) > 0 ORDER BY label",
             (annotator,),
         ))
 

@@ -14,7 +14,7 @@ import sqlite3
 from collections.abc import Callable
 from typing import Any
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 APP_ID = 0x52454144  # "READ": marks a database as ours
 
 V1 = [
@@ -227,7 +227,114 @@ V4 = [
     ) WITHOUT ROWID""",
 ]
 
-MIGRATIONS: dict[int, list[str]] = {0: V1, 1: V2, 2: V3, 3: V4}
+# Version 5 keeps the library's counts in small summary tables, so a library of 100,000
+# articles opens and answers keys without counting millions of rows: each article's
+# sentences, each annotator's labelled sentences per article, each annotator's count per
+# label, each article's suggestions per label set, and the number of articles and sentences. Triggers keep them, so every path that
+# writes sentences or labels (import, the one label write path, merge, restore, delete with
+# its cascades) keeps them right without knowing they exist. An index in the library's
+# order (newest import first) holds the columns its filter reads, and another finds the
+# articles still to parse, and another the articles with a date.
+V5 = [
+    """
+    CREATE TABLE article_counts (
+        article_id TEXT PRIMARY KEY REFERENCES articles(id) ON DELETE CASCADE,
+        sentences INTEGER NOT NULL
+    ) WITHOUT ROWID""",
+    """
+    CREATE TABLE label_progress (
+        article_id TEXT NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+        annotator TEXT NOT NULL,
+        labelled INTEGER NOT NULL,
+        PRIMARY KEY (article_id, annotator)
+    ) WITHOUT ROWID""",
+    """
+    CREATE TABLE label_totals (
+        annotator TEXT NOT NULL,
+        label TEXT NOT NULL,
+        n INTEGER NOT NULL,
+        PRIMARY KEY (annotator, label)
+    ) WITHOUT ROWID""",
+    "CREATE TABLE library_totals (name TEXT PRIMARY KEY, n INTEGER NOT NULL) WITHOUT ROWID",
+    """
+    CREATE TABLE suggestion_counts (
+        article_id TEXT NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+        label_set TEXT NOT NULL,
+        n INTEGER NOT NULL,
+        PRIMARY KEY (article_id, label_set)
+    ) WITHOUT ROWID""",
+    "INSERT INTO suggestion_counts SELECT article_id, label_set, count(*) FROM suggestions GROUP BY article_id, label_set",
+    "INSERT INTO article_counts SELECT article_id, count(*) FROM sentences GROUP BY article_id",
+    "INSERT INTO label_progress SELECT article_id, annotator, count(*) FROM annotations GROUP BY article_id, annotator",
+    "INSERT INTO label_totals SELECT annotator, label, count(*) FROM annotations GROUP BY annotator, label",
+    "INSERT INTO library_totals VALUES ('articles', (SELECT count(*) FROM articles)), ('sentences', (SELECT count(*) FROM sentences))",
+    """
+    CREATE TRIGGER articles_counted AFTER INSERT ON articles
+    BEGIN UPDATE library_totals SET n = n + 1 WHERE name = 'articles'; END""",
+    """
+    CREATE TRIGGER articles_uncounted AFTER DELETE ON articles
+    BEGIN UPDATE library_totals SET n = n - 1 WHERE name = 'articles'; END""",
+    """
+    CREATE TRIGGER sentences_counted AFTER INSERT ON sentences BEGIN
+        INSERT INTO article_counts (article_id, sentences) VALUES (NEW.article_id, 1)
+            ON CONFLICT (article_id) DO UPDATE SET sentences = sentences + 1;
+        UPDATE library_totals SET n = n + 1 WHERE name = 'sentences';
+    END""",
+    """
+    CREATE TRIGGER sentences_uncounted AFTER DELETE ON sentences BEGIN
+        UPDATE article_counts SET sentences = sentences - 1 WHERE article_id = OLD.article_id;
+        UPDATE library_totals SET n = n - 1 WHERE name = 'sentences';
+    END""",
+    """
+    CREATE TRIGGER annotations_counted AFTER INSERT ON annotations BEGIN
+        INSERT INTO label_progress (article_id, annotator, labelled) VALUES (NEW.article_id, NEW.annotator, 1)
+            ON CONFLICT (article_id, annotator) DO UPDATE SET labelled = labelled + 1;
+        INSERT INTO label_totals (annotator, label, n) VALUES (NEW.annotator, NEW.label, 1)
+            ON CONFLICT (annotator, label) DO UPDATE SET n = n + 1;
+    END""",
+    """
+    CREATE TRIGGER annotations_uncounted AFTER DELETE ON annotations BEGIN
+        UPDATE label_progress SET labelled = labelled - 1 WHERE article_id = OLD.article_id AND annotator = OLD.annotator;
+        UPDATE label_totals SET n = n - 1 WHERE annotator = OLD.annotator AND label = OLD.label;
+    END""",
+    """
+    CREATE TRIGGER annotations_recounted AFTER UPDATE OF label ON annotations WHEN OLD.label IS NOT NEW.label BEGIN
+        UPDATE label_totals SET n = n - 1 WHERE annotator = OLD.annotator AND label = OLD.label;
+        INSERT INTO label_totals (annotator, label, n) VALUES (NEW.annotator, NEW.label, 1)
+            ON CONFLICT (annotator, label) DO UPDATE SET n = n + 1;
+    END""",
+    """
+    CREATE TRIGGER suggestions_counted AFTER INSERT ON suggestions BEGIN
+        INSERT INTO suggestion_counts (article_id, label_set, n) VALUES (NEW.article_id, NEW.label_set, 1)
+            ON CONFLICT (article_id, label_set) DO UPDATE SET n = n + 1;
+    END""",
+    """
+    CREATE TRIGGER suggestions_uncounted AFTER DELETE ON suggestions BEGIN
+        UPDATE suggestion_counts SET n = n - 1 WHERE article_id = OLD.article_id AND label_set = OLD.label_set;
+    END""",
+    # titles and sources by every three letters: the filter's substrings without a scan
+    """
+    CREATE VIRTUAL TABLE articles_titles USING fts5(
+        title, source, content='articles', content_rowid='rowid', tokenize='trigram')""",
+    "INSERT INTO articles_titles (rowid, title, source) SELECT rowid, title, source FROM articles",
+    """
+    CREATE TRIGGER articles_titled AFTER INSERT ON articles
+    BEGIN INSERT INTO articles_titles (rowid, title, source) VALUES (NEW.rowid, NEW.title, NEW.source); END""",
+    """
+    CREATE TRIGGER articles_untitled AFTER DELETE ON articles BEGIN
+        INSERT INTO articles_titles (articles_titles, rowid, title, source) VALUES ('delete', OLD.rowid, OLD.title, OLD.source);
+    END""",
+    """
+    CREATE TRIGGER articles_retitled AFTER UPDATE OF title, source ON articles BEGIN
+        INSERT INTO articles_titles (articles_titles, rowid, title, source) VALUES ('delete', OLD.rowid, OLD.title, OLD.source);
+        INSERT INTO articles_titles (rowid, title, source) VALUES (NEW.rowid, NEW.title, NEW.source);
+    END""",
+    "CREATE INDEX articles_newest ON articles(imported_at DESC, id, title, source)",
+    "CREATE INDEX articles_unparsed ON articles(imported_at, id) WHERE model IS NULL",
+    "CREATE INDEX articles_dated ON articles(id) WHERE published IS NOT NULL",
+]
+
+MIGRATIONS: dict[int, list[str]] = {0: V1, 1: V2, 2: V3, 3: V4, 4: V5}
 
 
 def _enable_search(db: Any) -> None:

@@ -59,6 +59,17 @@ class Suggestions(Connection):
     def unsuggested(self, label_set: str, source: str | None = None) -> list[str]:
         """Parsed articles with sentences that have no suggestion for this label set (or none
         from `source`): those stored before suggestions existed, or before the current model."""
+        if source is None:
+            # an article has a suggestion per sentence, or fewer: the counts the triggers keep say which
+            rows = self._all(
+                """SELECT id FROM articles WHERE model IS NOT NULL AND id IN (
+                       SELECT c.article_id FROM article_counts c
+                       LEFT JOIN suggestion_counts g ON g.article_id = c.article_id AND g.label_set = ?
+                       WHERE c.sentences > coalesce(g.n, 0))
+                   ORDER BY imported_at, id""",
+                (label_set,),
+            )
+            return [r[0] for r in rows]
         rows = self._all(
             """SELECT a.id FROM articles a WHERE a.model IS NOT NULL AND EXISTS (
                    SELECT 1 FROM sentences s WHERE s.article_id = a.id AND NOT EXISTS (

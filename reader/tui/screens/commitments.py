@@ -25,7 +25,7 @@ from reader.tui.screens.dialogs import CorrectDialog
 from reader.tui.widgets.columns import Column, fit
 from reader.tui.widgets.key_bar import KeyBar
 from reader.tui.widgets.lines import open_line, typed_slash
-from reader.tui.widgets.rows import fill
+from reader.tui.widgets.rows import PAGE, window_start
 
 LINES = {
     "filter": "filter by actor, action, time, article or sentence (enter keeps it, escape clears)",
@@ -70,6 +70,7 @@ class CommitmentsScreen(Screen[None]):
         super().__init__()
         self.register = Register(self.app.store)
         self.shown: list[Tracked] = []
+        self.first = 0  # where the table's window of the rows shown starts (widgets.rows)
         self._just_mounted = False
 
     def compose(self) -> ComposeResult:
@@ -121,24 +122,43 @@ class CommitmentsScreen(Screen[None]):
         self.draw()
 
     def draw(self) -> None:
+        """Show the register's rows as they are now, the cursor kept on its commitment when it
+        is still shown (and in the window)."""
         table = self.query_one(DataTable)
         selected = self.selected()
         self.shown = self.register.rows()
         row = f"{selected.article_id}:{selected.sentence_index}" if selected else None
-
-        def keep_cursor() -> None:
-            if row in table.rows:
-                table.move_cursor(row=table.get_row_index(row))
-
-        fill(table, self._rows(), done=keep_cursor)
-        keep_cursor()
+        self.first = min(self.first, max(0, len(self.shown) - 1))
+        self.first -= self.first % 2
+        self._fill()
+        if row in table.rows:
+            table.move_cursor(row=table.get_row_index(row))
         self.query_one("#commitments-header", Static).update(self.header())
 
-    def _rows(self) -> Iterator[tuple[list[Text], str]]:
+    def _fill(self) -> None:
+        """The table holds a window of the rows shown, never all of them (widgets.rows)."""
+        table = self.query_one(DataTable)
+        table.clear()
+        for cells, key in self._rows(self.first, self.first + PAGE):
+            table.add_row(*cells, key=key)
+
+    def _go(self, position: int) -> None:
+        """The cursor to this row of those shown, moving the window when it must."""
+        if not self.shown:
+            return
+        table = self.query_one(DataTable)
+        position = max(0, min(len(self.shown) - 1, position))
+        start = window_start(position, self.first, table.row_count, len(self.shown))
+        if start is not None:
+            self.first = start
+            self._fill()
+        table.move_cursor(row=position - self.first, scroll=True)
+
+    def _rows(self, start: int, end: int) -> Iterator[tuple[list[Text], str]]:
         keys = [str(key.value) for key in self.query_one(DataTable).columns]
         counts = self.register.groups() if self.register.grouped else {}
-        previous_actor = None
-        for c in self.shown:
+        previous_actor = self.register.group_of(self.shown[start - 1]) if self.register.grouped and start else None
+        for c in self.shown[start:end]:
             actor = c.value("actor") or ""
             if c.extracted.get("actor_resolved") and "actor" not in c.corrected:
                 actor = f"{actor} ({c.extracted['actor_resolved']})" if actor else c.extracted["actor_resolved"]
@@ -164,7 +184,7 @@ class CommitmentsScreen(Screen[None]):
 
     def header(self) -> Text:
         items = self.register.items
-        labelled = sum(c.origin == "labelled" for c in items)
+        labelled = self.register.labelled()
         text = Text(f"{len(items)} commitment{'' if len(items) == 1 else 's'} ({labelled} labelled, {len(items) - labelled} suggested)", style="bold")
         counts = self.register.counts()
         text.append(f" · {counts['overdue']} overdue · {counts['due']} due in {self.register.due_days} days")
@@ -188,18 +208,21 @@ class CommitmentsScreen(Screen[None]):
         table = self.query_one(DataTable)
         if not self.shown or not table.row_count:
             return None
-        row = min(table.cursor_row, len(self.shown) - 1)
+        row = min(self.first + table.cursor_row, len(self.shown) - 1)
         return self.shown[row]
 
     @on(DataTable.RowHighlighted)
     def highlighted(self) -> None:
+        # the table's own keys (arrows, page down, the mouse) move the window too
+        table = self.query_one(DataTable)
+        if window_start(self.first + table.cursor_row, self.first, table.row_count, len(self.shown)) is not None:
+            self._go(self.first + table.cursor_row)
         self.query_one("#commitments-header", Static).update(self.header())
 
     # --- actions --------------------------------------------------------------------------
 
     def action_move(self, step: int) -> None:
-        table = self.query_one(DataTable)
-        table.move_cursor(row=max(0, min(table.row_count - 1, table.cursor_row + step)))
+        self._go(self.first + self.query_one(DataTable).cursor_row + step)
 
     @on(DataTable.RowSelected)
     def action_open(self) -> None:

@@ -19,7 +19,7 @@ from reader.tui.theme import label_text
 from reader.tui.widgets.columns import Column, fit
 from reader.tui.widgets.key_bar import KeyBar
 from reader.tui.widgets.lines import open_line, typed_slash
-from reader.tui.widgets.rows import fill
+from reader.tui.widgets.rows import PAGE, window_start
 
 BAR = 10
 
@@ -76,11 +76,14 @@ class LibraryScreen(Screen[None]):
     def __init__(self) -> None:
         super().__init__()
         self.store = self.app.store
-        self.rows: list[ArticleSummary] = []
-        self.shown = 0
+        self.rows: list[ArticleSummary] = []  # the window of the library the table holds
+        self.first = 0  # where that window starts among the articles shown
+        self.shown = 0  # how many articles the filter (and assignments) show
+        self.dated = False  # some article has a published date: the table has that column
+        self._listed: list[ArticleSummary] | None = None  # every article shown, for the sorts done in Python
+        self._found_for: str | None = None
         self.filter = ""
         self.sort = SORTS[0]
-        self._cursor_on: str | None = None  # the article to put the cursor on once its row is in
         self._found: set[str] | None = None  # articles whose text holds the filter
         self._just_mounted = False
         self.assigned: set[str] = set()  # the articles assigned to this annotator (reader assign)
@@ -98,7 +101,7 @@ class LibraryScreen(Screen[None]):
         self.reload()
         self._just_mounted = True
         table.focus()
-        if not self.rows and not self.store.ever_had_articles():
+        if not self.rows and not self.filter and not self.store.ever_had_articles():
             self.import_samples()
         elif self.store.unparsed():
             self.parse_pending()
@@ -128,9 +131,9 @@ class LibraryScreen(Screen[None]):
         return False
 
     def on_resize(self) -> None:
-        # The widths follow the terminal; when a column comes or goes, the rows are filled again.
-        if self._lay_out(any(r.published for r in self.rows)):
-            self.reload()
+        # The widths follow the terminal; when a column comes or goes, the window is drawn again.
+        if self._lay_out(self.dated):
+            self._draw()
 
     def on_screen_resume(self) -> None:
         if self._just_mounted:  # on_mount has just filled the table
@@ -139,12 +142,11 @@ class LibraryScreen(Screen[None]):
         self.reload()
 
     def show_article(self, article_id: str | None) -> None:
-        """Put the cursor on an article (the one just left, when coming back), now or once the
-        table has filled up to it."""
-        self._cursor_on = article_id
+        """Put the cursor on an article (the one just left, when coming back) when the table's
+        window holds it."""
         table = self.query_one(DataTable)
         if article_id in table.rows:
-            table.move_cursor(row=table.get_row_index(article_id))
+            table.move_cursor(row=table.get_row_index(article_id), scroll=True)
 
     def _ordered(self, rows: list[ArticleSummary]) -> list[ArticleSummary]:
         if self.assigned:  # this annotator's assignments first; only those unless `m` asked for all
@@ -162,21 +164,69 @@ class LibraryScreen(Screen[None]):
         return rows  # newest import first, as the store gives them
 
     def reload(self) -> None:
-        """Re-read the articles and counts from the database and redraw the table."""
-        self.rows = self.store.summaries(self.app.annotator, self.app.label_set.key)
-        self.assigned = self.store.assigned_to(self.app.annotator) & {r.id for r in self.rows}
+        """Re-read the articles shown and their counts, and redraw the table's window of them.
+
+        The library in its own order (newest import first), filtered or not, is read a page at
+        a time from the store; the other sorts and an annotator's assignments read every
+        article's summary and order them here."""
+        store, annotator = self.store, self.app.annotator
+        assigned = store.assigned_to(annotator)
+        self.assigned = {a for a in assigned if store.has_article(a)} if assigned else set()
         selected = self.selected_id()
-        dated = any(r.published for r in self.rows)
-        self._lay_out(dated)
-        needle = self.filter.lower()
-        shown = [
-            r for r in self._ordered(self.rows)
-            if not needle or needle in r.title.lower() or needle in (r.source or "").lower() or r.id in (self._found or ())
-        ]
-        self.shown = len(shown)
-        fill(self.query_one(DataTable), (self._cells(r) for r in shown), done=lambda: self.show_article(self._cursor_on))
+        self.dated = store.any_published()
+        self._lay_out(self.dated)
+        if self.sort == SORTS[0] and not self.assigned:
+            self._listed = None
+            self.shown = store.library_count(self.filter)
+        else:
+            if self.filter and len(self.filter) >= 3 and self._found_for != self.filter:
+                self._found, self._found_for = store.search(self.filter), self.filter
+            needle = self.filter.lower()
+            self._listed = [
+                r for r in self._ordered(store.summaries(annotator, self.app.label_set.key))
+                if not needle or needle in r.title.lower() or needle in (r.source or "").lower() or r.id in (self._found or ())
+            ]
+            self.shown = len(self._listed)
+        self.first = max(0, min(self.first, self.shown - PAGE))
+        self.first -= self.first % 2
+        self._draw()
         self.show_article(selected)
         self.query_one("#library-header", Static).update(self.header_text())
+
+    def _page(self, offset: int) -> list[ArticleSummary]:
+        if self._listed is not None:
+            return self._listed[offset : offset + PAGE]
+        return self.store.library_page(self.app.annotator, self.app.label_set.key, self.filter, offset, PAGE)
+
+    def _draw(self) -> None:
+        """Fill the table with the window that starts at self.first."""
+        self.rows = self._page(self.first)
+        table = self.query_one(DataTable)
+        table.clear()
+        for r in self.rows:
+            cells, key = self._cells(r)
+            table.add_row(*cells, key=key)
+
+    def _go(self, position: int) -> None:
+        """Put the cursor on the article at this position among those shown, moving the window
+        when the position is outside it or near its edge (with more articles beyond)."""
+        table = self.query_one(DataTable)
+        if not self.shown:
+            return
+        position = max(0, min(self.shown - 1, position))
+        start = window_start(position, self.first, len(self.rows), self.shown)
+        if start is not None:
+            self.first = start
+            self._draw()
+        table.move_cursor(row=position - self.first, scroll=True)
+
+    @on(DataTable.RowHighlighted)
+    def _highlighted(self, event: DataTable.RowHighlighted) -> None:
+        # The table's own keys (arrows, page down, the mouse) move the window too. Where the
+        # cursor is now counts, not where the message says: the window may have moved since.
+        row = self.query_one(DataTable).cursor_row
+        if window_start(self.first + row, self.first, len(self.rows), self.shown) is not None:
+            self._go(self.first + row)
 
     def _cells(self, r: ArticleSummary) -> tuple[list[Text], str]:
         """The row's cells for the columns the table has now."""
@@ -195,9 +245,8 @@ class LibraryScreen(Screen[None]):
         """Counts for the annotator running the app; the label counts are theirs too."""
         annotator = self.app.annotator
         counts = self.store.label_counts(annotator)
-        total = sum(r.sentences for r in self.rows)
-        labelled = sum(r.labelled for r in self.rows)
-        n = len(self.rows)
+        n, total = self.store.library_totals()
+        labelled = sum(counts.values())
         parts: list[tuple[str, str] | str] = [(f"{n} article{'' if n == 1 else 's'}", "bold")]
         if self.assigned:  # reader assign gave this annotator articles
             mode = "yours first" if self.all_articles else f"{self.shown} of {n} shown: assigned to you, m shows all"
@@ -237,12 +286,10 @@ class LibraryScreen(Screen[None]):
             return None
 
     def action_move(self, step: int) -> None:
-        table = self.query_one(DataTable)
-        table.move_cursor(row=max(0, min(table.row_count - 1, table.cursor_row + step)))
+        self._go(self.first + self.query_one(DataTable).cursor_row + step)
 
     def action_edge(self, end: int) -> None:
-        table = self.query_one(DataTable)
-        table.move_cursor(row=(table.row_count - 1) * end)
+        self._go((self.shown - 1) * end)
 
     def action_commitments(self) -> None:
         self.app.open_commitments()
@@ -268,7 +315,8 @@ class LibraryScreen(Screen[None]):
     @on(Input.Changed, "#filter")
     def filter_changed(self, event: Input.Changed) -> None:
         self.filter = event.value.strip()
-        self._found = self.store.search(self.filter) if len(self.filter) >= 3 else None
+        self._found, self._found_for = None, None
+        self.first = 0
         self.reload()
 
     @on(Input.Submitted, "#filter")
@@ -280,7 +328,8 @@ class LibraryScreen(Screen[None]):
         box.value = ""
         box.display = False
         self.filter = ""
-        self._found = None
+        self._found, self._found_for = None, None
+        self.first = 0
         self.reload()
         self.query_one(DataTable).focus()
 
