@@ -19,8 +19,8 @@ from reader.model import COMMITMENT, SKIPPED, Article, LabelSet
 from reader.session import Outcome, Pending, Session
 from reader.store import StoreError
 from reader.tui.messages import ArticleParsed, DatabaseChanged, SuggestionsUpdated
-from reader.tui.theme import ENTITY_COLOURS, entity_text, label_text
 from reader.tui.widgets.article_view import ArticleView
+from reader.tui.screens.article_status import article_header, entity_legend, next_match, status_content
 from reader.tui.widgets.key_bar import KeyBar
 from reader.tui.widgets.lines import open_line, typed_slash
 
@@ -160,60 +160,17 @@ class ArticleScreen(Screen[None]):
     # --- header and status ----------------------------------------------------------------
 
     def _header(self) -> Text:
-        a = self.article
-        line = Text(a.title or "(untitled)", style="bold")
-        details = [part for part in (a.author, a.published, a.site, a.source or a.url) if part]
-        if details:
-            line.append("\n")
-            line.append(" · ".join(details), style="dim")
-        return line
+        return article_header(self.article)
 
     def _legend(self) -> Content:
-        """The entity types this article has, each in the colour its text is drawn in."""
-        present = sorted({e.label for e in self.session.entities}, key=lambda t: (t not in ENTITY_COLOURS, t))
-        parts: list[tuple[str, str] | str] = [("entities: ", "dim")]
-        for label in present or ENTITY_COLOURS:
-            parts += [(label, entity_text(label)), "  "]
-        parts.append(("(e toggles)", "dim"))
-        return Content.assemble(*parts)
+        return entity_legend(self.session.entities)
 
     def status_text(self, view: ArticleView | None = None) -> Content:
-        """The status bar: `sentence i/N`, labelled count, per-label counts, annotator, and what
-        this sentence has (its label, else its suggestion; unsure; a note)."""
-        if view is None:
-            view = self.view
-        total = len(view.sentences)
+        """The status bar (`article_status.status_content`)."""
+        view = view if view is not None else self.view
         if not self.parsed:
             return Content(f"parsing sentences and entities… · {self.annotator}")
-        session = self.session
-        parts: list[tuple[str, str] | str] = [f"sentence {view.cursor + 1}/{total}" if total else "no sentences"]
-        parts.append(f" · {session.labelled}/{total} labelled")
-        if session.skipped:
-            parts.append(f" ({session.skipped} skipped)")
-        parts.append(" ·")
-        for name in self.label_set.names:
-            parts.append((f" {self.label_set.mark(name)} {name} {session.counts.get(name, 0)}", label_text(self.label_set, name)))
-        if session.pending:
-            parts.append((f" · database busy: {len(session.pending)} pending", "bold"))
-        if not self.auto_advance:
-            parts.append(" · auto-advance off")
-        parts.append(f" · {self.annotator}")
-        current = session.labels.get(view.cursor)
-        if view.cursor in session.unsure:
-            parts.append((" · unsure", "bold"))
-        if current == SKIPPED:
-            parts.append(" · this: skipped")
-        elif current:
-            parts += [" · this: ", (current, label_text(self.label_set, current))]
-        elif session.show_suggestions and view.cursor in session.suggestions:
-            suggestion = session.suggestions[view.cursor]
-            parts += [" · suggested: ", (suggestion.label, label_text(self.label_set, suggestion.label)), (f" {suggestion.score:.2f}", "dim")]
-        elif not session.suggestions and not self.label_set.is_default:
-            parts.append((" · no suggestions until a model is trained on this label set", "dim"))
-        note = session.notes.get(view.cursor)
-        if note:
-            parts.append((f" · note: {note}", "italic"))
-        return Content.assemble(*parts)
+        return status_content(self.session, view.cursor, len(view.sentences), self.label_set, self.annotator, self.auto_advance)
 
     def _update_status(self) -> None:
         self.query_one("#status", Static).update(self.status_text())
@@ -461,26 +418,9 @@ class ArticleScreen(Screen[None]):
         view = self.view
         if not query or not view.sentences:
             return
-        here = view.sentences[view.cursor]
-        # A new query starts at the sentence under the cursor (its text and its note); enter
-        # again with the same query goes on from there. Decided before the query is stored.
-        new = query != self._search
-        start = here.start if new else here.end
+        new = query != self._search  # decided before the query is stored
         self._search = query
-        text = view.text.lower()
-        hits = []
-        found = text.find(query, start)
-        if found < 0:
-            found = text.find(query)  # wrap around to the top
-        if found >= 0:
-            hits.append(view.sentence_covering(found))
-        # notes are searched too: the first note after the cursor that holds the query
-        notes = sorted(i for i, note in self.session.notes.items() if query in note.lower())
-        if notes:
-            hits.append(next((i for i in notes if i > view.cursor or (i == view.cursor and new)), notes[0]))
-        hits = [i for i in hits if i is not None]
-        after = [i for i in hits if i > view.cursor or (i == view.cursor and new)]
-        index = min(after) if after else (min(hits) if hits else None)
+        index = next_match(view, self.session.notes, query, new)
         if index is None:
             self.notify(Text(f"not found: {event.value}"), severity="warning", timeout=2)
             return

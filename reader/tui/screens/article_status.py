@@ -1,0 +1,96 @@
+"""What the article screen says around the text: its header, the entity legend, the status
+bar's content, and the next sentence a search finds. Plain functions of the session and the view, apart from the
+screen so that it stays a screen (and each can be read on its own)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from rich.text import Text
+from textual.content import Content
+
+from reader.model import SKIPPED, Article, LabelSet
+from reader.tui.theme import ENTITY_COLOURS, entity_text, label_text
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+
+    from reader.model import Entity
+    from reader.session import Session
+    from reader.tui.widgets.article_view import ArticleView
+
+
+def article_header(a: Article) -> Text:
+    """The title, and a dim line of author, date, site and source."""
+    line = Text(a.title or "(untitled)", style="bold")
+    details = [part for part in (a.author, a.published, a.site, a.source or a.url) if part]
+    if details:
+        line.append("\n")
+        line.append(" · ".join(details), style="dim")
+    return line
+
+
+def entity_legend(entities: Iterable[Entity]) -> Content:
+    """The entity types this article has, each in the colour its text is drawn in."""
+    present = sorted({e.label for e in entities}, key=lambda t: (t not in ENTITY_COLOURS, t))
+    parts: list[tuple[str, str] | str] = [("entities: ", "dim")]
+    for label in present or ENTITY_COLOURS:
+        parts += [(label, entity_text(label)), "  "]
+    parts.append(("(e toggles)", "dim"))
+    return Content.assemble(*parts)
+
+
+def status_content(session: Session, cursor: int, total: int, label_set: LabelSet, annotator: str,
+                   auto_advance: bool) -> Content:
+    """The status bar: `sentence i/N`, labelled count, per-label counts, annotator, and what
+    this sentence has (its label, else its suggestion; unsure; a note)."""
+    parts: list[tuple[str, str] | str] = [f"sentence {cursor + 1}/{total}" if total else "no sentences"]
+    parts.append(f" · {session.labelled}/{total} labelled")
+    if session.skipped:
+        parts.append(f" ({session.skipped} skipped)")
+    parts.append(" ·")
+    for name in label_set.names:
+        parts.append((f" {label_set.mark(name)} {name} {session.counts.get(name, 0)}", label_text(label_set, name)))
+    if session.pending:
+        parts.append((f" · database busy: {len(session.pending)} pending", "bold"))
+    if not auto_advance:
+        parts.append(" · auto-advance off")
+    parts.append(f" · {annotator}")
+    current = session.labels.get(cursor)
+    if cursor in session.unsure:
+        parts.append((" · unsure", "bold"))
+    if current == SKIPPED:
+        parts.append(" · this: skipped")
+    elif current:
+        parts += [" · this: ", (current, label_text(label_set, current))]
+    elif session.show_suggestions and cursor in session.suggestions:
+        suggestion = session.suggestions[cursor]
+        parts += [" · suggested: ", (suggestion.label, label_text(label_set, suggestion.label)), (f" {suggestion.score:.2f}", "dim")]
+    elif not session.suggestions and not label_set.is_default:
+        parts.append((" · no suggestions until a model is trained on this label set", "dim"))
+    note = session.notes.get(cursor)
+    if note:
+        parts.append((f" · note: {note}", "italic"))
+    return Content.assemble(*parts)
+
+
+def next_match(view: ArticleView, notes: dict[int, str], query: str, new: bool) -> int | None:
+    """The sentence a search for `query` (lower case) goes to: the next one whose text or note
+    holds it, after the cursor (from the cursor's own sentence for a new query, so that a note
+    on it is found), wrapping round to the top; None when nothing holds it."""
+    here = view.sentences[view.cursor]
+    start = here.start if new else here.end
+    text = view.text.lower()
+    hits = []
+    found = text.find(query, start)
+    if found < 0:
+        found = text.find(query)  # wrap around to the top
+    if found >= 0:
+        hits.append(view.sentence_covering(found))
+    # notes are searched too: the first note after the cursor that holds the query
+    noted = sorted(i for i, note in notes.items() if query in note.lower())
+    if noted:
+        hits.append(next((i for i in noted if i > view.cursor or (i == view.cursor and new)), noted[0]))
+    hits = [i for i in hits if i is not None]
+    after = [i for i in hits if i > view.cursor or (i == view.cursor and new)]
+    return min(after) if after else (min(hits) if hits else None)
