@@ -18,6 +18,7 @@ from typing import Any
 from reader.sanitize import clean_field
 from reader.store.db import SIDE_FILES, Connection, StoreError, is_reader_database, is_sqlite_file
 from reader.store.events import COLUMNS, Event
+from reader.store.events import read as read_events
 from reader.store.labels import next_event_id, sentences_digest, write_many
 from reader.store.merge_plan import (MergeReport, clean_article, clean_assignment, clean_event, clean_parse, latest_stamps,
                                      plan_article, sentence_map, with_uids)
@@ -293,9 +294,9 @@ class Merge(Connection):
 
     def _merge_events(self, conn: sqlite3.Connection, other: Other, article_id: str, mapping: dict[int, int] | None,
                       report: MergeReport, *, can_apply: bool = True) -> None:
-        ours = with_uids(Event._make(r) for r in conn.execute(f"SELECT {COLUMNS} FROM annotation_events WHERE article_id = ? ORDER BY id", (article_id,)))
+        ours = with_uids(read_events(conn.execute(f"SELECT {COLUMNS} FROM annotation_events WHERE article_id = ? ORDER BY id", (article_id,))))
         known = {uid: (e.id, e) for uid, e in ours}
-        cleaned = [clean_event(Event._make(r)) for r in other.events(article_id)]
+        cleaned = [clean_event(e) for e in read_events(other.events(article_id))]
         report.refused += sum(1 for e in cleaned if e is None)
         theirs = with_uids(e for e in cleaned if e is not None)
         fresh = [uid for uid, _ in theirs if uid not in known]

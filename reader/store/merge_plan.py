@@ -29,6 +29,7 @@ from collections.abc import Iterable
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from functools import lru_cache
+from typing import NamedTuple
 
 from reader.limits import DEFAULT_MAX_BYTES, MAX_NAME_CHARS, MAX_SENTENCE_CHARS, MAX_VALUE_CHARS
 from reader.sanitize import clean_field, clean_meta, clean_text, clean_time
@@ -209,8 +210,7 @@ def sentence_map(text: str, ours: Iterable[tuple[int, int, int]], theirs: Iterab
     return found
 
 
-@dataclass(frozen=True)
-class Planned:
+class Planned(NamedTuple):
     """An event to write here; `their_target` is the id (in their log) of the event it undoes
     or redoes, to be replaced by that event's id here."""
 
@@ -295,7 +295,8 @@ def plan_article(theirs: list[tuple[str, LogEvent]], mapping: dict[int, int] | N
         if apply and e.sentence_index is not None:  # (an event mapped to a sentence here has one there)
             value = values.get((e.sentence_index, e.annotator, e.field))
             if value is not None and clean_value(e.field, value[0]) == e.label:
-                since, updated = clean_time(value[1]), clean_time(value[2])
+                # the times of the value are nearly always the event's own, which is clean already
+                since, updated = (e.created if t == e.created else clean_time(t) for t in value[1:3])
         entry = Entry(e.article_id, index, e.annotator, e.action, e.label, e.previous, field=e.field,
                       provenance=e.provenance, suggested=e.suggested, created=e.created, uid=uid,
                       since=since, updated=updated, apply=apply, exact=apply)
