@@ -13,16 +13,17 @@ import os
 import sqlite3
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from reader.sanitize import clean_field
 from reader.store.db import SIDE_FILES, Connection, StoreError, is_reader_database, is_sqlite_file
 from reader.store.events import COLUMNS, Event
 from reader.store.events import read as read_events
 from reader.store.labels import next_event_id, sentences_digest, write_many
-from reader.store.merge_plan import (MergeReport, clean_article, clean_assignment, clean_event, clean_parse, latest_stamps,
-                                     plan_article, sentence_map, with_uids)
 from reader.store.schema import SCHEMA_VERSION
+
+if TYPE_CHECKING:  # the decisions are imported by a merge only: opening the reader needs none of them
+    from reader.store.merge_plan import MergeReport
 
 ARTICLE_COLUMNS = "id, title, source, url, author, published, site, text, meta, model, model_version, imported_at"
 DETAILS = ("title", "source", "url", "author", "published", "site", "meta", "imported_at")
@@ -190,6 +191,8 @@ class Merge(Connection):
 
     def merge_from(self, other: Other) -> MergeReport:
         """Merge one database in one transaction: nothing of it is written unless all of it is."""
+        from reader.store.merge_plan import MergeReport
+
         self.check()
         report = MergeReport(str(other.path))
         # A merge writes hundreds of thousands of rows in one transaction: with SQLite's default
@@ -202,6 +205,8 @@ class Merge(Connection):
             self.conn.execute(f"PRAGMA cache_size = {int(cache)}")
 
     def _merge(self, other: Other, report: MergeReport) -> MergeReport:
+        from reader.store.merge_plan import clean_article, clean_assignment
+
         with self._write() as conn:
             for row in other.articles():
                 cleaned = clean_article(row)
@@ -240,6 +245,8 @@ class Merge(Connection):
                                         "reason": reason, "events": events})
 
     def _merge_article(self, conn: sqlite3.Connection, other: Other, row: tuple, report: MergeReport) -> None:
+        from reader.store.merge_plan import clean_parse, sentence_map
+
         article_id, text = row[0], row[7]
         here = conn.execute("SELECT imported_at, model, text FROM articles WHERE id = ?", (article_id,)).fetchone()
         theirs = other.sentences(article_id)
@@ -294,6 +301,8 @@ class Merge(Connection):
 
     def _merge_events(self, conn: sqlite3.Connection, other: Other, article_id: str, mapping: dict[int, int] | None,
                       report: MergeReport, *, can_apply: bool = True) -> None:
+        from reader.store.merge_plan import clean_event, latest_stamps, plan_article, with_uids
+
         ours = with_uids(read_events(conn.execute(f"SELECT {COLUMNS} FROM annotation_events WHERE article_id = ? ORDER BY id", (article_id,))))
         known = {uid: (e.id, e) for uid, e in ours}
         cleaned = [clean_event(e) for e in read_events(other.events(article_id))]
