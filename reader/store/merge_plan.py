@@ -296,7 +296,8 @@ def plan_article(theirs: list[tuple[str, LogEvent]], mapping: dict[int, int] | N
             value = values.get((e.sentence_index, e.annotator, e.field))
             if value is not None and clean_value(e.field, value[0]) == e.label:
                 # the times of the value are nearly always the event's own, which is clean already
-                since, updated = (e.created if t == e.created else clean_time(t) for t in value[1:3])
+                since = e.created if value[1] == e.created else clean_time(value[1])
+                updated = e.created if value[2] == e.created else clean_time(value[2])
         entry = Entry(e.article_id, index, e.annotator, e.action, e.label, e.previous, field=e.field,
                       provenance=e.provenance, suggested=e.suggested, created=e.created, uid=uid,
                       since=since, updated=updated, apply=apply, exact=apply)
