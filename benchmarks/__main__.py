@@ -1,5 +1,6 @@
 """`python -m benchmarks`: run every benchmark, print the table of ratios, compare it with the
-previous benchmarks/last-run.json and save this run there.
+previous benchmarks/last-run.json and save this run there, with its table in
+benchmarks/RESULTS.md (the one place the figures are kept; the READMEs link it).
 
     python -m benchmarks                      # everything, 5 repetitions
     python -m benchmarks --only startup,keys  # some parts: see PARTS
@@ -19,11 +20,12 @@ import traceback
 from pathlib import Path
 
 from benchmarks import (commitments_screen, export, fixtures, ingest, keypress, label_write, refresh, retrain_keys, startup,
-                        train, undo)
+                        team, train, undo)
 from benchmarks.common import BENCH, Tmux, machine, say
 
-PARTS = ("startup", "keys", "ingest", "export", "labels", "train", "retrain-keys", "refresh", "commitments-screen", "undo")
+PARTS = ("startup", "keys", "ingest", "export", "labels", "train", "retrain-keys", "refresh", "commitments-screen", "undo", "team")
 LAST_RUN = BENCH / "last-run.json"
+RESULTS = BENCH / "RESULTS.md"
 RETIRED = {"ingest-no-lemmatizer"}  # rows no longer measured: a partial run does not carry them over
 REGRESSION = 0.35  # flag a change worse than this; on a shared 2-core machine smaller ones can be noise
 
@@ -128,7 +130,48 @@ def rows_of(results: dict) -> list[dict]:
                         f"(floor: {undo.SMALL:,})", large["article_first_ms"], small["article_first_ms"], unit="ms"))
         rows.append(row("undo-replay", f"what each keypress cost before: a replay of every article's log, {undo.LARGE:,} events "
                         f"(floor: {undo.SMALL:,})", large["replay_every_ms"], small["replay_every_ms"], unit="ms"))
+    tm = results.get("team")
+    if tm and "error" not in tm:
+        a = tm["agreement"]
+        rows.append(row("agreement", "`reader agreement --json` on 200,000 labels by 3 annotators, whole process "
+                        "(floor: a process reading the same rows)", a["reader_s"], a["floor_s"], unit="s", goal=3.0))
+        rows.append(row("agreement-in-process", "the same in process, imports aside (floor: the same read)",
+                        a["in_process_s"], a["in_process_floor_s"], unit="s"))
+        events = tm["merge"]["events"]
+        for key, where in (("into_articles", "into a database holding the articles"), ("into_empty", "into an empty database")):
+            m = tm["merge"][key]
+            rows.append(row(f"merge-{key.replace('_', '-')}", f"`reader merge` of {events:,} events {where}, whole process "
+                            "(floor: bare SQL reading and inserting the same rows)", m["reader_s"], m["write_floor_s"], unit="s", goal=2.0))
+            rows.append(row(f"merge-{key.replace('_', '-')}-read", "the same against a process that only reads those rows",
+                            m["reader_s"], m["floor_s"], unit="s"))
     return rows
+
+
+def results_page(record: dict) -> str:
+    """benchmarks/RESULTS.md: the saved run's table, each row with the date it was measured."""
+    m = record["machine"]
+    lines = [
+        "# Benchmark results",
+        "",
+        "Written by `make bench` (`python -m benchmarks`) with every saved run: do not edit it by hand.",
+        "What each row measures and what its floor is: [README.md](README.md).",
+        "",
+        f"Last run {record['date']}: parts {', '.join(record['parts'])}; {record['reps']} repetitions, medians; "
+        f"{m['nproc']} cores ({m['cpu']}), {m['memory']}, Python {m['python']}, Textual {m['textual']}, spaCy {m['spacy']}, "
+        f"SQLite {m['sqlite']}; reader at {m.get('commit', '?')}; load average {m['loadavg_before']} before, "
+        f"{m['loadavg_after']} after. A row of a part that run did not include keeps the date it was measured.",
+        "",
+        "| what | reader | floor | ratio | goal | | measured |",
+        "| --- | --- | --- | --- | --- | --- | --- |",
+    ]
+    for r in record["rows"]:
+        unit = "ms" if r["unit"].startswith("ms") else r["unit"]
+        ok = "" if r["ok"] is None else ("✅" if r["ok"] else "❌ missed")
+        ratio = f"{r['ratio']:.2f}×" if r["ratio"] is not None else "–"
+        goal = f"≤ {r['goal']}×" if r["goal"] is not None else ""
+        lines.append(f"| {r['what']} | {fmt(r['reader'], unit)} | {fmt(r['floor'], unit)} | {ratio} | {goal} | {ok} | "
+                     f"{r['date'][:10] if r.get('date') else 'an earlier run'} |")
+    return "\n".join(lines) + "\n"
 
 
 def fmt(value: float | None, unit: str = "") -> str:
@@ -192,9 +235,11 @@ def main(argv: list[str] | None = None) -> int:
     results: dict = {}
     tmux = None
     try:
-        say("generating and importing the 40-, 1,000- and 5,000-sentence articles (real spaCy parse)")
-        articles = fixtures.build(work)
-        results["articles"] = {"sentences": articles.sentences, "entities": articles.entities}
+        articles = None
+        if set(parts) - {"team"}:  # the team part builds its own databases
+            say("generating and importing the 40-, 1,000- and 5,000-sentence articles (real spaCy parse)")
+            articles = fixtures.build(work)
+            results["articles"] = {"sentences": articles.sentences, "entities": articles.entities}
 
         def attempt(name: str, action) -> None:
             say(f"{name}:")
@@ -233,6 +278,8 @@ def main(argv: list[str] | None = None) -> int:
             attempt("undo", lambda: undo.run(articles, args.reps))
         if "commitments-screen" in parts:
             attempt("commitments_screen", lambda: commitments_screen.run(articles, tmux, args.reps))
+        if "team" in parts:
+            attempt("team", lambda: team.run(args.reps, work / "team"))
     finally:
         if tmux is not None:
             tmux.close()
@@ -268,14 +315,16 @@ def main(argv: list[str] | None = None) -> int:
     if missed:
         print(f"\n{len(missed)} goal(s) missed: " + "; ".join(f"{r['id']} {r['ratio']:.2f}× > {r['goal']}×" for r in missed))
     if not args.no_save and not any("error" in p for p in results.values() if isinstance(p, dict)):
-        record = {"date": time.strftime("%Y-%m-%dT%H:%M:%S%z"), "reps": args.reps, "parts": parts, "machine": info,
-                  "rows": rows, "results": results}
+        date = time.strftime("%Y-%m-%dT%H:%M:%S%z")
+        rows = [{**r, "date": date} for r in rows]
+        record = {"date": date, "reps": args.reps, "parts": parts, "machine": info, "rows": rows, "results": results}
         if previous_run and set(parts) != set(PARTS):
             # A partial run keeps the previous figures of the parts it did not run.
             kept = [r for r in previous_run["rows"] if r["id"] not in {x["id"] for x in rows} | RETIRED]
             record["rows"] = rows + kept
         LAST_RUN.write_text(json.dumps(record, indent=1, ensure_ascii=False) + "\n")
-        print(f"\nsaved to {LAST_RUN.relative_to(BENCH.parent)}")
+        RESULTS.write_text(results_page(record), encoding="utf-8")
+        print(f"\nsaved to {LAST_RUN.relative_to(BENCH.parent)} and {RESULTS.relative_to(BENCH.parent)}")
     # Missed goals are reported above; only a part that could not run fails the command.
     return 1 if any("error" in p for p in results.values() if isinstance(p, dict)) else 0
 

@@ -3,6 +3,7 @@
     .venv/bin/python -m benchmarks.commitments_gum               # all, and each half
     .venv/bin/python -m benchmarks.commitments_gum --out x.jsonl --details dev
     .venv/bin/python -m benchmarks.commitments_gum --app   # also the app's import -> export path
+    .venv/bin/python -m benchmarks.commitments_gum --json  # the scores as one JSON object (tests read it)
 
 Each GUM article is parsed the way the app parses it (paragraphs -> nlp.pipe -> segment's
 sentence spans); every parsed sentence that overlaps a gold commitment is extracted, with all
@@ -44,17 +45,17 @@ def halves(names: list[str]) -> dict[str, str]:
     return {name: HALVES[k % 2] for k, name in enumerate(sorted(names))}
 
 
-def load_gold() -> tuple[list[dict], dict[str, str]]:
-    rows = [json.loads(line) for line in LABELS.open(encoding="utf-8") if line.strip()]
+def load_gold(labels: Path = LABELS) -> tuple[list[dict], dict[str, str]]:
+    rows = [json.loads(line) for line in labels.open(encoding="utf-8") if line.strip()]
     source_of = {r["article_id"]: r["source"] for r in rows}
     return rows, source_of
 
 
-def run(out: Path) -> dict:
+def run(out: Path, labels: Path = LABELS) -> dict:
     from reader import nlp as reader_nlp
     from reader.commitments import article_date, extract, parse_article
 
-    rows, source_of = load_gold()
+    rows, source_of = load_gold(labels)
     gold = [r for r in rows if r["label"] == "commitment"]
     by_article: dict[str, list[dict]] = defaultdict(list)
     for g in gold:
@@ -68,7 +69,7 @@ def run(out: Path) -> dict:
     parse_s = 0.0
     n_sentences = 0
     for article_id in sorted(source_of):
-        path = SHARED / "corpus" / source_of[article_id]
+        path = labels.parents[1] / source_of[article_id]
         text = path.read_text(encoding="utf-8")
         t = time.perf_counter()
         sentences = parse_article(nlp, text)
@@ -124,7 +125,7 @@ def score_halves(result: dict, records_path: Path, folder: Path) -> dict[str, di
     return scores
 
 
-def app_path(folder: Path) -> dict[str, dict[str, float]]:
+def app_path(folder: Path, labels: Path = LABELS) -> dict[str, dict[str, float]]:
     """The official path: `reader import` of the gold labels into a fresh database, `reader
     export --format commitments`, the scorer; per half as above. Articles are rebuilt there from
     the sentence export, so a sentence may be parsed as a paragraph of its own."""
@@ -132,9 +133,9 @@ def app_path(folder: Path) -> dict[str, dict[str, float]]:
 
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     db, out = folder / "app.db", folder / "app-commitments.jsonl"
-    for args in (["import", "--db", str(db), str(LABELS)], ["export", "--db", str(db), "--format", "commitments", "-o", str(out), "--force"]):
+    for args in (["import", "--db", str(db), str(labels)], ["export", "--db", str(db), "--format", "commitments", "-o", str(out), "--force"]):
         subprocess.run([sys.executable, "-m", "reader", *args], cwd=ROOT, env=env, capture_output=True, text=True, check=True)
-    rows, _ = load_gold()
+    rows, _ = load_gold(labels)
     return score_halves({"rows": rows}, out, folder)
 
 
@@ -162,16 +163,21 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, help="where to write the JSONL (default: a temporary file)")
     parser.add_argument("--details", choices=HALVES, help="print extracted beside gold for one half")
     parser.add_argument("--app", action="store_true", help="also score the app's import -> export path")
+    parser.add_argument("--json", action="store_true", help="print only the scores, as JSON ({half: {n, actor, action, when}})")
+    parser.add_argument("--labels", type=Path, default=LABELS, help="the gold labels.jsonl (its texts are in the folder above it)")
     args = parser.parse_args(argv)
-    if not (LABELS.exists() and SCORER.exists()):
+    if not (args.labels.exists() and SCORER.exists()):
         print(f"skipped: the GUM gold data or the scorer is not at {SHARED} (../shared)")
         return 0
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         out = args.out or folder / "commitments-gum.jsonl"
-        result = run(out)
+        result = run(out, args.labels)
         scores = score_halves(result, out, folder)
-        app = app_path(folder) if args.app else None
+        app = app_path(folder, args.labels) if args.app else None
+    if args.json:
+        print(json.dumps(scores))
+        return 0
     if args.details:
         details(result, args.details)
     print(f"\ncommitment extraction on GUM news ({len(result['gold'])} gold commitments, "

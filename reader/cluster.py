@@ -3,7 +3,7 @@
 The client (the one `reader` process) reads and cleans the articles, sends them to the
 workers in batches and gets each batch's parse back; it alone writes the database. Every
 worker loads the spaCy pipeline once, when it joins (a worker plugin), and runs the very
-function a plain import runs, `nlp.parse_many`, on its batches: the pipeline itself is never
+function a plain import runs, `pipeline.parse_many`, on its batches: the pipeline itself is never
 shipped (spaCy's issues #5111 and #5523 show what breaks when it is). Results come back in
 the order the articles were read, so a database imported on a cluster is the one a plain
 import writes, row for row.

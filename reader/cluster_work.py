@@ -61,6 +61,6 @@ def parse_batch(model: str | None, articles: list[Article]) -> list[Parsed]:
     """Parse a batch exactly as a plain import does, and return the parses in order (without
     the suggestion model when it could not be read: the client said so once, not every batch)."""
     nlp_object = _pipeline(model)
-    from reader import nlp
+    from reader.pipeline import parse_many
 
-    return [parsed for _, parsed in nlp.parse_many(nlp_object, articles, rules_only=model in _notes)]
+    return [parsed for _, parsed in parse_many(nlp_object, articles, rules_only=model in _notes)]

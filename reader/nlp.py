@@ -1,5 +1,6 @@
-"""spaCy, loaded only when text must be parsed: paragraph-aware sentences and entities, and
-the cold start's suggestion for every sentence while its parse is at hand.
+"""spaCy, loaded only when text must be parsed: paragraph-aware sentences and entities, with
+each sentence's span for what runs on the parse next (`reader.pipeline.parse_many`: the cold
+start's suggestion and the commitment extractor).
 
 Paragraphs (lines) are split first, so headlines, datelines, subheadings and captions are
 sentences of their own; spaCy then splits inside each paragraph and `reader.segment` corrects
@@ -14,7 +15,7 @@ from collections.abc import Iterable, Iterator
 from typing import Any
 
 from reader import segment
-from reader.model import COMMITMENT, Article, Entity, Parsed, Sentence, Suggestion
+from reader.model import Article, Entity, Parsed, Sentence
 
 CONTEXT = 12  # preceding sentences the commitment extractor may look back through
 
@@ -84,11 +85,10 @@ def chunks(text: str, start: int, end: int) -> Iterator[tuple[int, int]]:
         yield start, end
 
 
-def parse_many(nlp: Any, articles: Iterable[Article], *, jobs: int = 1, rules_only: bool = False) -> Iterator[tuple[Article, Parsed]]:
-    """Parse articles in order, yielding each as soon as its last paragraph is done.
-
-    Every sentence gets the cold start's suggestion: the shipped learned model's, or the parse
-    rules' alone (`rules_only`, or when the shipped model cannot be read: said once on stderr)."""
+def parse_spans(nlp: Any, articles: Iterable[Article], *, jobs: int = 1) -> Iterator[tuple[Article, Parsed, list[Any]]]:
+    """Parse articles in order, yielding each as soon as its last paragraph is done, with the
+    spaCy span of each of its sentences (None where spaCy could not align one), so that
+    `reader.pipeline` can suggest and extract while the parse is at hand."""
     name, version = model_label(nlp)
     pending: dict[int, tuple[Article, int]] = {}  # articles whose paragraphs are in flight
 
@@ -101,37 +101,21 @@ def parse_many(nlp: Any, articles: Iterable[Article], *, jobs: int = 1, rules_on
             if not spans:
                 yield "", (number, -1)  # keeps an empty article flowing through in order
 
-    from reader import commitments
-    from reader.suggest import cold_start_suggester
-
-    suggest = cold_start_suggester(rules_only)
-
     current = -1
     sentences: list[tuple[int, int]] = []
     entities: list[Entity] = []
-    suggestions: dict[int, Suggestion] = {}
-    found: dict[int, Any] = {}
-    context: list[Any] = []
-    date = None
+    spans: list[Any] = []
     seen = 0
     docs = nlp.pipe(paragraphs(), as_tuples=True, batch_size=BATCH_SIZE, n_process=max(1, jobs))
     for doc, (number, offset) in docs:
         article, expected = pending[number]
         if number != current:
-            current, sentences, entities, suggestions, found, context, seen = number, [], [], {}, {}, [], 0
-            date = None
+            current, sentences, entities, spans, seen = number, [], [], [], 0
         if offset >= 0:
             cut = segment.sentence_spans(doc, offset)
             doc = segment.within_sentences(nlp, doc, cut, offset)
             for a, b in cut:
-                span = doc.char_span(a - offset, b - offset, alignment_mode="expand")
-                if span is not None:
-                    suggestion = suggestions[len(sentences)] = suggest(span)
-                    if suggestion.label == COMMITMENT:
-                        # who commits to what, by when, while the parse is at hand
-                        date = date or commitments.article_date(article.text, article.published)
-                        found[len(sentences)] = (commitments.extract(span, context[-CONTEXT:], date), date)
-                    context.append(span)
+                spans.append(doc.char_span(a - offset, b - offset, alignment_mode="expand"))
                 sentences.append((a, b))
             text = article.text
             for ent in doc.ents:
@@ -144,11 +128,9 @@ def parse_many(nlp: Any, articles: Iterable[Article], *, jobs: int = 1, rules_on
                 entities=tuple(entities),
                 model=name,
                 model_version=version,
-                suggestions=suggestions,
-                commitments=found,
             )
             del pending[number]
-            yield article, parsed
+            yield article, parsed, spans
 
 
 def sentence_spans(nlp: Any, text: str, sentences: Iterable[Sentence]) -> dict[int, Any]:

@@ -1,5 +1,9 @@
 """Importing: sources -> ingest -> nlp -> store, with a report of what happened to each input.
 
+The parse (`parse_many`) is spaCy's (`reader.nlp`) and then, while each sentence's span is at
+hand, the cold start's suggestion (`reader.suggest`) and, for a sentence suggested to be a
+commitment, what the extractor finds in it (`reader.commitments`); `nlp` knows neither.
+
 Articles already stored are recognised by id before anything is parsed, so re-importing costs
 no spaCy time, and spaCy is not even imported when there is nothing new.
 """
@@ -7,12 +11,12 @@ no spaCy time, and spaCy is not even imported when there is nothing new.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from reader.ingest import Failed, Limits, ExportedArticle, Skipped, collect
-from reader.model import Article
+from reader.model import COMMITMENT, Article, Parsed, Suggestion
 from reader.store import Store
 
 
@@ -125,10 +129,8 @@ def import_targets(
         yield from articles
 
     if parser is None:
-        from reader import nlp
-
         model = load_model()
-        parser = lambda todo: nlp.parse_many(model, todo, jobs=jobs)
+        parser = lambda todo: parse_many(model, todo, jobs=jobs)
     for article, parsed in parser(chained()):
         store.add_article(article, parsed)
         report.imported.append(article)
@@ -136,16 +138,42 @@ def import_targets(
     return report
 
 
+def parse_many(nlp: Any, articles: Iterable[Article], *, jobs: int = 1, rules_only: bool = False) -> Iterator[tuple[Article, Parsed]]:
+    """Parse articles in order (`reader.nlp.parse_spans`), yielding each as soon as its parse is done.
+
+    Every sentence gets the cold start's suggestion: the shipped learned model's, or the parse
+    rules' alone (`rules_only`, or when the shipped model cannot be read: said once on stderr);
+    a sentence suggested to be a commitment gets what the extractor finds in it, looking back
+    through the sentences before it (`reader.nlp.CONTEXT`)."""
+    from reader import commitments, nlp as spacy_parse
+    from reader.suggest import cold_start_suggester
+
+    suggest = cold_start_suggester(rules_only)
+    for article, parsed, spans in spacy_parse.parse_spans(nlp, articles, jobs=jobs):
+        suggestions: dict[int, Suggestion] = {}
+        found: dict[int, Any] = {}
+        context: list[Any] = []
+        date = None
+        for index, span in enumerate(spans):
+            if span is None:
+                continue
+            suggestion = suggestions[index] = suggest(span)
+            if suggestion.label == COMMITMENT:
+                # who commits to what, by when, while the parse is at hand
+                date = date or commitments.article_date(article.text, article.published)
+                found[index] = (commitments.extract(span, context[-spacy_parse.CONTEXT:], date), date)
+            context.append(span)
+        yield article, replace(parsed, suggestions=suggestions, commitments=found)
+
+
 def parse_stored(store: Store, article_ids: Iterable[str], *, load_model: Callable[[], Any]) -> Iterator[str]:
     """Parse articles stored without sentences; yield each id once its parse is committed."""
     todo = [i for i in article_ids if store.has_article(i) and not store.is_parsed(i)]
     if not todo:
         return
-    from reader import nlp
-
     model = load_model()
     articles = (store.article(i) for i in todo)
-    for article, parsed in nlp.parse_many(model, (a for a in articles if a is not None)):
+    for article, parsed in parse_many(model, (a for a in articles if a is not None)):
         store.save_parse(article.id, parsed)
         yield article.id
 

@@ -10,6 +10,7 @@ import codecs
 import contextlib
 import re
 import unicodedata
+from datetime import datetime, timezone  # (sqlite3 imports datetime: nothing more to load)
 
 # ESC-introduced sequences first (CSI, OSC, DCS/PM/APC/SOS strings, two-byte escapes), so their
 # parameters go with them rather than being left behind as visible junk.
@@ -216,8 +217,6 @@ _NORMAL_TIME = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z")
 def clean_time(value: object) -> str | None:
     """An ISO 8601 time as reader writes them (UTC, milliseconds, "Z"); None when value is not a
     time. A time without a zone is taken as UTC. Normal form makes times comparable as text."""
-    from datetime import datetime, timezone
-
     if not isinstance(value, str) or not value or len(value) > 64:
         return None
     if _NORMAL_TIME.fullmatch(value):

@@ -19,6 +19,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from reader import nlp
+from reader.pipeline import parse_many
 from reader.export import Selection, export
 from reader.sanitize import clean_field, clean_text
 from reader.pipeline import import_targets
@@ -62,7 +63,7 @@ def build(db: Path, spec: list, model) -> None:
     """A database holding the articles, parsed, with every label at its given times."""
     items = [Article(text=text, title=clean_field(title), source=f"fuzz/[bold]{n}.txt") for n, (text, title, _) in enumerate(spec)]
     with Store(db) as store:
-        for (article, parsed), (_, _, marks) in zip(nlp.parse_many(model, items), spec, strict=True):
+        for (article, parsed), (_, _, marks) in zip(parse_many(model, items), spec, strict=True):
             store.add_article(article, parsed)
             for number, annotator, label, created, updated in marks:
                 index = number % len(parsed.sentences)

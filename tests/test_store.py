@@ -243,3 +243,37 @@ def test_two_windows_of_one_annotator_never_count_below_zero(tmp_path: Path) -> 
         assert dict(one.counts) == {"commitment": 1}
         assert two.refresh() == {3} and dict(two.counts) == {"commitment": 1}
         assert all(n >= 0 for n in one.counts.values())
+
+
+def test_the_event_row_is_the_table_the_migrations_make(tmp_path: Path) -> None:
+    """reader.store.events defines the event row once; the migrations (history, never edited)
+    must make exactly that table, and the one write path's Entry must carry every written column."""
+    from dataclasses import fields
+
+    from reader.store.events import WRITTEN, Event
+    from reader.store.labels import Entry
+
+    with Store(tmp_path / "r.db"):
+        pass
+    conn = sqlite3.connect(tmp_path / "r.db")
+    try:
+        table = tuple(row[1] for row in conn.execute("PRAGMA table_info(annotation_events)"))
+    finally:
+        conn.close()
+    assert table == Event._fields
+    assert set(WRITTEN) <= {f.name for f in fields(Entry)}
+
+
+def test_an_entry_is_written_as_the_row_it_says(store: Store, article: str) -> None:
+    """Every written column reaches the log under its own name (the INSERT and the row are both
+    derived from reader.store.events)."""
+    from reader.store.events import COLUMNS, Event
+    from reader.store.labels import Entry, write
+
+    entry = Entry(article, 1, "ann", "set", "claim", None, field="note", provenance="hand?", suggested='{"x": 1}',
+                  created="2026-01-02T03:04:05.000Z", uid="u-1")
+    with store._write() as conn:
+        event_id = write(conn, entry)
+    row = Event._make(store.db.conn.execute(f"SELECT {COLUMNS} FROM annotation_events WHERE id = ?", (event_id,)).fetchone())
+    assert row == Event(event_id, article, 1, "ann", "set", "claim", None, None, "2026-01-02T03:04:05.000Z", "note",
+                        "hand?", '{"x": 1}', "u-1")

@@ -518,9 +518,8 @@ def test_suggest_core_never_imports_textual():
 
 # ---- the GUM gold, when ../shared is there -------------------------------------------------
 
-def test_gum_benchmark_parses_and_matches_every_article(nlp):
-    sys.path.insert(0, str(ROOT))
-    from benchmarks import gum_corpus
+def test_gum_gold_parses_and_matches_every_article(nlp):
+    from tests import gum_corpus
 
     if not gum_corpus.available():
         pytest.skip("../shared/corpus/gum-news is absent")

@@ -171,8 +171,9 @@ def _parsed(articles: Any, remote: Any, model: str | None, jobs: int) -> Any:
     if remote is not None:
         return remote(chained())
     from reader import nlp
+    from reader.pipeline import parse_many
 
-    return nlp.parse_many(nlp.load(model), chained(), jobs=jobs)
+    return parse_many(nlp.load(model), chained(), jobs=jobs)
 
 
 def _summary(report: Any, output: Path, size: int, bar: Bar) -> str:

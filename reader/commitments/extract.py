@@ -98,7 +98,7 @@ def _entities(span, indices) -> tuple:
 
 def parse_article(nlp, text: str) -> list:
     """The article's sentences as spaCy Spans, in order: paragraphs through `nlp.pipe`, cut
-    by `reader.segment.sentence_spans`, exactly as `reader.nlp.parse_many` cuts them."""
+    by `reader.segment.sentence_spans`, exactly as `reader.nlp.parse_spans` cuts them."""
     from reader import segment
     from reader.nlp import chunks
 

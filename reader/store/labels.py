@@ -16,9 +16,11 @@ import uuid
 from collections.abc import Container, Iterable, Sequence
 from dataclasses import dataclass
 from itertools import groupby
+from operator import attrgetter
 
 from reader.model import NOTE, UNSURE, Change, Suggestion
 from reader.store.db import Connection, now
+from reader.store.events import INSERT, WRITTEN
 from reader.store.undo import DONE, EVENT_COLUMNS, UNDELETE, UNDONE, Event, View, replay
 from reader.store.undo import event as read_event
 
@@ -27,7 +29,8 @@ __all__ = ["EVENT_COLUMNS", "UNDELETE", "Entry", "Event", "Labels", "current", "
 
 @dataclass(frozen=True)
 class Entry:
-    """One event for the log, and what it does to the current state.
+    """One event for the log, and what it does to the current state: every column the log is
+    written with (`reader.store.events.WRITTEN`, by name) and how it is applied.
 
     `label` is the value the event sets (None clears it) and `previous` the value it replaces;
     `field` names what is set: None for the label, otherwise another field of the sentence.
@@ -50,7 +53,7 @@ class Entry:
     uid: str | None = None
     since: str | None = None
     updated: str | None = None
-    # For events merged from another database's log (reader.team.merge): `apply=False` appends
+    # For events merged from another database's log (reader.store.merge_plan): `apply=False` appends
     # an event older than the value in force without touching that value; `exact=True` makes
     # the value take `since` and `updated` as given even where one is already there, so the
     # result depends on the events merged, never on the order the databases were merged in.
@@ -58,16 +61,17 @@ class Entry:
     exact: bool = False
 
 
-INSERT_EVENT = """INSERT INTO annotation_events (article_id, sentence_index, annotator, action, label, previous, target,
-                                                 created, field, provenance, suggested, uid)
-                  VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"""
+# The event row of an entry: every column the log is written with (reader.store.events), read
+# from the entry by name; `created` and `uid` are filled in when the entry leaves them to the store.
+_written = attrgetter(*WRITTEN)
+_CREATED, _UID = WRITTEN.index("created"), WRITTEN.index("uid")
 
 
-def _event_row(entry: Entry, created: str) -> tuple:
-    return (
-        entry.article_id, entry.sentence_index, entry.annotator, entry.action, entry.label, entry.previous,
-        entry.target, created, entry.field, entry.provenance, entry.suggested, entry.uid or uuid.uuid4().hex,
-    )
+def _event_row(entry: Entry, created: str) -> list:
+    row = list(_written(entry))
+    row[_CREATED] = created
+    row[_UID] = entry.uid or uuid.uuid4().hex
+    return row
 
 
 def write(conn: sqlite3.Connection, entry: Entry) -> int:
@@ -77,7 +81,7 @@ def write(conn: sqlite3.Connection, entry: Entry) -> int:
     are committed together or not at all.
     """
     created = entry.created or now()
-    cursor = conn.execute(INSERT_EVENT, _event_row(entry, created))
+    cursor = conn.execute(INSERT, _event_row(entry, created))
     if entry.sentence_index is not None and entry.apply:
         _apply(conn, entry, entry.since or entry.updated or created, entry.updated or created)
     assert cursor.lastrowid is not None  # an INSERT always sets it
@@ -89,7 +93,7 @@ def write_many(conn: sqlite3.Connection, entries: Sequence[Entry]) -> list[int]:
     appended in order and applied in order, in the caller's transaction; returns their ids."""
     stamp = now()
     first = next_event_id(conn)
-    conn.executemany(INSERT_EVENT, [_event_row(e, e.created or stamp) for e in entries])
+    conn.executemany(INSERT, [_event_row(e, e.created or stamp) for e in entries])
     if next_event_id(conn) != first + len(entries):
         raise RuntimeError("the event log did not number a batch of events in order")
     changes = [
@@ -296,6 +300,7 @@ class Labels(Connection):
                 earlier = before[-1] if before else None
             article_id = target.article_id
             index = target.sentence_index
+            assert index is not None  # only changes of a sentence are on a stack (`fold`)
             # The value restored keeps where it came from: for a redo, the event redone; for an
             # undo, the change before it on the same sentence, if that is still in the history.
             source = target if action == "redo" else earlier

@@ -2,7 +2,7 @@
 and writing its articles, label histories and assignments here in one transaction.
 
 The decisions (which events are new, which sentences correspond, which event sets the value
-in force) are in `reader.team.merge`; every event goes through `labels.write_many` (`write`
+in force) are in `reader.store.merge_plan`; every event goes through `labels.write_many` (`write`
 for many events at once).
 """
 
@@ -13,12 +13,17 @@ import os
 import sqlite3
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from reader.sanitize import clean_field
 from reader.store.db import SIDE_FILES, Connection, StoreError, is_reader_database, is_sqlite_file
+from reader.store.events import COLUMNS, Event
+from reader.store.events import read as read_events
 from reader.store.labels import next_event_id, sentences_digest, write_many
 from reader.store.schema import SCHEMA_VERSION
+
+if TYPE_CHECKING:  # the decisions are imported by a merge only: opening the reader needs none of them
+    from reader.store.merge_plan import MergeReport
 
 ARTICLE_COLUMNS = "id, title, source, url, author, published, site, text, meta, model, model_version, imported_at"
 DETAILS = ("title", "source", "url", "author", "published", "site", "meta", "imported_at")
@@ -144,10 +149,7 @@ class Other:
 
     @_blamed
     def events(self, article_id: str) -> list[tuple]:
-        from reader.team.merge import COLUMNS
-
-        wanted = [c.strip() for c in COLUMNS.split(",")]
-        columns = ", ".join(c if c in self.event_columns else f"NULL AS {c}" for c in wanted)
+        columns = ", ".join(c if c in self.event_columns else f"NULL AS {c}" for c in Event._fields)
         return self.conn.execute(f"SELECT {columns} FROM annotation_events WHERE article_id = ? ORDER BY id", (article_id,)).fetchall()
 
     @_blamed
@@ -187,9 +189,9 @@ class Merge(Connection):
         """Check and open a database to merge (refused with one line if it cannot be)."""
         return Other(Path(path).expanduser(), self.path)
 
-    def merge_from(self, other: Other) -> Any:
+    def merge_from(self, other: Other) -> MergeReport:
         """Merge one database in one transaction: nothing of it is written unless all of it is."""
-        from reader.team.merge import MergeReport
+        from reader.store.merge_plan import MergeReport
 
         self.check()
         report = MergeReport(str(other.path))
@@ -202,8 +204,8 @@ class Merge(Connection):
         finally:
             self.conn.execute(f"PRAGMA cache_size = {int(cache)}")
 
-    def _merge(self, other: Other, report: Any) -> Any:
-        from reader.team.merge import clean_article, clean_assignment
+    def _merge(self, other: Other, report: MergeReport) -> MergeReport:
+        from reader.store.merge_plan import clean_article, clean_assignment
 
         with self._write() as conn:
             for row in other.articles():
@@ -235,15 +237,15 @@ class Merge(Connection):
         return report
 
     @staticmethod
-    def _refuse(other: Other, row: tuple, reason: str, report: Any) -> None:
+    def _refuse(other: Other, row: tuple, reason: str, report: MergeReport) -> None:
         article_id = clean_field(row[0]) if isinstance(row[0], str) else None
         title = clean_field(row[1]) if isinstance(row[1], str) else None
         events = other.conn.execute("SELECT count(*) FROM annotation_events WHERE article_id = ?", (row[0],)).fetchone()[0]
         report.articles_refused.append({"id": (article_id or "?")[:64], "title": title[:200] if title else None,
                                         "reason": reason, "events": events})
 
-    def _merge_article(self, conn: sqlite3.Connection, other: Other, row: tuple, report: Any) -> None:
-        from reader.team.merge import clean_parse, sentence_map
+    def _merge_article(self, conn: sqlite3.Connection, other: Other, row: tuple, report: MergeReport) -> None:
+        from reader.store.merge_plan import clean_parse, sentence_map
 
         article_id, text = row[0], row[7]
         here = conn.execute("SELECT imported_at, model, text FROM articles WHERE id = ?", (article_id,)).fetchone()
@@ -287,7 +289,7 @@ class Merge(Connection):
         model = [c[:200] if c else None for c in cleaned]
         conn.execute("UPDATE articles SET model = ?, model_version = ? WHERE id = ?", (*model, article_id))
 
-    def _merge_gone(self, conn: sqlite3.Connection, other: Other, article_id: str, report: Any) -> None:
+    def _merge_gone(self, conn: sqlite3.Connection, other: Other, article_id: str, report: MergeReport) -> None:
         """The history of an article deleted there: kept here as history; applied only if this
         database holds the article with the very sentences it had there."""
         ours = conn.execute('SELECT start, "end" FROM sentences WHERE article_id = ? ORDER BY idx', (article_id,)).fetchall()
@@ -298,12 +300,12 @@ class Merge(Connection):
         self._merge_events(conn, other, article_id, None if same else {}, report)
 
     def _merge_events(self, conn: sqlite3.Connection, other: Other, article_id: str, mapping: dict[int, int] | None,
-                      report: Any, *, can_apply: bool = True) -> None:
-        from reader.team.merge import COLUMNS, LogEvent, clean_event, latest_stamps, plan_article, with_uids
+                      report: MergeReport, *, can_apply: bool = True) -> None:
+        from reader.store.merge_plan import clean_event, latest_stamps, plan_article, with_uids
 
-        ours = with_uids(LogEvent(*r) for r in conn.execute(f"SELECT {COLUMNS} FROM annotation_events WHERE article_id = ? ORDER BY id", (article_id,)))
+        ours = with_uids(read_events(conn.execute(f"SELECT {COLUMNS} FROM annotation_events WHERE article_id = ? ORDER BY id", (article_id,))))
         known = {uid: (e.id, e) for uid, e in ours}
-        cleaned = [clean_event(LogEvent(*r)) for r in other.events(article_id)]
+        cleaned = [clean_event(e) for e in read_events(other.events(article_id))]
         report.refused += sum(1 for e in cleaned if e is None)
         theirs = with_uids(e for e in cleaned if e is not None)
         fresh = [uid for uid, _ in theirs if uid not in known]

@@ -77,6 +77,7 @@ class Team(Connection):
             if not stack:
                 return None
             target = stack[-1]
+            assert target.sentence_index is not None  # only changes of a sentence are on a stack
             label = target.previous if action == "undo" else target.label
             previous = current(conn, target.article_id, target.sentence_index, reviewer, REVIEW)
             entry = Entry(target.article_id, target.sentence_index, reviewer, action, label, previous,

@@ -18,32 +18,17 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections.abc import Container, Iterable
-from dataclasses import dataclass
 from typing import NamedTuple, Protocol
+
+from reader.store.events import COLUMNS, Event
 
 UNDELETE = "undelete"
 DONE = "done"
 UNDONE = "undone"
-EVENT_COLUMNS = "id, article_id, sentence_index, action, label, previous, target, field, provenance, suggested"
+EVENT_COLUMNS = COLUMNS  # every column: undo and redo read the log's rows as they are
 # Past this many events written since a view was last used (a merge, a long session in another
 # window), rebuilding it in memory is cheaper than folding each into the rows.
 REBUILD_AFTER = 2000
-
-
-@dataclass(frozen=True)
-class Event:
-    """One row of the event log, as undo and redo see it."""
-
-    id: int
-    article_id: str
-    sentence_index: int
-    action: str
-    label: str | None
-    previous: str | None
-    target: int | None
-    field: str | None
-    provenance: str | None
-    suggested: str | None
 
 
 class Item(NamedTuple):

@@ -56,7 +56,7 @@ def corpus_rows(corpus: Path, nlp: Any, exclude: set[str] = frozenset()) -> tupl
     articles = [a for a in collect([str(p) for p in files], Limits()) if isinstance(a, Article)]
     names = {a.id: Path(a.source or "").name for a in articles}
     rows, labels, groups, kind_of, missing = [], [], [], [], 0
-    for article, parsed in reader_nlp.parse_many(nlp, articles, rules_only=True):
+    for article, parsed, _ in reader_nlp.parse_spans(nlp, articles):
         name = names[article.id]
         spans = reader_nlp.sentence_spans(nlp, article.text, parsed.sentences)
         for sentence in parsed.sentences:

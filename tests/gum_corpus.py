@@ -1,4 +1,5 @@
-"""The GUM news gold, parsed the way the app parses articles, for the suggestion benchmarks.
+"""The GUM news gold (../shared, when present), parsed the way the app parses articles, for the
+test that every gold sentence finds its parsed sentence.
 
 Each article is cut into paragraphs (`reader.segment.paragraph_spans`), every paragraph goes
 through one `nlp.pipe`, and `reader.segment.sentence_spans` gives the sentences; each gold
@@ -16,7 +17,7 @@ from typing import Any
 
 from reader import segment
 
-SHARED = Path(__file__).resolve().parents[2] / "shared"
+SHARED = Path(__file__).resolve().parents[2] / "shared"  # beside the checkout
 GUM_NEWS = SHARED / "corpus" / "gum-news"
 LABELS = GUM_NEWS / "labels.jsonl"
 SCORER = SHARED / "tools" / "score_suggestions.py"

@@ -1,4 +1,5 @@
-"""Merging another reader database into this one: the decisions, with no SQL.
+"""Merging another reader database into this one: the decisions, with no SQL (the reading and
+writing are `reader.store.merge`'s).
 
 - Events are matched by their `uid`, so merging the same file twice adds nothing. An event of
   a version-1 log has no uid: it gets a hash of what it says (and its rank among identical
@@ -25,37 +26,22 @@ import hashlib
 import json
 from collections import Counter
 from collections.abc import Iterable
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from functools import lru_cache
+from typing import NamedTuple
 
 from reader.limits import DEFAULT_MAX_BYTES, MAX_NAME_CHARS, MAX_SENTENCE_CHARS, MAX_VALUE_CHARS
 from reader.sanitize import clean_field, clean_meta, clean_text, clean_time
+from reader.store.events import Event
 from reader.store.labels import Entry
 
-COLUMNS = "id, article_id, sentence_index, annotator, action, label, previous, target, created, field, provenance, suggested, uid"
 Key = tuple[int, str, "str | None"]  # sentence index, annotator, field
 Stamp = tuple[str, int, str]  # event time, id in its own log, uid
 Value = tuple[str, str, str]  # label, since, updated
 
 
-@dataclass(frozen=True)
-class LogEvent:
-    """One row of an event log (COLUMNS)."""
-
-    id: int
-    article_id: str
-    sentence_index: int | None
-    annotator: str
-    action: str
-    label: str | None
-    previous: str | None
-    target: int | None
-    created: str
-    field: str | None
-    provenance: str | None
-    suggested: str | None
-    uid: str | None
-
+LogEvent = Event  # one row of an event log, here or in the other database
 
 ACTIONS = frozenset({"set", "clear", "undo", "redo", "delete", "import"})
 Refused = str  # why an article, or a part of one, was left out
@@ -110,7 +96,7 @@ def clean_event(e: LogEvent) -> LogEvent | None:
             or not (e.target is None or type(e.target) is int)):
         return None
     label, previous = clean_value(name, e.label), clean_value(name, e.previous)
-    if label is False or previous is False:
+    if isinstance(label, bool) or isinstance(previous, bool):  # False: it cannot be stored
         return None
     provenance = None if e.provenance is None else _clean(e.provenance, MAX_NAME_CHARS)
     suggested = None if e.suggested is None else _clean_json(e.suggested)
@@ -224,8 +210,7 @@ def sentence_map(text: str, ours: Iterable[tuple[int, int, int]], theirs: Iterab
     return found
 
 
-@dataclass(frozen=True)
-class Planned:
+class Planned(NamedTuple):
     """An event to write here; `their_target` is the id (in their log) of the event it undoes
     or redoes, to be replaced by that event's id here."""
 
@@ -267,7 +252,7 @@ def later(theirs: Stamp, ours: Stamp) -> bool:
 
 def plan_article(theirs: list[tuple[str, LogEvent]], mapping: dict[int, int] | None, known: dict[str, tuple[int, LogEvent]],
                  ours: dict[Key, Stamp], values: dict[Key, Value], *, can_apply: bool = True,
-                 valid: set[int] | None = None, elsewhere: set[str] = frozenset()) -> ArticlePlan:
+                 valid: set[int] | None = None, elsewhere: AbstractSet[str] = frozenset()) -> ArticlePlan:
     """The events of their log for one article that are not here yet, mapped onto our
     sentences (mapping None: the same sentences), each applied only if it is the latest.
 
@@ -307,10 +292,12 @@ def plan_article(theirs: list[tuple[str, LogEvent]], mapping: dict[int, int] | N
     for uid, e, index in fresh:
         apply = index is not None and winners.get((index, e.annotator, e.field)) == (e.created, e.id, uid)
         since = updated = None
-        if apply:
+        if apply and e.sentence_index is not None:  # (an event mapped to a sentence here has one there)
             value = values.get((e.sentence_index, e.annotator, e.field))
             if value is not None and clean_value(e.field, value[0]) == e.label:
-                since, updated = clean_time(value[1]), clean_time(value[2])
+                # the times of the value are nearly always the event's own, which is clean already
+                since = e.created if value[1] == e.created else clean_time(value[1])
+                updated = e.created if value[2] == e.created else clean_time(value[2])
         entry = Entry(e.article_id, index, e.annotator, e.action, e.label, e.previous, field=e.field,
                       provenance=e.provenance, suggested=e.suggested, created=e.created, uid=uid,
                       since=since, updated=updated, apply=apply, exact=apply)
@@ -319,7 +306,7 @@ def plan_article(theirs: list[tuple[str, LogEvent]], mapping: dict[int, int] | N
 
 
 def _at(e: LogEvent, index: int | None) -> LogEvent:
-    return e if index == e.sentence_index else LogEvent(**{**e.__dict__, "sentence_index": index})
+    return e if index == e.sentence_index else e._replace(sentence_index=index)
 
 
 @dataclass
