@@ -14,7 +14,7 @@ from collections import Counter
 from dataclasses import dataclass
 
 from reader.model import NOTE, SKIPPED, UNSURE, Article, Change, Entity, LabelSet, Sentence, Suggestion
-from reader.store.db import Busy
+from reader.store.errors import Busy
 
 FIELDS = (NOTE, UNSURE)
 

@@ -11,7 +11,8 @@ from __future__ import annotations
 
 from reader.store.commitments import Commitments
 from reader.store.dataset import Dataset
-from reader.store.db import StoreError, default_path, guard_export, is_reader_database, now
+from reader.store.db import StoreError, default_path, now
+from reader.store.files import guard_export, is_reader_database
 from reader.store.schema import APP_ID, SCHEMA_VERSION
 from reader.store.merge import Merge
 from reader.store.suggestions import ModelInfo

@@ -16,7 +16,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from reader.sanitize import clean_field
-from reader.store.db import SIDE_FILES, Connection, StoreError, is_reader_database, is_sqlite_file
+from reader.store.db import Connection, StoreError
+from reader.store.errors import SIDE_FILES
+from reader.store.files import is_reader_database, is_sqlite_file
 from reader.store.events import COLUMNS, Event
 from reader.store.events import read as read_events
 from reader.store.labels import next_event_id, sentences_digest, write_many
