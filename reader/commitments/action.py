@@ -132,7 +132,9 @@ def indices(span, anchor, actor, when_indices) -> list[int]:
         elif tok.dep_ == "prep" and tok.lower_ in ("with", "without") and _after_comma(span, tok) and _absolute(span, tok):
             drop |= tree.subtree(span, tok)  # ", with fentanyl singled out": a circumstance
             drop.add(tok.left_edge.i - 1)
-    out = _trim(span, sorted(keep - drop))
+        elif _trailing_adjunct(span, tok, heads):
+            drop |= set(range(tok.left_edge.i - 1, tok.right_edge.i + 1))  # ", after weeks of protests"
+    out = _trim(span, _before_attribution(span, sorted(keep - drop)))
     # do not start on the quoted source or a dangling word
     return out
 
@@ -163,6 +165,24 @@ def _purpose(span, verb, xcomp) -> bool:
     )
 
 
+def _trailing_adjunct(span, tok, heads) -> bool:
+    """A phrase set off by a comma after the words of the act, saying why, when, how or what
+    else: ", after weeks of protests", ", including X", ", particularly Y", ", in line with Z",
+    ", based on ...". It runs to the end of its clause: nothing of the act follows it."""
+    if not _after_comma(span, tok) or not any(tok.i > h.i for h in heads):
+        return False
+    if tok.dep_ == "prep" and tok.lower_ != "of":
+        pass
+    elif tok.dep_ in ("acl", "advcl") and tok.tag_ in ("VBG", "VBN") and tree.child(span, tok, "nsubj", "nsubjpass") is None:
+        pass  # ", based on ...", ", building on ..."
+    elif tok.dep_ == "advmod" and any(c.dep_ in ("prep", "pobj", "advmod") for c in tok.children):
+        pass  # ", particularly in rural areas"
+    else:
+        return False
+    after = tok.right_edge.i + 1
+    return after >= span.end or span.doc[after].is_punct
+
+
 def _after_comma(span, tok) -> bool:
     first = tok.left_edge.i
     return first > span.start and span.doc[first - 1].text == ","
@@ -177,6 +197,17 @@ def _absolute(span, prep) -> bool:
         return True
     # "with the first to go in next April": a noun and its infinitive
     return any(c.dep_ in ("acl", "relcl", "xcomp") and any(a.lower_ == "to" for a in c.children if a.dep_ == "aux") for c in obj.children)
+
+
+def _before_attribution(span, out: list[int]) -> list[int]:
+    """'"We will reopen the ward," the director said': a quote that opens the sentence ends
+    where it closes, wherever the parser hung the words of attribution after it."""
+    doc = span.doc
+    quotes = [i for i in range(span.start, span.end) if doc[i].text in ('"', "“", "”")]
+    if len(quotes) < 2 or quotes[0] != span.start:
+        return out
+    close = quotes[1]
+    return [i for i in out if i < close] if out and out[0] < close else out
 
 
 def _trim(span, out: list[int]) -> list[int]:

@@ -110,6 +110,7 @@ EVENT_TIME_NOUNS = _load("event_time_nouns")
 EVENT_VERB_FORMS = _load("event_verb_forms")
 FORECAST_WORD_FORMS = _load("forecast_word_forms")
 FORWARD_WORDS = _load("forward_words")
+SPEAKING_DAY_WORDS = _load("speaking_day_words")  # the extractor only
 FUTURE_MODALS_AND_WOULD = _load("future_modals_and_would")
 MEANS_NOUNS = _load("means_nouns")
 MONTHS_AND_DAYS = _load("months_and_days")
