@@ -50,6 +50,8 @@ def indices(span, anchor, actor, when_indices) -> list[int]:
         whole = True  # "promised that there would be no new taxes": "there" and all
     if whole and anchor.kind == "be-to":
         heads = [anchor.clause]  # "The statue is to be displayed ...": from the subject on
+    elif anchor.kind in ("future", "be-to") and len(heads) == 1 and heads[0].lower_ in lx.COMMIT_VERB_FORMS:
+        heads = _promised(span, heads[0]) or heads  # "will seek to widen the road": widen the road
     if anchor.kind in ("refusal", "proposal"):
         keep.add(anchor.trigger.i)
         keep |= {p.i for p in tree.children(span, anchor.trigger, "prt")}  # "ruled out"
@@ -75,7 +77,7 @@ def indices(span, anchor, actor, when_indices) -> list[int]:
                 drop |= tree.subtree(span, c)  # "recall 12,000 vans to replace the brakes": why
             elif c.dep_ == "dobj" and h.lower_ not in lx.OBJECT_CONTROL_VERB_FORMS and _purpose_of_object(span, c):
                 drop |= tree.subtree(span, _purpose_of_object(span, c))  # "examine the wreckage to find the cause"
-            elif c.dep_ == "conj" and c.i > h.i and tree.child(span, c, "nsubj", "nsubjpass") is not None:
+            elif c.dep_ == "conj" and c.i > h.i and (tree.child(span, c, "nsubj", "nsubjpass") is not None or _own_marker(span, c)):
                 drop |= tree.subtree(span, c)  # "... and the city will ...": a clause of its own
                 drop |= {x.i for x in tree.children(span, h, "cc") if x.i < c.i}
             elif c.dep_ in ("parataxis",) or (c.dep_ in ("ccomp", "conj") and c.lower_ in lx.SPEECH_VERB_FORMS and c.i > h.i):
@@ -137,6 +139,25 @@ def indices(span, anchor, actor, when_indices) -> list[int]:
     out = _trim(span, _before_attribution(span, sorted(keep - drop)))
     # do not start on the quoted source or a dangling word
     return out
+
+
+def _promised(span, verb) -> list:
+    """What a commitment verb under a future marker commits to: its infinitive ("will seek to
+    widen"), or the gerund or noun after "to" ("will commit to building")."""
+    for x in tree.children(span, verb, "xcomp"):
+        if _infinitive(span, x):
+            return [x]
+    for prep in tree.children(span, verb, "prep"):
+        obj = tree.child(span, prep, "pcomp", "pobj")
+        if prep.lower_ == "to" and obj is not None and prep.i == verb.i + 1:
+            return [obj]
+    return []
+
+
+def _own_marker(span, verb) -> bool:
+    """"... and would send two specialists", "... and to open a clinic": a second predicate with a
+    marker of its own is a commitment of its own."""
+    return verb.pos_ in ("VERB", "AUX") and any(a.lower_ in MARKERS for a in tree.children(span, verb, "aux"))
 
 
 def _as_planned(span, verb) -> bool:
