@@ -157,10 +157,12 @@ def _tidy(span, found: When) -> When:
 
 
 def _manner(tok) -> bool:
-    """An adverb that says how or how much, not when ("entirely", "virtually", "alone")."""
+    """An adverb that says how or how much of the whole phrase or the verb, not when
+    ("entirely before", "virtually on 12 May"); not one inside the expression ("as soon as",
+    "no later than", "once a month")."""
     return tok.pos_ == "ADV" and tok.ent_type_ not in TIME_LABELS and tok.lower_ not in lx.TEMPORAL_ADVERBS | lx.FORWARD_WORDS \
         | lx.BACKWARD_WORDS | lx.FUTURE_TIME_WORDS and not any(c.dep_ in ("prep", "pobj") for c in tok.children) \
-        and not is_temporal(tok.head) and not any(is_temporal(c) for c in tok.children)  # "once a month"
+        and tok.head.pos_ in ("ADP", "VERB", "AUX") and not any(is_temporal(c) for c in tok.children)
 
 
 def _candidates(span, anchor, area, on_promise, base_year, own: bool = True, base_date=None) -> list[tuple[tuple, When]]:
@@ -177,6 +179,10 @@ def _candidates(span, anchor, area, on_promise, base_year, own: bool = True, bas
             continue  # "last year", "over the past decade": not when a promise is kept
         if _day_of_saying(span, found, anchor):
             continue  # "Today, the council announces ...": the day it is said
+        if _on_past_event(span, found) and not _points_forward(span, found, base_year, base_date):
+            continue  # "The Senate on Thursday ratified ...", "returned to work on Thursday": a day gone by
+        if _after_a_spell(span, found):
+            continue  # "after four months of talks": what led to it, not when it is done
         if on_promise & set(found.indices) and not _points_forward(span, found, base_year, base_date):
             continue  # "agreed on Tuesday": the day of the agreement
         taken |= set(found.indices)
@@ -195,6 +201,26 @@ def _day_of_saying(span, found: When, anchor) -> bool:
     saying = lx.ANNOUNCE_VERB_FORMS | lx.SPEECH_VERB_FORMS | lx.COMMIT_VERB_FORMS
     return verb.lower_ in saying or (verb.i == anchor.trigger.i and anchor.kind in ("verb", "noun", "adjective")) or any(
         c.lower_ in saying and c.dep_ in ("xcomp", "ccomp") for c in verb.children)
+
+
+def _on_past_event(span, found: When) -> bool:
+    """A point in time hung on a verb in the past tense dates that past event."""
+    if found.kind != "point":
+        return False
+    first = span.doc[min(found.indices)]
+    top = next((span.doc[i] for i in found.indices if not tree.inside(span, span.doc[i].head) or span.doc[i].head.i not in found.indices), first)
+    verb = top.head
+    if verb.tag_ == "VBD":
+        return True
+    return verb.tag_ == "VBN" and any(a.lower_ in ("was", "were", "had") for a in verb.children if a.dep_ in ("aux", "auxpass"))
+
+
+def _after_a_spell(span, found: When) -> bool:
+    """"after three years of talks", "after a two-week freeze": a spell of time that has passed."""
+    words = [span.doc[i] for i in sorted(found.indices)]
+    return bool(words) and words[0].lower_ in ("after", "following") and any(
+        w.ent_type_ == "DATE" and (w.like_num or w.lower_ in ("several", "many", "a", "few") or w.tag_ == "NNS" or "-" in w.text)
+        for w in words[1:]) and not any(w.lower_ in lx.FORWARD_WORDS for w in words)
 
 
 def _set_off(span, found: When) -> bool:
