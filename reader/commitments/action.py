@@ -92,7 +92,8 @@ def indices(span, anchor, actor, when_indices) -> list[int]:
                 drop.add(c.i)  # "(an inquiry,) which the government refused to hold"
             elif c.dep_ == "prep" and c.lower_ == "according":
                 drop |= tree.subtree(span, c)
-        subject = tree.child(span, h, "nsubj", "nsubjpass")
+        subjects = tree.children(span, h, "nsubj", "nsubjpass")
+        subject = subjects[-1] if subjects else None  # a heading taken for a subject comes first
         if subject is not None:
             # adjuncts in front of the subject frame the sentence ("Under the accord, ...")
             for c in tree.children(span, h):

@@ -179,6 +179,12 @@ def _active_actor(span, anchor, subject, known_party=None) -> Actor:
 def _as_written(span, subject) -> Actor:
     verb = tree.head(span, subject)
     others = [c for c in tree.children(span, verb, "nsubj") if c.i != subject.i] if verb is not None else []
+    colon = [t.i for t in span if t.text == ":" and verb is not None and t.i < verb.i]
+    if others and colon:
+        # "Clean Water: the agency will ...": a heading the parser took for a second subject
+        after = [c for c in [subject, *others] if c.i > max(colon)]
+        if after:
+            subject, others = after[0], after[1:]
     if others:
         lo, hi = min([subject.i] + [o.i for o in others]), max([subject.i] + [o.i for o in others])
         if all(span.doc[i].whitespace_ == "" for i in range(lo, hi)):
@@ -225,6 +231,11 @@ def phrase(span, head) -> list[int]:
                 break
             keep.add(j)
             j += 1
+    # a heading or a form of address before the subject ("Clean Water: The Agency will",
+    # 'Madam Speaker, "I will'): the actor starts after it
+    cut = [i for i in keep if i < head.i and span.doc[i].text in (":", '"', "“")]
+    if cut:
+        keep = {i for i in keep if i > max(cut)}
     # a comma or dash that only separated what was dropped
     return [i for i in sorted(keep) if not (span.doc[i].is_punct and (i + 1 not in keep or i - 1 not in keep))] or [head.i]
 
@@ -368,10 +379,17 @@ def _subject_owning(span, anchor, owner) -> Actor | None:
     verb = tree.head(span, anchor.trigger)
     while verb is not None and verb.pos_ not in ("VERB", "AUX"):
         verb = tree.head(span, verb)  # "united in their determination": through "in"
-    if verb is None:
-        return None
-    subject, passive = clause_subject(span, verb)
-    if subject is None or passive or subject.i == anchor.trigger.i or subject.i > owner.i:
+    subject, passive = (None, False)
+    for _ in range(3):  # "We oppose X and reaffirm our commitment", "are united in our resolve"
+        if verb is None:
+            return None
+        subject, passive = clause_subject(span, verb)
+        if subject is not None or verb.dep_ not in ("conj", "acomp", "xcomp", "advcl"):
+            break
+        verb = tree.head(span, verb)
+    if passive and tree.children(span, verb, "agent"):
+        return None  # a passive with an agent: the subject does not act ("are united in" does)
+    if subject is None or subject.i == anchor.trigger.i or subject.i > owner.i:
         return None
     p = POSSESSIVE_TO_PRONOUN[owner.lower_]
     if subject.lower_ in lx.PERSONAL_PRONOUNS:
