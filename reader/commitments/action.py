@@ -135,6 +135,8 @@ def indices(span, anchor, actor, when_indices) -> list[int]:
         elif tok.dep_ == "prep" and tok.lower_ in ("with", "without") and _after_comma(span, tok) and _absolute(span, tok):
             drop |= tree.subtree(span, tok)  # ", with fentanyl singled out": a circumstance
             drop.add(tok.left_edge.i - 1)
+        elif tok.dep_ == "conj" and _as_well_as(span, tok):
+            drop |= set(range(tok.left_edge.i - 4, tok.right_edge.i + 1))  # ", as well as Y": something besides
         elif _trailing_adjunct(span, tok, heads):
             drop |= set(range(tok.left_edge.i - 1, tok.right_edge.i + 1))  # ", after weeks of protests"
     out = _trim(span, _before_attribution(span, sorted(keep - drop)))
@@ -185,6 +187,13 @@ def _purpose(span, verb, xcomp) -> bool:
         obj is not None and obj.i < xcomp.i and verb.lower_ not in lx.OBJECT_CONTROL_VERB_FORMS
         and any(a.lower_ == "to" for a in tree.children(span, xcomp, "aux"))
     )
+
+
+def _as_well_as(span, tok) -> bool:
+    """A conjunct after ", as well as"."""
+    first = tok.left_edge.i
+    words = [t.lower_ for t in span.doc[max(span.start, first - 4):first]]
+    return words == [",", "as", "well", "as"]
 
 
 def _trailing_adjunct(span, tok, heads) -> bool:
