@@ -202,6 +202,8 @@ def _as_written(span, subject) -> Actor:
 def phrase(span, head) -> list[int]:
     """The actor's words: the subject's subtree without clauses hanging off it, and without a
     descriptive apposition after a name ("Ajit Doval, India's adviser," -> "Ajit Doval")."""
+    if head.lower_ in lx.PERSONAL_PRONOUNS and head.pos_ == "PRON":
+        return [head.i]  # "we — the army, the police and our allies — will": the words as written
     keep = tree.subtree(span, head)
     for c in head.children:
         if not tree.inside(span, c):
