@@ -218,9 +218,12 @@ def _on_past_event(span, found: When) -> bool:
 def _after_a_spell(span, found: When) -> bool:
     """"after three years of talks", "after a two-week freeze": a spell of time that has passed."""
     words = [span.doc[i] for i in sorted(found.indices)]
-    return bool(words) and words[0].lower_ in ("after", "following") and any(
-        w.ent_type_ == "DATE" and (w.like_num or w.lower_ in ("several", "many", "a", "few") or w.tag_ == "NNS" or "-" in w.text)
-        for w in words[1:]) and not any(w.lower_ in lx.FORWARD_WORDS for w in words)
+    if not words or words[0].lower_ not in ("after", "following") or any(w.lower_ in lx.FORWARD_WORDS for w in words):
+        return False
+    # a spell "of" something, or a spell that describes a thing: not "after three years"
+    spell = [w for w in words[1:] if w.ent_type_ == "DATE" and not is_temporal(w.head) and (
+        any(c.lower_ == "of" for c in w.children) or w.dep_ in ("amod", "compound", "nummod") and w.head.ent_type_ != "DATE")]
+    return bool(spell)
 
 
 def _set_off(span, found: When) -> bool:
