@@ -614,3 +614,18 @@ def test_extract_article_matches_by_overlap(nlp):
     assert used is not None and used[0] <= start < used[1]
     assert c.actor == "each country" and c.actor_resolved == "India and Canada"
     assert missing is None and empty == Commitment()
+
+
+def test_pronoun_actor_is_the_pronoun_alone(nlp):
+    """A personal pronoun's words are the pronoun: a list the parser hung on it as an
+    apposition ("we — the guards, the police — will ...") is not part of the actor."""
+    from spacy.tokens import Doc
+
+    from reader.commitments import actor
+
+    words = ["We", "—", "the", "guards", "and", "the", "police", "—", "will", "clear", "the", "wrecks", "."]
+    heads = [9, 3, 3, 0, 3, 6, 3, 3, 9, 9, 11, 9, 9]
+    deps = ["nsubj", "punct", "det", "appos", "cc", "det", "conj", "punct", "aux", "ROOT", "det", "dobj", "punct"]
+    pos = ["PRON", "PUNCT", "DET", "NOUN", "CCONJ", "DET", "NOUN", "PUNCT", "AUX", "VERB", "DET", "NOUN", "PUNCT"]
+    doc = Doc(nlp.vocab, words=words, heads=heads, deps=deps, pos=pos)
+    assert actor.phrase(doc[:], doc[0]) == [0]

@@ -232,7 +232,7 @@ async def test_the_register_columns_follow_the_terminal_and_status_words_are_nev
     from reader.store import Store
     from reader.tui.app import ReaderApp
 
-    whole = "she (Premier Halina Vosk of Veldra)"
+    whole = "We (Premier Halina Vosk of Veldra)"  # the quoted "We" as written, and whom it stands for
     app = ReaderApp(Store(db), annotator="tester", start="commitments")
     async with app.run_test(size=SMALL) as pilot:
         await pilot.pause()

@@ -50,6 +50,8 @@ def indices(span, anchor, actor, when_indices) -> list[int]:
         whole = True  # "promised that there would be no new taxes": "there" and all
     if whole and anchor.kind == "be-to":
         heads = [anchor.clause]  # "The statue is to be displayed ...": from the subject on
+    elif anchor.kind in ("future", "be-to") and len(heads) == 1 and heads[0].lower_ in lx.COMMIT_VERB_FORMS:
+        heads = _promised(span, heads[0]) or heads  # "will seek to widen the road": widen the road
     if anchor.kind in ("refusal", "proposal"):
         keep.add(anchor.trigger.i)
         keep |= {p.i for p in tree.children(span, anchor.trigger, "prt")}  # "ruled out"
@@ -75,7 +77,7 @@ def indices(span, anchor, actor, when_indices) -> list[int]:
                 drop |= tree.subtree(span, c)  # "recall 12,000 vans to replace the brakes": why
             elif c.dep_ == "dobj" and h.lower_ not in lx.OBJECT_CONTROL_VERB_FORMS and _purpose_of_object(span, c):
                 drop |= tree.subtree(span, _purpose_of_object(span, c))  # "examine the wreckage to find the cause"
-            elif c.dep_ == "conj" and c.i > h.i and tree.child(span, c, "nsubj", "nsubjpass") is not None:
+            elif c.dep_ == "conj" and c.i > h.i and (tree.child(span, c, "nsubj", "nsubjpass") is not None or _own_marker(span, c)):
                 drop |= tree.subtree(span, c)  # "... and the city will ...": a clause of its own
                 drop |= {x.i for x in tree.children(span, h, "cc") if x.i < c.i}
             elif c.dep_ in ("parataxis",) or (c.dep_ in ("ccomp", "conj") and c.lower_ in lx.SPEECH_VERB_FORMS and c.i > h.i):
@@ -90,7 +92,8 @@ def indices(span, anchor, actor, when_indices) -> list[int]:
                 drop.add(c.i)  # "(an inquiry,) which the government refused to hold"
             elif c.dep_ == "prep" and c.lower_ == "according":
                 drop |= tree.subtree(span, c)
-        subject = tree.child(span, h, "nsubj", "nsubjpass")
+        subjects = tree.children(span, h, "nsubj", "nsubjpass")
+        subject = subjects[-1] if subjects else None  # a heading taken for a subject comes first
         if subject is not None:
             # adjuncts in front of the subject frame the sentence ("Under the accord, ...")
             for c in tree.children(span, h):
@@ -132,9 +135,32 @@ def indices(span, anchor, actor, when_indices) -> list[int]:
         elif tok.dep_ == "prep" and tok.lower_ in ("with", "without") and _after_comma(span, tok) and _absolute(span, tok):
             drop |= tree.subtree(span, tok)  # ", with fentanyl singled out": a circumstance
             drop.add(tok.left_edge.i - 1)
-    out = _trim(span, sorted(keep - drop))
+        elif tok.dep_ == "conj" and _as_well_as(span, tok):
+            drop |= set(range(tok.left_edge.i - 4, tok.right_edge.i + 1))  # ", as well as Y": something besides
+        elif _trailing_adjunct(span, tok, heads):
+            drop |= set(range(tok.left_edge.i - 1, tok.right_edge.i + 1))  # ", after weeks of protests"
+    out = _trim(span, _before_attribution(span, sorted(keep - drop)))
     # do not start on the quoted source or a dangling word
     return out
+
+
+def _promised(span, verb) -> list:
+    """What a commitment verb under a future marker commits to: its infinitive ("will seek to
+    widen"), or the gerund or noun after "to" ("will commit to building")."""
+    for x in tree.children(span, verb, "xcomp"):
+        if _infinitive(span, x):
+            return [x]
+    for prep in tree.children(span, verb, "prep"):
+        obj = tree.child(span, prep, "pcomp", "pobj")
+        if prep.lower_ == "to" and obj is not None and prep.i == verb.i + 1:
+            return [obj]
+    return []
+
+
+def _own_marker(span, verb) -> bool:
+    """"... and would send two specialists", "... and to open a clinic": a second predicate with a
+    marker of its own is a commitment of its own."""
+    return verb.pos_ in ("VERB", "AUX") and any(a.lower_ in MARKERS for a in tree.children(span, verb, "aux"))
 
 
 def _as_planned(span, verb) -> bool:
@@ -163,6 +189,31 @@ def _purpose(span, verb, xcomp) -> bool:
     )
 
 
+def _as_well_as(span, tok) -> bool:
+    """A conjunct after ", as well as"."""
+    first = tok.left_edge.i
+    words = [t.lower_ for t in span.doc[max(span.start, first - 4):first]]
+    return words == [",", "as", "well", "as"]
+
+
+def _trailing_adjunct(span, tok, heads) -> bool:
+    """A phrase set off by a comma after the words of the act, saying why, when, how or what
+    else: ", after weeks of protests", ", including X", ", particularly Y", ", in line with Z",
+    ", based on ...". It runs to the end of its clause: nothing of the act follows it."""
+    if not _after_comma(span, tok) or not any(tok.i > h.i for h in heads):
+        return False
+    if tok.dep_ == "prep" and tok.lower_ != "of":
+        pass
+    elif tok.dep_ in ("acl", "advcl") and tok.tag_ in ("VBG", "VBN") and tree.child(span, tok, "nsubj", "nsubjpass") is None:
+        pass  # ", based on ...", ", building on ..."
+    elif tok.dep_ == "advmod" and any(c.dep_ in ("prep", "pobj", "advmod") for c in tok.children):
+        pass  # ", particularly in rural areas"
+    else:
+        return False
+    after = tok.right_edge.i + 1
+    return after >= span.end or span.doc[after].is_punct
+
+
 def _after_comma(span, tok) -> bool:
     first = tok.left_edge.i
     return first > span.start and span.doc[first - 1].text == ","
@@ -177,6 +228,17 @@ def _absolute(span, prep) -> bool:
         return True
     # "with the first to go in next April": a noun and its infinitive
     return any(c.dep_ in ("acl", "relcl", "xcomp") and any(a.lower_ == "to" for a in c.children if a.dep_ == "aux") for c in obj.children)
+
+
+def _before_attribution(span, out: list[int]) -> list[int]:
+    """'"We will reopen the ward," the director said': a quote that opens the sentence ends
+    where it closes, wherever the parser hung the words of attribution after it."""
+    doc = span.doc
+    quotes = [i for i in range(span.start, span.end) if doc[i].text in ('"', "“", "”")]
+    if len(quotes) < 2 or quotes[0] != span.start:
+        return out
+    close = quotes[1]
+    return [i for i in out if i < close] if out and out[0] < close else out
 
 
 def _trim(span, out: list[int]) -> list[int]:

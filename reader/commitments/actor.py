@@ -61,6 +61,7 @@ class Actor:
     indices: list[int]
     note: str | None = None
     from_speaker: bool = False  # the subject could not act; the quoted source stands in
+    stands_for: object | None = None  # a pronoun kept as written: the token it stands for in the sentence
 
 
 def find(span, anchor, known_party=None) -> Actor:
@@ -178,6 +179,12 @@ def _active_actor(span, anchor, subject, known_party=None) -> Actor:
 def _as_written(span, subject) -> Actor:
     verb = tree.head(span, subject)
     others = [c for c in tree.children(span, verb, "nsubj") if c.i != subject.i] if verb is not None else []
+    colon = [t.i for t in span if t.text == ":" and verb is not None and t.i < verb.i]
+    if others and colon:
+        # "Clean Water: the agency will ...": a heading the parser took for a second subject
+        after = [c for c in [subject, *others] if c.i > max(colon)]
+        if after:
+            subject, others = after[0], after[1:]
     if others:
         lo, hi = min([subject.i] + [o.i for o in others]), max([subject.i] + [o.i for o in others])
         if all(span.doc[i].whitespace_ == "" for i in range(lo, hi)):
@@ -195,13 +202,17 @@ def _as_written(span, subject) -> Actor:
 def phrase(span, head) -> list[int]:
     """The actor's words: the subject's subtree without clauses hanging off it, and without a
     descriptive apposition after a name ("Ajit Doval, India's adviser," -> "Ajit Doval")."""
+    if head.lower_ in lx.PERSONAL_PRONOUNS and head.pos_ == "PRON":
+        return [head.i]  # "we — the army, the police and our allies — will": the words as written
     keep = tree.subtree(span, head)
     for c in head.children:
         if not tree.inside(span, c):
             continue
         if c.dep_ in ("relcl", "acl", "advcl", "ccomp", "parataxis") or (
-            c.dep_ == "appos" and (_is_name(head) or _dashed(span, c))
-        ):
+            c.dep_ == "appos" and (_is_name(head) or _dashed(span, c)) and not _acronym(span, c)
+        ) or (c.i > head.i and c.dep_ in ("prep", "npadvmod") and c.lower_ != "of" and (_set_off(span, c) or c.lower_ in ("through", "via"))):
+            # ", with the support of X", ", 50 km west of Y", "through its programme": said of
+            # the party, not its name
             keep -= tree.subtree(span, c)
             keep.discard(c.i)
     for i in sorted(keep):
@@ -222,6 +233,11 @@ def phrase(span, head) -> list[int]:
                 break
             keep.add(j)
             j += 1
+    # a heading or a form of address before the subject ("Clean Water: The Agency will",
+    # 'Madam Speaker, "I will'): the actor starts after it
+    cut = [i for i in keep if i < head.i and span.doc[i].text in (":", '"', "“")]
+    if cut:
+        keep = {i for i in keep if i > max(cut)}
     # a comma or dash that only separated what was dropped
     return [i for i in sorted(keep) if not (span.doc[i].is_punct and (i + 1 not in keep or i - 1 not in keep))] or [head.i]
 
@@ -230,6 +246,12 @@ def _set_off(span, tok) -> bool:
     """Is a clause set off by a comma, dash or bracket before it (a non-restrictive aside)?"""
     first = tok.left_edge.i
     return first > span.start and span.doc[first - 1].text in (",", "—", "–", "-", "(")
+
+
+def _acronym(span, tok) -> bool:
+    """"The Federal Communications Commission (FCC)": the short name in brackets is the name too."""
+    first = tok.left_edge.i
+    return tok.left_edge.i == tok.right_edge.i and first > span.start and span.doc[first - 1].text == "(" and tok.text.isupper()
 
 
 def _dashed(span, tok) -> bool:
@@ -274,6 +296,10 @@ def _pronoun_in_sentence(span, pronoun, clause) -> Actor | None:
     """A pronoun whose antecedent is in the same sentence: the speaker, or an earlier subject."""
     p = POSSESSIVE_TO_PRONOUN.get(pronoun.lower_, pronoun.lower_)
     src = speaker(span, clause)
+    if src is not None and src.i > pronoun.i and p in ("i", "we") and pronoun.dep_ in ("nsubj", "nsubjpass"):
+        # '"We will keep talking," she said': the words as written are the actor; who "we" is
+        # (the speaker, or the body she speaks for) is its resolution
+        return Actor(pronoun, [pronoun.i], f"'{pronoun.text}' is the speaker of the sentence, named after it", stands_for=src)
     if src is not None and src.i != pronoun.i and src.lower_ in lx.PERSONAL_PRONOUNS:
         if p in ("i", "we") or p == src.lower_:
             return Actor(src, [src.i], f"'{pronoun.text}' is the speaker of the sentence")
@@ -323,6 +349,9 @@ def _noun_owner(span, anchor) -> Actor:
     if anchor.owner is not None:
         owner = anchor.owner
         if owner.lower_ in POSSESSIVE_TO_PRONOUN:
+            named = _subject_owning(span, anchor, owner)
+            if named is not None:  # "We reaffirm our commitment to ...": we
+                return named
             inner = _pronoun_in_sentence(span, owner, anchor.clause)
             if inner is not None:  # '"Our aim is to ...," the mayor said': the mayor
                 return inner
@@ -342,6 +371,36 @@ def _noun_owner(span, anchor) -> Actor:
         if inner is not None:
             return inner
     return Actor(subject, phrase(span, subject), "the subject of the verb governing the commitment noun")
+
+
+def _subject_owning(span, anchor, owner) -> Actor | None:
+    """"The two sides reaffirmed their commitment to ...", "Croatia reiterated its plans to ...":
+    a possessive before the commitment noun stands for the subject of the verb governing the
+    noun, when that subject can act and agrees with it (not in "Our goal is to ...", where the
+    noun is the subject)."""
+    verb = tree.head(span, anchor.trigger)
+    while verb is not None and verb.pos_ not in ("VERB", "AUX"):
+        verb = tree.head(span, verb)  # "united in their determination": through "in"
+    subject, passive = (None, False)
+    for _ in range(3):  # "We oppose X and reaffirm our commitment", "are united in our resolve"
+        if verb is None:
+            return None
+        subject, passive = clause_subject(span, verb)
+        if subject is not None or verb.dep_ not in ("conj", "acomp", "xcomp", "advcl"):
+            break
+        verb = tree.head(span, verb)
+    if passive and tree.children(span, verb, "agent"):
+        return None  # a passive with an agent: the subject does not act ("are united in" does)
+    if subject is None or subject.i == anchor.trigger.i or subject.i > owner.i:
+        return None
+    p = POSSESSIVE_TO_PRONOUN[owner.lower_]
+    if subject.lower_ in lx.PERSONAL_PRONOUNS:
+        same = POSSESSIVE_TO_PRONOUN.get(subject.lower_, subject.lower_)
+        return Actor(subject, [subject.i], f"'{owner.text}' is the subject of '{verb.text}'") if same == p else None
+    if p in ("i", "we") or not is_agent(span, subject) or not agrees(p, subject, person_words([span]), lenient=True):
+        if not (p == "we" and is_agent(span, subject) and subject.tag_ in ("NNS", "NNPS")):
+            return None  # "The Ministers remain united in our outrage": the ministers speak as we
+    return Actor(subject, phrase(span, subject), f"'{owner.text}' is the subject of '{verb.text}'")
 
 
 def _drop_possessive(span, indices: list[int]) -> list[int]:

@@ -55,7 +55,7 @@ def find(span) -> Anchor | None:
         anchor = _candidate(span, tok)
         if anchor is None or _in_aside(span, tok):
             continue
-        rank = anchor.rank + (3 if _earlier_promise(span, anchor) else 0)
+        rank = anchor.rank + (3 if _earlier_promise(span, anchor) or _describes_thing(span, anchor) else 0)
         key = (rank, _passive_or_thing(span, anchor), _clause_depth(span, anchor.trigger), tok.i)
         if best is None or key < best[0]:
             best = (key, anchor)
@@ -343,6 +343,31 @@ def _earlier_promise(span, anchor) -> bool:
     for _ in range(24):
         if node.dep_ == "relcl":
             return True
+        parent = tree.head(span, node)
+        if parent is None:
+            return False
+        node = parent
+    return False
+
+
+def _describes_thing(span, anchor) -> bool:
+    """A predicate inside a clause that describes a noun and has no party of its own: "a fund
+    that is to be launched next year", "groups volunteering to lead": the noun's description,
+    ranked below the sentence's own predicates (but "a plant where it plans to ..." and "Ruiz,
+    who intends to ..." keep their rank: a party is their subject)."""
+    node = anchor.trigger
+    for _ in range(24):
+        relative = node.dep_ == "advcl" and tree.child(span, node, "mark") is None and any(
+            c.lower_ in ("that", "which") and c.dep_ in ("nsubj", "nsubjpass") for c in node.children)  # ", that is to be ..."
+        if (node.dep_ in ("relcl", "acl") or relative) and tree.head(span, node) is not None and (
+            relative or tree.head(span, node).pos_ in ("NOUN", "PROPN")
+        ):
+            subject = tree.child(span, node, "nsubj", "nsubjpass")
+            if subject is None:
+                return node.tag_ in ("VBG", "VBN")  # "groups volunteering to ...", not "a plan to ..."
+            passive = subject.dep_ == "nsubjpass" or any(a.dep_ == "auxpass" for x in [node, *tree.children(span, node, "xcomp")]
+                                                          for a in tree.children(span, x))
+            return subject.lower_ in ("that", "which") and (passive or not is_agent(span, tree.head(span, node)))
         parent = tree.head(span, node)
         if parent is None:
             return False

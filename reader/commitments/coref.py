@@ -131,11 +131,11 @@ def _generic(span, head, near, hops, lead=()):
                     return earlier[0], f"{what} = '{subj.text}' {_ago(back)}, which is {earlier[0]}"
             continue
         found = _name_ending(sent, forms) or _same_noun_named(sent, forms)
-        if found is not None:
+        if found is not None and _keeps_modifiers(head, found):
             return found, f"{what}: the earlier name with the same noun, {_ago(back)}"
         if back == 1 and stem not in lx.PERSON_NOUNS:
             subj = _main_subject(sent)
-            if subj is not None and subj.pos_ == "PROPN" and subj.ent_type_ != "PERSON":
+            if subj is not None and subj.pos_ == "PROPN" and subj.ent_type_ != "PERSON" and _keeps_modifiers(head, _text(sent, subj)):
                 return _text(sent, subj), f"{what}: the named subject of the sentence before"
             if subj is not None and subj.pos_ == "NOUN" and subj.i != head.i and needs_resolution(sent, subj) and (
                 subj.lower_ in lx.COMPANY_NOUNS and noun in lx.COMPANY_NOUNS and subj.tag_ == head.tag_
@@ -150,6 +150,15 @@ def _generic(span, head, near, hops, lead=()):
             if coord is not None:
                 return sent.doc[coord[0]:coord[1]].text.strip(" ,"), f"{what}: the parties named together at the top of the article"
     return None
+
+
+def _keeps_modifiers(head, name: str) -> bool:
+    """"the finance ministry" is not "the Ministry of Trade": the words that narrow a generic
+    noun down (its compounds and adjectives) must be in the name it stands for."""
+    words = {w.lower() for w in name.split()}
+    narrowing = [c.lower_ for c in head.children if c.dep_ in ("compound", "amod") and c.i < head.i and c.is_alpha
+                 and c.lower_ not in lx.DUAL_WORDS | lx.ANAPHORIC_DETERMINERS]
+    return all(w in words or w.rstrip("s") in words or w + "s" in words for w in narrowing)
 
 
 def _place(span, head, near, what):

@@ -62,6 +62,9 @@ def _extract(span, context, article_date) -> Commitment:
 
     resolved = note = None
     generic = found.head is not None and coref.needs_resolution(span, found.head, found.indices)
+    if found.stands_for is not None:
+        generic = False
+        resolved = _speaker_text(span, found.stands_for, context)
     if generic:
         answer = coref.resolve(span, found.head, context)
         if answer is not None and answer[0] != actor_text:
@@ -80,6 +83,14 @@ def _extract(span, context, article_date) -> Commitment:
         trigger=anchor.trigger.text,
         confidence=CONFIDENCE.get(anchor.kind, 0.3),
     )
+
+
+def _speaker_text(span, src, context) -> str | None:
+    """The speaker a kept pronoun stands for: the speaker's name, or whom a pronoun speaker is."""
+    answer = coref.resolve(span, src, context) if coref.needs_resolution(span, src) else None
+    if answer is not None:
+        return answer[0]
+    return None if src.pos_ == "PRON" else tree.text_of(span.doc, actor_mod.phrase(span, src))
 
 
 def _entities(span, indices) -> tuple:

@@ -133,7 +133,36 @@ def find(span, anchor, actor_indices, base_year: int | None = None, base_date=No
     if not cands:
         return None
     best = min(cands, key=lambda c: c[0])[1]
-    return _joined(span, best, [c[1] for c in cands])
+    return _tidy(span, _joined(span, best, [c[1] for c in cands]))
+
+
+def _tidy(span, found: When) -> When:
+    """The time words alone: a date runs on to the end of its entity ("December 31, 2021", cut
+    at the comma by the parse), and the adverbs of manner or degree at its edges ("entirely
+    before the spring", "virtually on 12 May") are not part of it."""
+    have = sorted(found.indices)
+    if not have:
+        return found
+    end = have[-1] + 1
+    while end < span.end and span.doc[end - 1].ent_type_ in TIME_LABELS and span.doc[end].ent_iob_ == "I":
+        have.append(end)
+        end += 1
+    while len(have) > 1 and _manner(span.doc[have[0]]):
+        have.pop(0)
+    while len(have) > 1 and _manner(span.doc[have[-1]]):
+        have.pop()
+    if have == sorted(found.indices):
+        return found
+    return When(have, entity_text(span, have), found.kind)
+
+
+def _manner(tok) -> bool:
+    """An adverb that says how or how much of the whole phrase or the verb, not when
+    ("entirely before", "virtually on 12 May"); not one inside the expression ("as soon as",
+    "no later than", "once a month")."""
+    return tok.pos_ == "ADV" and tok.ent_type_ not in TIME_LABELS and tok.lower_ not in lx.TEMPORAL_ADVERBS | lx.FORWARD_WORDS \
+        | lx.BACKWARD_WORDS | lx.FUTURE_TIME_WORDS and not any(c.dep_ in ("prep", "pobj") for c in tok.children) \
+        and tok.head.pos_ in ("ADP", "VERB", "AUX") and not any(is_temporal(c) for c in tok.children)
 
 
 def _candidates(span, anchor, area, on_promise, base_year, own: bool = True, base_date=None) -> list[tuple[tuple, When]]:
@@ -148,13 +177,61 @@ def _candidates(span, anchor, area, on_promise, base_year, own: bool = True, bas
             continue
         if found.kind == "duration" or _in_the_past(span, found, base_year, own=own):
             continue  # "last year", "over the past decade": not when a promise is kept
+        if _day_of_saying(span, found, anchor):
+            continue  # "Today, the council announces ...": the day it is said
+        if _on_past_event(span, found) and not _points_forward(span, found, base_year, base_date):
+            continue  # "The Senate on Thursday ratified ...", "returned to work on Thursday": a day gone by
+        if _after_a_spell(span, found):
+            continue  # "after four months of talks": what led to it, not when it is done
         if on_promise & set(found.indices) and not _points_forward(span, found, base_year, base_date):
             continue  # "agreed on Tuesday": the day of the agreement
         taken |= set(found.indices)
         order = {"point": 0, "clause": 1, "duration": 2}[found.kind]
         near = _distance(span, tok, anchor)
-        cands.append(((order, near, i), found))
+        cands.append(((order, _set_off(span, found), near, i), found))
     return cands
+
+
+def _day_of_saying(span, found: When, anchor) -> bool:
+    """"today" on a verb of announcing, affirming or saying: the day the party speaks."""
+    words = [span.doc[i] for i in found.indices]
+    if len(words) != 1 or words[0].lower_ not in lx.SPEAKING_DAY_WORDS:
+        return False
+    verb = words[0].head
+    saying = lx.ANNOUNCE_VERB_FORMS | lx.SPEECH_VERB_FORMS | lx.COMMIT_VERB_FORMS
+    return verb.lower_ in saying or (verb.i == anchor.trigger.i and anchor.kind in ("verb", "noun", "adjective")) or any(
+        c.lower_ in saying and c.dep_ in ("xcomp", "ccomp") for c in verb.children)
+
+
+def _on_past_event(span, found: When) -> bool:
+    """A point in time hung on a verb in the past tense dates that past event."""
+    if found.kind != "point":
+        return False
+    first = span.doc[min(found.indices)]
+    top = next((span.doc[i] for i in found.indices if not tree.inside(span, span.doc[i].head) or span.doc[i].head.i not in found.indices), first)
+    verb = top.head
+    if verb.tag_ == "VBD":
+        return True
+    return verb.tag_ == "VBN" and any(a.lower_ in ("was", "were", "had") for a in verb.children if a.dep_ in ("aux", "auxpass"))
+
+
+def _after_a_spell(span, found: When) -> bool:
+    """"after three years of talks", "after a two-week freeze": a spell of time that has passed."""
+    words = [span.doc[i] for i in sorted(found.indices)]
+    if not words or words[0].lower_ not in ("after", "following") or any(w.lower_ in lx.FORWARD_WORDS for w in words):
+        return False
+    # a spell "of" something, or a spell that describes a thing: not "after three years"
+    spell = [w for w in words[1:] if w.ent_type_ == "DATE" and not is_temporal(w.head) and (
+        any(c.lower_ == "of" for c in w.children) or w.dep_ in ("amod", "compound", "nummod") and w.head.ent_type_ != "DATE")]
+    return bool(spell)
+
+
+def _set_off(span, found: When) -> bool:
+    """A phrase between commas (", after weeks of protests,") tells the circumstance of the
+    sentence: weaker than one that times the act itself."""
+    lo, hi = min(found.indices), max(found.indices)
+    return found.kind == "point" and lo > span.start and \
+        span.doc[lo - 1].text == "," and hi + 1 < span.end - 1 and span.doc[hi + 1].text in (",", "—", "–")
 
 
 def _joined(span, best: When, others: list[When]) -> When:
@@ -228,6 +305,8 @@ def _final(word) -> bool:
 
 def _points_forward(span, found: When, base_year: int | None, base_date=None) -> bool:
     words = [span.doc[i] for i in found.indices]
+    while len(words) > 1 and _manner(words[0]):
+        words.pop(0)  # "well before the sowing"
     if any(w.lower_ in lx.FORWARD_WORDS for w in words) or (words and words[0].lower_ in lx.DEADLINE_PREPOSITIONS):
         return True
     if base_date is not None and _calendar_day_after(words, base_date):
