@@ -112,8 +112,7 @@ def parse_spans(nlp: Any, articles: Iterable[Article], *, jobs: int = 1) -> Iter
         if number != current:
             current, sentences, entities, spans, seen = number, [], [], [], 0
         if offset >= 0:
-            cut = segment.sentence_spans(doc, offset)
-            doc = segment.within_sentences(nlp, doc, cut, offset)
+            doc, cut = segment.parsed_sentences(nlp, doc, offset)
             for a, b in cut:
                 spans.append(doc.char_span(a - offset, b - offset, alignment_mode="expand"))
                 sentences.append((a, b))

@@ -103,6 +103,13 @@ def sentence_spans(doc, offset: int) -> list[tuple[int, int]]:
     return _char_spans(doc, sents, offset)
 
 
+def parsed_sentences(nlp, doc, offset: int):
+    """(doc, spans): the paragraph's sentences (`sentence_spans`) and a parse of it with no arc
+    across them (`within_sentences`), as import, training and the extractor all read it."""
+    spans = sentence_spans(doc, offset)
+    return within_sentences(nlp, doc, spans, offset), spans
+
+
 def within_sentences(nlp, doc, spans: list[tuple[int, int]], offset: int):
     """The paragraph's parse with no arc across a sentence boundary.
 
@@ -366,7 +373,7 @@ def _after_inline_dateline(doc, i, sent_start, sent_end) -> bool:
     if not (dash.whitespace_ and doc[i - 2].whitespace_):
         return False  # a hyphen inside a name: "Biden-Harris", "MAKHANDA-ON-KEI"
     first = doc[0]
-    if not (doc[i].is_title or doc[i].is_upper) or first.pos_ not in ("PROPN", "NOUN", "X") and not first.is_upper:
+    if not (doc[i].is_title or doc[i].is_upper) or (first.pos_ not in ("PROPN", "NOUN", "X") and not first.is_upper):
         return False
     left = doc[0:i - 1]
     if first.ent_type_ in ("DATE", "TIME") or sum(t.text == "(" for t in left) != sum(t.text == ")" for t in left):

@@ -58,8 +58,7 @@ def parse_articles(nlp, texts: dict[str, str]) -> dict[str, list[ParsedSentence]
     out: dict[str, list[ParsedSentence]] = defaultdict(list)
     for doc, (name, offset) in nlp.pipe(paragraphs(), as_tuples=True, batch_size=64):
         text = texts[name]
-        cut = segment.sentence_spans(doc, offset)
-        doc = segment.within_sentences(nlp, doc, cut, offset)
+        doc, cut = segment.parsed_sentences(nlp, doc, offset)
         for a, b in cut:
             span = doc.char_span(a - offset, b - offset, alignment_mode="expand")
             out[name].append(ParsedSentence(a, b, text[a:b], span))

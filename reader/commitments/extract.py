@@ -116,8 +116,7 @@ def parse_article(nlp, text: str) -> list:
     pieces = [c for a, b in segment.paragraph_spans(text) for c in chunks(text, a, b)]
     out = []
     for doc, (a, _b) in nlp.pipe(((text[a:b], (a, b)) for a, b in pieces), as_tuples=True):
-        cut = segment.sentence_spans(doc, a)
-        doc = segment.within_sentences(nlp, doc, cut, a)
+        doc, cut = segment.parsed_sentences(nlp, doc, a)
         for start, end in cut:
             span = doc.char_span(start - a, end - a, alignment_mode="expand")
             if span is not None:
