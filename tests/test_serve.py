@@ -235,6 +235,10 @@ async def test_a_link_opens_the_library_and_key_1_labels_as_the_tokens_annotator
     assert status.returncode == 0, status.stderr
     assert re.search(r"1 of 8 sessions, server memory \d+ MB", status.stdout), status.stdout
     assert re.search(r"^  asha: pid \d+, since .*, memory \d+ MB$", status.stdout, re.MULTILINE), status.stdout
+    await b.press("escape")  # back to the library, then its register of commitments
+    await b.wait_for_screen(LIBRARY)
+    await b.press("c")
+    await b.wait_for_screen(r"\d+ commitments \(1 labelled")
 
 
 @pytest.mark.browser
