@@ -129,6 +129,35 @@ def test_agreement_equals_scikit_learn_and_krippendorff(tmp_path: Path) -> None:
     assert table.returncode == 0 and "Cohen's kappa" in table.stdout and "who said what: ann" in table.stdout
 
 
+def test_each_articles_alpha_is_krippendorffs() -> None:
+    """The per-article alphas are computed for all articles at once (alphas_by_group); each must
+    equal the `krippendorff` package's alpha of that article alone, undefined ones included."""
+    import numpy as np
+
+    from reader.team.agreement import alpha_of, alphas_by_group
+
+    rng = np.random.default_rng(7)
+    groups = []
+    for n in range(60):
+        rows = int(rng.integers(1, 12))
+        counts = rng.integers(0, 3, size=(rows, 3))
+        if n % 10 == 0:
+            counts[:, 1:] = 0  # one label in use: undefined
+        if n % 10 == 1:
+            counts[:] = 0
+            counts[:, int(rng.integers(0, 3))] = 1  # one vote per sentence: nothing pairable
+        groups.append(counts)
+    starts = np.cumsum([0] + [len(g) for g in groups[:-1]])
+    together = alphas_by_group(np.vstack(groups), starts)
+    for counts, got in zip(groups, together, strict=True):
+        expected = alpha_of(counts)
+        if expected is None:
+            assert np.isnan(got), counts
+        else:
+            assert got == pytest.approx(expected, abs=1e-12), counts
+    assert sum(np.isnan(together)) >= 12 and sum(~np.isnan(together)) >= 30
+
+
 def test_agreement_per_label_and_label_filter(tmp_path: Path) -> None:
     db = tmp_path / "team.db"
     with Store(db) as store:

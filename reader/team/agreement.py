@@ -222,22 +222,49 @@ def alpha_of(counts: Any) -> float | None:
     return None if math.isnan(value) else value
 
 
+def alphas_by_group(counts: Any, starts: Any) -> Any:
+    """Nominal alpha of each group of rows of a value_counts matrix (the groups start at
+    `starts`), all at once: Krippendorff's coincidence formula, alpha = 1 - (n - 1) * D_o / D_e
+    with D_o the disagreeing coincidences and D_e the disagreeing pairs of values, summed per
+    group with numpy's reduceat. NaN where alpha is undefined (one value in use, or no unit with
+    two values). `alpha_of` (the `krippendorff` package) gives the same on each group; a test
+    holds them together. One call per article took a quarter of a second at 1,300 articles."""
+    import numpy as np
+
+    counts = counts.astype(np.float64)
+    m = counts.sum(axis=1)
+    pairable = m > 1
+    counts = counts * pairable[:, None]
+    m = m * pairable
+    safe = np.where(pairable, m - 1, 1.0)
+    disagree = (m * m - (counts * counts).sum(axis=1)) / safe  # sum over c != k of o_ck, per unit
+    d_o = np.add.reduceat(disagree, starts)
+    n_c = np.add.reduceat(counts, starts, axis=0)
+    n = n_c.sum(axis=1)
+    d_e = n * n - (n_c * n_c).sum(axis=1)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        alpha = 1.0 - (n - 1) * d_o / d_e
+    used = (n_c > 0).sum(axis=1)
+    return np.where((used >= 2) & (d_e > 0), alpha, np.nan)
+
+
 def _articles(table: Table, titles: dict[str, str], order: dict[str, int]) -> list[ArticleAgreement]:
     """Per article: pairwise observed agreement and alpha, the lowest agreement first."""
     counts = table.counts
     voters = counts.sum(axis=1)
     pairs = voters * (voters - 1)
     agree = (counts * (counts - 1)).sum(axis=1)
-    out = []
-    start = 0
+    import numpy as np
+
     ids = [u[0] for u in table.units]
-    while start < len(ids):  # the sentences are grouped by article
-        article_id = ids[start]
-        end = start
-        while end < len(ids) and ids[end] == article_id:
-            end += 1
-        observed = float(agree[start:end].sum()) / float(pairs[start:end].sum())
-        out.append(ArticleAgreement(article_id, titles.get(article_id, ""), end - start, observed, alpha_of(counts[start:end])))
-        start = end
-    out.sort(key=lambda r: (r.observed, -1.0 if r.alpha is None else r.alpha, order.get(r.id, 0), r.id))
+    if not ids:
+        return []
+    starts = np.array([0] + [i for i in range(1, len(ids)) if ids[i] != ids[i - 1]], dtype=np.int64)  # grouped by article
+    ends = np.append(starts[1:], len(ids))
+    observed = np.add.reduceat(agree, starts) / np.add.reduceat(pairs, starts)
+    alphas = alphas_by_group(counts, starts)
+    out = [ArticleAgreement(ids[s], titles.get(ids[s], ""), int(e - s), float(o), None if math.isnan(a) else float(a))
+           for s, e, o, a in zip(starts, ends, observed, alphas, strict=True)]
+    # rounded, so that articles whose figures are equal tie whatever the order of the float sums
+    out.sort(key=lambda r: (round(r.observed, 9), -1.0 if r.alpha is None else round(r.alpha, 9), order.get(r.id, 0), r.id))
     return out
