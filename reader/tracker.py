@@ -13,10 +13,11 @@ from __future__ import annotations
 
 import datetime as dt
 from bisect import bisect_left
-from collections.abc import Callable, Iterable, Iterator
-from typing import Any
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from typing import Any, overload
 
 from reader.model import CORRECTABLE, STATUSES, Change, Tracked
+from reader.register_order import actor_key, deadline, group_keys
 from reader.store import Store
 from reader.store.commitments import FIELDS, PREFIX
 
@@ -106,23 +107,12 @@ def records(items: Iterable[Tracked]) -> Iterator[dict[str, Any]]:
 SORTS = ("article", "actor", "when", "status", "date")
 VIEWS = ("all", "overdue", "due")
 DUE_DAYS = 30  # "due soon": the deadline falls within this many days from today
+PAGE = 200  # rows read at once (the screen's window, reader.tui.widgets.rows)
 
 
 def today() -> dt.date:
     """The date the register counts from (a function, so a test can fix it)."""
     return dt.date.today()
-
-
-def deadline(c: Tracked) -> dt.date | None:
-    """The last day of the commitment's time: the end of `when_iso` ("by March 2027" ends on
-    2027-03-31, though the interval starts at the article's date); None without one."""
-    if not c.when_iso:
-        return None
-    end = c.when_iso.rsplit("/", 1)[-1]
-    try:
-        return dt.date.fromisoformat(end)
-    except ValueError:
-        return None
 
 
 def overdue(c: Tracked, on: dt.date) -> bool:
@@ -137,101 +127,107 @@ def due(c: Tracked, on: dt.date, days: int = DUE_DAYS) -> bool:
     return c.status == "open" and end is not None and on <= end <= on + dt.timedelta(days=days)
 
 
+class Rows(Sequence[Tracked]):
+    """The commitments shown, in order, read from the store a page at a time: its length is one
+    count, and a row is fetched with the PAGE rows around it (the screen holds a window)."""
+
+    def __init__(self, count: Callable[[], int], window: Callable[[int, int], list[Tracked]]) -> None:
+        self._count, self._window = count, window
+        self._length: int | None = None
+        self._pages: dict[int, list[Tracked]] = {}
+
+    def __len__(self) -> int:
+        if self._length is None:
+            self._length = self._count()
+        return self._length
+
+    def _at(self, position: int) -> Tracked:
+        page = self._pages.get(position // PAGE)
+        if page is None:
+            if len(self._pages) > 8:  # a long walk through the rows keeps a few pages only
+                self._pages.clear()
+            page = self._pages[position // PAGE] = self._window(position - position % PAGE, PAGE)
+        return page[position % PAGE]
+
+    @overload
+    def __getitem__(self, index: int) -> Tracked: ...
+    @overload
+    def __getitem__(self, index: slice) -> list[Tracked]: ...
+
+    def __getitem__(self, index: int | slice) -> Tracked | list[Tracked]:
+        if isinstance(index, slice):
+            start, stop, step = index.indices(len(self))
+            if step == 1:  # one read for a run of rows
+                return self._window(start, stop - start) if stop > start else []
+            return [self._at(i) for i in range(start, stop, step)]
+        if index < 0:
+            index += len(self)
+        if not 0 <= index < len(self):
+            raise IndexError(index)
+        return self._at(index)
+
+
 class Register:
     """The register as the commitments screen shows it: filtered, sorted, grouped by actor.
 
-    State for the screen, kept in the core so tests drive it without Textual; the items are
-    re-read from the store on `reload`. `view` narrows it to the overdue commitments or those
-    due within `due_days`."""
+    State for the screen, kept in the core so tests drive it without Textual. The rows are the
+    store's kept rows (reader.store.register), read a window at a time in the order asked for;
+    `reload` brings them up to date with what was written since. `view` narrows it to the
+    overdue commitments or those due within `due_days`."""
 
     def __init__(self, store: Store) -> None:
         self.store = store
-        self._items: list[Tracked] = []
-        self._kept: dict[str, Any] = {}  # what is derived from the items, until they change
+        self._kept: dict[str, Any] = {}  # what was read from the store, until it changes
         self.filter = ""
         self.sort = SORTS[0]
         self.grouped = False
         self.view = VIEWS[0]
         self.due_days = DUE_DAYS
 
-    @property
-    def items(self) -> list[Tracked]:
-        return self._items
-
-    @items.setter
-    def items(self, items: list[Tracked]) -> None:
-        self._items = items
-        self._kept = {}
-
     def _derived(self, name: str, make: Callable[[], Any]) -> Any:
-        """Computed once per set of items (a register of 100,000 commitments would otherwise
-        pay for it on every keypress)."""
+        """Read once per reload (and per filter, view and order where they matter)."""
         if name not in self._kept:
             self._kept[name] = make()
         return self._kept[name]
 
     def reload(self) -> None:
-        self.items = self.store.register()
+        self.store.refresh_register()
+        self._kept = {}
 
-    def _keys(self) -> dict[str, str]:
-        return self._derived("keys", lambda: actor_keys(self.items))
+    def _shown_where(self) -> dict[str, Any]:
+        return {"needle": self.filter, "view": self.view, "on": today(), "due_days": self.due_days}
 
-    def _group_keys(self) -> list[str]:
-        keys = self._keys()
-        return [keys[actor_key(c)] for c in self.items]
+    @property
+    def items(self) -> Rows:
+        """Every commitment, newest import first."""
+        return self._derived("items", lambda: Rows(self.store.register_count,
+                                                   lambda start, n: self.store.register_window("article", start, n)))
 
     def labelled(self) -> int:
         """How many of the commitments someone labelled (the others are suggested)."""
-        return self._derived("labelled", lambda: sum(c.origin == "labelled" for c in self.items))
+        return int(self._derived("labelled", self.store.register_labelled))
 
-    def in_view(self, c: Tracked, on: dt.date) -> bool:
-        if self.view == "overdue":
-            return overdue(c, on)
-        if self.view == "due":
-            return due(c, on, self.due_days)
-        return True
-
-    def rows(self) -> list[Tracked]:
+    def rows(self) -> Rows:
         """The commitments to show, in order."""
-        needle = self.filter.lower()
-        on = today()
-        if needle:
-            hay = self._derived("hay", lambda: [_haystack(c) for c in self.items])
-            chosen: Iterable[Tracked] = (c for c, h in zip(self.items, hay, strict=True) if needle in h)
-        else:
-            chosen = self.items
-        shown = [c for c in chosen if self.in_view(c, on)] if self.view != VIEWS[0] else list(chosen)
-        if self.sort == "article" and not self.grouped:
-            return shown  # as stored: newest import first, then in reading order
-        if self.grouped or self.sort == "actor":
-            # each commitment's actor group, found once per reload (by position: items repeat no object)
-            groups = self._derived("groups", lambda: {id(c): k for c, k in zip(self.items, self._group_keys(), strict=True)})
-        if self.grouped:
-            return sorted(shown, key=lambda c: (groups[id(c)], c.article_date or "", c.sentence_index))
-        key = {
-            "actor": lambda c: (groups[id(c)] or "\uffff",),
-            "when": _by_deadline,
-            "status": lambda c: (STATUSES.index(c.status),),
-            "date": lambda c: (c.article_date or "",),
-        }[self.sort]
-        return sorted(shown, key=key)
+        where = self._shown_where()
+        order = "grouped" if self.grouped else self.sort
+        return self._derived(f"rows {order} {sorted(where.items())}", lambda: Rows(
+            lambda: self.store.register_count(**where), lambda start, n: self.store.register_window(order, start, n, **where)))
 
     def counts(self) -> dict[str, int]:
         """How many commitments are overdue and due soon (of all of them, whatever is shown)."""
         on = today()
-        return self._derived(f"counts {on} {self.due_days}", lambda: {
-            "overdue": sum(overdue(c, on) for c in self.items), "due": sum(due(c, on, self.due_days) for c in self.items)})
+        return self._derived(f"counts {on} {self.due_days}", lambda: self.store.register_due(on, self.due_days))
 
     def groups(self) -> dict[str, int]:
         """How many commitments each actor has among those shown (by `group_of`)."""
-        out: dict[str, int] = {}
-        for c in self.rows():
-            out[self.group_of(c)] = out.get(self.group_of(c), 0) + 1
-        return out
+        where = self._shown_where()
+        return self._derived(f"groups {sorted(where.items())}", lambda: self.store.register_group_counts(**where))
 
     def group_of(self, c: Tracked) -> str:
         """The actor a commitment is grouped under: "Marsh" goes with "Helena Marsh"."""
-        return self._keys()[actor_key(c)]
+        key = actor_key(c)
+        return str(self._derived("group of", self.store.register_groups_of).get(key, key))
 
     def next_sort(self) -> str:
         self.sort = SORTS[(SORTS.index(self.sort) + 1) % len(SORTS)]
@@ -243,37 +239,6 @@ class Register:
         return self.view
 
 
-def _by_deadline(c: Tracked) -> tuple[str, str]:
-    end = deadline(c)
-    return (end.isoformat() if end else "\uffff", c.value("when") or "")
-
-
-def actor_key(c: Tracked) -> str:
-    """Who, for grouping: the resolved name where the sentence only had a pronoun, lower case."""
-    name = c.value("actor") if "actor" in c.corrected else (c.extracted.get("actor_resolved") or c.value("actor"))
-    return " ".join((name or "").lower().split())
-
-
-_JOINED = {"and", "&", "or", "with"}
-
-
 def actor_keys(items: Iterable[Tracked]) -> dict[str, str]:
-    """Each actor key mapped to the actor it names: a shorter name that ends one longer name
-    (and only one: "Marsh" and "Helena Marsh", or "Helena Marsh" and "Dr Helena Marsh") is the
-    same actor. A name of several parties ("Veldra and Ostmark") takes in no one."""
-    keys = sorted({actor_key(c) for c in items}, key=lambda k: (-len(k.split()), k))
-    root: dict[str, str] = {}
-    for key in keys:
-        words = key.split()
-        found = {
-            root[longer] for longer in root
-            if words and len(longer.split()) > len(words) and longer.split()[-len(words):] == words
-            and "," not in longer and not _JOINED & set(longer.split())
-        }
-        root[key] = found.pop() if len(found) == 1 else key
-    return root
-
-
-def _haystack(c: Tracked) -> str:
-    parts = (c.value("actor"), c.value("action"), c.value("when"), c.article_title, c.text, c.note, c.status)
-    return " ".join(p for p in parts if p).lower()
+    """Each actor key of these commitments mapped to the actor it names (register_order.group_keys)."""
+    return group_keys(actor_key(c) for c in items)

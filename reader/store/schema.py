@@ -14,7 +14,9 @@ import sqlite3
 from collections.abc import Callable
 from typing import Any
 
-SCHEMA_VERSION = 5
+from reader.store.register_schema import V6
+
+SCHEMA_VERSION = 6
 APP_ID = 0x52454144  # "READ": marks a database as ours
 
 V1 = [
@@ -334,7 +336,7 @@ V5 = [
     "CREATE INDEX articles_dated ON articles(id) WHERE published IS NOT NULL",
 ]
 
-MIGRATIONS: dict[int, list[str]] = {0: V1, 1: V2, 2: V3, 3: V4, 4: V5}
+MIGRATIONS: dict[int, list[str]] = {0: V1, 1: V2, 2: V3, 3: V4, 4: V5, 5: V6}
 
 
 def _enable_search(db: Any) -> None:

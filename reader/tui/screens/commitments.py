@@ -7,7 +7,7 @@ Commitments someone labelled show "C"; unlabelled ones only suggested show a dim
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 
 from rich.text import Text
 from textual import on
@@ -69,7 +69,7 @@ class CommitmentsScreen(Screen[None]):
     def __init__(self) -> None:
         super().__init__()
         self.register = Register(self.app.store)
-        self.shown: list[Tracked] = []
+        self.shown: Sequence[Tracked] = []  # read a page at a time (tracker.Rows)
         self.first = 0  # where the table's window of the rows shown starts (widgets.rows)
         self._just_mounted = False
 
