@@ -67,7 +67,7 @@ def sort_columns(c: Tracked) -> dict[str, object]:
         "actor_key": actor_key(c),
         "deadline_sort": end.isoformat() if end else LAST,
         "when_value": c.value("when") or "",
-        "status_rank": STATUSES.index(c.status),
+        "status_rank": STATUSES.index(c.status) if c.status in STATUSES else len(STATUSES),  # one written elsewhere: last
         "date_key": c.article_date or "",
         "hay": haystack(c),
     }

@@ -1,16 +1,22 @@
 """Large libraries: the summary tables of schema 5 stay equal to a count over the rows they
 summarise whatever writes them (labels, undo, skips, delete, import again, merge, restore, a
-migration), and the library, which holds a window of the articles, reaches every one."""
+migration), and the library, which holds a window of the articles, reaches every one; the
+commitment register kept as rows (schema 6) stays equal to the register computed afresh, in
+every order and filter."""
 
 from __future__ import annotations
 
 import shutil
 import sqlite3
+from collections import Counter
 from pathlib import Path
 
-from reader.model import SKIPPED, Article, Parsed, Sentence
+from reader import tracker
+from reader.model import SKIPPED, STATUSES, Article, Parsed, Sentence
 from reader.pipeline import sample_dir
+from reader.register_order import actor_key, deadline, group_keys, haystack, sort_columns
 from reader.store import Store
+from reader.store.register import computed
 from reader.tui.app import ReaderApp
 from reader.tui.screens.library import PAGE, LibraryScreen
 from tests.conftest import run_reader
@@ -279,3 +285,144 @@ def test_the_library_filter_folds_case_beyond_ascii_and_forgets_deleted_articles
         store.delete_article(article.id, "asha")
         assert [store.library_count(w) for w in ("ébola", "łó", "ward", "news")] == [0, 0, 0, 1]
         assert store.library_count("") == 1
+
+
+# --- the register kept as rows (schema 6) ------------------------------------------------------
+
+
+def assert_register_right(db: Path) -> list:
+    """The kept register rows hold what computing the register over every sentence gives: the
+    same commitments, listed or not, read or not, with the same sort, group and filter keys, the
+    trigram index in step with them and each actor's count; returns the register."""
+    with Store(db) as store:
+        store.refresh_register()
+        full = computed(store.conn)
+        listed = [item for item, shown, _, _ in full if shown]
+        assert store.register() == listed
+        assert [(i.article_id, i.sentence_index) for i, _, read, _ in sorted(full, key=lambda r: (r[0].article_id, r[0].sentence_index))
+                if not read] == [(a, i) for a, indexes in store.needing_extraction().items() for i in indexes]
+        groups = group_keys(actor_key(i) for i in listed)
+        wanted = {
+            (i.article_id, i.sentence_index): (int(shown), int(read), imported, *{**sort_columns(i), **({} if shown else {"hay": ""})}.values(),
+                                               groups[actor_key(i)] if shown else None)
+            for i, shown, read, imported in full
+        }
+        kept = {
+            (r[0], r[1]): (*r[2:-1], r[-1] if r[2] else None)
+            for r in store.conn.execute(
+                """SELECT article_id, sentence_index, listed, extracted, imported_at, actor_key, deadline_sort, when_value,
+                          status_rank, date_key, hay, actor_group FROM register_rows""")
+        }
+        assert kept == wanted
+        assert dict(store.conn.execute("SELECT actor_key, n FROM register_actors")) == dict(Counter(actor_key(i) for i in listed))
+        assert store.register_groups_of() == groups
+        grams = Counter(g for i in listed for g in {*haystack(i), *(haystack(i)[k : k + 2] for k in range(len(haystack(i)) - 1))})
+        assert dict(store.conn.execute("SELECT gram, n FROM register_grams")) == dict(grams)
+        store.conn.execute("INSERT INTO register_text (register_text, rank) VALUES ('integrity-check', 1)")
+        assert store.register_count() == len(listed) and store.register_labelled() == sum(i.origin == "labelled" for i in listed)
+        assert not store.conn.execute("SELECT count(*) FROM register_dirty").fetchone()[0]
+    return listed
+
+
+OLD_KEYS = {  # the register's orders as the screen sorted them in Python before schema 6
+    "actor": lambda c, g: (g[actor_key(c)] or "\uffff",),
+    "when": lambda c, g: ((deadline(c).isoformat() if deadline(c) else "\uffff"), c.value("when") or ""),
+    "status": lambda c, g: (STATUSES.index(c.status),),
+    "date": lambda c, g: (c.article_date or "",),
+    "grouped": lambda c, g: (g[actor_key(c)], c.article_date or "", c.sentence_index),
+}
+
+
+def test_the_register_rows_follow_labels_undo_status_corrections_delete_and_import_again(db: Path, india: str) -> None:
+    register = assert_register_right(db)  # as `reader import` left them
+    mine = [c for c in register if c.article_id == india]
+    suggested = [c for c in mine if c.origin == "suggested"]
+    assert len(suggested) >= 3
+    with Store(db) as store:
+        other = next(i for i in range(40) if i not in {c.sentence_index for c in mine})
+        store.set_label(india, other, "commitment", "asha")  # labelled: in, as labelled
+        store.set_label(india, suggested[0].sentence_index, "claim", "asha")  # labelled otherwise: out
+        store.set_label(india, suggested[1].sentence_index, "commitment", "asha")
+        store.set_label(india, suggested[1].sentence_index, "claim", "ben")  # a tie of two: the latest, claim
+        store.set_field(india, suggested[2].sentence_index, "review", "background", "rev")  # a reviewer says otherwise
+    register = assert_register_right(db)
+    keys = {(c.article_id, c.sentence_index): c for c in register}
+    assert keys[(india, other)].origin == "labelled"
+    assert {(india, suggested[0].sentence_index), (india, suggested[1].sentence_index)}.isdisjoint(keys)
+    with Store(db) as store:
+        kept = keys[(india, suggested[3].sentence_index)] if len(suggested) > 3 else keys[(india, other)]
+        tracker.set_status(store, kept, "kept", "asha")
+        tracker.correct(store, kept, "actor", "Helena Marsh", "asha")
+        tracker.correct(store, kept, "when", "by March 2027", "asha")
+        tracker.set_note(store, kept, "a note the filter finds: zebra", "asha")
+        store.refresh_register()  # what the screen does on reload
+        assert store.register_count("zebra") == 1 and store.register_count("ze") >= 1
+        tracker.undo(store, "asha")  # the note
+        tracker.undo(store, "asha")  # the time
+        tracker.redo(store, "asha")
+        store.undo(india, "ben")  # ben's claim: asha's commitment stands again
+    register = assert_register_right(db)
+    keys = {(c.article_id, c.sentence_index): c for c in register}
+    assert (india, suggested[1].sentence_index) in keys
+    changed = keys[(kept.article_id, kept.sentence_index)]
+    assert (changed.status, changed.value("actor"), changed.value("when"), changed.note) == ("kept", "Helena Marsh", "by March 2027", None)
+    with Store(db) as store:
+        store.delete_article(india, "asha")
+    assert all(c.article_id != india for c in assert_register_right(db))
+    # imported again, the article gets its labels back from the log, and its register rows with them
+    again = run_reader("import", str(sample_dir() / INDIA), "--db", str(db))
+    assert again.returncode == 0, again.stderr
+    register = assert_register_right(db)
+    assert (india, other) in {(c.article_id, c.sentence_index) for c in register}
+
+
+def test_the_register_rows_follow_a_merge_a_restored_export_and_a_renamed_article(db: Path, india: str, tmp_path: Path) -> None:
+    theirs = tmp_path / "theirs.db"
+    shutil.copy(db, theirs)
+    suggested = [c for c in assert_register_right(db) if c.article_id == india and c.origin == "suggested"]
+    with Store(theirs) as store:
+        store.set_label(india, suggested[0].sentence_index, "background", "ben")
+        tracker.set_status(store, suggested[1], "broken", "ben")
+    merged = run_reader("merge", "--db", str(db), str(theirs))
+    assert merged.returncode == 0, merged.stderr
+    keys = {(c.article_id, c.sentence_index): c for c in assert_register_right(db)}
+    assert (india, suggested[0].sentence_index) not in keys and keys[(india, suggested[1].sentence_index)].status == "broken"
+    out = tmp_path / "labels.jsonl"
+    assert run_reader("export", "-o", str(out), "--db", str(db)).returncode == 0
+    fresh = tmp_path / "restored.db"
+    restored = run_reader("import", str(out), "--db", str(fresh))
+    assert restored.returncode == 0, restored.stderr
+    assert_register_right(fresh)
+    conn = sqlite3.connect(db)  # what a merge of newer details writes: the title the register shows
+    with conn:
+        conn.execute("UPDATE articles SET title = 'Renamed on the other machine' WHERE id = ?", (india,))
+    conn.close()
+    assert {c.article_title for c in assert_register_right(db) if c.article_id == india} == {"Renamed on the other machine"}
+
+
+def test_a_version_1_database_gets_its_register_rows_when_brought_forward(tmp_path: Path) -> None:
+    db = tmp_path / "old.db"
+    shutil.copy(FIXTURES / "v1.db", db)
+    with Store(db):
+        pass
+    assert [c.origin for c in assert_register_right(db)] == ["labelled"]
+
+
+def test_every_order_and_filter_of_the_kept_register_is_the_one_python_gave(db: Path, india: str) -> None:
+    with Store(db) as store:
+        register = store.register()
+        tracker.correct(store, register[0], "actor", "Marsh", "asha")
+        tracker.correct(store, register[1], "actor", "Dr Helena Marsh", "asha")
+        tracker.set_status(store, register[2], "broken", "asha")
+        tracker.set_note(store, register[3], "Łódź «quoted» \"note\"", "asha")
+    register = assert_register_right(db)
+    groups = group_keys(actor_key(c) for c in register)
+    assert groups["marsh"] == "dr helena marsh"
+    with Store(db) as store:
+        for order, key in OLD_KEYS.items():
+            assert store.register_window(order, 0, len(register)) == sorted(register, key=lambda c: key(c, groups)), order
+        assert store.register_window("article", 5, 3) == register[5:8]
+        for needle in ("e", "ma", "MARSH", "łó", "ŁÓDŹ", "«quoted»", '"note"', "will", "no such words here"):
+            found = [c for c in register if needle.lower() in haystack(c)]
+            assert store.register_count(needle) == len(found), needle
+            assert store.register_window("article", 0, len(register), needle=needle) == found, needle

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import sqlite3
+from collections import Counter
 from dataclasses import asdict
 from typing import Any
 
@@ -105,6 +106,15 @@ def _stands(labels: list[Annotation], review: Annotation | None) -> bool:
     return resolved is not None and resolved.label == COMMITMENT
 
 
+def _phrase(needle: str) -> str:
+    return '"' + needle.replace('"', '""') + '"'
+
+
+def _grams(hay: str) -> set[str]:
+    """The one- and two-character strings of a commitment's filter text."""
+    return set(hay) | {hay[i : i + 2] for i in range(len(hay) - 1)}
+
+
 def _tracked(item: str) -> Tracked:
     return Tracked(**json.loads(item))
 
@@ -125,13 +135,18 @@ class RegisterRows(Connection):
                 " ON d.article_id = r.article_id AND d.sentence_index = r.sentence_index").fetchall()
             conn.executemany("INSERT INTO register_text (register_text, rowid, hay) VALUES ('delete', ?, ?)", [g[:2] for g in gone])
             conn.executemany("DELETE FROM register_rows WHERE id = ?", [g[:1] for g in gone])
-            actors: dict[str, int] = {}
-            for _, _, key, listed in gone:
-                actors[key] = actors.get(key, 0) - listed
+            actors: Counter[str] = Counter()
+            grams: Counter[str] = Counter()
+            for _, hay, key, listed in gone:
+                actors[key] -= listed
+                grams.subtract(_grams(hay))
             for item, listed, extracted, imported_at in fresh:
                 columns = sort_columns(item)
                 if listed:
-                    actors[str(columns["actor_key"])] = actors.get(str(columns["actor_key"]), 0) + 1
+                    actors[str(columns["actor_key"])] += 1
+                    grams.update(_grams(str(columns["hay"])))
+                else:
+                    columns["hay"] = ""  # the filter never shows it
                 cursor = conn.execute(
                     """INSERT INTO register_rows (article_id, sentence_index, listed, extracted, origin, imported_at, item,
                            actor_key, deadline_sort, when_value, status_rank, date_key, hay)
@@ -141,6 +156,9 @@ class RegisterRows(Connection):
                      "extracted": int(extracted), "origin": item.origin, "imported_at": imported_at,
                      "item": json.dumps(asdict(item), ensure_ascii=False)})
                 conn.execute("INSERT INTO register_text (rowid, hay) VALUES (?, ?)", (cursor.lastrowid, columns["hay"]))
+            conn.executemany("""INSERT INTO register_grams (gram, n) VALUES (?, ?)
+                                ON CONFLICT (gram) DO UPDATE SET n = n + excluded.n""", [g for g in grams.items() if g[1]])
+            conn.execute("DELETE FROM register_grams WHERE n <= 0")
             conn.execute("DELETE FROM register_dirty")
             self._regroup(conn, actors)
         return int(marked)
@@ -176,12 +194,12 @@ class RegisterRows(Connection):
     def _where(self, needle: str, view: str, on: dt.date, due_days: int) -> tuple[str, dict[str, Any]]:
         where, params = ["listed = 1"], {}
         needle = needle.lower()
-        if needle:
+        if len(needle) >= 3:  # the trigram index finds them (it folds case as SQLite does, after Python)
+            where.append("id IN (SELECT rowid FROM register_text WHERE register_text MATCH :phrase)")
+            params["phrase"] = _phrase(needle)
+        elif needle:
             where.append("instr(hay, :needle)")
             params["needle"] = needle
-            if len(needle) >= 3:  # the trigram index finds them; instr keeps the match exact
-                where.append("id IN (SELECT rowid FROM register_text WHERE register_text MATCH :phrase)")
-                params["phrase"] = '"' + needle.replace('"', '""') + '"'
         if view in ("overdue", "due"):
             where.append("status_rank = 0")
             if view == "overdue":
@@ -193,6 +211,15 @@ class RegisterRows(Connection):
         return " AND ".join(where), params
 
     def register_count(self, needle: str = "", view: str = "all", on: dt.date | None = None, due_days: int = 30) -> int:
+        """How many commitments are shown: with the whole register in view, counted from the
+        trigram index (three characters and more) or the kept counts (fewer), not row by row."""
+        needle = needle.lower()
+        if needle and view not in ("overdue", "due"):
+            if len(needle) >= 3:
+                sql, params = "SELECT count(*) FROM register_text WHERE register_text MATCH ?", (_phrase(needle),)
+            else:
+                sql, params = "SELECT coalesce(max(n), 0) FROM register_grams WHERE gram = ?", (needle,)
+            return int(self._all(sql, params)[0][0])
         where, params = self._where(needle, view, on or dt.date.today(), due_days)
         return int(self._all(f"SELECT count(*) FROM register_rows WHERE {where}", params)[0][0])
 

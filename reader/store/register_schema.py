@@ -4,8 +4,8 @@ opens and answers keys by reading a window through an index.
 `register_rows` holds one row per sentence that may be in the register (labelled commitment,
 decided so by a reviewer, or unlabelled and suggested so): the commitment as the register shows
 it, `listed` (0 when its labels resolve to something else), whether the extractor has read it,
-and the keys it is sorted, grouped and filtered by, with an index per sort order and a trigram
-index on what the filter reads. Triggers on every table the register is made from mark the
+and the keys it is sorted, grouped and filtered by (a row not listed has nothing to filter),
+with an index per sort order and a trigram index on what the filter reads. Triggers on every table the register is made from mark the
 sentences they touch in `register_dirty`, so every write path (import, the one label write
 path, undo, merge, restore, delete with its cascades, the extractor) leaves its trace without
 knowing the register exists; `reader.store.register` brings those rows up to date (in Python,
@@ -78,6 +78,9 @@ V6 = [
         n INTEGER NOT NULL,
         actor_group TEXT NOT NULL
     ) WITHOUT ROWID""",
+    # how many listed commitments hold each one- and two-character string: the filter's count
+    # while fewer than three characters are typed (the trigram index counts from three)
+    "CREATE TABLE register_grams (gram TEXT PRIMARY KEY, n INTEGER NOT NULL) WITHOUT ROWID",
     """
     CREATE TABLE register_dirty (
         article_id TEXT NOT NULL,
