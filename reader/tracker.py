@@ -128,26 +128,31 @@ def due(c: Tracked, on: dt.date, days: int = DUE_DAYS) -> bool:
 
 
 class Rows(Sequence[Tracked]):
-    """The commitments shown, in order, read from the store a page at a time: its length is one
-    count, and a row is fetched with the PAGE rows around it (the screen holds a window)."""
+    """The commitments shown, in order, read from the store a run at a time: its length is one
+    count, and a row comes from a run already read (the screen's window) or with the PAGE rows
+    around it."""
 
     def __init__(self, count: Callable[[], int], window: Callable[[int, int], list[Tracked]]) -> None:
         self._count, self._window = count, window
         self._length: int | None = None
-        self._pages: dict[int, list[Tracked]] = {}
+        self._runs: dict[int, list[Tracked]] = {}  # start -> the rows read from there
 
     def __len__(self) -> int:
         if self._length is None:
             self._length = self._count()
         return self._length
 
+    def _read(self, start: int, n: int) -> list[Tracked]:
+        if len(self._runs) > 8:  # a long walk through the rows keeps a few runs only
+            self._runs.clear()
+        run = self._runs[start] = self._window(start, n)
+        return run
+
     def _at(self, position: int) -> Tracked:
-        page = self._pages.get(position // PAGE)
-        if page is None:
-            if len(self._pages) > 8:  # a long walk through the rows keeps a few pages only
-                self._pages.clear()
-            page = self._pages[position // PAGE] = self._window(position - position % PAGE, PAGE)
-        return page[position % PAGE]
+        for start, run in self._runs.items():
+            if start <= position < start + len(run):
+                return run[position - start]
+        return self._read(position - position % PAGE, PAGE)[position % PAGE]
 
     @overload
     def __getitem__(self, index: int) -> Tracked: ...
@@ -157,8 +162,8 @@ class Rows(Sequence[Tracked]):
     def __getitem__(self, index: int | slice) -> Tracked | list[Tracked]:
         if isinstance(index, slice):
             start, stop, step = index.indices(len(self))
-            if step == 1:  # one read for a run of rows
-                return self._window(start, stop - start) if stop > start else []
+            if step == 1:  # one read for a run of rows, kept for the rows asked for one by one
+                return list(self._read(start, stop - start)) if stop > start else []
             return [self._at(i) for i in range(start, stop, step)]
         if index < 0:
             index += len(self)
@@ -197,11 +202,17 @@ class Register:
     def _shown_where(self) -> dict[str, Any]:
         return {"needle": self.filter, "view": self.view, "on": today(), "due_days": self.due_days}
 
+    def _rows_for(self, order: str, where: dict[str, Any]) -> Rows:
+        """The rows in this order, read once per reload; their count once whatever the order."""
+        shown = f"{sorted(where.items())}"
+        return self._derived(f"rows {order} {shown}", lambda: Rows(
+            lambda: self._derived(f"count {shown}", lambda: self.store.register_count(**where)),
+            lambda start, n: self.store.register_window(order, start, n, **where)))
+
     @property
     def items(self) -> Rows:
         """Every commitment, newest import first."""
-        return self._derived("items", lambda: Rows(self.store.register_count,
-                                                   lambda start, n: self.store.register_window("article", start, n)))
+        return self._rows_for("article", {"needle": "", "view": VIEWS[0], "on": today(), "due_days": self.due_days})
 
     def labelled(self) -> int:
         """How many of the commitments someone labelled (the others are suggested)."""
@@ -209,10 +220,7 @@ class Register:
 
     def rows(self) -> Rows:
         """The commitments to show, in order."""
-        where = self._shown_where()
-        order = "grouped" if self.grouped else self.sort
-        return self._derived(f"rows {order} {sorted(where.items())}", lambda: Rows(
-            lambda: self.store.register_count(**where), lambda start, n: self.store.register_window(order, start, n, **where)))
+        return self._rows_for("grouped" if self.grouped else self.sort, self._shown_where())
 
     def counts(self) -> dict[str, int]:
         """How many commitments are overdue and due soon (of all of them, whatever is shown)."""

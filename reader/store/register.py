@@ -214,6 +214,8 @@ class RegisterRows(Connection):
         """How many commitments are shown: with the whole register in view, counted from the
         trigram index (three characters and more) or the kept counts (fewer), not row by row."""
         needle = needle.lower()
+        if not needle and view not in ("overdue", "due"):  # every listed commitment: the actors' counts add up to it
+            return int(self._all("SELECT coalesce(sum(n), 0) FROM register_actors")[0][0])
         if needle and view not in ("overdue", "due"):
             if len(needle) >= 3:
                 sql, params = "SELECT count(*) FROM register_text WHERE register_text MATCH ?", (_phrase(needle),)
