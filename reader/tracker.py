@@ -13,12 +13,13 @@ from __future__ import annotations
 
 import datetime as dt
 from bisect import bisect_left
+from contextlib import suppress
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any, overload
 
 from reader.model import CORRECTABLE, STATUSES, Change, Tracked
 from reader.register_order import actor_key, deadline, group_keys
-from reader.store import Store
+from reader.store import Store, StoreError
 from reader.store.commitments import FIELDS, PREFIX
 
 
@@ -196,7 +197,9 @@ class Register:
         return self._kept[name]
 
     def reload(self) -> None:
-        self.store.refresh_register()
+        # another process holding the write lock too long: the rows as last kept, caught up next time
+        with suppress(StoreError):
+            self.store.refresh_register()
         self._kept = {}
 
     def _shown_where(self) -> dict[str, Any]:
