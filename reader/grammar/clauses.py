@@ -107,15 +107,13 @@ def under_directive(token: Any) -> bool:
 
 
 def to_complement(token: Any) -> Any:
-    """The to-infinitive (or "to"/"on" + gerund/noun) a verb or noun governs, else None."""
-    for child in token.children:
-        if child.dep_ in ("xcomp", "acl") and child.pos_ in ("VERB", "AUX"):
-            return child
-        if child.dep_ == "prep" and child.lower_ in ("to", "on", "towards"):
-            for grand in child.children:
-                if grand.dep_ in ("pcomp", "pobj"):
-                    return grand
-    return None
+    """The to-infinitive (or "to"/"on" + gerund/noun) a verb or noun governs, else None: of
+    the patterns `to-complement/*` (triggers.jsonl), the one through the first child."""
+    from reader.grammar import triggers
+
+    found = [(m[1].i, 0, m[1]) for m in triggers.at(token, "to-complement/verb")]
+    found += [(m[1].i, m[2].i, m[2]) for m in triggers.at(token, "to-complement/preposition")]
+    return min(found, key=lambda f: (f[0], f[1]))[2] if found else None
 
 
 def says_future(token: Any) -> bool:
