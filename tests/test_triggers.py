@@ -47,6 +47,9 @@ CASES = [
     ("The council unveiled a plan to plant a thousand trees.", "noun-to", "plan", ["plan", "plant", "to"]),
     ("The two clubs agreed to share the stadium.", "to-complement/verb", "agreed", ["agreed", "share"]),
     ("The trust is committed to protecting the marsh.", "to-complement/preposition", "committed", ["committed", "to", "protecting"]),
+    ("The museum is scheduled to reopen in April.", "set-to", "scheduled", ["scheduled", "is", "reopen"]),
+    ("The unions agreed late on Sunday to resume talks.", "commit-verb-to/later", "agreed", ["agreed", "resume", "to"]),
+    ("The bakery is going to hire six new staff.", "going-to/lemma", "going", ["going", "is", "hire", "to"]),
 ]
 
 

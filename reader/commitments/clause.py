@@ -89,10 +89,9 @@ def _candidate(span, tok) -> Anchor | None:
         found = _headline(span, tok) or _future(span, tok) or _progressive(span, tok)
         if found:
             return found
-    if tok.tag_ == "VBN" and low in lx.COMMIT_ADJECTIVES and tree.child(span, tok, "auxpass") is not None:
-        comp = _complement(span, tok)  # "Apple is set to unveil ...", "is scheduled to", "is due to"
-        if comp and comp[0].dep_ == "xcomp":
-            return Anchor(0, "adjective", tok, tok, comp, past=False)
+    x = triggers.first(tok, "set-to", 2, span)  # "Apple is set to unveil ...", "is scheduled to", "is due to"
+    if x is not None:
+        return Anchor(0, "adjective", tok, tok, [x], past=False)
     if tok.pos_ == "ADJ" and low in lx.COMMIT_ADJECTIVES and tok.dep_ == "acomp":
         comp = _complement(span, tok)
         verb = tree.head(span, tok)
@@ -132,12 +131,10 @@ def _complement(span, tok) -> list:
     xcomp = tree.children(span, tok, "xcomp")
     if xcomp:
         return xcomp[:1]
-    if tok.lower_ in lx.COMMIT_VERB_FORMS | lx.REFUSAL_VERB_FORMS:
-        # "agreed late on Sunday to resume talks": the infinitive the parser hung as a clause
-        later = [c for c in tree.children(span, tok, "advcl") if c.i > tok.i and c.tag_ == "VB"
-                 and any(a.lower_ == "to" for a in tree.children(span, c, "aux")) and tree.child(span, c, "nsubj") is None]
-        if later:
-            return later[:1]
+    # "agreed late on Sunday to resume talks": the infinitive the parser hung as a clause
+    later = [m[1] for m in triggers.at(tok, "commit-verb-to/later", span) if tree.child(span, m[1], "nsubj") is None]
+    if later:
+        return [min(later, key=lambda t: t.i)]
     ccomp = tree.children(span, tok, "ccomp")
     if ccomp:
         return ccomp[:1]

@@ -4,8 +4,8 @@ patterns, read from `triggers.jsonl` (package data) instead of walked by hand.
 One pattern a line: `id` (what the rules ask for), `used_by`, `comment` (what it matches, with
 an example) and `pattern` (spaCy's DependencyMatcher format: the first node, `trigger`, is the
 word the pattern is anchored on). A list of words is written once, in `words/*.txt`: a value
-"$NAME" inside "IN" / "NOT_IN" stands for `lexicon.NAME`. `{"_": {"reader_lemma": ...}}` is the
-suggester's `clauses.lemma` (spaCy's lemma, or the lower-case form where there is none).
+"$NAME" inside "IN" / "NOT_IN" stands for `lexicon.NAME` (a list may join several). `{"_": {"reader_lemma": ...}}` is the
+suggester's `lexicon.lemma` (spaCy's lemma, or the lower-case form where there is none).
 
     from reader.grammar import triggers
     triggers.at(token, "ruled-out")            # the matches anchored on token: tuples of Tokens
@@ -25,7 +25,7 @@ from importlib.resources import files
 from typing import Any
 
 from reader.grammar import lexicon as lx
-from reader.grammar.clauses import lemma
+from reader.grammar.lexicon import lemma
 
 KEEP = 8  # Docs whose matches are kept
 # Annotations a pattern may need: a Doc without one of them (a blank pipeline, a parser without
@@ -57,9 +57,15 @@ def _fill(value: Any) -> Any:
 
 
 def _words(value: Any) -> Any:
-    if isinstance(value, str) and value.startswith("$"):
-        return sorted(getattr(lx, value[1:]))
-    return value
+    """"$NAME" is the list `lexicon.NAME`; a list may join several ("$A", "$B") and words."""
+    if isinstance(value, str):
+        value = [value] if value.startswith("$") else value
+    if not isinstance(value, list):
+        return value
+    words: set[str] = set()
+    for item in value:
+        words |= set(getattr(lx, item[1:])) if isinstance(item, str) and item.startswith("$") else {item}
+    return sorted(words)
 
 
 def needs(record: dict[str, Any]) -> frozenset[str]:
