@@ -42,14 +42,16 @@ def group_keys(keys: Iterable[str]) -> dict[str, str]:
     same actor. A name of several parties ("Veldra and Ostmark") takes in no one."""
     ordered = sorted(set(keys), key=lambda k: (-len(k.split()), k))
     root: dict[str, str] = {}
+    # the actors each run of last words may name, from the longer names seen so far (longest
+    # first): a lookup per name, not a pass over every other name
+    ends: dict[tuple[str, ...], set[str]] = {}
     for key in ordered:
-        words = key.split()
-        found = {
-            root[longer] for longer in root
-            if words and len(longer.split()) > len(words) and longer.split()[-len(words):] == words
-            and "," not in longer and not _JOINED & set(longer.split())
-        }
-        root[key] = found.pop() if len(found) == 1 else key
+        words = tuple(key.split())
+        found = ends.get(words, set()) if words else set()
+        root[key] = next(iter(found)) if len(found) == 1 else key
+        if "," not in key and not _JOINED & set(words):
+            for n in range(1, len(words)):
+                ends.setdefault(words[-n:], set()).add(root[key])
     return root
 
 

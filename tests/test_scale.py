@@ -6,6 +6,7 @@ every order and filter."""
 
 from __future__ import annotations
 
+import random
 import shutil
 import sqlite3
 from collections import Counter
@@ -426,3 +427,26 @@ def test_every_order_and_filter_of_the_kept_register_is_the_one_python_gave(db: 
             found = [c for c in register if needle.lower() in haystack(c)]
             assert store.register_count(needle) == len(found), needle
             assert store.register_window("article", 0, len(register), needle=needle) == found, needle
+
+
+def test_actor_groups_by_last_words_are_those_of_every_pair_compared() -> None:
+    """group_keys looks each name's last words up instead of comparing every pair of names
+    (a register of thousands of actors regrouped on a keypress); it must group as the pairwise
+    rule did, commas and names of several parties included."""
+    joined = {"and", "&", "or", "with"}
+
+    def pairwise(keys: set[str]) -> dict[str, str]:
+        root: dict[str, str] = {}
+        for key in sorted(keys, key=lambda k: (-len(k.split()), k)):
+            words = key.split()
+            found = {root[longer] for longer in root if words and len(longer.split()) > len(words)
+                     and longer.split()[-len(words):] == words and "," not in longer and not joined & set(longer.split())}
+            root[key] = found.pop() if len(found) == 1 else key
+        return root
+
+    rng = random.Random(22)
+    words = ["marsh", "helena", "dr", "the", "council", "and", "board", "port", "mayor", "lee", "ostmark,", "with", "&", "or"]
+    for _ in range(300):
+        keys = {" ".join(rng.choice(words) for _ in range(rng.randint(0, 4))) for _ in range(rng.randint(1, 60))}
+        assert group_keys(keys) == pairwise(keys), keys
+    assert group_keys({"marsh", "helena marsh", "dr helena marsh", "veldra and marsh"})["marsh"] == "dr helena marsh"

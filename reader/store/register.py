@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import operator
 import sqlite3
 from collections import Counter
-from dataclasses import asdict
+from dataclasses import fields
 from typing import Any
 
 from reader.model import COMMITMENT, SKIPPED, Annotation, Tracked
@@ -112,7 +113,14 @@ def _phrase(needle: str) -> str:
 
 def _grams(hay: str) -> set[str]:
     """The one- and two-character strings of a commitment's filter text."""
-    return set(hay) | {hay[i : i + 2] for i in range(len(hay) - 1)}
+    return set(hay) | set(map(operator.add, hay, hay[1:]))
+
+
+_PARTS = [f.name for f in fields(Tracked)]
+
+
+def _stored(item: Tracked) -> str:
+    return json.dumps({name: getattr(item, name) for name in _PARTS}, ensure_ascii=False)
 
 
 def _tracked(item: str) -> Tracked:
@@ -140,22 +148,24 @@ class RegisterRows(Connection):
             for _, hay, key, listed in gone:
                 actors[key] -= listed
                 grams.subtract(_grams(hay))
-            for item, listed, extracted, imported_at in fresh:
+            rows = []
+            next_id = conn.execute("SELECT coalesce(max(id), 0) + 1 FROM register_rows").fetchone()[0]
+            for n, (item, listed, extracted, imported_at) in enumerate(fresh, next_id):
                 columns = sort_columns(item)
                 if listed:
                     actors[str(columns["actor_key"])] += 1
                     grams.update(_grams(str(columns["hay"])))
                 else:
                     columns["hay"] = ""  # the filter never shows it
-                cursor = conn.execute(
-                    """INSERT INTO register_rows (article_id, sentence_index, listed, extracted, origin, imported_at, item,
-                           actor_key, deadline_sort, when_value, status_rank, date_key, hay)
-                       VALUES (:article_id, :sentence_index, :listed, :extracted, :origin, :imported_at, :item,
-                           :actor_key, :deadline_sort, :when_value, :status_rank, :date_key, :hay)""",
-                    {**columns, "article_id": item.article_id, "sentence_index": item.sentence_index, "listed": int(listed),
-                     "extracted": int(extracted), "origin": item.origin, "imported_at": imported_at,
-                     "item": json.dumps(asdict(item), ensure_ascii=False)})
-                conn.execute("INSERT INTO register_text (rowid, hay) VALUES (?, ?)", (cursor.lastrowid, columns["hay"]))
+                rows.append({**columns, "id": n, "article_id": item.article_id, "sentence_index": item.sentence_index,
+                             "listed": int(listed), "extracted": int(extracted), "origin": item.origin,
+                             "imported_at": imported_at, "item": _stored(item)})
+            conn.executemany(
+                """INSERT INTO register_rows (id, article_id, sentence_index, listed, extracted, origin, imported_at, item,
+                       actor_key, deadline_sort, when_value, status_rank, date_key, hay)
+                   VALUES (:id, :article_id, :sentence_index, :listed, :extracted, :origin, :imported_at, :item,
+                       :actor_key, :deadline_sort, :when_value, :status_rank, :date_key, :hay)""", rows)
+            conn.executemany("INSERT INTO register_text (rowid, hay) VALUES (:id, :hay)", rows)
             conn.executemany("""INSERT INTO register_grams (gram, n) VALUES (?, ?)
                                 ON CONFLICT (gram) DO UPDATE SET n = n + excluded.n""", [g for g in grams.items() if g[1]])
             conn.execute("DELETE FROM register_grams WHERE n <= 0")
