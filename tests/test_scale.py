@@ -450,3 +450,19 @@ def test_actor_groups_by_last_words_are_those_of_every_pair_compared() -> None:
         keys = {" ".join(rng.choice(words) for _ in range(rng.randint(0, 4))) for _ in range(rng.randint(1, 60))}
         assert group_keys(keys) == pairwise(keys), keys
     assert group_keys({"marsh", "helena marsh", "dr helena marsh", "veldra and marsh"})["marsh"] == "dr helena marsh"
+
+
+def test_a_read_only_store_computes_the_marked_register_and_writes_nothing(db: Path, india: str) -> None:
+    """`reader export` opens the database read-only: with sentences marked since the rows were
+    kept, the register is computed afresh (as before schema 6), and the marks stay for a writer."""
+    assert_register_right(db)
+    with Store(db) as store:
+        suggested = next(c for c in store.register() if c.article_id == india and c.origin == "suggested")
+        store.set_label(india, suggested.sentence_index, "claim", "asha")
+        marked = store.conn.execute("SELECT count(*) FROM register_dirty").fetchone()[0]
+    assert marked
+    with Store(db, readonly=True) as store:
+        listed = store.register()
+        assert (india, suggested.sentence_index) not in {(c.article_id, c.sentence_index) for c in listed}
+        assert store.conn.execute("SELECT count(*) FROM register_dirty").fetchone()[0] == marked
+    assert assert_register_right(db) == listed
