@@ -228,10 +228,8 @@ class RegisterRows(Connection):
             return int(self._all("SELECT coalesce(sum(n), 0) FROM register_actors")[0][0])
         if needle and view not in ("overdue", "due"):
             if len(needle) >= 3:
-                sql, params = "SELECT count(*) FROM register_text WHERE register_text MATCH ?", (_phrase(needle),)
-            else:
-                sql, params = "SELECT coalesce(max(n), 0) FROM register_grams WHERE gram = ?", (needle,)
-            return int(self._all(sql, params)[0][0])
+                return int(self._all("SELECT count(*) FROM register_text WHERE register_text MATCH ?", (_phrase(needle),))[0][0])
+            return int(self._all("SELECT coalesce(max(n), 0) FROM register_grams WHERE gram = ?", (needle,))[0][0])
         where, params = self._where(needle, view, on or dt.date.today(), due_days)
         return int(self._all(f"SELECT count(*) FROM register_rows WHERE {where}", params)[0][0])
 
