@@ -29,7 +29,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from reader.grammar import lexicon as lx
-from reader.grammar import tree
+from reader.grammar import tree, triggers
 from reader.grammar.party import is_agent
 
 
@@ -67,7 +67,7 @@ def find(span) -> Anchor | None:
 def _candidate(span, tok) -> Anchor | None:
     low = tok.lower_
     if tok.pos_ in ("VERB", "AUX") or tok.tag_.startswith("VB"):
-        if low in ("rule", "rules", "ruled", "ruling") and any(p.lower_ == "out" for p in tree.children(span, tok, "prt")):
+        if triggers.at(tok, "ruled-out", span):
             comp = tree.children(span, tok, "xcomp", "dobj", "ccomp")
             if comp and tok.dep_ not in ("amod", "compound"):
                 return Anchor(0, "refusal", tok, tok, comp[:1], past=_is_past(tok))  # "has ruled out raising taxes"
@@ -89,10 +89,9 @@ def _candidate(span, tok) -> Anchor | None:
         found = _headline(span, tok) or _future(span, tok) or _progressive(span, tok)
         if found:
             return found
-    if tok.tag_ == "VBN" and low in lx.COMMIT_ADJECTIVES and tree.child(span, tok, "auxpass") is not None:
-        comp = _complement(span, tok)  # "Apple is set to unveil ...", "is scheduled to", "is due to"
-        if comp and comp[0].dep_ == "xcomp":
-            return Anchor(0, "adjective", tok, tok, comp, past=False)
+    x = triggers.first(tok, "set-to", 2, span)  # "Apple is set to unveil ...", "is scheduled to", "is due to"
+    if x is not None:
+        return Anchor(0, "adjective", tok, tok, [x], past=False)
     if tok.pos_ == "ADJ" and low in lx.COMMIT_ADJECTIVES and tok.dep_ == "acomp":
         comp = _complement(span, tok)
         verb = tree.head(span, tok)
@@ -132,12 +131,10 @@ def _complement(span, tok) -> list:
     xcomp = tree.children(span, tok, "xcomp")
     if xcomp:
         return xcomp[:1]
-    if tok.lower_ in lx.COMMIT_VERB_FORMS | lx.REFUSAL_VERB_FORMS:
-        # "agreed late on Sunday to resume talks": the infinitive the parser hung as a clause
-        later = [c for c in tree.children(span, tok, "advcl") if c.i > tok.i and c.tag_ == "VB"
-                 and any(a.lower_ == "to" for a in tree.children(span, c, "aux")) and tree.child(span, c, "nsubj") is None]
-        if later:
-            return later[:1]
+    # "agreed late on Sunday to resume talks": the infinitive the parser hung as a clause
+    later = [m[1] for m in triggers.at(tok, "commit-verb-to/later", span) if tree.child(span, m[1], "nsubj") is None]
+    if later:
+        return [min(later, key=lambda t: t.i)]
     ccomp = tree.children(span, tok, "ccomp")
     if ccomp:
         return ccomp[:1]
@@ -166,14 +163,14 @@ def _be_to(span, tok) -> Anchor | None:
     """"X is to begin ...": a plan announced for X ("be" + infinitive, no other verb)."""
     if tok.dep_ == "auxpass" or (tok.dep_ == "aux" and tok.head.i != tok.i):
         return None
-    for x in tree.children(span, tok, "xcomp"):
-        if any(a.lower_ == "to" for a in tree.children(span, x, "aux")):
-            subject = tree.child(span, tok, "nsubj")
-            if subject is not None and subject.lower_ in lx.COMMIT_NOUNS | lx.PRIORITY_NOUNS | lx.PURPOSE_NOUNS:
-                # "Our goal is to connect every school": the owner of the goal commits
-                owner = tree.child(span, subject, "poss")
-                return Anchor(1, "noun", subject, tok, [x], past=False, owner=owner)
-            return Anchor(1, "be-to", tok, tok, [x], past=False)
+    x = triggers.first(tok, "be-to", 1, span)  # the infinitive of "is to begin"
+    if x is not None:
+        subject = tree.child(span, tok, "nsubj")
+        if subject is not None and subject.lower_ in lx.COMMIT_NOUNS | lx.PRIORITY_NOUNS | lx.PURPOSE_NOUNS:
+            # "Our goal is to connect every school": the owner of the goal commits
+            owner = tree.child(span, subject, "poss")
+            return Anchor(1, "noun", subject, tok, [x], past=False, owner=owner)
+        return Anchor(1, "be-to", tok, tok, [x], past=False)
     subject = tree.child(span, tok, "nsubj")
     if subject is not None and subject.lower_ in lx.COMMIT_NOUNS | lx.PRIORITY_NOUNS | lx.PURPOSE_NOUNS:
         for prep in tree.children(span, tok, "prep"):
@@ -185,20 +182,13 @@ def _be_to(span, tok) -> Anchor | None:
 
 
 def _going_to(span, tok) -> Anchor | None:
-    be = [a for a in tree.children(span, tok, "aux") if a.lower_ in lx.BE_FORMS]
-    for x in tree.children(span, tok, "xcomp"):
-        if be and any(a.lower_ == "to" for a in tree.children(span, x, "aux")):
-            return Anchor(1, "be-to", tok, tok, [x], past=False)
-    return None
+    x = triggers.first(tok, "going-to", 2, span)  # the infinitive of "is going to hire"
+    return None if x is None else Anchor(1, "be-to", tok, tok, [x], past=False)
 
 
 def _headline(span, tok) -> Anchor | None:
     """A headline's "X to do Y": an infinitive at the root with a subject of its own."""
-    if tree.head(span, tok) is not None:
-        return None
-    if not any(a.lower_ == "to" for a in tree.children(span, tok, "aux")):
-        return None
-    if tree.child(span, tok, "nsubj", "nsubjpass") is None:
+    if tree.head(span, tok) is not None or not triggers.at(tok, "headline-to", span):
         return None
     return Anchor(1, "headline", tok, tok, [tok], past=False)
 
@@ -263,12 +253,8 @@ def _headline_noun(span, tok) -> Anchor | None:
 
 def _passive_control(span, tok) -> Anchor | None:
     """"Leeds was chosen to host the games": the chosen party will do it."""
-    if tok.lower_ not in lx.CONTROL_PASSIVES or tree.child(span, tok, "nsubjpass") is None:
-        return None
-    for x in tree.children(span, tok, "xcomp", "advcl"):
-        if any(a.lower_ == "to" for a in tree.children(span, x, "aux")):
-            return Anchor(2, "control", tok, tok, [x], past=False)
-    return None
+    x = triggers.first(tok, "chosen-to", 2, span)  # the infinitive "to host"
+    return None if x is None else Anchor(2, "control", tok, tok, [x], past=False)
 
 
 def _announce(span, tok) -> Anchor | None:
@@ -321,9 +307,9 @@ def _noun(span, tok) -> Anchor | None:
 
 
 def _infinitive_of(span, noun):
-    for c in tree.children(span, noun, "acl", "relcl"):
-        if any(a.lower_ == "to" for a in tree.children(span, c, "aux")):
-            return c
+    verb = triggers.first(noun, "noun-to", 1, span)  # "a plan to cut fares"
+    if verb is not None:
+        return verb
     for prep in tree.children(span, noun, "prep"):
         # "a plan to fast-track cases" misread as "to" + noun: what follows is still the plan
         obj = tree.child(span, prep, "pobj", "pcomp")

@@ -10,13 +10,11 @@ from __future__ import annotations
 from typing import Any
 
 from reader.grammar import lexicon as lx
+from reader.grammar import triggers
+from reader.grammar.lexicon import lemma
 
 EMBEDDING_DEPS = frozenset({"relcl", "acl", "advcl", "amod", "pcomp", "pobj", "csubj", "nsubj", "dobj", "appos", "npadvmod"})
 SUBJECT_DEPS = frozenset({"nsubj", "nsubjpass", "expl", "csubj"})
-def lemma(token: Any) -> str:
-    return (token.lemma_ or token.lower_).lower()
-
-
 def clause_kind(token: Any) -> str:
     """"main" for the root's own clause (and its conjuncts), "reported" under a verb of saying
     in the main clause, "opinion" under a verb or adjective of belief, fear or expectation
@@ -107,15 +105,11 @@ def under_directive(token: Any) -> bool:
 
 
 def to_complement(token: Any) -> Any:
-    """The to-infinitive (or "to"/"on" + gerund/noun) a verb or noun governs, else None."""
-    for child in token.children:
-        if child.dep_ in ("xcomp", "acl") and child.pos_ in ("VERB", "AUX"):
-            return child
-        if child.dep_ == "prep" and child.lower_ in ("to", "on", "towards"):
-            for grand in child.children:
-                if grand.dep_ in ("pcomp", "pobj"):
-                    return grand
-    return None
+    """The to-infinitive (or "to"/"on" + gerund/noun) a verb or noun governs, else None: of
+    the patterns `to-complement/*` (triggers.jsonl), the one through the first child."""
+    found = [(m[1].i, 0, m[1]) for m in triggers.at(token, "to-complement/verb")]
+    found += [(m[1].i, m[2].i, m[2]) for m in triggers.at(token, "to-complement/preposition")]
+    return min(found, key=lambda f: (f[0], f[1]))[2] if found else None
 
 
 def says_future(token: Any) -> bool:

@@ -30,6 +30,12 @@ rewrite of the rules; the suggester's lists are lemmas already.
 from __future__ import annotations
 
 from importlib.resources import files
+from typing import Any
+
+
+def lemma(token: Any) -> str:
+    """What a lemma list is matched on: spaCy's lemma, or the lower-case form where there is none."""
+    return (token.lemma_ or token.lower_).lower()
 
 
 def _load(name: str) -> frozenset[str]:

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from reader.grammar import lexicon as lx
+from reader.grammar import triggers
 from reader.grammar.clauses import (
     auxiliaries,
     clause_kind,
@@ -33,7 +34,8 @@ def commissive(found: Analysis, t: Any) -> None:
     if (word not in lx.COMMISSIVE_VERBS and word not in lx.INTENTION_VERBS and word not in lx.REFUSAL_VERBS
             and word not in ("committed", "determined")):
         return
-    if word == "rule" and not any(c.dep_ == "prt" and c.lower_ == "out" for c in t.children):
+    ruled_out = word == "rule" and bool(triggers.at(t, "ruled-out/lemma"))
+    if word == "rule" and not ruled_out:
         return  # a court "ruled": only "ruled out" refuses
     complement = to_complement(t)
     strong = complement is not None
@@ -54,7 +56,7 @@ def commissive(found: Analysis, t: Any) -> None:
                     and not any(c.lower_ in ("no", "little") for c in offered.children)
                     and not under_directive(t) and agentivity(controlling_subject(t)) in ("agent", "first")):
                 found.fire("offer", t)  # "plans a second launch": a plan announced, as an offer
-    if not strong and word == "rule" and any(c.dep_ == "prt" and c.lower_ == "out" for c in t.children):
+    if not strong and ruled_out:
         strong = any(c.dep_ == "dobj" for c in t.children)  # "ruled out a referendum": a refusal
     if not strong:
         return

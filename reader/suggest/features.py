@@ -21,6 +21,7 @@ from __future__ import annotations
 from typing import Any
 
 from reader.grammar import lexicon as lx
+from reader.grammar import triggers
 from reader.grammar.clauses import SUBJECT_DEPS, auxiliaries, lemma
 from reader.grammar.party import agentivity
 from reader.suggest import attribution, commissive, futures
@@ -161,7 +162,7 @@ def _headline(found: Analysis, tokens: list[Any]) -> None:
     if any(t.tag_ in ("VBD", "VBZ", "VBP", "MD") for t in tokens):
         return
     for t in tokens:
-        if t.pos_ != "VERB" or not any(c.dep_ == "aux" and c.lower_ == "to" for c in t.children):
+        if not triggers.at(t, "headline-to/verb"):
             continue
         head = t.head
         if t.dep_ == "ROOT" or (t.dep_ in ("acl", "relcl") and head.pos_ in ("NOUN", "PROPN")

@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from reader.grammar import lexicon as lx
+from reader.grammar import triggers
 from reader.grammar.clauses import (
     auxiliaries,
     clause_kind,
@@ -128,7 +129,7 @@ def _future_kind(found: Analysis, t: Any) -> str | None:
         return None
     if t.dep_ == "xcomp" and "to" in aux:
         head = t.head
-        if lemma(head) == "go" and head.tag_ == "VBG" and any(lemma(a) == "be" for a in head.children if a.dep_ == "aux"):
+        if any(m[2].i == t.i for m in triggers.at(head, "going-to/lemma")):
             return "going to"
         if lemma(head) == "be" and head.dep_ in ("ROOT", "ccomp", "conj") and not any(c.dep_ in ("acomp", "attr") for c in head.children):
             if agentivity(controlling_subject(head)) not in ("agent", "first"):

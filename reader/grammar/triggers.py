@@ -1,0 +1,136 @@
+"""The lexical triggers of commitments and their complements as spaCy `DependencyMatcher`
+patterns, read from `triggers.jsonl` (package data) instead of walked by hand.
+
+One pattern a line: `id` (what the rules ask for), `used_by`, `comment` (what it matches, with
+an example) and `pattern` (spaCy's DependencyMatcher format: the first node, `trigger`, is the
+word the pattern is anchored on). A list of words is written once, in `words/*.txt`: a value
+"$NAME" inside "IN" / "NOT_IN" stands for `lexicon.NAME` (a list may join several). `{"_": {"reader_lemma": ...}}` is the
+suggester's `lexicon.lemma` (spaCy's lemma, or the lower-case form where there is none).
+
+    from reader.grammar import triggers
+    triggers.at(token, "ruled-out")            # the matches anchored on token: tuples of Tokens
+    triggers.at(token, "ruled-out", span)      # only those wholly inside the sentence span
+
+A Doc is matched once, on first use, against every pattern; the matches of the last few Docs
+are kept (the engines read the sentences of a paragraph one after another). spaCy is imported
+on first use, so importing this module stays cheap.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import OrderedDict
+from functools import cache
+from importlib.resources import files
+from typing import Any
+
+from reader.grammar import lexicon as lx
+from reader.grammar.lexicon import lemma
+
+KEEP = 8  # Docs whose matches are kept
+# Annotations a pattern may need: a Doc without one of them (a blank pipeline, a parser without
+# a tagger) is matched with only the patterns that need none it lacks; the rest cannot match
+# there anyway (an unset tag is "", and without a parse a token has no children).
+ANNOTATIONS = ("DEP", "POS", "TAG", "MORPH", "LEMMA")
+
+
+@cache
+def patterns() -> dict[str, dict[str, Any]]:
+    """The records of `triggers.jsonl` by id, word lists filled in."""
+    text = files("reader.grammar").joinpath("triggers.jsonl").read_text(encoding="utf-8")
+    out = {}
+    for number, line in enumerate(text.splitlines(), 1):
+        if not line.strip():
+            continue
+        record = json.loads(line)
+        if record["id"] in out:
+            raise ValueError(f"triggers.jsonl line {number}: the id {record['id']!r} is used twice")
+        record["pattern"] = [dict(node, RIGHT_ATTRS=_fill(node["RIGHT_ATTRS"])) for node in record["pattern"]]
+        out[record["id"]] = record
+    return out
+
+
+def _fill(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _words(v) if k in ("IN", "NOT_IN") else _fill(v) for k, v in value.items()}
+    return value
+
+
+def _words(value: Any) -> Any:
+    """"$NAME" is the list `lexicon.NAME`; a list may join several ("$A", "$B") and words."""
+    if isinstance(value, str):
+        value = [value] if value.startswith("$") else value
+    if not isinstance(value, list):
+        return value
+    words: set[str] = set()
+    for item in value:
+        words |= set(getattr(lx, item[1:])) if isinstance(item, str) and item.startswith("$") else {item}
+    return sorted(words)
+
+
+def needs(record: dict[str, Any]) -> frozenset[str]:
+    """The annotations a pattern reads: DEP always (its relations), and those its nodes name."""
+    return frozenset({"DEP"} | {a for node in record["pattern"] for a in node["RIGHT_ATTRS"] if a in ANNOTATIONS})
+
+
+_matchers: dict[tuple[int, frozenset[str]], tuple[Any, Any, dict[int, str]]] = {}
+_found: OrderedDict[int, tuple[Any, dict[str, dict[int, list[tuple[int, ...]]]]]] = OrderedDict()
+
+
+def _matcher(vocab: Any, have: frozenset[str]) -> tuple[Any, dict[int, str]]:
+    held = _matchers.get((id(vocab), have))
+    if held is not None and held[0] is vocab:
+        return held[1], held[2]
+    from spacy.matcher import DependencyMatcher
+    from spacy.tokens import Token
+
+    if not Token.has_extension("reader_lemma"):
+        Token.set_extension("reader_lemma", getter=lemma)
+    matcher = DependencyMatcher(vocab)
+    names = {}
+    for name, record in patterns().items():
+        if needs(record) <= have:
+            matcher.add(name, [record["pattern"]])
+            names[vocab.strings[name]] = name
+    _matchers[(id(vocab), have)] = (vocab, matcher, names)
+    return matcher, names
+
+
+def matches(doc: Any) -> dict[str, dict[int, list[tuple[int, ...]]]]:
+    """Every pattern's matches in the Doc: id -> anchor token index -> token indices, in the
+    order of the pattern's nodes, in the order spaCy found them."""
+    held = _found.get(id(doc))
+    if held is not None and held[0] is doc:
+        _found.move_to_end(id(doc))
+        return held[1]
+    out: dict[str, dict[int, list[tuple[int, ...]]]] = {name: {} for name in patterns()}
+    have = frozenset(a for a in ANNOTATIONS if doc.has_annotation(a))
+    if "DEP" in have:
+        matcher, names = _matcher(doc.vocab, have)
+        for key, nodes in matcher(doc):
+            out[names[key]].setdefault(nodes[0], []).append(tuple(nodes))
+    _found[id(doc)] = (doc, out)
+    while len(_found) > KEEP:
+        _found.popitem(last=False)
+    return out
+
+
+def at(token: Any, name: str, span: Any = None) -> list[tuple[Any, ...]]:
+    """The matches of pattern `name` anchored on `token`, each the tuple of its Tokens in the
+    order of the pattern's nodes; with `span`, only those with every token inside it."""
+    doc = token.doc
+    found = matches(doc).get(name)
+    if found is None:
+        raise KeyError(f"no pattern {name!r} in triggers.jsonl")
+    out = []
+    for nodes in found.get(token.i, ()):
+        if span is None or all(span.start <= i < span.end for i in nodes):
+            out.append(tuple(doc[i] for i in nodes))
+    return out
+
+
+def first(token: Any, name: str, node: int, span: Any = None) -> Any:
+    """Of the matches of `name` on `token`, the Token at position `node` that comes first in
+    the sentence (None when there is no match)."""
+    found = [m[node] for m in at(token, name, span)]
+    return min(found, key=lambda t: t.i) if found else None
