@@ -159,17 +159,33 @@ def _base(label_set: LabelSet) -> Any:
         return None
 
 
-def fit(rows: list[Any], golds: list[str], names: list[str], base: Any) -> Any:
-    """The learned suggester moved from `base` (the shipped model, trained on the corpus) by the
-    user's labels: `learned.adapt`, whose penalty keeps it near the base until labels say
-    otherwise. Without a base, a model of the user's labels alone."""
+def _corpus(base: Any) -> tuple[Any, list[str]] | None:
+    """The shipped corpus's features and labels, which a retrain refits with the user's labels
+    (None without a base, or when it cannot be read: then the user's labels correct the base)."""
+    if base is None:
+        return None
     from reader.suggest import learned
 
-    return learned.adapt(base, learned.matrix(rows), golds, names)
+    try:
+        X, labels, _, _ = learned.load_corpus()
+    except learned.ModelError:
+        return None
+    return X, labels
+
+
+def fit(rows: list[Any], golds: list[str], names: list[str], base: Any, corpus: tuple[Any, list[str]] | None = None,
+        how: str = "refit") -> Any:
+    """The learned suggester moved from `base` (the shipped model) by the user's labels, refitted
+    with `corpus` or shifted (`learned.adapt`, `how`). Without a base, a model of the user's
+    labels alone."""
+    from reader.suggest import learned
+
+    return learned.adapt(base, learned.matrix(rows), golds, names, corpus, how)
 
 
 def cross_validate(rows: list[Any], golds: list[str], groups: list[str], names: list[str],
-                   base: Any, folds: int = FOLDS, share: float = 1.0, seed: int = 0) -> list[dict[str, float]]:
+                   base: Any, folds: int = FOLDS, share: float = 1.0, seed: int = 0,
+                   corpus: tuple[Any, list[str]] | None = None, how: str = "refit") -> list[dict[str, float]]:
     """Held-out probabilities for each of the user's labels: folds of whole articles, each
     scored by the base moved by the user's other folds (a seeded `share` of them, for a
     learning curve)."""
@@ -186,10 +202,27 @@ def cross_validate(rows: list[Any], golds: list[str], groups: list[str], names: 
             train_idx = sorted(random.Random(seed + fold).sample(train_idx, max(2, round(len(train_idx) * share))))
         if not test_idx or len({golds[i] for i in train_idx}) < 2 and base is None:
             continue
-        model = fit([rows[i] for i in train_idx], [golds[i] for i in train_idx], names, base)
+        model = fit([rows[i] for i in train_idx], [golds[i] for i in train_idx], names, base, corpus, how)
         for i in test_idx:
             held[i] = model.probabilities(rows[i])
     return held
+
+
+def choose(rows: list[Any], golds: list[str], groups: list[str], names: list[str], base: Any,
+           corpus: tuple[Any, list[str]] | None, folds: int = FOLDS) -> tuple[str, list[dict[str, float]]]:
+    """Which way of moving the base (`learned.REFIT` or `learned.SHIFT`) predicts the user's
+    held-out articles better (macro-F1, cross-validated by article), with its held-out
+    probabilities. Refitting with the corpus is the robust default; shifting every weight wins
+    for a user whose labels depart from the corpus's consistently. Without a base: one way."""
+    from reader.suggest import learned
+
+    held = cross_validate(rows, golds, groups, names, base, folds, corpus=corpus, how=learned.REFIT)
+    if base is None:
+        return learned.REFIT, held
+    other = cross_validate(rows, golds, groups, names, base, folds, corpus=corpus, how=learned.SHIFT)
+    refit = score(golds, [_best(p) for p in held], names).macro
+    shifted = score(golds, [_best(p) for p in other], names).macro
+    return (learned.SHIFT, other) if shifted > refit else (learned.REFIT, held)
 
 
 def _best(probs: dict[str, float]) -> str | None:
@@ -233,8 +266,9 @@ def train(
     golds = [e.label for e in examples]
     names = list(label_set.names)
     base = _base(label_set)
+    corpus = _corpus(base)
     tell("cross-validating", 0, folds)
-    held = cross_validate(rows, golds, groups, names, base, folds)
+    how, held = choose(rows, golds, groups, names, base, corpus, folds)
     predicted = [_best(p) for p in held]
     held_out = score(golds, predicted, names)
     baseline_name, baseline_pred, mask = _baseline(store, label_set, examples, rows, spans)
@@ -245,15 +279,16 @@ def train(
     points: list[tuple[float, float]] = []
     if curve:
         for share in CURVE:
-            part = held if share == 1.0 else cross_validate(rows, golds, groups, names, base, folds, share)
+            part = held if share == 1.0 else cross_validate(rows, golds, groups, names, base, folds, share, corpus=corpus, how=how)
             points.append((share, score(golds, [_best(p) for p in part], names).macro))
             tell("learning curve", len(points), len(CURVE))
     tell("training", 0, 1)
-    final = component.pipeline(nlp, fit(rows, golds, names, base))
+    final = component.pipeline(nlp, fit(rows, golds, names, base, corpus, how))
     model_id = time.strftime("%Y%m%d-%H%M%S", time.gmtime()) + f"-{os.getpid() % 10000:04d}"
     path = _save(final, models_dir(store.path), model_id, examples, label_set)
     scores = {"held_out": held_out.as_dict(), "baseline": {"name": baseline_name, **base_scores.as_dict()},
-              "compared_on": len(chosen), "candidate_on_same": mine.as_dict(), "from_shipped_model": base is not None}
+              "compared_on": len(chosen), "candidate_on_same": mine.as_dict(), "from_shipped_model": base is not None,
+              "moved_by": how if base is not None else None}
     store.add_model(ModelInfo(model_id, label_set.key, path.name, now(), len(examples), scores, kept))
     if output is not None:
         shutil.copytree(path, output)
