@@ -301,3 +301,15 @@ def one_line(proc, code: int, needle: str) -> str:
     assert len(lines) == 1 and lines[0].startswith("reader: ") and needle in lines[0], proc.stderr
     assert "Traceback" not in proc.stderr
     return lines[0]
+
+
+@pytest.fixture(scope="module")
+def nlp():
+    """reader's spaCy pipeline, loaded once per test module (skips where the model is missing);
+    a module may define its own."""
+    from reader import nlp as reader_nlp
+
+    try:
+        return reader_nlp.load()
+    except reader_nlp.ModelUnavailable as exc:
+        pytest.skip(str(exc))

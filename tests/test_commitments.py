@@ -34,16 +34,6 @@ SAMPLES = ROOT / "sample_articles"
 SHARED = ROOT.parent / "shared"
 
 
-@pytest.fixture(scope="module")
-def nlp():
-    from reader import nlp as reader_nlp
-
-    try:
-        return reader_nlp.load()
-    except reader_nlp.ModelUnavailable as exc:
-        pytest.skip(str(exc))
-
-
 class Article:
     """An article parsed the way the app parses it, with lookup of a sentence by its words."""
 

@@ -14,7 +14,6 @@ import sys
 import tomllib
 from pathlib import Path
 
-import pytest
 
 from reader.commitments import extract_article
 
@@ -41,16 +40,6 @@ for text in json.loads(sys.argv[1]):
     out.append([[s.start_char, s.end_char, s._.commitment.as_dict()] for s in doc.sents])
 print(json.dumps(out))
 """
-
-
-@pytest.fixture(scope="module")
-def nlp():
-    from reader import nlp as reader_nlp
-
-    try:
-        return reader_nlp.load()
-    except reader_nlp.ModelUnavailable as exc:
-        pytest.skip(str(exc))
 
 
 def entry_point_dir(tmp_path: Path) -> Path:

@@ -15,16 +15,6 @@ from reader.grammar import clauses, lexicon, triggers
 ROOT = Path(__file__).resolve().parents[1]
 
 
-@pytest.fixture(scope="module")
-def nlp():
-    from reader import nlp as reader_nlp
-
-    try:
-        return reader_nlp.load()
-    except reader_nlp.ModelUnavailable as exc:
-        pytest.skip(str(exc))
-
-
 def test_every_pattern_is_documented_and_names_only_lists_of_the_lexicon():
     lines = [json.loads(line) for line in (ROOT / "reader" / "grammar" / "triggers.jsonl").read_text(encoding="utf-8").splitlines()
              if line.strip()]
