@@ -167,7 +167,9 @@ async def test_the_library_holds_a_window_and_reaches_the_last_article(tmp_path:
         await pilot.press("g")
         await pilot.pause()
         assert screen.selected_id() == order[0][0] and order[0][1] in screen_text(app)
-        for _ in range(PAGE + 10):  # past the first window's end, a key at a time
+        table.move_cursor(row=PAGE - 60)  # well inside the first window, then
+        await pilot.pause()
+        for _ in range(70):  # past its end, a key at a time
             await pilot.press("j")
         await pilot.pause()
         assert screen.selected_id() == order[PAGE + 10][0]
@@ -252,7 +254,9 @@ async def test_the_register_holds_a_window_and_reaches_its_last_commitment(tmp_p
         table = screen.query_one("DataTable")
         assert f"{2 * PAGE} commitments" in screen_text(app)
         assert 0 < table.row_count <= PAGE
-        for _ in range(PAGE + 5):
+        table.move_cursor(row=PAGE - 60)  # well inside the first window, then past its end a key at a time
+        await pilot.pause()
+        for _ in range(65):
             await pilot.press("j")
         await pilot.pause()
         assert screen.selected().value("action") == actions[PAGE + 5]
