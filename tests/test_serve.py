@@ -379,7 +379,7 @@ async def test_an_idle_session_ends_with_its_labels_kept(serve, browsers, db: Pa
 @pytest.mark.browser
 @needs_chromium
 async def test_revoking_a_token_ends_its_open_session(serve, browsers) -> None:
-    server = serve("--idle-minutes", "1")
+    server = serve("--idle-minutes", "0.3")  # the watch ticks every 4.5 s: the revocation is seen within it, long before 18 s of idleness
     b = await browsers()
     await b.open(server.link("asha"))
     await b.wait_for_screen(LIBRARY)
