@@ -99,7 +99,7 @@ def rows_of(results: dict) -> list[dict]:
     tr = results.get("train")
     if tr and "error" not in tr and "skipped" not in tr:
         rows.append(row("train", f"`reader train --no-refresh` on {tr['labels']} GUM gold labels in {tr['articles']} articles "
-                        f"(floor: spaCy parse + learn.cross_validate, {tr['folds']} folds, + learn.fit, no reader store)",
+                        f"(floor: spaCy parse + learn.choose, both ways cross-validated in {tr['folds']} folds, + learn.fit, no reader store)",
                         tr["reader_s"], tr["floor_s"], unit="s", goal=1.3))
         rows.append(row("train-inside", "the same, the seconds `reader train` reports (floor: the floor's own, after start-up)",
                         tr["reader_inside_s"], tr["floor_inside_s"], unit="s"))

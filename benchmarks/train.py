@@ -5,7 +5,7 @@ The labels are restored with `reader import --db DB ../shared/corpus/gum-news/la
 (24 articles, 762 labelled sentences, annotator "gold"), once; every repetition trains on a
 fresh copy of that database. Both are whole processes. The floor loads the same model, parses
 the same sentences the same way (paragraphs through one `nlp.pipe`, each sentence a Span in
-its paragraph) and runs `learn.cross_validate` with the same folds and `learn.fit` once:
+its paragraph) and runs `learn.choose` with the same folds and `learn.fit` once:
 exactly the training reader performs, without the store, the CLI, the cold-start baseline
 reader scores against, or the model written and registered. The floor's held-out macro-F1
 must equal reader's (same data, deterministic fit); a difference is reported.

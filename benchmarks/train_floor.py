@@ -7,7 +7,7 @@ text, sentence offsets, the current label of each labelled sentence), `spacy.loa
 model with every component (as `component.load_base` does), parses each article's stored
 sentences the way training does (`reader.nlp.sentence_spans`: paragraphs through one
 `nlp.pipe`, each sentence a Span in its paragraph), then runs
-`reader.learn.cross_validate` (moving the shipped model) and `learn.fit` once on all
+`reader.learn.choose` (the two ways of moving the shipped model, each cross-validated) and `learn.fit` once on all
 labels: exactly the training `reader train` performs. No Store, no CLI, no resolution of
 several annotators' votes, no cold-start baseline, no model written to disk or registered.
 
@@ -68,8 +68,9 @@ def main(argv: list[str]) -> None:
     rows = [learned.features(span) for span, _ in pairs]
     golds = [label for _, label in pairs]
     base = learn._base(LabelSet())
-    held = learn.cross_validate(rows, golds, groups, list(LABELS), base, k)
-    learn.fit(rows, golds, list(LABELS), base)
+    corpus = learn._corpus(base)
+    how, held = learn.choose(rows, golds, groups, list(LABELS), base, corpus, k)  # both ways, as reader train
+    learn.fit(rows, golds, list(LABELS), base, corpus, how)
     macro = learn.score(golds, [max(p, key=p.get) for p in held], LABELS).macro
     print(json.dumps({"labels": len(pairs), "articles": len(articles), "folds": k, "macro_f1": round(macro, 4),
                       "seconds": round(time.monotonic() - started, 2)}))
