@@ -15,8 +15,10 @@ import asyncio
 import json
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 from pathlib import Path
+from typing import Any
 
 from textual import events
 from textual.widgets import DataTable
@@ -73,56 +75,51 @@ def _guarded(condition: Callable[[], bool]) -> Callable[[], bool]:
     return safe
 
 
-async def library(db: Path, word: str) -> dict[str, float]:
-    app = ReaderApp(Store(db), annotator=ANNOTATOR)
+@asynccontextmanager
+async def opened(app: ReaderApp, kind: type, out: dict[str, float], name: str) -> AsyncIterator[tuple[Watch, Any]]:
+    """Run the app; `out[name]` is the time from its start to the first paint of a `kind` screen
+    with rows in its table. Yields the watch and that screen."""
     watch = Watch(app)
-
-    def table() -> DataTable:
-        return app.screen.query_one(DataTable)
-
-    watch.expect(_guarded(lambda: isinstance(app.screen, LibraryScreen) and table().row_count > 0))
+    watch.expect(_guarded(lambda: isinstance(app.screen, kind) and app.screen.query_one(DataTable).row_count > 0))
     start = time.perf_counter()
-    out: dict[str, float] = {}
     async with app.run_test(size=SIZE) as pilot:
         await watch.wait()
-        out["library_open"] = time.perf_counter() - start
+        out[name] = time.perf_counter() - start
         screen = app.screen
-        assert isinstance(screen, LibraryScreen)
+        assert isinstance(screen, kind)
         await pilot.pause(0.2)
+        yield watch, screen
+
+
+async def typed(watch: Watch, screen: Any, line: str, word: str, applied: Callable[[str], bool]) -> float:
+    """`/` and the word a key at a time, each until the filter it makes is painted: seconds per key."""
+    keys = [await watch.key("slash", _guarded(lambda: screen.query_one(line).has_focus))]
+    for n in range(1, len(word) + 1):
+        keys.append(await watch.key(word[n - 1], _guarded(lambda n=n: applied(word[:n]))))
+    return sum(keys) / len(keys)
+
+
+async def library(db: Path, word: str) -> dict[str, float]:
+    out: dict[str, float] = {}
+    async with opened(ReaderApp(Store(db), annotator=ANNOTATOR), LibraryScreen, out, "library_open") as (watch, screen):
         first = screen.selected_id()
         out["library_down"] = await watch.key("j", _guarded(lambda: screen.selected_id() not in (None, first)))
-        keys = [await watch.key("slash", _guarded(lambda: screen.query_one("#filter").has_focus))]
-        for n in range(1, len(word) + 1):
-            keys.append(await watch.key(word[n - 1], _guarded(lambda n=n: screen.filter == word[:n] and "shown" in str(screen.header_text()))))
-        out["library_filter"] = sum(keys) / len(keys)
+        out["library_filter"] = await typed(watch, screen, "#filter", word,
+                                            lambda text: screen.filter == text and "shown" in str(screen.header_text()))
         out["library_filter_shown"] = screen.shown
     return out
 
 
 async def register(db: Path, word: str) -> dict[str, float]:
-    app = ReaderApp(Store(db), annotator=ANNOTATOR, start="commitments")
-    watch = Watch(app)
-
-    def table() -> DataTable:
-        return app.screen.query_one(DataTable)
-
-    watch.expect(_guarded(lambda: isinstance(app.screen, CommitmentsScreen) and table().row_count > 0))
-    start = time.perf_counter()
     out: dict[str, float] = {}
-    async with app.run_test(size=SIZE) as pilot:
-        await watch.wait()
-        out["register_open"] = time.perf_counter() - start
-        screen = app.screen
-        assert isinstance(screen, CommitmentsScreen)
-        await pilot.pause(0.2)
+    app = ReaderApp(Store(db), annotator=ANNOTATOR, start="commitments")
+    async with opened(app, CommitmentsScreen, out, "register_open") as (watch, screen):
         first = screen.selected()
         out["register_down"] = await watch.key("j", _guarded(lambda: screen.selected() not in (None, first)))
         sort = screen.register.sort
         out["register_sort"] = await watch.key("s", _guarded(lambda: screen.register.sort != sort))
-        keys = [await watch.key("slash", _guarded(lambda: screen.query_one("#commitments-filter").has_focus))]
-        for n in range(1, len(word) + 1):
-            keys.append(await watch.key(word[n - 1], _guarded(lambda n=n: screen.register.filter == word[:n])))
-        out["register_filter"] = sum(keys) / len(keys)
+        out["register_filter"] = await typed(watch, screen, "#commitments-filter", word,
+                                             lambda text: screen.register.filter == text)
         out["register_filter_shown"] = len(screen.shown)
     return out
 
