@@ -40,6 +40,9 @@ CASES = [
     ("The museum is scheduled to reopen in April.", "set-to", "scheduled", ["scheduled", "is", "reopen"]),
     ("The unions agreed late on Sunday to resume talks.", "commit-verb-to/later", "agreed", ["agreed", "resume", "to"]),
     ("The bakery is going to hire six new staff.", "going-to/lemma", "going", ["going", "is", "hire", "to"]),
+    ("The two firms will work jointly to rebuild the pier.", "infinitive-adjunct", "work", ["work", "rebuild", "to"]),
+    ("The board will take steps to cut its costs.", "deed-infinitive/means", "take", ["take", "cut", "to"]),
+    ("The county will take further measures to protect the wetlands.", "deed-infinitive/means-object", "take", ["take", "measures", "protect", "to"]),
 ]
 
 

@@ -23,7 +23,7 @@ taken from the quoted source or nobody acts ("each application will be reviewed"
 from __future__ import annotations
 
 from reader.grammar import lexicon as lx
-from reader.grammar import tree
+from reader.grammar import tree, triggers
 
 MARKERS = lx.FUTURE_MODALS_AND_WOULD | {"to", "going", "gon", "na"}
 
@@ -63,6 +63,7 @@ def indices(span, anchor, actor, when_indices) -> list[int]:
     for h in heads:
         keep |= tree.subtree(span, h)
     drop: set[int] = set(when_indices)
+    deeds = _deeds(span)
     for a in agent_phrase:
         drop |= tree.subtree(span, a)
     for x in anchor.exclude:
@@ -71,11 +72,11 @@ def indices(span, anchor, actor, when_indices) -> list[int]:
         for c in tree.children(span, h):
             if c.dep_ in ("nsubj", "nsubjpass", "csubj", "expl") and not whole:
                 drop |= tree.subtree(span, c)
-            elif c.dep_ == "advcl" and not _as_planned(span, c):
+            elif c.dep_ == "advcl" and not _as_planned(span, c) and c.i not in deeds:
                 drop |= tree.subtree(span, c)  # purpose, reason, condition, or the time clause
-            elif c.dep_ == "xcomp" and _purpose(span, h, c):
+            elif c.dep_ == "xcomp" and _purpose(span, h, c) and c.i not in deeds:
                 drop |= tree.subtree(span, c)  # "recall 12,000 vans to replace the brakes": why
-            elif c.dep_ == "dobj" and h.lower_ not in lx.OBJECT_CONTROL_VERB_FORMS and _purpose_of_object(span, c):
+            elif c.dep_ == "dobj" and h.lower_ not in lx.OBJECT_CONTROL_VERB_FORMS and _purpose_of_object(span, c, deeds):
                 drop |= tree.subtree(span, _purpose_of_object(span, c))  # "examine the wreckage to find the cause"
             elif c.dep_ == "conj" and c.i > h.i and (tree.child(span, c, "nsubj", "nsubjpass") is not None or _own_marker(span, c)):
                 drop |= tree.subtree(span, c)  # "... and the city will ...": a clause of its own
@@ -121,7 +122,7 @@ def indices(span, anchor, actor, when_indices) -> list[int]:
             continue
         if tok.dep_ == "prep" and tok.lower_ in ("despite", "notwithstanding", "regardless"):
             drop |= tree.subtree(span, tok)  # "despite the attacks": a concession, not what is done
-        elif tok.dep_ == "advcl" and tok.i not in {h.i for h in heads} and not _as_planned(span, tok):
+        elif tok.dep_ == "advcl" and tok.i not in {h.i for h in heads} and not _as_planned(span, tok) and tok.i not in deeds:
             drop |= tree.subtree(span, tok)  # purpose, reason or condition, at any depth
         elif tok.dep_ == "appos" and _after_comma(span, tok) and tree.children(span, tok, "relcl", "acl"):
             drop |= tree.subtree(span, tok)  # ", a decision that angered families": a comment on it all
@@ -168,11 +169,26 @@ def _as_planned(span, verb) -> bool:
     return verb.tag_ == "VBN" and [t.lower_ for t in tree.children(span, verb)] == ["as"]
 
 
-def _purpose_of_object(span, obj):
+def _purpose_of_object(span, obj, deeds=frozenset()):
     """The infinitive hung on an object that is no plan or means: the purpose of the act."""
     if obj.lower_ in lx.COMMIT_NOUNS | lx.MEANS_NOUNS:
         return None
-    return next((a for a in tree.children(span, obj, "acl") if _infinitive(span, a)), None)
+    return next((a for a in tree.children(span, obj, "acl") if _infinitive(span, a) and a.i not in deeds), None)
+
+
+def _deeds(span) -> set[int]:
+    """Infinitives that say what is done, not why (patterns in triggers.jsonl): one after a verb
+    with no object ("work with the regions to widen the roads": the verb alone says little), or
+    after a verb whose object is the means ("use the grant to build a clinic")."""
+    out: set[int] = set()
+    for verb in span:
+        if verb.pos_ != "VERB":
+            continue
+        out |= {m[1].i for m in triggers.at(verb, "deed-infinitive/means", span)}
+        out |= {m[2].i for m in triggers.at(verb, "deed-infinitive/means-object", span)}
+        if tree.child(span, verb, "dobj") is None:
+            out |= {m[1].i for m in triggers.at(verb, "infinitive-adjunct", span) if m[1].i > verb.i}
+    return {i for i in out if tree.child(span, span.doc[i], "nsubj", "nsubjpass") is None}
 
 
 def _infinitive(span, verb) -> bool:
