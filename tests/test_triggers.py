@@ -43,6 +43,7 @@ CASES = [
     ("The two firms will work jointly to rebuild the pier.", "infinitive-adjunct", "work", ["work", "rebuild", "to"]),
     ("The board will take steps to cut its costs.", "deed-infinitive/means", "take", ["take", "cut", "to"]),
     ("The county will take further measures to protect the wetlands.", "deed-infinitive/means-object", "take", ["take", "measures", "protect", "to"]),
+    ("The city will open a depot that will serve the north.", "modal-relative", "depot", ["depot", "serve", "will"]),
 ]
 
 
