@@ -44,6 +44,7 @@ CASES = [
     ("The board will take steps to cut its costs.", "deed-infinitive/means", "take", ["take", "cut", "to"]),
     ("The county will take further measures to protect the wetlands.", "deed-infinitive/means-object", "take", ["take", "measures", "protect", "to"]),
     ("The city will open a depot that will serve the north.", "modal-relative", "depot", ["depot", "serve", "will"]),
+    ("The port will raise its dues in line with inflation.", "frame-phrase", "in", ["in", "line", "with"]),
 ]
 
 

@@ -127,6 +127,10 @@ def indices(span, anchor, actor, when_indices) -> list[int]:
         elif tok.dep_ == "appos" and _after_comma(span, tok) and tree.children(span, tok, "relcl", "acl"):
             drop |= tree.subtree(span, tok)  # ", a decision that angered families": a comment on it all
             drop.add(tok.left_edge.i - 1)
+        elif tok.dep_ == "prep" and tok.head.pos_ == "VERB" and tok.i > tok.head.i and triggers.at(tok, "frame-phrase", span):
+            drop |= tree.subtree(span, tok)  # "in line with the treaty": why or on what basis, not what
+            if _after_comma(span, tok):
+                drop.add(tok.left_edge.i - 1)
         elif tok.dep_ == "relcl" and any(m[1].i == tok.i for m in triggers.at(tok.head, "modal-relative", span)):
             drop |= tree.subtree(span, tok)  # "a fund that will help farmers": what the thing will do
             if _after_comma(span, tok):

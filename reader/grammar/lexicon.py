@@ -120,6 +120,7 @@ FUTURE_MODALS_AND_WOULD = _load("future_modals_and_would")
 MEANS_NOUNS = _load("means_nouns")
 MEANS_VERBS = _load("means_verbs")  # lemmas
 LIGHT_NOUNS = _load("light_nouns")  # lemmas
+FRAME_NOUNS = _load("frame_nouns")  # lemmas
 MONTHS_AND_DAYS = _load("months_and_days")
 NOT_AGENT = _load("not_agent")
 OBJECT_CONTROL_VERB_FORMS = _load("object_control_verb_forms")
