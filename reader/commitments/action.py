@@ -131,16 +131,15 @@ def indices(span, anchor, actor, when_indices) -> list[int]:
             drop |= tree.subtree(span, tok)  # "in line with the treaty": why or on what basis, not what
             if _after_comma(span, tok):
                 drop.add(tok.left_edge.i - 1)
-        elif tok.dep_ == "relcl" and any(m[1].i == tok.i for m in triggers.at(tok.head, "modal-relative", span)):
-            drop |= tree.subtree(span, tok)  # "a fund that will help farmers": what the thing will do
-            if _after_comma(span, tok):
-                drop.add(tok.left_edge.i - 1)
         elif tok.dep_ == "relcl" and _after_comma(span, tok):
             drop |= tree.subtree(span, tok)  # ", which ...": describes, is not the action
             drop.add(tok.left_edge.i - 1)
             after = tok.right_edge.i + 1
             if after < span.end and span.doc[after].text == ",":
                 drop.add(after)
+        elif tok.dep_ == "relcl" and tok.head.i not in {h.i for h in heads} and any(
+                m[1].i == tok.i for m in triggers.at(tok.head, "modal-relative", span)):
+            drop |= tree.subtree(span, tok)  # "a fund that will help farmers": what the thing will do
         elif tok.dep_ == "prep" and tok.lower_ in ("with", "without") and _after_comma(span, tok) and _absolute(span, tok):
             drop |= tree.subtree(span, tok)  # ", with fentanyl singled out": a circumstance
             drop.add(tok.left_edge.i - 1)
