@@ -351,6 +351,14 @@ def test_the_shipped_model_was_built_from_the_corpus_in_the_repository():
     assert info["unlabelled_sentences"] == 0
 
 
+def test_the_shipped_model_was_built_with_the_features_reader_computes_now(nlp):
+    """A change to `learned.features` without `make model` would score sentences with columns the
+    model never saw: the model records the columns its probe sentences used at build."""
+    from reader.suggest import build, learned
+
+    assert learned.shipped().info["features_sha256"] == build.feature_digest(nlp), "run `make model`"
+
+
 def test_a_saved_pipeline_reloads_in_a_fresh_process_with_the_same_cats(nlp, tmp_path):
     from reader import learn
     from reader.suggest import component

@@ -71,6 +71,21 @@ def corpus_rows(corpus: Path, nlp: Any, exclude: set[str] = frozenset()) -> tupl
     return rows, labels, groups, kind_of, missing
 
 
+# Sentences (in reader's own words) whose feature columns the model records at build: a change to
+# what `learned.features` computes, without `make model`, shows as a different digest.
+PROBES = ("The council pledged to reopen the library by June.", "Critics said the plan would fail.",
+          "The bridge was built in 1932.")
+
+
+def feature_digest(nlp: Any) -> str:
+    """A digest of which columns the probe sentences' features use (not their values, which
+    vary in the last digits between machines)."""
+    from reader.suggest import learned
+
+    columns = [learned.features(doc[:])[0] for doc in nlp.pipe(PROBES)]
+    return hashlib.sha256(json.dumps(columns).encode()).hexdigest()[:16]
+
+
 def build(corpus: Path, output: Path, exclude: set[str] = frozenset()) -> dict[str, Any]:
     from reader.suggest import component, learned
 
@@ -80,7 +95,8 @@ def build(corpus: Path, output: Path, exclude: set[str] = frozenset()) -> dict[s
     digest = hashlib.sha256((corpus / "labels.jsonl").read_bytes()).hexdigest()[:16]
     info = {"corpus_labels_sha256": digest, "sentences": len(rows), "documents": len(set(groups)),
             "labels": dict(Counter(labels)), "kinds": dict(Counter(kinds)), "unlabelled_sentences": missing,
-            "spacy_model": "-".join(component.model_name(nlp)), "C": learned.C, "balanced": learned.BALANCED, "excluded_kinds": sorted(exclude)}
+            "spacy_model": "-".join(component.model_name(nlp)),
+            "features_sha256": feature_digest(nlp), "tensor_scale": learned.TENSOR_SCALE, "C": learned.C, "balanced": learned.BALANCED, "excluded_kinds": sorted(exclude)}
     model = learned.fit(learned.matrix(rows), labels, DEFAULT_LABELS, info=info)
     output.mkdir(parents=True, exist_ok=True)
     learned.save_corpus(output, learned.Corpus(rows, labels, groups, kinds))

@@ -57,6 +57,14 @@ WORD_SCALE = 0.3
 # held out in turn: mean macro-F1 0.654 -> 0.668, commitment F1 0.478 -> 0.522, better on 9 of 12
 # kinds (news articles 0.733 -> 0.782); on GUM's news (never in the corpus) 0.800 -> 0.816.
 BALANCED = True
+# The sentence's mean context vector (spaCy's `doc.tensor`, the 96 numbers per token that the
+# tagger, parser and entity recogniser of en_core_web_sm 3.8 read) as 96 more features, at
+# this scale. They carry what the words mean past the words themselves, to sources the corpus
+# lacks: with each kind of source held out in turn, Wikinews reports 0.767 -> 0.781 macro-F1
+# (commitment F1 0.597 -> 0.631), the mean over the 13 kinds 0.678 -> 0.682; on GUM's news
+# 0.808 -> 0.812 (commitment 0.629 -> 0.657). A pipeline whose tensor is not 96 wide adds none.
+TENSOR_SCALE = 0.43
+TENSOR_WIDTH = 96
 # How a user's labels move the shipped model (`adapt`), two ways; `reader train` keeps the one
 # that predicts the user's held-out articles better:
 # - REFIT: refitted on the corpus and the user's labels together, each label of the user's
@@ -129,12 +137,25 @@ def features(sentence: Any, analysis: Any = None, cold: Any = None) -> Row:
                 elif c.dep_ == "xcomp":
                     add(f"VX:{lemma}+{_lemma(c)}")
             add(f"VD:{t.dep_}+{lemma}")
+    for column, value in zip(_TENSOR_COLUMNS, _context_vector(span)):
+        out[column] = out.get(column, 0.0) + TENSOR_SCALE * float(value)
     n = sum(1 for t in words if t.is_alpha)
     add("LEN", WORD_SCALE * min(n / 30.0, 2.0))
     if n <= 4:
         add("SHORT")
     columns = sorted(out)
     return columns, [out[c] for c in columns]
+
+
+_TENSOR_COLUMNS = [_h(f"T:{i}") for i in range(TENSOR_WIDTH)]
+
+
+def _context_vector(span: Any) -> Any:
+    """The mean of the span's rows of `doc.tensor` (empty when the pipeline sets none)."""
+    tensor = getattr(span.doc, "tensor", None)
+    if tensor is None or getattr(tensor, "ndim", 0) != 2 or tensor.shape[1] != TENSOR_WIDTH or len(span) == 0:
+        return ()
+    return tensor[span.start : span.end].mean(axis=0)
 
 
 def matrix(rows: Sequence[Row]) -> Any:
