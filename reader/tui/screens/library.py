@@ -11,7 +11,8 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Input, Static
 from textual.widgets.data_table import ColumnKey
 
-from reader.model import SKIPPED, ArticleSummary
+from reader.model import SKIPPED
+from reader.records import ArticleSummary
 from reader.store import StoreError
 from reader.tui.messages import ArticleParsed, ArticlesImported, DatabaseChanged
 from reader.tui.screens.dialogs import AddDialog, ConfirmDialog
