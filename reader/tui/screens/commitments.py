@@ -47,6 +47,8 @@ STATUS_KEYS = [
 class CommitmentsScreen(Screen[None]):
     """Every commitment of the library in one table."""
 
+    CSS_PATH = "commitments.tcss"
+
     BINDINGS = [
         Binding("enter", "open", "open article", id="commitments.open"),
         Binding("j", "move(1)", "down", id="commitments.down", show=False),

@@ -56,6 +56,8 @@ COLUMNS = (Column("title", "title", 24, share=1), Column("source", "source", 16,
 class LibraryScreen(Screen[None]):
     """The stored articles in a table, with this annotator's progress and open suggestions."""
 
+    CSS_PATH = "library.tcss"  # read when the library is first shown, not for an article's first paint
+
     BINDINGS = [
         Binding("enter", "open", "open", id="library.open", show=True),
         Binding("j", "move(1)", "down", id="library.down", show=False),
