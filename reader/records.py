@@ -1,5 +1,6 @@
 """Plain data the reading screen never needs: the library's rows, an annotator's label as an
-export carries it, an article with everything an export needs, and a commitment in the register.
+export carries it, an article with everything an export needs, a commitment in the register, and
+a trained suggestion model.
 
 Apart from `reader.model` so that opening an article does not create these classes (a frozen
 dataclass costs about a millisecond to define); the same frozen dataclasses, with no behaviour
@@ -99,3 +100,15 @@ class Tracked:
     def when_iso(self) -> str | None:
         return None if "when" in self.corrected else self.extracted.get("when_iso")
 
+
+@dataclass(frozen=True)
+class ModelInfo:
+    """A trained suggestion model kept beside the database."""
+
+    id: str
+    label_set: str
+    path: str
+    created: str
+    labels: int
+    scores: dict[str, Any]
+    kept: bool
