@@ -14,7 +14,6 @@ Command-line options and environment variables win over the file.
 from __future__ import annotations
 
 import os
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -101,6 +100,8 @@ def load(path: Path | None = None) -> Config:
         return Config()
     except OSError as exc:
         raise ConfigError(f"cannot read config file {path}: {exc.strerror or exc}") from None
+    import tomllib  # only when there is a file to read: most starts have none
+
     try:
         data = tomllib.loads(raw.decode("utf-8"))
     except (UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:

@@ -20,7 +20,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import IO, Any
 
-from reader.model import NOTE, SKIPPED, UNSURE, Annotation, ArticleData
+from reader.model import NOTE, SKIPPED, UNSURE
+from reader.records import Annotation, ArticleData
 from reader.resolve import resolve, votes_of
 
 CSV_FIELDS = (

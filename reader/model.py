@@ -1,7 +1,9 @@
 """Plain data: what an article, a sentence, an entity and a label are.
 
 Frozen dataclasses with no behaviour beyond small derived values, so every layer (ingest,
-nlp, store, export, tui) can pass them around without importing each other.
+nlp, store, export, tui) can pass them around without importing each other. Those the
+reading screen never needs (library rows, export records, the register's commitments) are in
+`reader.records`, so opening an article does not define them.
 """
 
 from __future__ import annotations
@@ -138,21 +140,6 @@ class LabelSet:
 
 
 @dataclass(frozen=True)
-class ArticleSummary:
-    """One row of the library: an article with its counts."""
-
-    id: str
-    title: str
-    source: str | None
-    published: str | None
-    sentences: int
-    labelled: int
-    imported_at: str
-    suggested: int = 0  # unlabelled sentences with a suggestion
-    doubt: float = 0.0  # how unsure those suggestions are, on average (1 - score)
-
-
-@dataclass(frozen=True)
 class Change:
     """One change as the event log records it: the value a field of a sentence got (None: the
     label; "note", "unsure", ... for the others) and the value it replaced."""
@@ -162,19 +149,6 @@ class Change:
     label: str | None
     previous: str | None
     field: str | None = None
-
-
-@dataclass(frozen=True)
-class Annotation:
-    """One annotator's current label on a sentence: when it was given, where it came from
-    (None: by hand; "suggestion": an accepted suggestion) and the suggestion on screen then."""
-
-    label: str
-    annotator: str
-    created: str
-    updated: str
-    provenance: str | None = None
-    suggested: dict[str, Any] | None = None
 
 
 @dataclass(frozen=True)
@@ -194,64 +168,7 @@ class ExportedLabel:
     line: int | None = None
 
 
-@dataclass(frozen=True)
-class ArticleData:
-    """An article with everything an export needs: sentences as (index, start, end, text)."""
-
-    id: str
-    title: str | None
-    source: str | None
-    url: str | None
-    author: str | None
-    published: str | None
-    site: str | None
-    text: str
-    meta: dict[str, Any]
-    model: str | None
-    model_version: str | None
-    sentences: list[tuple[int, int, int, str]]
-    entities: list[Entity]
-    labels: dict[int, list[Annotation]]
-    reviews: dict[int, Annotation] = field(default_factory=dict)
-    suggestions: dict[int, Suggestion] = field(default_factory=dict)
-    # notes and unsure marks: (sentence index, annotator) -> field -> value
-    fields: dict[tuple[int, str], dict[str, str]] = field(default_factory=dict)
-    assigned: tuple[str, ...] = ()  # the annotators the article is assigned to (reader assign)
-
-
 STATUSES = ("open", "kept", "broken", "unclear")
 COMMITMENT = "commitment"  # the label the commitment tracker follows
 # The parts of a tracked commitment a person may correct, and its status and note.
 CORRECTABLE = ("actor", "action", "when")
-
-
-@dataclass(frozen=True)
-class Tracked:
-    """One commitment in the register: where it is, what was extracted, what people corrected.
-
-    `origin` is "labelled" (someone labelled the sentence a commitment) or "suggested" (no one
-    has labelled it, and the suggestion says commitment). `extracted` holds the extractor's
-    actor, action, when, when_iso, actor_entities, actor_resolved and actor_note (empty until
-    it has run); `corrected` the latest correction of each part, by anyone, which wins."""
-
-    article_id: str
-    sentence_index: int
-    text: str
-    start: int
-    end: int
-    article_title: str | None
-    url: str | None
-    article_date: str | None
-    origin: str
-    extracted: dict[str, Any]
-    corrected: dict[str, str]
-    status: str
-    note: str | None
-
-    def value(self, part: str) -> Any:
-        """A part as it stands: the correction if there is one, else what was extracted."""
-        return self.corrected.get(part, self.extracted.get(part))
-
-    @property
-    def when_iso(self) -> str | None:
-        return None if "when" in self.corrected else self.extracted.get("when_iso")

@@ -9,8 +9,12 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
-from reader.model import STATUSES, Tracked
+from reader.model import STATUSES
+
+if TYPE_CHECKING:
+    from reader.records import Tracked
 
 LAST = "\uffff"  # sorts after any name or date: commitments without one go last
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from reader.model import Annotation
+from reader.records import Annotation
 
 HOW = ("majority", "latest", "reviewed")
 

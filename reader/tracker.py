@@ -17,7 +17,8 @@ from contextlib import suppress
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any, overload
 
-from reader.model import CORRECTABLE, STATUSES, Change, Tracked
+from reader.model import CORRECTABLE, STATUSES, Change
+from reader.records import Tracked
 from reader.register_order import actor_key, deadline, group_keys
 from reader.store import Store, StoreError
 from reader.store.commitments import FIELDS, PREFIX

@@ -9,15 +9,19 @@ history (and undo across restarts) is derived from the log.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 from reader.store.commitments import Commitments
 from reader.store.dataset import Dataset
 from reader.store.db import StoreError, default_path, now
 from reader.store.files import guard_export, is_reader_database
 from reader.store.schema import APP_ID, SCHEMA_VERSION
 from reader.store.merge import Merge
-from reader.store.suggestions import ModelInfo
 from reader.store.team import Team
 from reader.store.tokens import Tokens
+
+if TYPE_CHECKING:
+    from reader.records import ModelInfo
 
 __all__ = ["APP_ID", "ModelInfo", "SCHEMA_VERSION", "Store", "StoreError", "default_path", "guard_export", "is_reader_database", "now"]
 
@@ -25,3 +29,12 @@ __all__ = ["APP_ID", "ModelInfo", "SCHEMA_VERSION", "Store", "StoreError", "defa
 class Store(Dataset, Commitments, Team, Merge, Tokens):
     """An open reader database: articles, labels, suggestions, commitments, datasets, team work,
     the tokens of `reader serve`."""
+
+
+def __getattr__(name: str) -> Any:
+    """`ModelInfo`, from reader.records when first asked for: opening an article never needs it."""
+    if name == "ModelInfo":
+        from reader.records import ModelInfo
+
+        return ModelInfo
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

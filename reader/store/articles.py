@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from reader.model import Article, ArticleSummary, Entity, Parsed, Sentence
+from reader.model import Article, Entity, Parsed, Sentence
 from reader.store.db import Connection, StoreError, now
 from reader.store.labels import SENTENCES, Entry, sentences_digest, undelete, write
 from reader.store.commitments import put_commitment
 from reader.store.suggestions import DEFAULT_SET, put_suggestions
+
+if TYPE_CHECKING:
+    from reader.records import ArticleSummary  # the library's rows, imported where they are made
 
 
 def insert_article(conn: sqlite3.Connection, article_id: str, article: Article) -> None:
@@ -123,6 +126,8 @@ class Articles(Connection):
     def summaries(self, annotator: str | None = None, label_set: str = DEFAULT_SET) -> list[ArticleSummary]:
         """Every article with its sentence count, the sentences this annotator has done (any
         annotator's with None), and its open suggestions; newest import first."""
+        from reader.records import ArticleSummary
+
         rows = self._all(
             """
             SELECT a.id, coalesce(a.title, ''), a.source, a.published,
@@ -222,6 +227,8 @@ class Articles(Connection):
                     SELECT 1 FROM annotations n WHERE n.article_id = g.article_id AND n.sentence_index = g.sentence_index
                     AND n.annotator = ?)
                 GROUP BY g.article_id""", (*ids, label_set, annotator))}
+        from reader.records import ArticleSummary
+
         out = []
         for i in ids:
             if i in rows:

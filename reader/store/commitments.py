@@ -6,12 +6,14 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from reader.model import Tracked
 from reader.store.db import now
 from reader.store.register import RegisterRows, computed
 from reader.store.suggestions import DEFAULT_SET
+
+if TYPE_CHECKING:
+    from reader.records import Tracked
 
 PREFIX = "commitment."
 FIELDS = frozenset(f"{PREFIX}{part}" for part in ("actor", "action", "when", "status", "note"))

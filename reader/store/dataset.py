@@ -6,12 +6,15 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Iterator
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
-from reader.model import SKIPPED, Annotation, Article, ArticleData, Entity, ExportedLabel, Parsed
+from reader.model import SKIPPED, Article, Entity, ExportedLabel, Parsed
 from reader.store.articles import Articles, insert_article, insert_parse
 from reader.store.labels import REVIEW, Entry, Labels, current, write
 from reader.store.suggestions import Suggestions
+
+if TYPE_CHECKING:  # an export's classes load when one is made, not when the store opens
+    from reader.records import Annotation, ArticleData
 
 
 class Dataset(Articles, Labels, Suggestions):
@@ -20,6 +23,8 @@ class Dataset(Articles, Labels, Suggestions):
     def dataset(self, article_ids: list[str] | None = None, *, suggestions: str | None = None) -> Iterator[ArticleData]:
         """Each article with its sentences, entities, every annotator's labels and the reviewers'
         decisions, one at a time; with `suggestions` (a label set's key), its suggestions too."""
+        from reader.records import Annotation, ArticleData
+
         for article_id in article_ids if article_ids is not None else self.article_ids():
             row = self._one(
                 """SELECT id, title, source, url, author, published, site, text, meta, model, model_version

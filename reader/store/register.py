@@ -14,13 +14,16 @@ import operator
 import sqlite3
 from collections import Counter
 from dataclasses import fields
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from reader.model import COMMITMENT, SKIPPED, Annotation, Tracked
+from reader.model import COMMITMENT, SKIPPED
 from reader.register_order import LAST, group_keys, sort_columns
 from reader.store.db import Connection
 from reader.store.register_schema import ORDERS
 from reader.store.suggestions import DEFAULT_SET
+
+if TYPE_CHECKING:  # the register's classes load when it is read, not when the store opens
+    from reader.records import Annotation, Tracked
 
 PREFIX = "commitment."
 
@@ -48,6 +51,8 @@ _ORIGIN = """
 def computed(conn: sqlite3.Connection, keys: str = EVERY, label_set: str = DEFAULT_SET) -> list[tuple[Tracked, bool, bool, str]]:
     """The register's sentences among `keys` (SQL giving article_id, sentence_index): each
     commitment, listed, extracted and its article's import time, newest import first."""
+    from reader.records import Annotation, Tracked
+
     params = {"label": COMMITMENT, "label_set": label_set}
     rows = conn.execute(
         f"""SELECT c.article_id, c.sentence_index, s.text, s.start, s."end", a.title, a.url,
@@ -116,14 +121,13 @@ def _grams(hay: str) -> set[str]:
     return set(hay) | set(map(operator.add, hay, hay[1:]))
 
 
-_PARTS = [f.name for f in fields(Tracked)]
-
-
 def _stored(item: Tracked) -> str:
-    return json.dumps({name: getattr(item, name) for name in _PARTS}, ensure_ascii=False)
+    return json.dumps({f.name: getattr(item, f.name) for f in fields(item)}, ensure_ascii=False)
 
 
 def _tracked(item: str) -> Tracked:
+    from reader.records import Tracked
+
     return Tracked(**json.loads(item))
 
 

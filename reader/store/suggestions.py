@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING
 
 from reader.model import DEFAULT_LABELS, Suggestion
 from reader.store.db import Connection, now
+
+if TYPE_CHECKING:
+    from reader.records import ModelInfo  # made where models are read, after an article's first paint
 
 DEFAULT_SET = ",".join(DEFAULT_LABELS)
 
@@ -26,19 +28,6 @@ def put_suggestions(conn: sqlite3.Connection, article_id: str, label_set: str, i
             for index, s in sorted(items.items())
         ],
     )
-
-
-@dataclass(frozen=True)
-class ModelInfo:
-    """A trained suggestion model kept beside the database."""
-
-    id: str
-    label_set: str
-    path: str
-    created: str
-    labels: int
-    scores: dict[str, Any]
-    kept: bool
 
 
 class Suggestions(Connection):
@@ -90,6 +79,8 @@ class Suggestions(Connection):
             )
 
     def models(self, label_set: str | None = None) -> list[ModelInfo]:
+        from reader.records import ModelInfo
+
         rows = self._all(
             "SELECT id, label_set, path, created, labels, scores, kept FROM models"
             " WHERE ? IS NULL OR label_set = ? ORDER BY created, id",

@@ -5,17 +5,19 @@ from __future__ import annotations
 import threading
 from collections.abc import Iterable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
 
-from reader.jobs import Job
 from reader.model import LabelSet
 from reader.store import StoreError
 from reader.tui.messages import ArticleParsed, DatabaseChanged, ModelTrained, Notice, SuggestionsUpdated, WorkFailed
 from reader.tui.screens.article import ArticleScreen
+
+if TYPE_CHECKING:
+    from reader.jobs import Job  # the workers import it when they start one, after the first paint
 
 # How often the app looks for what other windows and processes committed (a cheap PRAGMA).
 WATCH_SECONDS = 0.5

@@ -6,9 +6,12 @@ app's single handler) acts on it in the UI thread.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from textual.message import Message
 
-from reader.jobs import Trained
+if TYPE_CHECKING:
+    from reader.jobs import Trained  # a worker imports it when training ends, long after the first paint
 
 
 class ArticleParsed(Message, bubble=False):

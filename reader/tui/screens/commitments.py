@@ -17,7 +17,8 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Input, Static
 
 from reader import tracker
-from reader.model import STATUSES, Tracked
+from reader.model import STATUSES
+from reader.records import Tracked
 from reader.store import StoreError
 from reader.tracker import Register
 from reader.tui.messages import DatabaseChanged
@@ -45,6 +46,8 @@ STATUS_KEYS = [
 
 class CommitmentsScreen(Screen[None]):
     """Every commitment of the library in one table."""
+
+    CSS_PATH = "commitments.tcss"
 
     BINDINGS = [
         Binding("enter", "open", "open article", id="commitments.open"),

@@ -14,6 +14,8 @@ from textual.widgets import Button, Input, Label
 class AddDialog(ModalScreen[str | None]):
     """Ask for a file, folder or URL to import; dismisses with it, or None."""
 
+    CSS_PATH = "dialogs.tcss"  # the dialogs' and the help's rules, read when the first of them opens
+
     BINDINGS = [Binding("escape", "cancel", "cancel", id="dialog.cancel")]
 
     def compose(self) -> ComposeResult:
@@ -37,6 +39,8 @@ class AddDialog(ModalScreen[str | None]):
 
 class ConfirmDialog(ModalScreen[bool]):
     """Ask a yes/no question; y/enter confirms, n/escape declines."""
+
+    CSS_PATH = "dialogs.tcss"
 
     BINDINGS = [
         Binding("y", "answer(True)", "yes", id="dialog.yes"),
@@ -67,6 +71,8 @@ class ConfirmDialog(ModalScreen[bool]):
 
 class CorrectDialog(ModalScreen[dict[str, str] | None]):
     """Correct the actor, action and time of a commitment; dismisses with the three values."""
+
+    CSS_PATH = "dialogs.tcss"
 
     BINDINGS = [Binding("escape", "cancel", "cancel", id="dialog.cancel-correction")]
 

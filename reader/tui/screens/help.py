@@ -62,6 +62,8 @@ def fitting_table(entries: list[tuple[str, str, str]], width: int, console: Cons
 class HelpScreen(ModalScreen[None]):
     """Every key of the screen it was opened from."""
 
+    CSS_PATH = "dialogs.tcss"  # shared with the dialogs (reader/tui/screens/dialogs.py)
+
     BINDINGS = [Binding("escape,q,question_mark", "dismiss", "close", id="help.close")]
 
     def __init__(self, entries: list[tuple[str, str, str]], labels: tuple[str, ...] = ()) -> None:
@@ -80,7 +82,7 @@ class HelpScreen(ModalScreen[None]):
                 yield Static(definitions)
 
     def _table(self) -> Table:
-        # the dialog's width (reader.tcss: 100%, at most 124) less its border, padding and scrollbar
+        # the dialog's width (dialogs.tcss: 100%, at most 124) less its border, padding and scrollbar
         return fitting_table(self.entries, min(self.app.size.width, 124) - 2 - 4 - 2, self.app.console)
 
     def on_resize(self) -> None:

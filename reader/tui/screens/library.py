@@ -11,7 +11,8 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Input, Static
 from textual.widgets.data_table import ColumnKey
 
-from reader.model import SKIPPED, ArticleSummary
+from reader.model import SKIPPED
+from reader.records import ArticleSummary
 from reader.store import StoreError
 from reader.tui.messages import ArticleParsed, ArticlesImported, DatabaseChanged
 from reader.tui.screens.dialogs import AddDialog, ConfirmDialog
@@ -54,6 +55,8 @@ COLUMNS = (Column("title", "title", 24, share=1), Column("source", "source", 16,
 
 class LibraryScreen(Screen[None]):
     """The stored articles in a table, with this annotator's progress and open suggestions."""
+
+    CSS_PATH = "library.tcss"  # read when the library is first shown, not for an article's first paint
 
     BINDINGS = [
         Binding("enter", "open", "open", id="library.open", show=True),
