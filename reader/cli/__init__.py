@@ -11,11 +11,9 @@ folder or URL is a usage error with a "did you mean", and nothing is created.
 
 from __future__ import annotations
 
-import getpass
 import importlib
 import os
 import sys
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -23,15 +21,25 @@ import click
 
 from reader import __version__
 
-EXIT_OK, EXIT_SOME_FAILED, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
-
-
-class ReaderError(Exception):
-    """A user-facing error: one line, exit code 2."""
-
-
-def say_error(message: str) -> None:
-    click.echo(f"reader: {one_line(message)}", err=True)
+# The Click-free parts, shared with the console script's plain open (reader.__main__).
+from reader.launch import (  # noqa: F401 - the commands' modules import these from here
+    COMMANDS,
+    EXIT_INTERRUPTED,
+    EXIT_OK,
+    EXIT_SOME_FAILED,
+    EXIT_USAGE,
+    PATH_OPTIONS,
+    SHARED_OPTIONS,
+    Options,
+    ReaderError,
+    default_annotator,
+    exit_code,
+    interrupt,
+    one_line,
+    open_store,
+    say_error,
+    served,
+)
 
 
 def output_console() -> Any:
@@ -49,24 +57,11 @@ def output_console() -> Any:
 PIPED_WIDTH = 100_000
 
 
-def one_line(message: str) -> str:
-    from reader.sanitize import clean_field
-
-    return clean_field(message) or "error"
-
-
 # --- options every command understands, before or after its name ----------------------------
 
 SHARED: dict[str, tuple[tuple[str, ...], str | None, dict[str, Any], str]] = {
-    "db_path": (("--db", "db_path"), "READER_DB", {"type": click.Path(dir_okay=False, path_type=Path)},
-                "Database file (default: reader.db in your user-data folder; env READER_DB)."),
-    "annotator": (("--annotator",), "READER_ANNOTATOR", {},
-                  "Your name, recorded with every label (env READER_ANNOTATOR; default: login name)."),
-    "labels_spec": (("--labels", "labels_spec"), "READER_LABELS", {},
-                    "Comma-separated labels, keys 1-9 in order (default: commitment,claim,background)."),
-    "model": (("--model",), "READER_MODEL", {}, "spaCy pipeline to parse with (env READER_MODEL)."),
-    "config_path": (("--config", "config_path"), None, {"type": click.Path(dir_okay=False, path_type=Path)},
-                    "Config file (default: config.toml in your user-config folder; env READER_CONFIG)."),
+    name: ((flag, name), env, {"type": click.Path(dir_okay=False, path_type=Path)} if name in PATH_OPTIONS else {}, help_text)
+    for name, (flag, env, help_text) in SHARED_OPTIONS.items()
 }
 
 
@@ -83,74 +78,6 @@ def shared(*names: str, group: bool = False) -> Any:
     return decorate
 
 
-@dataclass(frozen=True)
-class Options:
-    """The shared options as one command sees them."""
-
-    db_path: Path | None
-    annotator: str | None
-    labels_spec: str | None
-    model: str | None
-    config_path: Path | None
-    annotator_typed: bool  # --annotator was typed before the command (not from the environment)
-
-    @classmethod
-    def of(cls, ctx: click.Context, given: dict[str, Any]) -> Options:
-        root = ctx.find_root()
-        before = root.params
-        values = {name: given.get(name) if given.get(name) is not None else before.get(name) for name in SHARED}
-        typed = root.get_parameter_source("annotator") == click.core.ParameterSource.COMMANDLINE
-        return cls(**values, annotator_typed=typed)
-
-    def settings(self) -> Any:
-        """The configuration file's settings (the keymap, retrain_every)."""
-        from reader import config
-
-        try:
-            return config.load(self.config_path)
-        except ValueError as exc:
-            raise ReaderError(str(exc)) from None
-
-    def label_set(self) -> Any:
-        from reader import config
-        from reader.model import LabelSet
-
-        try:
-            return LabelSet.parse(self.labels_spec) if self.labels_spec else config.load(self.config_path).labels or LabelSet()
-        except ValueError as exc:
-            raise ReaderError(str(exc)) from None
-
-    def who(self) -> str:
-        """The annotator running the command: --annotator, the config file, the login name."""
-        from reader import config
-
-        try:
-            return config.check_annotator(self.annotator or config.load(self.config_path).annotator or default_annotator())
-        except ValueError as exc:
-            raise ReaderError(str(exc)) from None
-
-
-def served() -> bool:
-    """True in a session of `reader serve`: the app talks to a browser, so needs no terminal."""
-    from reader.serve import in_session
-
-    return in_session()
-
-
-def default_annotator() -> str:
-    try:
-        return getpass.getuser() or "anonymous"
-    except (KeyError, OSError):
-        return "anonymous"
-
-
-def open_store(db_path: Path | None, *, readonly: bool = False) -> Any:
-    """The database; a reading command never creates one (it says there is none instead)."""
-    from reader.store import Store, default_path
-
-    return Store(db_path or default_path(), readonly=readonly)
-
-
 def resolve_articles(store: Any, prefixes: tuple[str, ...]) -> list[str]:
     """Article ids from ids or unique id prefixes; a usage error for an unknown or ambiguous one."""
     ids: list[str] = []
@@ -165,19 +92,6 @@ def resolve_articles(store: Any, prefixes: tuple[str, ...]) -> list[str]:
 
 
 # --- the group -----------------------------------------------------------------------------
-
-
-# Where each command lives: a run imports only the module of the command it runs (`reader
-# ARTICLE` loads reader.cli.articles, never the modules of export or agreement). A test checks
-# that this lists every command the modules register.
-COMMANDS = {
-    "open": "articles", "commitments": "articles", "import": "articles", "list": "articles",
-    "export": "datasets", "stats": "datasets", "backup": "datasets",
-    "train": "learning", "_work": "learning",
-    "agreement": "team", "review": "team", "assign": "team", "merge": "team",
-    "serve": "serve",
-    "suggest": "archive",
-}
 
 
 class ReaderGroup(click.Group):
@@ -233,18 +147,12 @@ def cli(ctx: click.Context, **_: Any) -> None:
         ctx.invoke(command)
 
 
-def _interrupted(signum: int, frame: object) -> None:
-    raise KeyboardInterrupt
-
-
 def main(argv: list[str] | None = None) -> None:
     """Entry point: run the CLI, turning every user mistake into one stderr line and an exit code."""
     import signal
 
-    from reader.store import StoreError
-
     # SIGTERM unwinds like ctrl+c, so transactions roll back and partial exports are removed.
-    signal.signal(signal.SIGTERM, _interrupted)
+    signal.signal(signal.SIGTERM, interrupt)
     try:
         cli.main(args=argv, prog_name="reader", standalone_mode=False)
     except click.exceptions.NoArgsIsHelpError as exc:
@@ -259,24 +167,13 @@ def main(argv: list[str] | None = None) -> None:
         sys.exit(exc.exit_code)
     except click.exceptions.Exit as exc:
         sys.exit(exc.exit_code)
-    except (click.Abort, KeyboardInterrupt):
+    except click.Abort:
         say_error("interrupted")
         sys.exit(EXIT_INTERRUPTED)
-    except (ReaderError, StoreError) as exc:
-        say_error(str(exc))
-        sys.exit(EXIT_USAGE)
-    except BrokenPipeError:
-        # The reader of our output went away (`reader export | head`): not an error of ours.
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
-        sys.exit(EXIT_OK)
-    except Exception as exc:
-        # reader.nlp (and spaCy's checks) are imported only by the commands that parse: a
-        # ModelUnavailable can come only from a run that imported it.
-        nlp = sys.modules.get("reader.nlp")
-        if nlp is None or not isinstance(exc, nlp.ModelUnavailable):
+    except (Exception, KeyboardInterrupt) as exc:
+        code = exit_code(exc)
+        if code is None:
             raise
-        say_error(str(exc))
-        sys.exit(EXIT_USAGE)
+        sys.exit(code)
     sys.exit(EXIT_OK)
 
