@@ -54,6 +54,11 @@ _BARE_UNIT = {"year": "this year", "month": "this month", "week": "this week", "
 _MONTH_ONLY = re.compile(rf"^(?:in\s+)?{_MONTH}$", re.I)
 
 
+# "July 21, 2017", "14 January 2026", "Sept. 3, 2024" (after commas and full stops become spaces);
+# strptime reads English month names in the C locale, which Python keeps unless a program sets another.
+_PLAIN_FORMS = ("%B %d %Y", "%d %B %Y", "%b %d %Y", "%d %b %Y")
+
+
 def article_date(text: str, published: str | None = None) -> dt.date | None:
     """The date an article speaks from: `published`, else its dateline; None when neither."""
     if published:
@@ -79,6 +84,12 @@ def _parse_absolute(value: str) -> dt.date | None:
         return dt.datetime.fromisoformat(value.replace("Z", "+00:00")).date()
     except ValueError:
         pass
+    plain = " ".join(value.replace(".", " ").replace(",", " ").split())
+    for form in _PLAIN_FORMS:  # the usual dateline, without dateparser's first-call cost (0.5 s)
+        try:
+            return dt.datetime.strptime(plain, form).date()
+        except ValueError:
+            continue
     parser = _parser(None)
     data = parser.get_date_data(value)
     if data and data.date_obj is not None and data.period == "day" and re.search(r"\d{4}", value):

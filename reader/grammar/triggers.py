@@ -11,8 +11,8 @@ suggester's `lexicon.lemma` (spaCy's lemma, or the lower-case form where there i
     triggers.at(token, "ruled-out")            # the matches anchored on token: tuples of Tokens
     triggers.at(token, "ruled-out", span)      # only those wholly inside the sentence span
 
-A Doc is matched once, on first use, against every pattern; the matches of the last few Docs
-are kept (the engines read the sentences of a paragraph one after another). spaCy is imported
+A Doc is matched against a pattern once, when a rule first asks for it; the matches of the
+last few Docs are kept (the engines read the sentences of a paragraph one after another). spaCy is imported
 on first use, so importing this module stays cheap.
 """
 
@@ -73,55 +73,66 @@ def needs(record: dict[str, Any]) -> frozenset[str]:
     return frozenset({"DEP"} | {a for node in record["pattern"] for a in node["RIGHT_ATTRS"] if a in ANNOTATIONS})
 
 
-_matchers: dict[tuple[int, frozenset[str]], tuple[Any, Any, dict[int, str]]] = {}
-_found: OrderedDict[int, tuple[Any, dict[str, dict[int, list[tuple[int, ...]]]]]] = OrderedDict()
+_matchers: dict[tuple[int, frozenset[str], str], tuple[Any, Any]] = {}
+_found: OrderedDict[int, tuple[Any, frozenset[str], dict[str, dict[int, list[tuple[int, ...]]]]]] = OrderedDict()
 
 
-def _matcher(vocab: Any, have: frozenset[str]) -> tuple[Any, dict[int, str]]:
-    held = _matchers.get((id(vocab), have))
+def _matcher(vocab: Any, have: frozenset[str], name: str) -> Any:
+    """A DependencyMatcher of the one pattern `name` (None when the Doc lacks an annotation it
+    needs)."""
+    held = _matchers.get((id(vocab), have, name))
     if held is not None and held[0] is vocab:
-        return held[1], held[2]
+        return held[1]
     from spacy.matcher import DependencyMatcher
     from spacy.tokens import Token
 
     if not Token.has_extension("reader_lemma"):
         Token.set_extension("reader_lemma", getter=lemma)
-    matcher = DependencyMatcher(vocab)
-    names = {}
-    for name, record in patterns().items():
-        if needs(record) <= have:
-            matcher.add(name, [record["pattern"]])
-            names[vocab.strings[name]] = name
-    _matchers[(id(vocab), have)] = (vocab, matcher, names)
-    return matcher, names
+    record = patterns()[name]
+    matcher = None
+    if needs(record) <= have:
+        matcher = DependencyMatcher(vocab)
+        matcher.add(name, [record["pattern"]])
+    _matchers[(id(vocab), have, name)] = (vocab, matcher)
+    return matcher
+
+
+def _of(doc: Any, name: str) -> dict[int, list[tuple[int, ...]]]:
+    """The matches of pattern `name` in the Doc, found on first use: each pattern runs on a Doc
+    only when a rule asks for it (the action's patterns only on the paragraphs of commitments),
+    which keeps import's parse-and-suggest close to bare spaCy's."""
+    if name not in patterns():
+        raise KeyError(f"no pattern {name!r} in triggers.jsonl")
+    held = _found.get(id(doc))
+    if held is None or held[0] is not doc:
+        held = (doc, frozenset(a for a in ANNOTATIONS if doc.has_annotation(a)), {})
+        _found[id(doc)] = held
+        while len(_found) > KEEP:
+            _found.popitem(last=False)
+    else:
+        _found.move_to_end(id(doc))
+    _, have, done = held
+    if name not in done:
+        out: dict[int, list[tuple[int, ...]]] = {}
+        matcher = _matcher(doc.vocab, have, name) if "DEP" in have else None
+        if matcher is not None:
+            for _key, nodes in matcher(doc):
+                out.setdefault(nodes[0], []).append(tuple(nodes))
+        done[name] = out
+    return done[name]
 
 
 def matches(doc: Any) -> dict[str, dict[int, list[tuple[int, ...]]]]:
     """Every pattern's matches in the Doc: id -> anchor token index -> token indices, in the
     order of the pattern's nodes, in the order spaCy found them."""
-    held = _found.get(id(doc))
-    if held is not None and held[0] is doc:
-        _found.move_to_end(id(doc))
-        return held[1]
-    out: dict[str, dict[int, list[tuple[int, ...]]]] = {name: {} for name in patterns()}
-    have = frozenset(a for a in ANNOTATIONS if doc.has_annotation(a))
-    if "DEP" in have:
-        matcher, names = _matcher(doc.vocab, have)
-        for key, nodes in matcher(doc):
-            out[names[key]].setdefault(nodes[0], []).append(tuple(nodes))
-    _found[id(doc)] = (doc, out)
-    while len(_found) > KEEP:
-        _found.popitem(last=False)
-    return out
+    return {name: _of(doc, name) for name in patterns()}
 
 
 def at(token: Any, name: str, span: Any = None) -> list[tuple[Any, ...]]:
     """The matches of pattern `name` anchored on `token`, each the tuple of its Tokens in the
     order of the pattern's nodes; with `span`, only those with every token inside it."""
     doc = token.doc
-    found = matches(doc).get(name)
-    if found is None:
-        raise KeyError(f"no pattern {name!r} in triggers.jsonl")
+    found = _of(doc, name)
     out = []
     for nodes in found.get(token.i, ()):
         if span is None or all(span.start <= i < span.end for i in nodes):
