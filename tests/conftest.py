@@ -22,6 +22,13 @@ from pathlib import Path
 
 import pytest
 
+# OpenBLAS's own threads (one per core by default) spin while they wait for work: the L-BFGS of
+# `reader train` makes thousands of small BLAS calls, and with a second thread per call a
+# training took three times as long (59 s against 19 s, the same model to the last digit) on
+# the two cores CI has. Set before numpy is first imported, so this process and every reader it
+# starts (they inherit the environment) run BLAS on one thread; nothing else changes.
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+
 # Environment variables that would change what the CLI does (or route 127.0.0.1 via a proxy).
 _CLI_ENV_DROP = ("READER_DB", "READER_MODEL", "READER_MAX_BYTES", "READER_ANNOTATOR", "READER_LABELS", "READER_CONFIG")
 
