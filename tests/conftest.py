@@ -282,6 +282,33 @@ def india(db: Path) -> str:
     return article_id_of(db, INDIA)
 
 
+@pytest.fixture(scope="session")
+def trained(tmp_path_factory: pytest.TempPathFactory) -> dict:
+    """The parsed samples labelled with one annotator's consistent habit (claims called
+    background and background claims), then `reader train --json -o pipeline` run on them once
+    for the whole session: a training takes seconds that several tests need only the result of.
+    {"proc": the finished train, "db": its database (the kept model in the folder beside it),
+    "pipeline": the folder -o wrote}. Read it only; `trained_copy` gives a copy to change."""
+    from tests.test_suggestions_app import label_like_the_cold_start
+    from tests.uihelp import parsed_samples
+
+    folder = tmp_path_factory.mktemp("trained")
+    db = parsed_samples(folder)
+    label_like_the_cold_start(db, swap=True)
+    proc = run_reader("train", "--db", str(db), "--json", "-o", str(folder / "pipeline"), timeout=600)
+    assert proc.returncode == 0, proc.stderr
+    return {"proc": proc, "db": db, "pipeline": folder / "pipeline"}
+
+
+def trained_copy(trained: dict, folder: Path) -> Path:
+    """A copy of the `trained` database (closed: its train has ended) with its models folder."""
+    db = folder / trained["db"].name
+    shutil.copy(trained["db"], db)
+    models = trained["db"].with_name(trained["db"].name + ".models")
+    shutil.copytree(models, db.with_name(db.name + ".models"))
+    return db
+
+
 # =============================================================================================
 # End of core / CLI fixtures.
 # =============================================================================================
