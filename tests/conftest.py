@@ -22,6 +22,13 @@ from pathlib import Path
 
 import pytest
 
+# OpenBLAS's own threads (one per core by default) spin while they wait for work: the L-BFGS of
+# `reader train` makes thousands of small BLAS calls, and with a second thread per call a
+# training took three times as long (59 s against 19 s, the same model to the last digit) on
+# the two cores CI has. Set before numpy is first imported, so this process and every reader it
+# starts (they inherit the environment) run BLAS on one thread; nothing else changes.
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+
 # Environment variables that would change what the CLI does (or route 127.0.0.1 via a proxy).
 _CLI_ENV_DROP = ("READER_DB", "READER_MODEL", "READER_MAX_BYTES", "READER_ANNOTATOR", "READER_LABELS", "READER_CONFIG")
 
@@ -273,6 +280,33 @@ def india(db: Path) -> str:
     from tests.uihelp import INDIA, article_id_of
 
     return article_id_of(db, INDIA)
+
+
+@pytest.fixture(scope="session")
+def trained(tmp_path_factory: pytest.TempPathFactory) -> dict:
+    """The parsed samples labelled with one annotator's consistent habit (claims called
+    background and background claims), then `reader train --json -o pipeline` run on them once
+    for the whole session: a training takes seconds that several tests need only the result of.
+    {"proc": the finished train, "db": its database (the kept model in the folder beside it),
+    "pipeline": the folder -o wrote}. Read it only; `trained_copy` gives a copy to change."""
+    from tests.test_suggestions_app import label_like_the_cold_start
+    from tests.uihelp import parsed_samples
+
+    folder = tmp_path_factory.mktemp("trained")
+    db = parsed_samples(folder)
+    label_like_the_cold_start(db, swap=True)
+    proc = run_reader("train", "--db", str(db), "--json", "-o", str(folder / "pipeline"), timeout=600)
+    assert proc.returncode == 0, proc.stderr
+    return {"proc": proc, "db": db, "pipeline": folder / "pipeline"}
+
+
+def trained_copy(trained: dict, folder: Path) -> Path:
+    """A copy of the `trained` database (closed: its train has ended) with its models folder."""
+    db = folder / trained["db"].name
+    shutil.copy(trained["db"], db)
+    models = trained["db"].with_name(trained["db"].name + ".models")
+    shutil.copytree(models, db.with_name(db.name + ".models"))
+    return db
 
 
 # =============================================================================================

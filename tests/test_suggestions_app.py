@@ -21,7 +21,7 @@ from reader.tui.app import ReaderApp
 from reader.jobs import Trained
 from reader.tui.messages import ModelTrained
 from reader.tui.widgets.article_view import ArticleView
-from tests.conftest import run_reader
+from tests.conftest import run_reader, trained_copy
 
 SIZE = (110, 36)
 
@@ -177,11 +177,9 @@ def test_train_refuses_too_few_labels_and_a_single_class(db: Path) -> None:
     assert proc.returncode == 2 and "at least two labels" in proc.stderr and len(proc.stderr.splitlines()) == 1
 
 
-def test_train_scores_held_out_keeps_a_spacy_pipeline_and_refreshes(db: Path, tmp_path: Path) -> None:
-    label_like_the_cold_start(db, swap=True)
-    out = tmp_path / "pipeline"
-    proc = run_reader("train", "--db", str(db), "--json", "-o", str(out), timeout=600)
-    assert proc.returncode == 0, proc.stderr
+def test_train_scores_held_out_keeps_a_spacy_pipeline_and_refreshes(trained: dict) -> None:
+    # `reader train --db DB --json -o OUT` after label_like_the_cold_start(DB, swap=True)
+    proc, db, out = trained["proc"], trained["db"], trained["pipeline"]
     report = json.loads(proc.stdout)
     assert report["labels"] > 80 and report["articles"] == 4
     held = report["held_out"]
@@ -228,14 +226,15 @@ def test_export_carries_suggestions_and_provenance(db: Path, india: str) -> None
 # --- faults -----------------------------------------------------------------------------------
 
 
-def test_a_damaged_model_falls_back_to_the_cold_start(db: Path) -> None:
+def test_a_damaged_model_falls_back_to_the_cold_start(trained: dict, tmp_path: Path) -> None:
     from reader import learn
 
-    label_like_the_cold_start(db, swap=True)
+    db = trained_copy(trained, tmp_path)  # a kept model, trained on the samples labelled as the cold start swapped
+    report = json.loads(trained["proc"].stdout)
+    assert report["kept"]
     with Store(db) as store:
-        report = learn.train(store, LabelSet())
-        assert report.kept
-        (learn.models_dir(db) / report.model_id / "reader_suggester" / "model.npz").write_bytes(b"not a model")
+        assert store.current_model(LabelSet().key).id == report["model"]
+        (learn.models_dir(db) / report["model"] / "reader_suggester" / "model.npz").write_bytes(b"not a model")
         suggester = learn.Suggester(store, LabelSet())
         assert suggester.warning and "cold-start" in suggester.warning and suggester.source == "cold-start"
     proc = run_reader("_work", "suggest", "--db", str(db), timeout=300)

@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import sqlite3
+import tempfile
+from collections.abc import Iterator
 from pathlib import Path
+
+import pytest
 
 from reader.model import LabelSet
 from reader.store import Store
@@ -329,8 +333,16 @@ async def test_library_filter(db: Path) -> None:
         assert table.row_count == 4
 
 
-async def test_library_add_and_delete(db: Path, tmp_path: Path) -> None:
-    extra = tmp_path / "extra.txt"
+@pytest.fixture
+def short_dir() -> Iterator[Path]:
+    """A folder with a short absolute path, for a path the test types one key at a time
+    (tmp_path's is some 60 characters)."""
+    with tempfile.TemporaryDirectory(prefix="rd-") as folder:
+        yield Path(folder)
+
+
+async def test_library_add_and_delete(db: Path, short_dir: Path) -> None:
+    extra = short_dir / "extra.txt"
     extra.write_text("Port talks resume\n\nThe two unions agreed to return to talks on Monday. Management said it welcomed the move.\n")
     app = make_app(db)
     async with app.run_test(size=SIZE) as pilot:
