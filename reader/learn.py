@@ -245,7 +245,32 @@ def train(
     fit it on all of them and keep it if it is better.
 
     With `output`, the trained pipeline is also copied there, kept or not. A model that is not
-    kept leaves only its scores in the register; of the kept ones, the newest two stay on disk."""
+    kept leaves only its scores in the register; of the kept ones, the newest two stay on disk.
+
+    BLAS runs on one thread: the solvers make many small matrix products, between which
+    OpenBLAS's threads spin; on two cores a training took 59 s with them and 19 s without (the
+    same model), and in the background they took the core the reader's own process needs."""
+    import scipy.optimize  # noqa: F401 - loaded first: a limit reaches only the BLAS already loaded
+    import sklearn.linear_model  # noqa: F401
+    from threadpoolctl import threadpool_limits
+
+    with threadpool_limits(limits=1, user_api="blas"):
+        return _train(store, label_set, annotators=annotators, model=model, folds=folds, curve=curve,
+                      output=output, progress=progress)
+
+
+def _train(
+    store: Store,
+    label_set: LabelSet,
+    *,
+    annotators: Iterable[str] = (),
+    model: str | None = None,
+    folds: int = FOLDS,
+    curve: bool = False,
+    output: Path | None = None,
+    progress: Progress | None = None,
+) -> Report:
+    """`train`, with BLAS already held to one thread."""
     from reader.suggest import component, learned
 
     started = time.monotonic()

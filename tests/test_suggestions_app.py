@@ -15,13 +15,15 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
+
 from reader.model import LabelSet
 from reader.store import Store
 from reader.tui.app import ReaderApp
 from reader.jobs import Trained
 from reader.tui.messages import ModelTrained
 from reader.tui.widgets.article_view import ArticleView
-from tests.conftest import run_reader, trained_copy
+from tests.conftest import cli_env, run_reader, trained_copy
 
 SIZE = (110, 36)
 
@@ -261,3 +263,32 @@ def test_killing_training_leaves_no_half_model(db: Path) -> None:
     assert run_reader("train", "--db", str(db), "--no-refresh", timeout=600).returncode == 0
     assert not [p for p in db.with_name(db.name + ".models").iterdir() if p.name.startswith(".part-")]
     shutil.rmtree(db.with_name(db.name + ".models"))
+
+
+@pytest.mark.skipif((os.cpu_count() or 1) < 2, reason="one core: BLAS has one thread anyway")
+def test_training_runs_blas_on_one_thread(trained, tmp_path):
+    """OpenBLAS's threads spin between the solvers' many small products: on two cores a training
+    took three times as long with them, and in the background they took the reader's core. In a
+    process where nothing limits BLAS (no OPENBLAS_NUM_THREADS), `learn.train` holds it to one
+    thread while it runs, however many it had before."""
+    db = trained_copy(trained, tmp_path)
+    script = (
+        "import json, sys\n"
+        "import numpy\n"
+        "from threadpoolctl import threadpool_info\n"
+        "from reader import learn\n"
+        "from reader.model import DEFAULT_LABELS, LabelSet\n"
+        "from reader.store import Store\n"
+        "def blas():\n"
+        "    return max(i['num_threads'] for i in threadpool_info() if i['user_api'] == 'blas')\n"
+        "seen = []\n"
+        "before = blas()\n"
+        "with Store(sys.argv[1]) as store:\n"
+        "    learn.train(store, LabelSet(DEFAULT_LABELS), progress=lambda stage, done, total: seen.append(blas()))\n"
+        "print(json.dumps({'before': before, 'during': sorted(set(seen)), 'after': blas()}))\n"
+    )
+    env = {k: v for k, v in cli_env().items() if not k.endswith("_NUM_THREADS")}
+    done = subprocess.run([sys.executable, "-c", script, str(db)], capture_output=True, text=True, env=env, timeout=600)
+    assert done.returncode == 0, done.stderr[-2000:]
+    found = json.loads(done.stdout.strip().splitlines()[-1])
+    assert found["before"] >= 2 and found["during"] == [1] and found["after"] == found["before"], found
