@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from reader.blas import one_blas_thread
 from reader.model import LabelSet, Suggestion
 from reader.resolve import resolve
 from reader.store import ModelInfo, Store, now
@@ -229,6 +230,7 @@ def _best(probs: dict[str, float]) -> str | None:
     return max(probs, key=probs.get) if probs else None
 
 
+@one_blas_thread
 def train(
     store: Store,
     label_set: LabelSet,
@@ -240,37 +242,9 @@ def train(
     output: Path | None = None,
     progress: Progress | None = None,
 ) -> Report:
-    """Cross-validate the learned suggester on the stored labels (moving the shipped model, for
-    the default label set), compare it with the current suggester on the same held-out labels,
-    fit it on all of them and keep it if it is better.
-
-    With `output`, the trained pipeline is also copied there, kept or not. A model that is not
-    kept leaves only its scores in the register; of the kept ones, the newest two stay on disk.
-
-    BLAS runs on one thread: the solvers make many small matrix products, between which
-    OpenBLAS's threads spin; on two cores a training took 59 s with them and 19 s without (the
-    same model), and in the background they took the core the reader's own process needs."""
-    import scipy.optimize  # noqa: F401 - loaded first: a limit reaches only the BLAS already loaded
-    import sklearn.linear_model  # noqa: F401
-    from threadpoolctl import threadpool_limits
-
-    with threadpool_limits(limits=1, user_api="blas"):
-        return _train(store, label_set, annotators=annotators, model=model, folds=folds, curve=curve,
-                      output=output, progress=progress)
-
-
-def _train(
-    store: Store,
-    label_set: LabelSet,
-    *,
-    annotators: Iterable[str] = (),
-    model: str | None = None,
-    folds: int = FOLDS,
-    curve: bool = False,
-    output: Path | None = None,
-    progress: Progress | None = None,
-) -> Report:
-    """`train`, with BLAS already held to one thread."""
+    """Cross-validate the learned suggester on the stored labels (moving the shipped model, for the
+    default label set) against the current suggester on the same held-out labels, fit it on all and
+    keep it if better. `output` gets a copy, kept or not; the newest two kept models stay on disk."""
     from reader.suggest import component, learned
 
     started = time.monotonic()
