@@ -309,7 +309,8 @@ def _pronoun_in_sentence(span, pronoun, clause) -> Actor | None:
             org = organisation_of(span, src)  # "Lawyers for the firm said it would ...": the firm
             if org is not None:
                 return Actor(org, phrase(span, org), f"'{pronoun.text}' is the organisation the speakers speak for")
-        if (p in ("they", "we") or (p == "it" and above)) and src.tag_ not in ("NNS", "NNPS"):
+        speaks_as_it = p == "it" and agrees(p, src, person_words([span]))  # "The Ministry of X said it": the ministry
+        if (p in ("they", "we") or (p == "it" and above and not speaks_as_it)) and src.tag_ not in ("NNS", "NNPS"):
             # "A spokeswoman for the hospital said it would ...": (not in an aside ", a spokesman
             # for X said", where "it" is more often the party the sentence is about)
             org = organisation_of(span, src)  # "a spokesman for the board says they ..."
