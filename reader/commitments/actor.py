@@ -169,6 +169,10 @@ def _active_actor(span, anchor, subject, known_party=None) -> Actor:
             # labelled a commitment names its party, and the subject is the one it names
             return Actor(subject, phrase(span, subject), "the subject: a noun of no list, and no source is quoted")
         return _speaker_or_none(span, anchor.clause, why)
+    if anchor.kind == "future" and lx.lemma(anchor.clause) in lx.RECIPIENT_VERBS and subject.lower_ not in lx.FIRST_PERSON:
+        src = speaker(span, anchor.clause)  # "Nurses will receive a grant, the board said": the board gives it
+        if src is not None and is_agent(span, src):
+            return _speaker_or_none(span, anchor.clause, f"'{subject.text}' receives what another gives")
     if subject.lower_ in lx.PERSONAL_PRONOUNS:
         found = _pronoun_in_sentence(span, subject, anchor.clause)
         if found is not None:
