@@ -199,8 +199,13 @@ def _day_of_saying(span, found: When, anchor) -> bool:
         return False
     verb = words[0].head
     saying = lx.ANNOUNCE_VERB_FORMS | lx.SPEECH_VERB_FORMS | lx.COMMIT_VERB_FORMS
-    return verb.lower_ in saying or (verb.i == anchor.trigger.i and anchor.kind in ("verb", "noun", "adjective")) or any(
-        c.lower_ in saying and c.dep_ in ("xcomp", "ccomp") for c in verb.children)
+    # "we are proud to announce", "pleased to confirm": the verb of saying hangs on an adjective
+    complements = [g for c in verb.children if c.dep_ == "acomp" for g in c.children] + list(verb.children)
+    # "reaffirm their commitment today", "a commitment I am making tonight": the verb that
+    # makes or affirms the commitment noun
+    affirms = anchor.kind == "noun" and (anchor.trigger.head.i == verb.i or (verb.dep_ == "relcl" and verb.head.i == anchor.trigger.i))
+    return verb.lower_ in saying or affirms or (verb.i == anchor.trigger.i and anchor.kind in ("verb", "noun", "adjective")) or any(
+        c.lower_ in saying and c.dep_ in ("xcomp", "ccomp") for c in complements)
 
 
 def _on_past_event(span, found: When) -> bool:
