@@ -152,6 +152,9 @@ def _passive_actor(span, anchor, subject) -> Actor:
         return Actor(agent, phrase(span, agent), "the agent of a passive")
     if subject is not None and subject.lower_ != "it" and anchor.trigger.lower_ in lx.COMMIT_ADJECTIVES:
         return _as_written(span, subject)  # "are committed to ...": the subject commits
+    if subject is not None and subject.lower_ != "it" and anchor.kind == "fallback" and anchor.trigger.i == anchor.clause.i \
+            and anchor.trigger.tag_ == "VBN" and is_agent(span, subject):
+        return _as_written(span, subject)  # "we are dedicated to ...", "are united in ...": a state of the subject's own
     return _speaker_or_none(span, anchor.clause, "a passive without an agent")
 
 
@@ -403,7 +406,8 @@ def _subject_owning(span, anchor, owner) -> Actor | None:
         same = POSSESSIVE_TO_PRONOUN.get(subject.lower_, subject.lower_)
         return Actor(subject, [subject.i], f"'{owner.text}' is the subject of '{verb.text}'") if same == p else None
     if p in ("i", "we") or not is_agent(span, subject) or not agrees(p, subject, person_words([span]), lenient=True):
-        if not (p == "we" and is_agent(span, subject) and subject.tag_ in ("NNS", "NNPS")):
+        several = subject.tag_ in ("NNS", "NNPS") or tree.child(span, subject, "conj") is not None  # "X and Y reaffirm our"
+        if not (p == "we" and is_agent(span, subject) and several):
             return None  # "The Ministers remain united in our outrage": the ministers speak as we
     return Actor(subject, phrase(span, subject), f"'{owner.text}' is the subject of '{verb.text}'")
 
