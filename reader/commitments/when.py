@@ -278,6 +278,13 @@ def _wider(span, anchor, actor_indices) -> set[int]:
     for tok in span:
         if tok.tag_ == "VBD" and tok.i not in path and tok.dep_ in ("advcl", "relcl", "acl", "conj", "ccomp", "parataxis"):
             found -= tree.subtree(span, tok)  # "After the founder left in October, ...": a past event
+        elif tok.tag_ == "VBN" and tok.i not in path and tok.dep_ in ("acl", "relcl") and tok.head.pos_ in ("NOUN", "PROPN") and not (
+                tok.lower_ in lx.COMMIT_ADJECTIVES | lx.COMMIT_VERB_FORMS or any(
+                a.dep_ in ("aux", "auxpass") and a.lower_ not in ("was", "were", "been", "has", "have", "had") for a in tok.children)):
+            # "under a scheme approved on Monday": what was done to a noun (not "a match set for
+            # June", "doses to be allocated by June", "a summit that will be held on 12 May",
+            # "pupils getting tested until July")
+            found -= tree.subtree(span, tok)
         if tok.lower_ in lx.FORECAST_WORD_FORMS and tok.i not in path:
             found -= tree.subtree(span, tok)  # "..., with a ruling expected next month": a forecast
         if tok.lower_ in lx.SPEECH_VERB_FORMS:
