@@ -39,6 +39,7 @@ from reader.grammar.time import (
     TIME_LABELS,
     When,
     adverbial,
+    as_long_as,
     entity_text,
     has_time_entity,
     is_temporal,
@@ -172,7 +173,8 @@ def _candidates(span, anchor, area, on_promise, base_year, own: bool = True, bas
         tok = span.doc[i]
         if i in taken:
             continue
-        found = onset(span, tok, area) or prep_phrase(span, tok, area) or adverbial(span, tok, area) or time_clause(span, tok, area)
+        found = onset(span, tok, area) or prep_phrase(span, tok, area) or adverbial(span, tok, area) or as_long_as(span, tok, area) \
+            or time_clause(span, tok, area)
         if found is None:
             continue
         if found.kind == "duration" or _in_the_past(span, found, base_year, own=own):

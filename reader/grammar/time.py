@@ -49,6 +49,10 @@ def _temporal_object(span, obj) -> bool:
             if prep.lower_ == "of" and inner is not None and obj.lower_ in lx.EVENT_TIME_NOUNS and _event(span, inner, loose=True):
                 return True  # "at the conclusion of the hearings": a point fixed by an event
         return obj.ent_type_ in TIME_LABELS
+    if obj.lower_ in lx.OPEN_TIME_NOUNS:
+        return obj.head.lower_ == "in"  # "in the future", "in the meantime"
+    if obj.lower_ in ("term", "run") and any(c.dep_ == "amod" and c.lower_ in ("long", "longer", "short", "medium") for c in obj.children):
+        return True  # "over the long term", "in the short run"
     if obj.lower_ in ("time", "term", "period"):
         return obj.ent_type_ in TIME_LABELS
     if obj.pos_ == "NOUN" and any(c.lower_ in lx.FORWARD_WORDS for c in obj.children if c.dep_ in ("amod", "det")):
@@ -92,8 +96,9 @@ def prep_phrase(span, tok, area) -> When | None:
     kind = "duration" if tok.lower_ == "for" and not _rest_of(obj) else "point"
     if tok.lower_ == "from" and _followed_by_to(span, tok):
         kind = "clause"  # "moved from August to September": what changes, a weak reading of when
-    if tok.lower_ in ("for", "over", "during", "throughout") and not has_time_entity(span, indices) and not _rest_of(obj):
-        return None
+    if tok.lower_ in ("for", "over", "during", "throughout") and not has_time_entity(span, indices) and not _rest_of(obj) \
+            and obj.lower_ not in ("term", "run") and not (tok.lower_ == "during" and event):
+        return None  # "for talks", "over the plan" (but "over the long term", "during the summit")
     if kind == "duration" and _looks_like_date(span, indices):
         kind = "point"  # "for 2 April" is a date, not a span of time
     return When(indices, entity_text(span, indices), kind)
@@ -215,6 +220,20 @@ def _bare_amount(span, indices) -> bool:
     """"30 days", "two weeks": an amount of time with nothing that fixes it on the calendar."""
     words = [span.doc[i] for i in indices]
     return len(words) >= 2 and words[-1].lower_ in lx.UNITS and all(w.like_num or w.lower_ in ("a", "few", "several") for w in words[:-1])
+
+
+def as_long_as(span, tok, area) -> When | None:
+    """"as long as needed", "as quickly as possible" (the `as-long-as` pattern): open-ended, but
+    the time the party gives its action."""
+    from reader.grammar import triggers
+
+    if not triggers.at(tok, "as-long-as", span):
+        return None
+    standard = [m[2] for m in triggers.at(tok, "as-long-as", span)]
+    if any(c.dep_ in ("nsubj", "expl") and c.lower_ != "it" for s in standard for c in s.children):
+        return None  # "as long as the truce holds": a condition ("as long as it takes" is a time)
+    indices = [i for i in tree.subtree_range(span, tok) if i in area]
+    return When(indices, None, "point") if indices else None
 
 
 def time_clause(span, tok, area) -> When | None:
