@@ -49,6 +49,9 @@ def _temporal_object(span, obj) -> bool:
             if prep.lower_ == "of" and inner is not None and obj.lower_ in lx.EVENT_TIME_NOUNS and _event(span, inner, loose=True):
                 return True  # "at the conclusion of the hearings": a point fixed by an event
         return obj.ent_type_ in TIME_LABELS
+    if obj.pos_ in ("NOUN", "PROPN") and obj.ent_type_ not in TIME_LABELS and obj.head.lower_ in ("at", "in") and any(
+            t.ent_type_ in TIME_LABELS and t.i < obj.i for t in obj.subtree) and _event(span, obj):
+        return True  # "at the May 18 ministerial", "in the 2027 budget": an event dated in its name
     if obj.lower_ in lx.OPEN_TIME_NOUNS:
         return obj.head.lower_ == "in"  # "in the future", "in the meantime"
     if obj.lower_ in ("term", "run") and any(c.dep_ == "amod" and c.lower_ in ("long", "longer", "short", "medium") for c in obj.children):
@@ -76,8 +79,8 @@ def prep_phrase(span, tok, area) -> When | None:
     if obj is None:
         inner = tree.child(span, tok, "prep")  # "ahead of the vote", "no later than"
         obj = tree.child(span, inner, "pobj") if inner is not None else None
-    if obj is None:
-        return None
+    if obj is None or obj.lower_ in lx.NOT_TIME_NOUNS:
+        return None  # "over the age of 21": spaCy's DATE, but no time
     if tok.lower_ == "in" and obj.lower_ == "time" and obj.i == tok.i + 1:
         # "in time for the summer season": the "for" phrase may hang on the verb beside it
         after = obj.i + 1
@@ -90,6 +93,9 @@ def prep_phrase(span, tok, area) -> When | None:
         return None
     indices = [i for i in tree.subtree_range(span, tok) if i in area or i == tok.i]
     indices = _trim_clauses(span, indices, obj, keep=tok)
+    for place in tree.children(span, obj, "prep"):
+        if any(c.ent_type_ in ("GPE", "LOC", "FAC") for c in tree.children(span, place, "pobj")):
+            indices = [i for i in indices if i not in tree.subtree(span, place)]  # "at the summit in Kigali": where, not when
     indices = _trim_lead(span, indices, tok)
     if tok.lower_ == "on" and tok.head.lower_ in lx.TOPIC_NOUNS and not has_time_entity(span, indices):
         return None  # "a decision on the launch date": what the decision is about, not a time
