@@ -105,11 +105,30 @@ def _locate_subject(span, anchor):
             return None, False, Actor(before, _np_words(span, before), "no subject in the parse: the party named right before the verb")
     if subject is None and anchor.kind in ("verb", "refusal", "proposal", "future") and clause.dep_ in SHARING_DEPS:
         subject, passive = shared_subject(span, clause)
+    if subject is None and clause.dep_ in ("ROOT", "acl", "relcl"):
+        named = _compound_subject(span, clause)
+        if named is not None:
+            return None, False, named
     if subject is None and anchor.kind == "headline":
         noun = tree.head(span, clause)
         if noun is not None and noun.pos_ in ("NOUN", "PROPN") and is_agent(span, noun):
             return None, False, Actor(noun, phrase(span, noun), "the headline's subject")
     return subject, passive, None
+
+
+def _compound_subject(span, clause):
+    """A headline's verb the parser took for the head of a noun phrase ("Council votes to
+    move ...", "Hospital board votes to close ..."): the party before it, parsed as a compound."""
+    verb = clause
+    if clause.dep_ in ("acl", "relcl") and tree.head(span, clause) is not None and tree.head(span, clause).dep_ == "ROOT":
+        verb = tree.head(span, clause)
+    if verb.dep_ != "ROOT" or verb.lower_ not in lx.COMMIT_VERB_FORMS:
+        return None
+    words = [c for c in tree.children(span, verb, "compound") if c.i < verb.i]
+    if not words or words[-1].i != verb.i - 1 or not is_agent(span, words[-1]):
+        return None
+    first = min(c.left_edge.i for c in tree.children(span, verb, "compound", "amod", "det", "nmod") if c.i < verb.i)  # "Parish council"
+    return Actor(words[-1], list(range(first, verb.i)), "a headline's subject, parsed as part of a noun phrase with its verb")
 
 
 def _noun_before(span, verb, apposition: bool = True):
