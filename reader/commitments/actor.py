@@ -172,8 +172,10 @@ def _passive_actor(span, anchor, subject) -> Actor:
     if subject is not None and subject.lower_ != "it" and anchor.trigger.lower_ in lx.COMMIT_ADJECTIVES:
         return _as_written(span, subject)  # "are committed to ...": the subject commits
     if subject is not None and subject.lower_ != "it" and anchor.kind == "fallback" and anchor.trigger.i == anchor.clause.i \
-            and anchor.trigger.tag_ == "VBN" and is_agent(span, subject):
-        return _as_written(span, subject)  # "we are dedicated to ...", "are united in ...": a state of the subject's own
+            and anchor.trigger.tag_ == "VBN" and is_agent(span, subject) and tree.child(span, anchor.trigger, "aux") is None:
+        # "we are dedicated to ...", "are united in ...": a state of the subject's own (not "X
+        # would be relocated", a passive with a modal)
+        return _as_written(span, subject)
     return _speaker_or_none(span, anchor.clause, "a passive without an agent")
 
 
