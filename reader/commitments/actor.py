@@ -230,14 +230,16 @@ def _as_written(span, subject) -> Actor:
 def phrase(span, head) -> list[int]:
     """The actor's words: the subject's subtree without clauses hanging off it, and without a
     descriptive apposition after a name ("Ajit Doval, India's adviser," -> "Ajit Doval")."""
-    if head.lower_ in lx.PERSONAL_PRONOUNS and head.pos_ == "PRON":
+    if head.lower_ in lx.PERSONAL_PRONOUNS and head.pos_ == "PRON" and tree.child(span, head, "conj") is None:
         return [head.i]  # "we — the army, the police and our allies — will": the words as written
+    # "The Treasury, the Home Office, and other departments": a list, not a name and its apposition
+    listed = any(c.dep_ == "conj" and tree.inside(span, c) for c in head.children)
     keep = tree.subtree(span, head)
     for c in head.children:
         if not tree.inside(span, c):
             continue
         if c.dep_ in ("relcl", "acl", "advcl", "ccomp", "parataxis") or (
-            c.dep_ == "appos" and (_is_name(head) or _dashed(span, c)) and not _acronym(span, c)
+            c.dep_ == "appos" and (_is_name(head) or _dashed(span, c)) and not _acronym(span, c) and not (listed and not _dashed(span, c))
         ) or (c.i > head.i and c.dep_ in ("prep", "npadvmod") and c.lower_ != "of" and (_set_off(span, c) or c.lower_ in ("through", "via"))):
             # ", with the support of X", ", 50 km west of Y", "through its programme": said of
             # the party, not its name
