@@ -94,8 +94,11 @@ def prep_phrase(span, tok, area) -> When | None:
     indices = [i for i in tree.subtree_range(span, tok) if i in area or i == tok.i]
     indices = _trim_clauses(span, indices, obj, keep=tok)
     for place in tree.children(span, obj, "prep"):
-        if any(c.ent_type_ in ("GPE", "LOC", "FAC") for c in tree.children(span, place, "pobj")):
-            indices = [i for i in indices if i not in tree.subtree(span, place)]  # "at the summit in Kigali": where, not when
+        if any(c.ent_type_ in ("GPE", "LOC", "FAC") for c in tree.children(span, place, "pobj")) or (
+                is_temporal(obj) and place.lower_ != "of" and not any(is_temporal(t) for t in place.subtree)):
+            # "at the summit in Kigali": where, not when; "over the next two years on new
+            # floodlights": what, not when
+            indices = [i for i in indices if i not in tree.subtree(span, place)]
     indices = _trim_lead(span, indices, tok)
     if tok.lower_ == "on" and tok.head.lower_ in lx.TOPIC_NOUNS and not has_time_entity(span, indices):
         return None  # "a decision on the launch date": what the decision is about, not a time
