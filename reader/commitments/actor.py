@@ -15,6 +15,11 @@ Rules, in order; each says in `note` what it did:
   trust" after "the Selby Harbour Trust");
 * a finite verb the parser left without a subject takes the party named right before it
   ("..., SoftBank, its largest investor, committed to ..."; "Exports rose and Quito plans to ...");
+  a headline's verb read as a noun ("Council votes to ...") the party before it (`subjects`);
+* a commitment noun "by" or "from" a party is that party's ("a pledge by X to ...", "welcomed
+  commitments from X to ..."); a subject that receives ("Nurses will receive a grant, the board
+  said") gives way to the source that announces it; "we are dedicated to" (a participle of the
+  subject's own state, without a modal) is the subject's;
 * a passive's "by X" is the actor only when X can act ("chosen by a public vote" is no agent);
 * a document that says something stands for its issuer ("A statement released by the church");
 * a subject no word list knows, with a determiner, that is no thing, event or plan ("The zoo
@@ -24,10 +29,12 @@ Rules, in order; each says in `note` what it did:
 * a personal pronoun in reported speech ("X said they would ...") stands for the speaker when
   they agree in number; a plural pronoun for a single person's organisation ("a spokesman for
   the board says they ..."), and "it" after "a spokeswoman / lawyers for X said", stand for
-  that organisation; "our" / "its" before a plan or goal likewise ("Our goal is to ...");
+  that organisation (but "The Ministry of X said it" is the ministry); "our" / "its" before a
+  plan or goal likewise ("Our goal is to ...", "X and Y reaffirm our commitment");
 * the words of an actor lose asides set off by commas, dashes or brackets, at any depth, and
   the day of saying ("said the leader, Ana Ruiz, on Monday"); a name cut in two by the parser
-  runs on over its proper nouns, and a hyphenated word split in three is one subject;
+  runs on over its proper nouns, and a hyphenated word split in three is one subject; a list
+  ("A, B, and C", "We and our partners") stays whole;
 * a pronoun after an earlier clause of the same sentence ("X did A, and he plans B") stands
   for that clause's subject;
 * otherwise a pronoun or a generic noun phrase ("the board", "both governments") stays as
@@ -38,6 +45,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from reader.commitments import subjects
 from reader.grammar import lexicon as lx
 from reader.grammar import tree
 from reader.grammar.party import POSSESSIVE_TO_PRONOUN, agrees, is_agent, maybe_party, person_words
@@ -77,6 +85,11 @@ def find(span, anchor, known_party=None) -> Actor:
     subject, passive, found = _locate_subject(span, anchor)
     if found is not None:
         return found
+    # "The pledge by the leaders will include ...", "welcomed the pledge by X to ...": X
+    nouns = [subject] if anchor.kind != "fallback" else tree.children(span, anchor.clause, "dobj")
+    by = next((b for b in map(lambda n: _noun_by(span, n), nouns) if b is not None), None)
+    if by is not None:
+        return by
     if passive:
         return _passive_actor(span, anchor, subject)
     if subject is None:
@@ -100,69 +113,20 @@ def _locate_subject(span, anchor):
     if subject is None and anchor.kind in ("verb", "refusal", "proposal", "future", "adjective") and clause.dep_ in ("ROOT", "ccomp", "conj"):
         # a finite verb with a party right before it: in English order, its subject ("Output
         # rose and Seoul plans to ...": not the first clause's subject)
-        before = _noun_before(span, clause, apposition=clause.dep_ != "conj")
+        before = subjects.noun_before(span, clause, apposition=clause.dep_ != "conj")
         if before is not None:
-            return None, False, Actor(before, _np_words(span, before), "no subject in the parse: the party named right before the verb")
+            return None, False, Actor(before, subjects.np_words(span, before), "no subject in the parse: the party named right before the verb")
     if subject is None and anchor.kind in ("verb", "refusal", "proposal", "future") and clause.dep_ in SHARING_DEPS:
         subject, passive = shared_subject(span, clause)
     if subject is None and clause.dep_ in ("ROOT", "acl", "relcl"):
-        named = _compound_subject(span, clause)
+        named = subjects.compound_subject(span, clause)
         if named is not None:
-            return None, False, named
+            return None, False, Actor(named[0], named[1], "a headline's subject, parsed as part of a noun phrase with its verb")
     if subject is None and anchor.kind == "headline":
         noun = tree.head(span, clause)
         if noun is not None and noun.pos_ in ("NOUN", "PROPN") and is_agent(span, noun):
             return None, False, Actor(noun, phrase(span, noun), "the headline's subject")
     return subject, passive, None
-
-
-def _compound_subject(span, clause):
-    """A headline's verb the parser took for the head of a noun phrase ("Council votes to
-    move ...", "Hospital board votes to close ..."): the party before it, parsed as a compound."""
-    verb = clause
-    if clause.dep_ in ("acl", "relcl") and tree.head(span, clause) is not None and tree.head(span, clause).dep_ == "ROOT":
-        verb = tree.head(span, clause)
-    if verb.dep_ != "ROOT" or verb.lower_ not in lx.COMMIT_VERB_FORMS:
-        return None
-    words = [c for c in tree.children(span, verb, "compound") if c.i < verb.i]
-    if not words or words[-1].i != verb.i - 1 or not is_agent(span, words[-1]):
-        return None
-    first = min(c.left_edge.i for c in tree.children(span, verb, "compound", "amod", "det", "nmod") if c.i < verb.i)  # "Parish council"
-    return Actor(words[-1], list(range(first, verb.i)), "a headline's subject, parsed as part of a noun phrase with its verb")
-
-
-def _noun_before(span, verb, apposition: bool = True):
-    """A finite verb the parser left without a subject: the name or party noun right before it
-    (past its auxiliaries and a comma-enclosed apposition: "..., SoftBank, its largest investor,
-    committed to ..."). None when something else stands there."""
-    if verb.tag_ not in ("VBD", "VBZ", "VBP") and not tree.children(span, verb, "aux"):
-        return None
-    j = min([verb.i] + [a.i for a in tree.children(span, verb, "aux", "neg", "advmod") if a.i < verb.i]) - 1
-    if apposition and j >= span.start and span.doc[j].text == ",":
-        k = j - 1
-        while k >= span.start and span.doc[k].text != "," and span.doc[k].pos_ not in ("VERB", "AUX"):
-            k -= 1
-        if k >= span.start and span.doc[k].text == "," and k < j - 1:
-            j = k - 1  # over the apposition
-    if j < span.start:
-        return None
-    tok = span.doc[j]
-    if tok.pos_ not in ("NOUN", "PROPN") or not is_agent(span, tok):
-        return None
-    return tok
-
-
-def _np_words(span, tok) -> list[int]:
-    """The words of a name or noun phrase ending in tok: its entity, or tok with the
-    determiners, adjectives and compounds right before it."""
-    start = tok.i
-    if tok.ent_type_ and tok.ent_iob_ == "I":
-        while start > span.start and span.doc[start].ent_iob_ == "I":
-            start -= 1
-    else:
-        while start > span.start and span.doc[start - 1].dep_ in ("compound", "amod", "det", "poss", "nummod") and span.doc[start - 1].head.i >= tok.i - 3:
-            start -= 1
-    return list(range(start, tok.i + 1))
 
 
 def _passive_actor(span, anchor, subject) -> Actor:
@@ -389,6 +353,8 @@ def _noun_owner(span, anchor) -> Actor:
             return Actor(owner, [owner.i], "possessive pronoun before the commitment noun")
         return Actor(owner, _drop_possessive(span, phrase(span, owner)), "the owner of the commitment noun")
     noun = anchor.trigger
+    if _noun_by(span, noun) is not None:
+        return _noun_by(span, noun)  # "a pledge by the Council to ...", "commitments from X to ..."
     verb = tree.head(span, noun)
     while verb is not None and verb.pos_ not in ("VERB", "AUX"):
         verb = tree.head(span, verb)
@@ -433,6 +399,17 @@ def _subject_owning(span, anchor, owner) -> Actor | None:
         if not (p == "we" and is_agent(span, subject) and several):
             return None  # "The Ministers remain united in our outrage": the ministers speak as we
     return Actor(subject, phrase(span, subject), f"'{owner.text}' is the subject of '{verb.text}'")
+
+
+def _noun_by(span, noun) -> Actor | None:
+    """The party of a commitment noun named after it with "by" or "from": "a pledge by X"."""
+    if noun is None or noun.lower_ not in lx.COMMIT_NOUNS:
+        return None
+    for prep in tree.children(span, noun, "prep"):
+        obj = tree.child(span, prep, "pobj") if prep.lower_ in ("by", "from") else None
+        if obj is not None and is_agent(span, obj):
+            return Actor(obj, phrase(span, obj), f"the party the '{noun.text}' is {prep.lower_}")
+    return None
 
 
 def _drop_possessive(span, indices: list[int]) -> list[int]:
