@@ -45,6 +45,7 @@ CASES = [
     ("The county will take further measures to protect the wetlands.", "deed-infinitive/means-object", "take", ["take", "measures", "protect", "to"]),
     ("The city will open a depot that will serve the north.", "modal-relative", "depot", ["depot", "serve", "will"]),
     ("The port will raise its dues in line with inflation.", "frame-phrase", "in", ["in", "line", "with"]),
+    ("The shelter will stay open as long as needed.", "as-long-as", "long", ["long", "as", "needed"]),
 ]
 
 

@@ -15,6 +15,11 @@ Rules, in order; each says in `note` what it did:
   trust" after "the Selby Harbour Trust");
 * a finite verb the parser left without a subject takes the party named right before it
   ("..., SoftBank, its largest investor, committed to ..."; "Exports rose and Quito plans to ...");
+  a headline's verb read as a noun ("Council votes to ...") the party before it (`subjects`);
+* a commitment noun "by" or "from" a party is that party's ("a pledge by X to ...", "welcomed
+  commitments from X to ..."); a subject that receives ("Nurses will receive a grant, the board
+  said") gives way to the source that announces it; "we are dedicated to" (a participle of the
+  subject's own state, without a modal) is the subject's;
 * a passive's "by X" is the actor only when X can act ("chosen by a public vote" is no agent);
 * a document that says something stands for its issuer ("A statement released by the church");
 * a subject no word list knows, with a determiner, that is no thing, event or plan ("The zoo
@@ -24,10 +29,12 @@ Rules, in order; each says in `note` what it did:
 * a personal pronoun in reported speech ("X said they would ...") stands for the speaker when
   they agree in number; a plural pronoun for a single person's organisation ("a spokesman for
   the board says they ..."), and "it" after "a spokeswoman / lawyers for X said", stand for
-  that organisation; "our" / "its" before a plan or goal likewise ("Our goal is to ...");
+  that organisation (but "The Ministry of X said it" is the ministry); "our" / "its" before a
+  plan or goal likewise ("Our goal is to ...", "X and Y reaffirm our commitment");
 * the words of an actor lose asides set off by commas, dashes or brackets, at any depth, and
   the day of saying ("said the leader, Ana Ruiz, on Monday"); a name cut in two by the parser
-  runs on over its proper nouns, and a hyphenated word split in three is one subject;
+  runs on over its proper nouns, and a hyphenated word split in three is one subject; a list
+  ("A, B, and C", "We and our partners") stays whole;
 * a pronoun after an earlier clause of the same sentence ("X did A, and he plans B") stands
   for that clause's subject;
 * otherwise a pronoun or a generic noun phrase ("the board", "both governments") stays as
@@ -38,6 +45,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from reader.commitments import subjects
 from reader.grammar import lexicon as lx
 from reader.grammar import tree
 from reader.grammar.party import POSSESSIVE_TO_PRONOUN, agrees, is_agent, maybe_party, person_words
@@ -77,6 +85,11 @@ def find(span, anchor, known_party=None) -> Actor:
     subject, passive, found = _locate_subject(span, anchor)
     if found is not None:
         return found
+    # "The pledge by the leaders will include ...", "welcomed the pledge by X to ...": X
+    nouns = [subject] if anchor.kind != "fallback" else tree.children(span, anchor.clause, "dobj")
+    by = next((b for b in map(lambda n: _noun_by(span, n), nouns) if b is not None), None)
+    if by is not None:
+        return by
     if passive:
         return _passive_actor(span, anchor, subject)
     if subject is None:
@@ -100,50 +113,20 @@ def _locate_subject(span, anchor):
     if subject is None and anchor.kind in ("verb", "refusal", "proposal", "future", "adjective") and clause.dep_ in ("ROOT", "ccomp", "conj"):
         # a finite verb with a party right before it: in English order, its subject ("Output
         # rose and Seoul plans to ...": not the first clause's subject)
-        before = _noun_before(span, clause, apposition=clause.dep_ != "conj")
+        before = subjects.noun_before(span, clause, apposition=clause.dep_ != "conj")
         if before is not None:
-            return None, False, Actor(before, _np_words(span, before), "no subject in the parse: the party named right before the verb")
+            return None, False, Actor(before, subjects.np_words(span, before), "no subject in the parse: the party named right before the verb")
     if subject is None and anchor.kind in ("verb", "refusal", "proposal", "future") and clause.dep_ in SHARING_DEPS:
         subject, passive = shared_subject(span, clause)
+    if subject is None and clause.dep_ in ("ROOT", "acl", "relcl"):
+        named = subjects.compound_subject(span, clause)
+        if named is not None:
+            return None, False, Actor(named[0], named[1], "a headline's subject, parsed as part of a noun phrase with its verb")
     if subject is None and anchor.kind == "headline":
         noun = tree.head(span, clause)
         if noun is not None and noun.pos_ in ("NOUN", "PROPN") and is_agent(span, noun):
             return None, False, Actor(noun, phrase(span, noun), "the headline's subject")
     return subject, passive, None
-
-
-def _noun_before(span, verb, apposition: bool = True):
-    """A finite verb the parser left without a subject: the name or party noun right before it
-    (past its auxiliaries and a comma-enclosed apposition: "..., SoftBank, its largest investor,
-    committed to ..."). None when something else stands there."""
-    if verb.tag_ not in ("VBD", "VBZ", "VBP") and not tree.children(span, verb, "aux"):
-        return None
-    j = min([verb.i] + [a.i for a in tree.children(span, verb, "aux", "neg", "advmod") if a.i < verb.i]) - 1
-    if apposition and j >= span.start and span.doc[j].text == ",":
-        k = j - 1
-        while k >= span.start and span.doc[k].text != "," and span.doc[k].pos_ not in ("VERB", "AUX"):
-            k -= 1
-        if k >= span.start and span.doc[k].text == "," and k < j - 1:
-            j = k - 1  # over the apposition
-    if j < span.start:
-        return None
-    tok = span.doc[j]
-    if tok.pos_ not in ("NOUN", "PROPN") or not is_agent(span, tok):
-        return None
-    return tok
-
-
-def _np_words(span, tok) -> list[int]:
-    """The words of a name or noun phrase ending in tok: its entity, or tok with the
-    determiners, adjectives and compounds right before it."""
-    start = tok.i
-    if tok.ent_type_ and tok.ent_iob_ == "I":
-        while start > span.start and span.doc[start].ent_iob_ == "I":
-            start -= 1
-    else:
-        while start > span.start and span.doc[start - 1].dep_ in ("compound", "amod", "det", "poss", "nummod") and span.doc[start - 1].head.i >= tok.i - 3:
-            start -= 1
-    return list(range(start, tok.i + 1))
 
 
 def _passive_actor(span, anchor, subject) -> Actor:
@@ -152,6 +135,11 @@ def _passive_actor(span, anchor, subject) -> Actor:
         return Actor(agent, phrase(span, agent), "the agent of a passive")
     if subject is not None and subject.lower_ != "it" and anchor.trigger.lower_ in lx.COMMIT_ADJECTIVES:
         return _as_written(span, subject)  # "are committed to ...": the subject commits
+    if subject is not None and subject.lower_ != "it" and anchor.kind == "fallback" and anchor.trigger.i == anchor.clause.i \
+            and anchor.trigger.tag_ == "VBN" and is_agent(span, subject) and tree.child(span, anchor.trigger, "aux") is None:
+        # "we are dedicated to ...", "are united in ...": a state of the subject's own (not "X
+        # would be relocated", a passive with a modal)
+        return _as_written(span, subject)
     return _speaker_or_none(span, anchor.clause, "a passive without an agent")
 
 
@@ -169,6 +157,10 @@ def _active_actor(span, anchor, subject, known_party=None) -> Actor:
             # labelled a commitment names its party, and the subject is the one it names
             return Actor(subject, phrase(span, subject), "the subject: a noun of no list, and no source is quoted")
         return _speaker_or_none(span, anchor.clause, why)
+    if anchor.kind == "future" and lx.lemma(anchor.clause) in lx.RECIPIENT_VERBS and subject.lower_ not in lx.FIRST_PERSON:
+        src = speaker(span, anchor.clause)  # "Nurses will receive a grant, the board said": the board gives it
+        if src is not None and is_agent(span, src):
+            return _speaker_or_none(span, anchor.clause, f"'{subject.text}' receives what another gives")
     if subject.lower_ in lx.PERSONAL_PRONOUNS:
         found = _pronoun_in_sentence(span, subject, anchor.clause)
         if found is not None:
@@ -202,14 +194,16 @@ def _as_written(span, subject) -> Actor:
 def phrase(span, head) -> list[int]:
     """The actor's words: the subject's subtree without clauses hanging off it, and without a
     descriptive apposition after a name ("Ajit Doval, India's adviser," -> "Ajit Doval")."""
-    if head.lower_ in lx.PERSONAL_PRONOUNS and head.pos_ == "PRON":
+    if head.lower_ in lx.PERSONAL_PRONOUNS and head.pos_ == "PRON" and tree.child(span, head, "conj") is None:
         return [head.i]  # "we — the army, the police and our allies — will": the words as written
+    # "The Treasury, the Home Office, and other departments": a list, not a name and its apposition
+    listed = any(c.dep_ == "conj" and tree.inside(span, c) for c in head.children)
     keep = tree.subtree(span, head)
     for c in head.children:
         if not tree.inside(span, c):
             continue
         if c.dep_ in ("relcl", "acl", "advcl", "ccomp", "parataxis") or (
-            c.dep_ == "appos" and (_is_name(head) or _dashed(span, c)) and not _acronym(span, c)
+            c.dep_ == "appos" and (_is_name(head) or _dashed(span, c)) and not _acronym(span, c) and not (listed and not _dashed(span, c))
         ) or (c.i > head.i and c.dep_ in ("prep", "npadvmod") and c.lower_ != "of" and (_set_off(span, c) or c.lower_ in ("through", "via"))):
             # ", with the support of X", ", 50 km west of Y", "through its programme": said of
             # the party, not its name
@@ -309,7 +303,8 @@ def _pronoun_in_sentence(span, pronoun, clause) -> Actor | None:
             org = organisation_of(span, src)  # "Lawyers for the firm said it would ...": the firm
             if org is not None:
                 return Actor(org, phrase(span, org), f"'{pronoun.text}' is the organisation the speakers speak for")
-        if (p in ("they", "we") or (p == "it" and above)) and src.tag_ not in ("NNS", "NNPS"):
+        speaks_as_it = p == "it" and agrees(p, src, person_words([span]))  # "The Ministry of X said it": the ministry
+        if (p in ("they", "we") or (p == "it" and above and not speaks_as_it)) and src.tag_ not in ("NNS", "NNPS"):
             # "A spokeswoman for the hospital said it would ...": (not in an aside ", a spokesman
             # for X said", where "it" is more often the party the sentence is about)
             org = organisation_of(span, src)  # "a spokesman for the board says they ..."
@@ -358,6 +353,8 @@ def _noun_owner(span, anchor) -> Actor:
             return Actor(owner, [owner.i], "possessive pronoun before the commitment noun")
         return Actor(owner, _drop_possessive(span, phrase(span, owner)), "the owner of the commitment noun")
     noun = anchor.trigger
+    if _noun_by(span, noun) is not None:
+        return _noun_by(span, noun)  # "a pledge by the Council to ...", "commitments from X to ..."
     verb = tree.head(span, noun)
     while verb is not None and verb.pos_ not in ("VERB", "AUX"):
         verb = tree.head(span, verb)
@@ -398,9 +395,21 @@ def _subject_owning(span, anchor, owner) -> Actor | None:
         same = POSSESSIVE_TO_PRONOUN.get(subject.lower_, subject.lower_)
         return Actor(subject, [subject.i], f"'{owner.text}' is the subject of '{verb.text}'") if same == p else None
     if p in ("i", "we") or not is_agent(span, subject) or not agrees(p, subject, person_words([span]), lenient=True):
-        if not (p == "we" and is_agent(span, subject) and subject.tag_ in ("NNS", "NNPS")):
+        several = subject.tag_ in ("NNS", "NNPS") or tree.child(span, subject, "conj") is not None  # "X and Y reaffirm our"
+        if not (p == "we" and is_agent(span, subject) and several):
             return None  # "The Ministers remain united in our outrage": the ministers speak as we
     return Actor(subject, phrase(span, subject), f"'{owner.text}' is the subject of '{verb.text}'")
+
+
+def _noun_by(span, noun) -> Actor | None:
+    """The party of a commitment noun named after it with "by" or "from": "a pledge by X"."""
+    if noun is None or noun.lower_ not in lx.COMMIT_NOUNS:
+        return None
+    for prep in tree.children(span, noun, "prep"):
+        obj = tree.child(span, prep, "pobj") if prep.lower_ in ("by", "from") else None
+        if obj is not None and is_agent(span, obj):
+            return Actor(obj, phrase(span, obj), f"the party the '{noun.text}' is {prep.lower_}")
+    return None
 
 
 def _drop_possessive(span, indices: list[int]) -> list[int]:

@@ -39,6 +39,7 @@ from reader.grammar.time import (
     TIME_LABELS,
     When,
     adverbial,
+    as_long_as,
     entity_text,
     has_time_entity,
     is_temporal,
@@ -172,7 +173,8 @@ def _candidates(span, anchor, area, on_promise, base_year, own: bool = True, bas
         tok = span.doc[i]
         if i in taken:
             continue
-        found = onset(span, tok, area) or prep_phrase(span, tok, area) or adverbial(span, tok, area) or time_clause(span, tok, area)
+        found = onset(span, tok, area) or prep_phrase(span, tok, area) or adverbial(span, tok, area) or as_long_as(span, tok, area) \
+            or time_clause(span, tok, area)
         if found is None:
             continue
         if found.kind == "duration" or _in_the_past(span, found, base_year, own=own):
@@ -199,8 +201,13 @@ def _day_of_saying(span, found: When, anchor) -> bool:
         return False
     verb = words[0].head
     saying = lx.ANNOUNCE_VERB_FORMS | lx.SPEECH_VERB_FORMS | lx.COMMIT_VERB_FORMS
-    return verb.lower_ in saying or (verb.i == anchor.trigger.i and anchor.kind in ("verb", "noun", "adjective")) or any(
-        c.lower_ in saying and c.dep_ in ("xcomp", "ccomp") for c in verb.children)
+    # "we are proud to announce", "pleased to confirm": the verb of saying hangs on an adjective
+    complements = [g for c in verb.children if c.dep_ == "acomp" for g in c.children] + list(verb.children)
+    # "reaffirm their commitment today", "a commitment I am making tonight": the verb that
+    # makes or affirms the commitment noun
+    affirms = anchor.kind == "noun" and (anchor.trigger.head.i == verb.i or (verb.dep_ == "relcl" and verb.head.i == anchor.trigger.i))
+    return verb.lower_ in saying or affirms or (verb.i == anchor.trigger.i and anchor.kind in ("verb", "noun", "adjective")) or any(
+        c.lower_ in saying and c.dep_ in ("xcomp", "ccomp") for c in complements)
 
 
 def _on_past_event(span, found: When) -> bool:
@@ -273,6 +280,13 @@ def _wider(span, anchor, actor_indices) -> set[int]:
     for tok in span:
         if tok.tag_ == "VBD" and tok.i not in path and tok.dep_ in ("advcl", "relcl", "acl", "conj", "ccomp", "parataxis"):
             found -= tree.subtree(span, tok)  # "After the founder left in October, ...": a past event
+        elif tok.tag_ == "VBN" and tok.i not in path and tok.dep_ in ("acl", "relcl") and tok.head.pos_ in ("NOUN", "PROPN") and not (
+                tok.lower_ in lx.COMMIT_ADJECTIVES | lx.COMMIT_VERB_FORMS or any(
+                a.dep_ in ("aux", "auxpass") and a.lower_ not in ("was", "were", "been", "has", "have", "had") for a in tok.children)):
+            # "under a scheme approved on Monday": what was done to a noun (not "a match set for
+            # June", "doses to be allocated by June", "a summit that will be held on 12 May",
+            # "pupils getting tested until July")
+            found -= tree.subtree(span, tok)
         if tok.lower_ in lx.FORECAST_WORD_FORMS and tok.i not in path:
             found -= tree.subtree(span, tok)  # "..., with a ruling expected next month": a forecast
         if tok.lower_ in lx.SPEECH_VERB_FORMS:

@@ -49,6 +49,13 @@ def _temporal_object(span, obj) -> bool:
             if prep.lower_ == "of" and inner is not None and obj.lower_ in lx.EVENT_TIME_NOUNS and _event(span, inner, loose=True):
                 return True  # "at the conclusion of the hearings": a point fixed by an event
         return obj.ent_type_ in TIME_LABELS
+    if obj.pos_ in ("NOUN", "PROPN") and obj.ent_type_ not in TIME_LABELS and obj.head.lower_ in ("at", "in") and any(
+            t.ent_type_ in TIME_LABELS and t.i < obj.i for t in obj.subtree) and _event(span, obj):
+        return True  # "at the May 18 ministerial", "in the 2027 budget": an event dated in its name
+    if obj.lower_ in lx.OPEN_TIME_NOUNS:
+        return obj.head.lower_ == "in"  # "in the future", "in the meantime"
+    if obj.lower_ in ("term", "run") and any(c.dep_ == "amod" and c.lower_ in ("long", "longer", "short", "medium") for c in obj.children):
+        return True  # "over the long term", "in the short run"
     if obj.lower_ in ("time", "term", "period"):
         return obj.ent_type_ in TIME_LABELS
     if obj.pos_ == "NOUN" and any(c.lower_ in lx.FORWARD_WORDS for c in obj.children if c.dep_ in ("amod", "det")):
@@ -72,8 +79,8 @@ def prep_phrase(span, tok, area) -> When | None:
     if obj is None:
         inner = tree.child(span, tok, "prep")  # "ahead of the vote", "no later than"
         obj = tree.child(span, inner, "pobj") if inner is not None else None
-    if obj is None:
-        return None
+    if obj is None or obj.lower_ in lx.NOT_TIME_NOUNS:
+        return None  # "over the age of 21": spaCy's DATE, but no time
     if tok.lower_ == "in" and obj.lower_ == "time" and obj.i == tok.i + 1:
         # "in time for the summer season": the "for" phrase may hang on the verb beside it
         after = obj.i + 1
@@ -86,14 +93,21 @@ def prep_phrase(span, tok, area) -> When | None:
         return None
     indices = [i for i in tree.subtree_range(span, tok) if i in area or i == tok.i]
     indices = _trim_clauses(span, indices, obj, keep=tok)
+    for place in tree.children(span, obj, "prep"):
+        if any(c.ent_type_ in ("GPE", "LOC", "FAC") for c in tree.children(span, place, "pobj")) or (
+                is_temporal(obj) and place.lower_ != "of" and not any(is_temporal(t) for t in place.subtree)):
+            # "at the summit in Kigali": where, not when; "over the next two years on new
+            # floodlights": what, not when
+            indices = [i for i in indices if i not in tree.subtree(span, place)]
     indices = _trim_lead(span, indices, tok)
     if tok.lower_ == "on" and tok.head.lower_ in lx.TOPIC_NOUNS and not has_time_entity(span, indices):
         return None  # "a decision on the launch date": what the decision is about, not a time
     kind = "duration" if tok.lower_ == "for" and not _rest_of(obj) else "point"
     if tok.lower_ == "from" and _followed_by_to(span, tok):
         kind = "clause"  # "moved from August to September": what changes, a weak reading of when
-    if tok.lower_ in ("for", "over", "during", "throughout") and not has_time_entity(span, indices) and not _rest_of(obj):
-        return None
+    if tok.lower_ in ("for", "over", "during", "throughout") and not has_time_entity(span, indices) and not _rest_of(obj) \
+            and obj.lower_ not in ("term", "run") and not (tok.lower_ == "during" and event):
+        return None  # "for talks", "over the plan" (but "over the long term", "during the summit")
     if kind == "duration" and _looks_like_date(span, indices):
         kind = "point"  # "for 2 April" is a date, not a span of time
     return When(indices, entity_text(span, indices), kind)
@@ -215,6 +229,20 @@ def _bare_amount(span, indices) -> bool:
     """"30 days", "two weeks": an amount of time with nothing that fixes it on the calendar."""
     words = [span.doc[i] for i in indices]
     return len(words) >= 2 and words[-1].lower_ in lx.UNITS and all(w.like_num or w.lower_ in ("a", "few", "several") for w in words[:-1])
+
+
+def as_long_as(span, tok, area) -> When | None:
+    """"as long as needed", "as quickly as possible" (the `as-long-as` pattern): open-ended, but
+    the time the party gives its action."""
+    from reader.grammar import triggers
+
+    if not triggers.at(tok, "as-long-as", span):
+        return None
+    standard = [m[2] for m in triggers.at(tok, "as-long-as", span)]
+    if any(c.dep_ in ("nsubj", "expl") and c.lower_ != "it" for s in standard for c in s.children):
+        return None  # "as long as the truce holds": a condition ("as long as it takes" is a time)
+    indices = [i for i in tree.subtree_range(span, tok) if i in area]
+    return When(indices, None, "point") if indices else None
 
 
 def time_clause(span, tok, area) -> When | None:
