@@ -183,6 +183,9 @@ def _candidates(span, anchor, area, on_promise, base_year, own: bool = True, bas
             continue  # "Today, the council announces ...": the day it is said
         if _on_past_event(span, found) and not _points_forward(span, found, base_year, base_date):
             continue  # "The Senate on Thursday ratified ...", "returned to work on Thursday": a day gone by
+        first = span.doc[min(found.indices)]
+        if first.lower_ == "during" and first.head.i == anchor.trigger.i and anchor.kind in ("verb", "refusal", "proposal"):
+            continue  # "agree a workplan during the minister's visit": the time of agreeing
         if _after_a_spell(span, found):
             continue  # "after four months of talks": what led to it, not when it is done
         if on_promise & set(found.indices) and not _points_forward(span, found, base_year, base_date):
