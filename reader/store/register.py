@@ -9,6 +9,7 @@ costs what was written, and `computed` over every sentence is what the kept rows
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
 import operator
 import sqlite3
@@ -121,8 +122,16 @@ def _grams(hay: str) -> set[str]:
     return set(hay) | set(map(operator.add, hay, hay[1:]))
 
 
+@functools.cache
+def _parts() -> tuple[str, ...]:
+    """Tracked's field names, read once (the class loads when the register is first read)."""
+    from reader.records import Tracked
+
+    return tuple(f.name for f in fields(Tracked))
+
+
 def _stored(item: Tracked) -> str:
-    return json.dumps({f.name: getattr(item, f.name) for f in fields(item)}, ensure_ascii=False)
+    return json.dumps({name: getattr(item, name) for name in _parts()}, ensure_ascii=False)
 
 
 def _tracked(item: str) -> Tracked:
