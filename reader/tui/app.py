@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -56,6 +56,8 @@ class ReaderApp(App[None]):
         self.retrain_every = retrain_every
         self.labels_since_training = 0
         self._data_version: int | None = None
+        self._drawn = False  # the first frame is on screen (Textual's Ready)
+        self._after_first_frame: list[Callable[[], object]] = []
 
     def get_theme_variable_defaults(self) -> dict[str, str]:
         """The entity colours of the theme in use (reader.tui.theme), unless the theme sets them."""
@@ -69,7 +71,7 @@ class ReaderApp(App[None]):
         self.set_interval(WATCH_SECONDS, self._watch_database)
         if self._keymap:
             self.call_after_refresh(self._check_keymap)
-        self.call_after_refresh(self._catch_up_suggestions)
+        self.after_first_frame(self._catch_up_suggestions)
         # An article named on the command line opens alone; the library is built only when
         # the user goes back to it, so start-up does not pay for a table of every article.
         if self.start_review is not None:
@@ -80,6 +82,25 @@ class ReaderApp(App[None]):
             self.open_commitments()  # the library is built only if the user goes back to it
         else:
             self.push_screen(_library())
+
+    def after_first_frame(self, callback: Callable[[], object]) -> None:
+        """Run start-up work that the first frame does not need once it is drawn.
+
+        `call_after_refresh` is not enough at start-up: the first screen is mounted inside the
+        app's start-up batch, where a refresh is laid out but not drawn, so its callbacks ran
+        before anything was on screen (a parse job was started, the suggestions were checked)."""
+        if self._drawn:
+            self.call_after_refresh(callback)
+        else:
+            self._after_first_frame.append(callback)
+
+    def on_ready(self) -> None:
+        """Textual's Ready, handled once the start-up batch is over: what waited for the first
+        frame runs after the refresh that draws it."""
+        self._drawn = True
+        for callback in self._after_first_frame:
+            self.call_after_refresh(callback)
+        self._after_first_frame.clear()
 
     def _catch_up_suggestions(self) -> None:
         """Articles without suggestions (merged from another database, or stored before

@@ -117,10 +117,10 @@ class ArticleScreen(Screen[None]):
         if self.parsed:
             # A reading position far down: in view once the first layout has wrapped the text.
             self.call_after_refresh(self.view.scroll_to_cursor)
-            self.call_after_refresh(self._catch_up_suggestions)
+            self.app.after_first_frame(self._catch_up_suggestions)
         else:
             # After the text is on screen, so the first frame never waits for the job to start.
-            self.call_after_refresh(self.app.parse, [self.article_id])
+            self.app.after_first_frame(lambda: self.app.parse([self.article_id]))
 
     def _show_parse(self, view: ArticleView) -> None:
         """Sentences, entities and the reading position into the view."""
