@@ -42,7 +42,7 @@ from textual.strip import Strip
 
 from reader.model import SKIPPED, Entity, LabelSet, Sentence
 from reader.session import NO_MARK, Mark
-from reader.tui.theme import component_classes, entity_class, label_class, view_css
+from reader.tui.theme import colour_styles, component_classes, entity_class, label_class, view_css
 
 COLUMN = 76  # a comfortable reading measure, in cells
 GUTTER_WIDTH = 5  # cursor arrow, up to two sentence marks, a flag, a space
@@ -99,9 +99,10 @@ class ArticleView(ScrollView, can_focus=True, inherit_bindings=False):
 
     DEFAULT_CSS = "ArticleView { background: $surface; color: $text; overflow-x: hidden; scrollbar-gutter: stable; }\n" + view_css()
     # Component classes (reader.tui.theme), resolved one by one when a line first draws with
-    # one (`get_component_styles`), not all ~30 by Textual on every restyle (three before the
-    # first paint: on mount, on focus, on resume), which was a tenth of the time to it.
+    # one (`get_component_styles`), not all of them by Textual on every restyle (three before
+    # the first paint: on mount, on focus, on resume).
     LAZY_COMPONENT_CLASSES = frozenset(component_classes())
+    COLOUR_STYLES = colour_styles()  # entity and label classes: theme variables, no CSS rule each
 
     class SentenceClicked(Message):
         """The user clicked a sentence."""
@@ -264,31 +265,42 @@ class ArticleView(ScrollView, can_focus=True, inherit_bindings=False):
         return strip
 
     def style_of(self, component: str) -> Style:
-        """A component class's style as the current theme draws it."""
+        """A class's style as the current theme draws it."""
         style = self._styles.get(component)
         if style is None:
-            # The cursor's translucent highlight is blended over the view's background here;
-            # the other classes add only what they set.
-            whole = component == "article-view--cursor"
-            style = self._styles[component] = self.get_component_rich_style(component, partial=not whole)
-            if whole:
-                style = self._styles[component] = Style(bgcolor=style.bgcolor, bold=True, underline=True)
+            text = self.COLOUR_STYLES.get(component)
+            if text is not None:
+                style = self._styles[component] = self._theme_style(text)
+            else:
+                # The cursor's translucent highlight is blended over the view's background here;
+                # the other classes add only what they set.
+                whole = component == "article-view--cursor"
+                style = self._styles[component] = self.get_component_rich_style(component, partial=not whole)
+                if whole:
+                    style = self._styles[component] = Style(bgcolor=style.bgcolor, bold=True, underline=True)
         return style
+
+    def _theme_style(self, text: str) -> Style:
+        """A `Content` style's colours and boldness as a Rich style, as a component class with the
+        same rules gives them (`RenderStyles.partial_rich_style`)."""
+        parsed = self.app.stylesheet.parse_style(text)
+        colour, background = parsed.foreground, parsed.background
+        return Style(
+            color=colour.rich_color if colour is not None and colour.a > 0 else None,
+            bgcolor=background.rich_color if background is not None and background.a > 0 else None,
+            bold=parsed.bold,
+        )
 
     def notify_style_update(self) -> None:
         # A new theme: its colours, and lines painted in them (the base style is in every key).
+        drawn = list(self._styles.items())
         self._styles.clear()
+        self._component_styles.clear()
         self._theme_generation += 1
         super().notify_style_update()
-        # As Textual does for component classes: those drawn with are resolved again, and the
-        # view repaints if one changed (a theme that changes only an entity colour).
-        drawn = dict(self._component_styles)
-        self._component_styles.clear()
-        changed = False
-        for name, old in drawn.items():
-            new = self._component_styles[name] = self._resolve_component(name)
-            changed = changed or new != old
-        if changed:
+        # As Textual does for component classes: what lines were drawn with is resolved again,
+        # and the view repaints if any of it changed (a theme that changes only an entity colour).
+        if any(self.style_of(name) != old for name, old in drawn):
             self.refresh()
 
     def get_component_styles(self, *names: str) -> RenderStyles:
