@@ -98,6 +98,8 @@ class ReaderApp(App[None]):
         """Textual's Ready, handled once the start-up batch is over: what waited for the first
         frame runs after the refresh that draws it."""
         self._drawn = True
+        if getattr(self.screen, "frame_skipped", False):
+            self.screen.refresh()  # the first frame, not rendered inside the batch
         for callback in self._after_first_frame:
             self.call_after_refresh(callback)
         self._after_first_frame.clear()

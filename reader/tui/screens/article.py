@@ -75,7 +75,19 @@ class ArticleScreen(Screen[None]):
         self.article: Article = self.session.article
         self.auto_advance = True
         self._search: str = ""
+        self.frame_skipped = False  # a frame was due inside the start-up batch (_compositor_refresh)
         self._name_label_keys()
+
+    def _compositor_refresh(self) -> None:
+        # Opened at start-up, this screen is laid out inside the app's start-up batch, where
+        # Textual renders a whole frame and then drops it (App._display draws nothing while
+        # batched): the frame is rendered once, after the batch (ReaderApp.on_ready). What stays
+        # dirty is drawn then. Private to Textual, which is pinned.
+        if self.app._batch_count:  # noqa: SLF001
+            self.frame_skipped = True
+            return
+        self.frame_skipped = False
+        super()._compositor_refresh()
 
     @property
     def parsed(self) -> bool:
