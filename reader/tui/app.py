@@ -21,6 +21,8 @@ if TYPE_CHECKING:
 
 # How often the app looks for what other windows and processes committed (a cheap PRAGMA).
 WATCH_SECONDS = 0.5
+# How long start-up work waits after the first frame, so the frame reaches the terminal first.
+FIRST_FRAME_GRACE = 0.1
 
 
 def _library() -> Screen:
@@ -88,7 +90,7 @@ class ReaderApp(App[None]):
             self.push_screen(_library())
 
     def after_first_frame(self, callback: Callable[[], object]) -> None:
-        """Run start-up work that the first frame does not need once it is drawn.
+        """Run start-up work that the first frame does not need once it is on screen.
 
         `call_after_refresh` is not enough at start-up: the first screen is mounted inside the
         app's start-up batch, where a refresh is laid out but not drawn, so its callbacks ran
@@ -99,14 +101,26 @@ class ReaderApp(App[None]):
             self._after_first_frame.append(callback)
 
     def on_ready(self) -> None:
-        """Textual's Ready, handled once the start-up batch is over: what waited for the first
-        frame runs after the refresh that draws it."""
+        """Textual's Ready, handled once the start-up batch is over, just before the first frame
+        is drawn. What waited for it runs a moment later: Textual's writer thread sends the
+        frame to the terminal only when it gets the interpreter lock, and work started at once
+        kept the frame off the screen for some 20 ms."""
         self._drawn = True
+        self.call_after_refresh(self._draw_skipped_frame)
+        waiting, self._after_first_frame = self._after_first_frame, []
+
+        def run_waiting() -> None:
+            for callback in waiting:
+                callback()
+
+        if waiting:
+            self.set_timer(FIRST_FRAME_GRACE, run_waiting)
+
+    def _draw_skipped_frame(self) -> None:
+        """The first screen's frame, if no refresh after the start-up batch drew it (a resize
+        of the terminal usually does)."""
         if getattr(self.screen, "frame_skipped", False):
-            self.screen.refresh()  # the first frame, not rendered inside the batch
-        for callback in self._after_first_frame:
-            self.call_after_refresh(callback)
-        self._after_first_frame.clear()
+            self.screen.refresh()
 
     def _catch_up_suggestions(self) -> None:
         """Articles without suggestions (merged from another database, or stored before
