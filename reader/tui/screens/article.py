@@ -81,8 +81,9 @@ class ArticleScreen(Screen[None]):
     def _compositor_refresh(self) -> None:
         # Opened at start-up, this screen is laid out inside the app's start-up batch, where
         # Textual renders a whole frame and then drops it (App._display draws nothing while
-        # batched): the frame is rendered once, after the batch (ReaderApp.on_ready). What stays
-        # dirty is drawn then. Private to Textual, which is pinned.
+        # batched): the frame is rendered once, after the batch (on the terminal's resize, else
+        # ReaderApp._draw_skipped_frame), with all that is still dirty. Private to Textual,
+        # which is pinned.
         if self.app._batch_count:  # noqa: SLF001
             self.frame_skipped = True
             return
