@@ -12,7 +12,6 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.content import Content
 from textual.containers import Horizontal
-from textual.screen import Screen
 from textual.widgets import Static
 
 from reader.model import COMMITMENT, SKIPPED, Article, LabelSet
@@ -21,6 +20,7 @@ from reader.store import StoreError
 from reader.tui.messages import ArticleParsed, DatabaseChanged, SuggestionsUpdated
 from reader.tui.widgets.article_view import ArticleView
 from reader.tui.screens.article_status import article_header, entity_legend, next_match, status_content
+from reader.tui.screens.first_frame import FirstFrameOnce
 from reader.tui.widgets.key_bar import KeyBar
 from reader.tui.widgets.lines import open_line, typed_slash
 
@@ -32,7 +32,7 @@ LABEL_KEYS = [
 ]
 
 
-class ArticleScreen(Screen[None]):
+class ArticleScreen(FirstFrameOnce):
     """One article: header, reading column, status bar and key bar."""
 
     BINDINGS = [
@@ -75,20 +75,7 @@ class ArticleScreen(Screen[None]):
         self.article: Article = self.session.article
         self.auto_advance = True
         self._search: str = ""
-        self.frame_skipped = False  # a frame was due inside the start-up batch (_compositor_refresh)
         self._name_label_keys()
-
-    def _compositor_refresh(self) -> None:
-        # Opened at start-up, this screen is laid out inside the app's start-up batch, where
-        # Textual renders a whole frame and then drops it (App._display draws nothing while
-        # batched): the frame is rendered once, after the batch (on the terminal's resize, else
-        # ReaderApp._draw_skipped_frame), with all that is still dirty. Private to Textual,
-        # which is pinned.
-        if self.app._batch_count:  # noqa: SLF001
-            self.frame_skipped = True
-            return
-        self.frame_skipped = False
-        super()._compositor_refresh()
 
     @property
     def parsed(self) -> bool:
