@@ -146,7 +146,8 @@ def open_reader(opts: Options, targets: tuple[str, ...], *, jobs: int, max_bytes
     labels = opts.label_set()
     annotator = opts.who()
     piped = "-" in targets and not sys.stdin.isatty()
-    if not served() and (not sys.stdout.isatty() or not (sys.stdin.isatty() or piped)):
+    # a terminal first: reader.serve is imported only when there is none
+    if (not sys.stdout.isatty() or not (sys.stdin.isatty() or piped)) and not served():
         raise ReaderError("the reader needs a terminal; in scripts use `reader import` and `reader export`")
     store = open_store(opts.db_path)
     article_id = None
@@ -194,10 +195,14 @@ def run_import(store: Any, targets: tuple[str, ...], *, model: str | None, jobs:
 
     from rich.console import Console
 
-    from reader.cluster import ClusterError
     from reader.ingest import Limits
     from reader.pipeline import import_targets
 
+    cluster_errors: tuple[type[Exception], ...] = ()  # reader.cluster only for a parse on a cluster
+    if cluster is not None:
+        from reader.cluster import ClusterError
+
+        cluster_errors = (ClusterError,)
     out = Console(highlight=False, soft_wrap=True)
     bar: Any = progress(targets, "importing", enabled=not quiet) if progress is not None else _NoBar()
 
@@ -231,7 +236,7 @@ def run_import(store: Any, targets: tuple[str, ...], *, model: str | None, jobs:
                 parser=cluster,
             )
             size = cluster.size if cluster is not None else 0
-    except ClusterError as exc:
+    except cluster_errors as exc:
         raise ReaderError(str(exc)) from None
     finally:
         bar.stop()

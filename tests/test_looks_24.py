@@ -143,7 +143,7 @@ async def test_each_entity_type_has_a_colour_of_its_own_in_both_themes(db: Path,
             background = view.rich_style.bgcolor.get_truecolor()
             colours = {}
             for label in [*ENTITY_COLOURS, "CARDINAL"]:
-                colour = view.get_component_rich_style(entity_class(label)).color
+                colour = view.style_of(entity_class(label)).color
                 colours[label] = tuple(colour.get_truecolor())
                 assert contrast(colours[label], tuple(background)) >= 3, (theme, label, colours[label], background)
             labels = list(colours)

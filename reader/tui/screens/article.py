@@ -12,7 +12,6 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.content import Content
 from textual.containers import Horizontal
-from textual.screen import Screen
 from textual.widgets import Static
 
 from reader.model import COMMITMENT, SKIPPED, Article, LabelSet
@@ -21,6 +20,7 @@ from reader.store import StoreError
 from reader.tui.messages import ArticleParsed, DatabaseChanged, SuggestionsUpdated
 from reader.tui.widgets.article_view import ArticleView
 from reader.tui.screens.article_status import article_header, entity_legend, next_match, status_content
+from reader.tui.screens.first_frame import FirstFrameOnce
 from reader.tui.widgets.key_bar import KeyBar
 from reader.tui.widgets.lines import open_line, typed_slash
 
@@ -32,7 +32,7 @@ LABEL_KEYS = [
 ]
 
 
-class ArticleScreen(Screen[None]):
+class ArticleScreen(FirstFrameOnce):
     """One article: header, reading column, status bar and key bar."""
 
     BINDINGS = [
@@ -117,10 +117,10 @@ class ArticleScreen(Screen[None]):
         if self.parsed:
             # A reading position far down: in view once the first layout has wrapped the text.
             self.call_after_refresh(self.view.scroll_to_cursor)
-            self.call_after_refresh(self._catch_up_suggestions)
+            self.app.after_first_frame(self._catch_up_suggestions)
         else:
             # After the text is on screen, so the first frame never waits for the job to start.
-            self.call_after_refresh(self.app.parse, [self.article_id])
+            self.app.after_first_frame(lambda: self.app.parse([self.article_id]))
 
     def _show_parse(self, view: ArticleView) -> None:
         """Sentences, entities and the reading position into the view."""

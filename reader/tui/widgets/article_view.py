@@ -33,6 +33,7 @@ from rich.cells import cell_len
 from rich.segment import Segment
 from rich.style import Style
 from textual import events
+from textual.color import Color
 from textual.geometry import Size
 from textual.message import Message
 from textual.scroll_view import ScrollView
@@ -40,7 +41,7 @@ from textual.strip import Strip
 
 from reader.model import SKIPPED, Entity, LabelSet, Sentence
 from reader.session import NO_MARK, Mark
-from reader.tui.theme import component_classes, entity_class, label_class, view_css
+from reader.tui.theme import entity_class, label_class, view_styles
 
 COLUMN = 76  # a comfortable reading measure, in cells
 GUTTER_WIDTH = 5  # cursor arrow, up to two sentence marks, a flag, a space
@@ -95,8 +96,8 @@ def _fit(text: str, pos: int, end: int, width: int) -> int:
 class ArticleView(ScrollView, can_focus=True, inherit_bindings=False):
     """The reading column: sentences, labels, entities and the cursor."""
 
-    DEFAULT_CSS = "ArticleView { background: $surface; color: $text; overflow-x: hidden; scrollbar-gutter: stable; }\n" + view_css()
-    COMPONENT_CLASSES = component_classes()
+    DEFAULT_CSS = "ArticleView { background: $surface; color: $text; overflow-x: hidden; scrollbar-gutter: stable; }"
+    STYLES = view_styles()  # its style classes (reader.tui.theme)
 
     class SentenceClicked(Message):
         """The user clicked a sentence."""
@@ -122,6 +123,7 @@ class ArticleView(ScrollView, can_focus=True, inherit_bindings=False):
         self._wrapped_for = -1
         self._cache: dict[int, tuple[tuple, Strip]] = {}
         self._styles: dict[str, Style] = {}
+        self._base_style: Style | None = None
         self._theme_generation = 0  # in every cache key, so a new theme repaints every line
         self._column = COLUMN
 
@@ -258,23 +260,44 @@ class ArticleView(ScrollView, can_focus=True, inherit_bindings=False):
         self._cache[index] = (key, strip)
         return strip
 
-    def style_of(self, component: str) -> Style:
-        """A component class's style as the current theme draws it."""
-        style = self._styles.get(component)
+    def style_of(self, name: str) -> Style:
+        """A style class as the current theme draws it: what it sets, to add to the view's own
+        style; the cursor's highlight whole, blended over the view's background."""
+        style = self._styles.get(name)
         if style is None:
-            # The cursor's translucent highlight is blended over the view's background here;
-            # the other classes add only what they set.
-            whole = component == "article-view--cursor"
-            style = self._styles[component] = self.get_component_rich_style(component, partial=not whole)
-            if whole:
-                style = self._styles[component] = Style(bgcolor=style.bgcolor, bold=True, underline=True)
+            parsed = self.app.stylesheet.parse_style(self.STYLES[name])
+            colour, background = parsed.foreground, parsed.background
+            if name == "article-view--cursor":
+                behind = Color.from_rich_color(self._base().bgcolor)
+                style = Style(bgcolor=(behind + background).rich_color, bold=True, underline=True)
+            else:  # as Textual's CSS gives a class's own rules (RenderStyles.partial_rich_style)
+                style = Style(
+                    color=colour.rich_color if colour is not None and colour.a > 0 else None,
+                    bgcolor=background.rich_color if background is not None and background.a > 0 else None,
+                    bold=parsed.bold,
+                    italic=parsed.italic,
+                )
+            self._styles[name] = style
         return style
+
+    def _base(self) -> Style:
+        """The view's own style, from its ancestors' (worked out once, not for every line)."""
+        if self._base_style is None:
+            self._base_style = self.rich_style
+        return self._base_style
 
     def notify_style_update(self) -> None:
         # A new theme: its colours, and lines painted in them (the base style is in every key).
+        drawn = list(self._styles.items())
         self._styles.clear()
+        self._base_style = None
         self._theme_generation += 1
         super().notify_style_update()
+        # As Textual does for a widget's component classes: what lines were drawn with is
+        # resolved again, and the view repaints if any of it changed (a theme that changes only
+        # an entity colour, say).
+        if any(self.style_of(name) != old for name, old in drawn):
+            self.refresh()
 
     def _display_state(self, y: int) -> tuple:
         """Everything a painted line depends on besides the text it shows: the cache key."""
@@ -291,7 +314,7 @@ class ArticleView(ScrollView, can_focus=True, inherit_bindings=False):
 
     def _paint(self, y: int) -> Strip:
         width = max(0, self._wrapped_for)
-        base = self.rich_style
+        base = self._base()
         if not (0 <= y < len(self.lines)):
             return Strip.blank(width, base)
         line = self.lines[y]
