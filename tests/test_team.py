@@ -530,6 +530,23 @@ def test_hostile_files_are_refused_and_nothing_is_written(tmp_path: Path) -> Non
             assert sha(path) == other, name
 
 
+def test_a_damaged_file_whose_damage_is_not_utf8_is_refused_in_one_line(tmp_path: Path) -> None:
+    """SQLite's report on this damaged file quotes bytes that are not UTF-8: the merge refused
+    it with a traceback (the damaged case above, one run in about thirty). The fixture is a
+    merge test's database with random bytes written over some pages."""
+    damaged = tmp_path / "damaged.db"
+    shutil.copy(FIXTURES / "damaged-not-utf8.db", damaged)
+    with pytest.raises(UnicodeDecodeError):  # what makes the file hostile, with this SQLite
+        sqlite3.connect(f"{damaged.resolve().as_uri()}?immutable=1", uri=True).execute("PRAGMA quick_check").fetchone()
+    ours = tmp_path / "ours.db"
+    annotators_db(ours, "ann", 1)
+    before, dump = sha(ours), dump_database(ours)
+    proc = run_reader("merge", "--db", str(ours), str(damaged))
+    assert proc.returncode == 2, proc.stderr
+    assert proc.stderr.count("\n") == 1 and "damaged" in proc.stderr and "Traceback" not in proc.stderr, proc.stderr
+    assert sha(ours) == before and dump_database(ours) == dump
+
+
 def test_a_version_1_database_merges_once(tmp_path: Path) -> None:
     """A version-1 log has no uids: merging it, or a copy of it, twice adds nothing."""
     ours = tmp_path / "ours.db"

@@ -47,7 +47,9 @@ def _blamed(method: Any) -> Any:
         try:
             return method(self, *args)
         except sqlite3.Error as exc:
-            raise StoreError(f"cannot merge {self.path}: {exc}; nothing of it was merged") from None
+            raise StoreError(f"cannot merge {self.path}: {clean_field(str(exc))}; nothing of it was merged") from None
+        except UnicodeDecodeError:  # a damaged page read as text, or SQLite's message quoting one
+            raise StoreError(f"cannot merge {self.path}: it is damaged (its text is not UTF-8); nothing of it was merged") from None
 
     read.__doc__ = method.__doc__
     return read
@@ -91,7 +93,10 @@ class Other:
             self._check()
         except sqlite3.Error as exc:
             self.conn.close()
-            raise StoreError(f"cannot merge {path}: it is damaged ({exc}); nothing was merged") from None
+            raise StoreError(f"cannot merge {path}: it is damaged ({clean_field(str(exc))}); nothing was merged") from None
+        except UnicodeDecodeError:  # SQLite's message quoted the damaged bytes, which are not UTF-8
+            self.conn.close()
+            raise StoreError(f"cannot merge {path}: it is damaged (its report is not text); nothing was merged") from None
         except StoreError:
             self.conn.close()
             raise
