@@ -6,6 +6,7 @@ from __future__ import annotations
 # Core / CLI fixtures (ingest, store, export tests): run the real CLI, serve HTTP locally.
 # =============================================================================================
 
+import atexit
 import functools
 import hashlib
 import http.server
@@ -28,6 +29,24 @@ import pytest
 # the two cores CI has. Set before numpy is first imported, so this process and every reader it
 # starts (they inherit the environment) run BLAS on one thread; nothing else changes.
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+
+# pytest imports readline (capture's readline workaround), and GNU readline puts COLUMNS=80 and
+# LINES=24 into the process's environment. pytest-xdist's workers are started with them in
+# os.environ, so a reader started in a 130-column tmux window laid itself out at 80 columns
+# (Textual takes COLUMNS/LINES before the terminal's own size) and never followed a resize.
+# The terminal's size is the terminal's to say.
+os.environ.pop("COLUMNS", None)
+os.environ.pop("LINES", None)
+
+# tmux: a server of this process's own. A tmux server gives every session the environment of
+# the process that started the server, so on the one default server a session of one pytest-xdist
+# worker would run with the environment of another worker (or of anything else on the machine
+# using tmux). Each process (each worker, or one plain pytest) gets a socket folder of its own;
+# $TMUX, set when pytest runs inside tmux, would send the commands to the user's server instead.
+os.environ["TMUX_TMPDIR"] = tempfile.mkdtemp(prefix="reader-tmux-")
+atexit.register(shutil.rmtree, os.environ["TMUX_TMPDIR"], ignore_errors=True)
+os.environ.pop("TMUX", None)
+os.environ.pop("TMUX_PANE", None)
 
 # Environment variables that would change what the CLI does (or route 127.0.0.1 via a proxy).
 _CLI_ENV_DROP = ("READER_DB", "READER_MODEL", "READER_MAX_BYTES", "READER_ANNOTATOR", "READER_LABELS", "READER_CONFIG")
@@ -347,3 +366,4 @@ def nlp():
         return reader_nlp.load()
     except reader_nlp.ModelUnavailable as exc:
         pytest.skip(str(exc))
+
