@@ -8,6 +8,11 @@ STAMP := $(VENV)/.installed
 # Every package, the spaCy model and the build backend, pinned with their hashes: `make lock`
 # writes it from pyproject.toml (run it after changing the dependencies there, and commit both).
 LOCK := requirements.lock
+# `make test` runs the tests in one pytest-xdist worker per core: most of them wait on a
+# subprocess, a terminal, a browser or a training, so two workers on CI's two cores overlap
+# them. loadgroup keeps the tests that share a costly fixture on one worker (tests/conftest.py
+# marks them). `make test WORKERS=0` runs them in one process; a plain `pytest` always does.
+WORKERS ?= auto
 
 .PHONY: run test lint setup lock bench model clean
 
@@ -37,7 +42,7 @@ run: setup
 test: setup lint
 	@command -v chromium >/dev/null 2>&1 || { [ "$$(id -u)" = 0 ] && apt-get update -qq && apt-get install -y -qq chromium; } \
 		|| echo "chromium could not be installed: the browser tests of reader serve will skip"
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n $(WORKERS) --dist loadgroup
 
 # ruff (pyflakes, bugbear, simplify, complexity), mypy on the core, and the import contracts;
 # all three are configured in pyproject.toml.

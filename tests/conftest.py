@@ -367,3 +367,28 @@ def nlp():
     except reader_nlp.ModelUnavailable as exc:
         pytest.skip(str(exc))
 
+
+# =============================================================================================
+# Running in parallel (`make test`: pytest -n auto --dist loadgroup).
+# =============================================================================================
+
+
+@pytest.hookimpl(tryfirst=True)  # before pytest-xdist reads the marks
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Keep the tests that share a costly fixture on one pytest-xdist worker.
+
+    Every worker builds its own session- and module-scoped fixtures, so tests spread over two
+    workers would build them twice: `trained` (a whole `reader train`) and the module-scoped
+    fixtures a test module defines for itself (a corpus imported, a batch run through the
+    CLI, Dask's plain import). With `--dist loadgroup` each such set is one unit of work, handed
+    out first; every other test goes to whichever worker is free. Without xdist the marks do
+    nothing.
+    """
+    for item in items:
+        defs = getattr(getattr(item, "_fixtureinfo", None), "name2fixturedefs", {})
+        if "trained" in defs:
+            item.add_marker(pytest.mark.xdist_group("trained"))
+            continue
+        module = item.nodeid.split("::", 1)[0]
+        if any(d.scope == "module" and d.baseid == module for chain in defs.values() for d in chain):
+            item.add_marker(pytest.mark.xdist_group(module))
