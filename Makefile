@@ -8,10 +8,11 @@ STAMP := $(VENV)/.installed
 # Every package, the spaCy model and the build backend, pinned with their hashes: `make lock`
 # writes it from pyproject.toml (run it after changing the dependencies there, and commit both).
 LOCK := requirements.lock
-# `make test` runs the tests in one pytest-xdist worker per core: most of them wait on a
-# subprocess, a terminal, a browser or a training, so two workers on CI's two cores overlap
-# them. loadgroup keeps the tests that share a costly fixture on one worker (tests/conftest.py
-# marks them). `make test WORKERS=0` runs them in one process; a plain `pytest` always does.
+# `make test` runs the tests in pytest-xdist workers, one more than the cores: most tests wait
+# on a subprocess, a terminal, a browser or a background job, and the workers fill each other's
+# waits (tests/conftest.py). loadgroup keeps the tests that share a costly fixture on one worker
+# (tests/conftest.py marks them). `make test WORKERS=0` runs them in one process, as a plain
+# `pytest` does.
 WORKERS ?= auto
 
 .PHONY: run test lint setup lock bench model clean
