@@ -8,6 +8,12 @@ STAMP := $(VENV)/.installed
 # Every package, the spaCy model and the build backend, pinned with their hashes: `make lock`
 # writes it from pyproject.toml (run it after changing the dependencies there, and commit both).
 LOCK := requirements.lock
+# `make test` runs the tests in pytest-xdist workers, one more than the cores: most tests wait
+# on a subprocess, a terminal, a browser or a background job, and the workers fill each other's
+# waits (tests/conftest.py). loadgroup keeps the tests that share a costly fixture on one worker
+# (tests/conftest.py marks them). `make test WORKERS=0` runs them in one process, as a plain
+# `pytest` does.
+WORKERS ?= auto
 
 .PHONY: run test lint setup lock bench model clean
 
@@ -37,7 +43,7 @@ run: setup
 test: setup lint
 	@command -v chromium >/dev/null 2>&1 || { [ "$$(id -u)" = 0 ] && apt-get update -qq && apt-get install -y -qq chromium; } \
 		|| echo "chromium could not be installed: the browser tests of reader serve will skip"
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n $(WORKERS) --dist loadgroup
 
 # ruff (pyflakes, bugbear, simplify, complexity), mypy on the core, and the import contracts;
 # all three are configured in pyproject.toml.

@@ -6,6 +6,7 @@ from __future__ import annotations
 # Core / CLI fixtures (ingest, store, export tests): run the real CLI, serve HTTP locally.
 # =============================================================================================
 
+import atexit
 import functools
 import hashlib
 import http.server
@@ -28,6 +29,24 @@ import pytest
 # the two cores CI has. Set before numpy is first imported, so this process and every reader it
 # starts (they inherit the environment) run BLAS on one thread; nothing else changes.
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+
+# pytest imports readline (capture's readline workaround), and GNU readline puts COLUMNS=80 and
+# LINES=24 into the process's environment. pytest-xdist's workers are started with them in
+# os.environ, so a reader started in a 130-column tmux window laid itself out at 80 columns
+# (Textual takes COLUMNS/LINES before the terminal's own size) and never followed a resize.
+# The terminal's size is the terminal's to say.
+os.environ.pop("COLUMNS", None)
+os.environ.pop("LINES", None)
+
+# tmux: a server of this process's own. A tmux server gives every session the environment of
+# the process that started the server, so on the one default server a session of one pytest-xdist
+# worker would run with the environment of another worker (or of anything else on the machine
+# using tmux). Each process (each worker, or one plain pytest) gets a socket folder of its own;
+# $TMUX, set when pytest runs inside tmux, would send the commands to the user's server instead.
+os.environ["TMUX_TMPDIR"] = tempfile.mkdtemp(prefix="reader-tmux-")
+atexit.register(shutil.rmtree, os.environ["TMUX_TMPDIR"], ignore_errors=True)
+os.environ.pop("TMUX", None)
+os.environ.pop("TMUX_PANE", None)
 
 # Environment variables that would change what the CLI does (or route 127.0.0.1 via a proxy).
 _CLI_ENV_DROP = ("READER_DB", "READER_MODEL", "READER_MAX_BYTES", "READER_ANNOTATOR", "READER_LABELS", "READER_CONFIG")
@@ -347,3 +366,44 @@ def nlp():
         return reader_nlp.load()
     except reader_nlp.ModelUnavailable as exc:
         pytest.skip(str(exc))
+
+
+# =============================================================================================
+# Running in parallel (`make test`: pytest -n auto --dist loadgroup).
+# =============================================================================================
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_auto_num_workers(config: pytest.Config) -> int | None:
+    """`-n auto`: one worker more than the cores this process may use. Most tests spend much of
+    their time waiting (on a subprocess starting, a terminal, a browser, a background job), and
+    a third worker on CI's two cores fills those waits: the suite took 478 s with three workers
+    against 627 s with two. PYTEST_XDIST_AUTO_NUM_WORKERS still decides when it is set."""
+    if os.environ.get("PYTEST_XDIST_AUTO_NUM_WORKERS"):
+        return None  # pytest-xdist's own hook reads it
+    try:
+        cores = len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        cores = os.cpu_count() or 1
+    return cores + 1
+
+
+@pytest.hookimpl(tryfirst=True)  # before pytest-xdist reads the marks
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Keep the tests that share a costly fixture on one pytest-xdist worker.
+
+    Every worker builds its own session- and module-scoped fixtures, so tests spread over two
+    workers would build them twice: `trained` (a whole `reader train`) and the module-scoped
+    fixtures a test module defines for itself (a corpus imported, a batch run through the
+    CLI, Dask's plain import). With `--dist loadgroup` each such set is one unit of work, handed
+    out first; every other test goes to whichever worker is free. Without xdist the marks do
+    nothing.
+    """
+    for item in items:
+        defs = getattr(getattr(item, "_fixtureinfo", None), "name2fixturedefs", {})
+        if "trained" in defs:
+            item.add_marker(pytest.mark.xdist_group("trained"))
+            continue
+        module = item.nodeid.split("::", 1)[0]
+        if any(d.scope == "module" and d.baseid == module for chain in defs.values() for d in chain):
+            item.add_marker(pytest.mark.xdist_group(module))

@@ -348,7 +348,7 @@ async def test_a_failing_background_job_is_one_notification(samples: Path, tmp_p
     report = import_unparsed(samples, [str(article)])
     app = ReaderApp(Store(samples), annotator="asha", article_id=report.ids[0], model="no_such_model_here")
     async with app.run_test(size=(110, 36)) as pilot:
-        for _ in range(200):
+        for _ in range(1200):  # the background job runs at nice 10: beside a busy test worker it may be slow to start
             await pilot.pause(0.1)
             messages = [str(n.message) for n in app._notifications]
             if any("no_such_model_here" in m for m in messages):
@@ -387,7 +387,7 @@ async def test_the_legend_names_the_types_the_article_has_once_it_is_parsed(tmp_
     report = import_unparsed(db, [str(ROOT / "sample_articles" / INDIA)])
     app = ReaderApp(Store(db), annotator="asha", article_id=report.ids[0])
     async with app.run_test(size=(110, 36)) as pilot:
-        for _ in range(300):
+        for _ in range(1800):  # the parse runs at nice 10: beside a busy test worker it may take minutes
             await pilot.pause(0.1)
             if app.screen.parsed:
                 break

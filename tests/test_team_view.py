@@ -166,7 +166,7 @@ async def test_merged_articles_get_suggestions_in_the_background(team: tuple[Pat
         assert store.unsuggested(LabelSet().key) == [article_id]  # merged, never opened
     app = ReaderApp(Store(lead), annotator="lead", review=())
     async with app.run_test(size=SIZE) as pilot:
-        for _ in range(600):  # until the background job has written them (at most a minute)
+        for _ in range(1800):  # until the background job (nice 10) has written them (at most three minutes)
             await pilot.pause(0.1)
             with Store(lead) as store:
                 if not store.unsuggested(LabelSet().key):

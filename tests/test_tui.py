@@ -411,7 +411,7 @@ async def test_unparsed_article_shows_text_at_once_then_entities(tmp_path: Path)
         await pilot.pause()
         # the text is there before any sentence or entity is known
         assert "Doval" in screen_text(app)
-        for _ in range(600):  # the parse starts after the first paint; spaCy loads in seconds
+        for _ in range(3600):  # the parse starts after the first paint, at nice 10: minutes beside a busy worker
             await app.workers.wait_for_complete()
             await pilot.pause(0.05)
             if app.screen.parsed:
