@@ -205,9 +205,10 @@ def test_the_commitments_screen_in_a_real_terminal(db: Path, tmp_path: Path) -> 
         for ch in "Lindqvist":  # Carney's sentence is no longer suggested a commitment
             term.send(ch)
         term.send("Enter")
-        term.wait_for(r"1 shown")
+        term.wait_for(r"1 shown")  # shown while the line is still open: the filter applies as typed
+        term.wait_for(r"3 broken")  # the register's keys are back in the bar: the line is closed
         term.send("3")  # broken
-        term.wait_for(r"broken")
+        term.wait_for(r"broken\s+Brennmoor")  # the row's status (the key bar said "broken" before)
         term.send("q")  # opened first by `reader commitments`: q quits (issue 17, item 22)
         term.wait_for("READER-EXITED-0")
     finally:
