@@ -17,8 +17,10 @@ from pathlib import Path
 import pandas
 import pytest
 from textual import events
+from textual.widgets import DataTable
 
 from reader import tracker
+from reader.model import STATUSES
 from reader.store import Store
 from reader.tui.app import ReaderApp
 from reader.tui.screens.article import ArticleScreen
@@ -181,6 +183,29 @@ async def test_keys_typed_straight_after_slash_reach_the_filter_not_the_table(db
         await pilot.press("slash", "m")  # in the line, "/" and "m" are text, not the bindings
         await pilot.pause()
         assert screen.register.filter == "Lindqvist/m" and screen.focused is screen.query_one("#commitments-filter")
+
+
+async def test_keys_typed_straight_after_enter_on_a_line_reach_the_table(db: Path) -> None:
+    """Regression: enter on the filter or note line gave the table the focus only when the
+    line's Submitted message was handled, so a status key typed straight after it went into the
+    line (found in a real terminal under three test workers)."""
+    app = ReaderApp(Store(db), annotator="asha", start="commitments")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, CommitmentsScreen)
+        for ch in "/Lindqvist\r3":
+            app.post_message(events.Key({"/": "slash", "\r": "enter"}.get(ch, ch), ch))
+        await pilot.pause()
+        await pilot.pause()
+        assert screen.register.filter == "Lindqvist" and len(screen.shown) == 1
+        table = screen.query_one(DataTable)
+        assert table.has_focus and screen.selected().status == "broken"
+        for ch in "mlate\r1":
+            app.post_message(events.Key({"\r": "enter"}.get(ch, ch), ch))
+        await pilot.pause()
+        await pilot.pause()
+        assert table.has_focus and screen.selected().note == "late" and screen.selected().status == STATUSES[0]
 
 
 def test_commitments_screen_snapshot(snap_compare, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

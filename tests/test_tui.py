@@ -560,9 +560,32 @@ def burst(app: ReaderApp, keys: str) -> None:
     before to be handled (Pilot's `press` waits after each)."""
     from textual import events
 
-    names = {"/": "slash", " ": "space"}
+    names = {"/": "slash", " ": "space", "\r": "enter"}
     for ch in keys:
         app.post_message(events.Key(names.get(ch, ch), ch))
+
+
+async def test_keys_typed_straight_after_enter_on_a_note_reach_the_article(db: Path, india: str) -> None:
+    """Regression: enter on the note line closed it only when the line's Submitted message was
+    handled, after the keys already queued had been routed, so in "m", "ok", enter, "2" typed
+    fast the "2" went into the hidden line instead of labelling the sentence. The search line
+    stays open on enter (enter finds the next match), so keys after it stay in the line."""
+    app = make_app(db, india)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        burst(app, "mok\r2")
+        await pilot.pause()
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, ArticleScreen) and screen.view.has_focus
+        assert not screen.query_one("#note").display
+        assert screen.session.notes.get(0) == "ok"
+        burst(app, "/zz\ry")
+        await pilot.pause()
+        await pilot.pause()
+        assert screen.query_one("#search").value == "zzy" and screen.query_one("#search").has_focus
+        await pilot.press("escape")
+    assert labels_in_db(db, india) == {0: "claim"}
 
 
 async def test_keys_typed_straight_after_slash_or_m_reach_the_line(db: Path, india: str) -> None:

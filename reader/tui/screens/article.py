@@ -397,10 +397,13 @@ class ArticleScreen(FirstFrameOnce):
         start-up does not pay for it."""
         from textual.widgets import Input
 
+        from reader.tui.widgets.line import Line
+
         found = self.query(f"#{name}")
         if found:
             return found.first(Input)
-        box = Input(placeholder=placeholder, id=name, classes="line")
+        # the note closes on enter; enter in the search finds the next match and it stays open
+        box = Line(placeholder=placeholder, id=name, classes="line", back_to="#article-view") if name == "note" else Input(placeholder=placeholder, id=name, classes="line")
         self.mount(box, before=self.query_one("#status-bar"))
         return box
 

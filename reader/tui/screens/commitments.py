@@ -25,6 +25,7 @@ from reader.tui.messages import DatabaseChanged
 from reader.tui.screens.dialogs import CorrectDialog
 from reader.tui.widgets.columns import Column, fit
 from reader.tui.widgets.key_bar import KeyBar
+from reader.tui.widgets.line import Line
 from reader.tui.widgets.lines import open_line, typed_slash
 from reader.tui.widgets.rows import PAGE, window_start
 
@@ -81,7 +82,7 @@ class CommitmentsScreen(Screen[None]):
         yield DataTable(id="commitments", cursor_type="row", zebra_stripes=True)
         # hidden until "/" or "m" opens one; made now, so the focus can move to it at once
         for name, placeholder in LINES.items():
-            line = Input(placeholder=placeholder, id=f"commitments-{name}", classes="line")
+            line = Line(placeholder=placeholder, id=f"commitments-{name}", classes="line", back_to="DataTable")
             line.display = False
             yield line
         yield KeyBar()

@@ -19,6 +19,7 @@ from reader.tui.screens.dialogs import AddDialog, ConfirmDialog
 from reader.tui.theme import label_text
 from reader.tui.widgets.columns import Column, fit
 from reader.tui.widgets.key_bar import KeyBar
+from reader.tui.widgets.line import Line
 from reader.tui.widgets.lines import open_line, typed_slash
 from reader.tui.widgets.rows import PAGE, window_start
 
@@ -94,7 +95,7 @@ class LibraryScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         yield Static(id="library-header")
-        yield Input(placeholder="filter by title, source or words in the text (escape clears)", id="filter")
+        yield Line(placeholder="filter by title, source or words in the text (escape clears)", id="filter", back_to="DataTable")
         yield DataTable(id="articles", cursor_type="row", zebra_stripes=True)
         yield KeyBar()
 

@@ -11,6 +11,11 @@ A priority binding is skipped for a key the focused Input takes as text, except 
 no character for the key name "slash" (`textual.keys.key_to_character`), so with a line open "/"
 still reaches the binding, which passes it on to the line (`typed_slash`), behind the keys
 already queued there.
+
+Closing a line on enter has the same race the other way: the line's Submitted message is handled
+after the keys typed behind enter were routed, so those keys (a label, a status) went into the
+hidden line. So enter is a priority binding too (`submit_line`): the focus goes back at once and
+the line submits behind the keys already queued in it, so it submits all of them.
 """
 
 from __future__ import annotations
@@ -18,7 +23,10 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from textual.screen import Screen
+    from textual.widget import Widget
     from textual.widgets import Input
 
 
@@ -40,3 +48,17 @@ def typed_slash(screen: Screen) -> bool:
         focused.post_message(events.Key("slash", "/"))
         return True
     return False
+
+
+def submit_line(screen: Screen, back_to: Widget, closes: Callable[[Input], bool] = lambda line: True) -> None:
+    """Enter, as a priority binding: if a line that closes on enter has the focus, give the focus
+    to `back_to` now and let the line submit once it has taken the keys queued before enter.
+    Otherwise enter goes on to the bindings and widgets as usual (SkipAction)."""
+    from textual.actions import SkipAction
+    from textual.widgets import Input
+
+    line = screen.focused
+    if not isinstance(line, Input) or not closes(line):
+        raise SkipAction()
+    screen.set_focus(back_to)
+    line.call_later(line.action_submit)
