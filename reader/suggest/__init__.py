@@ -2,7 +2,7 @@
 as features (and falls back to), and the training of a user's own model.
 
     from reader.suggest import cold_start_suggester  # span -> Suggestion, at import
-    from reader.suggest import suggest, LABELS       # the parse rules alone
+    from reader.suggest import suggest, LABELS       # the parse rules alone (a Decision)
     from reader.suggest import learned               # features, fit, load, the shipped model
 
 Core code: never imports textual. spaCy is imported by `reader.suggest.component` only; the
@@ -15,13 +15,13 @@ import sys
 from collections.abc import Callable
 from typing import Any
 
-from reader.suggest.coldstart import LABELS, Suggestion, decide, suggest
+from reader.suggest.coldstart import LABELS, Decision, decide, suggest
 from reader.suggest.features import FEATURES, Analysis, analyse
 
 COLD_START = "cold-start"  # the shipped learned model
 RULES = "rules"  # the parse rules alone (a custom pipeline asked for them, or the model is damaged)
 
-__all__ = ["COLD_START", "FEATURES", "LABELS", "RULES", "Analysis", "Suggestion", "analyse", "cold_start_suggester",
+__all__ = ["COLD_START", "FEATURES", "LABELS", "RULES", "Analysis", "Decision", "analyse", "cold_start_suggester",
            "decide", "suggest"]
 
 

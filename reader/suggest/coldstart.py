@@ -1,5 +1,6 @@
 """The cold-start suggester: label a sentence commitment, claim or background before any
-label has been given, by rules over `features.analyse`, in the precedence LABELS.md sets:
+label has been given, by rules over `features.analyse`, in the precedence the label definitions
+set (`reader.definitions`, which the help screen and the README show):
 
 1. a fragment with no verb (headline, dateline, byline) is background;
 2. a commitment beats a claim: a party that agrees, pledges, decides, refuses... (a
@@ -33,30 +34,29 @@ LABELS: tuple[str, ...] = DEFAULT_LABELS
 
 
 @dataclass(frozen=True)
-class Suggestion:
-    """A suggested label: probabilities over LABELS (summing to 1), the best label, and why."""
+class Decision:
+    """What the parse rules decide for a sentence: probabilities over LABELS (summing to 1), the
+    best label and the rule that chose it. `reader.suggest.cold_start_suggester` turns it into
+    the stored `reader.model.Decision`; the learned model reads it as features."""
 
     label: str
     score: float
     probs: dict[str, float]
     reason: str  # "rule:evidence", e.g. "commissive:agreed"
 
-    def as_record(self, source: str = "coldstart") -> dict[str, Any]:
-        return {"label": self.label, "score": round(self.score, 4), "source": source, "reason": self.reason}
 
-
-def suggest(sentence: Any) -> Suggestion:
+def suggest(sentence: Any) -> Decision:
     """The cold-start suggestion for a spaCy `Span` or one-sentence `Doc`."""
     return decide(analyse(sentence))
 
 
-def decide(f: Analysis) -> Suggestion:
+def decide(f: Analysis) -> Decision:
     """Apply the precedence rules to an analysis."""
     attributed = max(f["report_frame"], f["report_passive"], f["according_to"], f["quote"] >= 1, f["speech_follows"],
                      f["speech_continues"])
     runner = CLAIM if attributed else BACKGROUND
 
-    def out(label: str, confidence: float, rule: str, second: str | None = None) -> Suggestion:
+    def out(label: str, confidence: float, rule: str, second: str | None = None) -> Decision:
         return _suggestion(label, confidence, rule, f, second or (runner if label != runner else BACKGROUND))
 
     if f["fragment"] and not attributed:
@@ -97,7 +97,7 @@ def decide(f: Analysis) -> Suggestion:
     return out(BACKGROUND, 0.7, "default", CLAIM)
 
 
-def _suggestion(label: str, confidence: float, rule: str, f: Analysis, second: str) -> Suggestion:
+def _suggestion(label: str, confidence: float, rule: str, f: Analysis, second: str) -> Decision:
     """Spread what the rule does not claim over the other labels, most to the runner-up."""
     rest = 1.0 - confidence
     probs = {name: 0.0 for name in LABELS}
@@ -109,4 +109,4 @@ def _suggestion(label: str, confidence: float, rule: str, f: Analysis, second: s
     probs[second] = rest * 0.75
     probs[third] = rest * 0.25
     evidence = f.evidence.get(rule)
-    return Suggestion(label, confidence, probs, f"{rule}:{evidence}" if evidence else rule)
+    return Decision(label, confidence, probs, f"{rule}:{evidence}" if evidence else rule)

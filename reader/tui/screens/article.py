@@ -395,15 +395,13 @@ class ArticleScreen(FirstFrameOnce):
     def _line(self, name: str, placeholder: str) -> Input:
         """A one-line input above the status bar (search, note), made when first asked for:
         start-up does not pay for it."""
-        from textual.widgets import Input
-
         from reader.tui.widgets.line import Line
 
         found = self.query(f"#{name}")
         if found:
-            return found.first(Input)
+            return found.first(Line)
         # the note closes on enter; enter in the search finds the next match and it stays open
-        box = Line(placeholder=placeholder, id=name, classes="line", back_to="#article-view") if name == "note" else Input(placeholder=placeholder, id=name, classes="line")
+        box = Line(placeholder=placeholder, id=name, classes="line", back_to="#article-view" if name == "note" else None)
         self.mount(box, before=self.query_one("#status-bar"))
         return box
 
