@@ -185,10 +185,10 @@ async def test_keys_typed_straight_after_slash_reach_the_filter_not_the_table(db
         assert screen.register.filter == "Lindqvist/m" and screen.focused is screen.query_one("#commitments-filter")
 
 
-async def test_keys_typed_straight_after_enter_on_a_line_reach_the_table(db: Path) -> None:
-    """Regression: enter on the filter or note line gave the table the focus only when the
-    line's Submitted message was handled, so a status key typed straight after it went into the
-    line (found in a real terminal under three test workers)."""
+async def test_keys_typed_straight_after_enter_or_escape_on_a_line_reach_the_table(db: Path) -> None:
+    """Regression: enter or escape on the filter or note line gave the table the focus only when
+    the line's message was handled, so a status key typed straight after it went into the line
+    (found in a real terminal under three test workers)."""
     app = ReaderApp(Store(db), annotator="asha", start="commitments")
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
@@ -206,6 +206,12 @@ async def test_keys_typed_straight_after_enter_on_a_line_reach_the_table(db: Pat
         await pilot.pause()
         await pilot.pause()
         assert table.has_focus and screen.selected().note == "late" and screen.selected().status == STATUSES[0]
+        for ch in "mno\x1b2":  # escape: the note is dropped, the status key reaches the table
+            app.post_message(events.Key({"\x1b": "escape"}.get(ch, ch), ch))
+        await pilot.pause()
+        await pilot.pause()
+        assert table.has_focus and screen.selected().note == "late" and screen.selected().status == STATUSES[1]
+        assert screen.register.filter == "Lindqvist" and app.screen is screen
 
 
 def test_commitments_screen_snapshot(snap_compare, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -560,16 +560,17 @@ def burst(app: ReaderApp, keys: str) -> None:
     before to be handled (Pilot's `press` waits after each)."""
     from textual import events
 
-    names = {"/": "slash", " ": "space", "\r": "enter"}
+    names = {"/": "slash", " ": "space", "\r": "enter", "\x1b": "escape"}
     for ch in keys:
         app.post_message(events.Key(names.get(ch, ch), ch))
 
 
-async def test_keys_typed_straight_after_enter_on_a_note_reach_the_article(db: Path, india: str) -> None:
-    """Regression: enter on the note line closed it only when the line's Submitted message was
-    handled, after the keys already queued had been routed, so in "m", "ok", enter, "2" typed
-    fast the "2" went into the hidden line instead of labelling the sentence. The search line
-    stays open on enter (enter finds the next match), so keys after it stay in the line."""
+async def test_keys_typed_straight_after_enter_or_escape_on_a_line_reach_the_article(db: Path, india: str) -> None:
+    """Regression: enter on the note line, or escape on the search or note line, closed it only
+    when the line's message was handled, after the keys already queued had been routed: in "m",
+    "ok", enter, "2" typed fast the "2" went into the hidden line instead of labelling the
+    sentence, and so did a label typed straight after escape. The search line stays open on
+    enter (enter finds the next match), so keys after that enter stay in the line."""
     app = make_app(db, india)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
@@ -583,9 +584,19 @@ async def test_keys_typed_straight_after_enter_on_a_note_reach_the_article(db: P
         burst(app, "/zz\ry")
         await pilot.pause()
         await pilot.pause()
-        assert screen.query_one("#search").value == "zzy" and screen.query_one("#search").has_focus
-        await pilot.press("escape")
-    assert labels_in_db(db, india) == {0: "claim"}
+        search = screen.query_one("#search")
+        assert search.value == "zzy" and search.has_focus
+        at = screen.view.cursor
+        burst(app, "\x1b3")
+        await pilot.pause()
+        await pilot.pause()
+        assert screen.view.has_focus and not search.display and screen.is_current
+        burst(app, "mno\x1b1")
+        await pilot.pause()
+        await pilot.pause()
+        assert screen.view.has_focus and not screen.query_one("#note").display
+    assert labels_in_db(db, india) == {0: "claim", at: "background", at + 1: "commitment"}
+    assert 0 < at
 
 
 async def test_keys_typed_straight_after_slash_or_m_reach_the_line(db: Path, india: str) -> None:

@@ -27,6 +27,8 @@ from reader.tui.widgets.lines import open_line, typed_slash
 if TYPE_CHECKING:
     from textual.widgets import Input
 
+    from reader.tui.widgets.line import Line
+
 LABEL_KEYS = [
     Binding(str(n), f"label({n - 1})", f"label {n}", id=f"article.label-{n}", show=n <= 3) for n in range(1, 10)
 ]
@@ -401,7 +403,7 @@ class ArticleScreen(FirstFrameOnce):
         if found:
             return found.first(Line)
         # the note closes on enter; enter in the search finds the next match and it stays open
-        box = Line(placeholder=placeholder, id=name, classes="line", back_to="#article-view" if name == "note" else None)
+        box = Line(placeholder=placeholder, id=name, classes="line", back_to="#article-view", stays_open=name == "search")
         self.mount(box, before=self.query_one("#status-bar"))
         return box
 
@@ -430,13 +432,11 @@ class ArticleScreen(FirstFrameOnce):
     def on_article_view_sentence_clicked(self, message: ArticleView.SentenceClicked) -> None:
         self._go(message.index)
 
+    def on_line_closed(self, message: Line.Closed) -> None:
+        if message.line.id == "search":
+            self._search = ""
+
     def action_back(self) -> None:
-        for line in self.query(".line"):
-            if line.has_focus:  # escape closes the search or note line, not the article
-                line.display = False
-                self._search = ""
-                self.view.focus()
-                return
         if self._waiting("leave the article"):
             return
         self.save_position()

@@ -316,16 +316,20 @@ class CommitmentsScreen(Screen[None]):
         return change
 
     def action_escape(self) -> None:
-        """Close the line being typed in, else clear the filter, else go back."""
-        for line in self.query(".line"):
-            if line.has_focus or (line.id == "commitments-filter" and self.register.filter):
-                line.display = False
-                if line.id == "commitments-filter":
-                    self.register.filter = ""
-                    self.draw()
-                self.query_one(DataTable).focus()
-                return
+        """Clear the filter, else go back (escape in a line closes it: `on_line_closed`)."""
+        if self.register.filter:
+            self.query_one("#commitments-filter").display = False
+            self._clear_filter()
+            return
         self.app.go_back()
+
+    def on_line_closed(self, message: Line.Closed) -> None:
+        if message.line.id == "commitments-filter":
+            self._clear_filter()
+
+    def _clear_filter(self) -> None:
+        self.register.filter = ""
+        self.draw()
 
     def action_back(self) -> None:
         """Back to where the register was opened from; opened first (`reader commitments`),

@@ -327,6 +327,9 @@ class LibraryScreen(Screen[None]):
     def filter_done(self) -> None:
         self.query_one(DataTable).focus()
 
+    def on_line_closed(self, message: Line.Closed) -> None:
+        self.action_clear_filter()
+
     def action_clear_filter(self) -> None:
         box = self.query_one("#filter", Input)
         box.value = ""

@@ -1,24 +1,50 @@
-"""A one-line input that closes on enter before the next key is routed (see reader.tui.widgets.lines)."""
+"""A one-line input that gives the focus back on enter or escape before the next key is routed
+(see reader.tui.widgets.lines)."""
 
 from __future__ import annotations
 
 from textual.binding import Binding
+from textual.message import Message
 from textual.widgets import Input
 
 
 class Line(Input):
-    """A one-line input that closes on enter: the focus goes to the screen's widget matching
-    `back_to` (a CSS selector) before the next key is routed, and the line submits what it holds
-    once it has taken the keys typed before enter. Without `back_to` it stays open and only
-    submits (the article's search: enter finds the next match)."""
+    """A one-line input (filter, search, note) that closes on escape, and on enter unless it
+    `stays_open` (the article's search: enter finds the next match).
 
-    BINDINGS = [Binding("enter", "enter", show=False, priority=True)]
+    Both keys are priority bindings of the line's own, so they run as the key arrives: the focus
+    goes to the screen's widget matching `back_to` (a CSS selector) at once, and the keys typed
+    straight after reach that widget instead of the hidden line. What the line does on closing
+    runs behind the keys already queued in it: on enter it submits what it holds, all of it; on
+    escape it posts `Line.Closed` for the screen to drop what the line had set (a filter)."""
 
-    def __init__(self, *, back_to: str | None, placeholder: str = "", id: str | None = None, classes: str | None = None) -> None:
+    BINDINGS = [
+        Binding("enter", "enter", show=False, priority=True),
+        Binding("escape", "escape", show=False, priority=True),
+    ]
+
+    class Closed(Message):
+        """The line was closed with escape."""
+
+        def __init__(self, line: Line) -> None:
+            super().__init__()
+            self.line = line
+
+    def __init__(self, *, back_to: str, stays_open: bool = False, placeholder: str = "", id: str | None = None,
+                 classes: str | None = None) -> None:
         super().__init__(placeholder=placeholder, id=id, classes=classes)
         self.back_to = back_to
+        self.stays_open = stays_open
+
+    def _give_back(self) -> None:
+        self.display = False
+        self.screen.set_focus(self.screen.query_one(self.back_to))
 
     def action_enter(self) -> None:
-        if self.back_to is not None:
-            self.screen.set_focus(self.screen.query_one(self.back_to))
-        self.call_later(self.action_submit)  # behind the keys already queued here
+        if not self.stays_open:
+            self._give_back()
+        self.call_later(self.action_submit)
+
+    def action_escape(self) -> None:
+        self._give_back()
+        self.call_later(lambda: self.post_message(self.Closed(self)))
