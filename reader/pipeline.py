@@ -34,6 +34,8 @@ class ImportReport:
     labels_taken: int = 0
     labels_refused: int = 0
     labels_skipped: int = 0
+    remarks_taken: int = 0  # notes and unsure marks put back
+    suggestions_taken: int = 0  # stored suggestions put back
 
     @property
     def ids(self) -> list[str]:
@@ -94,17 +96,21 @@ def import_targets(
                 notify("skipped", outcome)
             elif isinstance(outcome, ExportedArticle):
                 before_writing()
-                restored = store.restore_export(outcome.article_id, outcome.article, outcome.parsed, list(outcome.labels))
+                restored = store.restore_export(outcome.article_id, outcome.article, outcome.parsed, list(outcome.labels),
+                                                outcome.suggestions)
                 report.restored.append(outcome)
                 report.labels_taken += restored.taken
-                report.labels_skipped += restored.skipped + max(0, outcome.records - len(outcome.labels) - len(outcome.refused))
+                report.remarks_taken += restored.remarks
+                report.suggestions_taken += restored.suggestions
+                given = sum(1 for item in outcome.labels if item.field is None)
+                report.labels_skipped += restored.skipped + max(0, outcome.records - given - len(outcome.refused))
                 report.labels_refused += len(outcome.refused) + len(restored.refused)
                 file = outcome.source.rsplit(":", 1)[0]
                 for line, reason in restored.refused:
                     failed = Failed(f"{file}:{line}" if line else outcome.source, f"not a usable reader export record: {reason}")
                     report.failed.append(failed)
                     notify("failed", failed)
-                notify("restored", (outcome, restored.added, restored.taken))
+                notify("restored", (outcome, restored.added, restored.taken, restored.remarks, restored.suggestions))
             elif outcome.id in queued or (store.is_parsed(outcome.id) if parse else store.has_article(outcome.id)):
                 report.already.append(outcome)
                 notify("already", outcome)
