@@ -10,6 +10,12 @@ of its words against the gold actor. A logistic regression (scikit-learn) learns
 candidates match (F1 >= 0.8); its weights, and the margin by which a candidate must beat the
 rules' own, go to a small JSON file. `--cv` reports the actor F1 of the rules, of the oracle
 (the best candidate) and of the ranker, cross-validated by article, per kind. Deterministic.
+
+Measured when it was written (actor token F1; benchmarks.commitments unless said):
+development kinds, 5 folds by article: rules 0.866, ranker 0.876 (oracle 0.989);
+held-out `news`, trained without it: 0.784 -> 0.812 (action 0.707, when 0.906 unchanged);
+GUM news: 0.875 -> 0.850 (one "X, who told Y he would ..." where GUM's gold is X, the
+ranker's "he").
 """
 
 from __future__ import annotations
