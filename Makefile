@@ -55,9 +55,11 @@ lint: setup
 bench: setup
 	$(BIN)/python -m benchmarks
 
-# The suggestion model shipped in the package, built from the labelled corpus in corpus/.
+# The suggestion model and the commitment actor ranker shipped in the package, built from the
+# labelled corpus in corpus/.
 model: setup
 	$(BIN)/python -m reader.suggest.build corpus -o reader/suggest/shipped
+	$(BIN)/python -m reader.commitments.ranker_build corpus -o reader/commitments/ranker.json
 
 clean:
 	rm -rf $(VENV) .pytest_cache

@@ -8,7 +8,7 @@ from collections.abc import Iterable, Sequence
 
 from reader.commitments import action as action_mod
 from reader.commitments import actor as actor_mod
-from reader.commitments import clause, coref, dates
+from reader.commitments import clause, coref, dates, ranker
 from reader.grammar import tree
 from reader.commitments import when as when_mod
 from reader.commitments.model import EMPTY, Commitment
@@ -53,7 +53,7 @@ def _extract(span, context, article_date) -> Commitment:
     anchor = clause.find(span)
     if anchor is None:
         return Commitment(actor_note="no predicate in the sentence")
-    found = actor_mod.find(span, anchor, lambda tok: coref.names_party(span, tok, context))
+    found = _ranked(span, anchor, actor_mod.find(span, anchor, lambda tok: coref.names_party(span, tok, context)))
     when = when_mod.find(span, anchor, found.indices, article_date.year if article_date else None, article_date)
     when_idx = when.indices if when else []
     act = action_mod.indices(span, anchor, found, when_idx)
@@ -83,6 +83,20 @@ def _extract(span, context, article_date) -> Commitment:
         trigger=anchor.trigger.text,
         confidence=CONFIDENCE.get(anchor.kind, 0.3),
     )
+
+
+def _ranked(span, anchor, found):
+    """The learned ranker's actor when it outscores the rules' (`reader.commitments.ranker`);
+    the rules' when the model is absent, offers nothing better, or fails."""
+    try:
+        better = ranker.choose(span, anchor, found)
+    except Exception:  # noqa: BLE001 - the rules' actor stands
+        log.debug("actor ranker failed on %r", span.text[:200], exc_info=True)
+        return found
+    if better is None:
+        return found
+    said = tree.text_of(span.doc, found.indices) or "no actor"
+    return actor_mod.Actor(better.head, better.indices, f"chosen by the learned ranker over the rules' '{said}'")
 
 
 def _speaker_text(span, src, context) -> str | None:
