@@ -8,7 +8,6 @@ export never leaves half a file behind.
 from __future__ import annotations
 
 import csv
-import hashlib
 import json
 import os
 import sys
@@ -16,11 +15,11 @@ import tempfile
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
-from datetime import datetime
 from pathlib import Path
 from typing import IO, Any
 
 from reader.model import NOTE, SKIPPED, UNSURE
+from reader.prodigy import prodigy_records
 from reader.records import Annotation, ArticleData
 from reader.resolve import resolve, votes_of
 
@@ -261,45 +260,6 @@ def article_records(articles: Iterable[ArticleData], selection: Selection) -> It
             "sentences": sentences,
             "entities": [{"start": e.start, "end": e.end, "label": e.label, "text": e.text} for e in art.entities],
             "assigned": list(art.assigned),
-        }
-
-
-def _hash(*parts: str) -> int:
-    """A stable signed 32-bit hash, the shape Prodigy uses for _input_hash and _task_hash."""
-    digest = hashlib.sha256("\x1f".join(parts).encode("utf-8")).digest()
-    return int.from_bytes(digest[:4], "little", signed=True)
-
-
-def _timestamp(iso: str | None) -> int | None:
-    if not iso:
-        return None
-    return int(datetime.fromisoformat(iso.replace("Z", "+00:00")).timestamp())
-
-
-def prodigy_records(records: Iterable[dict[str, Any]], label_names: tuple[str, ...]) -> Iterator[dict[str, Any]]:
-    """Records as Prodigy's textcat choice interface saves them."""
-    for r in records:
-        options = [{"id": name, "text": name} for name in label_names]
-        input_hash = _hash(r["text"])
-        yield {
-            "text": r["text"],
-            "options": options,
-            "accept": [r["label"]] if r["label"] else [],
-            "answer": "accept" if r["label"] else "ignore",
-            "_input_hash": input_hash,
-            "_task_hash": _hash(str(input_hash), json.dumps(options, sort_keys=True)),
-            "_view_id": "choice",
-            "config": {"choice_style": "single"},
-            "_annotator_id": r["annotator"],
-            "_session_id": r["annotator"],
-            "_timestamp": _timestamp(r["annotated_at"]),
-            "spans": [{"start": e["start"], "end": e["end"], "label": e["label"]} for e in r["entities"]],
-            "meta": {
-                "article_id": r["article_id"],
-                "article_title": r["article_title"],
-                "source": r["source"],
-                "sentence_index": r["sentence_index"],
-            },
         }
 
 
