@@ -220,8 +220,13 @@ class ReaderApp(App[None]):
             self.screen.post_message(ArticleParsed(message.article_id))
 
     def on_work_failed(self, message: WorkFailed) -> None:
-        """The one place a background failure reaches the user: one notification."""
+        """The one place a background failure reaches the user: one notification (and a screen
+        waiting for a parse stops saying it is parsing)."""
         self.notify(message.reason, severity="error", timeout=10)
+        if message.task == "parse" and self.screen_stack:
+            from reader.tui.messages import ParseFailed
+
+            self.screen.post_message(ParseFailed(message.reason))
 
     def _watch_database(self) -> None:
         """Tell the screen when another window or process has committed something."""

@@ -1,0 +1,109 @@
+"""Defects a reviewer found in a real terminal, each with the input that found it.
+
+1. Background work (jobs, serve sessions, Dask workers) ran code from the folder reader was
+   started in, and a failed parse left the article screen on "parsing…" for good.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from reader.jobs import Job, JobFailed, Parsed
+from reader.pipeline import import_unparsed
+from tests.conftest import cli_env
+
+SAMPLES = Path(__file__).resolve().parent.parent / "sample_articles"
+SHADOWS = {  # a user's own scripts, named as the standard library's modules are
+    "random.py": 'print("my own script")\n',
+    "bisect.py": 'print("my own bisect")\n',
+    "selectors.py": 'raise SystemExit("my own selectors")\n',
+}
+
+
+def shadowing_folder(tmp_path: Path) -> Path:
+    folder = tmp_path / "scripts"
+    folder.mkdir()
+    for name, text in SHADOWS.items():
+        (folder / name).write_text(text)
+    return folder
+
+
+# --- 1. background work never imports the user's folder; a failed parse says so ---------------
+
+
+def test_a_parse_worker_started_in_a_folder_of_user_scripts_parses(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    db = tmp_path / "r.db"
+    (article_id,) = import_unparsed(db, [str(SAMPLES / "tamsel-river-water-accord.txt")]).ids
+    monkeypatch.chdir(shadowing_folder(tmp_path))  # the job starts in the folder reader runs in
+    assert list(Job(db, "parse").events()) == [Parsed(article_id)]
+
+
+def test_a_serve_session_process_does_not_import_the_servers_folder(tmp_path: Path) -> None:
+    from reader.serve.server import ReaderServer, Session
+
+    db = tmp_path / "r.db"
+    import_unparsed(db, [str(SAMPLES / "tamsel-river-water-accord.txt")])
+    server = ReaderServer(db_path=db, host="127.0.0.1", port=8000, max_sessions=2, idle_minutes=5, app_args=[])
+    argv = server.argv(Session("asha", False, "0" * 64))
+    assert argv[-1] == "open"
+    # The session's command line, asking for the stats instead of the screen (no terminal here).
+    done = subprocess.run([*argv[:-1], "stats", "--json"], cwd=shadowing_folder(tmp_path), env=cli_env(),
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["articles"] == 1
+
+
+def test_dask_workers_started_in_a_folder_of_user_scripts_parse(tmp_path: Path) -> None:
+    console = Path(sys.executable).parent / "reader"  # as users start it: not `python -m`
+    if not console.exists():
+        pytest.skip("no reader console script beside the interpreter")
+    story = tmp_path / "story.txt"
+    story.write_text("Ferry pier promised\n\nThe harbour board will build a second pier by next summer, its chair said.\n")
+    db = tmp_path / "c.db"
+    done = subprocess.run([str(console), "--db", str(db), "import", "--workers", "1", str(story)],
+                          cwd=shadowing_folder(tmp_path), env=cli_env(DASK_LOGGING__DISTRIBUTED="error"),
+                          capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert "parsed 1 article" in done.stderr and "1 imported" in done.stderr
+
+
+def test_a_failed_job_names_the_task_in_one_line(tmp_path: Path) -> None:
+    bad_model = tmp_path / "pipeline"
+    bad_model.mkdir()
+    (bad_model / "meta.json").write_text("not json at all")
+    db = tmp_path / "r.db"
+    import_unparsed(db, [str(SAMPLES / "tamsel-river-water-accord.txt")])
+    with pytest.raises(JobFailed) as failed:
+        list(Job(db, "parse", model=str(bad_model)).events())
+    reason = str(failed.value)
+    assert reason.startswith("background parse failed: ") and "\n" not in reason and str(bad_model) in reason
+
+
+async def test_a_failed_parse_is_one_notification_and_the_status_stops_saying_parsing(tmp_path: Path) -> None:
+    from reader.store import Store
+    from reader.tui.app import ReaderApp
+
+    bad_model = tmp_path / "pipeline"  # a spaCy pipeline folder gone bad: its meta.json is not JSON
+    bad_model.mkdir()
+    (bad_model / "meta.json").write_text("not json at all")
+    db = tmp_path / "r.db"
+    (article_id,) = import_unparsed(db, [str(SAMPLES / "tamsel-river-water-accord.txt")]).ids
+    app = ReaderApp(Store(db), annotator="asha", article_id=article_id, model=str(bad_model))
+    async with app.run_test(size=(160, 36), notifications=True) as pilot:
+        for _ in range(1200):  # the job runs at nice 10: beside a busy test worker it may be slow to start
+            await pilot.pause(0.1)
+            if "parsing" not in app.screen.status_text().plain:
+                break
+        errors = [str(n.message) for n in app._notifications if n.severity == "error"]  # noqa: SLF001
+        status = app.screen.status_text().plain
+        assert status.startswith("not parsed (background parse failed: ") and str(bad_model) in status
+        assert len(errors) == 1 and errors[0].startswith("background parse failed: ") and "\n" not in errors[0]
+        await pilot.press("1")  # a label key says why nothing happens, not "still parsing"
+        await pilot.pause()
+        notes = [str(n.message) for n in app._notifications]  # noqa: SLF001
+        assert notes[-1].startswith("the article is not parsed") and not any("still parsing" in n for n in notes)
