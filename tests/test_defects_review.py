@@ -2,10 +2,12 @@
 
 1. Background work (jobs, serve sessions, Dask workers) ran code from the folder reader was
    started in, and a failed parse left the article screen on "parsing…" for good.
+2. A corrected commitment time lost its date: no when_iso, not overdue, out of --overdue.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import subprocess
 import sys
@@ -15,7 +17,7 @@ import pytest
 
 from reader.jobs import Job, JobFailed, Parsed
 from reader.pipeline import import_unparsed
-from tests.conftest import cli_env
+from tests.conftest import cli_env, run_reader
 
 SAMPLES = Path(__file__).resolve().parent.parent / "sample_articles"
 SHADOWS = {  # a user's own scripts, named as the standard library's modules are
@@ -107,3 +109,37 @@ async def test_a_failed_parse_is_one_notification_and_the_status_stops_saying_pa
         await pilot.pause()
         notes = [str(n.message) for n in app._notifications]  # noqa: SLF001
         assert notes[-1].startswith("the article is not parsed") and not any("still parsing" in n for n in notes)
+
+
+# --- 2. a corrected time is resolved to a date, as an extracted one is -----------------------
+
+
+def test_a_corrected_time_resolves_against_the_article_date_and_counts_as_overdue(db: Path, india: str) -> None:
+    from reader import tracker
+    from reader.commitments import resolve_when
+    from reader.store import Store
+
+    def both(store: Store):
+        (found,) = [c for c in store.register() if c.article_id == india and c.text.startswith("Both governments committed")]
+        return found
+
+    after_deadline = dt.date(2026, 3, 1)
+    with Store(db) as store:
+        before = both(store)
+        assert before.value("when") is None and before.when_iso is None and before.article_date == "2026-02-08"
+        overdue_before = store.register_due(after_deadline, 30)["overdue"]
+        tracker.correct(store, before, "when", "by  January 2026", "asha")
+        corrected = both(store)
+        assert corrected.value("when") == "by January 2026"
+        expected = resolve_when("by January 2026", dt.date(2026, 2, 8))  # as the extractor resolves it
+        assert expected == "2026-01-31" and corrected.when_iso == expected
+        assert tracker.overdue(corrected, after_deadline)
+        assert store.register_due(after_deadline, 30)["overdue"] == overdue_before + 1  # the header's count
+        tracker.correct(store, corrected, "when", "every spring", "asha")  # a recurring time: no date
+        assert both(store).when_iso is None
+        tracker.correct(store, both(store), "when", "by January 2026", "asha")
+    exported = run_reader("export", "--db", str(db), "--format", "commitments", "--overdue")
+    assert exported.returncode == 0, exported.stderr
+    rows = [json.loads(line) for line in exported.stdout.splitlines()]
+    (row,) = [r for r in rows if r["text"].startswith("Both governments committed")]
+    assert (row["when"], row["when_iso"], row["corrected"]["when"]) == ("by January 2026", "2026-01-31", True)
