@@ -3,6 +3,7 @@
 1. Background work (jobs, serve sessions, Dask workers) ran code from the folder reader was
    started in, and a failed parse left the article screen on "parsing…" for good.
 2. A corrected commitment time lost its date: no when_iso, not overdue, out of --overdue.
+3. `reader import` took a label outside the label set ("Commitment") without a word.
 """
 
 from __future__ import annotations
@@ -143,3 +144,51 @@ def test_a_corrected_time_resolves_against_the_article_date_and_counts_as_overdu
     rows = [json.loads(line) for line in exported.stdout.splitlines()]
     (row,) = [r for r in rows if r["text"].startswith("Both governments committed")]
     assert (row["when"], row["when_iso"], row["corrected"]["when"]) == ("by January 2026", "2026-01-31", True)
+
+
+# --- 3. an imported label outside the label set is refused, by line -------------------------
+
+
+def _export_with_a_capital_label(db: Path, india: str, tmp_path: Path) -> tuple[Path, int]:
+    """A sentence export of one labelled sentence whose label was edited to "Commitment" with a
+    later time; returns the file and the sentence's index."""
+    from reader.store import Store
+
+    with Store(db) as store:
+        store.set_label(india, 3, "claim", "asha")
+    exported = run_reader("export", "--db", str(db), "--article", india)
+    assert exported.returncode == 0, exported.stderr
+    (record,) = [json.loads(line) for line in exported.stdout.splitlines()]
+    assert (record["sentence_index"], record["label"]) == (3, "claim")
+    record.update(label="Commitment", annotated_at="2099-01-01T00:00:00+00:00")
+    edited = tmp_path / "edited.jsonl"
+    edited.write_text(json.dumps(record) + "\n")
+    return edited, 3
+
+
+def _labels_of(db: Path, article_id: str) -> list[tuple[int, str, str]]:
+    import sqlite3
+
+    with sqlite3.connect(db) as conn:
+        return conn.execute("SELECT sentence_index, annotator, label FROM annotations WHERE article_id = ? ORDER BY 1, 2",
+                            (article_id,)).fetchall()
+
+
+def test_an_imported_label_outside_the_label_set_is_refused_by_line_and_exit_1(db: Path, india: str, tmp_path: Path) -> None:
+    edited, index = _export_with_a_capital_label(db, india, tmp_path)
+    before = _labels_of(db, india)
+    done = run_reader("--db", str(db), "import", str(edited))
+    assert done.returncode == 1, done.stderr
+    refusals = [line for line in done.stderr.splitlines() if line.startswith(f"reader: {edited}:1:")]
+    assert len(refusals) == 1 and "'Commitment' is not one of the labels in use (commitment, claim, background" in refusals[0]
+    assert "Traceback" not in done.stderr and "0 labels added" in done.stdout
+    assert "labels: 0 taken, 1 refused" in done.stderr
+    assert _labels_of(db, india) == before and (index, "asha", "claim") in before  # the stored label stands
+
+
+def test_an_imported_label_in_a_custom_label_set_is_taken(db: Path, india: str, tmp_path: Path) -> None:
+    edited, index = _export_with_a_capital_label(db, india, tmp_path)
+    done = run_reader("--db", str(db), "import", "--labels", "Commitment,claim,background", str(edited))
+    assert done.returncode == 0, done.stderr
+    assert "1 labels added" in done.stdout
+    assert (index, "asha", "Commitment") in _labels_of(db, india)

@@ -56,7 +56,7 @@ def import_texts(target: DOMNode, targets: list[str]) -> None:
 
     def run() -> None:
         try:
-            report = import_unparsed(app.store.path, targets)
+            report = import_unparsed(app.store.path, targets, app.label_set.names)
         except StoreError as exc:
             target.post_message(WorkFailed(str(exc)))
             return
