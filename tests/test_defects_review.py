@@ -4,6 +4,7 @@
    started in, and a failed parse left the article screen on "parsing…" for good.
 2. A corrected commitment time lost its date: no when_iso, not overdue, out of --overdue.
 3. `reader import` took a label outside the label set ("Commitment") without a word.
+4. A [keymap] giving two label ids one key left a label with no key, without a word.
 """
 
 from __future__ import annotations
@@ -192,3 +193,40 @@ def test_an_imported_label_in_a_custom_label_set_is_taken(db: Path, india: str, 
     assert done.returncode == 0, done.stderr
     assert "1 labels added" in done.stdout
     assert (index, "asha", "Commitment") in _labels_of(db, india)
+
+
+# --- 4. a keymap that gives two ids one key on a screen is named once -----------------------
+
+CLASHING = '''[keymap]
+"article.label-1" = "1,f1"
+"article.label-2" = "1"
+'''
+MOVED = '''[keymap]
+"article.label-1" = "j"
+"article.next" = "down"
+'''
+
+
+@pytest.mark.parametrize(("toml", "warned"), [(CLASHING, True), (MOVED, False)])
+async def test_a_keymap_clash_in_config_toml_is_one_warning_naming_both_ids(db: Path, india: str, tmp_path: Path,
+                                                                           toml: str, warned: bool) -> None:
+    from reader import config
+    from reader.store import Store
+    from reader.tui.app import ReaderApp
+
+    path = tmp_path / "config.toml"
+    path.write_text(toml)
+    settings = config.load(path)
+    app = ReaderApp(Store(db), annotator="asha", article_id=india)
+    app.set_keymap(settings.keymap)  # as reader.tui.app.run does with the config's keymap
+    async with app.run_test(size=(130, 36), notifications=True) as pilot:
+        await pilot.pause()
+        for key in ("down", "f1", "1", "question_mark", "escape"):  # keys met on the way say nothing more
+            await pilot.press(key)
+            await pilot.pause()
+        notes = [str(n.message) for n in app._notifications if "config.toml [keymap]" in str(n.message)]  # noqa: SLF001
+    if warned:
+        assert notes == ["config.toml [keymap]: 'article.label-1' and 'article.label-2' share the key '1' on the article screen: "
+                         "give each its own key (? lists the ids)"]
+    else:
+        assert notes == []

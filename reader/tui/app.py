@@ -155,10 +155,16 @@ class ReaderApp(App[None]):
         super().notify(clean_text(str(message)), title=clean_text(str(title)), severity=severity, timeout=timeout, markup=False)
 
     def _check_keymap(self) -> None:
-        """Say once which binding ids of the config's [keymap] mean nothing to reader."""
+        """Say once which binding ids of the config's [keymap] mean nothing to reader, and
+        which it gives one key on one screen (Textual would drop bindings without a word)."""
+        from reader.tui.keymap import clashes
+
         unknown = sorted(set(self._keymap) - known_binding_ids())
         if unknown:
             self.notify(f"config.toml [keymap]: unknown binding id {', '.join(repr(u) for u in unknown)} (? lists the ids)", severity="warning", timeout=10)
+        shared = clashes(self._keymap)
+        if shared:
+            self.notify(f"config.toml [keymap]: {'; '.join(shared)}: give each its own key (? lists the ids)", severity="warning", timeout=10)
 
     # --- background work ------------------------------------------------------------------
 
