@@ -105,7 +105,7 @@ async def test_a_failed_parse_is_one_notification_and_the_status_stops_saying_pa
                 break
         errors = [str(n.message) for n in app._notifications if n.severity == "error"]  # noqa: SLF001
         status = app.screen.status_text().plain
-        assert status.startswith("not parsed (background parse failed: ") and str(bad_model) in status
+        assert status.startswith("not parsed: spaCy model ") and str(bad_model) in status and "(open it again to retry)" in status
         assert len(errors) == 1 and errors[0].startswith("background parse failed: ") and "\n" not in errors[0]
         await pilot.press("1")  # a label key says why nothing happens, not "still parsing"
         await pilot.pause()

@@ -596,7 +596,7 @@ async def test_keys_typed_straight_after_enter_or_escape_on_a_line_reach_the_art
         await pilot.pause()
         assert screen.view.has_focus and not screen.query_one("#note").display
     assert labels_in_db(db, india) == {0: "claim", at: "background", at + 1: "commitment"}
-    assert 0 < at
+    assert at > 0
 
 
 async def test_keys_typed_straight_after_slash_or_m_reach_the_line(db: Path, india: str) -> None:

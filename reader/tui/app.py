@@ -162,7 +162,7 @@ class ReaderApp(App[None]):
         unknown = sorted(set(self._keymap) - known_binding_ids())
         if unknown:
             self.notify(f"config.toml [keymap]: unknown binding id {', '.join(repr(u) for u in unknown)} (? lists the ids)", severity="warning", timeout=10)
-        shared = clashes(self._keymap)
+        shared = clashes(self._keymap, self.BINDINGS)
         if shared:
             self.notify(f"config.toml [keymap]: {'; '.join(shared)}: give each its own key (? lists the ids)", severity="warning", timeout=10)
 

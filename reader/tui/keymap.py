@@ -7,39 +7,40 @@ Textual then drops bindings without a word (a label key can end up with no key a
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 from textual.binding import Binding
 
 
-def _owners() -> list[tuple[str, list[Binding]]]:
+def _owners(app_bindings: Sequence[object]) -> list[tuple[str, list[Binding]]]:
     """(where, its bindings) for each screen and dialog; the app's own apply on every one."""
-    from reader.tui.app import ReaderApp
     from reader.tui.screens import commitments, dialogs, help, library, review
     from reader.tui.screens.article import ArticleScreen
 
-    def ids(owner: type) -> list[Binding]:
-        return [b for b in owner.BINDINGS if isinstance(b, Binding) and b.id]
+    def ids(bindings: Sequence[object]) -> list[Binding]:
+        return [b for b in bindings if isinstance(b, Binding) and b.id]
 
-    app = ids(ReaderApp)
+    app = ids(app_bindings)
     screens = {
         "the article screen": ArticleScreen, "the library": library.LibraryScreen, "the help screen": help.HelpScreen,
         "the commitments screen": commitments.CommitmentsScreen, "the review screen": review.ReviewScreen,
         "the add dialog": dialogs.AddDialog, "the confirm dialog": dialogs.ConfirmDialog, "the correct dialog": dialogs.CorrectDialog,
     }
-    return [(where, [*app, *ids(owner)]) for where, owner in screens.items()]
+    return [(where, [*app, *ids(owner.BINDINGS)]) for where, owner in screens.items()]
 
 
 def _keys(spec: str) -> set[str]:
     return {key.strip() for key in spec.split(",") if key.strip()}
 
 
-def clashes(keymap: Mapping[str, str]) -> list[str]:
-    """One phrase per key the keymap gives to two or more binding ids on one screen ("the ids
-    'a' and 'b' share the key '1' on the article screen"). Keys ids share by default (enter
-    for accept and for its stand-in while suggestions are hidden) are not clashes."""
+def clashes(keymap: Mapping[str, str], app_bindings: Sequence[object] = ()) -> list[str]:
+    """One phrase per key the keymap gives to two or more binding ids on one screen ("'a' and
+    'b' share the key '1' on the article screen"); `app_bindings` (the app's own) count on
+    every screen. Keys ids share by default (enter for accept and for its stand-in while
+    suggestions are hidden) are not clashes."""
     found: dict[tuple[frozenset[str], str], list[str]] = {}
-    for where, bindings in _owners():
+    owners = _owners(app_bindings)
+    for where, bindings in owners:
         default: dict[str, set[str]] = {}
         for b in bindings:
             default.setdefault(b.id or "", set()).update(_keys(b.key))
@@ -51,7 +52,7 @@ def clashes(keymap: Mapping[str, str]) -> list[str]:
             remapped = {i for i in ids if i in keymap}
             if len(ids) > 1 and remapped and not all(key in default[i] for i in ids):
                 found.setdefault((frozenset(ids), key), []).append(where)
-    everywhere = len(_owners())
+    everywhere = len(owners)
     phrases = []
     for (ids, key), places in sorted(found.items(), key=lambda item: (sorted(item[0][0]), item[0][1])):
         names = sorted(ids)

@@ -180,7 +180,8 @@ class ArticleScreen(FirstFrameOnce):
         view = view if view is not None else self.view
         if not self.parsed:
             if self.parse_failure is not None:
-                return Content(f"not parsed ({self.parse_failure}): the text is here to read; open it again to retry · {self.annotator}")
+                reason = self.parse_failure.removeprefix("background parse failed: ")
+                return Content(f"not parsed: {reason} (open it again to retry) · {self.annotator}")
             return Content(f"parsing sentences and entities… · {self.annotator}")
         return status_content(self.session, view.cursor, len(view.sentences), self.label_set, self.annotator, self.auto_advance)
 
