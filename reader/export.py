@@ -67,6 +67,31 @@ def _remarks(art: ArticleData, index: int, annotator: str | None) -> dict[str, A
     return {"note": found.get(NOTE), "unsure": UNSURE in found}
 
 
+def _remark_times(art: ArticleData, index: int, annotator: str | None) -> dict[str, Any]:
+    """When the annotator last set their note and their unsure mark: a restore needs the times
+    to let the newest value win, as it does for labels."""
+    stamps = art.remarked.get((index, annotator), {}) if annotator else {}
+    return {"note_at": stamps.get(NOTE), "unsure_at": stamps.get(UNSURE)}
+
+
+def _suggestion(art: ArticleData, index: int, selection: Selection) -> dict[str, Any] | None:
+    """The sentence's stored suggestion, with the label set it is for (so an import stores it
+    under the same one)."""
+    found = art.suggestions.get(index)
+    if found is None:
+        return None
+    return {**found.record(), "label_set": ",".join(selection.label_names)} if selection.label_names else found.record()
+
+
+def _unlabelled_by(art: ArticleData, index: int, selection: Selection, voted: set[str]) -> list[tuple[str, Annotation | None]]:
+    """The annotators asked for who did not label the sentence but skipped it or left a note or
+    an unsure mark on it, each with their skip (None: none), in name order."""
+    chosen = lambda who: who not in voted and (not selection.annotators or who in selection.annotators)  # noqa: E731
+    skips = {a.annotator: a for a in art.labels.get(index, []) if a.label == SKIPPED and chosen(a.annotator)}
+    remarked = {who for (i, who) in art.fields if i == index and chosen(who)}
+    return [(who, skips.get(who)) for who in sorted(remarked | set(skips))]
+
+
 def sentence_records(articles: Iterable[ArticleData], selection: Selection) -> Iterator[dict[str, Any]]:
     """One record per labelled sentence and annotator (or per sentence when resolving)."""
     for art in articles:
@@ -108,9 +133,9 @@ def sentence_records(articles: Iterable[ArticleData], selection: Selection) -> I
                 "provenance": None,
                 "note": None,
                 "unsure": False,
+                "note_at": None,
+                "unsure_at": None,
             }
-            if skipped and not votes:
-                base["skipped"] = True
             if selection.context:
                 n = selection.context
                 base["context"] = {
@@ -118,22 +143,45 @@ def sentence_records(articles: Iterable[ArticleData], selection: Selection) -> I
                     "after": [s[3] for s in sentences[position + 1 : position + 1 + n]],
                 }
             if selection.suggestions:
-                found = art.suggestions.get(index)
-                base["suggestion"] = found.record() if found else None
-            choices: list[Annotation | None] = [*votes] if votes else [None]
-            for vote in choices:
+                base["suggestion"] = _suggestion(art, index, selection)
+            # With --all, everyone asked for who skipped the sentence or left a note or an unsure
+            # mark on it without labelling it gets a record of their own, with label null.
+            others: list[tuple[str, Annotation | None]] = []
+            if selection.include_unlabelled and selection.resolve is None and not (selection.labels and annotations):
+                others = _unlabelled_by(art, index, selection, {v.annotator for v in votes})
+            if not votes and not others:
                 record = dict(base)
-                if vote is not None:
-                    record["label"] = vote.label
-                    record["annotator"] = vote.annotator
-                    record["annotated_at"] = vote.updated
-                    record.update(_suggested(vote))
-                    record.update(_remarks(art, index, vote.annotator))
-                if resolved is not None:
-                    record["votes"] = resolved.votes
-                    record["tie"] = resolved.tie
-                    record["resolved_by"] = resolved.rule
+                if skipped:
+                    record["skipped"] = True
+                _add_resolution(record, resolved)
                 yield record
+            for vote in votes:
+                record = dict(base)
+                record["label"] = vote.label
+                record["annotator"] = vote.annotator
+                record["annotated_at"] = vote.updated
+                record.update(_suggested(vote))
+                record.update(_remarks(art, index, vote.annotator))
+                record.update(_remark_times(art, index, vote.annotator))
+                _add_resolution(record, resolved)
+                yield record
+            for who, skip in others:
+                record = dict(base)
+                record["annotator"] = who
+                record.update(_remarks(art, index, who))
+                record.update(_remark_times(art, index, who))
+                if skip is not None:
+                    record["annotated_at"] = skip.updated
+                    record["skipped"] = True
+                yield record
+
+
+def _add_resolution(record: dict[str, Any], resolved: Any) -> None:
+    """With --resolve, the votes, whether they tied and the rule that decided."""
+    if resolved is not None:
+        record["votes"] = resolved.votes
+        record["tie"] = resolved.tie
+        record["resolved_by"] = resolved.rule
 
 
 def _entities_within(entities: list, first: int, end: int) -> Iterator:
@@ -184,11 +232,19 @@ def article_records(articles: Iterable[ArticleData], selection: Selection) -> It
             if notes or unsure:
                 sentence["notes"] = notes
                 sentence["unsure"] = unsure
+                # each annotator's note and mark with the time it was set, for a restore
+                sentence["remarks"] = [
+                    {"annotator": who, **_remarks(art, index, who), **_remark_times(art, index, who)}
+                    for who in sorted({who for (i, who) in art.fields if i == index})
+                ]
             if skipped:
                 sentence["skipped"] = True
+            skips = [a for a in art.labels.get(index, []) if a.label == SKIPPED
+                     and (not selection.annotators or a.annotator in selection.annotators)]
+            if skips:
+                sentence["skips"] = [{"annotator": a.annotator, "annotated_at": a.updated, "created": a.created} for a in skips]
             if selection.suggestions:
-                found = art.suggestions.get(index)
-                sentence["suggestion"] = found.record() if found else None
+                sentence["suggestion"] = _suggestion(art, index, selection)
             sentences.append(sentence)
         yield {
             "id": art.id,

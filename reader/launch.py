@@ -216,9 +216,10 @@ def run_import(store: Any, targets: tuple[str, ...], *, model: str | None, jobs:
         elif kind == "skipped":
             echo_error(f"reader: note: skipped {one_line(item.source)}: {one_line(item.reason)}")
         elif kind == "restored" and not quiet:
-            restore, added, labels = item
+            restore, added, labels, remarks, suggestions = item
             word = "restored" if added else "already imported,"
-            out.print(Text(f"{word} {restore.article_id} {restore.article.title or ''}: {labels} labels added"))
+            extra = "".join(f", {n} {what}" for n, what in ((remarks, "notes and unsure marks"), (suggestions, "suggestions")) if n)
+            out.print(Text(f"{word} {restore.article_id} {restore.article.title or ''}: {labels} labels added{extra}"))
         elif not quiet:
             word = "imported" if kind == "imported" else "already imported, nothing added:"
             out.print(Text(f"{word} {item.id} {item.title or item.source or ''}"))
@@ -250,7 +251,8 @@ def run_import(store: Any, targets: tuple[str, ...], *, model: str | None, jobs:
         parts = [f"{len(report.imported)} imported", f"{len(report.already)} already there"]
         if report.restored:
             parts.append(f"{len(report.restored)} restored from reader exports (labels: {report.labels_taken} taken, "
-                         f"{report.labels_refused} refused, {report.labels_skipped} skipped: here already or none given)")
+                         f"{report.labels_refused} refused, {report.labels_skipped} skipped: here already or none given; "
+                         f"notes and unsure marks: {report.remarks_taken} taken; suggestions: {report.suggestions_taken} taken)")
         if report.failed:
             parts.append(f"{len(report.failed)} failed")
         if report.skipped:

@@ -166,6 +166,25 @@ class ExportedLabel:
     end: int | None = None
     text: str | None = None
     line: int | None = None
+    # what else the export says about it: the field it sets (None: the label; "note" or
+    # "unsure" for the others, `label` then holding their value), where the label came from
+    # and the suggestion on screen when it was given (as the event log keeps it, JSON)
+    field: str | None = None
+    provenance: str | None = None
+    suggested: str | None = None
+
+
+@dataclass(frozen=True)
+class ExportedSuggestion:
+    """A sentence's stored suggestion carried by an export (`--suggestions`), with the label
+    set it is for and where its sentence is, as for an `ExportedLabel`."""
+
+    sentence_index: int
+    label_set: str
+    suggestion: Suggestion
+    start: int
+    end: int
+    text: str
 
 
 STATUSES = ("open", "kept", "broken", "unclear")

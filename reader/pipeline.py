@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from reader.ingest import Failed, Limits, ExportedArticle, Skipped, collect
-from reader.model import COMMITMENT, SKIPPED, Article, Parsed, Suggestion
+from reader.model import COMMITMENT, SKIPPED, Article, ExportedLabel, Parsed, Suggestion
 from reader.store import Store
 
 
@@ -34,6 +34,8 @@ class ImportReport:
     labels_taken: int = 0
     labels_refused: int = 0
     labels_skipped: int = 0
+    remarks_taken: int = 0  # notes and unsure marks put back
+    suggestions_taken: int = 0  # stored suggestions put back
 
     @property
     def ids(self) -> list[str]:
@@ -101,17 +103,21 @@ def import_targets(
                 if labels is not None:
                     outcome, outside = _outside_refused(outcome, labels)
                 before_writing()
-                restored = store.restore_export(outcome.article_id, outcome.article, outcome.parsed, list(outcome.labels))
+                restored = store.restore_export(outcome.article_id, outcome.article, outcome.parsed, list(outcome.labels),
+                                                outcome.suggestions)
                 report.restored.append(outcome)
                 report.labels_taken += restored.taken
-                report.labels_skipped += restored.skipped + max(0, outcome.records - len(outcome.labels) - len(outcome.refused))
+                report.remarks_taken += restored.remarks
+                report.suggestions_taken += restored.suggestions
+                given = sum(1 for item in outcome.labels if item.field is None)
+                report.labels_skipped += restored.skipped + max(0, outcome.records - given - len(outcome.refused))
                 report.labels_refused += len(outcome.refused) + len(restored.refused)
                 file = outcome.source.rsplit(":", 1)[0]
                 for line, reason in [*outside, *restored.refused]:
                     failed = Failed(f"{file}:{line}" if line else outcome.source, f"not a usable reader export record: {reason}")
                     report.failed.append(failed)
                     notify("failed", failed)
-                notify("restored", (outcome, restored.added, restored.taken))
+                notify("restored", (outcome, restored.added, restored.taken, restored.remarks, restored.suggestions))
             elif outcome.id in queued or (store.is_parsed(outcome.id) if parse else store.has_article(outcome.id)):
                 report.already.append(outcome)
                 notify("already", outcome)
@@ -197,12 +203,16 @@ def _outside_refused(outcome: ExportedArticle, labels: Collection[str]) -> tuple
     "Commitment" would otherwise replace a stored label and surface only at a later export.
     They count among its refused records."""
     allowed = {*labels, SKIPPED}
-    if all(item.label in allowed for item in outcome.labels):
+
+    def outside(item: ExportedLabel) -> bool:
+        return item.field is None and item.label not in allowed  # a note's or unsure mark's value is no label
+
+    if not any(map(outside, outcome.labels)):
         return outcome, []
     names = ", ".join(labels)
     refused = [(item.line or 0, f"sentence {item.sentence_index}: the label {item.label!r} is not one of the labels in use "
-                                f"({names}; --labels sets others)") for item in outcome.labels if item.label not in allowed]
-    kept = replace(outcome, labels=tuple(item for item in outcome.labels if item.label in allowed), refused=(*outcome.refused, *refused))
+                                f"({names}; --labels sets others)") for item in outcome.labels if outside(item)]
+    kept = replace(outcome, labels=tuple(item for item in outcome.labels if not outside(item)), refused=(*outcome.refused, *refused))
     return kept, refused
 
 

@@ -67,6 +67,8 @@ class ArticleData:
     suggestions: dict[int, Suggestion] = field(default_factory=dict)
     # notes and unsure marks: (sentence index, annotator) -> field -> value
     fields: dict[tuple[int, str], dict[str, str]] = field(default_factory=dict)
+    # when each of those was last set: (sentence index, annotator) -> field -> time
+    remarked: dict[tuple[int, str], dict[str, str]] = field(default_factory=dict)
     assigned: tuple[str, ...] = ()  # the annotators the article is assigned to (reader assign)
 
 

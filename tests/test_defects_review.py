@@ -230,3 +230,22 @@ async def test_a_keymap_clash_in_config_toml_is_one_warning_naming_both_ids(db: 
                          "give each its own key (? lists the ids)"]
     else:
         assert notes == []
+
+
+def test_notes_and_unsure_marks_of_an_export_are_no_labels_to_refuse(db: Path, india: str, tmp_path: Path) -> None:
+    from reader.store import Store
+
+    with Store(db) as store:
+        store.set_label(india, 2, "claim", "asha")
+        store.set_field(india, 2, "note", "Check the Date", "asha")
+        store.set_field(india, 2, "unsure", "1", "asha")
+    exported = run_reader("export", "--db", str(db), "--unit", "article", "--article", india)
+    assert exported.returncode == 0, exported.stderr
+    (tmp_path / "a.jsonl").write_text(exported.stdout)
+    fresh = tmp_path / "fresh.db"
+    done = run_reader("--db", str(fresh), "import", str(tmp_path / "a.jsonl"))
+    assert done.returncode == 0, done.stderr
+    assert "0 refused" in done.stderr and (2, "asha", "claim") in _labels_of(fresh, india)
+    again = run_reader("export", "--db", str(fresh), "--unit", "article", "--article", india)
+    (article,) = [json.loads(line) for line in again.stdout.splitlines()]
+    assert article["sentences"][2]["notes"] == {"asha": "Check the Date"} and article["sentences"][2]["unsure"] == ["asha"]

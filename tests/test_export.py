@@ -125,7 +125,7 @@ def test_sentence_records_have_the_promised_shape(labelled_db: Path) -> None:
     with Store(labelled_db) as store:
         texts = {a: store.article(a).text for a in store.article_ids()}
     for r in records:
-        assert set(r) == {"text", "label", "article_id", "article_title", "source", "url", "sentence_index", "start", "end", "entities", "annotator", "annotated_at", "suggested", "provenance", "note", "unsure"}
+        assert set(r) == {"text", "label", "article_id", "article_title", "source", "url", "sentence_index", "start", "end", "entities", "annotator", "annotated_at", "suggested", "provenance", "note", "unsure", "note_at", "unsure_at"}
         assert texts[r["article_id"]][r["start"] : r["end"]] == r["text"]
         for e in r["entities"]:
             assert r["text"][e["start"] : e["end"]] == e["text"]

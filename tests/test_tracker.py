@@ -214,6 +214,29 @@ async def test_keys_typed_straight_after_enter_or_escape_on_a_line_reach_the_tab
         assert screen.register.filter == "Lindqvist" and app.screen is screen
 
 
+async def test_a_key_typed_straight_after_enter_labels_the_article_it_opens(db: Path) -> None:
+    """Regression: enter opens the row's article asynchronously, and a "3" typed straight after
+    it reached the commitments screen, which stored the status "broken" on the row instead of
+    labelling the sentence in the article."""
+    from reader.tui.screens.article import ArticleScreen
+    from tests.test_tui import labels_in_db, until
+
+    app = ReaderApp(Store(db), annotator="asha", start="commitments")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, CommitmentsScreen)
+        row = screen.selected()
+        assert row is not None and row.status == STATUSES[0]
+        for ch in "\r3":
+            app.post_message(events.Key({"\r": "enter"}.get(ch, ch), ch))
+        await until(pilot, lambda: isinstance(app.screen, ArticleScreen) and labels_in_db(db, row.article_id, "asha"))
+        assert app.screen.article_id == row.article_id
+        assert labels_in_db(db, row.article_id, "asha") == {row.sentence_index: "background"}
+    statuses = sqlite3.connect(db).execute("SELECT count(*) FROM annotation_events WHERE field = 'commitment.status'").fetchone()[0]
+    assert statuses == 0
+
+
 def test_commitments_screen_snapshot(snap_compare, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     db = parsed_samples(tmp_path)
     # the overdue / due-soon counts in the header count from this day, not the real one

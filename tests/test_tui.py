@@ -599,6 +599,40 @@ async def test_keys_typed_straight_after_enter_or_escape_on_a_line_reach_the_art
     assert at > 0
 
 
+async def until(pilot, condition, seconds: float = 5.0) -> None:
+    """Pause until `condition()` holds (the keys of a burst wait for a new screen to mount)."""
+    for _ in range(int(seconds / 0.05)):
+        if condition():
+            return
+        await pilot.pause(0.05)
+
+
+async def test_keys_typed_straight_after_a_key_that_changes_screen_reach_the_new_screen(db: Path) -> None:
+    """Regression: a screen is pushed or popped asynchronously, and Textual routes each key as it
+    arrives: a label typed straight after enter in the library was lost, and "q j" from an
+    article moved the library's cursor before it was put back on the article just left, so the
+    next enter opened the same article again."""
+    app = make_app(db)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        from textual.widgets import DataTable
+
+        library = app.screen
+        assert isinstance(library, LibraryScreen)
+        rows = [row.key.value for row in library.query_one(DataTable).ordered_rows]
+        burst(app, "\r2")
+        await until(pilot, lambda: isinstance(app.screen, ArticleScreen) and labels_in_db(db, rows[0]))
+        assert app.screen.article_id == rows[0]
+        assert list(labels_in_db(db, rows[0]).values()) == ["claim"]
+        burst(app, "qj\r1")
+        await until(pilot, lambda: isinstance(app.screen, ArticleScreen) and labels_in_db(db, rows[1]))
+        assert app.screen.article_id == rows[1]
+        assert list(labels_in_db(db, rows[1]).values()) == ["commitment"]
+        burst(app, "q")
+        await until(pilot, lambda: app.screen is library)
+        assert library.selected_id() == rows[1]
+
+
 async def test_keys_typed_straight_after_slash_or_m_reach_the_line(db: Path, india: str) -> None:
     """Regression: the line took the focus only after the keys already queued were routed, so
     "/2026" typed fast labelled a sentence a claim and "/liquid" quit at the "q"."""

@@ -151,3 +151,22 @@ def test_an_article_imported_again_puts_its_history_back_underneath(tmp_path: Pa
         for article_id in (one.id, two.id):
             _stacks(store, article_id, "asha", LABEL_FIELDS)
         _stacks(store, None, "asha", LABEL_FIELDS)
+
+
+def test_an_article_another_annotator_deleted_leaves_every_stack(tmp_path: Path) -> None:
+    """Regression (found by the property test above): each annotator's stacks read only their
+    own events, so when asha deleted an article ben's undo still held ben's change in it, and
+    his redo wrote into the deleted article (a FOREIGN KEY error). The delete takes the change
+    off ben's stacks too, and importing the article again puts it back."""
+    with Store(tmp_path / "r.db") as store:
+        one, two = Article(TEXT, title="one"), Article(SECOND, title="two")
+        store.add_article(one, parsed(TEXT))
+        store.add_article(two, parsed(SECOND))
+        store.set_label(one.id, 0, "claim", "asha")
+        store.set_label(two.id, 0, "claim", "ben")
+        store.delete_article(two.id, "asha")
+        assert store.undo(None, "ben") is None and store.redo(None, "ben") is None
+        store.add_article(two, parsed(SECOND))  # imported again: its labels and history come back
+        change = store.undo(None, "ben")
+        assert change is not None and (change.sentence_index, change.label) == (0, None)
+        assert store.redo(None, "ben") is not None

@@ -9,12 +9,16 @@ the same records.
 
 from __future__ import annotations
 
+import json
+import math
 from dataclasses import dataclass, replace
 from typing import Any
 
 from reader.sanitize import clean_field, clean_meta, clean_text, clean_time
-from reader.limits import DEFAULT_MAX_BYTES, MAX_NAME_CHARS
-from reader.model import Article, Entity, Parsed, ExportedLabel, Sentence
+from reader.limits import DEFAULT_MAX_BYTES, MAX_NAME_CHARS, MAX_VALUE_CHARS
+from reader.model import (
+    DEFAULT_LABELS, NOTE, SKIPPED, UNSURE, Article, Entity, ExportedLabel, ExportedSuggestion, Parsed, Sentence, Suggestion,
+)
 
 GAP = "…"
 # A sentence export says where its sentences sat in their article; an article rebuilt from it
@@ -30,9 +34,10 @@ class ExportedArticle:
     article_id: str
     article: Article
     parsed: Parsed | None
-    labels: tuple[ExportedLabel, ...]
+    labels: tuple[ExportedLabel, ...]  # labels, skips, notes and unsure marks
     refused: tuple[tuple[int, str], ...] = ()  # (line, reason) of each record not taken
     records: int = 1  # the records (lines) it came from
+    suggestions: tuple[ExportedSuggestion, ...] = ()  # the stored suggestions it carries
 
 
 def is_article_export(record: dict[str, Any]) -> bool:
@@ -62,7 +67,66 @@ def _label(item: dict[str, Any], index: int, fallback_label: Any = None) -> Expo
     label, annotator = clean_field(label), clean_field(annotator)
     if not (label and annotator) or len(label) > MAX_NAME_CHARS or len(annotator) > MAX_NAME_CHARS:
         return None
-    return ExportedLabel(index, label, annotator, times[1], times[0])
+    provenance = clean_field(item["provenance"]) if isinstance(item.get("provenance"), str) else None
+    if provenance is not None and len(provenance) > MAX_NAME_CHARS:
+        provenance = None
+    shown = _suggestion(item.get("suggested"))
+    return ExportedLabel(index, label, annotator, times[1], times[0], provenance=provenance,
+                         suggested=json.dumps(shown.record()) if shown else None)
+
+
+def _suggestion(value: Any) -> Suggestion | None:
+    """A suggestion as exports write it ({"label", "score", "source"}); None when it is not one."""
+    if not isinstance(value, dict):
+        return None
+    label, source, score = value.get("label"), value.get("source"), value.get("score")
+    if not (isinstance(label, str) and isinstance(source, str)) or type(score) not in (int, float) or not math.isfinite(score):
+        return None
+    label, source = clean_field(label), clean_field(source)
+    if not (label and source) or len(label) > MAX_NAME_CHARS or len(source) > MAX_NAME_CHARS or not 0 <= score <= 1:
+        return None
+    return Suggestion(label, float(score), {label: float(score)}, source, "restored from a reader export")
+
+
+def _stored_suggestion(value: Any, index: int, start: int, end: int, text: str) -> ExportedSuggestion | None:
+    """The stored suggestion an export carries for a sentence (`--suggestions`), for the label
+    set the export names (the default one when it names none)."""
+    found = _suggestion(value)
+    if found is None:
+        return None
+    named = value.get("label_set")
+    label_set = clean_field(named) if isinstance(named, str) else None
+    if not label_set or len(label_set) > MAX_VALUE_CHARS:
+        label_set = ",".join(DEFAULT_LABELS)
+    return ExportedSuggestion(index, label_set, found, start, end, text)
+
+
+def _remarks(item: dict[str, Any], index: int, annotator: Any) -> list[ExportedLabel]:
+    """An annotator's note and unsure mark on a sentence, each with the time it was set (the
+    label's time, for an export written before the times were): fields of the sentence that a
+    restore puts back as a label is put back. Values that are not usable are left out."""
+    annotator = clean_field(annotator) if isinstance(annotator, str) else None
+    if not annotator or len(annotator) > MAX_NAME_CHARS:
+        return []
+    found = []
+    note = item.get("note")
+    note = clean_field(note) if isinstance(note, str) else None
+    for field, value in ((NOTE, note if note and len(note) <= MAX_VALUE_CHARS else None), (UNSURE, "1" if item.get("unsure") is True else None)):
+        stamp = clean_time(item.get(f"{field}_at") or item.get("annotated_at"))
+        if value is not None and stamp is not None:
+            found.append(ExportedLabel(index, value, annotator, stamp, stamp, field=field))
+    return found
+
+
+def _skips(items: Any, index: int) -> list[ExportedLabel]:
+    """The skips an article export lists for a sentence, as labels ("(skipped)")."""
+    found = []
+    for item in items if isinstance(items, list) else []:
+        if isinstance(item, dict):
+            skip = _label(item, index, SKIPPED)
+            if skip is not None and skip.label == SKIPPED:
+                found.append(skip)
+    return found
 
 
 def _article_id(value: Any) -> str:
@@ -83,7 +147,7 @@ def from_article_record(record: dict[str, Any], source: str) -> ExportedArticle:
     if clean_text(text) != text:
         raise ValueError("article text is not in reader's normal form (was it edited?)")
     article_id = _article_id(record["id"])
-    sentences, labels = [], []
+    sentences, labels, suggestions = [], [], []
     previous_end = 0
     for position, item in enumerate(record["sentences"]):
         index, start, end = item["index"], item["start"], item["end"]
@@ -97,10 +161,17 @@ def from_article_record(record: dict[str, Any], source: str) -> ExportedArticle:
             raise ValueError(f"sentence {index} overlaps the sentence before it")
         previous_end = end
         sentences.append(Sentence(index, start, end))
-        for annotation in item.get("annotations") or []:
-            restored = _label(annotation, index)
+        found = [_label(annotation, index) for annotation in item.get("annotations") or []]
+        found += _skips(item.get("skips"), index)
+        for remark in item.get("remarks") or []:
+            if isinstance(remark, dict):
+                found += _remarks(remark, index, remark.get("annotator"))
+        for restored in found:
             if restored:
                 labels.append(replace(restored, start=start, end=end, text=text[start:end]))
+        stored = _stored_suggestion(item.get("suggestion"), index, start, end, text[start:end])
+        if stored is not None:
+            suggestions.append(stored)
     entities = []
     for item in record.get("entities") or []:
         start, end, label = item.get("start"), item.get("end"), _entity_label(item.get("label"))
@@ -123,12 +194,12 @@ def from_article_record(record: dict[str, Any], source: str) -> ExportedArticle:
     if sentences:
         model = clean_field(record.get("model")) or "restored"
         parsed = Parsed(tuple(sentences), tuple(entities), model, clean_field(record.get("model_version")) or "")
-    return ExportedArticle(source, article_id, article, parsed, tuple(labels))
+    return ExportedArticle(source, article_id, article, parsed, tuple(labels), suggestions=tuple(suggestions))
 
 
 def _sentence_record(record: dict[str, Any]) -> tuple[int, int, int, str, ExportedLabel | None] | str:
     """One record of a sentence export checked on its own: (index, start, end, clean text,
-    its label or None when it has none), or why it cannot be taken."""
+    its label, its skip, or None when it has neither), or why it cannot be taken."""
     index, start, end = record.get("sentence_index"), record.get("start"), record.get("end")
     for name, value in (("sentence_index", index), ("start", start), ("end", end)):
         if type(value) is not int:
@@ -143,7 +214,11 @@ def _sentence_record(record: dict[str, Any]) -> tuple[int, int, int, str, Export
     if "label" not in record:
         return 'no "label" (an export record has one, null for a sentence without a label)'
     if record["label"] is None:
-        return index, start, end, sentence, None
+        # a skip, when the record names who skipped it and when (a resolved export does not)
+        named = all(isinstance(record.get(name), str) for name in ("annotator", "annotated_at"))
+        if record.get("skipped") is not True or not named:
+            return index, start, end, sentence, None
+        record = {**record, "label": SKIPPED}
     for name in ("label", "annotator", "annotated_at"):
         if not isinstance(record.get(name), str) or not record[name].strip():
             return f'"{name}" is {_shown(record.get(name))}, not a string'
@@ -176,6 +251,7 @@ def from_sentence_records(records: list[tuple[int, dict[str, Any]]], source: str
     refused: list[tuple[int, str]] = []
     by_index: dict[int, tuple[int, int, str]] = {}
     labels = []
+    suggestions: dict[tuple[int, int, int, str], ExportedSuggestion] = {}
     for line, record in records:
         checked = _sentence_record(record)
         if isinstance(checked, str):
@@ -185,8 +261,12 @@ def from_sentence_records(records: list[tuple[int, dict[str, Any]]], source: str
         # the first record of a sentence places it in a rebuilt article; a label of a record
         # that says otherwise goes only where its own offsets and text are (restore_export)
         by_index.setdefault(index, (start, end, sentence))
-        if label is not None:
-            labels.append(replace(label, start=start, end=end, text=sentence, line=line))
+        found = [label] if label is not None else []
+        found += _remarks(record, index, record.get("annotator"))
+        labels += [replace(item, start=start, end=end, text=sentence, line=line) for item in found]
+        stored = _stored_suggestion(record.get("suggestion"), index, start, end, sentence)
+        if stored is not None:  # every record of a sentence carries the same one
+            suggestions.setdefault((index, start, end, stored.label_set), stored)
     text_parts: list[str] = []
     sentences: list[Sentence] = []
     position = 0
@@ -235,4 +315,4 @@ def from_sentence_records(records: list[tuple[int, dict[str, Any]]], source: str
     )
     sentences.sort(key=lambda s: s.index)
     parsed = Parsed(tuple(sentences), tuple(dict.fromkeys(entities)), "restored", "")
-    return ExportedArticle(source, article_id, article, parsed, tuple(labels), tuple(refused), len(records))
+    return ExportedArticle(source, article_id, article, parsed, tuple(labels), tuple(refused), len(records), tuple(suggestions.values()))

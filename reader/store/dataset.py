@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from reader.model import SKIPPED, Article, Entity, ExportedLabel, Parsed
+from reader.model import SKIPPED, Article, Entity, ExportedLabel, ExportedSuggestion, Parsed
 from reader.store.articles import Articles, insert_article, insert_parse
 from reader.store.labels import REVIEW, Entry, Labels, current, write
+from reader.store.db import now
 from reader.store.suggestions import Suggestions
 
 if TYPE_CHECKING:  # an export's classes load when one is made, not when the store opens
@@ -50,6 +51,7 @@ class Dataset(Articles, Labels, Suggestions):
                 labels.setdefault(index, []).append(Annotation(label, annotator, created, updated, provenance, shown))
             reviews: dict[int, Annotation] = {}
             fields: dict[tuple[int, str], dict[str, str]] = {}
+            remarked: dict[tuple[int, str], dict[str, str]] = {}
             for index, field, value, annotator, updated in self._all(
                 """SELECT sentence_index, field, value, annotator, updated FROM sentence_fields
                    WHERE article_id = ? AND field IN ('review', 'note', 'unsure') ORDER BY updated, annotator""",
@@ -59,10 +61,11 @@ class Dataset(Articles, Labels, Suggestions):
                     reviews[index] = Annotation(value, annotator, updated, updated, "review")
                 else:
                     fields.setdefault((index, annotator), {})[field] = value
+                    remarked.setdefault((index, annotator), {})[field] = updated
             yield ArticleData(
                 id=row[0], title=row[1], source=row[2], url=row[3], author=row[4], published=row[5], site=row[6],
                 text=row[7], meta=json.loads(row[8] or "{}"), model=row[9], model_version=row[10],
-                sentences=sentences, entities=entities, labels=labels, reviews=reviews, fields=fields,
+                sentences=sentences, entities=entities, labels=labels, reviews=reviews, fields=fields, remarked=remarked,
                 suggestions=self.suggestions(article_id, suggestions) if suggestions else {},
                 assigned=tuple(r[0] for r in self._all(
                     "SELECT annotator FROM assignments WHERE article_id = ? ORDER BY annotator", (article_id,))),
@@ -212,16 +215,23 @@ class Dataset(Articles, Labels, Suggestions):
 
     # --- restoring our own exports ----------------------------------------------------------
 
-    def restore_export(self, article_id: str, article: Article, parsed: Parsed | None, labels: list[ExportedLabel]) -> Restored:
-        """Store an article under its exported id (if new) and its labels with annotator and time.
+    def restore_export(self, article_id: str, article: Article, parsed: Parsed | None, labels: list[ExportedLabel],
+                       suggestions: Sequence[ExportedSuggestion] = ()) -> Restored:
+        """Store an article under its exported id (if new), its labels (skips included), notes
+        and unsure marks with annotator and time, and the stored suggestions it carries.
 
-        A label that carries its sentence's offsets and text goes only on the sentence here
-        with the same offsets and text; one that matches none is refused. Each label is an
-        event at the time it was given (`annotated_at`), and the one given last counts: by that
-        time, then by the event's uid (a hash of what it says), so the result is the same
-        whichever order files are imported or merged in. An older label than the one here is
-        kept in the log without replacing it. Labels already present are left alone, so
-        restoring twice adds nothing.
+        A label (or note, or mark) that carries its sentence's offsets and text goes only on the
+        sentence here with the same offsets and text; one that matches none is refused. Each is
+        an event at the time it was given (`annotated_at`; `note_at`, `unsure_at`), written
+        through the one write path with its provenance and the suggestion on screen then, and
+        the one given last counts: by that time, then by the event's uid (a hash of what it
+        says), so the result is the same whichever order files are imported or merged in. An
+        older one than the value here is kept in the log without replacing it. Values already
+        present are left alone, so restoring twice adds nothing.
+
+        A suggestion is stored for its sentence and label set only where none is stored yet (a
+        suggester that ran here is newer than a copy), with the source the export names and
+        the reason "restored from a reader export"; its probabilities are its one score.
         """
         with self._write() as conn:
             added = conn.execute("SELECT 1 FROM articles WHERE id = ?", (article_id,)).fetchone() is None
@@ -243,33 +253,64 @@ class Dataset(Articles, Labels, Suggestions):
                         continue
                 elif index not in spans:
                     continue
-                said = "\x1f".join((article_id, str(index), item.annotator, item.label, item.updated))
-                uid = "import-" + hashlib.sha256(said.encode()).hexdigest()[:26]
-                placed.append((item.updated, uid, index, item))
-            taken = skipped = 0
+                assert index is not None  # found by its offsets, or an index the article has
+                placed.append((item.updated, _uid(article_id, index, item), index, item))
+            taken = skipped = remarks = 0
             for updated, uid, index, item in sorted(placed, key=lambda p: p[:2]):
-                assert index is not None  # placed only with an index the article has
-                previous = current(conn, article_id, index, item.annotator)
+                previous = current(conn, article_id, index, item.annotator, item.field)
                 if previous == item.label or conn.execute("SELECT 1 FROM annotation_events WHERE uid = ?", (uid,)).fetchone():
-                    skipped += 1
+                    skipped += item.field is None
                     continue
-                stamp = _in_force(conn, article_id, index, item.annotator)
+                stamp = _in_force(conn, article_id, index, item.annotator, item.field)
                 apply = stamp is None or (updated, uid) > stamp
-                write(conn, Entry(article_id, index, item.annotator, "import", item.label, previous, created=updated, uid=uid,
+                write(conn, Entry(article_id, index, item.annotator, "import", item.label, previous, field=item.field,
+                                  provenance=item.provenance, suggested=item.suggested, created=updated, uid=uid,
                                   since=item.created or updated, updated=updated, apply=apply))
-                taken += 1
-            return Restored(added, taken, skipped, tuple(refused))
+                if item.field is None:
+                    taken += 1
+                else:
+                    remarks += 1
+            stored = 0
+            for offered in suggestions:
+                index = by_offsets.get((offered.start, offered.end))
+                if index is None or text[offered.start:offered.end] != offered.text:
+                    continue  # its sentence is not here: the records' labels say so, if they carry any
+                s = offered.suggestion
+                stored += conn.execute(
+                    """INSERT INTO suggestions (article_id, sentence_index, label_set, label, score, scores, source, reason, updated)
+                       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING""",
+                    (article_id, index, offered.label_set, s.label, s.score, json.dumps(s.scores), s.source, s.reason, now()),
+                ).rowcount
+            # a record's label and its note are refused for the same reason: said once
+            return Restored(added, taken, skipped, tuple(dict.fromkeys(refused)), remarks, stored)
 
 
-def _in_force(conn: Any, article_id: str, index: int, annotator: str) -> tuple[str, str] | None:
-    """(time, uid) of the label in force for one sentence and annotator, to compare an
-    imported label with: the current label's time (with its event's uid when that event is the
-    latest), or the time of a later clear; None when nothing is in force."""
-    row = conn.execute("SELECT label, updated FROM annotations WHERE article_id = ? AND sentence_index = ? AND annotator = ?",
-                       (article_id, index, annotator)).fetchone()
+def _uid(article_id: str, index: int, item: ExportedLabel) -> str:
+    """The uid of a restored value's event: a hash of what it says, so restoring the same
+    export twice, or into two databases that are merged later, writes it once."""
+    parts = [article_id, str(index), item.annotator, item.label, item.updated]
+    if item.field is not None:
+        parts.insert(3, f"field:{item.field}")
+    if item.provenance is not None or item.suggested is not None:
+        parts += [item.provenance or "", item.suggested or ""]
+    return "import-" + hashlib.sha256("\x1f".join(parts).encode()).hexdigest()[:26]
+
+
+def _in_force(conn: Any, article_id: str, index: int, annotator: str, field: str | None = None) -> tuple[str, str] | None:
+    """(time, uid) of the value in force for one field (None: the label) of a sentence and
+    annotator, to compare a restored value with: the current value's time (with its event's
+    uid when that event is the latest), or the time of a later clear; None when nothing is in
+    force."""
+    if field is None:
+        row = conn.execute("SELECT label, updated FROM annotations WHERE article_id = ? AND sentence_index = ? AND annotator = ?",
+                           (article_id, index, annotator)).fetchone()
+    else:
+        row = conn.execute(
+            "SELECT value, updated FROM sentence_fields WHERE article_id = ? AND sentence_index = ? AND annotator = ? AND field = ?",
+            (article_id, index, annotator, field)).fetchone()
     latest = conn.execute(
         """SELECT created, uid, label FROM annotation_events WHERE article_id = ? AND sentence_index = ? AND annotator = ?
-           AND field IS NULL ORDER BY created DESC, uid DESC LIMIT 1""", (article_id, index, annotator)).fetchone()
+           AND field IS ? ORDER BY created DESC, uid DESC LIMIT 1""", (article_id, index, annotator, field)).fetchone()
     if row is not None:
         if latest is not None and (latest[2], latest[0]) == (row[0], row[1]):
             return latest[0], latest[1] or ""
@@ -281,9 +322,12 @@ def _in_force(conn: Any, article_id: str, index: int, annotator: str) -> tuple[s
 
 class Restored(NamedTuple):
     """What restoring an export's article did: whether the article was added, how many labels
-    were taken, how many were here already, and (line, reason) for each label refused."""
+    (skips included) were taken, how many were here already, (line, reason) for each label,
+    note or mark refused, and how many notes and unsure marks and suggestions were taken."""
 
     added: bool
     taken: int
     skipped: int = 0
     refused: tuple[tuple[int | None, str], ...] = ()
+    remarks: int = 0  # notes and unsure marks taken
+    suggestions: int = 0  # stored suggestions taken

@@ -21,7 +21,7 @@ from operator import attrgetter
 from reader.model import NOTE, UNSURE, Change, Suggestion
 from reader.store.db import Connection, now
 from reader.store.events import INSERT, WRITTEN
-from reader.store.undo import DONE, EVENT_COLUMNS, UNDELETE, UNDONE, Event, View, replay
+from reader.store.undo import DONE, EVENT_COLUMNS, MINE_OR_ARTICLE, UNDELETE, UNDONE, Event, View, replay
 from reader.store.undo import event as read_event
 
 __all__ = ["EVENT_COLUMNS", "UNDELETE", "Entry", "Event", "Labels", "current", "history", "replay", "write", "write_many"]
@@ -170,8 +170,8 @@ def history(
     """Replay the event log into this annotator's undo and redo stacks for the changes of these
     fields in an article (None: in every article)."""
     rows = conn.execute(
-        f"SELECT {EVENT_COLUMNS} FROM annotation_events WHERE (?1 IS NULL OR article_id = ?1) AND annotator = ?2 ORDER BY id",
-        (article_id, annotator),
+        f"SELECT {EVENT_COLUMNS} FROM annotation_events WHERE (:article IS NULL OR article_id = :article) AND {MINE_OR_ARTICLE} ORDER BY id",
+        {"article": article_id, "annotator": annotator},
     )
     return replay(rows, fields)
 

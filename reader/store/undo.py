@@ -26,6 +26,10 @@ UNDELETE = "undelete"
 DONE = "done"
 UNDONE = "undone"
 EVENT_COLUMNS = COLUMNS  # every column: undo and redo read the log's rows as they are
+# The events of a view: the annotator's own, and an article deleted or brought back by anyone,
+# which takes its changes off (or puts them back on) everyone's stacks: an undo must never
+# write into an article another annotator deleted.
+MINE_OR_ARTICLE = f"(annotator = :annotator OR action = 'delete' OR (action = 'import' AND field = '{UNDELETE}'))"
 # Past this many events written since a view was last used (a merge, a long session in another
 # window), rebuilding it in memory is cheaper than folding each into the rows.
 REBUILD_AFTER = 2000
@@ -129,15 +133,11 @@ class View:
             (annotator, scope, key),
         ).fetchone()
         after = row[1] if row else 0
-        if article_id is None:
-            rows = conn.execute(
-                f"SELECT {EVENT_COLUMNS} FROM annotation_events WHERE annotator = ? AND id > ? ORDER BY id", (annotator, after)
-            ).fetchall()
-        else:
-            rows = conn.execute(
-                f"SELECT {EVENT_COLUMNS} FROM annotation_events WHERE article_id = ? AND annotator = ? AND id > ? ORDER BY id",
-                (article_id, annotator, after),
-            ).fetchall()
+        rows = conn.execute(
+            f"SELECT {EVENT_COLUMNS} FROM annotation_events WHERE id > :after AND (:article IS NULL OR article_id = :article) "
+            f"AND {MINE_OR_ARTICLE} ORDER BY id",
+            {"after": after, "article": article_id, "annotator": annotator},
+        ).fetchall()
         chosen = frozenset(json.loads(key))
         if row is not None and len(rows) <= REBUILD_AFTER:
             view = cls(conn, row[0], row[2], row[3])
@@ -153,8 +153,9 @@ class View:
             conn.execute("DELETE FROM undo_stacks WHERE view = ?", (row[0],))
             conn.execute("DELETE FROM undo_views WHERE id = ?", (row[0],))
             rows = conn.execute(
-                f"SELECT {EVENT_COLUMNS} FROM annotation_events WHERE annotator = ? AND (?2 IS NULL OR article_id = ?2) ORDER BY id",
-                (annotator, article_id),
+                f"SELECT {EVENT_COLUMNS} FROM annotation_events WHERE (:article IS NULL OR article_id = :article) "
+                f"AND {MINE_OR_ARTICLE} ORDER BY id",
+                {"article": article_id, "annotator": annotator},
             ).fetchall()
         return cls._build(conn, annotator, scope, key, rows, chosen)
 

@@ -7,6 +7,7 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from textual import events
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
@@ -23,6 +24,9 @@ if TYPE_CHECKING:
 WATCH_SECONDS = 0.5
 # How long start-up work waits after the first frame, so the frame reaches the terminal first.
 FIRST_FRAME_GRACE = 0.1
+# The longest keys wait (reader.tui.app.ReaderApp.on_event), for the key before them or a new
+# screen: past it they go on anyway, where they would have gone before.
+HOLD_KEYS_SECONDS = 3.0
 
 
 def _library() -> Screen:
@@ -64,6 +68,9 @@ class ReaderApp(App[None]):
         self._data_version: int | None = None
         self._drawn = False  # the first frame is on screen (Textual's Ready)
         self._after_first_frame: list[Callable[[], object]] = []
+        self._held_keys: list[events.Key] = []  # keys that wait (on_event)
+        self._waits: set[object] = set()  # what they wait for: the key before, a new screen
+        self._holds = self._keys = self._changes = 0
 
     def get_theme_variable_defaults(self) -> dict[str, str]:
         """The entity colours of the theme in use (reader.tui.theme), unless the theme sets them."""
@@ -71,7 +78,84 @@ class ReaderApp(App[None]):
 
         return entity_variables(self.current_theme.dark)
 
+    async def on_event(self, event: events.Event) -> None:
+        """One key at a time: a key that arrives while the one before is still being handled, or
+        while the screen changes, waits, and the waiting keys go on in the order they came.
+
+        Textual routes each key to the focused widget as it arrives, and a widget handles it
+        later, in its own queue, as a screen is pushed or popped later: keys typed fast (a
+        quick typist, a paste, an SSH link that delivers a burst) reached the wrong place.
+        "enter 3" on the commitments screen set the row's status to "broken" instead of
+        labelling the article enter opened; a label typed straight after enter in the library
+        was lost; "q j" from an article moved the library's cursor before it was put back on
+        the article just left. So a key is routed only when the one before has gone all the
+        way through (`_after_handled`), and the keys that change screen are priority bindings
+        (they run as the key is routed), after which the keys behind them wait for the new
+        screen to take the focus (`_screen_changed`)."""
+        if not isinstance(event, events.Key) or event.is_forwarded:
+            await super().on_event(event)
+            return
+        if self._waits:
+            self._held_keys.append(event)
+            return
+        self._keys += 1
+        key = ("key", self._keys)
+        self._wait(key)
+        target = self.focused or self.screen
+        await super().on_event(event)
+        self._after_handled(target, lambda: self._done(key))
+
+    def _after_handled(self, target: Any, callback: Callable[[], object]) -> None:
+        """Run `callback` once what was routed to `target` has been handled: a key goes to the
+        focused widget's queue and bubbles up through each ancestor's queue to the app's
+        bindings, so the callback follows the same way, behind it in each queue."""
+        hops = [node for node in target.ancestors_with_self if node.is_running]
+
+        def hop(i: int) -> None:
+            if i + 1 < len(hops):
+                hops[i + 1].call_later(hop, i + 1)
+            else:
+                callback()
+
+        if hops:
+            hops[0].call_later(hop, 0)
+        else:
+            callback()
+
+    def _wait(self, reason: object) -> None:
+        if not self._waits:
+            self._holds += 1
+            hold = self._holds
+            self.set_timer(HOLD_KEYS_SECONDS, lambda: self._release_keys(hold))
+        self._waits.add(reason)
+
+    def _done(self, reason: object) -> None:
+        if reason in self._waits:
+            self._waits.discard(reason)
+            if not self._waits:
+                self._release_keys(self._holds)
+
+    def _screen_changed(self, screen: Screen) -> None:
+        """The keys behind the key that changed screen wait for the new screen instead: that
+        key's way back to the app may have closed with the old screen."""
+        self._waits = {reason for reason in self._waits if not (isinstance(reason, tuple) and reason[0] == "key")}
+        self._changes += 1
+        change = ("screen", self._changes)
+        self._wait(change)
+        # behind the new screen's mount and resume (which give it the focus), then one refresh
+        screen.call_later(self.call_after_refresh, self._done, change)
+
+    def _release_keys(self, hold: int) -> None:
+        """Send the waiting keys on (all of them when a wait outlasted HOLD_KEYS_SECONDS)."""
+        if hold != self._holds:
+            return
+        self._waits.clear()
+        held, self._held_keys = self._held_keys, []
+        for key in held:  # the same events: one made here would not bubble back to the app's bindings
+            self.post_message(key)
+
     def on_mount(self) -> None:
+        self.screen_change_signal.subscribe(self, self._screen_changed)
         self._start_theme()
         self._data_version = self.store.data_version()
         self.set_interval(WATCH_SECONDS, self._watch_database)

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 
 from rich.text import Text
 from textual.app import ComposeResult
+from textual.actions import SkipAction
 from textual.binding import Binding
 from textual.content import Content
 from textual.containers import Horizontal
@@ -61,9 +62,10 @@ class ArticleScreen(FirstFrameOnce):
         Binding("S", "toggle_suggestions", "suggestions", id="article.suggestions", show=False),
         Binding("slash", "search", "search", id="article.search", priority=True),
         Binding("e", "toggle_entities", "entities", id="article.entities"),
-        Binding("c", "commitments", "commitments", id="article.commitments", show=False),
+        # priority: the keys typed behind a key that changes screen wait for it (ReaderApp.on_event)
+        Binding("c", "commitments", "commitments", id="article.commitments", show=False, priority=True),
         Binding("A", "toggle_advance", "auto-advance", id="article.auto-advance", show=False),
-        Binding("q,escape", "back", "library", id="article.back"),
+        Binding("q,escape", "back", "library", id="article.back", priority=True),
     ]
 
     def __init__(self, article_id: str, at: int | None = None) -> None:
@@ -424,9 +426,7 @@ class ArticleScreen(FirstFrameOnce):
     def on_input_submitted(self, event: Input.Submitted) -> None:
         if event.input.id == "search":
             self.search_next(event)
-        elif event.input.id == "note":
-            event.input.display = False
-            self.view.focus()
+        elif event.input.id == "note":  # the line has closed itself (widgets.line)
             self._apply(lambda index: self.session.set_note(index, event.value))
 
     def search_next(self, event: Input.Submitted) -> None:
@@ -447,10 +447,11 @@ class ArticleScreen(FirstFrameOnce):
         self._go(message.index)
 
     def on_line_closed(self, message: Line.Closed) -> None:
-        if message.line.id == "search":
-            self._search = ""
+        self._search = "" if message.line.id == "search" else self._search
 
     def action_back(self) -> None:
+        if not self.view.has_focus:
+            raise SkipAction()  # escape in the search or note line closes the line
         if self._waiting("leave the article"):
             return
         self.save_position()

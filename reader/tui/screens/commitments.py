@@ -12,6 +12,7 @@ from collections.abc import Iterator, Sequence
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
+from textual.actions import SkipAction
 from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import DataTable, Input, Static
@@ -51,7 +52,9 @@ class CommitmentsScreen(Screen[None]):
     CSS_PATH = "commitments.tcss"
 
     BINDINGS = [
-        Binding("enter", "open", "open article", id="commitments.open"),
+        # The keys that open another screen are priority bindings: they run as the key arrives,
+        # so the keys typed behind them wait for that screen (ReaderApp.on_event).
+        Binding("enter", "open", "open article", id="commitments.open", show=False, priority=True),
         Binding("j", "move(1)", "down", id="commitments.down", show=False),
         Binding("k", "move(-1)", "up", id="commitments.up", show=False),
         # priority, and the lines composed hidden: the keys typed after "/" or "m" reach the line
@@ -61,13 +64,13 @@ class CommitmentsScreen(Screen[None]):
         Binding("a", "group", "group by actor", id="commitments.group"),
         Binding("o", "view('overdue')", "overdue", id="commitments.overdue"),
         Binding("d", "view('due')", "due soon", id="commitments.due"),
-        Binding("e", "correct", "correct", id="commitments.correct"),
+        Binding("e", "correct", "correct", id="commitments.correct", priority=True),
         *STATUS_KEYS,
         Binding("m", "note", "note", id="commitments.note", show=False, priority=True),
         Binding("u", "undo", "undo", id="commitments.undo"),
         Binding("ctrl+r,U", "redo", "redo", id="commitments.redo", show=False),
-        Binding("q", "back", "back", id="commitments.back"),  # quits when the register was opened first
-        Binding("escape", "escape", "clear filter / back", id="commitments.escape", show=False),
+        Binding("q", "back", "back", id="commitments.back", priority=True),  # quits when the register was opened first
+        Binding("escape", "escape", "clear filter / back", id="commitments.escape", show=False, priority=True),
     ]
 
     def __init__(self) -> None:
@@ -228,8 +231,13 @@ class CommitmentsScreen(Screen[None]):
     def action_move(self, step: int) -> None:
         self._go(self.first + self.query_one(DataTable).cursor_row + step)
 
-    @on(DataTable.RowSelected)
     def action_open(self) -> None:
+        if not self.query_one(DataTable).has_focus:
+            raise SkipAction()  # enter in a line
+        self.row_selected()
+
+    @on(DataTable.RowSelected)
+    def row_selected(self) -> None:
         c = self.selected()
         if c is not None:
             self.app.open_article(c.article_id, at=c.sentence_index)
@@ -317,6 +325,8 @@ class CommitmentsScreen(Screen[None]):
 
     def action_escape(self) -> None:
         """Clear the filter, else go back (escape in a line closes it: `on_line_closed`)."""
+        if not self.query_one(DataTable).has_focus:
+            raise SkipAction()
         if self.register.filter:
             self.query_one("#commitments-filter").display = False
             self._clear_filter()

@@ -5,6 +5,7 @@ from __future__ import annotations
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
+from textual.actions import SkipAction
 from textual.binding import Binding
 from textual.content import Content
 from textual.screen import Screen
@@ -60,18 +61,20 @@ class LibraryScreen(Screen[None]):
     CSS_PATH = "library.tcss"  # read when the library is first shown, not for an article's first paint
 
     BINDINGS = [
-        Binding("enter", "open", "open", id="library.open", show=True),
+        # The keys that open another screen are priority bindings: they run as the key arrives,
+        # so the keys typed behind them wait for that screen (ReaderApp.on_event).
+        Binding("enter", "open", "open", id="library.open", show=True, priority=True),
         Binding("j", "move(1)", "down", id="library.down", show=False),
         Binding("k", "move(-1)", "up", id="library.up", show=False),
         Binding("g", "edge(0)", "first", id="library.first", show=False),
         Binding("G", "edge(1)", "last", id="library.last", show=False),
         Binding("slash", "filter", "filter", id="library.filter", priority=True),  # widgets.lines
         Binding("s", "sort", "sort", id="library.sort"),
-        Binding("c", "commitments", "commitments", id="library.commitments"),
-        Binding("a", "add", "add", id="library.add"),
-        Binding("d", "delete", "delete", id="library.delete"),
+        Binding("c", "commitments", "commitments", id="library.commitments", priority=True),
+        Binding("a", "add", "add", id="library.add", priority=True),
+        Binding("d", "delete", "delete", id="library.delete", priority=True),
         # Not in the key bar (the library's snapshot stays as it is); `?` lists them.
-        Binding("r", "review", "review disagreements", id="library.review", show=False),
+        Binding("r", "review", "review disagreements", id="library.review", show=False, priority=True),
         Binding("m", "toggle_assigned", "assigned / all articles", id="library.assigned", show=False),
         Binding("q", "quit_app", "quit", id="library.quit"),
         Binding("escape", "clear_filter", "clear filter", id="library.clear-filter", show=False),
@@ -308,6 +311,8 @@ class LibraryScreen(Screen[None]):
         self.app.open_article(event.row_key.value)
 
     def action_open(self) -> None:
+        if not self.query_one(DataTable).has_focus:
+            raise SkipAction()  # enter in the filter line
         article_id = self.selected_id()
         if article_id:
             self.app.open_article(article_id)
