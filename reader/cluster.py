@@ -102,6 +102,11 @@ def _local_cluster(factory: Any, workers: int) -> Any:
         previous = signal.signal(signal.SIGINT, signal.SIG_IGN)  # inherited by the processes it spawns
     except ValueError:  # not the main thread: there is no terminal's ctrl+c to keep away
         previous = None
+    # The worker processes start as `python -c ...` in this folder, which would put it first on
+    # their sys.path: a user's socket.py or selectors.py here would stand in for the standard
+    # library's. PYTHONSAFEPATH (python -P) keeps it off, in the processes the nannies start too.
+    safe_path = os.environ.get("PYTHONSAFEPATH")
+    os.environ["PYTHONSAFEPATH"] = "1"
     try:
         # ":0": the scheduler's HTTP server (it runs even without a dashboard) takes a free port
         # instead of 8787, which another cluster may hold
@@ -109,6 +114,10 @@ def _local_cluster(factory: Any, workers: int) -> Any:
     finally:
         if previous is not None:
             signal.signal(signal.SIGINT, previous)
+        if safe_path is None:
+            del os.environ["PYTHONSAFEPATH"]
+        else:
+            os.environ["PYTHONSAFEPATH"] = safe_path
 
 
 def _probe(address: str, seconds: float) -> None:

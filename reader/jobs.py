@@ -100,12 +100,15 @@ class Job:
     """One background process; iterate `events()` for what it reports."""
 
     def __init__(self, db: Path, task: str, *args: str, model: str | None = None, labels: str | None = None) -> None:
-        command = [sys.executable, "-m", "reader", "_work", task, *args, "--db", str(db)]
+        # -P: the folder reader was started in is not put first on the worker's sys.path, so a
+        # user's random.py or bisect.py there never stands in for the standard library's.
+        command = [sys.executable, "-P", "-m", "reader", "_work", task, *args, "--db", str(db)]
         if model:
             command += ["--model", model]
         if labels:
             command += ["--labels", labels]
         self.command = command
+        self.task = task
         self._proc: subprocess.Popen[str] | None = None
         self._lock = threading.Lock()
         self._cancelled = False
@@ -127,8 +130,13 @@ class Job:
         err = proc.stderr.read()
         if proc.wait() != 0 and not self._cancelled:
             lines = [line for line in err.splitlines() if line.strip()]
-            reason = lines[-1] if lines else f"background {self.command[4]} stopped (exit {proc.returncode})"
-            raise JobFailed(reason.removeprefix("reader: "))
+            if lines:
+                reason = lines[-1].removeprefix("reader: ")
+            elif proc.returncode < 0:
+                reason = f"killed by signal {-proc.returncode}"
+            else:
+                reason = f"exit {proc.returncode}"
+            raise JobFailed(f"background {self.task} failed: {reason}")
 
     @property
     def running(self) -> bool:

@@ -154,7 +154,8 @@ def open_reader(opts: Options, targets: tuple[str, ...], *, jobs: int, max_bytes
     status = EXIT_OK
     if targets:
         # Stored unparsed: the article shows at once and is parsed in the background.
-        report = run_import(store, targets, model=opts.model, jobs=jobs, max_bytes=max_bytes, timeout=timeout, quiet=True, parse=False)
+        report = run_import(store, targets, model=opts.model, jobs=jobs, max_bytes=max_bytes, timeout=timeout, quiet=True, parse=False,
+                            labels=labels)
         if not report.ids:
             store.close()
             sys.exit(EXIT_SOME_FAILED)
@@ -188,9 +189,10 @@ def _load_model(model: str | None) -> Any:
 
 
 def run_import(store: Any, targets: tuple[str, ...], *, model: str | None, jobs: int, max_bytes: int, timeout: float, quiet: bool,
-               parse: bool = True, cluster: Any = None, progress: Any = None) -> Any:
+               parse: bool = True, cluster: Any = None, progress: Any = None, labels: Any = None) -> Any:
     """Import and report; `cluster` (a reader.cluster.ClusterParser) parses on a Dask cluster;
-    `progress` is the class of the progress bar (reader.cli.archive.Bar), None for none."""
+    `progress` is the class of the progress bar (reader.cli.archive.Bar), None for none;
+    `labels` the label set in force (a label of an export outside it is refused)."""
     from contextlib import nullcontext
 
     from rich.console import Console
@@ -235,6 +237,7 @@ def run_import(store: Any, targets: tuple[str, ...], *, model: str | None, jobs:
                 on_event=on_event,
                 parse=parse,
                 parser=cluster,
+                labels=labels.names if labels is not None else None,
             )
             size = cluster.size if cluster is not None else 0
     except cluster_errors as exc:

@@ -10,13 +10,13 @@ no spaCy time, and spaCy is not even imported when there is nothing new.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Collection, Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from reader.ingest import Failed, Limits, ExportedArticle, Skipped, collect
-from reader.model import COMMITMENT, Article, Parsed, Suggestion
+from reader.model import COMMITMENT, SKIPPED, Article, ExportedLabel, Parsed, Suggestion
 from reader.store import Store
 
 
@@ -61,8 +61,12 @@ def import_targets(
     on_event: Event | None = None,
     parse: bool = True,
     parser: Callable[[Iterable[Article]], Iterator[tuple[Article, Any]]] | None = None,
+    labels: Collection[str] | None = None,
 ) -> ImportReport:
     """Import every article the targets name; one transaction per article.
+
+    `labels`: the label set in force; a label of one of reader's own exports outside it is
+    refused (by file and line), as a malformed record is. None takes any label.
 
     With parse=False the text is stored at once and parsed later (`parse_stored`): the UI
     shows an article before spaCy has even loaded.
@@ -95,6 +99,9 @@ def import_targets(
                 report.skipped.append(outcome)
                 notify("skipped", outcome)
             elif isinstance(outcome, ExportedArticle):
+                outside: list[tuple[int, str]] = []
+                if labels is not None:
+                    outcome, outside = _outside_refused(outcome, labels)
                 before_writing()
                 restored = store.restore_export(outcome.article_id, outcome.article, outcome.parsed, list(outcome.labels),
                                                 outcome.suggestions)
@@ -106,7 +113,7 @@ def import_targets(
                 report.labels_skipped += restored.skipped + max(0, outcome.records - given - len(outcome.refused))
                 report.labels_refused += len(outcome.refused) + len(restored.refused)
                 file = outcome.source.rsplit(":", 1)[0]
-                for line, reason in restored.refused:
+                for line, reason in [*outside, *restored.refused]:
                     failed = Failed(f"{file}:{line}" if line else outcome.source, f"not a usable reader export record: {reason}")
                     report.failed.append(failed)
                     notify("failed", failed)
@@ -184,11 +191,29 @@ def parse_stored(store: Store, article_ids: Iterable[str], *, load_model: Callab
         yield article.id
 
 
-def import_unparsed(db: Path, targets: list[str]) -> ImportReport:
+def import_unparsed(db: Path, targets: list[str], labels: Collection[str] | None = None) -> ImportReport:
     """Store the texts the targets name without parsing them, on a connection of its own (for
     a thread of the reader); a background job parses them next."""
     with Store(db) as store:
-        return import_targets(store, targets, load_model=lambda: None, parse=False)
+        return import_targets(store, targets, load_model=lambda: None, parse=False, labels=labels)
+
+
+def _outside_refused(outcome: ExportedArticle, labels: Collection[str]) -> tuple[ExportedArticle, list[tuple[int, str]]]:
+    """The export without the labels outside the label set, and (line, reason) of each: a
+    "Commitment" would otherwise replace a stored label and surface only at a later export.
+    They count among its refused records."""
+    allowed = {*labels, SKIPPED}
+
+    def outside(item: ExportedLabel) -> bool:
+        return item.field is None and item.label not in allowed  # a note's or unsure mark's value is no label
+
+    if not any(map(outside, outcome.labels)):
+        return outcome, []
+    names = ", ".join(labels)
+    refused = [(item.line or 0, f"sentence {item.sentence_index}: the label {item.label!r} is not one of the labels in use "
+                                f"({names}; --labels sets others)") for item in outcome.labels if outside(item)]
+    kept = replace(outcome, labels=tuple(item for item in outcome.labels if not outside(item)), refused=(*outcome.refused, *refused))
+    return kept, refused
 
 
 def sample_dir() -> Path | None:

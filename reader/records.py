@@ -9,6 +9,7 @@ beyond small derived values.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -100,7 +101,11 @@ class Tracked:
 
     @property
     def when_iso(self) -> str | None:
-        return None if "when" in self.corrected else self.extracted.get("when_iso")
+        """The time as a date ("YYYY-MM-DD" or "start/end"): a corrected time is resolved as
+        the extractor resolves one, against the article's date."""
+        if "when" not in self.corrected:
+            return self.extracted.get("when_iso")
+        return _resolved_when(self.corrected["when"], self.article_date)
 
 
 @dataclass(frozen=True)
@@ -114,3 +119,12 @@ class ModelInfo:
     labels: int
     scores: dict[str, Any]
     kept: bool
+
+
+@functools.lru_cache(maxsize=4096)
+def _resolved_when(when: str, article_date: str | None) -> str | None:
+    """A corrected time resolved against the article's date (cached: the register sorts and
+    counts by it, and dateparser is not free)."""
+    from reader import dates
+
+    return dates.resolve(when, dates.article_date("", article_date))

@@ -47,7 +47,7 @@ def commitments_command(ctx: click.Context, **given: Any) -> None:
 
 @cli.command("import")
 @click.argument("targets", nargs=-1, required=True)
-@shared("db_path", "model")
+@shared("db_path", "model", "labels_spec", "config_path")
 @import_options
 @cluster_options
 @click.pass_context
@@ -59,10 +59,11 @@ def import_command(ctx: click.Context, targets: tuple[str, ...], jobs: int, max_
     are parsed on the cluster's workers and stored here, as a plain import stores them.
     """
     opts = Options.of(ctx, given)
+    labels = opts.label_set()  # a label of one of reader's exports outside it is refused
     remote = cluster_parser(workers, scheduler, batch, jobs, opts.model)
     with open_store(opts.db_path) as store:
         report = run_import(store, targets, model=opts.model, jobs=jobs, max_bytes=max_bytes, timeout=timeout, quiet=False, cluster=remote,
-                            progress=Bar)
+                            progress=Bar, labels=labels)
     sys.exit(EXIT_SOME_FAILED if report.failed else EXIT_OK)
 
 

@@ -9,7 +9,7 @@ Core code: it never imports textual, and it imports no spaCy itself (the caller 
 pipeline and passes parsed Spans in). `dateparser` is imported on first use.
 """
 
-from reader.commitments.dates import article_date, resolve as resolve_when
+from reader.dates import article_date, resolve as resolve_when
 from reader.commitments.extract import extract, extract_article, parse_article
 from reader.commitments.model import Commitment
 

@@ -30,7 +30,7 @@ from __future__ import annotations
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
-from reader.commitments import dates
+from reader import dates
 from reader.commitments.extract import extract
 from reader.nlp import CONTEXT
 

@@ -6,9 +6,10 @@ import datetime as dt
 import logging
 from collections.abc import Iterable, Sequence
 
+from reader import dates
 from reader.commitments import action as action_mod
 from reader.commitments import actor as actor_mod
-from reader.commitments import clause, coref, dates, ranker
+from reader.commitments import clause, coref, ranker
 from reader.grammar import tree
 from reader.commitments import when as when_mod
 from reader.commitments.model import EMPTY, Commitment

@@ -151,7 +151,9 @@ class ReaderServer(Server):
 
     def argv(self, session: Session) -> list[str]:
         command = "review" if session.reviewer else "open"
-        return [sys.executable, "-m", "reader", "--db", str(self.db_path), "--annotator", session.annotator,
+        # -P: the server's folder is not first on the session's sys.path (a random.py there
+        # would stand in for the standard library's in the session and its background jobs)
+        return [sys.executable, "-P", "-m", "reader", "--db", str(self.db_path), "--annotator", session.annotator,
                 *self.app_args, command]
 
     # --- pages ------------------------------------------------------------------------------

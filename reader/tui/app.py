@@ -239,10 +239,16 @@ class ReaderApp(App[None]):
         super().notify(clean_text(str(message)), title=clean_text(str(title)), severity=severity, timeout=timeout, markup=False)
 
     def _check_keymap(self) -> None:
-        """Say once which binding ids of the config's [keymap] mean nothing to reader."""
+        """Say once which binding ids of the config's [keymap] mean nothing to reader, and
+        which it gives one key on one screen (Textual would drop bindings without a word)."""
+        from reader.tui.keymap import clashes
+
         unknown = sorted(set(self._keymap) - known_binding_ids())
         if unknown:
             self.notify(f"config.toml [keymap]: unknown binding id {', '.join(repr(u) for u in unknown)} (? lists the ids)", severity="warning", timeout=10)
+        shared = clashes(self._keymap, self.BINDINGS)
+        if shared:
+            self.notify(f"config.toml [keymap]: {'; '.join(shared)}: give each its own key (? lists the ids)", severity="warning", timeout=10)
 
     # --- background work ------------------------------------------------------------------
 
@@ -304,8 +310,13 @@ class ReaderApp(App[None]):
             self.screen.post_message(ArticleParsed(message.article_id))
 
     def on_work_failed(self, message: WorkFailed) -> None:
-        """The one place a background failure reaches the user: one notification."""
+        """The one place a background failure reaches the user: one notification (and a screen
+        waiting for a parse stops saying it is parsing)."""
         self.notify(message.reason, severity="error", timeout=10)
+        if message.task == "parse" and self.screen_stack:
+            from reader.tui.messages import ParseFailed
+
+            self.screen.post_message(ParseFailed(message.reason))
 
     def _watch_database(self) -> None:
         """Tell the screen when another window or process has committed something."""

@@ -37,7 +37,17 @@ class DatabaseChanged(Message, bubble=False):
 
 
 class WorkFailed(Message):
-    """Background work failed; the app shows the one-line reason once."""
+    """Background work failed; the app shows the one-line reason once (and hands a failed
+    parse to the screen on top as `ParseFailed`)."""
+
+    def __init__(self, reason: str, task: str = "") -> None:
+        super().__init__()
+        self.reason = reason
+        self.task = task
+
+
+class ParseFailed(Message, bubble=False):
+    """The background parse stopped with an error: a screen waiting for it says so for good."""
 
     def __init__(self, reason: str) -> None:
         super().__init__()

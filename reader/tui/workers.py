@@ -36,7 +36,9 @@ def _follow(app: Any, job: Job) -> None:
                 case NotTrained(reason):
                     app.post_message(Notice(f"not trained: {reason}"))
     except (JobFailed, OSError) as exc:
-        app.post_message(WorkFailed(str(exc)))
+        app.post_message(WorkFailed(str(exc), job.task))
+    except Exception as exc:  # noqa: BLE001 - the thread's error would vanish (exit_on_error=False), leaving the screen waiting
+        app.post_message(WorkFailed(f"background {job.task} failed: {type(exc).__name__}: {exc}", job.task))
 
 
 def start(app: Any, task: str, article_ids: list[str]) -> None:
@@ -54,7 +56,7 @@ def import_texts(target: DOMNode, targets: list[str]) -> None:
 
     def run() -> None:
         try:
-            report = import_unparsed(app.store.path, targets)
+            report = import_unparsed(app.store.path, targets, app.label_set.names)
         except StoreError as exc:
             target.post_message(WorkFailed(str(exc)))
             return

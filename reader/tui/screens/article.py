@@ -18,7 +18,7 @@ from textual.widgets import Static
 from reader.model import COMMITMENT, SKIPPED, Article, LabelSet
 from reader.session import Outcome, Pending, Session
 from reader.store import StoreError
-from reader.tui.messages import ArticleParsed, DatabaseChanged, SuggestionsUpdated
+from reader.tui.messages import ArticleParsed, DatabaseChanged, ParseFailed, SuggestionsUpdated
 from reader.tui.widgets.article_view import ArticleView
 from reader.tui.screens.article_status import article_header, entity_legend, next_match, status_content
 from reader.tui.screens.first_frame import FirstFrameOnce
@@ -79,6 +79,7 @@ class ArticleScreen(FirstFrameOnce):
         self.article: Article = self.session.article
         self.auto_advance = True
         self._search: str = ""
+        self.parse_failure: str | None = None  # why the background parse stopped, once it has
         self._name_label_keys()
 
     @property
@@ -145,6 +146,13 @@ class ArticleScreen(FirstFrameOnce):
             return
         self._arrived()
 
+    def on_parse_failed(self, message: ParseFailed) -> None:
+        """The background parse stopped: say so in the status bar for good, not "parsing…"."""
+        if self.parsed:  # this article's parse came in; another one's failed
+            return
+        self.parse_failure = message.reason
+        self._update_status()
+
     def _arrived(self) -> None:
         """The parse came in the background: sentences, entities (and the legend of their types)."""
         self._show_parse(self.view)
@@ -173,6 +181,9 @@ class ArticleScreen(FirstFrameOnce):
         """The status bar (`article_status.status_content`)."""
         view = view if view is not None else self.view
         if not self.parsed:
+            if self.parse_failure is not None:
+                reason = self.parse_failure.removeprefix("background parse failed: ")
+                return Content(f"not parsed: {reason} (open it again to retry) · {self.annotator}")
             return Content(f"parsing sentences and entities… · {self.annotator}")
         return status_content(self.session, view.cursor, len(view.sentences), self.label_set, self.annotator, self.auto_advance)
 
@@ -271,6 +282,9 @@ class ArticleScreen(FirstFrameOnce):
         it silently)."""
         if self.view.sentences or self.parsed:
             return False
+        if self.parse_failure is not None:
+            self.notify(f"the article is not parsed ({self.parse_failure}): nothing was labelled", severity="warning", timeout=3)
+            return True
         self.notify("still parsing the article: nothing was labelled; press it again when the sentences appear", severity="warning", timeout=3)
         return True
 
