@@ -20,6 +20,7 @@ from reader.session import Outcome, Pending, Session
 from reader.store import StoreError
 from reader.tui.messages import ArticleParsed, DatabaseChanged, ParseFailed, SuggestionsUpdated
 from reader.tui.widgets.article_view import ArticleView
+from reader.tui.screens import article_status as status
 from reader.tui.screens.article_status import article_header, entity_legend, next_match, status_content
 from reader.tui.screens.first_frame import FirstFrameOnce
 from reader.tui.widgets.key_bar import KeyBar
@@ -148,10 +149,9 @@ class ArticleScreen(FirstFrameOnce):
 
     def on_parse_failed(self, message: ParseFailed) -> None:
         """The background parse stopped: say so in the status bar for good, not "parsing…"."""
-        if self.parsed:  # this article's parse came in; another one's failed
-            return
-        self.parse_failure = message.reason
-        self._update_status()
+        if not self.parsed:  # else this article's parse came in, and another one's failed
+            self.parse_failure = message.reason
+            self._update_status()
 
     def _arrived(self) -> None:
         """The parse came in the background: sentences, entities (and the legend of their types)."""
@@ -181,10 +181,7 @@ class ArticleScreen(FirstFrameOnce):
         """The status bar (`article_status.status_content`)."""
         view = view if view is not None else self.view
         if not self.parsed:
-            if self.parse_failure is not None:
-                reason = self.parse_failure.removeprefix("background parse failed: ")
-                return Content(f"not parsed: {reason} (open it again to retry) · {self.annotator}")
-            return Content(f"parsing sentences and entities… · {self.annotator}")
+            return status.unparsed_status(self.parse_failure, self.annotator)
         return status_content(self.session, view.cursor, len(view.sentences), self.label_set, self.annotator, self.auto_advance)
 
     def _update_status(self) -> None:
@@ -278,14 +275,10 @@ class ArticleScreen(FirstFrameOnce):
         self._change(self.session.suggestions[index].label, accept=True)
 
     def _still_parsing(self) -> bool:
-        """A key that needs the sentences, pressed before they are known: say so (never drop
-        it silently)."""
+        """A key that needs the sentences, pressed before they are known: say so, never silently."""
         if self.view.sentences or self.parsed:
             return False
-        if self.parse_failure is not None:
-            self.notify(f"the article is not parsed ({self.parse_failure}): nothing was labelled", severity="warning", timeout=3)
-            return True
-        self.notify("still parsing the article: nothing was labelled; press it again when the sentences appear", severity="warning", timeout=3)
+        self.notify(status.unparsed_notice(self.parse_failure), severity="warning", timeout=3)
         return True
 
     def _change(self, label: str | None, *, accept: bool = False) -> None:
@@ -411,17 +404,11 @@ class ArticleScreen(FirstFrameOnce):
             open_line(self, self._line("search", "search this article and its notes (enter: next match, escape: close)"))
 
     def _line(self, name: str, placeholder: str) -> Input:
-        """A one-line input above the status bar (search, note), made when first asked for:
-        start-up does not pay for it."""
-        from reader.tui.widgets.line import Line
+        """The search or note line, made when first asked for: start-up does not pay for it. The
+        note closes on enter; enter in the search finds the next match and it stays open."""
+        from reader.tui.widgets.line import line_above
 
-        found = self.query(f"#{name}")
-        if found:
-            return found.first(Line)
-        # the note closes on enter; enter in the search finds the next match and it stays open
-        box = Line(placeholder=placeholder, id=name, classes="line", back_to="#article-view", stays_open=name == "search")
-        self.mount(box, before=self.query_one("#status-bar"))
-        return box
+        return line_above(self, "#status-bar", name, placeholder, back_to="#article-view", stays_open=name == "search")
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         if event.input.id == "search":
@@ -458,7 +445,6 @@ class ArticleScreen(FirstFrameOnce):
         self.app.leave_article()
 
     def save_position(self) -> None:
-        if self.parsed and self.view.sentences:
-            # a reading position is a convenience; labels are what must not be lost
+        if self.parsed and self.view.sentences:  # a reading position is a convenience, not a label
             with contextlib.suppress(StoreError):
                 self.session.save_position(self.view.cursor)

@@ -94,3 +94,18 @@ def next_match(view: ArticleView, notes: dict[int, str], query: str, new: bool) 
     hits = [i for i in hits if i is not None]
     after = [i for i in hits if i > view.cursor or (i == view.cursor and new)]
     return min(after) if after else (min(hits) if hits else None)
+
+
+def unparsed_status(failure: str | None, annotator: str) -> Content:
+    """The status bar before the sentences are known: parsing, or why the parse stopped."""
+    if failure is not None:
+        reason = failure.removeprefix("background parse failed: ")
+        return Content(f"not parsed: {reason} (open it again to retry) · {annotator}")
+    return Content(f"parsing sentences and entities… · {annotator}")
+
+
+def unparsed_notice(failure: str | None) -> str:
+    """What a key that needs the sentences says before they are known."""
+    if failure is not None:
+        return f"the article is not parsed ({failure}): nothing was labelled"
+    return "still parsing the article: nothing was labelled; press it again when the sentences appear"

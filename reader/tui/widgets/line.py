@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from textual.binding import Binding
 from textual.message import Message
 from textual.widgets import Input
@@ -48,3 +50,14 @@ class Line(Input):
     def action_escape(self) -> None:
         self._give_back()
         self.call_later(lambda: self.post_message(self.Closed(self)))
+
+
+def line_above(screen: Any, before: str, name: str, placeholder: str, *, back_to: str, stays_open: bool = False) -> Line:
+    """The screen's line `name`, made and mounted before the widget matching `before` the
+    first time it is asked for."""
+    found = screen.query(f"#{name}")
+    if found:
+        return found.first(Line)
+    line = Line(placeholder=placeholder, id=name, classes="line", back_to=back_to, stays_open=stays_open)
+    screen.mount(line, before=screen.query_one(before))
+    return line
