@@ -237,6 +237,30 @@ async def test_a_key_typed_straight_after_enter_labels_the_article_it_opens(db: 
     assert statuses == 0
 
 
+async def test_keys_typed_while_others_wait_keep_their_order(db: Path) -> None:
+    """Regression: keys that waited for the key before them were sent on behind the keys that
+    had arrived meanwhile, so "Lindqvist" typed one key at a time reached the filter as
+    "Lindsqvit" (a real terminal under three test workers). The race made exact: "q" arrives
+    while a key is being handled, that key's wait ends, and "s" arrives before "q" is sent on."""
+    app = ReaderApp(Store(db), annotator="asha", start="commitments")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, CommitmentsScreen)
+        for ch in "/Lindq":
+            app.post_message(events.Key("slash" if ch == "/" else ch, ch))
+        await pilot.pause()
+        app._wait("a key being handled")
+        app.post_message(events.Key("v", "v"))
+        app.call_later(app._done, "a key being handled")
+        app.post_message(events.Key("i", "i"))
+        for ch in "st":
+            app.post_message(events.Key(ch, ch))
+        await pilot.pause()
+        await pilot.pause()
+        assert screen.register.filter == "Lindqvist"
+
+
 def test_commitments_screen_snapshot(snap_compare, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     db = parsed_samples(tmp_path)
     # the overdue / due-soon counts in the header count from this day, not the real one

@@ -95,15 +95,28 @@ class ReaderApp(App[None]):
         if not isinstance(event, events.Key) or event.is_forwarded:
             await super().on_event(event)
             return
-        if self._waits:
+        if self._waits or self._held_keys:  # behind the keys already waiting, in the order they came
             self._held_keys.append(event)
             return
+        await self._route(event)
+
+    async def _route(self, event: events.Key) -> None:
+        """Route a key (Textual's own App.on_event), and wait until it has been handled."""
         self._keys += 1
         key = ("key", self._keys)
         self._wait(key)
         target = self.focused or self.screen
         await super().on_event(event)
         self._after_handled(target, lambda: self._done(key))
+
+    async def _route_held(self, every: bool = False) -> None:
+        """Route the first waiting key (or, after too long a wait, every one at once)."""
+        while self._held_keys and not self._waits:
+            event = self._held_keys.pop(0)
+            if every:
+                await super().on_event(event)
+            else:
+                await self._route(event)
 
     def _after_handled(self, target: Any, callback: Callable[[], object]) -> None:
         """Run `callback` once what was routed to `target` has been handled: a key goes to the
@@ -132,8 +145,8 @@ class ReaderApp(App[None]):
     def _done(self, reason: object) -> None:
         if reason in self._waits:
             self._waits.discard(reason)
-            if not self._waits:
-                self._release_keys(self._holds)
+            if not self._waits and self._held_keys:
+                self.call_next(self._route_held)  # before any message queued meanwhile
 
     def _screen_changed(self, screen: Screen) -> None:
         """The keys behind the key that changed screen wait for the new screen instead: that
@@ -146,13 +159,12 @@ class ReaderApp(App[None]):
         screen.call_later(self.call_after_refresh, self._done, change)
 
     def _release_keys(self, hold: int) -> None:
-        """Send the waiting keys on (all of them when a wait outlasted HOLD_KEYS_SECONDS)."""
+        """A wait outlasted HOLD_KEYS_SECONDS: send every waiting key on at once."""
         if hold != self._holds:
             return
         self._waits.clear()
-        held, self._held_keys = self._held_keys, []
-        for key in held:  # the same events: one made here would not bubble back to the app's bindings
-            self.post_message(key)
+        if self._held_keys:
+            self.call_next(self._route_held, True)
 
     def on_mount(self) -> None:
         self.screen_change_signal.subscribe(self, self._screen_changed)
