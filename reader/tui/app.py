@@ -253,9 +253,9 @@ class ReaderApp(App[None]):
     def _check_keymap(self) -> None:
         """Say once which binding ids of the config's [keymap] mean nothing to reader, and
         which it gives one key on one screen (Textual would drop bindings without a word)."""
-        from reader.tui.keymap import clashes
+        from reader.tui.keymap import clashes, known_ids
 
-        unknown = sorted(set(self._keymap) - known_binding_ids())
+        unknown = sorted(set(self._keymap) - known_ids(self.BINDINGS))
         if unknown:
             self.notify(f"config.toml [keymap]: unknown binding id {', '.join(repr(u) for u in unknown)} (? lists the ids)", severity="warning", timeout=10)
         shared = clashes(self._keymap, self.BINDINGS)
@@ -417,15 +417,6 @@ class ReaderApp(App[None]):
         for screen in self.screen_stack:
             if isinstance(screen, ArticleScreen):
                 screen.save_position()
-
-
-def known_binding_ids() -> set[str]:
-    """Every binding id of every screen, for checking a keymap."""
-    from reader.tui.screens import commitments, dialogs, help, library, review
-
-    owners = [ReaderApp, ArticleScreen, library.LibraryScreen, help.HelpScreen, commitments.CommitmentsScreen,
-              review.ReviewScreen, dialogs.AddDialog, dialogs.ConfirmDialog, dialogs.CorrectDialog]
-    return {b.id for owner in owners for b in owner.BINDINGS if isinstance(b, Binding) and b.id}
 
 
 def run(store: Any, *, labels: LabelSet, annotator: str, article_id: str | None, model: str | None, keymap: dict[str, str] | None = None, retrain_every: int = 25, start: str | None = None, review: tuple[str, ...] | None = None, theme: str | None = None) -> None:

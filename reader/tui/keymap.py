@@ -12,21 +12,27 @@ from collections.abc import Mapping, Sequence
 from textual.binding import Binding
 
 
+def _ids(bindings: Sequence[object]) -> list[Binding]:
+    return [b for b in bindings if isinstance(b, Binding) and b.id]
+
+
 def _owners(app_bindings: Sequence[object]) -> list[tuple[str, list[Binding]]]:
     """(where, its bindings) for each screen and dialog; the app's own apply on every one."""
     from reader.tui.screens import commitments, dialogs, help, library, review
     from reader.tui.screens.article import ArticleScreen
 
-    def ids(bindings: Sequence[object]) -> list[Binding]:
-        return [b for b in bindings if isinstance(b, Binding) and b.id]
-
-    app = ids(app_bindings)
+    app = _ids(app_bindings)
     screens = {
         "the article screen": ArticleScreen, "the library": library.LibraryScreen, "the help screen": help.HelpScreen,
         "the commitments screen": commitments.CommitmentsScreen, "the review screen": review.ReviewScreen,
         "the add dialog": dialogs.AddDialog, "the confirm dialog": dialogs.ConfirmDialog, "the correct dialog": dialogs.CorrectDialog,
     }
-    return [(where, [*app, *ids(owner.BINDINGS)]) for where, owner in screens.items()]
+    return [(where, [*app, *_ids(owner.BINDINGS)]) for where, owner in screens.items()]
+
+
+def known_ids(app_bindings: Sequence[object] = ()) -> set[str]:
+    """Every binding id of the app and of every screen and dialog, for checking a keymap."""
+    return {b.id for _where, bindings in _owners(app_bindings) for b in bindings if b.id}
 
 
 def _keys(spec: str) -> set[str]:
