@@ -249,3 +249,28 @@ def test_notes_and_unsure_marks_of_an_export_are_no_labels_to_refuse(db: Path, i
     again = run_reader("export", "--db", str(fresh), "--unit", "article", "--article", india)
     (article,) = [json.loads(line) for line in again.stdout.splitlines()]
     assert article["sentences"][2]["notes"] == {"asha": "Check the Date"} and article["sentences"][2]["unsure"] == ["asha"]
+
+
+async def test_the_library_says_not_parsed_once_the_background_parse_failed(tmp_path: Path) -> None:
+    """The library's progress cell said "parsing…" for good after a parse had failed."""
+    from textual.widgets import DataTable
+
+    from reader.store import Store
+    from reader.tui.app import ReaderApp
+
+    bad_model = tmp_path / "pipeline"
+    bad_model.mkdir()
+    (bad_model / "meta.json").write_text("not json at all")
+    db = tmp_path / "r.db"
+    import_unparsed(db, [str(SAMPLES / "tamsel-river-water-accord.txt")])
+    app = ReaderApp(Store(db), annotator="asha", model=str(bad_model))
+    async with app.run_test(size=(160, 36), notifications=True) as pilot:
+        table = app.screen.query_one(DataTable)
+        progress = [str(key.value) for key in table.columns].index("progress")
+        assert table.get_cell_at((0, progress)).plain == "parsing…"
+        for _ in range(1200):  # the job runs at nice 10: beside a busy test worker it may be slow to start
+            await pilot.pause(0.1)
+            if any(n.severity == "error" for n in app._notifications):  # noqa: SLF001
+                break
+        await pilot.pause()
+        assert table.get_cell_at((0, progress)).plain == "not parsed"

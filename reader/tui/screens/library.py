@@ -15,7 +15,7 @@ from textual.widgets.data_table import ColumnKey
 from reader.model import SKIPPED
 from reader.records import ArticleSummary
 from reader.store import StoreError
-from reader.tui.messages import ArticleParsed, ArticlesImported, DatabaseChanged
+from reader.tui.messages import ArticleParsed, ArticlesImported, DatabaseChanged, ParseFailed
 from reader.tui.screens.dialogs import AddDialog, ConfirmDialog
 from reader.tui.theme import label_text
 from reader.tui.widgets.columns import Column, fit
@@ -27,9 +27,11 @@ from reader.tui.widgets.rows import PAGE, window_start
 BAR = 10
 
 
-def progress_bar(done: int, total: int) -> Text:
+def progress_bar(done: int, total: int, not_parsed: bool = False) -> Text:
+    """The share of an article's sentences done; "parsing…" until it has sentences, or "not
+    parsed" once a background parse has failed (opening the article says why and retries)."""
     if total == 0:
-        return Text("parsing…", style="dim")
+        return Text("not parsed", style="red") if not_parsed else Text("parsing…", style="dim")
     filled = round(BAR * done / total)
     bar = Text("█" * filled, style="green")
     bar.append("░" * (BAR - filled), style="dim")
@@ -93,6 +95,7 @@ class LibraryScreen(Screen[None]):
         self.sort = SORTS[0]
         self._found: set[str] | None = None  # articles whose text holds the filter
         self._just_mounted = False
+        self._parse_failed = False  # the last background parse failed: unparsed rows say so
         self.assigned: set[str] = set()  # the articles assigned to this annotator (reader assign)
         self.all_articles = False  # with assignments, show every article (assigned first), not only those
 
@@ -244,7 +247,7 @@ class LibraryScreen(Screen[None]):
             "sentences": Text(str(r.sentences) if r.sentences else "…", justify="right"),
             "labelled": Text(str(r.labelled), justify="right"),
             "suggested": Text(str(r.suggested) if r.suggested else "", justify="right"),
-            "progress": progress_bar(r.labelled, r.sentences),
+            "progress": progress_bar(r.labelled, r.sentences, self._parse_failed),
         }
         return [cells[str(key.value)] for key in self.query_one(DataTable).columns], r.id
 
@@ -422,5 +425,10 @@ class LibraryScreen(Screen[None]):
     def on_database_changed(self, message: DatabaseChanged) -> None:
         self.reload()
 
+    def on_parse_failed(self, message: ParseFailed) -> None:
+        self._parse_failed = True  # the unparsed rows stop saying "parsing…" until a parse succeeds
+        self.reload()
+
     def on_article_parsed(self, message: ArticleParsed) -> None:
+        self._parse_failed = False
         self.reload()  # its sentence count and progress, at once (not at the next look at the database)
