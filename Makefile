@@ -55,11 +55,12 @@ lint: setup
 bench: setup
 	$(BIN)/python -m benchmarks
 
-# The suggestion model and the commitment actor ranker shipped in the package, built from the
-# labelled corpus in corpus/.
+# The suggestion model, the commitment actor ranker and the action-head model shipped in the
+# package, built from the labelled corpus in corpus/.
 model: setup
 	$(BIN)/python -m reader.suggest.build corpus -o reader/suggest/shipped
 	$(BIN)/python -m reader.commitments.ranker_build corpus -o reader/commitments/ranker.json
+	$(BIN)/python -m reader.commitments.head_build corpus -o reader/commitments/head.json
 
 clean:
 	rm -rf $(VENV) .pytest_cache

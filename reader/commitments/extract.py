@@ -9,7 +9,7 @@ from collections.abc import Iterable, Sequence
 from reader import dates
 from reader.commitments import action as action_mod
 from reader.commitments import actor as actor_mod
-from reader.commitments import clause, coref, ranker
+from reader.commitments import clause, coref, head, ranker
 from reader.grammar import tree
 from reader.commitments import when as when_mod
 from reader.commitments.model import EMPTY, Commitment
@@ -57,7 +57,7 @@ def _extract(span, context, article_date) -> Commitment:
     found = _ranked(span, anchor, actor_mod.find(span, anchor, lambda tok: coref.names_party(span, tok, context)))
     when = when_mod.find(span, anchor, found.indices, article_date.year if article_date else None, article_date)
     when_idx = when.indices if when else []
-    act = action_mod.indices(span, anchor, found, when_idx)
+    act = _action(span, anchor, found, when_idx)
     when_text = tree.text_of(span.doc, when_idx) if when else None
     actor_text = tree.text_of(span.doc, found.indices) if found.indices else None
 
@@ -98,6 +98,18 @@ def _ranked(span, anchor, found):
         return found
     said = tree.text_of(span.doc, found.indices) or "no actor"
     return actor_mod.Actor(better.head, better.indices, f"chosen by the learned ranker over the rules' '{said}'")
+
+
+def _action(span, anchor, found, when_idx) -> list[int]:
+    """The rules' action, or the one the learned head choice prefers when it outscores them
+    (`reader.commitments.head`); the rules' when the model is absent, offers nothing better, or fails."""
+    act = action_mod.indices(span, anchor, found, when_idx)
+    try:
+        better = head.choose(span, anchor, found, when_idx, act)
+    except Exception:  # noqa: BLE001 - the rules' action stands
+        log.debug("action head choice failed on %r", span.text[:200], exc_info=True)
+        return act
+    return act if better is None else better
 
 
 def _speaker_text(span, src, context) -> str | None:
