@@ -108,6 +108,11 @@ HARD_CASES = [
     ("The mayor vowed never to negotiate with the blockade organisers.", "commitment"),
     ("The union refused to call off the strike.", "commitment"),
     ("Police say they will not release the names of the victims.", "commitment"),
+    # a refusal to speak is no refusal to act; an open question is no pledge
+    ("The airline declined to comment on the report.", "background"),
+    ("A spokeswoman declined to say when the plant would reopen.", "background"),
+    ("The ministry refused to pay the fine.", "commitment"),
+    ("Whether the council will agree to lower the fees depends on the budget vote.", "claim"),
     # decisions, plans, announced plans
     ("The board voted to raise the entry fee.", "commitment"),
     ("Meridian Rail announced plans to electrify the northern line.", "commitment"),

@@ -18,7 +18,7 @@ FEATURES: tuple[str, ...] = (
     # Used by the trained model only (the cold start's rules predate them):
     "future_passive", "would_narrative", "future_thing_reported", "commissive_object",
     "futurate", "offer", "headline_plan", "quote_continued", "speech_follows", "prev_quote",
-    "prev_attributed", "imperative", "speech_continues",
+    "prev_attributed", "imperative", "speech_continues", "declined_comment",
 )
 
 @dataclass

@@ -38,6 +38,9 @@ def commissive(found: Analysis, t: Any) -> None:
     if word == "rule" and not ruled_out:
         return  # a court "ruled": only "ruled out" refuses
     complement = to_complement(t)
+    if word in lx.REFUSAL_VERBS and complement is not None and lemma(complement) in lx.COMMENT_VERBS:
+        found.fire("declined_comment", t)  # "declined to comment", "refused to say when": no pledge
+        return
     strong = complement is not None
     if not strong and word in ("pledge", "promise", "vow", "guarantee", "swear", "undertake"):
         strong = any(c.dep_ in ("dobj", "ccomp") for c in t.children)
@@ -84,7 +87,9 @@ def commissive(found: Analysis, t: Any) -> None:
         return
     if refusal:
         found.fire("refusal", t)
-    if clause_kind(t) == "embedded":
+    if any(c.dep_ == "mark" and c.lower_ in ("whether", "if") for c in t.children) and not refusal:
+        found.fire("conditional", t)  # "whether the council will agree to ... depends on": open
+    elif clause_kind(t) == "embedded":
         found.fire("commissive_embedded", t)
     elif word in lx.SOFT_COMMISSIVE_VERBS:
         found.fire("commissive_soft", t)

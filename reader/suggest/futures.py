@@ -14,6 +14,7 @@ from reader.grammar.clauses import (
     controlling_subject,
     is_passive,
     lemma,
+    reporting_head,
     under_directive,
 )
 from reader.grammar.party import agentivity
@@ -38,6 +39,9 @@ def future(found: Analysis, t: Any) -> None:
     where = clause_kind(t)
     passive = is_passive(t)
     speaker = speaker_kind(t) if where == "reported" else None
+    frame = reporting_head(t) if where == "reported" else None
+    if frame is not None and frame.dep_ == "xcomp" and lemma(frame.head) in lx.REFUSAL_VERBS:
+        return  # "declined to say when the plant would reopen": nobody said it would
     if kind == "would" and where == "main":
         found.fire("would_narrative", t)
     if where == "opinion" or speaker == "forecaster":
