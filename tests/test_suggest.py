@@ -113,6 +113,8 @@ HARD_CASES = [
     ("A spokeswoman declined to say when the plant would reopen.", "background"),
     ("The ministry refused to pay the fine.", "commitment"),
     ("Whether the council will agree to lower the fees depends on the budget vote.", "claim"),
+    # talks that end in an agreement: the parties agreed
+    ("The talks resulted in agreement on a joint inspection plan.", "commitment"),
     # decisions, plans, announced plans
     ("The board voted to raise the entry fee.", "commitment"),
     ("Meridian Rail announced plans to electrify the northern line.", "commitment"),

@@ -109,6 +109,13 @@ def commissive_noun(found: Analysis, t: Any) -> None:
     else:
         announced = t.dep_ in ("dobj", "nsubjpass", "attr") and lemma(head) in lx.COMMITMENT_NOUN_VERBS
     owned = any(c.dep_ == "poss" for c in t.children)
+    if (lemma(t) in lx.AGREEMENT_NOUNS and t.dep_ == "pobj" and t.head.lower_ in ("in", "with")
+            and lemma(t.head.head) in ("result", "end", "culminate", "conclude", "close")
+            and not is_negated(t.head.head) and not is_hedged(t.head.head)
+            and clause_kind(t.head.head) in ("main", "reported") and controlling_subject(t.head.head) is not None
+            and lemma(controlling_subject(t.head.head)) in lx.EVENT_NOUNS | {"negotiation", "meeting", "discussion", "talk"}):
+        found.fire("commissive_noun", t, 0.8)  # "the talks ended in a deal on ...": the parties agreed
+        return
     if (lemma(t) in lx.AGREEMENT_NOUNS and announced and lemma(head) in lx.AGREEMENT_VERBS and not is_passive(head)
             and not is_negated(head) and not is_hedged(head) and clause_kind(head) in ("main", "reported")
             and not under_directive(head) and agentivity(controlling_subject(head)) in ("agent", "first")):
