@@ -30,6 +30,7 @@ from reader.model import Article, Parsed
 # Articles per task: enough for spaCy's nlp.pipe to batch well, few enough that the work
 # spreads evenly and a lost worker costs little to redo.
 BATCH = 8
+LOCAL_START_SECONDS = 120  # a local cluster whose workers are not all up by then is refused
 INSTALL_HINT = "every worker machine needs close-reader and its spaCy model installed (pip install close-reader)"
 
 
@@ -84,6 +85,12 @@ def connect(*, workers: int | None = None, scheduler: str | None = None, model: 
         else:
             cluster = _local_cluster(LocalCluster, workers or 1)
             client = Client(cluster, set_as_default=False)
+            try:
+                # every worker registered before the model is loaded on each and they are
+                # counted: on a loaded machine one may still be (re)starting
+                client.wait_for_workers(workers or 1, timeout=LOCAL_START_SECONDS)
+            except TimeoutError:
+                raise ClusterError(f"the local cluster's {workers or 1} workers did not all start in {LOCAL_START_SECONDS} s") from None
         _load_everywhere(client, model)
         yield client
     finally:
