@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from reader.commitments import action, clause, extract, head, head_build
+from reader.commitments import action, clause, extract, head, head_build, weights
 from reader.commitments import actor as actor_mod
 from reader.grammar import tree
 
@@ -32,9 +32,9 @@ def rules_action(nlp, text: str) -> str:
 
 @pytest.fixture
 def no_cache():
-    head._read.cache_clear()
+    weights.read.cache_clear()
     yield
-    head._read.cache_clear()
+    weights.read.cache_clear()
 
 
 def test_the_learned_choice_takes_the_promised_clause(nlp):
@@ -87,8 +87,8 @@ def test_the_shipped_model_was_fitted_on_the_whole_corpus():
 
 
 def test_importing_the_extractor_reads_no_model_and_no_scikit_learn():
-    code = ("import sys; import reader.commitments as c; from reader.commitments import head;"
-            "print(head._read.cache_info().currsize, 'sklearn' in sys.modules)")
+    code = ("import sys; import reader.commitments as c; from reader.commitments import head, weights;"
+            "print(weights.read.cache_info().currsize, 'sklearn' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
                          env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"})
     assert out.stdout.split() == ["0", "False"]

@@ -87,8 +87,8 @@ def test_the_shipped_ranker_was_fitted_on_the_whole_corpus():
 
 
 def test_importing_the_extractor_reads_no_model_and_no_scikit_learn():
-    code = ("import sys; import reader.commitments as c; from reader.commitments import ranker;"
-            "print(ranker._read.cache_info().currsize, 'sklearn' in sys.modules)")
+    code = ("import sys; import reader.commitments as c; from reader.commitments import ranker, weights;"
+            "print(weights.read.cache_info().currsize, 'sklearn' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
                          env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"})
     assert out.stdout.split() == ["0", "False"]

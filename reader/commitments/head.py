@@ -21,19 +21,15 @@ scoring needs no scikit-learn.
 from __future__ import annotations
 
 import dataclasses
-import json
-import logging
-import math
-from functools import lru_cache
 from pathlib import Path
 
+from reader.commitments import weights
+from reader.commitments.weights import QUOTES, in_quote, score
 from reader.grammar import lexicon as lx
 from reader.grammar import tree
 
-log = logging.getLogger(__name__)
 MODEL_PATH = Path(__file__).resolve().parent / "head.json"
 CLAUSE_DEPS = frozenset(("ROOT", "xcomp", "ccomp", "conj", "advcl", "relcl", "acl", "pcomp", "parataxis", "dobj", "pobj"))
-QUOTES = frozenset('"“”')
 
 
 class Candidate:
@@ -213,7 +209,7 @@ def features(span, anchor, cand: Candidate, rules: Candidate, n_candidates: int,
         f[f"m={m}"] = 1.0
     f["before_trigger" if head.i < anchor.trigger.i else "after_trigger"] = 1.0
     f[f"distance={_bucket(abs(head.i - rules_head.i))}"] = 1.0
-    if _in_quote(span, head) != _in_quote(span, rules_head):
+    if in_quote(span, head) != in_quote(span, rules_head):
         f["quote_differs"] = 1.0
     if head.dep_ == "conj" and head.head.i == rules_head.i:
         f["conj_of_rules"] = 1.0
@@ -269,40 +265,16 @@ def _bucket(n: int) -> str:
     return str(n) if n < 3 else "3-5" if n < 6 else "6-10" if n < 11 else "11-20" if n < 21 else "21+"
 
 
-def _in_quote(span, tok) -> bool:
-    return sum(1 for t in span.doc[span.start:tok.i] if t.text in QUOTES) % 2 == 1
 
 
 def load(path: Path | None = None) -> dict | None:
     """The weights (the shipped ones by default, read once), or None when the file is absent or
     unreadable (the rules stand)."""
-    return _read(path or MODEL_PATH)
+    return weights.read(path or MODEL_PATH, "action head model")
 
 
-@lru_cache(maxsize=4)
-def _read(path: Path) -> dict | None:
-    try:
-        with open(path, encoding="utf-8") as handle:
-            model = json.load(handle)
-        ok = isinstance(model, dict) and isinstance(model.get("weights"), dict)
-        if ok:
-            model["weights"] = {str(k): float(v) for k, v in model["weights"].items()}
-            model["margin"] = float(model.get("margin", 0.0))
-            model["bias"] = float(model.get("bias", 0.0))
-    except FileNotFoundError:
-        return None
-    except (OSError, ValueError, TypeError, AttributeError) as exc:
-        log.warning("the action head model %s is unreadable (%s): the rules choose the clause", path, type(exc).__name__)
-        return None
-    if not ok:
-        log.warning("the action head model %s holds no weights: the rules choose the clause", path)
-        return None
-    return model
 
 
-def score(model: dict, f: dict[str, float]) -> float:
-    w = model["weights"]
-    return model.get("bias", 0.0) + math.fsum(w.get(k, 0.0) * v for k, v in f.items())
 
 
 def choose(span, anchor, actor, when_indices, ruled: list[int], model: dict | None = None) -> list[int] | None:

@@ -38,7 +38,8 @@ from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
-from reader.commitments.ranker_build import _mean, f1, read_kinds, read_labels
+from reader.commitments import ranker_build
+from reader.commitments.ranker_build import _mean, f1, read_kinds, read_labels, write
 
 C = 0.1
 GAP = 0.2  # a pair is learnt from when the better candidate's F1 exceeds the other's by this
@@ -175,26 +176,12 @@ def summary(items: list[dict], chosen: dict[float, list[int]]) -> dict[str, dict
 
 def build(corpus: Path, output: Path, exclude: set[str] = frozenset(), margin: float = MARGIN, rows: Path | None = None) -> dict:
     items = load_items(corpus, exclude, rows)
-    model = fit(items)
-    model["margin"] = margin
-    model["info"] = {"corpus_labels_sha256": hashlib.sha256((corpus / "labels.jsonl").read_bytes()).hexdigest()[:16],
-                     "commitments": len(items), "excluded_kinds": sorted(exclude), "C": C, "gap": GAP,
-                     "features_sha256": feature_digest()}
-    output.write_text(json.dumps(model, indent=0, sort_keys=True) + "\n", encoding="utf-8")
-    return model["info"]
+    return write(output, fit(items), margin, corpus, items, exclude, feature_digest(), C=C, gap=GAP)
 
 
 def load_items(corpus: Path, exclude: set[str], rows: Path | None) -> list[dict]:
     """The corpus items, from `rows` when given and present (a cache of an earlier parse)."""
-    if rows is not None and rows.exists():
-        items = json.loads(rows.read_text(encoding="utf-8"))
-        return [it for it in items if it["kind"] not in exclude]
-    from reader import nlp as reader_nlp
-
-    items = corpus_items(corpus, reader_nlp.load(), exclude if rows is None else set())
-    if rows is not None:  # the cache holds every kind; what is excluded is left out on reading
-        rows.write_text(json.dumps(items), encoding="utf-8")
-    return [it for it in items if it["kind"] not in exclude]
+    return ranker_build.load_items(corpus, exclude, rows, items_of=corpus_items)
 
 
 # Sentences (in reader's own words) whose candidate features the model records at build: a change

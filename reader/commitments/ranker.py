@@ -17,12 +17,11 @@ The model is a JSON file of feature weights in this package (`ranker.json`), rea
 
 from __future__ import annotations
 
-import json
-import math
 import re
-from functools import lru_cache
 from pathlib import Path
 
+from reader.commitments import weights
+from reader.commitments.weights import in_quote, score
 from reader.grammar import lexicon as lx
 from reader.grammar import tree
 from reader.grammar.party import is_agent, maybe_party
@@ -33,7 +32,6 @@ MODEL_PATH = Path(__file__).resolve().parent / "ranker.json"
 HEAD_DEPS = frozenset(("nsubj", "nsubjpass", "pobj", "poss", "appos", "dobj", "conj", "ROOT", "attr",
                        "npadvmod", "dative", "nmod", "compound", "oprd", "dep"))
 ENTITY_LABELS = ("PERSON", "ORG", "GPE", "NORP")
-QUOTES = frozenset('"“”')
 _WORD = re.compile(r"\w+")
 PROTECTED = frozenset({"Q stands for the noun before it"})
 
@@ -148,7 +146,7 @@ def features(span, anchor, rules, cand: Candidate, n_candidates: int) -> dict[st
     f[f"distance={_bucket(abs(head.i - trig))}"] = 1.0
     f[f"position={_bucket(head.i - span.start)}"] = 1.0
     f[f"length={_bucket(len(cand.indices))}"] = 1.0
-    if _in_quote(span, head):
+    if in_quote(span, head):
         f["in_quote"] = 1.0
     if head.lower_ in lx.PERSONAL_PRONOUNS:
         f["pronoun"] = 1.0
@@ -222,30 +220,12 @@ def _bucket(n: int) -> str:
     return str(n) if n < 3 else "3-5" if n < 6 else "6-10" if n < 11 else "11+"
 
 
-def _in_quote(span, tok) -> bool:
-    return sum(1 for t in span.doc[span.start:tok.i] if t.text in QUOTES) % 2 == 1
 
 
 def load(path: Path | None = None) -> dict | None:
     """The weights (the shipped ones by default, read once), or None when the file is absent or
     unreadable (the rules stand)."""
-    return _read(path or MODEL_PATH)
-
-
-@lru_cache(maxsize=4)
-def _read(path: Path) -> dict | None:
-    try:
-        with open(path, encoding="utf-8") as handle:
-            model = json.load(handle)
-    except (OSError, ValueError):
-        return None
-    ok = isinstance(model, dict) and isinstance(model.get("weights"), dict) and isinstance(model.get("notes", {}), dict)
-    return model if ok else None
-
-
-def score(model: dict, f: dict[str, float]) -> float:
-    w = model["weights"]
-    return model.get("bias", 0.0) + math.fsum(w.get(k, 0.0) * v for k, v in f.items())
+    return weights.read(path or MODEL_PATH, "actor ranker")
 
 
 def choose(span, anchor, rules, model: dict | None = None):

@@ -180,23 +180,28 @@ def _mean(values) -> float:
 
 def build(corpus: Path, output: Path, exclude: set[str] = frozenset(), margin: float = MARGIN, rows: Path | None = None) -> dict:
     items = load_items(corpus, exclude, rows)
-    model = fit(items)
+    return write(output, fit(items), margin, corpus, items, exclude, feature_digest(), C=C, match=MATCH, min_note=MIN_NOTE)
+
+
+def write(output: Path, model: dict, margin: float, corpus: Path, items: list[dict], exclude: set[str], digest: str,
+          **settings: Any) -> dict:
+    """Write a fitted model (this ranker's or the action head's) with what it was built from."""
     model["margin"] = margin
     model["info"] = {"corpus_labels_sha256": hashlib.sha256((corpus / "labels.jsonl").read_bytes()).hexdigest()[:16],
-                     "commitments": len(items), "excluded_kinds": sorted(exclude), "C": C, "match": MATCH, "min_note": MIN_NOTE,
-                     "features_sha256": feature_digest()}
+                     "commitments": len(items), "excluded_kinds": sorted(exclude), **settings, "features_sha256": digest}
     output.write_text(json.dumps(model, indent=0, sort_keys=True) + "\n", encoding="utf-8")
     return model["info"]
 
 
-def load_items(corpus: Path, exclude: set[str], rows: Path | None) -> list[dict]:
-    """The corpus items, from `rows` when given and present (a cache of an earlier parse)."""
+def load_items(corpus: Path, exclude: set[str], rows: Path | None, items_of: Any = None) -> list[dict]:
+    """The corpus items (`corpus_items`, or the `items_of` given), from `rows` when given and
+    present (a cache of an earlier parse)."""
     if rows is not None and rows.exists():
         items = json.loads(rows.read_text(encoding="utf-8"))
         return [it for it in items if it["kind"] not in exclude]
     from reader import nlp as reader_nlp
 
-    items = corpus_items(corpus, reader_nlp.load(), exclude if rows is None else set())
+    items = (items_of or corpus_items)(corpus, reader_nlp.load(), exclude if rows is None else set())
     if rows is not None:  # the cache holds every kind; what is excluded is left out on reading
         rows.write_text(json.dumps(items), encoding="utf-8")
     return [it for it in items if it["kind"] not in exclude]
