@@ -39,7 +39,7 @@ from pathlib import Path
 from typing import Any
 
 from reader.commitments import ranker_build
-from reader.commitments.ranker_build import _mean, f1, read_kinds, read_labels, write
+from reader.commitments.ranker_build import _mean, f1, write
 
 C = 0.1
 GAP = 0.2  # a pair is learnt from when the better candidate's F1 exceeds the other's by this
@@ -50,49 +50,33 @@ MARGIN = 1.5  # see the docstring: the cross-validation over the development kin
 def corpus_items(corpus: Path, nlp: Any, exclude: set[str] = frozenset()) -> list[dict]:
     """One item per gold commitment: its article, kind, and candidates (features, F1)."""
     from reader import dates
-    from reader import nlp as reader_nlp
     from reader.commitments import actor as actor_mod
     from reader.commitments import clause, coref, head, ranker
     from reader.commitments import when as when_mod
     from reader.commitments.extract import _ranked
     from reader.grammar import tree
-    from reader.ingest import Limits, collect
-    from reader.model import Article
 
-    gold = read_labels(corpus)
-    kinds = read_kinds(corpus)
-    wanted = {k[0] for k, g in gold.items() if g.get("label") == "commitment"}
-    files = sorted(p for p in (corpus / "texts").glob("*.txt") if p.name in wanted and kinds.get(p.name) not in exclude)
-    articles = [a for a in collect([str(p) for p in files], Limits()) if isinstance(a, Article)]
-    names = {a.id: Path(a.source or "").name for a in articles}
     items = []
-    for article, parsed, _ in reader_nlp.parse_spans(nlp, articles):
-        name = names[article.id]
-        spans = reader_nlp.sentence_spans(nlp, article.text, parsed.sentences)
-        date = dates.article_date(article.text, article.published)
-        context: list = []
-        for sentence in parsed.sentences:
-            span = spans.get(sentence.index)
-            record = gold.get((name, sentence.start, sentence.end))
-            if span is not None and record is not None and record.get("label") == "commitment":
-                want = ranker.tokens((record.get("commitment") or {}).get("action"))
-                anchor = clause.find(span)
-                near = context[-reader_nlp.CONTEXT:]
-                rows: list = [({"none": 1.0}, f1([], want))]
-                texts = [""]
-                if anchor is not None:
-                    found = _ranked(span, anchor, actor_mod.find(
-                        span, anchor, lambda tok, s=span, c=near: coref.names_party(s, tok, c)))
-                    when = when_mod.find(span, anchor, found.indices, date.year if date else None, date)
-                    when_idx = when.indices if when else []
-                    cands = head.candidates(span, anchor, found, when_idx)
-                    texts = [tree.text_of(span.doc, c.indices) for c in cands]
-                    rows = [(head.features(span, anchor, c, cands[0], len(cands), found), f1(ranker.tokens(t), want))
-                            for c, t in zip(cands, texts, strict=True)]
-                items.append({"article": name, "kind": kinds.get(name, "other"), "rows": rows, "texts": texts,
-                              "sentence": span.text, "gold": (record.get("commitment") or {}).get("action")})
-            if span is not None:
-                context.append(span)
+    dated: dict[str, Any] = {}  # each article's date, read once
+    for name, kind, article, span, record, near in ranker_build.gold_commitments(corpus, nlp, exclude):
+        if article.id not in dated:
+            dated[article.id] = dates.article_date(article.text, article.published)
+        date = dated[article.id]
+        want = ranker.tokens((record.get("commitment") or {}).get("action"))
+        anchor = clause.find(span)
+        rows: list = [({"none": 1.0}, f1([], want))]
+        texts = [""]
+        if anchor is not None:
+            found = _ranked(span, anchor, actor_mod.find(
+                span, anchor, lambda tok, s=span, c=near: coref.names_party(s, tok, c)))
+            when = when_mod.find(span, anchor, found.indices, date.year if date else None, date)
+            when_idx = when.indices if when else []
+            cands = head.candidates(span, anchor, found, when_idx)
+            texts = [tree.text_of(span.doc, c.indices) for c in cands]
+            rows = [(head.features(span, anchor, c, cands[0], len(cands), found), f1(ranker.tokens(t), want))
+                    for c, t in zip(cands, texts, strict=True)]
+        items.append({"article": name, "kind": kind, "rows": rows, "texts": texts,
+                      "sentence": span.text, "gold": (record.get("commitment") or {}).get("action")})
     return items
 
 
@@ -192,21 +176,13 @@ PROBES = ("The mayor said the council would reopen the library by June and widen
 
 
 def feature_digest(nlp: Any = None) -> str:
-    from reader.commitments import actor as actor_mod
-    from reader.commitments import clause, head
+    from reader.commitments import head
 
-    if nlp is None:
-        from reader import nlp as reader_nlp
-
-        nlp = reader_nlp.load()
-    columns = []
-    for doc in nlp.pipe(PROBES):
-        span = doc[:]
-        anchor = clause.find(span)
-        found = actor_mod.find(span, anchor)
+    def columns(span, anchor, found) -> list:
         cands = head.candidates(span, anchor, found, [])
-        columns.append([sorted(head.features(span, anchor, c, cands[0], len(cands), found)) for c in cands])
-    return hashlib.sha256(json.dumps(columns).encode()).hexdigest()[:16]
+        return [sorted(head.features(span, anchor, c, cands[0], len(cands), found)) for c in cands]
+
+    return ranker_build.probe_digest(PROBES, columns, nlp)
 
 
 def _print(table: dict[str, dict[str, float]]) -> None:

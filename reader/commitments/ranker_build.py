@@ -58,12 +58,11 @@ def read_kinds(corpus: Path) -> dict[str, str]:
         return {r["file"]: r["kind"] for r in map(json.loads, handle) if r}
 
 
-def corpus_items(corpus: Path, nlp: Any, exclude: set[str] = frozenset()) -> list[dict]:
-    """One item per gold commitment: its article, kind, and candidates (features, F1)."""
+def gold_commitments(corpus: Path, nlp: Any, exclude: set[str] = frozenset()):
+    """Each gold commitment of the corpus as reader reads it (same ingest, parse and sentence
+    spans): (file name, kind, article, its sentence span, the gold record, the sentences just
+    before it), in file and sentence order."""
     from reader import nlp as reader_nlp
-    from reader.commitments import actor as actor_mod
-    from reader.commitments import clause, coref, ranker
-    from reader.grammar import tree
     from reader.ingest import Limits, collect
     from reader.model import Article
 
@@ -73,7 +72,6 @@ def corpus_items(corpus: Path, nlp: Any, exclude: set[str] = frozenset()) -> lis
     files = sorted(p for p in (corpus / "texts").glob("*.txt") if p.name in wanted and kinds.get(p.name) not in exclude)
     articles = [a for a in collect([str(p) for p in files], Limits()) if isinstance(a, Article)]
     names = {a.id: Path(a.source or "").name for a in articles}
-    items = []
     for article, parsed, _ in reader_nlp.parse_spans(nlp, articles):
         name = names[article.id]
         spans = reader_nlp.sentence_spans(nlp, article.text, parsed.sentences)
@@ -82,21 +80,30 @@ def corpus_items(corpus: Path, nlp: Any, exclude: set[str] = frozenset()) -> lis
             span = spans.get(sentence.index)
             record = gold.get((name, sentence.start, sentence.end))
             if span is not None and record is not None and record.get("label") == "commitment":
-                want = ranker.tokens((record.get("commitment") or {}).get("actor"))
-                anchor = clause.find(span)
-                near = context[-reader_nlp.CONTEXT:]
-                if anchor is not None:
-                    found = actor_mod.find(span, anchor, lambda tok, s=span, c=near: coref.names_party(s, tok, c))
-                    cands = ranker.candidates(span, anchor, found)
-                    texts = [tree.text_of(span.doc, c.indices) for c in cands]
-                    rows = [(ranker.features(span, anchor, found, c, len(cands)), f1(ranker.tokens(t), want))
-                            for c, t in zip(cands, texts, strict=True)]
-                else:
-                    texts, rows = [""], [({"none": 1.0}, f1([], want))]
-                items.append({"article": name, "kind": kinds.get(name, "other"), "rows": rows, "texts": texts,
-                              "sentence": span.text})
+                yield name, kinds.get(name, "other"), article, span, record, context[-reader_nlp.CONTEXT:]
             if span is not None:
                 context.append(span)
+
+
+def corpus_items(corpus: Path, nlp: Any, exclude: set[str] = frozenset()) -> list[dict]:
+    """One item per gold commitment: its article, kind, and candidates (features, F1)."""
+    from reader.commitments import actor as actor_mod
+    from reader.commitments import clause, coref, ranker
+    from reader.grammar import tree
+
+    items = []
+    for name, kind, _, span, record, near in gold_commitments(corpus, nlp, exclude):
+        want = ranker.tokens((record.get("commitment") or {}).get("actor"))
+        anchor = clause.find(span)
+        if anchor is not None:
+            found = actor_mod.find(span, anchor, lambda tok, s=span, c=near: coref.names_party(s, tok, c))
+            cands = ranker.candidates(span, anchor, found)
+            texts = [tree.text_of(span.doc, c.indices) for c in cands]
+            rows = [(ranker.features(span, anchor, found, c, len(cands)), f1(ranker.tokens(t), want))
+                    for c, t in zip(cands, texts, strict=True)]
+        else:
+            texts, rows = [""], [({"none": 1.0}, f1([], want))]
+        items.append({"article": name, "kind": kind, "rows": rows, "texts": texts, "sentence": span.text})
     return items
 
 
@@ -215,20 +222,30 @@ PROBES = ("The mayor said the council would reopen the library by June.",
 
 
 def feature_digest(nlp: Any = None) -> str:
+    from reader.commitments import ranker
+
+    def columns(span, anchor, found) -> list:
+        cands = ranker.candidates(span, anchor, found)
+        return [sorted(ranker.features(span, anchor, found, c, len(cands))) for c in cands]
+
+    return probe_digest(PROBES, columns, nlp)
+
+
+def probe_digest(probes: tuple[str, ...], columns_of: Any, nlp: Any = None) -> str:
+    """A digest of the feature names `columns_of(span, anchor, rules' actor)` gives on each of
+    the probe sentences (this ranker's and the action head's)."""
     from reader.commitments import actor as actor_mod
-    from reader.commitments import clause, ranker
+    from reader.commitments import clause
 
     if nlp is None:
         from reader import nlp as reader_nlp
 
         nlp = reader_nlp.load()
     columns = []
-    for doc in nlp.pipe(PROBES):
+    for doc in nlp.pipe(probes):
         span = doc[:]
         anchor = clause.find(span)
-        found = actor_mod.find(span, anchor)
-        cands = ranker.candidates(span, anchor, found)
-        columns.append([sorted(ranker.features(span, anchor, found, c, len(cands))) for c in cands])
+        columns.append(columns_of(span, anchor, actor_mod.find(span, anchor)))
     return hashlib.sha256(json.dumps(columns).encode()).hexdigest()[:16]
 
 
