@@ -83,30 +83,12 @@ def corpus_items(corpus: Path, nlp: Any, exclude: set[str] = frozenset()) -> lis
 def fit(items: list[dict]) -> dict:
     """A pairwise logistic regression (a best candidate of a sentence against one of the same
     sentence whose action is clearly worse); returns {"weights", "bias"}."""
-    from sklearn.feature_extraction import DictVectorizer
-    from sklearn.linear_model import LogisticRegression
 
-    vec = DictVectorizer()
-    vec.fit([f for it in items for f, _ in it["rows"]])
-    pairs, ys = [], []
-    for it in items:
-        best = max(s for _, s in it["rows"])
-        good = [f for f, s in it["rows"] if s >= best - 1e-9 and best > 0]
-        bad = [f for f, s in it["rows"] if s <= best - GAP]
-        for g in good[:3]:
-            for b in bad:
-                diff = dict(g)
-                for k, v in b.items():
-                    diff[k] = diff.get(k, 0.0) - v
-                pairs += [diff, {k: -v for k, v in diff.items()}]
-                ys += [1, 0]
-    if not pairs:  # no sentence where one candidate is clearly better: nothing to learn
-        return {"weights": {}, "bias": 0.0}
-    clf = LogisticRegression(C=C, max_iter=5000, fit_intercept=False)
-    clf.fit(vec.transform(pairs), ys)
-    names = vec.get_feature_names_out()
-    weights = {str(n): round(float(w), 5) for n, w in zip(names, clf.coef_[0], strict=True) if abs(w) > 1e-6}
-    return {"weights": weights, "bias": 0.0}
+    def split(rows: list) -> tuple[list, list]:
+        best = max(s for _, s in rows)
+        return [f for f, s in rows if s >= best - 1e-9 and best > 0], [f for f, s in rows if s <= best - GAP]
+
+    return {"weights": ranker_build.fit_pairs(items, split, C, max_iter=5000), "bias": 0.0}
 
 
 def pick(model: dict, rows: list, margin: float) -> int:

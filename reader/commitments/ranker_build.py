@@ -109,7 +109,18 @@ def corpus_items(corpus: Path, nlp: Any, exclude: set[str] = frozenset()) -> lis
 
 def fit(items: list[dict]) -> dict:
     """A pairwise logistic regression (a candidate that matches the gold actor against one of
-    the same sentence that does not); returns {"weights", "bias"}."""
+    the same sentence that does not); returns {"weights", "bias"} and the rules' notes."""
+    weights = fit_pairs(items, lambda rows: ([f for f, s in rows if s >= MATCH], [f for f, s in rows if s < MATCH]),
+                        C, max_iter=3000)
+    notes = Counter(k[len("rules|note="):] for it in items for k in it["rows"][0][0] if k.startswith("rules|note="))
+    return {"weights": weights, "bias": 0.0, "notes": dict(sorted(notes.items())), "min_note": MIN_NOTE}
+
+
+def fit_pairs(items: list[dict], split: Any, c: float, max_iter: int) -> dict[str, float]:
+    """The weights of a logistic regression without intercept on the differences of candidate
+    pairs of the same sentence: `split(rows)` gives a sentence's (good, bad) candidates' features,
+    and each of the first three good ones is set against each bad one, both ways round (this
+    ranker's and the action head's fit)."""
     from sklearn.feature_extraction import DictVectorizer
     from sklearn.linear_model import LogisticRegression
 
@@ -117,22 +128,20 @@ def fit(items: list[dict]) -> dict:
     vec.fit([f for it in items for f, _ in it["rows"]])
     pairs, ys = [], []
     for it in items:
-        good = [f for f, s in it["rows"] if s >= MATCH]
-        bad = [f for f, s in it["rows"] if s < MATCH]
+        good, bad = split(it["rows"])
         for g in good[:3]:
             for b in bad:
                 diff = dict(g)
                 for k, v in b.items():
                     diff[k] = diff.get(k, 0.0) - v
-                flipped = {k: -v for k, v in diff.items()}
-                pairs += [diff, flipped]
+                pairs += [diff, {k: -v for k, v in diff.items()}]
                 ys += [1, 0]
-    clf = LogisticRegression(C=C, max_iter=3000, fit_intercept=False)
+    if not pairs:  # no sentence where one candidate is better: nothing to learn
+        return {}
+    clf = LogisticRegression(C=c, max_iter=max_iter, fit_intercept=False)
     clf.fit(vec.transform(pairs), ys)
     names = vec.get_feature_names_out()
-    weights = {str(n): round(float(w), 5) for n, w in zip(names, clf.coef_[0], strict=True) if abs(w) > 1e-6}
-    notes = Counter(k[len("rules|note="):] for it in items for k in it["rows"][0][0] if k.startswith("rules|note="))
-    return {"weights": weights, "bias": 0.0, "notes": dict(sorted(notes.items())), "min_note": MIN_NOTE}
+    return {str(n): round(float(w), 5) for n, w in zip(names, clf.coef_[0], strict=True) if abs(w) > 1e-6}
 
 
 def pick(model: dict, rows: list, margin: float) -> float:
