@@ -26,10 +26,16 @@ class ArticleSummary:
     source: str | None
     published: str | None
     sentences: int
-    labelled: int
+    labelled: int  # sentences given a label, skipped ones aside (as the status bar counts)
     imported_at: str
     suggested: int = 0  # unlabelled sentences with a suggestion
     doubt: float = 0.0  # how unsure those suggestions are, on average (1 - score)
+    skipped: int = 0  # sentences skipped: done, but with no label
+
+    @property
+    def done(self) -> int:
+        """Sentences labelled or skipped: what the progress bar shows."""
+        return self.labelled + self.skipped
 
 
 @dataclass(frozen=True)

@@ -274,3 +274,31 @@ async def test_the_library_says_not_parsed_once_the_background_parse_failed(tmp_
                 break
         await pilot.pause()
         assert table.get_cell_at((0, progress)).plain == "not parsed"
+
+
+async def test_the_library_counts_a_skip_as_done_but_not_as_labelled(db: Path, india: str) -> None:
+    """The library's "labelled" column counted skipped sentences while the header and the
+    article's status bar did not: one label and one skip showed "2" under "labelled"."""
+    from textual.widgets import DataTable
+
+    from reader.store import Store
+    from reader.tui.app import ReaderApp
+    from reader.tui.screens.library import LibraryScreen
+
+    app = ReaderApp(Store(db), annotator="asha", article_id=india)
+    async with app.run_test(size=(160, 36)) as pilot:
+        await pilot.pause()
+        await pilot.press("1", "s", "escape")  # label the first sentence, skip the second, back to the library
+        await pilot.pause()
+        assert isinstance(app.screen, LibraryScreen)
+        table = app.screen.query_one(DataTable)
+        assert str(table.get_cell(india, "labelled")) == "1"
+        sentences = int(str(table.get_cell(india, "sentences")))
+        assert str(table.get_cell(india, "progress")).endswith(f"{100 * 2 // sentences:3d}%")  # the skip is done
+        await pilot.press("q")
+    listed = run_reader("list", "--db", str(db), "--annotator", "asha")
+    row = next(line.split("\t") for line in listed.stdout.splitlines() if line.startswith(india))
+    assert row[3] == "1", row
+    stats = json.loads(run_reader("stats", "--db", str(db), "--annotator", "asha", "--json").stdout)
+    mine = next(a for a in stats["per_article"] if a["id"] == india)
+    assert (mine["labelled"], mine["skipped"], stats["labelled"], stats["skipped"]) == (1, 1, 1, 1), mine

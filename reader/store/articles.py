@@ -6,7 +6,7 @@ import json
 import sqlite3
 from typing import TYPE_CHECKING, Any
 
-from reader.model import Article, Entity, Parsed, Sentence
+from reader.model import SKIPPED, Article, Entity, Parsed, Sentence
 from reader.store.db import Connection, StoreError, now
 from reader.store.labels import SENTENCES, Entry, sentences_digest, undelete, write
 from reader.store.commitments import put_commitment
@@ -135,7 +135,9 @@ class Articles(Connection):
                    (SELECT count(DISTINCT n.sentence_index) FROM annotations n
                     WHERE n.article_id = a.id AND (?1 IS NULL OR n.annotator = ?1)),
                    a.imported_at,
-                   g.suggested, coalesce(g.doubt, 0.0)
+                   g.suggested, coalesce(g.doubt, 0.0),
+                   (SELECT count(DISTINCT n.sentence_index) FROM annotations n
+                    WHERE n.article_id = a.id AND (?1 IS NULL OR n.annotator = ?1) AND n.label = ?3)
             FROM articles a
             LEFT JOIN (
                 SELECT g.article_id, count(*) AS suggested, avg(1.0 - g.score) AS doubt FROM suggestions g
@@ -146,9 +148,12 @@ class Articles(Connection):
             ) g ON g.article_id = a.id
             ORDER BY a.imported_at DESC, a.id
             """,
-            (annotator, label_set),
+            (annotator, label_set, SKIPPED),
         )
-        return [ArticleSummary(*row[:7], suggested=row[7] or 0, doubt=row[8]) for row in rows]  # type: ignore[misc]  # row has 9 columns
+        # a sentence one annotator skipped and another labelled counts as labelled (any annotator's: None)
+        return [ArticleSummary(*row[:5], row[5] - (row[9] if annotator is not None else 0), row[6],  # type: ignore[misc]
+                               suggested=row[7] or 0, doubt=row[8], skipped=row[9] if annotator is not None else 0)
+                for row in rows]
 
     # --- the library a page at a time (schema 5's summary tables and index) -----------------
 
@@ -217,10 +222,11 @@ class Articles(Connection):
         marks = ",".join("?" * len(ids))
         rows = {r[0]: r for r in self._all(
             f"""SELECT a.id, coalesce(a.title, ''), a.source, a.published, coalesce(c.sentences, 0), coalesce(p.labelled, 0),
-                       a.imported_at
+                       a.imported_at, (SELECT count(*) FROM annotations n
+                                       WHERE n.article_id = a.id AND n.annotator = ?1 AND n.label = ?2)
                 FROM articles a LEFT JOIN article_counts c ON c.article_id = a.id
-                LEFT JOIN label_progress p ON p.article_id = a.id AND p.annotator = ?
-                WHERE a.id IN ({marks})""", (annotator, *ids))}
+                LEFT JOIN label_progress p ON p.article_id = a.id AND p.annotator = ?1
+                WHERE a.id IN ({marks})""", (annotator, SKIPPED, *ids))}
         open_ = {r[0]: r[1:] for r in self._all(
             f"""SELECT g.article_id, count(*), avg(1.0 - g.score) FROM suggestions g
                 WHERE g.article_id IN ({marks}) AND g.label_set = ? AND NOT EXISTS (
@@ -232,10 +238,10 @@ class Articles(Connection):
         out = []
         for i in ids:
             if i in rows:
-                _, title, source, published, sentences, labelled, imported_at = rows[i]
+                _, title, source, published, sentences, done, imported_at, skipped = rows[i]
                 suggested, doubt = open_.get(i, (0, 0.0))
-                out.append(ArticleSummary(i, title, source, published, sentences, labelled, imported_at,
-                                          suggested=suggested, doubt=doubt or 0.0))
+                out.append(ArticleSummary(i, title, source, published, sentences, done - skipped, imported_at,
+                                          suggested=suggested, doubt=doubt or 0.0, skipped=skipped))
         return out
 
     def delete_article(self, article_id: str, annotator: str) -> None:

@@ -80,12 +80,14 @@ class Dataset(Articles, Labels, Suggestions):
         mine = self.label_counts(annotator)
         skipped = mine.pop(SKIPPED, 0)
         per_article = [
-            {"id": article_id, "title": title or None, "sentences": sentences, "labelled": labelled}
-            for article_id, title, sentences, labelled in self._all(
-                """SELECT a.id, a.title, coalesce(c.sentences, 0), coalesce(p.labelled, 0) FROM articles a
+            {"id": article_id, "title": title or None, "sentences": sentences, "labelled": done - skips, "skipped": skips}
+            for article_id, title, sentences, done, skips in self._all(
+                """SELECT a.id, a.title, coalesce(c.sentences, 0), coalesce(p.labelled, 0),
+                          (SELECT count(*) FROM annotations n WHERE n.article_id = a.id AND n.annotator = ?1 AND n.label = ?2)
+                   FROM articles a
                    LEFT JOIN article_counts c ON c.article_id = a.id
-                   LEFT JOIN label_progress p ON p.article_id = a.id AND p.annotator = ?
-                   ORDER BY a.imported_at, a.id LIMIT ?""", (annotator, -1 if articles is None else articles))
+                   LEFT JOIN label_progress p ON p.article_id = a.id AND p.annotator = ?1
+                   ORDER BY a.imported_at, a.id LIMIT ?3""", (annotator, SKIPPED, -1 if articles is None else articles))
         ]
         per_annotator: dict[str, dict[str, int]] = {}
         for name, label, n in self._all("SELECT annotator, label, n FROM label_totals WHERE n > 0 ORDER BY annotator, label"):

@@ -168,7 +168,7 @@ class LibraryScreen(Screen[None]):
         if self.sort == "most unsure":
             return sorted(rows, key=lambda r: (-r.doubt if r.suggested else 1.0, r.title.lower()))
         if self.sort == "least done":
-            return sorted(rows, key=lambda r: (r.labelled / r.sentences if r.sentences else 1.0, r.title.lower()))
+            return sorted(rows, key=lambda r: (r.done / r.sentences if r.sentences else 1.0, r.title.lower()))
         if self.sort == "title":
             return sorted(rows, key=lambda r: r.title.lower())
         return rows  # newest import first, as the store gives them
@@ -247,7 +247,7 @@ class LibraryScreen(Screen[None]):
             "sentences": Text(str(r.sentences) if r.sentences else "…", justify="right"),
             "labelled": Text(str(r.labelled), justify="right"),
             "suggested": Text(str(r.suggested) if r.suggested else "", justify="right"),
-            "progress": progress_bar(r.labelled, r.sentences, self._parse_failed),
+            "progress": progress_bar(r.done, r.sentences, self._parse_failed),
         }
         return [cells[str(key.value)] for key in self.query_one(DataTable).columns], r.id
 
