@@ -151,9 +151,12 @@ class Articles(Connection):
             (annotator, label_set, SKIPPED),
         )
         # a sentence one annotator skipped and another labelled counts as labelled (any annotator's: None)
-        return [ArticleSummary(*row[:5], row[5] - (row[9] if annotator is not None else 0), row[6],  # type: ignore[misc]
-                               suggested=row[7] or 0, doubt=row[8], skipped=row[9] if annotator is not None else 0)
-                for row in rows]
+        out = []
+        for i, title, source, published, sentences, done, imported_at, suggested, doubt, skips in rows:
+            skipped = skips if annotator is not None else 0
+            out.append(ArticleSummary(i, title, source, published, sentences, done - skipped, imported_at,
+                                      suggested=suggested or 0, doubt=doubt, skipped=skipped))
+        return out
 
     # --- the library a page at a time (schema 5's summary tables and index) -----------------
 
