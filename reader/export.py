@@ -273,6 +273,16 @@ def write_jsonl(records: Iterable[dict[str, Any]], handle: IO[str]) -> int:
     return count
 
 
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_safe(row: dict[str, Any]) -> dict[str, Any]:
+    """The row with every text that a spreadsheet program would run as a formula (one starting
+    with = + - @, a tab or a carriage return: an article's text is data, never code) behind a
+    leading apostrophe, as OWASP advises for CSV; JSONL keeps every text exactly."""
+    return {k: "'" + v if isinstance(v, str) and v.startswith(FORMULA_STARTS) else v for k, v in row.items()}
+
+
 def write_csv(records: Iterable[dict[str, Any]], handle: IO[str], selection: Selection) -> int:
     """One row per record; the suggestion on screen flattened into columns, and the context
     sentences (with --context) joined into two columns."""
@@ -295,7 +305,7 @@ def write_csv(records: Iterable[dict[str, Any]], handle: IO[str], selection: Sel
             row["context_before"] = " ".join(record["context"]["before"])
             row["context_after"] = " ".join(record["context"]["after"])
         row["skipped"] = bool(record.get("skipped"))
-        writer.writerow(row)
+        writer.writerow(spreadsheet_safe(row))
         count += 1
     return count
 
@@ -414,6 +424,6 @@ def write_commitments(records: Iterable[dict[str, Any]], output: str | None, *, 
             for part, corrected in r["corrected"].items():
                 row[f"{part}_corrected"] = corrected
             row["actor_entities"] = "; ".join(f"{e['text']} ({e['label']})" for e in r["actor_entities"])
-            writer.writerow(row)
+            writer.writerow(spreadsheet_safe(row))
             count += 1
         return count

@@ -271,6 +271,28 @@ def test_csv_opens_in_a_spreadsheet_reader(labelled_db: Path, tmp_path: Path) ->
     assert len(rows) == len(LABELS) and rows[0]["label"] in {"commitment", "claim", "background"}
 
 
+def test_a_csv_cell_a_spreadsheet_would_run_as_a_formula_is_written_as_text(tmp_path: Path) -> None:
+    """An article's sentence starting with "=" went into the CSV as it was: a spreadsheet
+    program opening the export ran it as a formula (a hostile page's text reaching code)."""
+    article = tmp_path / "ledger.txt"
+    article.write_text("-2+3 ledger notes\n\n=HYPERLINK(\"http://example.invalid\",\"open\") was typed in the ledger. "
+                       "@SUM(A1) came next. The clerk pledged to audit the books by May.\n", encoding="utf-8")
+    db = tmp_path / "f.db"
+    run("import", str(article), db=db)
+    out, jsonl = tmp_path / "f.csv", tmp_path / "f.jsonl"
+    run("export", "--all", "--format", "csv", "-o", str(out), db=db)
+    run("export", "--all", "-o", str(jsonl), db=db)
+    texts = [row["text"] for row in csv.DictReader(io.StringIO(out.read_text(encoding="utf-8-sig")))]
+    assert texts[1].startswith("'=HYPERLINK(") and texts[2] == "'@SUM(A1) came next.", texts
+    assert texts[3].startswith("The clerk"), texts
+    exact = [json.loads(line)["text"] for line in jsonl.read_text(encoding="utf-8").splitlines()]
+    assert exact[1].startswith("=HYPERLINK("), exact  # JSONL keeps the text exactly
+    register = tmp_path / "c.csv"
+    run("export", "--format", "commitments", "-o", str(register), db=db)
+    rows = list(csv.DictReader(io.StringIO(register.read_text(encoding="utf-8-sig"))))
+    assert rows and all(row["article_title"] == "'-2+3 ledger notes" for row in rows), rows
+
+
 def test_stats_table_and_json(labelled_db: Path) -> None:
     stats = json.loads(run("stats", "--json", "--annotator", "asha", db=labelled_db).stdout)
     assert stats["articles"] == 2
