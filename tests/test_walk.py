@@ -1,0 +1,41 @@
+"""Defects found by a new user's first hour in a real terminal (80x24 and wider), each with the
+input that showed it. Texts are written for these tests."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from reader.store import Store
+from reader.tui.app import ReaderApp
+from tests.conftest import run_reader
+from tests.uihelp import screen_text
+
+# Thirteen entity types in spaCy's small English model: more than one 80-column line holds.
+MANY_TYPES = """Port of Hamburg signs quay deal
+
+On Monday, 4 May 2026, the Danish shipping firm Maersk Line paid 3 million euros, or 12 percent \
+of its yearly budget, to the port of Hamburg in Germany. At 9 a.m. the first of 200 workers \
+gathered at the Elbe Tunnel near the North Sea. Chancellor Anna Weber cited the Maritime Safety \
+Act as the legal basis. The agreement covers 40 kilometres of quay and was written in English.
+"""
+
+
+async def test_the_entity_legend_is_whole_at_80_columns(tmp_path: Path) -> None:
+    """The legend was one line high: at 80 columns the types past the edge and the `(e toggles)`
+    hint were cut off, so an article's PERSON or TIME could be coloured with no legend entry."""
+    source = tmp_path / "hamburg.txt"
+    source.write_text(MANY_TYPES, encoding="utf-8")
+    db = tmp_path / "r.db"
+    proc = run_reader("import", "--db", db, source)
+    assert proc.returncode == 0, proc.stderr
+    with Store(db) as store:
+        article_id = store.article_ids()[0]
+    app = ReaderApp(Store(db), annotator="asha", article_id=article_id)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        present = {e.label for e in app.screen.session.entities}
+        assert len(present) >= 11, present  # enough types that one line cannot hold them
+        shown = screen_text(app)
+        legend = shown[shown.index("entities:"):shown.index("▶")]
+        assert all(label in legend.split() for label in present), (present, legend)
+        assert "(e toggles)" in legend
