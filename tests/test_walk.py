@@ -39,3 +39,50 @@ async def test_the_entity_legend_is_whole_at_80_columns(tmp_path: Path) -> None:
         legend = shown[shown.index("entities:"):shown.index("▶")]
         assert all(label in legend.split() for label in present), (present, legend)
         assert "(e toggles)" in legend
+
+
+FLOOD = """The council of Orlen voted on Tuesday to build a flood barrier across the old harbour.
+
+The regional water authority agreed to share the upkeep for ten years.
+
+Opposition councillor Tomas Brandt argued that the cost had been underestimated.
+"""
+
+
+def test_an_export_named_csv_or_spacy_is_written_in_that_format(tmp_path: Path) -> None:
+    """`reader export -o labels.csv` wrote JSON lines into a file named .csv (and `-o train.spacy`
+    JSON lines that `spacy train` cannot read), while the register's export goes by the name."""
+    import csv
+    import io
+
+    import spacy
+    from spacy.tokens import DocBin
+
+    source = tmp_path / "flood.txt"
+    source.write_text(FLOOD, encoding="utf-8")
+    db = tmp_path / "r.db"
+    assert run_reader("import", "--db", db, source).returncode == 0
+    with Store(db) as store:
+        article_id = store.article_ids()[0]
+        for index, label in enumerate(("commitment", "commitment", "claim")):
+            store.set_label(article_id, index, label, "asha")
+
+    table = tmp_path / "labels.csv"
+    proc = run_reader("export", "--db", db, "-o", table)
+    assert proc.returncode == 0, proc.stderr
+    rows = list(csv.DictReader(io.StringIO(table.read_text(encoding="utf-8-sig"))))
+    assert [row["label"] for row in rows] == ["commitment", "commitment", "claim"]
+
+    train = tmp_path / "train.spacy"
+    proc = run_reader("export", "--db", db, "-o", train)
+    assert proc.returncode == 0, proc.stderr
+    docs = list(DocBin().from_disk(train).get_docs(spacy.blank("en").vocab))
+    assert [max(doc.cats, key=doc.cats.get) for doc in docs] == ["commitment", "commitment", "claim"]
+
+    # a name that says nothing keeps the default, and --format still wins over the name
+    lines = tmp_path / "labels.txt"
+    assert run_reader("export", "--db", db, "-o", lines).returncode == 0
+    assert lines.read_text(encoding="utf-8").startswith("{")
+    forced = tmp_path / "forced.csv"
+    assert run_reader("export", "--db", db, "--format", "jsonl", "-o", forced).returncode == 0
+    assert forced.read_text(encoding="utf-8").startswith("{")

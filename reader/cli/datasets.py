@@ -14,7 +14,7 @@ from reader.resolve import HOW
 
 @cli.command("export")
 @shared("db_path", "labels_spec", "config_path")
-@click.option("--format", "fmt", type=click.Choice(["jsonl", "prodigy", "spacy", "csv", "commitments"]), default="jsonl", show_default=True, help="jsonl, Prodigy's textcat records, a spaCy DocBin, CSV, or the commitment register.")
+@click.option("--format", "fmt", type=click.Choice(["jsonl", "prodigy", "spacy", "csv", "commitments"]), default="jsonl", show_default=True, help="jsonl, Prodigy's textcat records, a spaCy DocBin, CSV, or the commitment register (unset: csv or spacy for an output named .csv or .spacy).")
 @click.option("--csv", "as_csv", is_flag=True, help="With --format commitments: CSV instead of JSONL (also chosen by a .csv output name).")
 @click.option("--unit", type=click.Choice(["sentence", "article"]), default="sentence", show_default=True, help="One record per labelled sentence, or per article (jsonl only).")
 @click.option("-o", "--output", default="-", show_default=True, help="Output file, or - for stdout.")
@@ -35,6 +35,9 @@ def export_command(ctx: click.Context, fmt: str, as_csv: bool, unit: str, output
     from reader.export import Selection, export
 
     opts = Options.of(ctx, given)
+    if ctx.get_parameter_source("fmt") is click.core.ParameterSource.DEFAULT:
+        # `-o labels.csv` means CSV, as it does for the register: JSON lines there read as garbage
+        fmt = {".csv": "csv", ".spacy": "spacy"}.get(Path(output).suffix.lower(), fmt)
     if fmt == "commitments":  # the register is everyone's: no annotator filter
         _export_commitments(opts, output, as_csv or output.lower().endswith(".csv"), articles, force, overdue, due_days)
         return
