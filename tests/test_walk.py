@@ -86,3 +86,21 @@ def test_an_export_named_csv_or_spacy_is_written_in_that_format(tmp_path: Path) 
     forced = tmp_path / "forced.csv"
     assert run_reader("export", "--db", db, "--format", "jsonl", "-o", forced).returncode == 0
     assert forced.read_text(encoding="utf-8").startswith("{")
+
+
+def test_an_annotator_name_too_long_to_travel_is_refused(tmp_path: Path) -> None:
+    """A 201-character `--annotator` was taken: labels went into the log under it, and then
+    `reader import` of their export and `reader merge` refused every one (names are at most
+    MAX_NAME_CHARS wherever they come in), so the work could not leave the database."""
+    from reader.limits import MAX_NAME_CHARS
+    from tests.conftest import one_line
+
+    source = tmp_path / "flood.txt"
+    source.write_text(FLOOD, encoding="utf-8")
+    db = tmp_path / "r.db"
+    assert run_reader("import", "--db", db, source).returncode == 0
+    before = db.read_bytes()
+    proc = run_reader("--annotator", "b" * (MAX_NAME_CHARS + 1), "--db", db, "stats")
+    one_line(proc, 2, f"longer than {MAX_NAME_CHARS} characters")
+    assert db.read_bytes() == before
+    assert run_reader("--annotator", "b" * MAX_NAME_CHARS, "--db", db, "stats").returncode == 0
