@@ -104,3 +104,27 @@ def test_an_annotator_name_too_long_to_travel_is_refused(tmp_path: Path) -> None
     one_line(proc, 2, f"longer than {MAX_NAME_CHARS} characters")
     assert db.read_bytes() == before
     assert run_reader("--annotator", "b" * MAX_NAME_CHARS, "--db", db, "stats").returncode == 0
+
+
+def test_importing_a_prodigy_export_adds_no_one_sentence_articles(tmp_path: Path) -> None:
+    """`reader import prodigy.jsonl` (reader's own Prodigy export) took every record for an
+    article with its "text": one labelled article came back as one new article per sentence,
+    exit 0, and the labels were lost."""
+    source = tmp_path / "flood.txt"
+    source.write_text(FLOOD, encoding="utf-8")
+    db = tmp_path / "r.db"
+    assert run_reader("import", "--db", db, source).returncode == 0
+    with Store(db) as store:
+        article_id = store.article_ids()[0]
+        store.set_label(article_id, 0, "commitment", "asha")
+        store.set_label(article_id, 2, "claim", "asha")
+    records = tmp_path / "prodigy.jsonl"
+    assert run_reader("export", "--db", db, "--format", "prodigy", "-o", records).returncode == 0
+
+    other = tmp_path / "other.db"
+    assert run_reader("import", "--db", other, source).returncode == 0
+    proc = run_reader("import", "--db", other, records)
+    assert proc.returncode == 1, proc.stderr
+    assert proc.stderr.count("a Prodigy record, not an article") == 2, proc.stderr
+    with Store(other) as store:
+        assert len(store.article_ids()) == 1
