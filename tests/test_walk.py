@@ -128,3 +128,58 @@ def test_importing_a_prodigy_export_adds_no_one_sentence_articles(tmp_path: Path
     assert proc.stderr.count("a Prodigy record, not an article") == 2, proc.stderr
     with Store(other) as store:
         assert len(store.article_ids()) == 1
+
+
+def in_a_terminal(*args: str | Path, columns: int = 80, rows: int = 24) -> str:
+    """What `python -m reader ARGS` prints on a real terminal (a pseudo-terminal of this size)."""
+    import fcntl
+    import os
+    import pty
+    import struct
+    import subprocess
+    import sys
+    import termios
+
+    from tests.conftest import cli_env
+
+    leader, follower = pty.openpty()
+    fcntl.ioctl(follower, termios.TIOCSWINSZ, struct.pack("HHHH", rows, columns, 0, 0))
+    env = cli_env(TERM="xterm-256color")
+    env.pop("COLUMNS", None)
+    env.pop("LINES", None)
+    proc = subprocess.Popen([sys.executable, "-m", "reader", *map(str, args)], stdout=follower, stderr=follower,
+                            stdin=subprocess.DEVNULL, env=env)
+    os.close(follower)
+    chunks = []
+    while True:
+        try:
+            chunk = os.read(leader, 65536)
+        except OSError:  # the child closed its end
+            break
+        if not chunk:
+            break
+        chunks.append(chunk)
+    proc.wait(timeout=120)
+    os.close(leader)
+    return b"".join(chunks).decode("utf-8", "replace")
+
+
+LONG_TITLE = "Regional water authority agrees to share the upkeep of the new harbour flood barrier for ten years"
+
+
+def test_stats_and_list_keep_one_line_per_article_at_80_columns(tmp_path: Path) -> None:
+    """At 80 columns `reader stats` and `reader list` wrapped each title inside a narrow column,
+    so one article took eight lines or more and the per-article table ran off the screen."""
+    source = tmp_path / "upkeep.txt"
+    source.write_text(f"{LONG_TITLE}\n\n{FLOOD}", encoding="utf-8")
+    db = tmp_path / "r.db"
+    assert run_reader("import", "--db", db, source).returncode == 0
+    with Store(db) as store:
+        article_id = store.article_ids()[0]
+    for command in ("stats", "list"):
+        shown = in_a_terminal("--db", db, "--annotator", "asha", command)
+        rows = [line for line in shown.splitlines() if article_id[:12] in line]
+        assert len(rows) == 1, shown
+        assert "Regional" in rows[0] and "…" in rows[0], shown
+        following = shown.splitlines()[shown.splitlines().index(rows[0]) + 1]
+        assert "flood barrier" not in following, shown

@@ -201,7 +201,7 @@ def stats_command(ctx: click.Context, as_json: bool, **given: Any) -> None:
     title = f"per article (the first {len(stats['per_article'])} imported of {stats['articles']})" if cut else "per article"
     articles = Table("id", "title", f"labelled by {annotator}", *(["labelled by anyone"] if several else []), "sentences", title=title)
     for row in stats["per_article"]:
-        articles.add_row(Text(row["id"][:12]), Text(row["title"] or ""), str(row["labelled"]),
+        articles.add_row(Text(row["id"][:12]), Text(row["title"] or "", no_wrap=True, overflow="ellipsis"), str(row["labelled"]),
                          *([str(row["team_labelled"])] if several else []), str(row["sentences"]))
     console.print(articles)
     if cut:
