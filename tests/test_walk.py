@@ -183,3 +183,23 @@ def test_stats_and_list_keep_one_line_per_article_at_80_columns(tmp_path: Path) 
         assert "Regional" in rows[0] and "…" in rows[0], shown
         following = shown.splitlines()[shown.splitlines().index(rows[0]) + 1]
         assert "flood barrier" not in following, shown
+
+
+async def test_the_library_says_how_many_a_filter_shows_when_articles_are_assigned(tmp_path: Path) -> None:
+    """With assignments, the header said "(yours first)" over a filtered list of one row, and
+    "0 of 2 shown: assigned to you" with no word of the filter that hid the rest."""
+    db = tmp_path / "r.db"
+    for name, text in (("flood.txt", FLOOD), ("hamburg.txt", MANY_TYPES)):
+        (tmp_path / name).write_text(text, encoding="utf-8")
+        assert run_reader("import", "--db", db, tmp_path / name).returncode == 0
+    assert run_reader("assign", "--db", db, "--annotators", "asha,ben").returncode == 0
+    app = ReaderApp(Store(db), annotator="asha")
+    async with app.run_test(size=(120, 30)) as pilot:
+        await pilot.pause()
+        await pilot.press("m")  # every article, hers first
+        await pilot.press("slash", *"Hamburg", "enter")
+        await pilot.pause()
+        assert "2 articles (1 of 2 shown, yours first)" in screen_text(app)
+        await pilot.press("m")  # only hers: Hamburg or not, the filter is part of what hides
+        await pilot.pause()
+        assert "shown: assigned to you and matching the filter, m shows all" in screen_text(app)
