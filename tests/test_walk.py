@@ -203,3 +203,33 @@ async def test_the_library_says_how_many_a_filter_shows_when_articles_are_assign
         await pilot.press("m")  # only hers: Hamburg or not, the filter is part of what hides
         await pilot.pause()
         assert "shown: assigned to you and matching the filter, m shows all" in screen_text(app)
+
+
+async def test_undo_of_a_note_or_unsure_mark_says_what_it_changed(tmp_path: Path) -> None:
+    """Undoing `i` said "undid sentence 1: 1 → no label" (the mark's stored value, read as the
+    commitment key), and undoing a note "no label → first note"; a note's text is data, never
+    markup."""
+    source = tmp_path / "flood.txt"
+    source.write_text(FLOOD, encoding="utf-8")
+    db = tmp_path / "r.db"
+    assert run_reader("import", "--db", db, source).returncode == 0
+    with Store(db) as store:
+        article_id = store.article_ids()[0]
+    app = ReaderApp(Store(db), annotator="asha", article_id=article_id)
+    async with app.run_test(size=(120, 30)) as pilot:
+        await pilot.pause()
+
+        async def undo_says() -> str:
+            app._notifications.clear()  # noqa: SLF001 - as tests/test_defects.py reads them
+            await pilot.press("u")
+            await pilot.pause()
+            return " ".join(str(n.message) for n in app._notifications)  # noqa: SLF001
+
+        await pilot.press("i")
+        assert "undid sentence 1: unsure → not unsure" in await undo_says()
+        await pilot.press("m", *"check [bold]this[/bold]", "enter")
+        await pilot.pause()
+        assert "undid sentence 1: note “check [bold]this[/bold]” → no note" in await undo_says()
+        await pilot.press("1")
+        said = await undo_says()
+        assert "undid sentence 1: no label → commitment" not in said and "commitment → no label" in said
