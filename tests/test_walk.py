@@ -233,3 +233,28 @@ async def test_undo_of_a_note_or_unsure_mark_says_what_it_changed(tmp_path: Path
         await pilot.press("1")
         said = await undo_says()
         assert "undid sentence 1: no label → commitment" not in said and "commitment → no label" in said
+
+
+async def test_undo_in_the_register_names_a_status_and_a_note_plainly(tmp_path: Path) -> None:
+    """In the register, undoing a status said "undid status: kept → as extracted" and undoing
+    a note "note: ... → as extracted": nothing extracts either; a status nobody set is open."""
+    source = tmp_path / "flood.txt"
+    source.write_text(FLOOD, encoding="utf-8")
+    db = tmp_path / "r.db"
+    assert run_reader("import", "--db", db, source).returncode == 0
+    app = ReaderApp(Store(db), annotator="asha", start="commitments")
+    async with app.run_test(size=(120, 30)) as pilot:
+        await pilot.pause()
+
+        async def undo_says() -> str:
+            app._notifications.clear()  # noqa: SLF001 - as tests/test_defects.py reads them
+            await pilot.press("u")
+            await pilot.pause()
+            return " ".join(str(n.message) for n in app._notifications)  # noqa: SLF001
+
+        await pilot.press("2")  # kept
+        await pilot.pause()
+        assert "undid status: kept → open" in await undo_says()
+        await pilot.press("m", *"ask the council", "enter")
+        await pilot.pause()
+        assert "undid note: ask the council → no note" in await undo_says()
