@@ -258,3 +258,23 @@ async def test_undo_in_the_register_names_a_status_and_a_note_plainly(tmp_path: 
         await pilot.press("m", *"ask the council", "enter")
         await pilot.pause()
         assert "undid note: ask the council → no note" in await undo_says()
+
+
+def test_a_markdown_table_is_imported_as_its_cells_not_its_pipes(tmp_path: Path) -> None:
+    """A Markdown table came in as its markup: "| year | cost |" and the rule "| --- | --- |"
+    were sentences of their own to label, though the README says markup is removed."""
+    source = tmp_path / "dredging.md"
+    source.write_text(
+        "# Harbour board backs dredging\n\nThe board agreed to dredge the channel by 2027.\n\n"
+        "| year | cost |\n| --- | :---: |\n| 2026 | 4 million |\n\nWork starts in spring.\n", encoding="utf-8")
+    db = tmp_path / "r.db"
+    assert run_reader("import", "--db", db, source).returncode == 0
+    with Store(db) as store:
+        (article_id,) = store.article_ids()
+    proc = run_reader("export", "--db", db, "--unit", "article", "--article", article_id, "-o", "-")
+    assert proc.returncode == 0, proc.stderr
+    import json
+
+    sentences = [s["text"] for s in json.loads(proc.stdout)["sentences"]]
+    assert not any("|" in s or "---" in s for s in sentences), sentences
+    assert "year · cost" in sentences and "2026 · 4 million" in sentences, sentences
