@@ -278,3 +278,21 @@ def test_a_markdown_table_is_imported_as_its_cells_not_its_pipes(tmp_path: Path)
     sentences = [s["text"] for s in json.loads(proc.stdout)["sentences"]]
     assert not any("|" in s or "---" in s for s in sentences), sentences
     assert "year · cost" in sentences and "2026 · 4 million" in sentences, sentences
+
+
+def test_sentence_options_are_refused_with_the_register_export(tmp_path: Path) -> None:
+    """`reader export --format commitments --by ben` (or --label, --resolve ...) took the
+    option and ignored it: the whole register came out, exit 0, as if it were ben's part."""
+    from tests.conftest import one_line
+
+    source = tmp_path / "flood.txt"
+    source.write_text(FLOOD, encoding="utf-8")
+    db = tmp_path / "r.db"
+    assert run_reader("import", "--db", db, source).returncode == 0
+    for option in (["--by", "ben"], ["--label", "claim"], ["--resolve", "majority"], ["--context", "2"]):
+        out = tmp_path / "register.jsonl"
+        proc = run_reader("export", "--db", db, "--format", "commitments", *option, "-o", out)
+        one_line(proc, 2, f"{option[0]} does not go with --format commitments")
+        assert not out.exists()
+    proc = run_reader("export", "--db", db, "--format", "commitments", "--overdue", "-o", "-")
+    assert proc.returncode == 0, proc.stderr

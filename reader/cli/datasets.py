@@ -39,6 +39,10 @@ def export_command(ctx: click.Context, fmt: str, as_csv: bool, unit: str, output
         # `-o labels.csv` means CSV, as it does for the register: JSON lines there read as garbage
         fmt = {".csv": "csv", ".spacy": "spacy"}.get(Path(output).suffix.lower(), fmt)
     if fmt == "commitments":  # the register is everyone's: no annotator filter
+        unused = [name for name, value in (("--label", labels), ("--by", annotators), ("--context", context),
+                                           ("--resolve", resolve), ("--suggestions", suggestions), ("--unit", unit != "sentence")) if value]
+        if unused:  # taken silently, it gave the whole register to one who asked for a part of it
+            raise ReaderError(f"{unused[0]} does not go with --format commitments: the register holds every commitment, resolved as --resolve reviewed")
         _export_commitments(opts, output, as_csv or output.lower().endswith(".csv"), articles, force, overdue, due_days)
         return
     if opts.annotator_typed and not old_annotators:
