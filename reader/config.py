@@ -43,6 +43,10 @@ def check_annotator(name: str) -> str:
         raise ValueError("the annotator name is empty")
     if clean_field(name) != name:
         raise ValueError("the annotator name holds control characters, escape sequences or line breaks")
+    from reader.limits import MAX_NAME_CHARS
+
+    if len(name) > MAX_NAME_CHARS:  # labels under it could not be restored from an export nor merged
+        raise ValueError(f"the annotator name is longer than {MAX_NAME_CHARS} characters")
     return name
 
 

@@ -142,6 +142,18 @@ async def test_library_header_after_merge_gives_the_team(team: tuple[Path, str])
         assert "team: alice 3, bob 4 · reviewed 1 of 2 disagreements" in shown
 
 
+async def test_library_header_keeps_the_team_line_at_80_columns(team: tuple[Path, str]) -> None:
+    """At 80x24 the first line of the header wraps onto two; the team line is the third and
+    was cut off by a two-line cap on the header, so a lead on a small terminal never saw it."""
+    lead, _ = team
+    app = ReaderApp(Store(lead), annotator="lead-reviewer")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        shown = screen_text(app)
+        assert "labelled by lead-reviewer" in shown
+        assert "team: alice 3, bob 4 · reviewed 1 of 2 disagreements" in shown
+
+
 async def test_review_gutter_shows_each_annotators_vote(team: tuple[Path, str]) -> None:
     lead, _ = team
     app = ReaderApp(Store(lead), annotator="lead", review=())

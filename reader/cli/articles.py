@@ -96,5 +96,5 @@ def list_command(ctx: click.Context, **given: Any) -> None:
     table = Table("id", "title", "sentences", f"labelled by {annotator}", *columns, "source", title=f"{len(rows)} article{'s' if len(rows) != 1 else ''}")
     for r in rows:
         cells = [str(teams[r.id][k]) for k in ("labelled", "disagreements", "reviewed")] if several else []
-        table.add_row(Text(r.id[:12]), Text(r.title), str(r.sentences), str(r.labelled), *cells, Text(r.source or ""))
+        table.add_row(Text(r.id[:12]), Text(r.title, no_wrap=True, overflow="ellipsis"), str(r.sentences), str(r.labelled), *cells, Text(r.source or ""))
     console.print(table)

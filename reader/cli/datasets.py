@@ -14,7 +14,7 @@ from reader.resolve import HOW
 
 @cli.command("export")
 @shared("db_path", "labels_spec", "config_path")
-@click.option("--format", "fmt", type=click.Choice(["jsonl", "prodigy", "spacy", "csv", "commitments"]), default="jsonl", show_default=True, help="jsonl, Prodigy's textcat records, a spaCy DocBin, CSV, or the commitment register.")
+@click.option("--format", "fmt", type=click.Choice(["jsonl", "prodigy", "spacy", "csv", "commitments"]), default="jsonl", show_default=True, help="jsonl, Prodigy's textcat records, a spaCy DocBin, CSV, or the commitment register (unset: csv or spacy for an output named .csv or .spacy).")
 @click.option("--csv", "as_csv", is_flag=True, help="With --format commitments: CSV instead of JSONL (also chosen by a .csv output name).")
 @click.option("--unit", type=click.Choice(["sentence", "article"]), default="sentence", show_default=True, help="One record per labelled sentence, or per article (jsonl only).")
 @click.option("-o", "--output", default="-", show_default=True, help="Output file, or - for stdout.")
@@ -35,7 +35,14 @@ def export_command(ctx: click.Context, fmt: str, as_csv: bool, unit: str, output
     from reader.export import Selection, export
 
     opts = Options.of(ctx, given)
+    if ctx.get_parameter_source("fmt") is click.core.ParameterSource.DEFAULT:
+        # `-o labels.csv` means CSV, as it does for the register: JSON lines there read as garbage
+        fmt = {".csv": "csv", ".spacy": "spacy"}.get(Path(output).suffix.lower(), fmt)
     if fmt == "commitments":  # the register is everyone's: no annotator filter
+        unused = [name for name, value in (("--label", labels), ("--by", annotators), ("--context", context),
+                                           ("--resolve", resolve), ("--suggestions", suggestions), ("--unit", unit != "sentence")) if value]
+        if unused:  # taken silently, it gave the whole register to one who asked for a part of it
+            raise ReaderError(f"{unused[0]} does not go with --format commitments: the register holds every commitment, resolved as --resolve reviewed")
         _export_commitments(opts, output, as_csv or output.lower().endswith(".csv"), articles, force, overdue, due_days)
         return
     if opts.annotator_typed and not old_annotators:
@@ -198,7 +205,7 @@ def stats_command(ctx: click.Context, as_json: bool, **given: Any) -> None:
     title = f"per article (the first {len(stats['per_article'])} imported of {stats['articles']})" if cut else "per article"
     articles = Table("id", "title", f"labelled by {annotator}", *(["labelled by anyone"] if several else []), "sentences", title=title)
     for row in stats["per_article"]:
-        articles.add_row(Text(row["id"][:12]), Text(row["title"] or ""), str(row["labelled"]),
+        articles.add_row(Text(row["id"][:12]), Text(row["title"] or "", no_wrap=True, overflow="ellipsis"), str(row["labelled"]),
                          *([str(row["team_labelled"])] if several else []), str(row["sentences"]))
     console.print(articles)
     if cut:

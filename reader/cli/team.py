@@ -76,7 +76,7 @@ def _print_agreement(result: Any) -> None:
         console.print(table)
     articles = Table("id", "title", "sentences", "observed", "alpha", title="per article, lowest agreement first")
     for a in result.articles:
-        articles.add_row(Text(a.id[:12]), Text(a.title), str(a.sentences), _figure(a.observed), _figure(a.alpha))
+        articles.add_row(Text(a.id[:12]), Text(a.title, no_wrap=True, overflow="ellipsis"), str(a.sentences), _figure(a.observed), _figure(a.alpha))
     console.print(articles)
     if result.skipped:
         console.print(Text(f"{result.skipped} skipped sentences are not votes", style="dim"))
@@ -195,7 +195,7 @@ def _list_assignments(opts: Options, as_json: bool) -> None:
         return
     table = Table("annotator", "id", "title", "labelled", "sentences", title=f"{len(records)} assignments")
     for r in records:
-        table.add_row(Text(r["annotator"]), Text(r["article_id"][:12]), Text(r["title"] or ""), str(r["labelled"]), str(r["sentences"]))
+        table.add_row(Text(r["annotator"]), Text(r["article_id"][:12]), Text(r["title"] or "", no_wrap=True, overflow="ellipsis"), str(r["labelled"]), str(r["sentences"]))
     console.print(table)
 
 

@@ -38,6 +38,10 @@ def jsonl_articles(text: str, source: str) -> Iterator[tuple[int, Article | Expo
         if is_sentence_export(record):
             sentence_groups.setdefault(repr(record["article_id"]), []).append((number, record))
             continue
+        if "_input_hash" in record and "_task_hash" in record:
+            # reader's Prodigy export: each record is one sentence, not an article to add
+            yield number, "a Prodigy record, not an article: to restore labels, import reader's jsonl export"
+            continue
         if is_article_export(record):
             try:
                 yield number, from_article_record(record, f"{source}:{number}")

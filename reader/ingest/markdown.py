@@ -27,6 +27,8 @@ _AUTOLINK = re.compile(r"<((?:https?|mailto):[^>\s]+)>")
 _TAG = re.compile(r"</?[A-Za-z][A-Za-z0-9-]*(?:\s[^<>]*)?/?>")
 _EMPHASIS = re.compile(r"(\*\*|\*|~~)(?=\S)(.+?)(?<=\S)\1|(?<!\w)(__|_)(?=\S)(.+?)(?<=\S)\3(?!\w)")
 _CODE = re.compile(r"`+([^`]+)`+")
+_TABLE_RULE = re.compile(r"^\s*\|?\s*:?-{3,}:?\s*(\|\s*:?-{3,}:?\s*)+\|?\s*$")  # | --- | :---: |
+_TABLE_ROW = re.compile(r"^\s*\|(.*)\|\s*$")
 _ESCAPED = re.compile(r"\\([\\`*_{}\[\]()#+\-.!>~|])")
 
 
@@ -66,6 +68,11 @@ def markdown_lines(text: str) -> list[str]:
         if _RULE.match(line) or _LINK_DEF.match(line):
             out.append("")
             continue
+        if _TABLE_RULE.match(line):
+            continue  # a table's header rule: its rows keep their cells, without the pipes
+        row = _TABLE_ROW.match(line)
+        if row:
+            line = " · ".join(cell.strip() for cell in re.split(r"(?<!\\)\|", row.group(1)))
         heading = _HEADING.match(line)
         if heading:
             out.extend(["", _inline(heading.group(1)), ""])

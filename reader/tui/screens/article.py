@@ -21,7 +21,7 @@ from reader.store import StoreError
 from reader.tui.messages import ArticleParsed, DatabaseChanged, ParseFailed, SuggestionsUpdated
 from reader.tui.widgets.article_view import ArticleView
 from reader.tui.screens import article_status as status
-from reader.tui.screens.article_status import article_header, entity_legend, next_match, status_content
+from reader.tui.screens.article_status import article_header, change_text, entity_legend, next_match, status_content
 from reader.tui.screens.first_frame import FirstFrameOnce
 from reader.tui.widgets.key_bar import KeyBar
 from reader.tui.widgets.lines import open_line, typed_slash
@@ -358,7 +358,7 @@ class ArticleScreen(FirstFrameOnce):
         self.view.refresh_sentences(outcome.changed)
         self._go(change.sentence_index)
         done = {"undo": "undid", "redo": "redid"}[action]
-        self.notify(f"{done} sentence {change.sentence_index + 1}: {change.previous or 'no label'} → {change.label or 'no label'}", timeout=3)
+        self.notify(f"{done} sentence {change.sentence_index + 1}: {change_text(change)}", timeout=3, markup=False)
 
     def action_unlabelled(self, step: int) -> None:
         view = self.view

@@ -15,9 +15,26 @@ from reader.tui.theme import ENTITY_COLOURS, entity_text, label_text
 if TYPE_CHECKING:
     from collections.abc import Iterable
 
-    from reader.model import Entity
+    from reader.model import Change, Entity
     from reader.session import Session
     from reader.tui.widgets.article_view import ArticleView
+
+
+def change_text(change: Change) -> str:
+    """What an undo or redo changed, in words: a label, a note or the unsure mark (whose stored
+    value, "1", read as the commitment key)."""
+    def note(value: str | None) -> str:
+        return f"note “{value[:40]}{'…' if len(value) > 40 else ''}”" if value else "no note"
+
+    if change.field == "unsure":
+        before, after = ("unsure" if v else "not unsure" for v in (change.previous, change.label))
+    elif change.field == "note":
+        before, after = note(change.previous), note(change.label)
+    elif change.field:
+        before, after = f"{change.field} {change.previous or 'none'}", change.label or "none"
+    else:
+        before, after = change.previous or "no label", change.label or "no label"
+    return f"{before} → {after}"
 
 
 def article_header(a: Article) -> Text:

@@ -312,7 +312,8 @@ class CommitmentsScreen(Screen[None]):
         else:
             part = (change.field or "").removeprefix("commitment.")
             done = {"undo": "undid", "redo": "redid"}[action]
-            self.notify(f"{done} {part}: {change.previous or 'as extracted'} → {change.label or 'as extracted'}", timeout=3)
+            blank = {"status": "open", "note": "no note"}.get(part, "as extracted")  # what no value means
+            self.notify(f"{done} {part}: {change.previous or blank} → {change.label or blank}", timeout=3, markup=False)
 
     def _write(self, action):
         try:

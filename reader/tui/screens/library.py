@@ -259,7 +259,10 @@ class LibraryScreen(Screen[None]):
         labelled = sum(counts.values())
         parts: list[tuple[str, str] | str] = [(f"{n} article{'' if n == 1 else 's'}", "bold")]
         if self.assigned:  # reader assign gave this annotator articles
-            mode = "yours first" if self.all_articles else f"{self.shown} of {n} shown: assigned to you, m shows all"
+            if self.all_articles:  # a filter hides some: say how many it shows, as without assignments
+                mode = f"{self.shown} of {n} shown, yours first" if self.filter else "yours first"
+            else:
+                mode = f"{self.shown} of {n} shown: assigned to you{' and matching the filter' if self.filter else ''}, m shows all"
             parts.append((f" ({mode})", "bold"))
         elif self.filter:
             parts.append((f" ({self.shown} of {n} shown)", "bold"))
