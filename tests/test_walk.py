@@ -296,3 +296,34 @@ def test_sentence_options_are_refused_with_the_register_export(tmp_path: Path) -
         assert not out.exists()
     proc = run_reader("export", "--db", db, "--format", "commitments", "--overdue", "-o", "-")
     assert proc.returncode == 0, proc.stderr
+
+
+ADDED = "Ferry timetable agreed\n\nThe island council agreed to run a second ferry from June. Residents said the change was overdue.\n"
+
+
+async def test_an_article_added_with_a_is_under_the_cursor(db: Path, tmp_path: Path) -> None:
+    """After `a` added an article, the cursor stayed on the row it was on, so `enter` opened
+    another article than the one just added; in the library's own order and sorted by title."""
+    from textual.widgets import DataTable
+
+    from reader.tui.screens.article import ArticleScreen
+
+    sources = []
+    for name, title in (("ferry.txt", "Ferry timetable agreed"), ("bridge.txt", "Bridge tolls frozen")):
+        sources.append(tmp_path / name)
+        sources[-1].write_text(ADDED.replace("Ferry timetable agreed", title), encoding="utf-8")
+    app = ReaderApp(Store(db), annotator="asha")
+    async with app.run_test(size=(120, 36)) as pilot:
+        await pilot.pause()
+        for sort_presses, source in ((0, sources[0]), (3, sources[1])):  # newest first, then by title
+            await pilot.press(*["s"] * sort_presses, "j", "j")
+            await pilot.pause()
+            await pilot.press("a", *str(source), "enter")
+            await app.workers.wait_for_complete()
+            await pilot.pause()
+            table = app.screen.query_one(DataTable)
+            added = next(r.id for r in app.screen.rows if r.source == str(source))
+            assert table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value == added
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, ArticleScreen) and app.screen.article_id == added
