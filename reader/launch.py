@@ -219,7 +219,7 @@ def run_import(store: Any, targets: tuple[str, ...], *, model: str | None, jobs:
             restore, added, labels, remarks, suggestions = item
             word = "restored" if added else "already imported,"
             extra = "".join(f", {n} {what}" for n, what in ((remarks, "notes and unsure marks"), (suggestions, "suggestions")) if n)
-            out.print(Text(f"{word} {restore.article_id} {restore.article.title or ''}: {labels} labels added{extra}"))
+            out.print(Text(f"{word} {restore.article_id} {restore.article.title or ''}: {labels} label{'' if labels == 1 else 's'} added{extra}"))
         elif not quiet:
             word = "imported" if kind == "imported" else "already imported, nothing added:"
             out.print(Text(f"{word} {item.id} {item.title or item.source or ''}"))
