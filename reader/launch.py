@@ -47,7 +47,7 @@ def one_line(message: str) -> str:
 SHARED_OPTIONS: dict[str, tuple[str, str | None, str]] = {
     "db_path": ("--db", "READER_DB", "Database file (default: reader.db in your user-data folder; env READER_DB)."),
     "annotator": ("--annotator", "READER_ANNOTATOR", "Your name, recorded with every label (env READER_ANNOTATOR; default: login name)."),
-    "labels_spec": ("--labels", "READER_LABELS", "Comma-separated labels, keys 1-9 in order (default: commitment,claim,background)."),
+    "labels_spec": ("--labels", "READER_LABELS", "Comma-separated labels, keys 1-9 in order (env READER_LABELS; default: commitment,claim,background)."),
     "model": ("--model", "READER_MODEL", "spaCy pipeline to parse with (env READER_MODEL)."),
     "config_path": ("--config", None, "Config file (default: config.toml in your user-config folder; env READER_CONFIG)."),
 }

@@ -327,3 +327,22 @@ async def test_an_article_added_with_a_is_under_the_cursor(db: Path, tmp_path: P
         await pilot.press("enter")
         await pilot.pause()
         assert isinstance(app.screen, ArticleScreen) and app.screen.article_id == added
+
+
+def test_an_over_long_annotator_in_an_export_is_named_as_such(tmp_path: Path) -> None:
+    """An export record whose annotator is over 200 characters was refused as "empty once
+    control characters are removed", which it is not."""
+    import json
+
+    source = tmp_path / "ferry.txt"
+    source.write_text(ADDED, encoding="utf-8")
+    db = tmp_path / "r.db"
+    assert run_reader("import", "--db", db, source).returncode == 0
+    with Store(db) as store:
+        store.set_label(store.article_ids()[0], 1, "commitment", "asha")
+    exported = tmp_path / "labels.jsonl"
+    assert run_reader("export", "--db", db, "-o", exported).returncode == 0
+    records = [json.loads(line) for line in exported.read_text(encoding="utf-8").splitlines()]
+    exported.write_text("".join(json.dumps({**r, "annotator": "a" * 201}) + "\n" for r in records), encoding="utf-8")
+    proc = run_reader("import", "--db", tmp_path / "other.db", exported)
+    assert "longer than 200 characters" in proc.stderr, proc.stderr
