@@ -346,3 +346,22 @@ def test_an_over_long_annotator_in_an_export_is_named_as_such(tmp_path: Path) ->
     exported.write_text("".join(json.dumps({**r, "annotator": "a" * 201}) + "\n" for r in records), encoding="utf-8")
     proc = run_reader("import", "--db", tmp_path / "other.db", exported)
     assert "longer than 200 characters" in proc.stderr, proc.stderr
+
+
+def test_an_article_export_read_back_lists_the_articles_in_the_same_order(tmp_path: Path) -> None:
+    """Articles stored in the same millisecond were ordered by id, not as they came: an article
+    export read back into an empty database and exported again swapped lines."""
+    folder = tmp_path / "notes"
+    folder.mkdir()
+    for n in range(12):
+        (folder / f"{n:02d}.txt").write_text(f"Notice {n}\n\nThe depot number {n} will open on Monday {n}.\n", encoding="utf-8")
+    db, again = tmp_path / "r.db", tmp_path / "again.db"
+    assert run_reader("import", "--db", db, *sorted(folder.iterdir())).returncode == 0
+    with Store(db) as store:
+        titles = [store.article(i).title for i in store.article_ids()]  # type: ignore[union-attr]
+    assert titles == [f"Notice {n}" for n in range(12)], titles  # as they came, not by id
+    first, second = tmp_path / "a.jsonl", tmp_path / "b.jsonl"
+    assert run_reader("export", "--db", db, "--unit", "article", "--all", "-o", first).returncode == 0
+    assert run_reader("import", "--db", again, first).returncode == 0
+    assert run_reader("export", "--db", again, "--unit", "article", "--all", "-o", second).returncode == 0
+    assert first.read_text(encoding="utf-8") == second.read_text(encoding="utf-8")
