@@ -47,7 +47,7 @@ def one_line(message: str) -> str:
 SHARED_OPTIONS: dict[str, tuple[str, str | None, str]] = {
     "db_path": ("--db", "READER_DB", "Database file (default: reader.db in your user-data folder; env READER_DB)."),
     "annotator": ("--annotator", "READER_ANNOTATOR", "Your name, recorded with every label (env READER_ANNOTATOR; default: login name)."),
-    "labels_spec": ("--labels", "READER_LABELS", "Comma-separated labels, keys 1-9 in order (default: commitment,claim,background)."),
+    "labels_spec": ("--labels", "READER_LABELS", "Comma-separated labels, keys 1-9 in order (env READER_LABELS; default: commitment,claim,background)."),
     "model": ("--model", "READER_MODEL", "spaCy pipeline to parse with (env READER_MODEL)."),
     "config_path": ("--config", None, "Config file (default: config.toml in your user-config folder; env READER_CONFIG)."),
 }
@@ -219,7 +219,7 @@ def run_import(store: Any, targets: tuple[str, ...], *, model: str | None, jobs:
             restore, added, labels, remarks, suggestions = item
             word = "restored" if added else "already imported,"
             extra = "".join(f", {n} {what}" for n, what in ((remarks, "notes and unsure marks"), (suggestions, "suggestions")) if n)
-            out.print(Text(f"{word} {restore.article_id} {restore.article.title or ''}: {labels} labels added{extra}"))
+            out.print(Text(f"{word} {restore.article_id} {restore.article.title or ''}: {labels} label{'' if labels == 1 else 's'} added{extra}"))
         elif not quiet:
             word = "imported" if kind == "imported" else "already imported, nothing added:"
             out.print(Text(f"{word} {item.id} {item.title or item.source or ''}"))

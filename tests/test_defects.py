@@ -239,7 +239,7 @@ def test_all_with_spacy_is_refused_and_labels_outside_the_set_are_noted(samples:
         store.set_label(article, 0, "claim", "asha")
         store.set_label(article, 1, "rumour", "asha")  # from another label set
     proc = run_reader("export", "--db", str(samples), "--format", "prodigy")
-    assert "1 labels are not in the label set" in proc.stderr and "left out" in proc.stderr
+    assert "1 label is not in the label set" in proc.stderr and "left out" in proc.stderr
     records = [json.loads(line) for line in proc.stdout.splitlines()]
     assert [r["accept"] for r in records] == [["claim"]]
     assert all([o["id"] for o in r["options"]] == ["commitment", "claim", "background"] for r in records)

@@ -183,7 +183,7 @@ def test_merge_cleans_what_it_takes_in(tmp_path: Path) -> None:
     assert not any(h in proc.stdout + proc.stderr for h in HOSTILE), proc.stderr
     assert f"article {ids['dirty']}" in proc.stderr and "control characters or escape sequences" in proc.stderr
     assert f"article {ids['huge']}" in proc.stderr and "over 100,000 characters" in proc.stderr
-    assert "1 events in" in proc.stderr and "were refused" in proc.stderr  # the megabyte name
+    assert "1 event in" in proc.stderr and "was refused" in proc.stderr  # the megabyte name
     assert dirty_strings(ours) == []
     assert count(ours, f"SELECT count(*) FROM articles WHERE id IN ('{ids['dirty']}', '{ids['huge']}')") == 0
     conn = sqlite3.connect(ours)
@@ -253,7 +253,7 @@ def test_merge_leaves_out_and_counts_what_cannot_go_in_and_blames_the_right_file
     assert len(out) == 2 and out[0].startswith(f"merged {good}:") and out[1].startswith(f"merged {bad}:"), proc.stdout
     notes = proc.stderr.splitlines()
     assert all(str(bad) in line and str(ours) not in line for line in notes), notes
-    assert any("1 events on sentences that do not exist here" in line for line in notes), notes
+    assert any("1 event on sentences that do not exist here" in line for line in notes), notes
     assert any("2 events" in line and "uid" in line for line in notes), notes
     assert any("2 events" in line and "time that is not a time" in line for line in notes), notes
     # what could go in went in; nobody's label was overwritten by a time that is not a time

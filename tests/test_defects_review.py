@@ -191,7 +191,7 @@ def test_an_imported_label_in_a_custom_label_set_is_taken(db: Path, india: str, 
     edited, index = _export_with_a_capital_label(db, india, tmp_path)
     done = run_reader("--db", str(db), "import", "--labels", "Commitment,claim,background", str(edited))
     assert done.returncode == 0, done.stderr
-    assert "1 labels added" in done.stdout
+    assert "1 label added" in done.stdout
     assert (index, "asha", "Commitment") in _labels_of(db, india)
 
 

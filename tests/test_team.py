@@ -467,7 +467,7 @@ def test_an_article_split_otherwise_is_mapped_by_offsets(tmp_path: Path) -> None
     proc = run_reader("merge", "--db", str(ours), str(theirs))
     assert proc.returncode == 0, proc.stderr
     assert "split into other sentences" in proc.stderr and "4 of its 5 sentences match here" in proc.stderr
-    assert "1 events on sentences that do not exist here were left out" in proc.stderr
+    assert "1 event on sentences that do not exist here was left out" in proc.stderr
     with Store(ours) as store:
         # their sentence 3 is our 4, their 4 our 5; the joined sentence's label goes nowhere
         assert store.labels(article.id, "bob") == {0: "claim", 1: "commitment", 4: "claim", 5: "commitment"}

@@ -296,3 +296,72 @@ def test_sentence_options_are_refused_with_the_register_export(tmp_path: Path) -
         assert not out.exists()
     proc = run_reader("export", "--db", db, "--format", "commitments", "--overdue", "-o", "-")
     assert proc.returncode == 0, proc.stderr
+
+
+ADDED = "Ferry timetable agreed\n\nThe island council agreed to run a second ferry from June. Residents said the change was overdue.\n"
+
+
+async def test_an_article_added_with_a_is_under_the_cursor(db: Path, tmp_path: Path) -> None:
+    """After `a` added an article, the cursor stayed on the row it was on, so `enter` opened
+    another article than the one just added; in the library's own order and sorted by title."""
+    from textual.widgets import DataTable
+
+    from reader.tui.screens.article import ArticleScreen
+
+    sources = []
+    for name, title in (("ferry.txt", "Ferry timetable agreed"), ("bridge.txt", "Bridge tolls frozen")):
+        sources.append(tmp_path / name)
+        sources[-1].write_text(ADDED.replace("Ferry timetable agreed", title), encoding="utf-8")
+    app = ReaderApp(Store(db), annotator="asha")
+    async with app.run_test(size=(120, 36)) as pilot:
+        await pilot.pause()
+        for sort_presses, source in ((0, sources[0]), (3, sources[1])):  # newest first, then by title
+            await pilot.press(*["s"] * sort_presses, "j", "j")
+            await pilot.pause()
+            await pilot.press("a", *str(source), "enter")
+            await app.workers.wait_for_complete()
+            await pilot.pause()
+            table = app.screen.query_one(DataTable)
+            added = next(r.id for r in app.screen.rows if r.source == str(source))
+            assert table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value == added
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, ArticleScreen) and app.screen.article_id == added
+
+
+def test_an_over_long_annotator_in_an_export_is_named_as_such(tmp_path: Path) -> None:
+    """An export record whose annotator is over 200 characters was refused as "empty once
+    control characters are removed", which it is not."""
+    import json
+
+    source = tmp_path / "ferry.txt"
+    source.write_text(ADDED, encoding="utf-8")
+    db = tmp_path / "r.db"
+    assert run_reader("import", "--db", db, source).returncode == 0
+    with Store(db) as store:
+        store.set_label(store.article_ids()[0], 1, "commitment", "asha")
+    exported = tmp_path / "labels.jsonl"
+    assert run_reader("export", "--db", db, "-o", exported).returncode == 0
+    records = [json.loads(line) for line in exported.read_text(encoding="utf-8").splitlines()]
+    exported.write_text("".join(json.dumps({**r, "annotator": "a" * 201}) + "\n" for r in records), encoding="utf-8")
+    proc = run_reader("import", "--db", tmp_path / "other.db", exported)
+    assert "longer than 200 characters" in proc.stderr, proc.stderr
+
+
+def test_an_article_export_read_back_lists_the_articles_in_the_same_order(tmp_path: Path) -> None:
+    """Articles stored in the same millisecond were ordered by id, not as they came: an article
+    export read back into an empty database and exported again swapped lines."""
+    folder = tmp_path / "notes"
+    folder.mkdir()
+    for n in range(12):
+        (folder / f"{n:02d}.txt").write_text(f"Notice {n}\n\nThe depot number {n} will open on Monday {n}.\n", encoding="utf-8")
+    db, again = tmp_path / "r.db", tmp_path / "again.db"
+    assert run_reader("import", "--db", db, *sorted(folder.iterdir())).returncode == 0
+    with Store(db) as store:
+        titles = [store.article(i).title for i in store.article_ids()]  # type: ignore[union-attr]
+    assert titles == [f"Notice {n}" for n in range(12)], titles  # as they came, not by id
+    first, second = tmp_path / "a.jsonl", tmp_path / "b.jsonl"
+    assert run_reader("export", "--db", db, "--unit", "article", "--all", "-o", first).returncode == 0
+    assert run_reader("import", "--db", again, first).returncode == 0
+    assert run_reader("export", "--db", again, "--unit", "article", "--all", "-o", second).returncode == 0
+    assert first.read_text(encoding="utf-8") == second.read_text(encoding="utf-8")

@@ -21,6 +21,7 @@ from reader.cli import (
     say_error,
     shared,
 )
+from reader.wording import counted
 
 
 def cluster_options(func: Any) -> Any:
@@ -177,7 +178,7 @@ def _parsed(articles: Any, remote: Any, model: str | None, jobs: int) -> Any:
 
 
 def _summary(report: Any, output: Path, size: int, bar: Bar) -> str:
-    parts = [f"{report.sentences} sentences of {report.articles} articles written to {one_line(str(output))}"]
+    parts = [f"{counted(report.sentences, 'sentence')} of {counted(report.articles, 'article')} written to {one_line(str(output))}"]
     if report.already:
         parts.append(f"{report.already} repeated")
     if report.failed:

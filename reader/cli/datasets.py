@@ -10,6 +10,7 @@ import click
 
 from reader.cli import Options, ReaderError, cli, open_store, output_console, resolve_articles, shared
 from reader.resolve import HOW
+from reader.wording import counted
 
 
 @cli.command("export")
@@ -84,7 +85,7 @@ def export_command(ctx: click.Context, fmt: str, as_csv: bool, unit: str, output
         outside = store.labels_outside(label_set.names)
         if outside:
             fate = f"left out of this {fmt} file" if fmt in ("prodigy", "spacy") else "exported as they are"
-            click.echo(f"reader: note: {outside} labels are not in the label set ({label_set.key}): {fate}", err=True)
+            click.echo(f"reader: note: {counted(outside, 'label')} {'is' if outside == 1 else 'are'} not in the label set ({label_set.key}): {fate}", err=True)
         dataset = store.dataset(ids, suggestions=label_set.key if suggestions else None)
         _written(lambda: export(dataset, fmt=fmt, unit=unit, selection=selection, output=output), output, f"{unit}s")
         if resolve is None:

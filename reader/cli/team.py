@@ -10,6 +10,7 @@ from typing import Any
 import click
 
 from reader.cli import EXIT_OK, EXIT_SOME_FAILED, Options, ReaderError, cli, open_store, output_console, resolve_articles, say_error, served, shared
+from reader.wording import counted
 
 
 def _figure(value: float | None) -> str:
@@ -79,7 +80,7 @@ def _print_agreement(result: Any) -> None:
         articles.add_row(Text(a.id[:12]), Text(a.title, no_wrap=True, overflow="ellipsis"), str(a.sentences), _figure(a.observed), _figure(a.alpha))
     console.print(articles)
     if result.skipped:
-        console.print(Text(f"{result.skipped} skipped sentences are not votes", style="dim"))
+        console.print(Text(f"{counted(result.skipped, 'skipped sentence')} {'is' if result.skipped == 1 else 'are'} not {'a vote' if result.skipped == 1 else 'votes'}", style="dim"))
 
 
 @cli.command("review")
@@ -251,13 +252,13 @@ def _say_merged(r: Any) -> None:
         click.echo(f"reader: note: article {a['id'][:12]} ({one_line(a['title'] or 'untitled')}) is split into other sentences in "
                    f"{one_line(r.path)}: labels mapped by offsets, {a['mapped']} of its {a['sentences']} sentences match here", err=True)
     if r.left_out:
-        click.echo(f"reader: note: {r.left_out} events on sentences that do not exist here were left out "
+        click.echo(f"reader: note: {counted(r.left_out, 'event')} on sentences that do not exist here {'was' if r.left_out == 1 else 'were'} left out "
                    f"(they stay in {one_line(r.path)})", err=True)
     for a in r.articles_refused:
         click.echo(f"reader: note: article {one_line(a['id'])[:16]} ({one_line(a['title'] or 'untitled')[:60]}) in {one_line(r.path)} "
                    f"was left out with its {a['events']} events: {a['reason']}", err=True)
     if r.refused:
-        click.echo(f"reader: note: {r.refused} events in {one_line(r.path)} were refused: an empty or over-long name or value, "
+        click.echo(f"reader: note: {counted(r.refused, 'event')} in {one_line(r.path)} {'was' if r.refused == 1 else 'were'} refused: an empty or over-long name or value, "
                    f"an unknown action, or a time that is not a time", err=True)
     if r.conflicts:
         click.echo(f"reader: note: {r.conflicts} events in {one_line(r.path)} have the uid of an event here (or there) that "

@@ -227,7 +227,7 @@ def _sentence_record(record: dict[str, Any]) -> tuple[int, int, int, str, Export
     except ValueError as exc:
         return str(exc)
     if label is None:
-        return "its label or annotator is empty once control characters are removed"
+        return f"its label or annotator is empty once control characters are removed, or longer than {MAX_NAME_CHARS} characters"
     return index, start, end, sentence, label
 
 

@@ -32,9 +32,25 @@ def insert_article(conn: sqlite3.Connection, article_id: str, article: Article) 
             article.site,
             article.text,
             json.dumps(article.meta, ensure_ascii=False),
-            now(),
+            _after_the_newest(conn),
         ),
     )
+
+
+def _after_the_newest(conn: sqlite3.Connection) -> str:
+    """Now, or a millisecond after the newest article when that is not earlier: the articles of
+    one import keep the order they came in (an export read back lists them as it did), where a
+    shared millisecond had ordered them by id."""
+    from datetime import datetime, timedelta, timezone
+
+    stamp, newest = now(), conn.execute("SELECT max(imported_at) FROM articles").fetchone()[0]
+    if newest is None or stamp > newest:
+        return stamp
+    try:
+        later = datetime.fromisoformat(newest.replace("Z", "+00:00")) + timedelta(milliseconds=1)
+    except ValueError:  # a stored time reader did not write: now stands
+        return stamp
+    return later.astimezone(timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
 def insert_parse(conn: sqlite3.Connection, article_id: str, parsed: Parsed) -> None:

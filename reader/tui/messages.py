@@ -25,11 +25,12 @@ class ArticleParsed(Message, bubble=False):
 class ArticlesImported(Message):
     """Articles were stored (not parsed yet), or an import reported what it could not read."""
 
-    def __init__(self, imported: int, already: int, failed: list[str]) -> None:
+    def __init__(self, imported: int, already: int, failed: list[str], first: str | None = None) -> None:
         super().__init__()
         self.imported = imported
         self.already = already
         self.failed = failed
+        self.first = first  # the id of the first article added (or found already there)
 
 
 class DatabaseChanged(Message, bubble=False):

@@ -61,7 +61,8 @@ def import_texts(target: DOMNode, targets: list[str]) -> None:
             target.post_message(WorkFailed(str(exc)))
             return
         failed = [f"{f.source}: {f.reason}" for f in report.failed]
-        target.post_message(ArticlesImported(len(report.imported), len(report.already), failed))
+        first = next((a.id for a in report.imported + report.already), None)
+        target.post_message(ArticlesImported(len(report.imported), len(report.already), failed, first))
         job = Job(app.store.path, "parse", model=app.model, labels=app.label_set.key)
         app.adopt_job("parse", job)
         _follow(app, job)

@@ -331,7 +331,7 @@ class ArticleScreen(FirstFrameOnce):
         """Refuse what would act on the history while changes still wait to be written."""
         if not self.session.pending:
             return False
-        self.notify(f"{len(self.session.pending)} labels wait for the database (another program is writing to it): "
+        self.notify(f"{len(self.session.pending)} label{'s wait' if len(self.session.pending) != 1 else ' waits'} for the database (another program is writing to it): "
                     f"{what} once they are saved", severity="warning", timeout=3)
         return True
 

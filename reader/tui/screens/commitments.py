@@ -171,7 +171,8 @@ class CommitmentsScreen(Screen[None]):
                 actor = f"{actor} ({c.extracted['actor_resolved']})" if actor else c.extracted["actor_resolved"]
             if self.register.grouped:
                 group = self.register.group_of(c)
-                actor = f"{actor or '(no actor named)'} · {counts[group]}" if group != previous_actor else ""
+                # the count first: a long name is cut at the column's edge, the count stays
+                actor = f"{counts[group]} · {actor or '(no actor named)'}" if group != previous_actor else ""
                 previous_actor = group
             if not c.extracted:
                 actor = actor or "(reading…)"

@@ -421,6 +421,16 @@ class LibraryScreen(Screen[None]):
         if message.already and not message.imported:
             self.notify(Text("already in the library, nothing added"), timeout=3)
         self.reload()
+        self.go_to(message.first)
+
+    def go_to(self, article_id: str | None) -> None:
+        """Put the cursor on an article among those shown (the one just added: `enter` opens it)."""
+        ids = [r.id for r in self._listed] if self._listed is not None else None
+        if ids is not None and article_id in ids:
+            self._go(ids.index(article_id))
+        elif ids is None and article_id and not self.filter:  # newest import first: at the top
+            self._go(0)
+            self.show_article(article_id)
 
     def parse_pending(self) -> None:
         self.app.parse([])
