@@ -364,6 +364,7 @@ def test_assign_stores_lists_and_merges(tmp_path: Path) -> None:
     fresh = tmp_path / "fresh.db"
     merged = run_reader("merge", "--db", str(fresh), str(db))
     assert merged.returncode == 0, merged.stderr
+    assert "; 13 assignments added" in merged.stdout, merged.stdout  # the summary said only "0 events added"
     assert json.loads(run_reader("assign", "--db", str(fresh), "--list", "--json").stdout) == rows
 
 

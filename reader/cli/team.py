@@ -247,6 +247,8 @@ def _say_merged(r: Any) -> None:
 
     line = (f"merged {one_line(r.path)}: {r.articles_added} articles added, {r.articles_present} already here; "
             f"{r.events_added} events added, {r.events_present} already here; {r.changed} labels changed")
+    if r.assignments_added:
+        line += f"; {counted(r.assignments_added, 'assignment')} added"
     click.echo(line)
     for a in r.resplit:
         click.echo(f"reader: note: article {a['id'][:12]} ({one_line(a['title'] or 'untitled')}) is split into other sentences in "
