@@ -365,3 +365,16 @@ def test_an_article_export_read_back_lists_the_articles_in_the_same_order(tmp_pa
     assert run_reader("import", "--db", again, first).returncode == 0
     assert run_reader("export", "--db", again, "--unit", "article", "--all", "-o", second).returncode == 0
     assert first.read_text(encoding="utf-8") == second.read_text(encoding="utf-8")
+
+
+async def test_a_long_note_in_the_status_bar_ends_with_an_ellipsis_at_80_columns(db: Path, india: str) -> None:
+    """The status bar holds three lines: a long note was cut at its edge with no sign that it
+    went on."""
+    long_note = "check the ministry's own release against the wire copy " * 8
+    with Store(db) as store:
+        store.set_field(india, 0, "note", long_note.strip(), "asha")
+    app = ReaderApp(Store(db), annotator="asha", article_id=india)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        shown = screen_text(app)
+        assert "note: check the ministry's own release" in shown and "…" in shown.split("note:", 1)[1], shown

@@ -57,6 +57,9 @@ def entity_legend(entities: Iterable[Entity]) -> Content:
     return Content.assemble(*parts)
 
 
+NOTE_SHOWN = 100  # characters of a note in the status bar: with the counts, three lines at 80 columns
+
+
 def status_content(session: Session, cursor: int, total: int, label_set: LabelSet, annotator: str,
                    auto_advance: bool) -> Content:
     """The status bar: `sentence i/N`, labelled count, per-label counts, annotator, and what
@@ -86,8 +89,8 @@ def status_content(session: Session, cursor: int, total: int, label_set: LabelSe
     elif not session.suggestions and not label_set.is_default:
         parts.append((" · no suggestions until a model is trained on this label set", "dim"))
     note = session.notes.get(cursor)
-    if note:
-        parts.append((f" · note: {note}", "italic"))
+    if note:  # the bar holds three lines: a long note is cut with an ellipsis (`m` shows it whole)
+        parts.append((f" · note: {note if len(note) <= NOTE_SHOWN else note[:NOTE_SHOWN].rstrip() + '…'}", "italic"))
     return Content.assemble(*parts)
 
 
