@@ -149,6 +149,7 @@ class Change:
     label: str | None
     previous: str | None
     field: str | None = None
+    article_id: str | None = None  # set by undo and redo, which may reach any article
 
 
 @dataclass(frozen=True)

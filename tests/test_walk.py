@@ -378,3 +378,29 @@ async def test_a_long_note_in_the_status_bar_ends_with_an_ellipsis_at_80_columns
         await pilot.pause()
         shown = screen_text(app)
         assert "note: check the ministry's own release" in shown and "…" in shown.split("note:", 1)[1], shown
+
+
+async def test_undo_in_the_overdue_view_puts_the_cursor_on_the_commitment_it_brings_back(db: Path) -> None:
+    """In the overdue view a status hides its row; `u` brought the row back, but the cursor
+    stayed on another one."""
+    from textual.widgets import DataTable
+
+    from reader.tui.screens.commitments import CommitmentsScreen
+
+    app = ReaderApp(Store(db), annotator="asha", start="commitments")
+    async with app.run_test(size=(120, 30)) as pilot:
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, CommitmentsScreen)
+        await pilot.press("o", "j", "j")
+        await pilot.pause()
+        table = screen.query_one(DataTable)
+        chosen = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+        overdue = len(screen.shown)
+        await pilot.press("2")  # kept: no longer overdue, the row goes
+        await pilot.pause()
+        assert len(screen.shown) == overdue - 1
+        await pilot.press("u")
+        await pilot.pause()
+        assert len(screen.shown) == overdue
+        assert table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value == chosen

@@ -310,7 +310,7 @@ class Labels(Connection):
                 article_id, index, annotator, action, label, previous, target=target.id, field=target.field,
                 provenance=source.provenance if source else None, suggested=source.suggested if source else None,
             )
-            return Change(write(conn, entry), index, label, previous, target.field)
+            return Change(write(conn, entry), index, label, previous, target.field, article_id)
 
     def set_field(self, article_id: str, index: int, field: str, value: str | None, annotator: str) -> Change | None:
         """Set (None: clear) another field of a sentence, such as a note; None when unchanged."""

@@ -315,6 +315,10 @@ class CommitmentsScreen(Screen[None]):
             done = {"undo": "undid", "redo": "redid"}[action]
             blank = {"status": "open", "note": "no note"}.get(part, "as extracted")  # what no value means
             self.notify(f"{done} {part}: {change.previous or blank} → {change.label or blank}", timeout=3, markup=False)
+            where = (change.article_id, change.sentence_index)  # the cursor goes to what changed
+            found = next((i for i, c in enumerate(self.shown) if (c.article_id, c.sentence_index) == where), None)
+            if found is not None:
+                self._go(found)
 
     def _write(self, action):
         try:
