@@ -49,6 +49,23 @@ Opposition councillor Tomas Brandt argued that the cost had been underestimated.
 """
 
 
+def flood_db(tmp_path: Path) -> Path:
+    """A database with FLOOD imported (and parsed) through the CLI."""
+    source = tmp_path / "flood.txt"
+    source.write_text(FLOOD, encoding="utf-8")
+    db = tmp_path / "r.db"
+    assert run_reader("import", "--db", db, source).returncode == 0
+    return db
+
+
+async def undo_says(app: ReaderApp, pilot) -> str:  # noqa: ANN001 - Textual's Pilot
+    """Press `u` and return what the notifications said."""
+    app._notifications.clear()  # noqa: SLF001 - as tests/test_defects.py reads them
+    await pilot.press("u")
+    await pilot.pause()
+    return " ".join(str(n.message) for n in app._notifications)  # noqa: SLF001
+
+
 def test_an_export_named_csv_or_spacy_is_written_in_that_format(tmp_path: Path) -> None:
     """`reader export -o labels.csv` wrote JSON lines into a file named .csv (and `-o train.spacy`
     JSON lines that `spacy train` cannot read), while the register's export goes by the name."""
@@ -58,10 +75,7 @@ def test_an_export_named_csv_or_spacy_is_written_in_that_format(tmp_path: Path) 
     import spacy
     from spacy.tokens import DocBin
 
-    source = tmp_path / "flood.txt"
-    source.write_text(FLOOD, encoding="utf-8")
-    db = tmp_path / "r.db"
-    assert run_reader("import", "--db", db, source).returncode == 0
+    db = flood_db(tmp_path)
     with Store(db) as store:
         article_id = store.article_ids()[0]
         for index, label in enumerate(("commitment", "commitment", "claim")):
@@ -95,10 +109,7 @@ def test_an_annotator_name_too_long_to_travel_is_refused(tmp_path: Path) -> None
     from reader.limits import MAX_NAME_CHARS
     from tests.conftest import one_line
 
-    source = tmp_path / "flood.txt"
-    source.write_text(FLOOD, encoding="utf-8")
-    db = tmp_path / "r.db"
-    assert run_reader("import", "--db", db, source).returncode == 0
+    db = flood_db(tmp_path)
     before = db.read_bytes()
     proc = run_reader("--annotator", "b" * (MAX_NAME_CHARS + 1), "--db", db, "stats")
     one_line(proc, 2, f"longer than {MAX_NAME_CHARS} characters")
@@ -110,10 +121,7 @@ def test_importing_a_prodigy_export_adds_no_one_sentence_articles(tmp_path: Path
     """`reader import prodigy.jsonl` (reader's own Prodigy export) took every record for an
     article with its "text": one labelled article came back as one new article per sentence,
     exit 0, and the labels were lost."""
-    source = tmp_path / "flood.txt"
-    source.write_text(FLOOD, encoding="utf-8")
-    db = tmp_path / "r.db"
-    assert run_reader("import", "--db", db, source).returncode == 0
+    db = flood_db(tmp_path)
     with Store(db) as store:
         article_id = store.article_ids()[0]
         store.set_label(article_id, 0, "commitment", "asha")
@@ -122,7 +130,7 @@ def test_importing_a_prodigy_export_adds_no_one_sentence_articles(tmp_path: Path
     assert run_reader("export", "--db", db, "--format", "prodigy", "-o", records).returncode == 0
 
     other = tmp_path / "other.db"
-    assert run_reader("import", "--db", other, source).returncode == 0
+    assert run_reader("import", "--db", other, tmp_path / "flood.txt").returncode == 0
     proc = run_reader("import", "--db", other, records)
     assert proc.returncode == 1, proc.stderr
     assert proc.stderr.count("a Prodigy record, not an article") == 2, proc.stderr
@@ -209,55 +217,37 @@ async def test_undo_of_a_note_or_unsure_mark_says_what_it_changed(tmp_path: Path
     """Undoing `i` said "undid sentence 1: 1 → no label" (the mark's stored value, read as the
     commitment key), and undoing a note "no label → first note"; a note's text is data, never
     markup."""
-    source = tmp_path / "flood.txt"
-    source.write_text(FLOOD, encoding="utf-8")
-    db = tmp_path / "r.db"
-    assert run_reader("import", "--db", db, source).returncode == 0
+    db = flood_db(tmp_path)
     with Store(db) as store:
         article_id = store.article_ids()[0]
     app = ReaderApp(Store(db), annotator="asha", article_id=article_id)
     async with app.run_test(size=(120, 30)) as pilot:
         await pilot.pause()
 
-        async def undo_says() -> str:
-            app._notifications.clear()  # noqa: SLF001 - as tests/test_defects.py reads them
-            await pilot.press("u")
-            await pilot.pause()
-            return " ".join(str(n.message) for n in app._notifications)  # noqa: SLF001
-
         await pilot.press("i")
-        assert "undid sentence 1: unsure → not unsure" in await undo_says()
+        assert "undid sentence 1: unsure → not unsure" in await undo_says(app, pilot)
         await pilot.press("m", *"check [bold]this[/bold]", "enter")
         await pilot.pause()
-        assert "undid sentence 1: note “check [bold]this[/bold]” → no note" in await undo_says()
+        assert "undid sentence 1: note “check [bold]this[/bold]” → no note" in await undo_says(app, pilot)
         await pilot.press("1")
-        said = await undo_says()
+        said = await undo_says(app, pilot)
         assert "undid sentence 1: no label → commitment" not in said and "commitment → no label" in said
 
 
 async def test_undo_in_the_register_names_a_status_and_a_note_plainly(tmp_path: Path) -> None:
     """In the register, undoing a status said "undid status: kept → as extracted" and undoing
     a note "note: ... → as extracted": nothing extracts either; a status nobody set is open."""
-    source = tmp_path / "flood.txt"
-    source.write_text(FLOOD, encoding="utf-8")
-    db = tmp_path / "r.db"
-    assert run_reader("import", "--db", db, source).returncode == 0
+    db = flood_db(tmp_path)
     app = ReaderApp(Store(db), annotator="asha", start="commitments")
     async with app.run_test(size=(120, 30)) as pilot:
         await pilot.pause()
 
-        async def undo_says() -> str:
-            app._notifications.clear()  # noqa: SLF001 - as tests/test_defects.py reads them
-            await pilot.press("u")
-            await pilot.pause()
-            return " ".join(str(n.message) for n in app._notifications)  # noqa: SLF001
-
         await pilot.press("2")  # kept
         await pilot.pause()
-        assert "undid status: kept → open" in await undo_says()
+        assert "undid status: kept → open" in await undo_says(app, pilot)
         await pilot.press("m", *"ask the council", "enter")
         await pilot.pause()
-        assert "undid note: ask the council → no note" in await undo_says()
+        assert "undid note: ask the council → no note" in await undo_says(app, pilot)
 
 
 def test_a_markdown_table_is_imported_as_its_cells_not_its_pipes(tmp_path: Path) -> None:
@@ -285,10 +275,7 @@ def test_sentence_options_are_refused_with_the_register_export(tmp_path: Path) -
     option and ignored it: the whole register came out, exit 0, as if it were ben's part."""
     from tests.conftest import one_line
 
-    source = tmp_path / "flood.txt"
-    source.write_text(FLOOD, encoding="utf-8")
-    db = tmp_path / "r.db"
-    assert run_reader("import", "--db", db, source).returncode == 0
+    db = flood_db(tmp_path)
     for option in (["--by", "ben"], ["--label", "claim"], ["--resolve", "majority"], ["--context", "2"]):
         out = tmp_path / "register.jsonl"
         proc = run_reader("export", "--db", db, "--format", "commitments", *option, "-o", out)

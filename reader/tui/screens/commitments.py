@@ -315,10 +315,11 @@ class CommitmentsScreen(Screen[None]):
             done = {"undo": "undid", "redo": "redid"}[action]
             blank = {"status": "open", "note": "no note"}.get(part, "as extracted")  # what no value means
             self.notify(f"{done} {part}: {change.previous or blank} → {change.label or blank}", timeout=3, markup=False)
-            where = (change.article_id, change.sentence_index)  # the cursor goes to what changed
-            found = next((i for i, c in enumerate(self.shown) if (c.article_id, c.sentence_index) == where), None)
-            if found is not None:
-                self._go(found)
+            # the cursor goes to what changed when the window holds it, as `draw` keeps it (a
+            # search of every row shown would read the whole register on a keypress)
+            table, row = self.query_one(DataTable), f"{change.article_id}:{change.sentence_index}"
+            if row in table.rows:
+                table.move_cursor(row=table.get_row_index(row))
 
     def _write(self, action):
         try:
