@@ -31,7 +31,6 @@ two conjoined deadlines); at 1.5 none, for 0.012 of the development CV.
 from __future__ import annotations
 
 import argparse
-import hashlib
 import json
 import sys
 from collections import defaultdict
@@ -104,15 +103,7 @@ def pick(model: dict, rows: list, margin: float) -> int:
 
 def cross_validate(items: list[dict], folds: int = 5) -> tuple[dict[str, dict[str, float]], dict[float, list[int]]]:
     """Action F1 per kind: rules, oracle, model at each margin, by article folds."""
-    articles = sorted({it["article"] for it in items}, key=lambda a: hashlib.sha256(a.encode()).hexdigest())
-    fold = {a: k % folds for k, a in enumerate(articles)}
-    chosen: dict[float, list[int]] = {m: [0] * len(items) for m in MARGINS}
-    for k in range(folds):
-        model = fit([it for it in items if fold[it["article"]] != k])
-        for i, it in enumerate(items):
-            if fold[it["article"]] == k:
-                for m in MARGINS:
-                    chosen[m][i] = pick(model, it["rows"], m)
+    chosen = ranker_build.fold_picks(items, fit, pick, MARGINS, folds)
     return summary(items, chosen), chosen
 
 

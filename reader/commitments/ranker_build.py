@@ -25,6 +25,7 @@ import hashlib
 import json
 import sys
 from collections import Counter, defaultdict
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -158,18 +159,26 @@ def pick(model: dict, rows: list, margin: float) -> float:
     return rows[k][1] if k and scores[k] >= scores[0] + margin else rows[0][1]
 
 
-def cross_validate(items: list[dict], folds: int = 5) -> dict[str, dict[str, float]]:
-    """Actor F1 per kind: rules, oracle, ranker at each margin, by article folds."""
+def fold_picks(items: list[dict], fit: Callable[[list[dict]], Any], pick: Callable[[Any, list, float], Any],
+               margins: Sequence[float], folds: int = 5) -> dict[float, list[Any]]:
+    """What `pick` chooses for each item at each margin, from a model `fit` on the other folds
+    (folds by article, assigned by a hash of its name: stable across runs). Shared by the
+    actor ranker's and the action head's cross-validation."""
     articles = sorted({it["article"] for it in items}, key=lambda a: hashlib.sha256(a.encode()).hexdigest())
     fold = {a: k % folds for k, a in enumerate(articles)}
-    chosen: dict[float, list[float]] = {m: [0.0] * len(items) for m in MARGINS}
+    chosen: dict[float, list[Any]] = {m: [None] * len(items) for m in margins}
     for k in range(folds):
         model = fit([it for it in items if fold[it["article"]] != k])
         for i, it in enumerate(items):
             if fold[it["article"]] == k:
-                for m in MARGINS:
+                for m in margins:
                     chosen[m][i] = pick(model, it["rows"], m)
-    return summary(items, chosen)
+    return chosen
+
+
+def cross_validate(items: list[dict], folds: int = 5) -> dict[str, dict[str, float]]:
+    """Actor F1 per kind: rules, oracle, ranker at each margin, by article folds."""
+    return summary(items, fold_picks(items, fit, pick, MARGINS, folds))
 
 
 def summary(items: list[dict], chosen: dict[float, list[float]]) -> dict[str, dict[str, float]]:
