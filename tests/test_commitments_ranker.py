@@ -132,3 +132,21 @@ def test_the_build_fits_a_ranker_the_extractor_can_read(tmp_path):
     assert model is not None and model["weights"]
     assert model["info"]["commitments"] == 3
     assert sum(model["notes"].values()) == 3
+
+
+def test_cross_validation_scores_each_article_with_a_model_fitted_without_it():
+    from reader.commitments.ranker_build import fold_picks
+
+    items = [{"article": f"a{n % 7}", "rows": [n]} for n in range(40)]
+    fitted_on: list[set[str]] = []
+
+    def fit(train: list[dict]) -> set[str]:
+        fitted_on.append({it["article"] for it in train})
+        return fitted_on[-1]
+
+    chosen = fold_picks(items, fit, lambda seen, rows, margin: (seen, margin), [0.5, 1.5], folds=3)
+    assert len(fitted_on) == 3
+    for margin, picks in chosen.items():
+        for item, (seen, used) in zip(items, picks, strict=True):
+            assert item["article"] not in seen and used == margin
+            assert len(seen) >= 4  # the other folds' articles, all of them
