@@ -89,6 +89,7 @@ class Report:
     path: Path | None
     seconds: float
     curve: list[tuple[float, float]] = field(default_factory=list)
+    compared: Scores | None = None  # held_out on the labels the baseline was scored on (what kept it or not)
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -126,8 +127,7 @@ def _check(examples: list[Example], label_set: LabelSet) -> None:
     if len(examples) < MIN_LABELS:
         raise LearnError(f"too few labels to train: {len(examples)} labelled sentences (need at least {MIN_LABELS})")
     if len(counts) < 2:
-        only = next(iter(counts))
-        raise LearnError(f"all {len(examples)} labelled sentences are {only!r}: training needs at least two labels")
+        raise LearnError(f"all {len(examples)} labelled sentences are {next(iter(counts))!r}: training needs at least two labels")
     rare = [label for label in label_set.names if 0 < counts[label] < MIN_PER_LABEL]
     if rare:
         raise LearnError(f"label {rare[0]!r} has only {counts[rare[0]]} example: label a few more first")
@@ -295,7 +295,7 @@ def train(
         shutil.rmtree(path, ignore_errors=True)
     _prune(store, label_set)
     return Report(model_id, len(examples), len(articles), held_out, base_scores, baseline_name, kept,
-                  path if kept else None, time.monotonic() - started, points)
+                  path if kept else None, time.monotonic() - started, points, mine)
 
 
 def _without_conflicts(examples: list[Example], spans: dict[tuple[str, int], Any]) -> list[Example]:

@@ -10,6 +10,7 @@ no spaCy time, and spaCy is not even imported when there is nothing new.
 
 from __future__ import annotations
 
+from collections import deque
 from collections.abc import Callable, Collection, Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -36,19 +37,50 @@ class ImportReport:
     labels_skipped: int = 0
     remarks_taken: int = 0  # notes and unsure marks put back
     suggestions_taken: int = 0  # stored suggestions put back
+    order: list[str] = field(default_factory=list)  # article ids as the inputs named them
 
     @property
     def ids(self) -> list[str]:
-        """Ids of every article the inputs named, new or not, in order."""
-        seen: dict[str, None] = {}
-        for article in self.imported + self.already:
-            seen.setdefault(article.id, None)
-        for restore in self.restored:
-            seen.setdefault(restore.article_id, None)
-        return list(seen)
+        """Ids of every article the inputs named, new or not, in the order of the inputs."""
+        return list(dict.fromkeys(self.order))
 
 
 Event = Callable[[str, Any], None]
+
+
+class _InOrder:
+    """Passes an import's events on in the order of its inputs. The parser reads ahead, so an
+    input after an article still being parsed (a file imported before, a failure) is met
+    before that article is stored: its event waits for the articles queued before it."""
+
+    def __init__(self, report: ImportReport, tell: Event) -> None:
+        self.report = report
+        self.tell = tell
+        self.queued = 0  # articles handed to the parser
+        self.stored = 0  # of those, stored and told
+        self.waiting: deque[tuple[int, str, Any]] = deque()  # (articles queued before it, kind, item)
+
+    def __call__(self, kind: str, item: Any) -> None:
+        if kind != "imported" and self.queued > self.stored:
+            self.waiting.append((self.queued, kind, item))
+            return
+        self._pass(kind, item)
+        if kind == "imported":
+            self.stored += 1
+            while self.waiting and self.waiting[0][0] <= self.stored:
+                self._pass(*self.waiting.popleft()[1:])
+
+    def flush(self) -> None:
+        """What still waits (an article the parser never gave back): told all the same."""
+        while self.waiting:
+            self._pass(*self.waiting.popleft()[1:])
+
+    def _pass(self, kind: str, item: Any) -> None:
+        if kind in ("imported", "already"):
+            self.report.order.append(item.id)
+        elif kind == "restored":
+            self.report.order.append(item[0].article_id)
+        self.tell(kind, item)
 
 
 def import_targets(
@@ -72,13 +104,24 @@ def import_targets(
     shows an article before spaCy has even loaded.
 
     `on_event(kind, item)` is called as things happen ("imported", "already", "failed",
-    "skipped"), so a caller can print or show progress while a long import runs.
+    "skipped", "restored"), in the order of the inputs, so a caller can print or show progress
+    while a long import runs.
 
     `parser` parses elsewhere (`reader.cluster`): it takes the articles to parse and yields
     (article, parse) in the same order; by default they are parsed here, in `jobs` processes.
     """
     report = ImportReport()
-    notify = on_event or (lambda kind, item: None)
+    notify = _InOrder(report, on_event or (lambda kind, item: None))
+    try:
+        _import(store, targets, report, notify, load_model=load_model, jobs=jobs, limits=limits, parse=parse, parser=parser, labels=labels)
+    finally:
+        notify.flush()
+    return report
+
+
+def _import(store: Store, targets: Iterable[str], report: ImportReport, notify: _InOrder, *, load_model: Callable[[], Any], jobs: int,
+            limits: Limits, parse: bool, parser: Callable[[Iterable[Article]], Iterator[tuple[Article, Any]]] | None,
+            labels: Collection[str] | None) -> None:
     queued: set[str] = set()
     checked = False
 
@@ -124,6 +167,7 @@ def import_targets(
             else:
                 before_writing()
                 queued.add(outcome.id)
+                notify.queued += 1
                 yield outcome
 
     articles = fresh()
@@ -132,10 +176,10 @@ def import_targets(
             store.add_article(article)
             report.imported.append(article)
             notify("imported", article)
-        return report
+        return
     first = next(articles, None)
     if first is None:
-        return report
+        return
 
     def chained() -> Iterator[Article]:
         yield first
@@ -148,7 +192,6 @@ def import_targets(
         store.add_article(article, parsed)
         report.imported.append(article)
         notify("imported", article)
-    return report
 
 
 def parse_many(nlp: Any, articles: Iterable[Article], *, jobs: int = 1, rules_only: bool = False) -> Iterator[tuple[Article, Parsed]]:

@@ -19,6 +19,7 @@ import pytest
 
 import reader
 from conftest import cli_env, run_reader, stored_articles
+from reader.pipeline import import_unparsed
 from reader.store import Store
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -177,6 +178,27 @@ def test_same_text_twice_in_one_batch(library: dict, tmp_path: Path) -> None:
     assert proc.returncode == 0, proc.stderr
     assert proc.stderr.splitlines()[-1] == "1 imported, 1 already there"
     assert count_articles(db) == 1
+
+
+def test_import_says_what_became_of_each_file_in_the_order_given(tmp_path: Path) -> None:
+    """`reader import a.txt b.txt c.txt` with c imported before printed c's "already imported"
+    line first: the parser reads ahead, so c was met while a and b were still being parsed."""
+    files = {}
+    for name, town in (("a", "Lyon"), ("b", "Turin"), ("c", "Porto")):
+        files[name] = tmp_path / f"{name}.txt"
+        files[name].write_text(f"The mayor of {town} promised a new bridge. Residents of {town} were pleased.\n")
+    db = tmp_path / "order.db"
+    first = run_reader("import", files["c"], "--db", db)
+    assert first.returncode == 0, first.stderr
+    proc = run_reader("import", files["a"], files["b"], files["c"], "--db", db)
+    assert proc.returncode == 0, proc.stderr
+    lines = proc.stdout.splitlines()
+    assert [line.split(" ", 1)[0] for line in lines] == ["imported", "imported", "already"], proc.stdout
+    assert [town in line for town, line in zip(("Lyon", "Turin", "Porto"), lines, strict=True)] == [True] * 3, proc.stdout
+    # `reader c.txt d.txt` opens the first article named (report.ids[0]), imported before or not
+    (tmp_path / "d.txt").write_text("The port of Bari reopened on Friday. Ferries sailed at noon.\n")
+    report = import_unparsed(db, [str(files["c"]), str(tmp_path / "d.txt")])
+    assert report.ids == [report.already[0].id, report.imported[0].id]
 
 
 def test_list_never_loads_spacy_or_textual(library: dict, tmp_path: Path) -> None:

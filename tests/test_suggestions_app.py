@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import signal
 import sqlite3
@@ -177,6 +178,47 @@ def test_train_refuses_too_few_labels_and_a_single_class(db: Path) -> None:
                 store.set_label(article_id, i, "claim", "asha")
     proc = run_reader("train", "--db", str(db))
     assert proc.returncode == 2 and "at least two labels" in proc.stderr and len(proc.stderr.splitlines()) == 1
+
+
+def test_a_training_that_keeps_nothing_says_why(db: Path) -> None:
+    """After some 30 labels that all agree with the cold start's suggestions, `reader train`
+    printed the cold start's figures and "not kept: it does not beat the cold start, which stays
+    in use": read as "learning does nothing". It says why, with both figures, in two lines."""
+    n = 0
+    with Store(db) as store:
+        for article_id in store.article_ids():
+            for index, suggestion in sorted(store.suggestions(article_id, LabelSet().key).items())[:8]:
+                store.set_label(article_id, index, suggestion.label, "asha")
+                n += 1
+    proc = run_reader("train", "--db", str(db), "--no-refresh", timeout=600)
+    assert proc.returncode == 0, proc.stderr
+    lines = proc.stdout.splitlines()
+    at = next(k for k, line in enumerate(lines) if line.startswith("not kept"))
+    assert re.fullmatch(rf"not kept: the retrained model did not beat the cold start on your {n} held-out labels "
+                        r"\(macro-F1 [01]\.\d{3} against 1\.000\); the suggestions stay as they are", lines[at]), lines[at]
+    assert lines[at + 1] == (f"all {n} agree with the suggestions of the cold start, so they give it nothing new to learn: "
+                             "it learns from labels that correct a suggestion")
+    assert lines[at + 2].startswith("took ")
+
+
+def test_why_a_model_was_not_kept_names_the_model_in_use_and_the_corrections() -> None:
+    from reader.cli.learning import _why_not_kept
+    from reader.learn import Report, Scores
+
+    def scores(macro: float, accuracy: float, count: int) -> Scores:
+        return Scores({}, macro, accuracy, count)
+
+    # against a kept model, on the 40 labels it was not trained on: the candidate's figure there
+    report = Report("new", 90, 5, scores(0.9, 0.9, 90), scores(0.82, 0.95, 40), "model 20260301-101500-0042", False, None, 1.0,
+                    compared=scores(0.8, 0.9, 40))
+    assert _why_not_kept(report) == [
+        "not kept: the retrained model did not beat the model in use (20260301-101500-0042) on your 40 held-out labels "
+        "(macro-F1 0.800 against 0.820); the suggestions stay as they are",
+        "2 of those 40 labels correct a suggestion of the model in use (20260301-101500-0042): those are what it learns from",
+    ]
+    report = Report("new", 30, 3, scores(0.4, 0.5, 30), scores(0.45, 0.6, 30), "always 'pledge'", False, None, 1.0)
+    assert _why_not_kept(report) == ["not kept: the retrained model did not beat labelling everything 'pledge' on your 30 "
+                                     "held-out labels (macro-F1 0.400 against 0.450); these labels get suggestions once a model is kept"]
 
 
 def test_train_scores_held_out_keeps_a_spacy_pipeline_and_refreshes(trained: dict) -> None:

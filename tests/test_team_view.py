@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from reader.model import Article, LabelSet, Parsed, Sentence
+from reader.model import SKIPPED, Article, LabelSet, Parsed, Sentence
 from reader.store import Store
 from reader.tui.app import ReaderApp
 from tests.conftest import run_reader
@@ -170,6 +170,38 @@ async def test_review_gutter_shows_each_annotators_vote(team: tuple[Path, str]) 
         lines = screen_text(app).splitlines()
         assert any("CL│C  The council promised" in line for line in lines)
         assert any("LB│ ▶ Residents said" in line for line in lines)
+
+
+async def test_review_gutter_shows_a_skip_as_the_article_view_does(tmp_path: Path) -> None:
+    """A sentence an annotator skipped showed "·" in the review's gutter, as if they had never
+    read it: review read only the votes that set a label. A skip is "-" (the article view's
+    mark), is listed under the sentence it is on, and is no vote: no disagreement, no agreement."""
+    article_id = own_database(tmp_path / "alice.db", "alice", {0: "commitment", 1: "claim", 2: "background", 3: SKIPPED})
+    own_database(tmp_path / "bob.db", "bob", {0: "claim", 1: "background", 2: "background", 3: "claim"})
+    own_database(tmp_path / "carol.db", "carol", {0: SKIPPED})  # carol only skipped, in this article
+    lead = tmp_path / "lead.db"
+    own_database(lead, "lead", {})
+    proc = run_reader("merge", "--db", lead, tmp_path / "alice.db", tmp_path / "bob.db", tmp_path / "carol.db")
+    assert proc.returncode == 0, proc.stderr
+    app = ReaderApp(Store(lead), annotator="lead", review=())
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        shown = screen_text(app)
+        lines = shown.splitlines()
+        assert any("alice bob carol: each one's label, in this order" in line for line in lines), shown
+        assert any("CL-│ ▶ The council promised" in line for line in lines), shown
+        assert any(line.split() == ["carol", "-", "skipped"] for line in lines), shown
+        assert "disagreement 1/2" in shown  # sentence 3 (a skip and a claim) is no disagreement
+        await pilot.press("j")
+        await pilot.pause()
+        shown = screen_text(app)
+        assert any("-L·│   A spokesperson declined" in line for line in shown.splitlines()), shown
+        assert not any(line.split() == ["carol", "-", "skipped"] for line in shown.splitlines()), shown  # not on this one
+    agreement = run_reader("agreement", "--db", lead, "--json")
+    assert agreement.returncode == 0, agreement.stderr
+    figures = json.loads(agreement.stdout)
+    assert figures["sentences"] == 3 and figures["not_counted"]["skipped"] == 2, figures  # skips are no votes
+    assert article_id in {a["id"] for a in figures["articles"]}
 
 
 async def test_merged_articles_get_suggestions_in_the_background(team: tuple[Path, str]) -> None:

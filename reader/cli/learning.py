@@ -103,10 +103,32 @@ def _print_report(report: Any, refreshed: int, output: str | None) -> None:
         console.print(Text(f"kept model {report.model_id}: it beats the {report.baseline_name} on the same held-out labels", style="bold green"))
         console.print(Text(f"refreshed the suggestions of {refreshed} articles" if refreshed else "suggestions not refreshed (--no-refresh)"))
     else:
-        console.print(Text(f"not kept: it does not beat the {report.baseline_name}, which stays in use", style="bold yellow"))
+        first, *rest = _why_not_kept(report)
+        console.print(Text(first, style="bold yellow"))
+        for line in rest:
+            console.print(Text(line))
     if output:
         console.print(Text(f"wrote the spaCy pipeline to {output} (spacy.load works on it)"))
     console.print(Text(f"took {report.seconds:.1f} s", style="dim"))
+
+
+def _why_not_kept(report: Any) -> list[str]:
+    """Why nothing changed, in a line or two: both figures on the same held-out labels, what
+    stays in use, and how many of those labels correct a suggestion (the ones it learns from)."""
+    base, n = report.baseline, report.baseline.count
+    mine = report.compared or report.held_out
+    name = report.baseline_name
+    figures = f"on your {n} held-out labels (macro-F1 {mine.macro:.3f} against {base.macro:.3f})"
+    if name.startswith("always "):  # a label set of the user's own with no model kept yet
+        return [f"not kept: the retrained model did not beat labelling everything {name.removeprefix('always ')} {figures}; "
+                "these labels get suggestions once a model is kept"]
+    current = "cold start" if name == "cold start" else f"model in use ({name.removeprefix('model ')})"
+    corrected = n - round(base.accuracy * n)
+    if corrected:
+        why = f"{corrected} of those {n} labels {'corrects' if corrected == 1 else 'correct'} a suggestion of the {current}: those are what it learns from"
+    else:
+        why = f"all {n} agree with the suggestions of the {current}, so they give it nothing new to learn: it learns from labels that correct a suggestion"
+    return [f"not kept: the retrained model did not beat the {current} {figures}; the suggestions stay as they are", why]
 
 
 @cli.command("_work", hidden=True)

@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from reader.model import Change, LabelSet, Sentence, Suggestion
+from reader.model import SKIPPED, Change, LabelSet, Sentence, Suggestion
 from reader.team.agreement import units_of
 
 
@@ -61,6 +61,7 @@ class Review:
         self._titles: dict[str, str] = {}
         self._version: int | None = None
         self._units: dict[tuple[str, int], dict[str, str]] = {}  # every labelled sentence's votes
+        self._skips: dict[tuple[str, int], set[str]] = {}  # who skipped each sentence (no vote)
 
     # --- loading --------------------------------------------------------------------------
 
@@ -70,8 +71,13 @@ class Review:
         self._version = self.store.data_version()
         order = self.store.article_order()
         self._titles = {k: v[1] for k, v in order.items()}
-        units, _, _ = units_of(self.store.votes(self.article_ids), self.label_set.names)
+        votes = self.store.votes(self.article_ids)
+        units, _, _ = units_of(votes, self.label_set.names)
         self._units = units
+        self._skips = {}
+        for article_id, index, annotator, label in votes:
+            if label == SKIPPED:
+                self._skips.setdefault((article_id, index), set()).add(annotator)
         end = len(order)
         self._all = sorted(
             (Item(a, i, v) for (a, i), v in units.items() if len(v) > 1 and a in order),
@@ -146,9 +152,14 @@ class Review:
         """Each annotator's label (label set only) on any sentence of a loaded article."""
         return self._units.get((article_id, index), {})
 
+    def skipped_at(self, article_id: str, index: int) -> set[str]:
+        """Who skipped a sentence: a skip is done, but no vote (it is in no agreement figure)."""
+        return self._skips.get((article_id, index), set())
+
     def team(self, article_id: str) -> list[str]:
-        """The annotators with a label in this article, in name order: the gutter's columns."""
-        return sorted({name for (a, _), votes in self._units.items() if a == article_id for name in votes})
+        """The annotators with a label or a skip in this article, in name order: the gutter's columns."""
+        marked = [*self._units.items(), *self._skips.items()]
+        return sorted({name for (a, _), names in marked if a == article_id for name in names})
 
     def context(self, item: Item | None = None, around: int = 2) -> Context | None:
         """The sentence with `around` sentences before and after it, from its article."""

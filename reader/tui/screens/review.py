@@ -97,13 +97,17 @@ class ReviewScreen(Screen[None]):
         return (f"{mark} {name}", label_text(self.label_set, name))
 
     def _gutter(self, team: list[str], article_id: str, index: int) -> list[tuple[str, str]]:
-        """A sentence's gutter: each annotator's mark in the order of `team` (· none), then the
-        reviewer's decision after a bar."""
+        """A sentence's gutter: each annotator's mark in the order of `team` (- skipped, · none,
+        as the article view's gutter), then the reviewer's decision after a bar."""
         votes = self.review.votes_at(article_id, index)
+        skipped = self.review.skipped_at(article_id, index)
         cells: list[tuple[str, str]] = []
         for name in team:
             label = votes.get(name)
-            cells.append((self.label_set.mark(label), label_text(self.label_set, label)) if label else ("·", "dim"))
+            if label:
+                cells.append((self.label_set.mark(label), label_text(self.label_set, label)))
+            else:
+                cells.append(("-", "") if name in skipped else ("·", "dim"))
         decision = self.review.decisions.get((article_id, index))
         if decision is not None and decision[1] in self.label_set.names:
             cells += [("│", "dim"), (self.label_set.mark(decision[1]), label_text(self.label_set, decision[1]))]
@@ -140,9 +144,12 @@ class ReviewScreen(Screen[None]):
             return Content.assemble((f"No {review.noun}s to review", "bold"), (f"\n\n(a shows {other})", "dim"))
         parts: list[tuple[str, str] | str] = []
         parts.append("\n")
-        width = max(len(name) for name in [*item.votes, "suggested", "decision"])
+        skipped = review.skipped_at(*item.key)
+        width = max(len(name) for name in [*item.votes, *skipped, "suggested", "decision"])
         for annotator, label in sorted(item.votes.items()):
             parts += [f"  {annotator:<{width}}  ", self._label(label), "\n"]
+        for annotator in sorted(skipped):  # done, but no vote: it counts in no agreement
+            parts += [f"  {annotator:<{width}}  ", ("- skipped", "dim"), "\n"]
         suggestion = review.suggestion()
         if suggestion is not None:
             parts += [(f"  {'suggested':<{width}}  ", "dim"), self._label(suggestion.label), (f" {suggestion.score:.2f}\n", "dim")]
