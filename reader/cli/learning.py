@@ -51,7 +51,9 @@ def train_command(ctx: click.Context, annotators: tuple[str, ...], output: str |
             report = learn.train(store, label_set, annotators=annotators, model=opts.model, curve=curve,
                                  output=Path(output) if output else None, progress=tell)
         except learn.LearnError as exc:
-            raise ReaderError(str(exc)) from None
+            # `reader --annotator lead train` (who you are, as everywhere) counts lead's labels
+            # only: "10 labelled sentences" of a team's hundreds must say whose they were
+            raise ReaderError(f"{exc}{_whose(annotators)}") from None
         except OSError as exc:
             _remove_partial_models(store.path)
             raise ReaderError(f"cannot write the model: {exc.strerror or exc}") from None
@@ -70,7 +72,14 @@ def train_command(ctx: click.Context, annotators: tuple[str, ...], output: str |
     if as_json:
         click.echo(json.dumps({**report.as_dict(), "refreshed_articles": refreshed, "output": output}, indent=2))
         return
-    _print_report(report, refreshed, output)
+    _print_report(report, refreshed, output, annotators)
+
+
+def _whose(annotators: tuple[str, ...]) -> str:
+    """What an --annotator filter left out, said where a figure would otherwise read as the team's."""
+    if not annotators:
+        return ""
+    return f"; only the labels of {', '.join(annotators)} counted (--annotator): without it, train learns from everyone's"
 
 
 def _remove_partial_models(database: Path) -> None:
@@ -84,14 +93,15 @@ def _remove_partial_models(database: Path) -> None:
         shutil.rmtree(partial, ignore_errors=True)
 
 
-def _print_report(report: Any, refreshed: int, output: str | None) -> None:
+def _print_report(report: Any, refreshed: int, output: str | None, annotators: tuple[str, ...] = ()) -> None:
     from rich.table import Table
     from rich.text import Text
 
     console = output_console()
     held, base = report.held_out, report.baseline
     table = Table("label", "precision", "recall", "F1", f"{report.baseline_name} F1", "sentences",
-                  title=f"held out: {report.examples} labels in {report.articles} articles, each scored by a model that never saw its article")
+                  title=f"held out: {report.examples} labels{' of ' + ', '.join(annotators) if annotators else ''} in {report.articles} articles, "
+                        "each scored by a model that never saw its article")
     for label, row in held.per_label.items():
         table.add_row(Text(label), f"{row['precision']:.3f}", f"{row['recall']:.3f}", f"{row['f1']:.3f}",
                       f"{base.per_label.get(label, {}).get('f1', 0.0):.3f}", str(int(row["support"])))
