@@ -33,8 +33,9 @@ class ReviewScreen(Screen[None]):
 
     DEFAULT_CSS = """
     ReviewScreen #review-header { height: auto; padding: 0 2; background: $panel; }
-    ReviewScreen #review-scroll { height: 1fr; padding: 1 2; background: $surface; }
-    ReviewScreen #review-context { height: auto; }
+    ReviewScreen #review-scroll { height: 1fr; background: $surface; }
+    ReviewScreen #review-context { height: auto; padding: 1 2 0 2; }
+    ReviewScreen #review-body { padding: 0 2 1 2; }
     ReviewScreen .review-line { height: auto; }
     ReviewScreen .review-gutter { width: auto; }
     ReviewScreen .review-sentence { width: 1fr; }
@@ -131,7 +132,7 @@ class ReviewScreen(Screen[None]):
         heading = Static(Content(f"{' '.join(team)}: each one's label, in this order").stylize("dim"))
         return [Horizontal(heading, classes="review-line")] + [
             Horizontal(Static(Content.assemble(*self._gutter(team, item.article_id, index), marker), classes="review-gutter"),
-                       Static(text, classes="review-sentence"), classes="review-line")
+                       Static(text, classes="review-sentence"), classes="review-line" + (" review-current" if index == item.index else ""))
             for index, marker, text in lines
         ]
 
@@ -182,6 +183,19 @@ class ReviewScreen(Screen[None]):
             context.mount_all(self._context_lines())
         self.query_one("#review-body", Static).update(self.body_text())
         self.query_one("#status", Static).update(self.status_text())
+        self.call_after_refresh(self._keep_in_view)
+
+    def on_mount(self) -> None:
+        self.call_after_refresh(self._keep_in_view)
+
+    def _keep_in_view(self) -> None:
+        """Scroll to the votes and the decision, then to the sentence under review if that went
+        above the top: at 80x24 the context alone can fill the screen, and from the top of it
+        the lead decided without seeing who said what."""
+        scroll = self.query_one("#review-scroll", VerticalScroll)
+        scroll.scroll_to_widget(self.query_one("#review-body"), animate=False, top=False)
+        for current in self.query(".review-current"):
+            scroll.scroll_to_widget(current, animate=False, top=False)
 
     # --- actions --------------------------------------------------------------------------
 
