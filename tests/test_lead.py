@@ -47,3 +47,38 @@ async def test_review_at_80x24_keeps_the_votes_and_the_decision_in_view(db: Path
             assert any(line.split()[:3] == ["chen", "L", "claim"] for line in lines), shown
             assert any(line.split()[:3] == ["decision", "none", "yet"] for line in lines), shown
             await pilot.press("j")
+
+
+def _add_article(store: Store, k: int, sentences: int = 10) -> str:
+    from reader.model import Article, Parsed, Sentence
+
+    parts = [f"Story {k}, sentence {i}: the council met again." for i in range(sentences)]
+    spans, pos = [], 0
+    for part in parts:
+        spans.append((pos, pos + len(part)))
+        pos += len(part) + 1
+    article = Article(" ".join(parts), title=f"Story {k}", source=f"batch/{k}.txt")
+    store.add_article(article, Parsed(tuple(Sentence(i, a, b) for i, (a, b) in enumerate(spans)), (), "test", "1"))
+    return article.id
+
+
+def test_assign_of_a_later_batch_goes_to_whoever_has_least_so_far(tmp_path: Path) -> None:
+    """The lead imported a batch a day and ran `reader assign --annotators asha,bo,chen` after
+    each: every new article went to asha, whatever the others held, because each run counted
+    the load from zero. A new batch now goes to whoever has the fewest sentences so far."""
+    import json
+
+    db = tmp_path / "lead.db"
+    with Store(db) as store:
+        for k in range(3):
+            _add_article(store, k)
+    first = run_reader("assign", "--db", str(db), "--annotators", "asha,bo,chen", "--overlap", "0")
+    assert first.returncode == 0, first.stderr
+    for k in range(3, 9):
+        with Store(db) as store:
+            _add_article(store, k)
+        proc = run_reader("assign", "--db", str(db), "--annotators", "asha,bo,chen", "--overlap", "0")
+        assert proc.returncode == 0 and "assigned 1 article," in proc.stdout, (proc.stdout, proc.stderr)
+    rows = json.loads(run_reader("assign", "--db", str(db), "--list", "--json").stdout)
+    per = {name: sum(1 for r in rows if r["annotator"] == name) for name in ("asha", "bo", "chen")}
+    assert per == {"asha": 3, "bo": 3, "chen": 3}, per

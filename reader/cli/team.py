@@ -143,7 +143,8 @@ def assign_command(ctx: click.Context, names: str | None, overlap: float, articl
         raise ReaderError(str(exc)) from None
     with open_store(opts.db_path, readonly=True) as store:
         ids = resolve_articles(store, articles) if articles else store.article_ids()
-        taken = {a for a, _, _ in store.assignments()}
+        assigned = [(a, name) for a, name, _ in store.assignments()]
+        taken = {a for a, _ in assigned}
         sizes = {s.id: s.sentences for s in store.summaries()}
     if not ids:
         raise ReaderError("there are no articles to assign: import some first (reader import FILE)")
@@ -154,8 +155,12 @@ def assign_command(ctx: click.Context, names: str | None, overlap: float, articl
     if not todo:
         click.echo("nothing to assign", err=True)
         return
+    # the sentences each one holds from assignments that stay: a batch imported later goes to
+    # whoever has the fewest so far, not always to the first name given
+    ours = {a for a, _ in todo}
+    held = {name: sum(max(1, sizes.get(a, 0)) for a, n in assigned if n == name and a not in ours) for name in annotators}
     try:
-        pairs = share_out(todo, annotators, overlap, seed)
+        pairs = share_out(todo, annotators, overlap, seed, held)
     except AssignError as exc:
         raise ReaderError(str(exc)) from None
     with open_store(opts.db_path) as store:
@@ -165,7 +170,7 @@ def assign_command(ctx: click.Context, names: str | None, overlap: float, articl
         per[name].append(article_id)
     doubled = len(pairs) - len(todo)
     counts = " · ".join(f"{name} {len(items)} ({sum(sizes.get(a, 0) for a in items)} sentences)" for name, items in per.items())
-    click.echo(f"assigned {len(todo)} articles, {doubled} of them to two annotators: {counts}")
+    click.echo(f"assigned {counted(len(todo), 'article')}, {doubled} of them to two annotators: {counts}")
 
 
 def _list_assignments(opts: Options, as_json: bool) -> None:

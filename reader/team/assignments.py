@@ -37,13 +37,15 @@ def check(annotators: list[str], overlap: float) -> None:
         raise AssignError("an overlap needs at least two annotators (or --overlap 0)")
 
 
-def share_out(articles: list[tuple[str, int]], annotators: list[str], overlap: float, seed: int = 0) -> list[tuple[str, str]]:
-    """(article, annotator) pairs for (article id, sentence count) pairs."""
+def share_out(articles: list[tuple[str, int]], annotators: list[str], overlap: float, seed: int = 0,
+              held: dict[str, int] | None = None) -> list[tuple[str, str]]:
+    """(article, annotator) pairs for (article id, sentence count) pairs. `held`: the sentences
+    each annotator has from assignments kept, so that a new batch evens out the whole work."""
     check(annotators, overlap)
     order = sorted(articles)
     random.Random(seed).shuffle(order)
     doubles = round(overlap * len(order))
-    load = dict.fromkeys(annotators, 0)
+    load = {name: (held or {}).get(name, 0) for name in annotators}
     turn = {name: n for n, name in enumerate(annotators)}
     pairs: list[tuple[str, str]] = []
     for k, (article_id, sentences) in enumerate(order):
