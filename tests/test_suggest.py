@@ -120,6 +120,9 @@ HARD_CASES = [
     ("Meridian Rail announced plans to electrify the northern line.", "commitment"),
     # hedged or negated commissives are not commitments
     ("The ministry may decide to close the clinic.", "claim"),
+    # an agreement that did not happen binds nobody
+    ("The two sides failed to agree on a ceasefire.", "background"),
+    ("Fishing nations fail to agree on mackerel quotas", "background"),
     # attribution and opinion
     ("According to the fire service, the blaze started in a kitchen.", "claim"),
     ("The spokesman denied that any money had changed hands.", "claim"),

@@ -78,6 +78,9 @@ def commissive(found: Analysis, t: Any) -> None:
     if under_directive(t):
         found.fire("demand_on_commissive", t)
         return
+    if t.dep_ == "xcomp" and lemma(t.head) in lx.FAILURE_WORDS:
+        found.fire("negated_commissive", t)  # "failed to agree on quotas": no one is bound
+        return
     if is_hedged(t):
         found.fire("hedged_commissive", t)
         return
