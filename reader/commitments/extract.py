@@ -108,8 +108,19 @@ def _action(span, anchor, found, when_idx) -> list[int]:
         better = head.choose(span, anchor, found, when_idx, act)
     except Exception:  # noqa: BLE001 - the rules' action stands
         log.debug("action head choice failed on %r", span.text[:200], exc_info=True)
-        return act
-    return act if better is None else better
+        better = None
+    act = act if better is None else better
+    return [] if _introduces_list(span, act) else act
+
+
+def _introduces_list(span, act) -> bool:
+    """A sentence ending in a colon whose action is function words alone ("the Administration
+    will:", "aims to:", "announces the following:"): the acts are the list after it, and the
+    sentence names none of them, so it has no action (as the corpus's annotators left it)."""
+    words = [t for t in span if not t.is_space]
+    if not act or not words or words[-1].text != ":":
+        return False
+    return all(span.doc[i].is_stop or span.doc[i].is_punct or span.doc[i].lower_ in ("following", "follows") for i in act)
 
 
 def _speaker_text(span, src, context) -> str | None:
