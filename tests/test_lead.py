@@ -82,3 +82,28 @@ def test_assign_of_a_later_batch_goes_to_whoever_has_least_so_far(tmp_path: Path
     rows = json.loads(run_reader("assign", "--db", str(db), "--list", "--json").stdout)
     per = {name: sum(1 for r in rows if r["annotator"] == name) for name in ("asha", "bo", "chen")}
     assert per == {"asha": 3, "bo": 3, "chen": 3}, per
+
+
+def test_assign_list_counts_a_skip_as_done_as_the_progress_bar_does(tmp_path: Path) -> None:
+    """asha labelled nine sentences of her ten-sentence article and skipped the tenth (a
+    photo credit): the library's progress bar showed her article done, `reader assign --list`
+    said 9 of 10, so the lead chased her for a sentence she had finished. The listing now has
+    the skips and what is done (labelled or skipped) beside the labelled count."""
+    import json
+
+    from reader.model import SKIPPED
+
+    db = tmp_path / "lead.db"
+    with Store(db) as store:
+        article_id = _add_article(store, 0)
+        for index in range(9):
+            store.set_label(article_id, index, "background", "asha")
+        store.set_label(article_id, 9, SKIPPED, "asha")
+    assert run_reader("assign", "--db", str(db), "--annotators", "asha", "--overlap", "0").returncode == 0
+    rows = json.loads(run_reader("assign", "--db", str(db), "--list", "--json").stdout)
+    assert [(r["labelled"], r["skipped"], r["done"], r["sentences"]) for r in rows] == [(9, 1, 10, 10)], rows
+    plain = run_reader("assign", "--db", str(db), "--list").stdout.splitlines()  # not a terminal: tab-separated
+    header, row = plain[0].split("\t"), plain[1].split("\t")
+    assert header[:5] == ["annotator", "article_id", "title", "labelled", "sentences"], header  # as before
+    fields = dict(zip(header, row, strict=True))
+    assert [fields[k] for k in ("labelled", "skipped", "done", "sentences")] == ["9", "1", "10", "10"], fields
