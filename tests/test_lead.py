@@ -107,3 +107,36 @@ def test_assign_list_counts_a_skip_as_done_as_the_progress_bar_does(tmp_path: Pa
     assert header[:5] == ["annotator", "article_id", "title", "labelled", "sentences"], header  # as before
     fields = dict(zip(header, row, strict=True))
     assert [fields[k] for k in ("labelled", "skipped", "done", "sentences")] == ["9", "1", "10", "10"], fields
+
+
+async def test_an_annotator_s_header_counts_her_own_share_of_the_library(db: Path) -> None:
+    """With a third of the library assigned to her, asha's header said "0/94 sentences
+    labelled by asha": when she had labelled all of her share it still read as a third done.
+    With assignments it counts her assigned sentences, and the library's beside them where the
+    line has room; at 80x24 the team's line below stays in view."""
+    from reader.model import SKIPPED
+    from reader.tui.app import ReaderApp
+    from tests.uihelp import screen_text
+
+    proc = run_reader("assign", "--db", str(db), "--annotators", "asha,bo,chen", "--overlap", "0")
+    assert proc.returncode == 0, proc.stderr
+    with Store(db) as store:
+        mine = sorted(store.assigned_to("asha"))
+        share = sum(s.sentences for s in store.summaries("asha") if s.id in mine)
+        _, total = store.library_totals()
+        other = next(a for a in store.article_ids() if a not in mine)
+        store.set_label(mine[0], 0, "claim", "asha")
+        store.set_label(mine[0], 1, "commitment", "asha")
+        store.set_label(mine[0], 2, SKIPPED, "asha")
+        store.set_label(other, 0, "claim", "asha")  # outside her share: the library's count only
+        store.set_label(other, 1, "background", "bo")  # a second annotator: the team's line
+    assert 0 < share < total
+    for size, library in (((80, 24), False), ((120, 30), True)):
+        app = ReaderApp(Store(db), annotator="asha")
+        async with app.run_test(size=size) as pilot:
+            await pilot.pause()
+            lines = screen_text(app).splitlines()
+            header = " ".join(" ".join(lines[:4]).split())
+            assert f"2/{share} assigned sentences labelled by asha (1 skipped)" in header, (size, header)
+            assert (f"3/{total} in the library" in header) is library, (size, header)
+            assert any(line.strip().startswith("team: asha 3, bo 1") for line in lines[:4]), (size, lines[:5])
