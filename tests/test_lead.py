@@ -140,3 +140,30 @@ async def test_an_annotator_s_header_counts_her_own_share_of_the_library(db: Pat
             assert f"2/{share} assigned sentences labelled by asha (1 skipped)" in header, (size, header)
             assert (f"3/{total} in the library" in header) is library, (size, header)
             assert any(line.strip().startswith("team: asha 3, bo 1") for line in lines[:4]), (size, lines[:5])
+
+
+async def test_the_register_has_g_and_G_for_its_first_and_last_commitment(tmp_path: Path) -> None:
+    """`g` / `G` go to the first / last row in the library and the review screen, and did
+    nothing in the register (`c`): a lead checking the newest commitments of a long register
+    paged down through hundreds. They reach the last of all, beyond the table's window."""
+    from reader.tui.app import ReaderApp
+    from reader.tui.widgets.rows import PAGE
+    from tests.test_scale import long_register
+    from tests.uihelp import screen_text
+
+    db = tmp_path / "register.db"
+    actions = long_register(db, PAGE)  # 2 * PAGE commitments: more than the table's window holds
+    app = ReaderApp(Store(db), annotator="lead", start="commitments")
+    async with app.run_test(size=(110, 36)) as pilot:
+        await pilot.pause()
+        screen = app.screen
+        await pilot.press("G")
+        await pilot.pause()
+        assert screen.selected().value("action") == actions[-1] and actions[-1] in screen_text(app)
+        await pilot.press("g")
+        await pilot.pause()
+        assert screen.selected().value("action") == actions[0] and actions[0] in screen_text(app)
+        await pilot.press("question_mark")  # the help lists them, with the ids to remap them
+        await pilot.pause()
+        shown = screen_text(app)
+        assert "commitments.first" in shown and "commitments.last" in shown, shown
