@@ -167,3 +167,45 @@ async def test_the_register_has_g_and_G_for_its_first_and_last_commitment(tmp_pa
         await pilot.pause()
         shown = screen_text(app)
         assert "commitments.first" in shown and "commitments.last" in shown, shown
+
+
+def test_a_resolved_csv_says_which_rule_decided_and_who_voted_what(tmp_path: Path) -> None:
+    """`reader export --resolve reviewed -o final.csv` had the resolved label only: the JSONL's
+    `resolved_by` and `votes` were lost, so the lead's spreadsheet could not tell a reviewer's
+    decision from a lone annotator's label. They are the CSV's last two columns (the others in
+    their order), pandas reads it, and a vote whose annotator name starts a formula is text."""
+    import csv
+    import io
+    import json
+
+    import pandas as pd
+
+    from reader.export import CSV_FIELDS
+
+    db = tmp_path / "lead.db"
+    with Store(db) as store:
+        article_id = _add_article(store, 0, sentences=4)
+        store.set_label(article_id, 0, "claim", "asha")
+        store.set_label(article_id, 0, "commitment", "bo")
+        store.set_review(article_id, 0, "commitment", "lead")
+        for name, label in (("asha", "claim"), ("bo", "claim"), ("=1+1", "background")):
+            store.set_label(article_id, 1, label, name)
+        store.set_label(article_id, 2, "background", "asha")
+    out, jsonl = tmp_path / "final.csv", tmp_path / "final.jsonl"
+    for target in (out, jsonl):
+        proc = run_reader("export", "--db", str(db), "--resolve", "reviewed", "-o", str(target))
+        assert proc.returncode == 0, proc.stderr
+    rows = list(csv.DictReader(io.StringIO(out.read_text(encoding="utf-8-sig"))))
+    assert list(rows[0]) == [*CSV_FIELDS, "resolved_by", "votes"], list(rows[0])
+    got = {int(r["sentence_index"]): (r["label"], r["resolved_by"], r["votes"]) for r in rows}
+    assert got == {
+        0: ("commitment", "review", "asha:claim;bo:commitment"),
+        1: ("claim", "majority", "'=1+1:background;asha:claim;bo:claim"),  # behind an apostrophe, as the text is
+        2: ("background", "only", "asha:background"),
+    }, got
+    records = [json.loads(line) for line in jsonl.read_text(encoding="utf-8").splitlines()]
+    assert [r["resolved_by"] for r in records] == [got[r["sentence_index"]][1] for r in records]
+    frame = pd.read_csv(out)
+    assert list(frame.columns[-2:]) == ["resolved_by", "votes"] and len(frame) == 3
+    plain = run_reader("export", "--db", str(db), "--format", "csv")  # without --resolve: the columns as before
+    assert plain.stdout.lstrip("\ufeff").splitlines()[0].split(",") == list(CSV_FIELDS)
