@@ -209,3 +209,40 @@ def test_a_resolved_csv_says_which_rule_decided_and_who_voted_what(tmp_path: Pat
     assert list(frame.columns[-2:]) == ["resolved_by", "votes"] and len(frame) == 3
     plain = run_reader("export", "--db", str(db), "--format", "csv")  # without --resolve: the columns as before
     assert plain.stdout.lstrip("\ufeff").splitlines()[0].split(",") == list(CSV_FIELDS)
+
+
+def test_a_retrain_that_keeps_no_model_leaves_no_models_folder(db: Path, trained: dict, tmp_path: Path) -> None:
+    """asha quit the reader while a background retrain was saving its model: the retrain was
+    cancelled and `reader.db.models/` stayed beside her database, empty to `ls` (a hidden
+    `.part-` folder in it), as it did after every retrain whose model was not kept. A model
+    not kept, whole or half written, goes, and the folder with it when nothing else is in it;
+    a folder holding a kept model stays, with it."""
+    import threading
+    import time
+
+    from reader.jobs import Job
+    from tests.conftest import trained_copy
+    from tests.test_suggestions_app import label_like_the_cold_start
+
+    label_like_the_cold_start(db)  # labels the cold start agrees with: a retrain cannot beat it
+    models = db.with_name(db.name + ".models")
+    job = Job(db, "train")  # as the reader starts it, and cancels it when the annotator quits
+    events: list = []
+    worker = threading.Thread(target=lambda: events.extend(job.events()))
+    worker.start()
+    while worker.is_alive() and not (models.is_dir() and any(p.name.startswith(".part-") for p in models.iterdir())):
+        time.sleep(0.002)
+    job.cancel()  # as the model is being written (or, had that been missed, after it was not kept)
+    worker.join(timeout=600)
+    assert not models.exists(), sorted(p.name for p in models.iterdir())
+    proc = run_reader("train", "--db", str(db), "--no-refresh", "--json", timeout=600)  # not cancelled, not kept
+    assert proc.returncode == 0 and '"kept": false' in proc.stdout, (proc.stdout, proc.stderr)
+    assert not models.exists(), sorted(p.name for p in models.iterdir())
+    (tmp_path / "kept").mkdir()
+    kept_db = trained_copy(trained, tmp_path / "kept")  # a folder with a kept model in it
+    label_like_the_cold_start(kept_db)
+    before = sorted(p.name for p in kept_db.with_name(kept_db.name + ".models").iterdir())
+    proc = run_reader("train", "--db", str(kept_db), "--no-refresh", "--json", timeout=600)
+    assert proc.returncode == 0, proc.stderr
+    after = {p.name for p in kept_db.with_name(kept_db.name + ".models").iterdir()}
+    assert before and (set(before) <= after or '"kept": true' in proc.stdout), (before, after)
