@@ -284,8 +284,9 @@ def spreadsheet_safe(row: dict[str, Any]) -> dict[str, Any]:
 
 
 def write_csv(records: Iterable[dict[str, Any]], handle: IO[str], selection: Selection) -> int:
-    """One row per record; the suggestion on screen flattened into columns, and the context
-    sentences (with --context) joined into two columns."""
+    """One row per record; the suggestion on screen flattened into columns, the context
+    sentences (with --context) joined into two columns, and with --resolve the rule that
+    decided and the votes in one cell each."""
     fields = list(CSV_FIELDS)
     if selection.context:
         fields += ["context_before", "context_after"]
@@ -293,6 +294,8 @@ def write_csv(records: Iterable[dict[str, Any]], handle: IO[str], selection: Sel
         fields += ["suggestion_label", "suggestion_score", "suggestion_source"]
     if selection.include_unlabelled:
         fields.append("skipped")
+    if selection.resolve:  # after every column an earlier CSV had, so that readers of it still work
+        fields += ["resolved_by", "votes"]
     writer = csv.DictWriter(handle, fieldnames=fields, extrasaction="ignore", lineterminator="\r\n")
     writer.writeheader()
     count = 0
@@ -305,6 +308,9 @@ def write_csv(records: Iterable[dict[str, Any]], handle: IO[str], selection: Sel
             row["context_before"] = " ".join(record["context"]["before"])
             row["context_after"] = " ".join(record["context"]["after"])
         row["skipped"] = bool(record.get("skipped"))
+        if "votes" in record:  # {label: [annotators]} -> "asha:claim;bo:commitment", by annotator
+            pairs = sorted((name, label) for label, names in record["votes"].items() for name in names)
+            row["votes"] = ";".join(f"{name}:{label}" for name, label in pairs)
         writer.writerow(spreadsheet_safe(row))
         count += 1
     return count

@@ -3,9 +3,7 @@ of models kept beside the database, and refreshing stored suggestions.
 
 Runs where spaCy may load: `reader train` and the background job the reader starts after
 every N labels, never the UI's process. A model is kept only if it beats the current
-suggester on labels neither was trained on; a model directory is written under a temporary
-name and renamed into place before the database learns of it, so killing training at any
-moment leaves the previous model in use and no half model visible.
+suggester on labels neither was trained on; the folder of models is reader.models_folder.
 """
 
 from __future__ import annotations
@@ -22,6 +20,7 @@ from typing import Any
 
 from reader.blas import one_blas_thread
 from reader.model import LabelSet, Suggestion
+from reader.models_folder import discard, models_dir, prune, save
 from reader.resolve import resolve
 from reader.store import ModelInfo, Store, now
 
@@ -98,11 +97,6 @@ class Report:
             "held_out": self.held_out.as_dict(), "baseline": {"name": self.baseline_name, **self.baseline.as_dict()},
             "curve": [{"share": share, "macro_f1": round(macro, 4)} for share, macro in self.curve],
         }
-
-
-def models_dir(db: Path) -> Path:
-    """Where trained models live: a folder beside the database, named after it."""
-    return db.with_name(db.name + ".models")
 
 
 def training_labels(store: Store, label_set: LabelSet, annotators: Iterable[str] = ()) -> list[Example]:
@@ -284,16 +278,20 @@ def train(
     tell("training", 0, 1)
     final = component.pipeline(nlp, fit(rows, golds, names, base, corpus, how))
     model_id = time.strftime("%Y%m%d-%H%M%S", time.gmtime()) + f"-{os.getpid() % 10000:04d}"
-    path = _save(final, models_dir(store.path), model_id, examples, label_set)
     scores = {"held_out": held_out.as_dict(), "baseline": {"name": baseline_name, **base_scores.as_dict()},
               "compared_on": len(chosen), "candidate_on_same": mine.as_dict(), "from_shipped_model": base is not None,
               "moved_by": how if base is not None else None}
-    store.add_model(ModelInfo(model_id, label_set.key, path.name, now(), len(examples), scores, kept))
-    if output is not None:
-        shutil.copytree(path, output)
-    if not kept:
-        shutil.rmtree(path, ignore_errors=True)
-    _prune(store, label_set)
+    folder, in_use = models_dir(store.path), False
+    try:
+        path = save(final, folder, model_id, [(e.article_id, e.index) for e in examples], label_set)
+        store.add_model(ModelInfo(model_id, label_set.key, path.name, now(), len(examples), scores, kept))
+        in_use = kept
+        if output is not None:
+            shutil.copytree(path, output)
+    finally:  # not better, or stopped before the database knew of it: nothing of it stays
+        if not in_use:
+            discard(folder, model_id)
+    prune(store, label_set)
     return Report(model_id, len(examples), len(articles), held_out, base_scores, baseline_name, kept,
                   path if kept else None, time.monotonic() - started, points, mine)
 
@@ -305,13 +303,6 @@ def _without_conflicts(examples: list[Example], spans: dict[tuple[str, int], Any
     for e in examples:
         by_text.setdefault(" ".join(spans[(e.article_id, e.index)].text.split()), set()).add(e.label)
     return [e for e in examples if len(by_text[" ".join(spans[(e.article_id, e.index)].text.split())]) == 1]
-
-
-def _prune(store: Store, label_set: LabelSet, keep: int = 2) -> None:
-    """Remove the directories of kept models older than the newest `keep` (their scores stay)."""
-    folder = models_dir(store.path)
-    for info in [m for m in store.models(label_set.key) if m.kept][:-keep]:
-        shutil.rmtree(folder / info.path, ignore_errors=True)
 
 
 def _baseline(store: Store, label_set: LabelSet, examples: list[Example], rows: list[Any],
@@ -337,24 +328,6 @@ def _baseline(store: Store, label_set: LabelSet, examples: list[Example], rows: 
         return "cold start", [one(spans[(e.article_id, e.index)]).label for e in examples], [True] * len(examples)
     common = Counter(e.label for e in examples).most_common(1)[0][0]
     return f"always {common!r}", [common] * len(examples), [True] * len(examples)
-
-
-def _save(nlp: Any, folder: Path, model_id: str, examples: list[Example], label_set: LabelSet) -> Path:
-    """Write the pipeline under a temporary name, then rename it into place."""
-    from reader.suggest import component
-
-    folder.mkdir(parents=True, exist_ok=True)
-    for stale in folder.glob(".part-*"):
-        shutil.rmtree(stale, ignore_errors=True)  # left by a training that was killed
-    temp = folder / f".part-{model_id}"
-    component.save(nlp, temp)
-    (temp / "reader-training.json").write_text(
-        json.dumps({"label_set": list(label_set.names), "examples": [[e.article_id, e.index] for e in examples]}),
-        encoding="utf-8",
-    )
-    final = folder / model_id
-    os.replace(temp, final)
-    return final
 
 
 class _Everything(frozenset):

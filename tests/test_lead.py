@@ -82,3 +82,167 @@ def test_assign_of_a_later_batch_goes_to_whoever_has_least_so_far(tmp_path: Path
     rows = json.loads(run_reader("assign", "--db", str(db), "--list", "--json").stdout)
     per = {name: sum(1 for r in rows if r["annotator"] == name) for name in ("asha", "bo", "chen")}
     assert per == {"asha": 3, "bo": 3, "chen": 3}, per
+
+
+def test_assign_list_counts_a_skip_as_done_as_the_progress_bar_does(tmp_path: Path) -> None:
+    """asha labelled nine sentences of her ten-sentence article and skipped the tenth (a
+    photo credit): the library's progress bar showed her article done, `reader assign --list`
+    said 9 of 10, so the lead chased her for a sentence she had finished. The listing now has
+    the skips and what is done (labelled or skipped) beside the labelled count."""
+    import json
+
+    from reader.model import SKIPPED
+
+    db = tmp_path / "lead.db"
+    with Store(db) as store:
+        article_id = _add_article(store, 0)
+        for index in range(9):
+            store.set_label(article_id, index, "background", "asha")
+        store.set_label(article_id, 9, SKIPPED, "asha")
+    assert run_reader("assign", "--db", str(db), "--annotators", "asha", "--overlap", "0").returncode == 0
+    rows = json.loads(run_reader("assign", "--db", str(db), "--list", "--json").stdout)
+    assert [(r["labelled"], r["skipped"], r["done"], r["sentences"]) for r in rows] == [(9, 1, 10, 10)], rows
+    plain = run_reader("assign", "--db", str(db), "--list").stdout.splitlines()  # not a terminal: tab-separated
+    header, row = plain[0].split("\t"), plain[1].split("\t")
+    assert header[:5] == ["annotator", "article_id", "title", "labelled", "sentences"], header  # as before
+    fields = dict(zip(header, row, strict=True))
+    assert [fields[k] for k in ("labelled", "skipped", "done", "sentences")] == ["9", "1", "10", "10"], fields
+
+
+async def test_an_annotator_s_header_counts_her_own_share_of_the_library(db: Path) -> None:
+    """With a third of the library assigned to her, asha's header said "0/94 sentences
+    labelled by asha": when she had labelled all of her share it still read as a third done.
+    With assignments it counts her assigned sentences, and the library's beside them where the
+    line has room; at 80x24 the team's line below stays in view."""
+    from reader.model import SKIPPED
+    from reader.tui.app import ReaderApp
+    from tests.uihelp import screen_text
+
+    proc = run_reader("assign", "--db", str(db), "--annotators", "asha,bo,chen", "--overlap", "0")
+    assert proc.returncode == 0, proc.stderr
+    with Store(db) as store:
+        mine = sorted(store.assigned_to("asha"))
+        share = sum(s.sentences for s in store.summaries("asha") if s.id in mine)
+        _, total = store.library_totals()
+        other = next(a for a in store.article_ids() if a not in mine)
+        store.set_label(mine[0], 0, "claim", "asha")
+        store.set_label(mine[0], 1, "commitment", "asha")
+        store.set_label(mine[0], 2, SKIPPED, "asha")
+        store.set_label(other, 0, "claim", "asha")  # outside her share: the library's count only
+        store.set_label(other, 1, "background", "bo")  # a second annotator: the team's line
+    assert 0 < share < total
+    for size, library in (((80, 24), False), ((120, 30), True)):
+        app = ReaderApp(Store(db), annotator="asha")
+        async with app.run_test(size=size) as pilot:
+            await pilot.pause()
+            lines = screen_text(app).splitlines()
+            header = " ".join(" ".join(lines[:4]).split())
+            assert f"2/{share} assigned sentences labelled by asha (1 skipped)" in header, (size, header)
+            assert (f"3/{total} in the library" in header) is library, (size, header)
+            assert any(line.strip().startswith("team: asha 3, bo 1") for line in lines[:4]), (size, lines[:5])
+
+
+async def test_the_register_has_g_and_G_for_its_first_and_last_commitment(tmp_path: Path) -> None:
+    """`g` / `G` go to the first / last row in the library and the review screen, and did
+    nothing in the register (`c`): a lead checking the newest commitments of a long register
+    paged down through hundreds. They reach the last of all, beyond the table's window."""
+    from reader.tui.app import ReaderApp
+    from reader.tui.widgets.rows import PAGE
+    from tests.test_scale import long_register
+    from tests.uihelp import screen_text
+
+    db = tmp_path / "register.db"
+    actions = long_register(db, PAGE)  # 2 * PAGE commitments: more than the table's window holds
+    app = ReaderApp(Store(db), annotator="lead", start="commitments")
+    async with app.run_test(size=(110, 36)) as pilot:
+        await pilot.pause()
+        screen = app.screen
+        await pilot.press("G")
+        await pilot.pause()
+        assert screen.selected().value("action") == actions[-1] and actions[-1] in screen_text(app)
+        await pilot.press("g")
+        await pilot.pause()
+        assert screen.selected().value("action") == actions[0] and actions[0] in screen_text(app)
+        await pilot.press("question_mark")  # the help lists them, with the ids to remap them
+        await pilot.pause()
+        shown = screen_text(app)
+        assert "commitments.first" in shown and "commitments.last" in shown, shown
+
+
+def test_a_resolved_csv_says_which_rule_decided_and_who_voted_what(tmp_path: Path) -> None:
+    """`reader export --resolve reviewed -o final.csv` had the resolved label only: the JSONL's
+    `resolved_by` and `votes` were lost, so the lead's spreadsheet could not tell a reviewer's
+    decision from a lone annotator's label. They are the CSV's last two columns (the others in
+    their order), pandas reads it, and a vote whose annotator name starts a formula is text."""
+    import csv
+    import io
+    import json
+
+    import pandas as pd
+
+    from reader.export import CSV_FIELDS
+
+    db = tmp_path / "lead.db"
+    with Store(db) as store:
+        article_id = _add_article(store, 0, sentences=4)
+        store.set_label(article_id, 0, "claim", "asha")
+        store.set_label(article_id, 0, "commitment", "bo")
+        store.set_review(article_id, 0, "commitment", "lead")
+        for name, label in (("asha", "claim"), ("bo", "claim"), ("=1+1", "background")):
+            store.set_label(article_id, 1, label, name)
+        store.set_label(article_id, 2, "background", "asha")
+    out, jsonl = tmp_path / "final.csv", tmp_path / "final.jsonl"
+    for target in (out, jsonl):
+        proc = run_reader("export", "--db", str(db), "--resolve", "reviewed", "-o", str(target))
+        assert proc.returncode == 0, proc.stderr
+    rows = list(csv.DictReader(io.StringIO(out.read_text(encoding="utf-8-sig"))))
+    assert list(rows[0]) == [*CSV_FIELDS, "resolved_by", "votes"], list(rows[0])
+    got = {int(r["sentence_index"]): (r["label"], r["resolved_by"], r["votes"]) for r in rows}
+    assert got == {
+        0: ("commitment", "review", "asha:claim;bo:commitment"),
+        1: ("claim", "majority", "'=1+1:background;asha:claim;bo:claim"),  # behind an apostrophe, as the text is
+        2: ("background", "only", "asha:background"),
+    }, got
+    records = [json.loads(line) for line in jsonl.read_text(encoding="utf-8").splitlines()]
+    assert [r["resolved_by"] for r in records] == [got[r["sentence_index"]][1] for r in records]
+    frame = pd.read_csv(out)
+    assert list(frame.columns[-2:]) == ["resolved_by", "votes"] and len(frame) == 3
+    plain = run_reader("export", "--db", str(db), "--format", "csv")  # without --resolve: the columns as before
+    assert plain.stdout.lstrip("\ufeff").splitlines()[0].split(",") == list(CSV_FIELDS)
+
+
+def test_a_retrain_that_keeps_no_model_leaves_no_models_folder(db: Path, trained: dict, tmp_path: Path) -> None:
+    """asha quit the reader while a background retrain was saving its model: the retrain was
+    cancelled and `reader.db.models/` stayed beside her database, empty to `ls` (a hidden
+    `.part-` folder in it), as it did after every retrain whose model was not kept. A model
+    not kept, whole or half written, goes, and the folder with it when nothing else is in it;
+    a folder holding a kept model stays, with it."""
+    import threading
+    import time
+
+    from reader.jobs import Job
+    from tests.conftest import trained_copy
+    from tests.test_suggestions_app import label_like_the_cold_start
+
+    label_like_the_cold_start(db)  # labels the cold start agrees with: a retrain cannot beat it
+    models = db.with_name(db.name + ".models")
+    job = Job(db, "train")  # as the reader starts it, and cancels it when the annotator quits
+    events: list = []
+    worker = threading.Thread(target=lambda: events.extend(job.events()))
+    worker.start()
+    while worker.is_alive() and not (models.is_dir() and any(p.name.startswith(".part-") for p in models.iterdir())):
+        time.sleep(0.002)
+    job.cancel()  # as the model is being written (or, had that been missed, after it was not kept)
+    worker.join(timeout=600)
+    assert not models.exists(), sorted(p.name for p in models.iterdir())
+    proc = run_reader("train", "--db", str(db), "--no-refresh", "--json", timeout=600)  # not cancelled, not kept
+    assert proc.returncode == 0 and '"kept": false' in proc.stdout, (proc.stdout, proc.stderr)
+    assert not models.exists(), sorted(p.name for p in models.iterdir())
+    (tmp_path / "kept").mkdir()
+    kept_db = trained_copy(trained, tmp_path / "kept")  # a folder with a kept model in it
+    label_like_the_cold_start(kept_db)
+    before = sorted(p.name for p in kept_db.with_name(kept_db.name + ".models").iterdir())
+    proc = run_reader("train", "--db", str(kept_db), "--no-refresh", "--json", timeout=600)
+    assert proc.returncode == 0, proc.stderr
+    after = {p.name for p in kept_db.with_name(kept_db.name + ".models").iterdir()}
+    assert before and (set(before) <= after or '"kept": true' in proc.stdout), (before, after)

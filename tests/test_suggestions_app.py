@@ -303,8 +303,9 @@ def test_killing_training_leaves_no_half_model(db: Path) -> None:
             assert store.current_model(LabelSet().key) is None or (folder / store.current_model(LabelSet().key).path).is_dir()
     # the next training clears what the kills left and works
     assert run_reader("train", "--db", str(db), "--no-refresh", timeout=600).returncode == 0
-    assert not [p for p in db.with_name(db.name + ".models").iterdir() if p.name.startswith(".part-")]
-    shutil.rmtree(db.with_name(db.name + ".models"))
+    folder = db.with_name(db.name + ".models")  # gone, when its model was not kept and nothing else is in it
+    assert not folder.exists() or not [p for p in folder.iterdir() if p.name.startswith(".part-")]
+    shutil.rmtree(folder, ignore_errors=True)
 
 
 @pytest.mark.skipif((os.cpu_count() or 1) < 2, reason="one core: BLAS has one thread anyway")

@@ -186,7 +186,7 @@ def _list_assignments(opts: Options, as_json: bool) -> None:
     for article_id, annotator, assigned in rows:
         s = progress[annotator][article_id]
         records.append({"article_id": article_id, "title": s.title or None, "annotator": annotator, "assigned": assigned,
-                        "sentences": s.sentences, "labelled": s.labelled})
+                        "sentences": s.sentences, "labelled": s.labelled, "skipped": s.skipped, "done": s.done})
     if as_json:
         click.echo(json.dumps(records, ensure_ascii=False, indent=2))
         return
@@ -195,13 +195,15 @@ def _list_assignments(opts: Options, as_json: bool) -> None:
         return
     console = output_console()
     if not console.is_terminal:
-        click.echo("annotator\tarticle_id\ttitle\tlabelled\tsentences")
+        # skipped and done after the columns scripts already read: a skip is done, but no label
+        click.echo("annotator\tarticle_id\ttitle\tlabelled\tsentences\tskipped\tdone")
         for r in records:
-            click.echo(f"{one_line(r['annotator'])}\t{r['article_id']}\t{one_line(r['title'] or '')}\t{r['labelled']}\t{r['sentences']}")
+            click.echo(f"{one_line(r['annotator'])}\t{r['article_id']}\t{one_line(r['title'] or '')}\t{r['labelled']}\t{r['sentences']}\t{r['skipped']}\t{r['done']}")
         return
-    table = Table("annotator", "id", "title", "labelled", "sentences", title=f"{len(records)} assignments")
+    table = Table("annotator", "id", "title", "labelled", "skipped", "done", "sentences", title=f"{len(records)} assignments")
     for r in records:
-        table.add_row(Text(r["annotator"]), Text(r["article_id"][:12]), Text(r["title"] or "", no_wrap=True, overflow="ellipsis"), str(r["labelled"]), str(r["sentences"]))
+        table.add_row(Text(r["annotator"]), Text(r["article_id"][:12]), Text(r["title"] or "", no_wrap=True, overflow="ellipsis"),
+                      str(r["labelled"]), str(r["skipped"]), str(r["done"]), str(r["sentences"]))
     console.print(table)
 
 

@@ -57,6 +57,8 @@ class CommitmentsScreen(Screen[None]):
         Binding("enter", "open", "open article", id="commitments.open", show=False, priority=True),
         Binding("j", "move(1)", "down", id="commitments.down", show=False),
         Binding("k", "move(-1)", "up", id="commitments.up", show=False),
+        Binding("g", "edge(0)", "first", id="commitments.first", show=False),
+        Binding("G", "edge(1)", "last", id="commitments.last", show=False),
         # priority, and the lines composed hidden: the keys typed after "/" or "m" reach the line
         # (reader.tui.widgets.lines)
         Binding("slash", "filter", "filter", id="commitments.filter", priority=True),
@@ -231,6 +233,9 @@ class CommitmentsScreen(Screen[None]):
 
     def action_move(self, step: int) -> None:
         self._go(self.first + self.query_one(DataTable).cursor_row + step)
+
+    def action_edge(self, end: int) -> None:
+        self._go((len(self.shown) - 1) * end)  # the last of every row shown, not of the table's window
 
     def action_open(self) -> None:
         if not self.query_one(DataTable).has_focus:

@@ -12,12 +12,11 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Input, Static
 from textual.widgets.data_table import ColumnKey
 
-from reader.model import SKIPPED
 from reader.records import ArticleSummary
 from reader.store import StoreError
 from reader.tui.messages import ArticleParsed, ArticlesImported, DatabaseChanged, ParseFailed
 from reader.tui.screens.dialogs import AddDialog, ConfirmDialog
-from reader.tui.theme import label_text
+from reader.tui.screens.library_header import Shown, header_text, share_of
 from reader.tui.widgets.columns import Column, fit
 from reader.tui.widgets.key_bar import KeyBar
 from reader.tui.widgets.line import Line
@@ -98,6 +97,7 @@ class LibraryScreen(Screen[None]):
         self._parse_failed = False  # the last background parse failed: unparsed rows say so
         self.assigned: set[str] = set()  # the articles assigned to this annotator (reader assign)
         self.all_articles = False  # with assignments, show every article (assigned first), not only those
+        self.share: tuple[int, int, int] | None = None  # with assignments: (labelled, skipped, sentences) of them
 
     def compose(self) -> ComposeResult:
         yield Static(id="library-header")
@@ -144,6 +144,7 @@ class LibraryScreen(Screen[None]):
         # The widths follow the terminal; when a column comes or goes, the window is drawn again.
         if self._lay_out(self.dated):
             self._draw()
+        self.query_one("#library-header", Static).update(self.header_text())  # the library's count comes or goes
 
     def on_screen_resume(self) -> None:
         if self._just_mounted:  # on_mount has just filled the table
@@ -187,13 +188,16 @@ class LibraryScreen(Screen[None]):
         self._lay_out(self.dated)
         if self.sort == SORTS[0] and not self.assigned:
             self._listed = None
+            self.share = None
             self.shown = store.library_count(self.filter)
         else:
             if self.filter and len(self.filter) >= 3 and self._found_for != self.filter:
                 self._found, self._found_for = store.search(self.filter), self.filter
             needle = self.filter.lower()
+            summaries = store.summaries(annotator, self.app.label_set.key)
+            self.share = share_of(summaries, self.assigned) if self.assigned else None
             self._listed = [
-                r for r in self._ordered(store.summaries(annotator, self.app.label_set.key))
+                r for r in self._ordered(summaries)
                 if not needle or needle in r.title.lower() or needle in (r.source or "").lower() or r.id in (self._found or ())
             ]
             self.shown = len(self._listed)
@@ -252,42 +256,10 @@ class LibraryScreen(Screen[None]):
         return [cells[str(key.value)] for key in self.query_one(DataTable).columns], r.id
 
     def header_text(self) -> Content:
-        """Counts for the annotator running the app; the label counts are theirs too."""
-        annotator = self.app.annotator
-        counts = self.store.label_counts(annotator)
-        n, total = self.store.library_totals()
-        labelled = sum(counts.values())
-        parts: list[tuple[str, str] | str] = [(f"{n} article{'' if n == 1 else 's'}", "bold")]
-        if self.assigned:  # reader assign gave this annotator articles
-            if self.all_articles:  # a filter hides some: say how many it shows, as without assignments
-                mode = f"{self.shown} of {n} shown, yours first" if self.filter else "yours first"
-            else:
-                mode = f"{self.shown} of {n} shown: assigned to you{' and matching the filter' if self.filter else ''}, m shows all"
-            parts.append((f" ({mode})", "bold"))
-        elif self.filter:
-            parts.append((f" ({self.shown} of {n} shown)", "bold"))
-        skipped = counts.get(SKIPPED, 0)  # done, but no label (as the article's status bar says)
-        parts.append((f" · {labelled - skipped}/{total} sentences labelled by {annotator}", "bold"))
-        if skipped:
-            parts.append(f" ({skipped} skipped)")
-        parts.append((" ·", "bold"))
-        for name in self.app.label_set.names:
-            parts.append((f" {name} {counts.get(name, 0)}", label_text(self.app.label_set, name)))
-        others = sum(v for name, v in counts.items() if name not in (*self.app.label_set.names, SKIPPED))
-        if others:
-            parts.append((f" · other labels {others}", "dim"))
-        if self.sort != SORTS[0]:
-            parts.append((f" · sorted: {self.sort}", "dim"))
-        return Content.assemble(*parts, *self._team_parts())
-
-    def _team_parts(self) -> list[tuple[str, str]]:
-        """With several annotators (a lead after `reader merge`): each one's labelled sentences,
-        and how many of their disagreements a reviewer decided."""
-        if not self.store.several_annotators():
-            return []
-        team = self.store.team_progress()
-        people = ", ".join(f"{name} {row['labelled']}" for name, row in team["annotators"].items())
-        return [(f"\nteam: {people} · reviewed {team['decided']} of {team['disagreements']} disagreements", "bold")]
+        """Counts for the annotator running the app (reader.tui.screens.library_header)."""
+        shown = Shown(self.app.annotator, self.app.label_set, self.shown, self.filter, bool(self.assigned), self.all_articles,
+                      self.share, None if self.sort == SORTS[0] else self.sort)
+        return header_text(self.store, shown, self.app.size.width - 2)  # library.tcss: a cell of padding each side
 
     def selected_id(self) -> str | None:
         table = self.query_one(DataTable)
