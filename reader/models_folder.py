@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import time
 from collections.abc import Iterable
 from contextlib import suppress
 from pathlib import Path
@@ -31,17 +32,35 @@ def save(nlp: Any, folder: Path, model_id: str, examples: Iterable[tuple[str, in
     from reader.suggest import component
 
     folder.mkdir(parents=True, exist_ok=True)
-    for stale in folder.glob(".part-*"):
-        shutil.rmtree(stale, ignore_errors=True)  # left by a training that was killed
+    remove_stale_parts(folder)
     temp = folder / f".part-{model_id}"
-    component.save(nlp, temp)
-    (temp / "reader-training.json").write_text(
-        json.dumps({"label_set": list(label_set.names), "examples": [list(e) for e in examples]}),
-        encoding="utf-8",
-    )
+    try:
+        component.save(nlp, temp)
+        (temp / "reader-training.json").write_text(
+            json.dumps({"label_set": list(label_set.names), "examples": [list(e) for e in examples]}),
+            encoding="utf-8",
+        )
+    except BaseException:
+        shutil.rmtree(temp, ignore_errors=True)  # a full disk must not keep the half it wrote
+        raise
     final = folder / model_id
     os.replace(temp, final)
     return final
+
+
+# A half-written model older than this was left by a training that was killed; a younger one may
+# be another training's save under way (`reader train` beside a background retrain): a save
+# takes seconds.
+STALE_AFTER = 3600.0
+
+
+def remove_stale_parts(folder: Path, older_than: float = STALE_AFTER) -> None:
+    """Remove the `.part-` folders that killed trainings left, not one another training is writing."""
+    now = time.time()
+    for part in folder.glob(".part-*"):
+        with suppress(OSError):
+            if now - part.stat().st_mtime > older_than:
+                shutil.rmtree(part, ignore_errors=True)
 
 
 def discard(folder: Path, model_id: str) -> None:

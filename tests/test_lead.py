@@ -246,3 +246,35 @@ def test_a_retrain_that_keeps_no_model_leaves_no_models_folder(db: Path, trained
     assert proc.returncode == 0, proc.stderr
     after = {p.name for p in kept_db.with_name(kept_db.name + ".models").iterdir()}
     assert before and (set(before) <= after or '"kept": true' in proc.stdout), (before, after)
+
+
+def test_a_save_leaves_another_training_s_half_written_model_alone(tmp_path: Path) -> None:
+    """`reader train` saving beside a background retrain deleted every `.part-` folder it
+    found, the other training's half-written model among them. Only one left by a killed
+    training (older than any save takes) goes; a save that fails takes its own half with it."""
+    import os
+    import time
+
+    import pytest
+    import spacy
+
+    from reader.model import LabelSet
+    from reader.models_folder import STALE_AFTER, save
+
+    folder = tmp_path / "reader.db.models"
+    (folder / ".part-other").mkdir(parents=True)  # another training, writing now
+    (folder / ".part-killed").mkdir()  # a training killed yesterday
+    old = time.time() - STALE_AFTER - 60
+    os.utime(folder / ".part-killed", (old, old))
+    saved = save(spacy.blank("en"), folder, "m1", [("a", 0)], LabelSet())
+    assert saved.is_dir() and (folder / ".part-other").is_dir() and not (folder / ".part-killed").exists()
+
+    class Unwritable:
+        def to_disk(self, path: Path) -> None:
+            Path(path).mkdir()
+            (Path(path) / "half").write_text("x")
+            raise OSError(28, "No space left on device")
+
+    with pytest.raises(OSError):
+        save(Unwritable(), folder, "m2", [], LabelSet())
+    assert sorted(p.name for p in folder.iterdir()) == [".part-other", "m1"]

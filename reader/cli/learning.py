@@ -55,7 +55,6 @@ def train_command(ctx: click.Context, annotators: tuple[str, ...], output: str |
             # only: "10 labelled sentences" of a team's hundreds must say whose they were
             raise ReaderError(f"{exc}{_whose(annotators)}") from None
         except OSError as exc:
-            _remove_partial_models(store.path)
             raise ReaderError(f"cannot write the model: {exc.strerror or exc}") from None
         refreshed = 0
         if not no_refresh and report.kept:
@@ -80,17 +79,6 @@ def _whose(annotators: tuple[str, ...]) -> str:
     if not annotators:
         return ""
     return f"; only the labels of {', '.join(annotators)} counted (--annotator): without it, train learns from everyone's"
-
-
-def _remove_partial_models(database: Path) -> None:
-    """Remove a model folder a failed write left half-written: on a full disk it would
-    otherwise hold the space the user needs until the next training."""
-    import shutil
-
-    from reader import learn
-
-    for partial in learn.models_dir(database).glob(".part-*"):
-        shutil.rmtree(partial, ignore_errors=True)
 
 
 def _print_report(report: Any, refreshed: int, output: str | None, annotators: tuple[str, ...] = ()) -> None:
@@ -175,7 +163,6 @@ def work_command(ctx: click.Context, task: str, ids: tuple[str, ...], **given: A
                 click.echo(encode(NotTrained(str(exc))))
                 return
             except OSError as exc:
-                _remove_partial_models(store.path)
                 click.echo(encode(NotTrained(f"cannot write the model: {exc.strerror or exc}")))
                 return
             click.echo(encode(Trained(report.model_id, report.kept, round(report.held_out.macro, 4),
