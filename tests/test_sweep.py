@@ -33,3 +33,29 @@ def test_markdown_tables_of_every_shape_come_in_as_their_cells(tmp_path: Path) -
     assert not any("|" in s or "-" in s or s.strip(" ·") == "" for s in sentences), sentences
     for row in ("year · toll", "2026 · 4 euros", "lane", "north", "span · length", "main · 900 m", "Drivers welcomed the decision."):
         assert row in sentences, (row, sentences)
+
+
+
+
+def test_the_learned_choices_leave_a_sentence_thousands_of_words_long_to_the_rules(nlp) -> None:
+    """The learned actor ranker and action head describe every candidate by reading the whole
+    sentence: a line of 6,000 words without a full stop took 15 s to extract where the rules
+    alone take a tenth of a second, and a 300 KB file of such text five minutes to import where
+    the rest of the import takes 20 s. Over MAX_TOKENS the rules decide alone, as they do when
+    the models are absent."""
+    import random
+    import time
+
+    from reader.commitments import extract
+    from reader.commitments.weights import MAX_TOKENS
+
+    rng = random.Random(1)
+    words = "word council promise said will the a build road".split()
+    doc = nlp(" ".join(rng.choice(words) for _ in range(6000)))
+    span = doc[:]  # as one line of an import is when spaCy finds no sentence end in it
+    assert len(span) > 10 * MAX_TOKENS, len(span)
+    started = time.perf_counter()
+    found = extract(span)
+    took = time.perf_counter() - started
+    assert found.actor_note is None or "failed" not in found.actor_note, found
+    assert took < 5, took  # 15 s before on a quiet machine, growing with the square of the length
