@@ -59,3 +59,19 @@ def test_the_learned_choices_leave_a_sentence_thousands_of_words_long_to_the_rul
     took = time.perf_counter() - started
     assert found.actor_note is None or "failed" not in found.actor_note, found
     assert took < 5, took  # 15 s before on a quiet machine, growing with the square of the length
+
+
+def test_a_merge_of_one_article_and_one_label_counts_them_in_the_singular(tmp_path: Path) -> None:
+    """The merge summary said 'merged ...: 1 articles added, 0 already here; 1 events added, ...;
+    1 labels changed', where every other count takes the singular for one."""
+    from reader.store import Store
+
+    source = tmp_path / "ferry.txt"
+    source.write_text("Ferry fares frozen\n\nThe island council agreed to freeze ferry fares until 2028.\n", encoding="utf-8")
+    theirs, ours = tmp_path / "theirs.db", tmp_path / "ours.db"
+    assert run_reader("import", "--db", theirs, source).returncode == 0
+    with Store(theirs) as store:
+        store.set_label(store.article_ids()[0], 1, "commitment", "asha")
+    proc = run_reader("merge", "--db", ours, theirs)
+    assert proc.returncode == 0, proc.stderr
+    assert f"merged {theirs}: 1 article added, 0 already here; 1 event added, 0 already here; 1 label changed" in proc.stdout, proc.stdout
