@@ -129,9 +129,7 @@ def import_targets(
     articles = fresh()
     if not parse:
         for article in articles:
-            store.add_article(article)
-            report.imported.append(article)
-            notify("imported", article)
+            _stored(report, notify, article, store.add_article(article))
         return report
     first = next(articles, None)
     if first is None:
@@ -145,10 +143,16 @@ def import_targets(
         model = load_model()
         parser = lambda todo: parse_many(model, todo, jobs=jobs)
     for article, parsed in parser(chained()):
-        store.add_article(article, parsed)
-        report.imported.append(article)
-        notify("imported", article)
+        _stored(report, notify, article, store.add_article(article, parsed))
     return report
+
+
+def _stored(report: ImportReport, notify: Event, article: Article, added: bool) -> None:
+    """Count an article written, or one that another process (a second `reader import` on the
+    same database) stored while this one parsed it: that one was there already."""
+    kind = "imported" if added else "already"
+    (report.imported if added else report.already).append(article)
+    notify(kind, article)
 
 
 def parse_many(nlp: Any, articles: Iterable[Article], *, jobs: int = 1, rules_only: bool = False) -> Iterator[tuple[Article, Parsed]]:

@@ -75,3 +75,29 @@ def test_a_merge_of_one_article_and_one_label_counts_them_in_the_singular(tmp_pa
     proc = run_reader("merge", "--db", ours, theirs)
     assert proc.returncode == 0, proc.stderr
     assert f"merged {theirs}: 1 article added, 0 already here; 1 event added, 0 already here; 1 label changed" in proc.stdout, proc.stdout
+
+
+def test_an_article_another_import_stored_meanwhile_is_counted_as_there_already(tmp_path: Path, nlp) -> None:
+    """Two `reader import` runs of the same folder on one database both said '300 imported':
+    an article the other process stored while this one parsed it was counted (and printed) as
+    imported here, though nothing was written. The second process is a second connection here,
+    storing each article just before this import does."""
+    from reader.pipeline import import_targets, parse_many
+    from reader.store import Store
+
+    source = tmp_path / "ferry.txt"
+    source.write_text("Ferry fares frozen\n\nThe island council agreed to freeze ferry fares until 2028.\n", encoding="utf-8")
+    db = tmp_path / "r.db"
+
+    def parsed_first_elsewhere(todo):
+        for article, parsed in parse_many(nlp, todo):
+            with Store(db) as other:
+                assert other.add_article(article, parsed)
+            yield article, parsed
+
+    seen: list[str] = []
+    with Store(db) as store:
+        report = import_targets(store, [str(source)], load_model=lambda: nlp, parser=parsed_first_elsewhere,
+                                on_event=lambda kind, item: seen.append(kind))
+        assert len(store.article_ids()) == 1
+    assert (len(report.imported), len(report.already), seen) == (0, 1, ["already"]), report
