@@ -61,14 +61,20 @@ class _InOrder:
         self.waiting: deque[tuple[int, str, Any]] = deque()  # (articles queued before it, kind, item)
 
     def __call__(self, kind: str, item: Any) -> None:
-        if kind != "imported" and self.queued > self.stored:
+        """An input that needed no parse (already there, failed, restored): told once the
+        articles queued before it are."""
+        if self.queued > self.stored:
             self.waiting.append((self.queued, kind, item))
             return
         self._pass(kind, item)
-        if kind == "imported":
-            self.stored += 1
-            while self.waiting and self.waiting[0][0] <= self.stored:
-                self._pass(*self.waiting.popleft()[1:])
+
+    def stored_one(self, kind: str, article: Any) -> None:
+        """A queued article back from the parser, stored ("imported") or found stored meanwhile
+        by another import ("already"): told, then what waited for it."""
+        self._pass(kind, article)
+        self.stored += 1
+        while self.waiting and self.waiting[0][0] <= self.stored:
+            self._pass(*self.waiting.popleft()[1:])
 
     def flush(self) -> None:
         """What still waits (an article the parser never gave back): told all the same."""
@@ -173,9 +179,7 @@ def _import(store: Store, targets: Iterable[str], report: ImportReport, notify: 
     articles = fresh()
     if not parse:
         for article in articles:
-            store.add_article(article)
-            report.imported.append(article)
-            notify("imported", article)
+            _stored(report, notify, article, store.add_article(article))
         return
     first = next(articles, None)
     if first is None:
@@ -189,9 +193,14 @@ def _import(store: Store, targets: Iterable[str], report: ImportReport, notify: 
         model = load_model()
         parser = lambda todo: parse_many(model, todo, jobs=jobs)
     for article, parsed in parser(chained()):
-        store.add_article(article, parsed)
-        report.imported.append(article)
-        notify("imported", article)
+        _stored(report, notify, article, store.add_article(article, parsed))
+
+
+def _stored(report: ImportReport, notify: _InOrder, article: Article, added: bool) -> None:
+    """Count an article written, or one that another process (a second `reader import` on the
+    same database) stored while this one parsed it: that one was there already."""
+    (report.imported if added else report.already).append(article)
+    notify.stored_one("imported" if added else "already", article)
 
 
 def parse_many(nlp: Any, articles: Iterable[Article], *, jobs: int = 1, rules_only: bool = False) -> Iterator[tuple[Article, Parsed]]:

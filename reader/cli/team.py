@@ -252,8 +252,8 @@ def merge_command(ctx: click.Context, others: tuple[Path, ...], as_json: bool, *
 def _say_merged(r: Any) -> None:
     from reader.cli import one_line
 
-    line = (f"merged {one_line(r.path)}: {r.articles_added} articles added, {r.articles_present} already here; "
-            f"{r.events_added} events added, {r.events_present} already here; {r.changed} labels changed")
+    line = (f"merged {one_line(r.path)}: {counted(r.articles_added, 'article')} added, {r.articles_present} already here; "
+            f"{counted(r.events_added, 'event')} added, {r.events_present} already here; {counted(r.changed, 'label')} changed")
     if r.assignments_added:
         line += f"; {counted(r.assignments_added, 'assignment')} added"
     click.echo(line)
@@ -270,5 +270,5 @@ def _say_merged(r: Any) -> None:
         click.echo(f"reader: note: {counted(r.refused, 'event')} in {one_line(r.path)} {'was' if r.refused == 1 else 'were'} refused: an empty or over-long name or value, "
                    f"an unknown action, or a time that is not a time", err=True)
     if r.conflicts:
-        click.echo(f"reader: note: {r.conflicts} events in {one_line(r.path)} have the uid of an event here (or there) that "
-                   f"says something else, and were left out", err=True)
+        click.echo(f"reader: note: {counted(r.conflicts, 'event')} in {one_line(r.path)} {'has' if r.conflicts == 1 else 'have'} the uid of an "
+                   f"event here (or there) that says something else, and {'was' if r.conflicts == 1 else 'were'} left out", err=True)

@@ -24,7 +24,7 @@ import dataclasses
 from pathlib import Path
 
 from reader.commitments import weights
-from reader.commitments.weights import QUOTES, in_quote, score
+from reader.commitments.weights import MAX_TOKENS, QUOTES, in_quote, score
 from reader.grammar import lexicon as lx
 from reader.grammar import tree
 
@@ -278,9 +278,9 @@ def load(path: Path | None = None) -> dict | None:
 
 
 def choose(span, anchor, actor, when_indices, ruled: list[int], model: dict | None = None) -> list[int] | None:
-    """The action the model prefers, or None to keep the rules'."""
+    """The action the model prefers, or None to keep the rules' (always for a sentence over MAX_TOKENS)."""
     model = model if model is not None else load()
-    if model is None:
+    if model is None or len(span) > MAX_TOKENS:
         return None
     found = candidates(span, anchor, actor, when_indices, ruled)
     if len(found) < 2:

@@ -229,9 +229,10 @@ def load(path: Path | None = None) -> dict | None:
 
 
 def choose(span, anchor, rules, model: dict | None = None):
-    """The candidate the model prefers, or None to keep the rules' actor."""
+    """The candidate the model prefers, or None to keep the rules' actor (always for a sentence
+    over MAX_TOKENS)."""
     model = model if model is not None else load()
-    if model is None or not overridable(model, _note_key(rules.note)):
+    if model is None or len(span) > weights.MAX_TOKENS or not overridable(model, _note_key(rules.note)):
         return None
     found = candidates(span, anchor, rules)
     if len(found) <= 2 and rules.indices:  # the rules' actor and "nobody": nothing to choose

@@ -27,8 +27,11 @@ _AUTOLINK = re.compile(r"<((?:https?|mailto):[^>\s]+)>")
 _TAG = re.compile(r"</?[A-Za-z][A-Za-z0-9-]*(?:\s[^<>]*)?/?>")
 _EMPHASIS = re.compile(r"(\*\*|\*|~~)(?=\S)(.+?)(?<=\S)\1|(?<!\w)(__|_)(?=\S)(.+?)(?<=\S)\3(?!\w)")
 _CODE = re.compile(r"`+([^`]+)`+")
-_TABLE_RULE = re.compile(r"^\s*\|?\s*:?-{3,}:?\s*(\|\s*:?-{3,}:?\s*)+\|?\s*$")  # | --- | :---: |
+# A table's delimiter row: one dash at the least per cell, with a pipe somewhere (| --- | :-: |,
+# |-|-|, |---| for one column, --- | --- without the outer pipes); "---" alone is a rule.
+_TABLE_RULE = re.compile(r"^\s*(?=[^|]*\|)\|?\s*:?-+:?\s*(\|\s*:?-+:?\s*)*\|?\s*$")
 _TABLE_ROW = re.compile(r"^\s*\|(.*)\|\s*$")
+_CELL_PIPE = re.compile(r"(?<!\\)\|")
 _ESCAPED = re.compile(r"\\([\\`*_{}\[\]()#+\-.!>~|])")
 
 
@@ -56,7 +59,9 @@ def markdown_lines(text: str) -> list[str]:
     """Markdown to plain lines: one per heading, paragraph line, list item or code line."""
     out: list[str] = []
     in_fence = False
-    for line in text.split("\n"):
+    in_table = False  # after a delimiter row, until a line without a pipe: rows may lack the outer pipes
+    raw = text.split("\n")
+    for n, line in enumerate(raw):
         if _FENCE.match(line):
             in_fence = not in_fence
             continue
@@ -69,10 +74,18 @@ def markdown_lines(text: str) -> list[str]:
             out.append("")
             continue
         if _TABLE_RULE.match(line):
-            continue  # a table's header rule: its rows keep their cells, without the pipes
-        row = _TABLE_ROW.match(line)
-        if row:
-            line = " · ".join(cell.strip() for cell in re.split(r"(?<!\\)\|", row.group(1)))
+            # a table's delimiter row: its rows keep their cells, without the pipes (the header
+            # above it too, when it has no outer pipes)
+            header = raw[n - 1] if n else ""
+            if out and out[-1].strip() and _CELL_PIPE.search(header) and not _TABLE_ROW.match(header):
+                out[-1] = _inline(_cells(header))
+            in_table = True
+            continue
+        in_table = in_table and bool(_CELL_PIPE.search(line))
+        if _TABLE_ROW.match(line) or in_table:
+            line = _cells(line)
+            if not line:
+                continue  # a row of empty cells: nothing to read
         heading = _HEADING.match(line)
         if heading:
             out.extend(["", _inline(heading.group(1)), ""])
@@ -82,6 +95,16 @@ def markdown_lines(text: str) -> list[str]:
         line = _LIST.sub("", line)
         out.append(_inline(line))
     return out
+
+
+def _cells(line: str) -> str:
+    """A table row as its cells, " · " between them (no outer pipes, no empty cells at its ends)."""
+    cells = [cell.strip() for cell in _CELL_PIPE.split(line.strip())]
+    while cells and not cells[0]:
+        cells.pop(0)
+    while cells and not cells[-1]:
+        cells.pop()
+    return " · ".join(cells)
 
 
 def _inline(line: str) -> str:
