@@ -105,3 +105,41 @@ def test_an_article_another_import_stored_meanwhile_is_counted_as_there_already(
                                 on_event=lambda kind, item: seen.append(kind))
         assert len(store.article_ids()) == 1
     assert (len(report.imported), len(report.already), seen) == (0, 1, ["already"]), report
+
+
+async def test_a_note_typed_in_the_reader_is_stored_as_a_merge_would_keep_it(db: Path, india: str, tmp_path: Path) -> None:
+    """A note typed or pasted in the reader was stored as it came: direction overrides, control
+    characters and 30,000 characters. A backup of the database merged back then said its
+    events had 'the uid of an event here that says something else' (the merge cleans what it
+    reads), an export read back dropped the note, and a merge refused the long one. The line
+    holds at most what a stored value may (MAX_VALUE_CHARS), and the store keeps notes as an
+    import or a merge cleans them."""
+    import sqlite3
+
+    from textual import events
+    from textual.widgets import Input
+
+    from reader.limits import MAX_VALUE_CHARS
+    from reader.store import Store
+    from reader.tui.app import ReaderApp
+
+    app = ReaderApp(Store(db), annotator="asha", article_id=india)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await pilot.pause()
+        for text in ("check \u202egnirud\u202c the\x07 date", "x" * (3 * MAX_VALUE_CHARS)):
+            await pilot.press("m")
+            await pilot.pause()
+            line = app.screen.query_one("#note", Input)
+            line.value = ""
+            line.post_message(events.Paste(text))
+            await pilot.press("enter")
+            await pilot.pause()
+            await pilot.press("j")
+    notes = [row[0] for row in sqlite3.connect(db).execute(
+        "SELECT value FROM sentence_fields WHERE field = 'note' ORDER BY sentence_index")]
+    assert notes[0] == "check gnirud the date", notes[0]
+    assert notes[1] == "x" * MAX_VALUE_CHARS  # the paste, as much of it as a value holds
+    copy = tmp_path / "copy.db"
+    assert run_reader("backup", "--db", db, copy).returncode == 0
+    merged = run_reader("merge", "--db", db, copy)
+    assert merged.returncode == 0 and "uid" not in merged.stderr and "refused" not in merged.stderr, merged.stderr

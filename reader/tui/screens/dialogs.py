@@ -10,6 +10,8 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label
 
+from reader.limits import MAX_VALUE_CHARS
+
 
 class AddDialog(ModalScreen[str | None]):
     """Ask for a file, folder or URL to import; dismisses with it, or None."""
@@ -85,7 +87,7 @@ class CorrectDialog(ModalScreen[dict[str, str] | None]):
             yield Label(Text("Correct this commitment (an empty field goes back to what was extracted)"))
             for part, value in self.values.items():
                 yield Label(Text(part, style="bold"))
-                yield Input(value=value, id=f"correct-{part}")
+                yield Input(value=value, id=f"correct-{part}", max_length=MAX_VALUE_CHARS)
             with Horizontal(classes="buttons"):
                 yield Button("Save", variant="primary", id="save")
                 yield Button("Cancel", id="cancel")

@@ -9,6 +9,8 @@ from textual.binding import Binding
 from textual.message import Message
 from textual.widgets import Input
 
+from reader.limits import MAX_VALUE_CHARS
+
 
 class Line(Input):
     """A one-line input (filter, search, note) that closes on escape, and on enter unless it
@@ -34,9 +36,17 @@ class Line(Input):
 
     def __init__(self, *, back_to: str, stays_open: bool = False, placeholder: str = "", id: str | None = None,
                  classes: str | None = None) -> None:
-        super().__init__(placeholder=placeholder, id=id, classes=classes)
+        # as much as a stored value may hold (reader.limits): a paste cannot make a note the
+        # database would cut or a merge refuse
+        super().__init__(placeholder=placeholder, id=id, classes=classes, max_length=MAX_VALUE_CHARS)
         self.back_to = back_to
         self.stays_open = stays_open
+
+    def insert_text_at_cursor(self, text: str) -> None:
+        """Insert what fits: Textual's input refuses a paste past `max_length` whole, which
+        would read as a paste that did nothing."""
+        room = self.max_length - len(self.value) if self.max_length else len(text)
+        super().insert_text_at_cursor(text[: max(room, 0)])
 
     def _give_back(self) -> None:
         self.display = False
