@@ -36,7 +36,7 @@ async def test_the_entity_legend_is_whole_at_80_columns(tmp_path: Path) -> None:
         present = {e.label for e in app.screen.session.entities}
         assert len(present) >= 11, present  # enough types that one line cannot hold them
         shown = screen_text(app)
-        legend = shown[shown.index("entities:"):shown.index("▶")]
+        legend = shown[shown.index("entities ("):shown.index("▶")]
         assert all(label in legend.split() for label in present), (present, legend)
         assert "(e toggles)" in legend
 

@@ -50,11 +50,11 @@ def article_header(a: Article) -> Text:
 def entity_legend(entities: Iterable[Entity]) -> Content:
     """The entity types this article has, each in the colour its text is drawn in."""
     present = sorted({e.label for e in entities}, key=lambda t: (t not in ENTITY_COLOURS, t))
-    parts: list[tuple[str, str] | str] = [("entities: ", "dim")]
+    # the hint first: at its end, a wrap at 80 columns split it ("(e" / "toggles)")
+    parts: list[tuple[str, str] | str] = [("entities (e toggles): ", "dim")]
     for label in present or ENTITY_COLOURS:
         parts += [(label, entity_text(label)), "  "]
-    parts.append(("(e toggles)", "dim"))
-    return Content.assemble(*parts)
+    return Content.assemble(*parts[:-1])
 
 
 NOTE_SHOWN = 100  # characters of a note in the status bar: with the counts, three lines at 80 columns
