@@ -127,14 +127,19 @@ class CommitmentsScreen(Screen[None]):
         self.reload()
 
     def reload(self) -> None:
+        """Read the register again after a change (here or elsewhere): a commitment the change
+        took out of the rows shown leaves the cursor on the one that took its place."""
         self.register.reload()
-        self.draw()
+        self.draw(keep_place=True)
 
-    def draw(self) -> None:
+    def draw(self, keep_place: bool = False) -> None:
         """Show the register's rows as they are now, the cursor kept on its commitment when it
-        is still shown (and in the window)."""
+        is still shown (and in the window); else, with `keep_place`, on the row now in its
+        place (a status set in the overdue view, where the next key is meant for the next
+        commitment), otherwise on the first."""
         table = self.query_one(DataTable)
         selected = self.selected()
+        place = self.first + table.cursor_row if selected else 0
         self.shown = self.register.rows()
         row = f"{selected.article_id}:{selected.sentence_index}" if selected else None
         self.first = min(self.first, max(0, len(self.shown) - 1))
@@ -142,6 +147,8 @@ class CommitmentsScreen(Screen[None]):
         self._fill()
         if row in table.rows:
             table.move_cursor(row=table.get_row_index(row))
+        elif keep_place and selected is not None:
+            self._go(place)
         self.query_one("#commitments-header", Static).update(self.header())
 
     def _fill(self) -> None:
