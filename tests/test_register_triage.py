@@ -63,3 +63,23 @@ async def test_the_last_row_of_the_view_marked_leaves_the_cursor_on_the_new_last
         await pilot.pause()
         assert screen.selected() is not None
         assert (screen.selected().article_id, screen.selected().sentence_index) == (before[-2].article_id, before[-2].sentence_index)
+
+
+async def test_the_selected_commitments_deadline_and_note_are_in_view_at_80x24(db: Path) -> None:
+    """The when column (15 cells at 120 columns, 26 at 200) cut "→ 2026-…" off nearly every
+    row, so the date a deadline resolves to, which the overdue view is about, was nowhere on
+    screen; and a note after a two-line sentence fell below the header's four lines."""
+    app = ReaderApp(Store(db), annotator="analyst", start="commitments")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, CommitmentsScreen)
+        while (c := screen.selected()) is not None and not (c.when_iso and len(c.text) > 160):
+            await pilot.press("j")
+        assert c is not None
+        await pilot.press("m", *"ask the ministry", "enter")
+        await pilot.pause()
+        header = screen.query_one("#commitments-header")
+        shown = "\n".join(line.text for line in header.render_lines(header.region.reset_offset))
+        assert c.when_iso in shown
+        assert "note: ask the ministry" in shown

@@ -215,10 +215,15 @@ class CommitmentsScreen(Screen[None]):
         text.append(f" · {'grouped by actor' if self.register.grouped else 'sorted by ' + self.register.sort}", style="dim")
         if self.shown:
             c = self.selected() or self.shown[0]
+            # what the table's cells cut first, above the sentence so the header's height never
+            # hides it: the date the time resolves to, and the note
+            detail = [f"when: {c.value('when') or ''} → {c.when_iso}"] if c.when_iso else []
+            detail += [f"note: {c.note}"] if c.note else []
+            if detail:
+                text.append("\n")
+                text.append(" · ".join(detail), style="bold")
             text.append("\n")
             text.append(c.text, style="italic")
-            if c.note:
-                text.append(f"  note: {c.note}", style="dim")
         return text
 
     def selected(self) -> Tracked | None:
