@@ -13,7 +13,11 @@ does not read is reduced to something it does, by rules about the words, not abo
   to the end of X ("before 4 February" ends the day before);
 * "within" N units: from the article date to N units later; "in" N units: that day;
 * "the end of" X / "X end": the last day of X; "the year" / "the month": this year / month;
-* "early" / "late" / "mid" / "later" X: all of X;
+* "early" / "mid" / "late" X (also "the start / middle of"): the first, middle or last third of
+  a year (January-April, May-August, September-December) or of a month (days 1-10, 11-20, 21
+  to the end); "later" X: all of X;
+* "the first quarter of 2027", "Q3", "the second half of next year": those months (a quarter or
+  half without a year is the next one to end on or after the article date);
 * recurring ("every week"), open ("after the deadline") and vague ("soon") times: None.
 """
 
@@ -43,6 +47,11 @@ _POINT = ("on", "in", "at", "during", "from", "starting", "beginning", "effectiv
 _OPEN = ("after", "since", "from now")
 _RECURRING = re.compile(r"\b(every|each|per|weekly|daily|monthly|annually|yearly|nightly|hourly)\b", re.I)
 _QUALIFIER = re.compile(r"^(?:earlier|early|later|late|mid|the middle of|the start of|the beginning of)\b\s*-?\s*", re.I)
+_THIRD = {"early": 0, "the start of": 0, "the beginning of": 0, "mid": 1, "the middle of": 1, "late": 2}
+_PART = re.compile(
+    r"^(?:the\s+)?(?:(first|second|third|fourth|1st|2nd|3rd|4th)\s+(quarter|half)|q([1-4])|h([12]))"
+    r"(?:\s+(?:of\s+)?(?:(\d{4})|(this|next|last)\s+year))?$", re.I)
+_ORDINAL = {"first": 1, "1st": 1, "second": 2, "2nd": 2, "third": 3, "3rd": 3, "fourth": 4, "4th": 4}
 _END = re.compile(r"^(?:the\s+)?(?:very\s+)?end\s+of\s+(?:the\s+)?(.+)$|^(?:the\s+)?(.+?)[\s-]end$", re.I)
 _DURATION = re.compile(
     r"^(?:(?:the\s+)?(?:next|coming)\s+)?(a|an|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|"
@@ -188,6 +197,11 @@ def _period(core: str, base: dt.date | None) -> tuple[dt.date, dt.date] | None:
         inner = _BARE_UNIT.get(inner.lower(), inner)
         inner_period = _period(inner, base)
         return None if inner_period is None else (inner_period[1], inner_period[1])
+    part = _part_of_year(core, base)
+    if part is not None:
+        return part
+    qualifier = _QUALIFIER.match(core)
+    third = _THIRD.get(qualifier.group(0).strip(" -").lower()) if qualifier else None
     core = _QUALIFIER.sub("", core)
     core = re.sub(r"^the\s+", "", core, flags=re.I) if core.lower() in ("the year", "the month", "the week") else core
     core = _BARE_UNIT.get(core.lower(), core)
@@ -195,6 +209,8 @@ def _period(core: str, base: dt.date | None) -> tuple[dt.date, dt.date] | None:
     if parsed is None:
         return None
     day, kind = parsed
+    if third is not None and kind in ("month", "year"):
+        return _third(day, kind, third)
     if kind == "month" and base is not None and _MONTH_ONLY.match(core) and (day.year, day.month) == (base.year + 1, base.month):
         day = day.replace(year=base.year)  # a month named in that same month means this one
     if kind in ("day", "time"):
@@ -207,6 +223,44 @@ def _period(core: str, base: dt.date | None) -> tuple[dt.date, dt.date] | None:
         return day.replace(day=1), day.replace(day=last)
     if kind == "year":
         return dt.date(day.year, 1, 1), dt.date(day.year, 12, 31)
+    return None
+
+
+def _third(day: dt.date, kind: str, third: int) -> tuple[dt.date, dt.date]:
+    """The first, middle or last third of the month or year `day` falls in ("mid-2027")."""
+    if kind == "year":
+        first = dt.date(day.year, 4 * third + 1, 1)
+        last_month = 4 * third + 4
+        return first, dt.date(day.year, last_month, calendar.monthrange(day.year, last_month)[1])
+    last = calendar.monthrange(day.year, day.month)[1]
+    return day.replace(day=10 * third + 1), day.replace(day=last if third == 2 else 10 * third + 10)
+
+
+def _part_of_year(core: str, base: dt.date | None) -> tuple[dt.date, dt.date] | None:
+    """A quarter or half of a year: "the first quarter of 2027", "Q3", "the second half of next
+    year"; without a year, the next one to end on or after the article date."""
+    m = _PART.match(core)
+    if m is None:
+        return None
+    if m.group(3) or m.group(2) and m.group(2).lower() == "quarter":
+        size, n = 3, int(m.group(3) or _ORDINAL[m.group(1).lower()])
+    else:
+        size, n = 6, int(m.group(4) or _ORDINAL[m.group(1).lower()])
+    if n > 12 // size:
+        return None  # "the third half"
+    if m.group(5):
+        years = [int(m.group(5))]
+    elif base is None:
+        return None
+    elif m.group(6):
+        years = [base.year + {"this": 0, "next": 1, "last": -1}[m.group(6).lower()]]
+    else:
+        years = [base.year, base.year + 1]
+    for year in years:
+        end_month = size * n
+        span = (dt.date(year, end_month - size + 1, 1), dt.date(year, end_month, calendar.monthrange(year, end_month)[1]))
+        if base is None or span[1] >= base or year == years[-1]:
+            return span
     return None
 
 

@@ -552,6 +552,22 @@ def test_resolve_when_rules():
     assert resolve_when(None, base) is None
 
 
+def test_resolve_parts_of_a_year_and_of_a_month():
+    """"by mid-2027" was a deadline at the end of 2027 and "the first quarter of 2027" had no
+    date, so an analyst's register counted such pledges overdue months late, or never."""
+    base = dt.date(2026, 12, 7)
+    assert resolve_when("by mid-2027", base) == "2026-12-07/2027-08-31"
+    assert resolve_when("in early 2027", base) == "2027-01-01/2027-04-30"
+    assert resolve_when("in late 2027", base) == "2027-09-01/2027-12-31"
+    assert resolve_when("in mid-January", base) == "2027-01-11/2027-01-20"
+    assert resolve_when("by the end of the first quarter of 2027", base) == "2026-12-07/2027-03-31"
+    assert resolve_when("in the second half of next year", base) == "2027-07-01/2027-12-31"
+    assert resolve_when("by Q3", base) == "2026-12-07/2027-09-30"  # the next third quarter to end
+    assert resolve_when("by the fourth quarter", base) == "2026-12-07/2026-12-31"  # this one, not ended yet
+    assert resolve_when("later this year", base) == "2026-01-01/2026-12-31"  # "later": all of it
+    assert resolve_when("in the third half of 2027", base) is None
+
+
 # ----------------------------------------------------------------------------------------------
 # Architecture
 # ----------------------------------------------------------------------------------------------
