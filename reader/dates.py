@@ -2,7 +2,8 @@
 
 The article date is its `published` field when that parses, else a dateline near the top: one
 of the first few lines that starts with a full date, after an optional upper-case place name
-("OTTAWA, 8 February 2026", "Friday, July 21, 2017", "Thursday, May 7, 2015 On Tuesday, ...").
+("OTTAWA, 8 February 2026", "Friday, July 21, 2017", "Thursday, May 7, 2015 On Tuesday, ...",
+"Published 12 January 2026").
 
 A time expression is resolved by `dateparser` (RELATIVE_BASE = the article date,
 PREFER_DATES_FROM = future), which also says how much of the calendar it names (a day, week,
@@ -39,7 +40,9 @@ _DATE = (
     rf"|\d{{1,2}}(?:st|nd|rd|th)?\s+{_MONTH},?\s+\d{{4}}"  # 8 February 2026
     r"|\d{4}-\d{2}-\d{2})"  # 2026-02-08
 )
-_DATELINE = re.compile(rf"^\s*{_PLACE}{_WEEKDAY}({_DATE})\b")
+# A line that says when the article appeared: "Published 12 January 2026", "Updated: May 3, 2025"
+_STAMP = r"(?:(?:Published|Updated|Posted|First published|Last updated)(?:\s+on)?:?\s+)?"
+_DATELINE = re.compile(rf"^\s*{_PLACE}{_STAMP}{_WEEKDAY}({_DATE})\b")
 
 _DEADLINE = ("by", "before", "until", "till", "through", "no later than", "not later than", "ahead of")
 _POINT = ("on", "in", "at", "during", "from", "starting", "beginning", "effective", "commencing", "around", "about",

@@ -537,6 +537,9 @@ def test_article_date_rules():
     assert article_date("Title\n\nThe council met on 8 February 2026 to vote.") is None
     assert article_date("A\nB\nC\nD\nE\n8 February 2026") is None
     assert article_date("", published="not a date") is None
+    # a line that says when it was published (a Markdown article's "*Published 12 January 2026*")
+    assert article_date("Kestrel cuts diesel\n\nPublished 12 January 2026\n\nThe firm said ...") == dt.date(2026, 1, 12)
+    assert article_date("Title\n\nUpdated: May 3, 2025\n\nText") == dt.date(2025, 5, 3)
 
 
 def test_resolve_when_rules():
