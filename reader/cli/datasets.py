@@ -64,6 +64,8 @@ def export_command(ctx: click.Context, fmt: str, as_csv: bool, unit: str, output
         raise ReaderError("--all does not go with --format spacy: a training file holds labelled sentences only")
     if context and fmt in ("prodigy", "spacy"):
         raise ReaderError(f"--context is not part of the {fmt} format: use --format jsonl or csv for context")
+    if suggestions and fmt in ("prodigy", "spacy"):  # taken silently, it wrote a file without them
+        raise ReaderError(f"--suggestions is not part of the {fmt} format: use --format jsonl or csv for the stored suggestions")
     label_set = opts.label_set()
     with open_store(opts.db_path, readonly=True) as store:
         _check_output(output, store.path, force)
