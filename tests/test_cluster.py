@@ -399,3 +399,18 @@ def test_a_terminal_shows_articles_per_second_and_time_left(plain: dict, tmp_pat
         assert "articles/s" not in screen.split("parsed ")[0]  # the bar is gone once the import ends
     finally:
         term.close()
+
+
+def test_suggest_says_it_applies_the_shipped_models_labels_not_a_label_set_of_ones_own(tmp_path: Path) -> None:
+    """With labels of one's own in force (config.toml, READER_LABELS, `reader --labels`), `reader
+    suggest` wrote commitment, claim and background without a word: it now says so, once."""
+    out, article = tmp_path / "out.jsonl", str(SAMPLES / "calvera-port-lng-dispute.txt")
+    proc = run_reader("suggest", article, "-o", str(out), env=cli_env(READER_LABELS="promise,threat,other"))
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stderr.splitlines()[0] == (
+        "reader: note: reader suggest applies the shipped model, whose labels are commitment,claim,background, "
+        "not your label set (promise,threat,other): a model trained on yours is applied by `reader import` and "
+        "`reader export --suggestions`")
+    assert {json.loads(line)["suggestion"] for line in out.read_text().splitlines()} <= {"commitment", "claim", "background"}
+    again = run_reader("suggest", article, "-o", str(tmp_path / "plain.jsonl"))
+    assert again.returncode == 0 and "note" not in again.stderr, again.stderr

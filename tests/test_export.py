@@ -357,3 +357,15 @@ def test_the_article_export_takes_a_reviewers_decision_and_lists_assignments(lab
     assert sorted(record["assigned"]) == ["asha", "ben"]
     (plain,) = [json.loads(line) for line in run("export", "--unit", "article", "--article", port, db=labelled_db).stdout.splitlines()]
     assert plain["sentences"][3]["label"] == "claim"  # without --resolve reviewed, the annotators' agreement
+
+
+@pytest.mark.parametrize("fmt", ["prodigy", "spacy"])
+def test_suggestions_are_refused_where_the_format_has_no_place_for_them(labelled_db: Path, tmp_path: Path, fmt: str) -> None:
+    """`--suggestions` with Prodigy or spaCy was taken and the file written without a single
+    suggestion, not a word said; `--context` there is refused, and so is this now."""
+    out = tmp_path / f"suggested.{'spacy' if fmt == 'spacy' else 'jsonl'}"
+    result = run("export", "--format", fmt, "--suggestions", "-o", str(out), db=labelled_db, check=False)
+    assert result.returncode == 2, result.stderr
+    assert result.stderr.strip().splitlines() == [
+        f"reader: --suggestions is not part of the {fmt} format: use --format jsonl or csv for the stored suggestions"]
+    assert not out.exists()

@@ -267,6 +267,25 @@ def test_export_carries_suggestions_and_provenance(db: Path, india: str) -> None
     assert stats["suggestions"]["shown"] == 1 and stats["suggestions"]["accepted_with_enter"] == 1
 
 
+def test_export_says_which_articles_lack_the_kept_models_suggestions(trained: dict, tmp_path: Path) -> None:
+    """The README's way to apply a trained model to a corpus is import, then export --suggestions;
+    but import stores the cold start's suggestions, so an article imported after a model was kept
+    went out with the cold start's as if they were the model's, and not a word said."""
+    db = trained_copy(trained, tmp_path)
+    model = json.loads(trained["proc"].stdout)["model"]
+    before = run_reader("export", "--db", str(db), "--all", "--suggestions")
+    assert before.returncode == 0 and "no suggestions of the model in use" not in before.stderr, before.stderr
+    story = tmp_path / "later.txt"
+    story.write_text("Council pledges new bridge\n\nThe council promised to build a new bridge by 2030.\n", encoding="utf-8")
+    assert run_reader("import", "--db", str(db), str(story)).returncode == 0
+    after = run_reader("export", "--db", str(db), "--all", "--suggestions")
+    assert after.returncode == 0, after.stderr
+    later = [json.loads(line) for line in after.stdout.splitlines() if "bridge" in line]
+    assert later and all(r["suggestion"]["source"] == "cold-start" for r in later)  # what import stored
+    assert (f"reader: note: 1 article has no suggestions of the model in use ({model}) yet: "
+            "opening it in the reader refreshes them") in after.stderr.splitlines()
+
+
 # --- faults -----------------------------------------------------------------------------------
 
 

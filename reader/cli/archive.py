@@ -129,6 +129,7 @@ def suggest_command(ctx: click.Context, targets: tuple[str, ...], output: Path, 
         kind = apply.output_format(output)
     except ValueError as exc:
         raise ReaderError(str(exc)) from None
+    _say_which_labels(opts)
     remote = cluster_parser(workers, scheduler, batch, jobs, opts.model)
     limits = Limits(max_bytes=max_bytes or DEFAULT_MAX_BYTES, timeout=timeout or DEFAULT_TIMEOUT)
     report = apply.SuggestReport()
@@ -157,6 +158,21 @@ def suggest_command(ctx: click.Context, targets: tuple[str, ...], output: Path, 
         bar.stop()
     click.echo(_summary(report, output, size, bar), err=True)
     sys.exit(EXIT_SOME_FAILED if report.failed else EXIT_OK)
+
+
+def _say_which_labels(opts: Options) -> None:
+    """`reader suggest` applies the shipped model, whatever label set is in force: a config.toml
+    of one's own labels got commitment, claim and background back, and not a word said."""
+    from reader.model import LabelSet
+
+    try:
+        label_set = opts.label_set()
+    except ReaderError:
+        return  # suggest does not use the label set: a bad one is for the commands that do
+    if not label_set.is_default:
+        click.echo(f"reader: note: reader suggest applies the shipped model, whose labels are {LabelSet().key}, "
+                   f"not your label set ({label_set.key}): a model trained on yours is applied by "
+                   "`reader import` and `reader export --suggestions`", err=True)
 
 
 def _parsed(articles: Any, remote: Any, model: str | None, jobs: int) -> Any:

@@ -64,6 +64,8 @@ def export_command(ctx: click.Context, fmt: str, as_csv: bool, unit: str, output
         raise ReaderError("--all does not go with --format spacy: a training file holds labelled sentences only")
     if context and fmt in ("prodigy", "spacy"):
         raise ReaderError(f"--context is not part of the {fmt} format: use --format jsonl or csv for context")
+    if suggestions and fmt in ("prodigy", "spacy"):  # taken silently, it wrote a file without them
+        raise ReaderError(f"--suggestions is not part of the {fmt} format: use --format jsonl or csv for the stored suggestions")
     label_set = opts.label_set()
     with open_store(opts.db_path, readonly=True) as store:
         _check_output(output, store.path, force)
@@ -90,6 +92,31 @@ def export_command(ctx: click.Context, fmt: str, as_csv: bool, unit: str, output
         _written(lambda: export(dataset, fmt=fmt, unit=unit, selection=selection, output=output), output, f"{unit}s")
         if resolve is None:
             _say_conflicts(store, label_set.names if fmt in ("prodigy", "spacy") else None, frozenset(annotators), ids)
+        if suggestions:
+            _say_unsuggested(store, label_set, ids)
+
+
+def _say_unsuggested(store: Any, label_set: Any, ids: list[str] | None) -> None:
+    """Import stores only the cold start's suggestions (none for a label set of one's own), and a
+    kept model refreshes only the articles being worked on: say how many exported articles lack
+    the current suggester's, rather than let `"suggestion": null` or an older one pass for it."""
+    current = store.current_model(label_set.key)
+    source = f"model:{current.id}" if current is not None else None
+    lacking = store.unsuggested(label_set.key, source)
+    if ids is not None:
+        lacking = [a for a in lacking if a in set(ids)]
+    if not lacking:
+        return
+    articles = counted(len(lacking), "article")
+    if current is not None:
+        click.echo(f"reader: note: {articles} {'has' if len(lacking) == 1 else 'have'} no suggestions of the model in use "
+                   f"({current.id}) yet: opening {'it' if len(lacking) == 1 else 'them'} in the reader refreshes them", err=True)
+    elif not label_set.is_default:
+        click.echo(f"reader: note: {articles} {'has' if len(lacking) == 1 else 'have'} no suggestions: the label set "
+                   f"{label_set.key} gets them once `reader train` keeps a model for it", err=True)
+    else:
+        click.echo(f"reader: note: {articles} {'has' if len(lacking) == 1 else 'have'} no suggestions yet: "
+                   "opening the reader gives them theirs", err=True)
 
 
 def _say_conflicts(store: Any, names: tuple[str, ...] | None, annotators: frozenset[str], ids: list[str] | None) -> None:
