@@ -409,8 +409,8 @@ def test_suggest_says_it_applies_the_shipped_models_labels_not_a_label_set_of_on
     assert proc.returncode == 0, proc.stderr
     assert proc.stderr.splitlines()[0] == (
         "reader: note: reader suggest applies the shipped model, whose labels are commitment,claim,background, "
-        "not your label set (promise,threat,other): a model trained on yours is applied by `reader import` and "
-        "`reader export --suggestions`")
+        "not your label set (promise,threat,other): the suggestions of a model `reader train` kept for yours are "
+        "in the reader, and `reader export --suggestions` writes them")
     assert {json.loads(line)["suggestion"] for line in out.read_text().splitlines()} <= {"commitment", "claim", "background"}
     again = run_reader("suggest", article, "-o", str(tmp_path / "plain.jsonl"))
     assert again.returncode == 0 and "note" not in again.stderr, again.stderr

@@ -171,8 +171,8 @@ def _say_which_labels(opts: Options) -> None:
         return  # suggest does not use the label set: a bad one is for the commands that do
     if not label_set.is_default:
         click.echo(f"reader: note: reader suggest applies the shipped model, whose labels are {LabelSet().key}, "
-                   f"not your label set ({label_set.key}): a model trained on yours is applied by "
-                   "`reader import` and `reader export --suggestions`", err=True)
+                   f"not your label set ({label_set.key}): the suggestions of a model `reader train` kept for "
+                   "yours are in the reader, and `reader export --suggestions` writes them", err=True)
 
 
 def _parsed(articles: Any, remote: Any, model: str | None, jobs: int) -> Any:
