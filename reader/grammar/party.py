@@ -109,6 +109,8 @@ def is_person(tok, person_words: frozenset[str] = frozenset(), lenient: bool = F
     if tok.pos_ == "PROPN":
         if tok.ent_type_ == "" or tok.text in person_words:
             return True
+        if lenient and tok.ent_type_ == "ORG" and any(c.dep_ == "compound" and c.lower_ in lx.PERSON_NOUNS for c in tok.children):
+            return True  # "Mayor Lina Holt" tagged ORG: a title names a person
         return lenient and tok.ent_type_ == "ORG" and one_word_entity(tok)
     return tok.lower_ in lx.PERSON_NOUNS
 
