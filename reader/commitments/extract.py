@@ -10,7 +10,9 @@ from reader import dates
 from reader.commitments import action as action_mod
 from reader.commitments import actor as actor_mod
 from reader.commitments import clause, coref, head, ranker
+from reader.grammar import lexicon as lx
 from reader.grammar import tree
+from reader.grammar.speaker import organisation_of, speaker
 from reader.commitments import when as when_mod
 from reader.commitments.model import EMPTY, Commitment
 
@@ -67,6 +69,10 @@ def _extract(span, context, article_date) -> Commitment:
         generic = False
         resolved = _speaker_text(span, found.stands_for, context)
     if generic:
+        own = _speakers_organisation(span, anchor, found.head)
+        if own is not None:
+            resolved, note, generic = own, f"'{tree.text_of(span.doc, found.indices)}' is the organisation the speaker speaks for", False
+    if generic:
         answer = coref.resolve(span, found.head, context)
         if answer is not None and answer[0] != actor_text:
             resolved, note = answer
@@ -121,6 +127,37 @@ def _introduces_list(span, act) -> bool:
     if not act or not words or words[-1].text != ":":
         return False
     return all(span.doc[i].is_stop or span.doc[i].is_punct or span.doc[i].lower_ in ("following", "follows") for i in act)
+
+
+def _speakers_organisation(span, anchor, noun) -> str | None:
+    """"Polaris Net's chief executive, Dana Weir, said the company would ...", "A spokeswoman for
+    the Finance Ministry said the ministry would ...": the organisation the speaker speaks for,
+    named before the noun in the same sentence, when the noun can name it (a word for a company
+    and a name tagged as an organisation, or the organisation's own noun)."""
+    src = speaker(span, anchor.clause)
+    if src is None or noun.pos_ != "NOUN":
+        return None
+    org = organisation_of(span, src) or _possessor(span, src)
+    if org is None or org.i >= noun.i or org.pos_ != "PROPN":
+        return None  # after the noun, the noun itself, or another common noun: no name to give
+    words = tree.text_of(span.doc, [i for i in actor_mod.phrase(span, org) if span.doc[i].dep_ != "case"])  # no "'s"
+    named = noun.lower_ in {w.lower() for w in words.split()}
+    if not named and not (noun.lower_ in lx.COMPANY_NOUNS and org.pos_ == "PROPN" and org.ent_type_ not in ("GPE", "NORP")):
+        return None
+    return words
+
+
+def _possessor(span, person):
+    """The organisation whose role a speaker holds: "Polaris Net's chief executive, Dana Weir"."""
+    for role in [person, *tree.children(span, person, "appos")]:
+        if role.i == person.i or role.pos_ == "NOUN":
+            for owner in tree.children(span, role, "poss"):
+                if owner.pos_ == "PROPN" and owner.ent_type_ not in ("GPE", "NORP"):  # the small model tags some firms PERSON
+                    return owner
+    head = tree.head(span, person)
+    if person.dep_ == "appos" and head is not None:  # "Polaris Net's chief executive, Dana Weir, said"
+        return _possessor(span, head) if head.pos_ == "NOUN" else None
+    return None
 
 
 def _speaker_text(span, src, context) -> str | None:
