@@ -83,3 +83,19 @@ async def test_the_selected_commitments_deadline_and_note_are_in_view_at_80x24(d
         shown = "\n".join(line.text for line in header.render_lines(header.region.reset_offset))
         assert c.when_iso in shown
         assert "note: ask the ministry" in shown
+
+
+async def test_the_register_says_why_it_is_empty_under_a_label_set_of_ones_own(tmp_path: Path) -> None:
+    """With labels = [promise, threat, other] the register said "0 commitments" and nothing
+    else: it lists sentences labelled commitment, and it now says that this label set has none."""
+    from reader.model import LabelSet
+
+    db = tmp_path / "r.db"
+    Store(db).close()
+    app = ReaderApp(Store(db), annotator="engineer", labels=LabelSet(("promise", "threat", "other")), start="commitments")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        header = app.screen.query_one("#commitments-header")
+        shown = " ".join(line.text for line in header.render_lines(header.region.reset_offset))
+        assert "0 commitments" in shown
+        assert "labelled commitment" in " ".join(shown.split()) and "promise, threat, other" in " ".join(shown.split()), shown

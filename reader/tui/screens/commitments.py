@@ -213,6 +213,10 @@ class CommitmentsScreen(Screen[None]):
             if self.register.filter:
                 text.append(f" for “{self.register.filter}”")
         text.append(f" · {'grouped by actor' if self.register.grouped else 'sorted by ' + self.register.sort}", style="dim")
+        names = self.app.label_set.names
+        if "commitment" not in names:  # a label set of one's own: say why the register stays empty
+            text.append(f"\nthe register lists sentences labelled commitment, a label your label set ({', '.join(names)}) "
+                        "does not have", style="dim")
         if self.shown:
             c = self.selected() or self.shown[0]
             # what the table's cells cut first, above the sentence so the header's height never
