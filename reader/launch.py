@@ -59,7 +59,7 @@ PATH_OPTIONS = frozenset({"db_path", "config_path"})  # given as paths: a folder
 COMMANDS = {
     "open": "articles", "commitments": "articles", "import": "articles", "list": "articles",
     "export": "datasets", "stats": "datasets", "backup": "datasets",
-    "train": "learning", "_work": "learning",
+    "train": "learning", "refresh": "learning", "_work": "learning",
     "agreement": "team", "review": "team", "assign": "team", "merge": "team",
     "serve": "serve",
     "suggest": "archive",

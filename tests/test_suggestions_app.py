@@ -283,7 +283,29 @@ def test_export_says_which_articles_lack_the_kept_models_suggestions(trained: di
     later = [json.loads(line) for line in after.stdout.splitlines() if "bridge" in line]
     assert later and all(r["suggestion"]["source"] == "cold-start" for r in later)  # what import stored
     assert (f"reader: note: 1 article has no suggestions of the model in use ({model}) yet: "
-            "opening it in the reader refreshes them") in after.stderr.splitlines()
+            "`reader refresh` stores them (so does opening it in the reader)") in after.stderr.splitlines()
+
+
+def test_reader_refresh_stores_the_kept_models_suggestions_for_articles_imported_after_it(trained: dict, tmp_path: Path) -> None:
+    """An NLP engineer applying a kept model to a corpus imported after it had no command for it:
+    the articles carried the cold start's suggestions until each was opened in the reader.
+    `reader refresh` stores the model's for the articles without them, and only those."""
+    db = trained_copy(trained, tmp_path)
+    model = json.loads(trained["proc"].stdout)["model"]
+    story = tmp_path / "later.txt"
+    story.write_text("Council pledges new bridge\n\nThe council promised to build a new bridge by 2030.\n", encoding="utf-8")
+    assert run_reader("import", "--db", str(db), str(story)).returncode == 0
+    done = run_reader("refresh", "--db", str(db))
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == f"stored the suggestions of model {model} for 1 article"
+    after = run_reader("export", "--db", str(db), "--all", "--suggestions")
+    assert after.returncode == 0 and "no suggestions" not in after.stderr, after.stderr
+    later = [json.loads(line) for line in after.stdout.splitlines() if "bridge" in line]
+    assert later and all(r["suggestion"]["source"] == f"model:{model}" for r in later)
+    again = run_reader("refresh", "--db", str(db))
+    assert again.returncode == 0 and again.stdout.strip() == f"every article has the suggestions of model {model}"
+    own = run_reader("--labels", "promise,threat,other", "refresh", "--db", str(db))
+    assert own.returncode == 2 and "no model is kept for the label set promise,threat,other" in own.stderr
 
 
 # --- faults -----------------------------------------------------------------------------------

@@ -110,13 +110,13 @@ def _say_unsuggested(store: Any, label_set: Any, ids: list[str] | None) -> None:
     articles = counted(len(lacking), "article")
     if current is not None:
         click.echo(f"reader: note: {articles} {'has' if len(lacking) == 1 else 'have'} no suggestions of the model in use "
-                   f"({current.id}) yet: opening {'it' if len(lacking) == 1 else 'them'} in the reader refreshes them", err=True)
+                   f"({current.id}) yet: `reader refresh` stores them (so does opening {'it' if len(lacking) == 1 else 'them'} in the reader)", err=True)
     elif not label_set.is_default:
         click.echo(f"reader: note: {articles} {'has' if len(lacking) == 1 else 'have'} no suggestions: the label set "
                    f"{label_set.key} gets them once `reader train` keeps a model for it", err=True)
     else:
         click.echo(f"reader: note: {articles} {'has' if len(lacking) == 1 else 'have'} no suggestions yet: "
-                   "opening the reader gives them theirs", err=True)
+                   "`reader refresh` stores them", err=True)
 
 
 def _say_conflicts(store: Any, names: tuple[str, ...] | None, annotators: frozenset[str], ids: list[str] | None) -> None:

@@ -129,6 +129,39 @@ def _why_not_kept(report: Any) -> list[str]:
     return [f"not kept: the retrained model did not beat the {current} {figures}; the suggestions stay as they are", why]
 
 
+@cli.command("refresh")
+@shared("db_path", "labels_spec", "model", "config_path")
+@click.option("--all", "everything", is_flag=True, help="Every article, not only those without the current suggestions.")
+@click.pass_context
+def refresh_command(ctx: click.Context, everything: bool, **given: Any) -> None:
+    """Store the suggestions of the model in use (the cold start when none is kept) for the
+    articles that do not carry them yet: those imported after a model was kept."""
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from reader import learn
+    from reader.wording import counted
+
+    opts = Options.of(ctx, given)
+    label_set = opts.label_set()
+    with open_store(opts.db_path) as store:
+        current = store.current_model(label_set.key)
+        if current is None and not label_set.is_default:
+            raise ReaderError(f"no model is kept for the label set {label_set.key}: `reader train` keeps one, "
+                              "and its suggestions are stored then")
+        ids = store.article_ids() if everything else store.unsuggested(label_set.key, f"model:{current.id}" if current else None)
+        err = Console(stderr=True, highlight=False)
+        progress = Progress(TextColumn("refreshing suggestions"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                            console=err, transient=True, disable=not err.is_terminal or not ids)
+        done = 0
+        with progress:
+            task = progress.add_task("refresh", total=len(ids))
+            for done, _ in enumerate(learn.Suggester(store, label_set, opts.model).refresh(ids) if ids else (), 1):
+                progress.update(task, completed=done)
+    whose = f"model {current.id}" if current else "the cold start"
+    click.echo(f"stored the suggestions of {whose} for {counted(done, 'article')}" if ids else f"every article has the suggestions of {whose}")
+
+
 @cli.command("_work", hidden=True)
 @click.argument("task", type=click.Choice(["parse", "suggest", "train", "extract"]))
 @click.argument("ids", nargs=-1)
