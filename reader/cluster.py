@@ -233,6 +233,15 @@ def _result(future: Any, chunk: list[Article], interrupted: _Interrupts) -> list
             return future.result(timeout=0.25)
         except TimeoutError:
             continue
+        except UnboundLocalError:
+            # distributed's sync() loses the outcome of a short wait cancelled in a race and
+            # raises this in the client (dask/distributed#8514; a CI run met it once): the
+            # batch is still running, so ask again, unless the task itself failed
+            if future.status != "error":
+                continue
+            exc = future.exception()
+            raise ClusterError(f"a worker failed on the batch that starts with {chunk[0].source or chunk[0].id}: "
+                               f"{type(exc).__name__}: {_reason(exc)}") from None
         except KilledWorker:
             times = _allowed_failures() + 1
             raise ClusterError(

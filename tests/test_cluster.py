@@ -414,3 +414,31 @@ def test_suggest_says_it_applies_the_shipped_models_labels_not_a_label_set_of_on
     assert {json.loads(line)["suggestion"] for line in out.read_text().splitlines()} <= {"commitment", "claim", "background"}
     again = run_reader("suggest", article, "-o", str(tmp_path / "plain.jsonl"))
     assert again.returncode == 0 and "note" not in again.stderr, again.stderr
+
+
+def test_a_lost_wait_in_distributed_is_waited_again_not_a_failed_batch() -> None:
+    """A CI run met dask/distributed#8514 once: `future.result(timeout=...)` raised
+    UnboundLocalError in the client when a short wait was cancelled in a race, and the import
+    said "a worker failed on the batch" of a batch still being parsed. The race cannot be
+    brought about on purpose, so a stand-in for the future plays it: the first wait loses its
+    outcome, the next one has the parses. A task that really failed still fails the import."""
+    from reader.cluster import ClusterError, _Interrupts, _result
+    from reader.model import Article
+
+    class Raced:
+        def __init__(self, status: str) -> None:
+            self.status, self.calls = status, 0
+
+        def result(self, timeout: float) -> list:
+            self.calls += 1
+            if self.calls == 1 or self.status == "error":
+                raise UnboundLocalError("cannot access local variable 'result' where it is not associated with a value")
+            return ["parsed"]
+
+        def exception(self) -> BaseException:
+            return ValueError("the parse broke")
+
+    chunk = [Article(text="x", title="t", source="a.txt")]
+    assert _result(Raced("pending"), chunk, _Interrupts()) == ["parsed"]
+    with pytest.raises(ClusterError, match="a worker failed on the batch that starts with a.txt: ValueError: the parse broke"):
+        _result(Raced("error"), chunk, _Interrupts())
