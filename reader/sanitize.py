@@ -200,6 +200,14 @@ def clean_field(value: object) -> str | None:
     return text or None
 
 
+def clipped_field(value: object, limit: int) -> str | None:
+    """`clean_field`, cut to at most `limit` characters (the last one an ellipsis) when longer."""
+    cleaned = clean_field(value)
+    if cleaned and len(cleaned) > limit:
+        cleaned = cleaned[: limit - 1] + "…"
+    return cleaned
+
+
 def clean_meta(value: object) -> object:
     """Clean every string inside a JSON-like value, keys included."""
     if isinstance(value, str):

@@ -100,11 +100,10 @@ def _say_unsuggested(store: Any, label_set: Any, ids: list[str] | None) -> None:
     """Import stores only the cold start's suggestions (none for a label set of one's own), and a
     kept model refreshes only the articles being worked on: say how many exported articles lack
     the current suggester's, rather than let `"suggestion": null` or an older one pass for it."""
-    current = store.current_model(label_set.key)
-    source = f"model:{current.id}" if current is not None else None
-    lacking = store.unsuggested(label_set.key, source)
+    current, lacking = store.lacking_current(label_set.key)
     if ids is not None:
-        lacking = [a for a in lacking if a in set(ids)]
+        wanted = set(ids)
+        lacking = [a for a in lacking if a in wanted]
     if not lacking:
         return
     articles = counted(len(lacking), "article")

@@ -145,11 +145,11 @@ def refresh_command(ctx: click.Context, everything: bool, **given: Any) -> None:
     opts = Options.of(ctx, given)
     label_set = opts.label_set()
     with open_store(opts.db_path) as store:
-        current = store.current_model(label_set.key)
+        current, lacking = store.lacking_current(label_set.key)
         if current is None and not label_set.is_default:
             raise ReaderError(f"no model is kept for the label set {label_set.key}: `reader train` keeps one, "
                               "and its suggestions are stored then")
-        ids = store.article_ids() if everything else store.unsuggested(label_set.key, f"model:{current.id}" if current else None)
+        ids = store.article_ids() if everything else lacking
         err = Console(stderr=True, highlight=False)
         progress = Progress(TextColumn("refreshing suggestions"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                             console=err, transient=True, disable=not err.is_terminal or not ids)

@@ -20,7 +20,7 @@ from operator import attrgetter
 
 from reader.limits import MAX_VALUE_CHARS
 from reader.model import NOTE, UNSURE, Change, Suggestion
-from reader.sanitize import clean_field
+from reader.sanitize import clipped_field
 from reader.store.db import Connection, now
 from reader.store.events import INSERT, WRITTEN
 from reader.store.undo import DONE, EVENT_COLUMNS, MINE_OR_ARTICLE, UNDELETE, UNDONE, Event, View, replay
@@ -319,7 +319,7 @@ class Labels(Connection):
         The value is cleaned as an import or a merge cleans it (one line, no control or
         direction characters, at most MAX_VALUE_CHARS), so a note typed or pasted in the
         reader is stored as a copy of the database merged back would hold it."""
-        value = _field_value(value)
+        value = clipped_field(value, MAX_VALUE_CHARS) if value is not None else None
         with self._write() as conn:
             previous = current(conn, article_id, index, annotator, field)
             if previous == value:
@@ -363,10 +363,3 @@ class Labels(Connection):
                 (article_id, annotator, index, now()),
             )
 
-
-def _field_value(value: str | None) -> str | None:
-    """A field's value as it may be stored: cleaned to one line, cut at MAX_VALUE_CHARS."""
-    cleaned = clean_field(value) if value is not None else None
-    if cleaned and len(cleaned) > MAX_VALUE_CHARS:
-        cleaned = cleaned[: MAX_VALUE_CHARS - 1] + "…"
-    return cleaned

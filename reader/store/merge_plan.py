@@ -32,7 +32,7 @@ from functools import lru_cache
 from typing import NamedTuple
 
 from reader.limits import DEFAULT_MAX_BYTES, MAX_NAME_CHARS, MAX_SENTENCE_CHARS, MAX_VALUE_CHARS
-from reader.sanitize import clean_field, clean_meta, clean_text, clean_time
+from reader.sanitize import clean_field, clean_meta, clean_text, clean_time, clipped_field
 from reader.store.events import Event
 from reader.store.labels import Entry
 
@@ -137,12 +137,7 @@ def clean_article(row: tuple) -> tuple | Refused:
 
 
 def _clean_detail(value: object) -> str | None:
-    if value is None:
-        return None
-    cleaned = clean_field(str(value))
-    if cleaned and len(cleaned) > MAX_VALUE_CHARS:
-        cleaned = cleaned[: MAX_VALUE_CHARS - 1] + "…"
-    return cleaned
+    return None if value is None else clipped_field(str(value), MAX_VALUE_CHARS)
 
 
 def clean_parse(text: str, sentences: list[tuple], entities: list[tuple]) -> tuple[list[tuple], list[tuple]] | Refused:

@@ -92,3 +92,9 @@ class Suggestions(Connection):
         """The latest model kept for this label set."""
         kept = [m for m in self.models(label_set) if m.kept]
         return kept[-1] if kept else None
+
+    def lacking_current(self, label_set: str) -> tuple[ModelInfo | None, list[str]]:
+        """The model in use for this label set (None: the cold start) and the parsed articles
+        without its suggestions on every sentence (`reader refresh`, `export --suggestions`)."""
+        current = self.current_model(label_set)
+        return current, self.unsuggested(label_set, f"model:{current.id}" if current is not None else None)
