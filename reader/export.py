@@ -283,6 +283,14 @@ def spreadsheet_safe(row: dict[str, Any]) -> dict[str, Any]:
     return {k: "'" + v if isinstance(v, str) and v.startswith(FORMULA_STARTS) else v for k, v in row.items()}
 
 
+def votes_cell(votes: dict[str, list[str]]) -> str:
+    """{label: [annotators]} as one JSON object {annotator: label}, sorted by name:
+    `json.loads` reads it back whatever an annotator's name holds (a name may contain any
+    separator a flat "asha:claim;bo:commitment" would use, and then that cell was ambiguous)."""
+    by_name = {name: label for label, names in votes.items() for name in names}
+    return json.dumps(dict(sorted(by_name.items())), ensure_ascii=False)
+
+
 def write_csv(records: Iterable[dict[str, Any]], handle: IO[str], selection: Selection) -> int:
     """One row per record; the suggestion on screen flattened into columns, the context
     sentences (with --context) joined into two columns, and with --resolve the rule that
@@ -308,9 +316,8 @@ def write_csv(records: Iterable[dict[str, Any]], handle: IO[str], selection: Sel
             row["context_before"] = " ".join(record["context"]["before"])
             row["context_after"] = " ".join(record["context"]["after"])
         row["skipped"] = bool(record.get("skipped"))
-        if "votes" in record:  # {label: [annotators]} -> "asha:claim;bo:commitment", by annotator
-            pairs = sorted((name, label) for label, names in record["votes"].items() for name in names)
-            row["votes"] = ";".join(f"{name}:{label}" for name, label in pairs)
+        if "votes" in record:
+            row["votes"] = votes_cell(record["votes"])
         writer.writerow(spreadsheet_safe(row))
         count += 1
     return count

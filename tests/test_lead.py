@@ -199,9 +199,9 @@ def test_a_resolved_csv_says_which_rule_decided_and_who_voted_what(tmp_path: Pat
     assert list(rows[0]) == [*CSV_FIELDS, "resolved_by", "votes"], list(rows[0])
     got = {int(r["sentence_index"]): (r["label"], r["resolved_by"], r["votes"]) for r in rows}
     assert got == {
-        0: ("commitment", "review", "asha:claim;bo:commitment"),
-        1: ("claim", "majority", "'=1+1:background;asha:claim;bo:claim"),  # behind an apostrophe, as the text is
-        2: ("background", "only", "asha:background"),
+        0: ("commitment", "review", '{"asha": "claim", "bo": "commitment"}'),
+        1: ("claim", "majority", '{"=1+1": "background", "asha": "claim", "bo": "claim"}'),  # starts with {: no formula
+        2: ("background", "only", '{"asha": "background"}'),
     }, got
     records = [json.loads(line) for line in jsonl.read_text(encoding="utf-8").splitlines()]
     assert [r["resolved_by"] for r in records] == [got[r["sentence_index"]][1] for r in records]
@@ -209,6 +209,35 @@ def test_a_resolved_csv_says_which_rule_decided_and_who_voted_what(tmp_path: Pat
     assert list(frame.columns[-2:]) == ["resolved_by", "votes"] and len(frame) == 3
     plain = run_reader("export", "--db", str(db), "--format", "csv")  # without --resolve: the columns as before
     assert plain.stdout.lstrip("\ufeff").splitlines()[0].split(",") == list(CSV_FIELDS)
+
+
+def test_a_resolved_csv_s_votes_read_back_whatever_the_annotators_names_hold(tmp_path: Path) -> None:
+    """The CSV's `votes` cell was "name:label;name:label": with annotators named "lee:claim"
+    and "x;bo" (names are free text) one cell could be read as several votes, or other ones.
+    It is a JSON object {annotator: label}, which `json.loads` reads back exactly, from pandas
+    too, and which says what the JSONL's `votes` say."""
+    import json
+
+    import pandas as pd
+
+    names = {"lee:claim": "commitment", "x;bo": "background", 'o"neil, jr': "claim", "asha": "commitment"}
+    db = tmp_path / "names.db"
+    with Store(db) as store:
+        article_id = _add_article(store, 0, sentences=2)
+        for name, label in names.items():
+            store.set_label(article_id, 0, label, name)
+        store.set_label(article_id, 1, "claim", "x;bo")
+    out, jsonl = tmp_path / "final.csv", tmp_path / "final.jsonl"
+    for target in (out, jsonl):
+        proc = run_reader("export", "--db", str(db), "--resolve", "majority", "-o", str(target))
+        assert proc.returncode == 0, proc.stderr
+    frame = pd.read_csv(out)
+    cells = dict(zip(frame["sentence_index"], frame["votes"].map(json.loads), strict=True))
+    assert cells == {0: names, 1: {"x;bo": "claim"}}, cells
+    for record in map(json.loads, jsonl.read_text(encoding="utf-8").splitlines()):  # the same votes, by label
+        by_label = {label: sorted(n for n, lab in cells[record["sentence_index"]].items() if lab == label)
+                    for label in set(cells[record["sentence_index"]].values())}
+        assert record["votes"] == by_label, record["votes"]
 
 
 def test_a_retrain_that_keeps_no_model_leaves_no_models_folder(db: Path, trained: dict, tmp_path: Path) -> None:
