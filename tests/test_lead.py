@@ -142,6 +142,49 @@ async def test_an_annotator_s_header_counts_her_own_share_of_the_library(db: Pat
             assert any(line.strip().startswith("team: asha 3, bo 1") for line in lines[:4]), (size, lines[:5])
 
 
+async def test_the_library_header_s_label_counts_are_of_the_sentences_its_progress_counts(tmp_path: Path) -> None:
+    """The header's counts per label were asha's over the whole library after "2/20 assigned
+    sentences labelled by asha" or a filter's "(1 of 3 shown)": "claim 3" beside two labelled
+    sentences. They count the sentences the progress beside them counts (her share; else the
+    articles a filter shows), and the library's progress follows where the line has room."""
+    from reader.model import SKIPPED
+    from reader.tui.app import ReaderApp
+    from tests.uihelp import screen_text
+
+    db = tmp_path / "lead.db"
+    with Store(db) as store:
+        ids = [_add_article(store, k) for k in range(3)]
+        store.set_label(ids[0], 0, "claim", "asha")
+        store.set_label(ids[0], 1, "commitment", "asha")
+        store.set_label(ids[0], 2, SKIPPED, "asha")
+        for index in range(2):
+            store.set_label(ids[1], index, "claim", "asha")
+        store.set_label(ids[2], 0, "background", "asha")
+        store.save_assignments([(ids[0], "asha")])
+
+    def header(app: ReaderApp) -> str:
+        return " ".join(" ".join(screen_text(app).splitlines()[:4]).split())
+
+    app = ReaderApp(Store(db), annotator="asha")
+    async with app.run_test(size=(160, 30)) as pilot:  # her share: Story 0
+        await pilot.pause()
+        shown = header(app)
+        assert "2/10 assigned sentences labelled by asha (1 skipped) · commitment 1 claim 1 background 0" in shown, shown
+        assert "5/30 in the library" in shown, shown
+    with Store(db) as store:
+        store.save_assignments([(ids[0], "bo")], replace=True)  # none of hers: the filter's articles
+    app = ReaderApp(Store(db), annotator="asha")
+    async with app.run_test(size=(160, 30)) as pilot:
+        await pilot.pause()
+        assert "5/30 sentences labelled by asha (1 skipped) · commitment 1 claim 3 background 1" in header(app), header(app)
+        await pilot.press("slash", *"Story 1", "enter")
+        await pilot.pause()
+        shown = header(app)
+        assert "(1 of 3 shown)" in shown, shown
+        assert "2/10 sentences of the articles shown labelled by asha · commitment 0 claim 2 background 0" in shown, shown
+        assert "5/30 in the library" in shown, shown
+
+
 async def test_the_register_has_g_and_G_for_its_first_and_last_commitment(tmp_path: Path) -> None:
     """`g` / `G` go to the first / last row in the library and the review screen, and did
     nothing in the register (`c`): a lead checking the newest commitments of a long register

@@ -228,6 +228,21 @@ class Articles(Connection):
             return self._filtered("SELECT count(*) FROM articles WHERE {where}", needle, {})[0][0]
         return self._filtered("SELECT count(*) FROM articles INDEXED BY articles_newest WHERE {where}", needle, {})[0][0]
 
+    def scoped_counts(self, annotator: str, needle: str = "", assigned: bool = False) -> tuple[int, dict[str, int]]:
+        """The sentences of the articles assigned to this annotator (assigned), else of those
+        the library's filter shows, and this annotator's labels on them per label (skips as
+        SKIPPED), as `label_counts` counts the whole library's."""
+        if assigned:
+            ids, params, needle = "SELECT article_id FROM assignments WHERE annotator = :who", {"who": annotator}, ""
+        else:
+            ids, params = "SELECT id FROM articles WHERE {where}", {"who": annotator}
+        sentences = self._filtered(f"SELECT coalesce(sum(sentences), 0) FROM article_counts WHERE article_id IN ({ids})",
+                                   needle, params)[0][0]
+        labels = self._filtered(f"""SELECT label, count(*) FROM annotations
+                                    WHERE annotator = :who AND article_id IN ({ids}) GROUP BY label ORDER BY label""",
+                                needle, params)
+        return sentences, dict(labels)
+
     def library_page(self, annotator: str, label_set: str = DEFAULT_SET, needle: str = "", offset: int = 0,
                      limit: int = 200) -> list[ArticleSummary]:
         """One page of the library, newest import first (as `summaries`), filtered like

@@ -39,38 +39,21 @@ def share_of(rows: list[ArticleSummary], assigned: set[str]) -> tuple[int, int, 
 
 def header_text(store: Any, shown: Shown, width: int) -> Content:
     """Counts for the annotator running the app, in `width` cells; the label counts are theirs
-    too. With assignments, the progress is through their own share, then the library's."""
+    too, of the same sentences as the progress they follow. With assignments, the progress is
+    through their own share, else with a filter through the articles it shows; then the
+    library's where the line has room."""
+    scoped = shown.share is not None or bool(shown.filter)
     first = _first(store, shown, with_library=True)
-    if shown.share is not None and len(first.wrap(max(1, width))) > FIRST_LINES:
+    if scoped and len(first.wrap(max(1, width))) > FIRST_LINES:
         first = _first(store, shown, with_library=False)
     return Content.assemble(first, *_team_parts(store))
 
 
 def _first(store: Any, shown: Shown, *, with_library: bool) -> Content:
-    counts = store.label_counts(shown.annotator)
     n, total = store.library_totals()
-    labelled = sum(counts.values())
-    parts: list[tuple[str, str] | str] = [(f"{n} article{'' if n == 1 else 's'}", "bold")]
-    if shown.assigned:  # reader assign gave this annotator articles
-        if shown.all_articles:  # a filter hides some: say how many it shows, as without assignments
-            mode = f"{shown.shown} of {n} shown, yours first" if shown.filter else "yours first"
-        else:
-            mode = f"{shown.shown} of {n} shown: assigned to you{' and matching the filter' if shown.filter else ''}, m shows all"
-        parts.append((f" ({mode})", "bold"))
-    elif shown.filter:
-        parts.append((f" ({shown.shown} of {n} shown)", "bold"))
-    skipped = counts.get(SKIPPED, 0)  # done, but no label (as the article's status bar says)
-    if shown.share is not None:  # how far through their own share, not through everyone's
-        mine, mine_skipped, assigned = shown.share
-        parts.append((f" · {mine}/{assigned} assigned sentences labelled by {shown.annotator}", "bold"))
-        if mine_skipped:
-            parts.append(f" ({mine_skipped} skipped)")
-        if with_library:
-            parts.append(f" · {labelled - skipped}/{total} in the library")
-    else:
-        parts.append((f" · {labelled - skipped}/{total} sentences labelled by {shown.annotator}", "bold"))
-        if skipped:
-            parts.append(f" ({skipped} skipped)")
+    parts: list[tuple[str, str] | str] = [(f"{n} article{'' if n == 1 else 's'}", "bold"), *_listed(shown, n)]
+    library = store.label_counts(shown.annotator)
+    counts = _progress(store, shown, library, total, parts)
     parts.append((" ·", "bold"))
     names = shown.label_set.names
     for name in names:
@@ -78,9 +61,52 @@ def _first(store: Any, shown: Shown, *, with_library: bool) -> Content:
     others = sum(v for name, v in counts.items() if name not in (*names, SKIPPED))
     if others:
         parts.append((f" · other labels {others}", "dim"))
+    if counts is not library and with_library:  # the whole library's progress after the part's
+        parts.append(f" · {_done(library)[0]}/{total} in the library")
     if shown.sorted_by:
         parts.append((f" · sorted: {shown.sorted_by}", "dim"))
     return Content.assemble(*parts)
+
+
+def _listed(shown: Shown, n: int) -> list[tuple[str, str]]:
+    """What the list holds of the library's n articles, when it is not all of them in order."""
+    if shown.assigned:  # reader assign gave this annotator articles
+        if shown.all_articles:  # a filter hides some: say how many it shows, as without assignments
+            mode = f"{shown.shown} of {n} shown, yours first" if shown.filter else "yours first"
+        else:
+            mode = f"{shown.shown} of {n} shown: assigned to you{' and matching the filter' if shown.filter else ''}, m shows all"
+        return [(f" ({mode})", "bold")]
+    if shown.filter:
+        return [(f" ({shown.shown} of {n} shown)", "bold")]
+    return []
+
+
+def _progress(store: Any, shown: Shown, library: dict[str, int], total: int, parts: list) -> dict[str, int]:
+    """Add how far the annotator is (through their share; else the articles a filter shows;
+    else the library) to parts, and give their counts per label over the same sentences."""
+    who = shown.annotator
+    if shown.share is not None:  # how far through their own share, not through everyone's
+        _, counts = store.scoped_counts(who, assigned=True)
+        done, skipped, sentences = shown.share
+        parts.append((f" · {done}/{sentences} assigned sentences labelled by {who}", "bold"))
+    elif shown.filter:
+        sentences, counts = store.scoped_counts(who, shown.filter)
+        done, skipped = _done(counts)
+        parts.append((f" · {done}/{sentences} sentences of the articles shown labelled by {who}", "bold"))
+    else:
+        counts = library
+        done, skipped = _done(counts)
+        parts.append((f" · {done}/{total} sentences labelled by {who}", "bold"))
+    if skipped:  # done, but no label (as the article's status bar says)
+        parts.append(f" ({skipped} skipped)")
+    return counts
+
+
+def _done(counts: dict[str, int]) -> tuple[int, int]:
+    """(labelled, skipped) in these label counts: a skip is done, but no label (as the
+    article's status bar says)."""
+    skipped = counts.get(SKIPPED, 0)
+    return sum(counts.values()) - skipped, skipped
 
 
 def _team_parts(store: Any) -> list[tuple[str, str]]:
