@@ -49,7 +49,8 @@ class Served:
         self.log: list[str] = []
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "reader", "--db", str(db), "serve", "--port", str(self.port), *args],
-            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=self.env, text=True)
+            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=self.env, text=True,
+            start_new_session=True)  # a process group of its own, as a terminal gives: ctrl+c reaches all of it
         threading.Thread(target=self._collect, daemon=True).start()
         self.wait_log(r"reader serve: serving ")
 
@@ -218,6 +219,38 @@ def test_reviewer_without_add_annotator_is_a_usage_error(db: Path) -> None:
 
 
 # --- in a real browser --------------------------------------------------------------------------
+
+
+async def test_ctrl_c_stops_the_server_cleanly_with_exit_130_and_its_sessions_with_it(serve) -> None:
+    """ctrl+c on `reader serve` exited 0 with nothing in the log, unlike every other command,
+    which exits 130 when interrupted (the README's exit codes). ctrl+c in its terminal
+    (SIGINT to the whole process group, the session's app included) now ends every session,
+    logs the stop in one line, leaves no traceback and no session process, and exits 130."""
+    server = serve()
+    token = server.link("asha").split("token=", 1)[1]
+    async with aiohttp.ClientSession() as http:
+        socket_ = await http.ws_connect(f"{server.origin}/ws/{token}?width=80&height=24")
+        server.wait_log(r"session start: annotator asha")
+        sessions = server.sessions()
+        assert sessions
+        os.killpg(server.proc.pid, signal.SIGINT)
+        assert server.proc.wait(30) == 130, server.log
+        await socket_.close()
+    time.sleep(0.5)  # the log's last lines, read by a thread
+    assert any(re.search(r"reader serve: stopping on ctrl\+c: ending 1 session$", line) for line in server.log), server.log
+    assert any("session end: annotator asha" in line and "server stopped" in line for line in server.log), server.log
+    assert not any("Traceback" in line or "Error" in line for line in server.log), server.log
+    assert [pid for pid in sessions if os.path.exists(f"/proc/{pid}")] == []
+    assert "no reader serve is running" in server.reader("--status").stdout
+
+
+def test_sigterm_stops_the_server_with_exit_0(serve) -> None:
+    """SIGTERM is how a service manager stops a server: a clean stop, exit 0, logged."""
+    server = serve()
+    server.proc.send_signal(signal.SIGTERM)
+    assert server.proc.wait(30) == 0, server.log
+    time.sleep(0.5)
+    assert any(line.endswith("reader serve: stopping on SIGTERM: ending 0 sessions") for line in server.log), server.log
 
 
 @pytest.mark.browser

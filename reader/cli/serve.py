@@ -8,7 +8,7 @@ from typing import Any
 
 import click
 
-from reader.cli import Options, ReaderError, cli, open_store, output_console, shared
+from reader.cli import EXIT_INTERRUPTED, EXIT_OK, Options, ReaderError, cli, open_store, output_console, shared
 
 
 @cli.command("serve")
@@ -135,4 +135,6 @@ def _serve(opts: Options, host: str, port: int, max_sessions: int, idle_minutes:
         server.serve()
     except OSError as exc:
         raise ReaderError(f"cannot serve on {host}:{port}: {exc.strerror or exc}") from None
-    sys.exit(0)
+    # ctrl+c is an interruption like any command's (the log has said so in its last line);
+    # SIGTERM is how a service manager stops a server, and its stop is a clean one.
+    sys.exit(EXIT_INTERRUPTED if server.stopped_by == "ctrl+c" else EXIT_OK)

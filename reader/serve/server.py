@@ -129,6 +129,7 @@ class ReaderServer(Server):
         self.given_public_url = public_url
         self.sessions: set[Session] = set()
         self._watcher: asyncio.Task[None] | None = None
+        self.stopped_by: str | None = None  # "ctrl+c" or "SIGTERM" once a signal asked the server to stop
 
     # --- who is asking --------------------------------------------------------------------
 
@@ -374,10 +375,11 @@ class ReaderServer(Server):
     async def on_shutdown(self, app: web.Application) -> None:
         if self._watcher is not None:
             self._watcher.cancel()
-        for session in list(self.sessions):
-            if session.websocket is not None and not session.websocket.closed:
-                session.ended = "server stopped"
-                await session.websocket.close()
+        running = [s for s in self.sessions if s.websocket is not None and not s.websocket.closed]
+        log.info("stopping on %s: ending %d session%s", self.stopped_by or "request", len(running), "" if len(running) == 1 else "s")
+        for session in running:
+            session.ended = "server stopped"
+            await session.websocket.close()  # type: ignore[union-attr]
         state.remove(self.port)
 
     def serve(self, debug: bool = False) -> None:
@@ -387,15 +389,21 @@ class ReaderServer(Server):
         self.initialize_logging()
         loop = asyncio.new_event_loop()
         asyncio.set_event_loop(loop)
-        for signum in (signal.SIGINT, signal.SIGTERM):
-            loop.add_signal_handler(signum, self.request_exit)
+        for signum, name in ((signal.SIGINT, "ctrl+c"), (signal.SIGTERM, "SIGTERM")):
+            loop.add_signal_handler(signum, self.request_exit, name)
         try:
             web.run_app(self._make_app(), host=self.host, port=self.port, handle_signals=False, loop=loop,
                         access_log=None, print=self.listening)
         finally:
             state.remove(self.port)
 
-    def request_exit(self) -> None:
+    def request_exit(self, name: str = "request") -> None:
+        """Stop serving: aiohttp's shutdown closes every session (on_shutdown). A second
+        signal while it does is ignored: raised then, it would cut the shutdown short and leave
+        sessions' processes behind (each has STOP_SECONDS to quit)."""
+        if self.stopped_by is not None:
+            return
+        self.stopped_by = name
         raise GracefulExit()
 
 
