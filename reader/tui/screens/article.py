@@ -204,7 +204,7 @@ class ArticleScreen(FirstFrameOnce):
 
     def action_page(self, direction: int) -> None:
         view = self.view
-        if not view.sentences:
+        if not view.sentences or view.page_within(direction):
             return
         first, _ = view.sentence_lines(view.cursor)
         target_line = max(0, min(len(view.lines) - 1, first + direction * view.page_height()))

@@ -1,0 +1,63 @@
+"""A fact checker's first hour at 80x24 over SSH: what they met and what was fixed."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from reader.store import Store
+from reader.tui.app import ReaderApp
+from reader.tui.widgets.article_view import ArticleView
+from tests.uihelp import screen_text
+
+SMALL = (80, 24)
+
+PLACES = ["Tromsø", "Arequipa", "Mombasa", "Da Nang", "Tamale", "Cuenca", "Daugavpils", "Gdańsk"]
+# One sentence of about 45 lines at 80 columns: the commitment is in its last words.
+LONG = ("The treaty, which was drafted over " + ", ".join(f"{n} further meetings in {PLACES[n % 8]}" for n in range(2, 40))
+        + ", was signed on Friday by both ministers, who said they would ratify it before the winter recess.")
+ARTICLE = f"Ministers sign river treaty\n\nThe talks began in 2019.\n\n{LONG}\n\nObservers called the deal fragile.\n"
+
+
+def import_text(tmp_path: Path, name: str, text: str) -> tuple[Path, str]:
+    from reader import nlp
+    from reader.pipeline import import_targets
+
+    source = tmp_path / name
+    source.write_text(text, encoding="utf-8")
+    db = tmp_path / "fc.db"
+    with Store(db) as store:
+        report = import_targets(store, [str(source)], load_model=nlp.load)
+    return db, report.ids[0]
+
+
+async def test_page_down_reads_a_sentence_taller_than_the_screen_to_its_end(tmp_path: Path) -> None:
+    """A sentence longer than the window showed its first 20 lines only: space and pagedown
+    moved the cursor to the next sentence (or, on the last one, did nothing), so its end (here
+    the pledge) could not be read from the keyboard. Now they page through it first."""
+    db, article = import_text(tmp_path, "treaty.txt", ARTICLE)
+    app = ReaderApp(Store(db), annotator="fc", article_id=article)
+    async with app.run_test(size=SMALL) as pilot:
+        await pilot.pause()
+        view = app.screen.query_one(ArticleView)
+        long_index = next(i for i, s in enumerate(view.sentences) if view.text[s.start:s.end].startswith("The treaty"))
+        await pilot.press(*["j"] * long_index)
+        assert view.cursor == long_index
+        assert "before the winter recess" not in screen_text(app)
+        seen = []
+        for _ in range(5):
+            await pilot.press("space")
+            await pilot.pause()
+            seen.append(view.cursor)
+            if "before the winter recess" in screen_text(app):
+                break
+        assert "before the winter recess" in screen_text(app), seen
+        assert view.cursor == long_index  # paged through the sentence, the cursor stays on it
+        await pilot.press("3")  # the label goes to the sentence being read
+        assert view.cursor == long_index + 1
+        await pilot.press("k", "pagedown", "pagedown", "pagedown", "pageup")
+        assert view.cursor == long_index and "before the winter recess" not in screen_text(app)
+        for _ in range(5):
+            await pilot.press("pageup")
+        assert view.cursor < long_index  # at its start, pageup moves on as before
+        await pilot.press("G", "space")  # an ordinary last sentence: space still does nothing
+        assert view.cursor == len(view.sentences) - 1
