@@ -61,3 +61,25 @@ async def test_page_down_reads_a_sentence_taller_than_the_screen_to_its_end(tmp_
         assert view.cursor < long_index  # at its start, pageup moves on as before
         await pilot.press("G", "space")  # an ordinary last sentence: space still does nothing
         assert view.cursor == len(view.sentences) - 1
+
+
+async def test_at_60_columns_the_progress_and_status_columns_stay_whole(db: Path) -> None:
+    """In a 60x20 window the library cut its progress column to "p" (no bar, no percentage)
+    and the register cut the status to four letters ("uncl"): the flexible title, actor and
+    action columns kept 24, 14 and 20 cells while the fixed columns at the right were cut."""
+    from reader.tui.screens.commitments import CommitmentsScreen
+
+    app = ReaderApp(Store(db), annotator="fc")
+    async with app.run_test(size=(60, 20)) as pilot:
+        await pilot.pause()
+        shown = screen_text(app).splitlines()
+        heading = next(line for line in shown if "title" in line)
+        assert heading.rstrip().endswith("progress"), heading
+        assert any(line.rstrip().endswith("0%") for line in shown), "\n".join(shown)
+        await pilot.press("c")
+        await pilot.pause()
+        assert isinstance(app.screen, CommitmentsScreen)
+        await pilot.press("4")  # the first commitment's status: unclear
+        await pilot.pause()
+        shown = screen_text(app)
+        assert " status" in shown and "unclear" in shown, shown
