@@ -83,3 +83,25 @@ async def test_at_60_columns_the_progress_and_status_columns_stay_whole(db: Path
         await pilot.pause()
         shown = screen_text(app)
         assert " status" in shown and "unclear" in shown, shown
+
+
+def test_export_label_skipped_is_refused_not_an_empty_file(db: Path, india: str) -> None:
+    """`reader export --label claimx` listed "(skipped)" among the known labels; `--label
+    '(skipped)'` then exited 0 with an empty file (exports leave skips out), and with --all it
+    wrote every unlabelled sentence instead. Now it is one line and exit 2, saying what to use."""
+    from reader.model import LabelSet
+    from reader.session import Session
+    from tests.conftest import run_reader
+
+    with Store(db) as store:
+        session = Session(store, india, "fc", LabelSet())
+        session.load()
+        session.skip(0)
+        session.label(1, "claim")
+    wrong = run_reader("export", "--db", db, "--label", "claimx")
+    assert wrong.returncode == 2 and "(skipped)" not in wrong.stderr, wrong.stderr
+    for extra in ((), ("--all",)):
+        proc = run_reader("export", "--db", db, "--label", "(skipped)", *extra)
+        assert proc.returncode == 2, (extra, proc.stdout[:300])
+        assert proc.stdout == "" and len(proc.stderr.strip().splitlines()) == 1, proc.stderr
+        assert "--all" in proc.stderr

@@ -9,6 +9,7 @@ from typing import Any
 import click
 
 from reader.cli import Options, ReaderError, cli, open_store, output_console, resolve_articles, shared
+from reader.model import SKIPPED
 from reader.resolve import HOW
 from reader.wording import counted
 
@@ -69,7 +70,10 @@ def export_command(ctx: click.Context, fmt: str, as_csv: bool, unit: str, output
     label_set = opts.label_set()
     with open_store(opts.db_path, readonly=True) as store:
         _check_output(output, store.path, force)
-        known = set(label_set.names) | set(store.label_counts())
+        if SKIPPED in labels:  # it was offered as a known label, and gave an empty file
+            raise ReaderError(f"--label {SKIPPED!r}: a skip is no label and exports leave skipped sentences out; "
+                              "--all adds them, marked \"skipped\": true")
+        known = (set(label_set.names) | set(store.label_counts())) - {SKIPPED}
         unknown = [label for label in labels if label not in known]
         if unknown:
             raise ReaderError(f"unknown label {unknown[0]!r} (known: {', '.join(sorted(known))})")
