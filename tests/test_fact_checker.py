@@ -105,3 +105,15 @@ def test_export_label_skipped_is_refused_not_an_empty_file(db: Path, india: str)
         assert proc.returncode == 2, (extra, proc.stdout[:300])
         assert proc.stdout == "" and len(proc.stderr.strip().splitlines()) == 1, proc.stderr
         assert "--all" in proc.stderr
+
+
+async def test_the_command_palette_offers_accept_once(db: Path, india: str) -> None:
+    """ctrl+p listed "Accept" twice (enter's two bindings: accept, and the warning while
+    suggestions are hidden); the second did nothing while suggestions were shown."""
+    app = ReaderApp(Store(db), annotator="fc", article_id=india)
+    async with app.run_test(size=SMALL) as pilot:
+        await pilot.pause()
+        for hidden in (False, True):
+            titles = [command.title for command in app.get_system_commands(app.screen)]
+            assert titles.count("Accept") == 1, (hidden, titles)
+            await pilot.press("S")
