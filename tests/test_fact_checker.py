@@ -117,3 +117,33 @@ async def test_the_command_palette_offers_accept_once(db: Path, india: str) -> N
             titles = [command.title for command in app.get_system_commands(app.screen)]
             assert titles.count("Accept") == 1, (hidden, titles)
             await pilot.press("S")
+
+
+async def test_the_help_scrolls_with_the_article_keys(db: Path, india: str) -> None:
+    """At 80x24 the label definitions sit below the key list; in the help, j and space (the
+    keys that move in the article) did nothing: only the arrows and pagedown scrolled it."""
+    from textual.containers import VerticalScroll
+
+    from reader.tui.screens.help import HelpScreen
+
+    app = ReaderApp(Store(db), annotator="fc", article_id=india)
+    async with app.run_test(size=SMALL) as pilot:
+        await pilot.pause()
+        await pilot.press("question_mark")
+        await pilot.pause()
+        assert isinstance(app.screen, HelpScreen)
+        scroll = app.screen.query_one("#help", VerticalScroll)
+        await pilot.press("j")
+        await pilot.pause()
+        assert scroll.scroll_y == 1
+        await pilot.press("space")
+        await pilot.pause()
+        assert scroll.scroll_y > 1
+        await pilot.press("G")
+        await pilot.pause()
+        assert scroll.scroll_y == scroll.max_scroll_y and "He urged" in screen_text(app)
+        await pilot.press("g")
+        await pilot.pause()
+        assert scroll.scroll_y == 0
+        await pilot.press("question_mark")
+        assert not isinstance(app.screen, HelpScreen)
