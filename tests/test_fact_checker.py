@@ -147,3 +147,15 @@ async def test_the_help_scrolls_with_the_article_keys(db: Path, india: str) -> N
         assert scroll.scroll_y == 0
         await pilot.press("question_mark")
         assert not isinstance(app.screen, HelpScreen)
+
+
+async def test_an_article_without_entities_does_not_list_every_type(tmp_path: Path) -> None:
+    """A pasted two-line article with no names, places or dates showed the legend of all
+    twelve entity types (two lines at 80 columns), as if the article had them all."""
+    db, article = import_text(tmp_path, "short.txt", "A short note\n\nThe minister vowed to resign if the bill failed.\n")
+    app = ReaderApp(Store(db), annotator="fc", article_id=article)
+    async with app.run_test(size=SMALL) as pilot:
+        await pilot.pause()
+        shown = screen_text(app)
+        assert "entities (e toggles): none found in this article" in shown, shown
+        assert "PERSON" not in shown and "MONEY" not in shown

@@ -175,7 +175,7 @@ class ArticleScreen(FirstFrameOnce):
         return article_header(self.article)
 
     def _legend(self) -> Content:
-        return entity_legend(self.session.entities)
+        return entity_legend(self.session.entities, self.parsed)
 
     def status_text(self, view: ArticleView | None = None) -> Content:
         """The status bar (`article_status.status_content`)."""

@@ -47,11 +47,14 @@ def article_header(a: Article) -> Text:
     return line
 
 
-def entity_legend(entities: Iterable[Entity]) -> Content:
-    """The entity types this article has, each in the colour its text is drawn in."""
+def entity_legend(entities: Iterable[Entity], parsed: bool = False) -> Content:
+    """The entity types this article has, each in the colour its text is drawn in (before the
+    parse, every type's colour; a parsed article without any says so, rather than list them)."""
     present = sorted({e.label for e in entities}, key=lambda t: (t not in ENTITY_COLOURS, t))
     # the hint first: at its end, a wrap at 80 columns split it ("(e" / "toggles)")
     parts: list[tuple[str, str] | str] = [("entities (e toggles): ", "dim")]
+    if parsed and not present:
+        return Content.assemble(*parts, ("none found in this article", "dim"))
     for label in present or ENTITY_COLOURS:
         parts += [(label, entity_text(label)), "  "]
     return Content.assemble(*parts[:-1])
