@@ -159,3 +159,22 @@ async def test_an_article_without_entities_does_not_list_every_type(tmp_path: Pa
         shown = screen_text(app)
         assert "entities (e toggles): none found in this article" in shown, shown
         assert "PERSON" not in shown and "MONEY" not in shown
+
+
+async def test_search_in_an_article_finds_names_typed_without_accents(tmp_path: Path) -> None:
+    """The library's filter found "nunez" in the article about Mayor Núñez-García, but `/` in
+    the article said "not found: garcia": the article's search matched accents exactly."""
+    text = ("Tram line delayed again\n\nThe works began in 2011.\n\n"
+            "Mayor Zoë Núñez-García said the line would open next year.\n\nA note by Łukasz Wójcik followed.\n")
+    db, article = import_text(tmp_path, "tram.txt", text)
+    app = ReaderApp(Store(db), annotator="fc", article_id=article)
+    async with app.run_test(size=SMALL, notifications=True) as pilot:
+        await pilot.pause()
+        view = app.screen.query_one(ArticleView)
+        mayor = next(i for i, s in enumerate(view.sentences) if "Mayor" in view.text[s.start:s.end])
+        for query in ("garcia", "NUNEZ", "García", "wojcik"):
+            await pilot.press("g", "slash", *query, "enter")
+            await pilot.pause()
+            assert "not found" not in screen_text(app), query
+            assert view.cursor == (mayor if query != "wojcik" else mayor + 1), query
+            await pilot.press("escape")
