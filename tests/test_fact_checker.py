@@ -178,3 +178,23 @@ async def test_search_in_an_article_finds_names_typed_without_accents(tmp_path: 
             assert "not found" not in screen_text(app), query
             assert view.cursor == (mayor if query != "wojcik" else mayor + 1), query
             await pilot.press("escape")
+
+
+def test_export_to_a_spreadsheet_name_is_refused_not_written_as_json_lines(db: Path, india: str, tmp_path: Path) -> None:
+    """`reader export -o labels.xlsx` (and the register's) wrote JSON lines under a name Excel
+    then refused to open; now one line says to use .csv, and nothing is written."""
+    from reader.model import LabelSet
+    from reader.session import Session
+    from tests.conftest import run_reader
+
+    with Store(db) as store:
+        session = Session(store, india, "fc", LabelSet())
+        session.load()
+        session.label(0, "claim")
+    for extra in ((), ("--format", "commitments")):
+        out = tmp_path / "labels.xlsx"
+        proc = run_reader("export", "--db", db, "-o", out, *extra)
+        assert proc.returncode == 2 and "labels.csv" in proc.stderr, proc.stderr
+        assert len(proc.stderr.strip().splitlines()) == 1 and not out.exists()
+    proc = run_reader("export", "--db", db, "--format", "csv", "-o", tmp_path / "asked.xlsx")
+    assert proc.returncode == 0, proc.stderr  # asked for CSV by name: written as asked

@@ -14,6 +14,9 @@ from reader.resolve import HOW
 from reader.wording import counted
 
 
+SPREADSHEETS = (".xlsx", ".xls", ".xlsm", ".ods", ".numbers", ".tsv")
+
+
 @cli.command("export")
 @shared("db_path", "labels_spec", "config_path")
 @click.option("--format", "fmt", type=click.Choice(["jsonl", "prodigy", "spacy", "csv", "commitments"]), default="jsonl", show_default=True, help="jsonl, Prodigy's textcat records, a spaCy DocBin, CSV, or the commitment register (unset: csv or spacy for an output named .csv or .spacy).")
@@ -40,6 +43,9 @@ def export_command(ctx: click.Context, fmt: str, as_csv: bool, unit: str, output
     if ctx.get_parameter_source("fmt") is click.core.ParameterSource.DEFAULT:
         # `-o labels.csv` means CSV, as it does for the register: JSON lines there read as garbage
         fmt = {".csv": "csv", ".spacy": "spacy"}.get(Path(output).suffix.lower(), fmt)
+    if Path(output).suffix.lower() in SPREADSHEETS and not (as_csv or fmt == "csv"):
+        # written as JSON lines, `-o labels.xlsx` gave a file no spreadsheet program opens
+        raise ReaderError(f"{output}: reader writes no {Path(output).suffix} file; -o {Path(output).stem}.csv writes CSV, which spreadsheets open")
     if fmt == "commitments":  # the register is everyone's: no annotator filter
         unused = [name for name, value in (("--label", labels), ("--by", annotators), ("--context", context),
                                            ("--resolve", resolve), ("--suggestions", suggestions), ("--unit", unit != "sentence")) if value]
