@@ -9,8 +9,12 @@ from typing import Any
 import click
 
 from reader.cli import Options, ReaderError, cli, open_store, output_console, resolve_articles, shared
+from reader.model import SKIPPED
 from reader.resolve import HOW
 from reader.wording import counted
+
+
+SPREADSHEETS = (".xlsx", ".xls", ".xlsm", ".ods", ".numbers", ".tsv")
 
 
 @cli.command("export")
@@ -39,6 +43,9 @@ def export_command(ctx: click.Context, fmt: str, as_csv: bool, unit: str, output
     if ctx.get_parameter_source("fmt") is click.core.ParameterSource.DEFAULT:
         # `-o labels.csv` means CSV, as it does for the register: JSON lines there read as garbage
         fmt = {".csv": "csv", ".spacy": "spacy"}.get(Path(output).suffix.lower(), fmt)
+    if Path(output).suffix.lower() in SPREADSHEETS and not (as_csv or fmt == "csv"):
+        # written as JSON lines, `-o labels.xlsx` gave a file no spreadsheet program opens
+        raise ReaderError(f"{output}: reader writes no {Path(output).suffix} file; -o {Path(output).stem}.csv writes CSV, which spreadsheets open")
     if fmt == "commitments":  # the register is everyone's: no annotator filter
         unused = [name for name, value in (("--label", labels), ("--by", annotators), ("--context", context),
                                            ("--resolve", resolve), ("--suggestions", suggestions), ("--unit", unit != "sentence")) if value]
@@ -69,7 +76,10 @@ def export_command(ctx: click.Context, fmt: str, as_csv: bool, unit: str, output
     label_set = opts.label_set()
     with open_store(opts.db_path, readonly=True) as store:
         _check_output(output, store.path, force)
-        known = set(label_set.names) | set(store.label_counts())
+        if SKIPPED in labels:  # it was offered as a known label, and gave an empty file
+            raise ReaderError(f"--label {SKIPPED!r}: a skip is no label and exports leave skipped sentences out; "
+                              "--all adds them, marked \"skipped\": true")
+        known = (set(label_set.names) | set(store.label_counts())) - {SKIPPED}
         unknown = [label for label in labels if label not in known]
         if unknown:
             raise ReaderError(f"unknown label {unknown[0]!r} (known: {', '.join(sorted(known))})")

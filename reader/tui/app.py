@@ -398,11 +398,16 @@ class ReaderApp(App[None]):
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         """The command palette offers every action of the current screen, plus the system ones."""
+        from textual.actions import parse
+
         yield from super().get_system_commands(screen)
         seen = set()
         for bindings in screen._bindings.key_to_bindings.values():
             for binding in bindings:
-                if binding.description and binding.action not in seen:
+                # one entry per thing to do: of two bindings of one key (enter: accept, or say
+                # that hidden suggestions accept nothing) only the one the screen allows now
+                _, name, parameters = parse(binding.action)
+                if binding.description and binding.action not in seen and screen.check_action(name, parameters):
                     seen.add(binding.action)
                     yield SystemCommand(
                         binding.description.capitalize(),

@@ -175,7 +175,7 @@ class ArticleScreen(FirstFrameOnce):
         return article_header(self.article)
 
     def _legend(self) -> Content:
-        return entity_legend(self.session.entities)
+        return entity_legend(self.session.entities, self.parsed)
 
     def status_text(self, view: ArticleView | None = None) -> Content:
         """The status bar (`article_status.status_content`)."""
@@ -204,7 +204,7 @@ class ArticleScreen(FirstFrameOnce):
 
     def action_page(self, direction: int) -> None:
         view = self.view
-        if not view.sentences:
+        if not view.sentences or view.page_within(direction):
             return
         first, _ = view.sentence_lines(view.cursor)
         target_line = max(0, min(len(view.lines) - 1, first + direction * view.page_height()))

@@ -4,6 +4,8 @@ screen so that it stays a screen (and each can be read on its own)."""
 
 from __future__ import annotations
 
+import unicodedata
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from rich.text import Text
@@ -47,11 +49,14 @@ def article_header(a: Article) -> Text:
     return line
 
 
-def entity_legend(entities: Iterable[Entity]) -> Content:
-    """The entity types this article has, each in the colour its text is drawn in."""
+def entity_legend(entities: Iterable[Entity], parsed: bool = False) -> Content:
+    """The entity types this article has, each in the colour its text is drawn in (before the
+    parse, every type's colour; a parsed article without any says so, rather than list them)."""
     present = sorted({e.label for e in entities}, key=lambda t: (t not in ENTITY_COLOURS, t))
     # the hint first: at its end, a wrap at 80 columns split it ("(e" / "toggles)")
     parts: list[tuple[str, str] | str] = [("entities (e toggles): ", "dim")]
+    if parsed and not present:
+        return Content.assemble(*parts, ("none found in this article", "dim"))
     for label in present or ENTITY_COLOURS:
         parts += [(label, entity_text(label)), "  "]
     return Content.assemble(*parts[:-1])
@@ -94,13 +99,27 @@ def status_content(session: Session, cursor: int, total: int, label_set: LabelSe
     return Content.assemble(*parts)
 
 
+@lru_cache(maxsize=8)
+def folded(text: str) -> str:
+    """`text` in lower case without accents, one character for each of its characters (so an
+    offset into one is an offset into the other): "garcia" finds "García" in an article, as
+    the library's filter finds the article."""
+    if text.isascii():
+        return text.lower()
+    out = []
+    for ch in text:
+        base = ch.lower() if ch.isascii() else "".join(c for c in unicodedata.normalize("NFD", ch) if not unicodedata.combining(c)).lower()
+        out.append(base[:1] or ch)
+    return "".join(out)
+
+
 def next_match(view: ArticleView, notes: dict[int, str], query: str, new: bool) -> int | None:
-    """The sentence a search for `query` (lower case) goes to: the next one whose text or note
-    holds it, after the cursor (from the cursor's own sentence for a new query, so that a note
-    on it is found), wrapping round to the top; None when nothing holds it."""
+    """The sentence a search for `query` goes to: the next one whose text or note holds it
+    (case and accents aside), after the cursor (from the cursor's own sentence for a new query,
+    so that a note on it is found), wrapping round to the top; None when nothing holds it."""
     here = view.sentences[view.cursor]
     start = here.start if new else here.end
-    text = view.text.lower()
+    text, query = folded(view.text), folded(query)
     hits = []
     found = text.find(query, start)
     if found < 0:
@@ -108,7 +127,7 @@ def next_match(view: ArticleView, notes: dict[int, str], query: str, new: bool) 
     if found >= 0:
         hits.append(view.sentence_covering(found))
     # notes are searched too: the first note after the cursor that holds the query
-    noted = sorted(i for i, note in notes.items() if query in note.lower())
+    noted = sorted(i for i, note in notes.items() if query in folded(note))
     if noted:
         hits.append(next((i for i in noted if i > view.cursor or (i == view.cursor and new)), noted[0]))
     hits = [i for i in hits if i is not None]

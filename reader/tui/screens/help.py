@@ -64,7 +64,13 @@ class HelpScreen(ModalScreen[None]):
 
     CSS_PATH = "dialogs.tcss"  # shared with the dialogs (reader/tui/screens/dialogs.py)
 
-    BINDINGS = [Binding("escape,q,question_mark", "dismiss", "close", id="help.close")]
+    # The keys that move in the article move in its help too (a pager's keys: j/k, space, g/G).
+    BINDINGS = [Binding("escape,q,question_mark", "dismiss", "close", id="help.close"),
+                Binding("j", "scroll('down')", "down", id="help.down", show=False),
+                Binding("k", "scroll('up')", "up", id="help.up", show=False),
+                Binding("space", "scroll('page_down')", "page down", id="help.page-down", show=False),
+                Binding("g", "scroll('home')", "top", id="help.top", show=False),
+                Binding("G", "scroll('end')", "end", id="help.end", show=False)]
 
     def __init__(self, entries: list[tuple[str, str, str]], labels: tuple[str, ...] = ()) -> None:
         super().__init__()
@@ -75,7 +81,7 @@ class HelpScreen(ModalScreen[None]):
         with VerticalScroll(classes="dialog", id="help"):
             yield Static(Text("Keys", style="bold underline"))
             yield Static(self._table(), id="help-keys")
-            yield Static(Text("escape closes this help · ctrl+p opens the command palette\nremap a key by its id in config.toml: [keymap] \"article.next\" = \"j,down,right\"", style="dim"))
+            yield Static(Text("escape closes this help · j/k, space, g/G scroll it · ctrl+p opens the command palette\nremap a key by its id in config.toml: [keymap] \"article.next\" = \"j,down,right\"", style="dim"))
             definitions = label_definitions(self.labels)
             if definitions.plain:
                 yield Static(Text("The labels", style="bold underline"))
@@ -87,6 +93,9 @@ class HelpScreen(ModalScreen[None]):
 
     def on_resize(self) -> None:
         self.query_one("#help-keys", Static).update(self._table())
+
+    def action_scroll(self, where: str) -> None:
+        getattr(self.query_one("#help", VerticalScroll), f"scroll_{where}")(animate=False)
 
     def action_dismiss(self) -> None:  # type: ignore[override]
         self.dismiss(None)

@@ -50,10 +50,10 @@ def short_source(source: str | None) -> str:
 SORTS = ("newest", "most unsure", "least done", "title")
 # Every column; "published" only when some article has a date. The title takes the room the
 # others leave; in a narrow terminal (80 columns) the date and then the source go, so that the
-# title and the progress columns stay whole.
-COLUMNS = (Column("title", "title", 24, share=1), Column("source", "source", 16, drop=1),
-           Column("date", "published", 10, drop=2), Column("sentences", "sentences", 9),
-           Column("labelled", "labelled", 8), Column("suggested", "suggested", 9), Column("progress", "progress", BAR + 5))
+# title and the progress columns stay whole (at 60 the count of suggestions too).
+COLUMNS = (Column("title", "title", 24, share=1), Column("source", "source", 16, drop=2),
+           Column("date", "published", 10, drop=3), Column("sentences", "sentences", 9),
+           Column("labelled", "labelled", 8), Column("suggested", "suggested", 9, drop=1), Column("progress", "progress", BAR + 5))
 
 
 class LibraryScreen(Screen[None]):

@@ -153,7 +153,7 @@ class ArticleView(ScrollView, can_focus=True, inherit_bindings=False):
         if old != index:
             self._refresh_sentence(old)
         self._refresh_sentence(index)
-        self.scroll_to_cursor()
+        self.scroll_to_cursor(arrived=old != index)
 
     def toggle_entities(self) -> None:
         self.show_entities = not self.show_entities
@@ -174,12 +174,16 @@ class ArticleView(ScrollView, can_focus=True, inherit_bindings=False):
         first, last = self.sentence_lines(index)
         self.refresh_lines(first, last - first + 1)
 
-    def scroll_to_cursor(self) -> None:
+    def scroll_to_cursor(self, arrived: bool = False) -> None:
+        """Keep the cursor's sentence in view; `arrived`: the cursor just moved to it, so its
+        start shows (else a sentence taller than the view keeps the part paged to)."""
         if not self.sentences or not self.lines:
             return
         first, last = self.sentence_lines(self.cursor)
         top, height = self.scroll_offset.y, max(1, self.size.height)
         margin = min(2, height // 4)
+        if not arrived and last - first + 1 > height - 2 * margin and first - margin <= top <= last:
+            return
         # force: just after the first wrap Textual has not yet noticed the view can scroll
         # (it would ignore the scroll, and a resumed reading position would stay out of view).
         if first - margin < top:
@@ -189,6 +193,24 @@ class ArticleView(ScrollView, can_focus=True, inherit_bindings=False):
 
     def page_height(self) -> int:
         return max(1, self.size.height - 2)
+
+    def page_within(self, direction: int) -> bool:
+        """Scroll a page inside the cursor's sentence when it is taller than the view and more
+        of it lies that way out of sight (else its end could never be read from the keyboard:
+        a page key moved the cursor on); False when there is none, so the cursor moves."""
+        if not self.sentences or not self.lines:
+            return False
+        first, last = self.sentence_lines(self.cursor)
+        top, height = self.scroll_offset.y, max(1, self.size.height)
+        margin = min(2, height // 4)
+        if direction > 0 and last >= top + height:
+            target = min(top + self.page_height(), last + margin - height + 1)
+        elif direction < 0 and first < top:
+            target = max(first - margin, top - self.page_height())
+        else:
+            return False
+        self.scroll_to(y=max(0, target), animate=False, force=True)
+        return True
 
     def sentence_at_line(self, y: int) -> int | None:
         """The first sentence that shows on painted line y."""

@@ -2,7 +2,9 @@
 
 A column is fixed (a count, a status word: never cut) or flexible (a title, an actor: it takes
 a share of whatever room is left, never less than its least width). When even the least widths
-do not fit, the columns that matter least go first, whole, so that what stays is never cut.
+do not fit, the columns that matter least go first, whole; when that is not enough (a 60-column
+terminal), the flexible columns give up cells, down to FLOOR each, so that the fixed columns at
+the right (progress, status) are never the ones cut.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from dataclasses import dataclass
 # Each DataTable column pads one cell a side; the vertical scrollbar takes two more.
 PADDING = 2
 MARGIN = 2
+FLOOR = 8  # a flexible column's last cells: "Water c…" still tells articles apart
 
 
 @dataclass(frozen=True)
@@ -30,9 +33,14 @@ def fit(columns: list[Column], width: int) -> list[tuple[str, str, int]]:
         if _least(kept) <= width:
             break
         kept.remove(column)
-    room = max(0, width - _least(kept))
-    shares = sum(c.share for c in kept)
     widths = {c.key: c.width for c in kept}
+    over = _least(kept) - width
+    for c in sorted((c for c in kept if c.share), key=lambda c: -c.width):
+        cut = max(0, min(over, c.width - FLOOR))
+        widths[c.key] -= cut
+        over -= cut
+    room = max(0, width - sum(w + PADDING for w in widths.values()) - MARGIN)
+    shares = sum(c.share for c in kept)
     given = 0
     flexible = [c for c in kept if c.share]
     for n, c in enumerate(flexible):
