@@ -152,10 +152,12 @@ def _active_actor(span, anchor, subject, known_party=None) -> Actor:
         known_party is not None and known_party(subject)
     ):
         why = f"'{subject.text}' is not a party that can commit"
-        if anchor.kind != "fallback" and speaker(span, anchor.clause) is None and maybe_party(span, subject):
+        if anchor.kind != "fallback" and _no_party_quoted(span, anchor.clause) and maybe_party(span, subject):
             # no source to stand in, and a noun no list knows ("The zoo will ..."): a sentence
             # labelled a commitment names its party, and the subject is the one it names
-            return Actor(subject, phrase(span, subject), "the subject: a noun of no list, and no source is quoted")
+            quoted = speaker(span, anchor.clause) is not None  # a document naming no one (the note is the ranker's key)
+            return Actor(subject, phrase(span, subject), "the subject: a noun of no list, and " + (
+                "the source quoted is a document naming no party" if quoted else "no source is quoted"))
         return _speaker_or_none(span, anchor.clause, why)
     if anchor.kind == "future" and lx.lemma(anchor.clause) in lx.RECIPIENT_VERBS and subject.lower_ not in lx.FIRST_PERSON:
         src = speaker(span, anchor.clause)  # "Nurses will receive a grant, the board said": the board gives it
@@ -269,6 +271,14 @@ def _agent(span, verb):
         if obj is not None:
             return obj
     return None
+
+
+def _no_party_quoted(span, clause) -> bool:
+    """No source is quoted, or only a document that names no issuer ("..., according to the
+    statement"): no party to stand in for a subject the lists do not know ("The district will
+    hire ..., according to the statement": the district, not the statement)."""
+    src = speaker(span, clause)
+    return src is None or (src.lower_ in lx.DOCUMENT_NOUNS and issuer(span, src) is None)
 
 
 def _speaker_or_none(span, clause, why: str) -> Actor:
