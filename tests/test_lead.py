@@ -212,6 +212,15 @@ async def test_the_register_has_g_and_G_for_its_first_and_last_commitment(tmp_pa
         assert "commitments.first" in shown and "commitments.last" in shown, shown
 
 
+def _resolved_exports(db: Path, tmp_path: Path, how: str) -> tuple[Path, Path]:
+    """`reader export --resolve how` to CSV and to JSONL: (final.csv, final.jsonl)."""
+    out, jsonl = tmp_path / "final.csv", tmp_path / "final.jsonl"
+    for target in (out, jsonl):
+        proc = run_reader("export", "--db", str(db), "--resolve", how, "-o", str(target))
+        assert proc.returncode == 0, proc.stderr
+    return out, jsonl
+
+
 def test_a_resolved_csv_says_which_rule_decided_and_who_voted_what(tmp_path: Path) -> None:
     """`reader export --resolve reviewed -o final.csv` had the resolved label only: the JSONL's
     `resolved_by` and `votes` were lost, so the lead's spreadsheet could not tell a reviewer's
@@ -234,10 +243,7 @@ def test_a_resolved_csv_says_which_rule_decided_and_who_voted_what(tmp_path: Pat
         for name, label in (("asha", "claim"), ("bo", "claim"), ("=1+1", "background")):
             store.set_label(article_id, 1, label, name)
         store.set_label(article_id, 2, "background", "asha")
-    out, jsonl = tmp_path / "final.csv", tmp_path / "final.jsonl"
-    for target in (out, jsonl):
-        proc = run_reader("export", "--db", str(db), "--resolve", "reviewed", "-o", str(target))
-        assert proc.returncode == 0, proc.stderr
+    out, jsonl = _resolved_exports(db, tmp_path, "reviewed")
     rows = list(csv.DictReader(io.StringIO(out.read_text(encoding="utf-8-sig"))))
     assert list(rows[0]) == [*CSV_FIELDS, "resolved_by", "votes"], list(rows[0])
     got = {int(r["sentence_index"]): (r["label"], r["resolved_by"], r["votes"]) for r in rows}
@@ -270,10 +276,7 @@ def test_a_resolved_csv_s_votes_read_back_whatever_the_annotators_names_hold(tmp
         for name, label in names.items():
             store.set_label(article_id, 0, label, name)
         store.set_label(article_id, 1, "claim", "x;bo")
-    out, jsonl = tmp_path / "final.csv", tmp_path / "final.jsonl"
-    for target in (out, jsonl):
-        proc = run_reader("export", "--db", str(db), "--resolve", "majority", "-o", str(target))
-        assert proc.returncode == 0, proc.stderr
+    out, jsonl = _resolved_exports(db, tmp_path, "majority")
     frame = pd.read_csv(out)
     cells = dict(zip(frame["sentence_index"], frame["votes"].map(json.loads), strict=True))
     assert cells == {0: names, 1: {"x;bo": "claim"}}, cells

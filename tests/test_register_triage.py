@@ -7,7 +7,10 @@ a commitment the analyst had not read as broken."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -19,14 +22,21 @@ from reader.tui.screens.commitments import CommitmentsScreen
 SIZE = (80, 24)
 
 
-async def test_a_status_that_takes_a_row_out_of_the_overdue_view_leaves_the_cursor_on_the_next(db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    # every dated commitment of the samples is overdue on this day
-    monkeypatch.setattr(tracker, "today", lambda: dt.date(2040, 1, 1))
+@asynccontextmanager
+async def _register(db: Path) -> AsyncIterator[tuple[ReaderApp, Any, CommitmentsScreen]]:
+    """The analyst's register at 80x24: (app, pilot, screen)."""
     app = ReaderApp(Store(db), annotator="analyst", start="commitments")
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
         screen = app.screen
         assert isinstance(screen, CommitmentsScreen)
+        yield app, pilot, screen
+
+
+async def test_a_status_that_takes_a_row_out_of_the_overdue_view_leaves_the_cursor_on_the_next(db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # every dated commitment of the samples is overdue on this day
+    monkeypatch.setattr(tracker, "today", lambda: dt.date(2040, 1, 1))
+    async with _register(db) as (app, pilot, screen):
         await pilot.press("o")
         await pilot.pause()
         before = [(c.article_id, c.sentence_index) for c in screen.shown]
@@ -51,11 +61,7 @@ async def test_a_status_that_takes_a_row_out_of_the_overdue_view_leaves_the_curs
 
 async def test_the_last_row_of_the_view_marked_leaves_the_cursor_on_the_new_last(db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(tracker, "today", lambda: dt.date(2040, 1, 1))
-    app = ReaderApp(Store(db), annotator="analyst", start="commitments")
-    async with app.run_test(size=SIZE) as pilot:
-        await pilot.pause()
-        screen = app.screen
-        assert isinstance(screen, CommitmentsScreen)
+    async with _register(db) as (app, pilot, screen):
         await pilot.press("o", "G")
         await pilot.pause()
         before = list(screen.shown)
@@ -69,11 +75,7 @@ async def test_the_selected_commitments_deadline_and_note_are_in_view_at_80x24(d
     """The when column (15 cells at 120 columns, 26 at 200) cut "→ 2026-…" off nearly every
     row, so the date a deadline resolves to, which the overdue view is about, was nowhere on
     screen; and a note after a two-line sentence fell below the header's four lines."""
-    app = ReaderApp(Store(db), annotator="analyst", start="commitments")
-    async with app.run_test(size=SIZE) as pilot:
-        await pilot.pause()
-        screen = app.screen
-        assert isinstance(screen, CommitmentsScreen)
+    async with _register(db) as (app, pilot, screen):
         while (c := screen.selected()) is not None and not (c.when_iso and len(c.text) > 160):
             await pilot.press("j")
         assert c is not None

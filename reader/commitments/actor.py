@@ -152,12 +152,11 @@ def _active_actor(span, anchor, subject, known_party=None) -> Actor:
         known_party is not None and known_party(subject)
     ):
         why = f"'{subject.text}' is not a party that can commit"
-        if anchor.kind != "fallback" and _no_party_quoted(span, anchor.clause) and maybe_party(span, subject):
+        unquoted = _no_party_quoted(span, anchor.clause) if anchor.kind != "fallback" else None
+        if unquoted is not None and maybe_party(span, subject):
             # no source to stand in, and a noun no list knows ("The zoo will ..."): a sentence
             # labelled a commitment names its party, and the subject is the one it names
-            quoted = speaker(span, anchor.clause) is not None  # a document naming no one (the note is the ranker's key)
-            return Actor(subject, phrase(span, subject), "the subject: a noun of no list, and " + (
-                "the source quoted is a document naming no party" if quoted else "no source is quoted"))
+            return Actor(subject, phrase(span, subject), f"the subject: a noun of no list, and {unquoted}")
         return _speaker_or_none(span, anchor.clause, why)
     if anchor.kind == "future" and lx.lemma(anchor.clause) in lx.RECIPIENT_VERBS and subject.lower_ not in lx.FIRST_PERSON:
         src = speaker(span, anchor.clause)  # "Nurses will receive a grant, the board said": the board gives it
@@ -273,12 +272,17 @@ def _agent(span, verb):
     return None
 
 
-def _no_party_quoted(span, clause) -> bool:
-    """No source is quoted, or only a document that names no issuer ("..., according to the
-    statement"): no party to stand in for a subject the lists do not know ("The district will
-    hire ..., according to the statement": the district, not the statement)."""
+def _no_party_quoted(span, clause) -> str | None:
+    """Why no party stands in for a subject the lists do not know, for the rules' note: no
+    source is quoted, or only a document that names no issuer ("The district will hire ...,
+    according to the statement": the district, not the statement); None when a party is
+    quoted. The actor ranker reads the note as a feature, so the first reason keeps its words."""
     src = speaker(span, clause)
-    return src is None or (src.lower_ in lx.DOCUMENT_NOUNS and issuer(span, src) is None)
+    if src is None:
+        return "no source is quoted"
+    if src.lower_ in lx.DOCUMENT_NOUNS and issuer(span, src) is None:
+        return "the source quoted is a document naming no party"
+    return None
 
 
 def _speaker_or_none(span, clause, why: str) -> Actor:
