@@ -15,7 +15,7 @@ LOCK := requirements.lock
 # `pytest` does.
 WORKERS ?= auto
 
-.PHONY: run test lint setup lock bench model clean
+.PHONY: run test lint setup lock bench model encoder clean
 
 setup: $(STAMP)
 
@@ -61,6 +61,16 @@ model: setup
 	$(BIN)/python -m reader.suggest.build corpus -o reader/suggest/shipped
 	$(BIN)/python -m reader.commitments.ranker_build corpus -o reader/commitments/ranker.json
 	$(BIN)/python -m reader.commitments.head_build corpus -o reader/commitments/head.json
+
+# The sentence encoder that refines the suggestions (reader/suggest/encoder), fine-tuned on the
+# corpus with PyTorch in a virtualenv of its own: reader itself runs it with ONNX Runtime and never
+# needs PyTorch. 35 to 70 minutes on two cores. Where pip finds no CPU build of torch 2.13.0 on
+# disk, add --index-url https://download.pytorch.org/whl/cpu to skip the CUDA build.
+ENCODER_VENV ?= .venv-encoder
+encoder: setup
+	test -x $(ENCODER_VENV)/bin/python || $(PYTHON) -m venv $(ENCODER_VENV)
+	$(ENCODER_VENV)/bin/python -m pip install --quiet -r tools/encoder-requirements.txt
+	$(ENCODER_VENV)/bin/python tools/encoder_build.py corpus -o reader/suggest/encoder
 
 clean:
 	rm -rf $(VENV) .pytest_cache

@@ -9,6 +9,7 @@ reading screen never needs (library rows, export records, the register's commitm
 from __future__ import annotations
 
 import hashlib
+import math
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -78,6 +79,21 @@ class Suggestion:
     def record(self) -> dict[str, Any]:
         """What exports and the event log carry: label, score and source."""
         return {"label": self.label, "score": round(self.score, 4), "source": self.source}
+
+    def refined(self, encoded: dict[str, float], weight: float) -> Suggestion:
+        """This suggestion mixed with the sentence encoder's probabilities (`reader.suggest.encoder`):
+        a weighted mean of the two log-probabilities, `weight` the encoder's share, normalised
+        again. Labels the encoder does not know keep this suggestion's own share. The rule
+        behind the suggestion stays only while the label does."""
+        floor = 1e-9
+        logs = {name: (1.0 - weight) * math.log(max(p, floor)) + weight * math.log(max(encoded.get(name, p), floor))
+                for name, p in self.scores.items()}
+        top = max(logs.values())
+        raw = {name: math.exp(v - top) for name, v in logs.items()}
+        total = sum(raw.values())
+        scores = {name: v / total for name, v in raw.items()}
+        label = max(scores, key=lambda name: scores[name])
+        return Suggestion(label, scores[label], scores, self.source, self.reason if label == self.label else None)
 
 
 @dataclass(frozen=True)
