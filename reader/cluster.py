@@ -176,7 +176,7 @@ def _load_everywhere(client: Any, model: str | None) -> None:
 
 
 def parse_on(client: Any, articles: Iterable[Article], *, model: str | None = None, batch: int = BATCH,
-             window: int | None = None, interrupts: _Interrupts | None = None) -> Iterator[tuple[Article, Parsed]]:
+             window: int | None = None, interrupts: _Interrupts | None = None, refine: bool = False) -> Iterator[tuple[Article, Parsed]]:
     """Parse articles on the cluster; yield (article, parse) in the order they were read.
 
     At most `window` batches are out at once (default: two per worker thread, plus one, as the
@@ -201,7 +201,7 @@ def parse_on(client: Any, articles: Iterable[Article], *, model: str | None = No
         chunk = list(islice(source, batch))
         if not chunk:
             return False
-        future = client.submit(parse_batch, model, chunk, key=f"reader-parse-{run}-{number}", pure=False)
+        future = client.submit(parse_batch, model, chunk, refine, key=f"reader-parse-{run}-{number}", pure=False)
         pending.append((chunk, future))
         number += 1
         return True
@@ -307,8 +307,9 @@ class ClusterParser:
     started) only when there is something to parse, so an import with nothing new starts
     nothing. Use it as a context manager: leaving it closes the client and a local cluster."""
 
-    def __init__(self, *, workers: int | None = None, scheduler: str | None = None, model: str | None = None, batch: int = BATCH) -> None:
-        self.workers, self.scheduler, self.model, self.batch = workers, scheduler, model, batch
+    def __init__(self, *, workers: int | None = None, scheduler: str | None = None, model: str | None = None, batch: int = BATCH,
+                 refine: bool = False) -> None:
+        self.workers, self.scheduler, self.model, self.batch, self.refine = workers, scheduler, model, batch, refine
         self.client: Any = None
         self.size = 0  # workers in the cluster when it was first needed (0: it never was)
         self.interrupts = _Interrupts()
@@ -328,4 +329,4 @@ class ClusterParser:
             self._stack.enter_context(self.interrupts)
             self.client = self._stack.enter_context(connect(workers=self.workers, scheduler=self.scheduler, model=self.model))
             self.size = len(self.client.scheduler_info().get("workers", {}))
-        return parse_on(self.client, articles, model=self.model, batch=self.batch, interrupts=self.interrupts)
+        return parse_on(self.client, articles, model=self.model, batch=self.batch, interrupts=self.interrupts, refine=self.refine)

@@ -57,10 +57,11 @@ def pipeline_status(model: str | None) -> tuple[str | None, str | None]:
     return _failures.get(model), _notes.get(model)
 
 
-def parse_batch(model: str | None, articles: list[Article]) -> list[Parsed]:
-    """Parse a batch exactly as a plain import does, and return the parses in order (without
-    the suggestion model when it could not be read: the client said so once, not every batch)."""
+def parse_batch(model: str | None, articles: list[Article], refine: bool = False) -> list[Parsed]:
+    """Parse a batch exactly as a plain import does (with `refine`, as `reader suggest` does), and
+    return the parses in order (without the suggestion model when it could not be read: the
+    client said so once, not every batch)."""
     nlp_object = _pipeline(model)
     from reader.pipeline import parse_many
 
-    return [parsed for _, parsed in parse_many(nlp_object, articles, rules_only=model in _notes)]
+    return [parsed for _, parsed in parse_many(nlp_object, articles, rules_only=model in _notes, refine=refine)]

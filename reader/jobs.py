@@ -139,6 +139,10 @@ class Job:
             raise JobFailed(f"background {self.task} failed: {reason}")
 
     @property
+    def cancelled(self) -> bool:
+        return self._cancelled
+
+    @property
     def running(self) -> bool:
         """Started and not finished (or not started yet: it is about to run)."""
         return not self._cancelled and (self._proc is None or self._proc.poll() is None)

@@ -203,32 +203,50 @@ def _stored(report: ImportReport, notify: _InOrder, article: Article, added: boo
     notify.stored_one("imported" if added else "already", article)
 
 
-def parse_many(nlp: Any, articles: Iterable[Article], *, jobs: int = 1, rules_only: bool = False) -> Iterator[tuple[Article, Parsed]]:
+def parse_many(nlp: Any, articles: Iterable[Article], *, jobs: int = 1, rules_only: bool = False,
+               refine: bool = False) -> Iterator[tuple[Article, Parsed]]:
     """Parse articles in order (`reader.nlp.parse_spans`), yielding each as soon as its parse is done.
 
     Every sentence gets the cold start's suggestion: the shipped learned model's, or the parse
     rules' alone (`rules_only`, or when the shipped model cannot be read: said once on stderr);
-    a sentence suggested to be a commitment gets what the extractor finds in it, looking back
-    through the sentences before it (`reader.nlp.CONTEXT`)."""
+    with `refine`, mixed with the sentence encoder's (`reader suggest`; an import leaves that to
+    the background, `reader.refine`). A sentence suggested to be a commitment gets what the
+    extractor finds in it, looking back through the sentences before it (`reader.nlp.CONTEXT`)."""
     from reader import commitments, nlp as spacy_parse
     from reader.suggest import cold_start_suggester
 
     suggest = cold_start_suggester(rules_only)
+    encoder = _encoder() if refine and not rules_only else None
     for article, parsed, spans in spacy_parse.parse_spans(nlp, articles, jobs=jobs):
-        suggestions: dict[int, Suggestion] = {}
+        suggestions: dict[int, Suggestion] = {index: suggest(span) for index, span in enumerate(spans) if span is not None}
+        if encoder is not None:
+            scores = encoder.probabilities([spans[index].text for index in suggestions])
+            suggestions = {index: s.refined(p, encoder.weight) for (index, s), p in zip(suggestions.items(), scores, strict=True)}
         found: dict[int, Any] = {}
         context: list[Any] = []
         date = None
         for index, span in enumerate(spans):
             if span is None:
                 continue
-            suggestion = suggestions[index] = suggest(span)
-            if suggestion.label == COMMITMENT:
+            if suggestions[index].label == COMMITMENT:
                 # who commits to what, by when, while the parse is at hand
                 date = date or commitments.article_date(article.text, article.published)
                 found[index] = (commitments.extract(span, context[-spacy_parse.CONTEXT:], date), date)
             context.append(span)
         yield article, replace(parsed, suggestions=suggestions, commitments=found)
+
+
+def _encoder() -> Any:
+    """The shipped sentence encoder, or None (said once on stderr) when it cannot be read."""
+    import sys
+
+    from reader.suggest import encoder, learned
+
+    try:
+        return encoder.shipped()
+    except learned.ModelError as exc:
+        print(f"reader: {exc}; the suggestions are the linear model's alone", file=sys.stderr)
+        return None
 
 
 def parse_stored(store: Store, article_ids: Iterable[str], *, load_model: Callable[[], Any]) -> Iterator[str]:

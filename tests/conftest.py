@@ -285,6 +285,18 @@ def http_server() -> Iterator[LocalServer]:
 # --- the parsed sample articles (UI, suggestions, tracker tests) ------------------------------
 
 
+@pytest.fixture(autouse=True)
+def _refine_only_when_asked(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The UI's background refinement (the sentence encoder, reader.refine) changes the
+    suggestions a few seconds into a session and costs a process per app: UI tests in this
+    process that are not about it keep the suggestions the import stored. Tests marked `refine`
+    run it, as does every reader started as a process of its own (tmux, serve)."""
+    if request.node.get_closest_marker("refine") is None:
+        from reader.tui.app import ReaderApp
+
+        monkeypatch.setattr(ReaderApp, "refining", False)
+
+
 @pytest.fixture
 def db(tmp_path: Path) -> Path:
     """A database of the parsed sample articles, a fresh copy for each test."""

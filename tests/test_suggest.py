@@ -487,6 +487,16 @@ def test_a_users_consistent_departure_is_learned_within_50_labels(nlp):
     now_says = [max(p, key=p.get) for p in (model.probabilities(learned.features(s)) for s in framed)]
     assert cold_says.count("background") <= 1
     assert now_says.count("background") >= 0.75 * len(framed)
+    # what the reader shows: the same, refined by the sentence encoder (which learns nothing of the user)
+    from reader.model import Suggestion
+    from reader.suggest import encoder
+
+    enc = encoder.shipped()
+    shown = []
+    for span, found in zip(framed, enc.probabilities([s.text for s in framed]), strict=True):
+        p = model.probabilities(learned.features(span))
+        shown.append(Suggestion(max(p, key=p.get), max(p.values()), p, "model").refined(found, enc.weight).label)
+    assert shown.count("background") >= 0.75 * len(framed)
 
 
 def test_a_custom_label_set_trains_on_the_users_labels_alone(nlp):

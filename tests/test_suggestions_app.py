@@ -297,7 +297,8 @@ def test_reader_refresh_stores_the_kept_models_suggestions_for_articles_imported
     assert run_reader("import", "--db", str(db), str(story)).returncode == 0
     done = run_reader("refresh", "--db", str(db))
     assert done.returncode == 0, done.stderr
-    assert done.stdout.strip() == f"stored the suggestions of model {model} for 1 article"
+    assert done.stdout.splitlines() == [f"stored the suggestions of model {model} for 1 article",
+                                        "refined the suggestions of 5 articles with the sentence encoder"]
     after = run_reader("export", "--db", str(db), "--all", "--suggestions")
     assert after.returncode == 0 and "no suggestions" not in after.stderr, after.stderr
     later = [json.loads(line) for line in after.stdout.splitlines() if "bridge" in line]

@@ -35,8 +35,10 @@ def cluster_options(func: Any) -> Any:
     return func
 
 
-def cluster_parser(workers: int | None, scheduler: str | None, batch: int | None, jobs: int, model: str | None) -> Any:
-    """A ClusterParser when --workers or --scheduler was given, else None (parse here)."""
+def cluster_parser(workers: int | None, scheduler: str | None, batch: int | None, jobs: int, model: str | None,
+                   refine: bool = False) -> Any:
+    """A ClusterParser when --workers or --scheduler was given, else None (parse here); `refine`
+    as `pipeline.parse_many` takes it (`reader suggest`)."""
     if workers is None and scheduler is None:
         if batch is not None:
             raise ReaderError("--batch goes with --workers or --scheduler")
@@ -47,7 +49,7 @@ def cluster_parser(workers: int | None, scheduler: str | None, batch: int | None
         raise ReaderError("--jobs parses in processes of this machine; with a cluster use --workers")
     from reader.cluster import BATCH, ClusterParser
 
-    return ClusterParser(workers=workers, scheduler=scheduler, model=model, batch=batch or BATCH)
+    return ClusterParser(workers=workers, scheduler=scheduler, model=model, batch=batch or BATCH, refine=refine)
 
 
 class Bar:
@@ -130,7 +132,7 @@ def suggest_command(ctx: click.Context, targets: tuple[str, ...], output: Path, 
     except ValueError as exc:
         raise ReaderError(str(exc)) from None
     _say_which_labels(opts)
-    remote = cluster_parser(workers, scheduler, batch, jobs, opts.model)
+    remote = cluster_parser(workers, scheduler, batch, jobs, opts.model, refine=True)
     limits = Limits(max_bytes=max_bytes or DEFAULT_MAX_BYTES, timeout=timeout or DEFAULT_TIMEOUT)
     report = apply.SuggestReport()
     bar = Bar(targets, "suggesting", enabled=True)
@@ -190,7 +192,7 @@ def _parsed(articles: Any, remote: Any, model: str | None, jobs: int) -> Any:
     from reader import nlp
     from reader.pipeline import parse_many
 
-    return parse_many(nlp.load(model), chained(), jobs=jobs)
+    return parse_many(nlp.load(model), chained(), jobs=jobs, refine=True)
 
 
 def _summary(report: Any, output: Path, size: int, bar: Bar) -> str:

@@ -74,6 +74,13 @@ def export_command(ctx: click.Context, fmt: str, as_csv: bool, unit: str, output
     if suggestions and fmt in ("prodigy", "spacy"):  # taken silently, it wrote a file without them
         raise ReaderError(f"--suggestions is not part of the {fmt} format: use --format jsonl or csv for the stored suggestions")
     label_set = opts.label_set()
+    if suggestions and label_set.is_default:
+        from reader.cli.learning import refine_stored
+
+        with open_store(opts.db_path, readonly=True) as store:
+            _check_output(output, store.path, force)  # before the work, not after it
+        # what the background job has not refined yet (all of it, straight after `reader import`)
+        refine_stored(opts.db_path, "refining the suggestions of {count} sentences with the sentence encoder first")
     with open_store(opts.db_path, readonly=True) as store:
         _check_output(output, store.path, force)
         if SKIPPED in labels:  # it was offered as a known label, and gave an empty file
@@ -169,6 +176,11 @@ def _export_commitments(opts: Options, output: str, as_csv: bool, articles: tupl
     with open_store(opts.db_path, readonly=True) as store:
         _check_output(output, store.path, force)
         ids = set(resolve_articles(store, articles)) if articles else None
+    from reader.cli.learning import refine_stored
+
+    # a sentence the encoder makes a commitment is in the register: refine first, then extract
+    refine_stored(opts.db_path, "refining the suggestions of {count} sentences with the sentence encoder first")
+    with open_store(opts.db_path, readonly=True) as store:
         missing = store.needing_extraction()
         writable = os.access(store.path, os.W_OK) and os.access(store.path.parent, os.W_OK)
     if missing and not writable:

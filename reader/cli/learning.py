@@ -160,17 +160,21 @@ def refresh_command(ctx: click.Context, everything: bool, **given: Any) -> None:
                 progress.update(task, completed=done)
     whose = f"model {current.id}" if current else "the cold start"
     click.echo(f"stored the suggestions of {whose} for {counted(done, 'article')}" if ids else f"every article has the suggestions of {whose}")
+    if label_set.is_default:
+        refined = refine_stored(opts.db_path)
+        if refined:
+            click.echo(f"refined the suggestions of {counted(refined, 'article')} with the sentence encoder")
 
 
 @cli.command("_work", hidden=True)
-@click.argument("task", type=click.Choice(["parse", "suggest", "train", "extract"]))
+@click.argument("task", type=click.Choice(["parse", "suggest", "train", "extract", "refine"]))
 @click.argument("ids", nargs=-1)
 @shared("db_path", "model", "labels_spec", "config_path")
 @click.pass_context
 def work_command(ctx: click.Context, task: str, ids: tuple[str, ...], **given: Any) -> None:
     """Background work for the reader (reader.jobs): one JSON object per line on stdout."""
     from reader import learn, nlp
-    from reader.jobs import Extracted, NotTrained, Parsed, Suggested, Trained, Warned, encode
+    from reader.jobs import NotTrained, Parsed, Suggested, Trained, Warned, encode
     from reader.pipeline import parse_stored
 
     opts = Options.of(ctx, given)
@@ -183,11 +187,10 @@ def work_command(ctx: click.Context, task: str, ids: tuple[str, ...], **given: A
             for article_id in parse_stored(store, todo, load_model=lambda: nlp.load(opts.model)):
                 click.echo(encode(Parsed(article_id)))
             return
-        if task == "extract":
-            from reader import tracker
-
-            count = tracker.extract_missing(store, nlp.load(opts.model))
-            click.echo(encode(Extracted(count)))
+        if task in ("refine", "extract"):
+            # refine: the sentence encoder knows the default labels only
+            if task == "extract" or label_set.is_default:
+                _refine_all(store, ids, lambda: nlp.load(opts.model), refine=task == "refine")
             return
         if task == "train":
             try:
@@ -212,3 +215,73 @@ def work_command(ctx: click.Context, task: str, ids: tuple[str, ...], **given: A
         others = store.worked_on() if task == "train" else store.unsuggested(label_set.key)
         for article_id in suggester.refresh(list(dict.fromkeys([*ids, *others]))):
             click.echo(encode(Suggested(article_id)))
+
+
+def _refine_all(store: Any, first: tuple[str, ...], load_model: Any, refine: bool = True) -> None:
+    """The background refinement (with `refine`): these articles first, then every sentence the
+    encoder has not scored (again, until none is left: a parse may store more meanwhile); then
+    the commitment sentences the extractor has not read (those it made, or labelled ones)."""
+    from reader import tracker
+    from reader.jobs import Extracted, Suggested, Warned, encode
+    from reader.refine import refine as refined
+    from reader.suggest.learned import ModelError
+
+    try:
+        for article_id in refined(store, list(first)) if refine and first else ():
+            click.echo(encode(Suggested(article_id)))
+        while refine:
+            done = 0
+            for article_id in refined(store):
+                click.echo(encode(Suggested(article_id)))
+                done += 1
+            if not done:
+                break
+    except ModelError as exc:
+        click.echo(encode(Warned(f"{exc}; the suggestions stay the linear model's")))
+    if not refine or store.needing_extraction():
+        click.echo(encode(Extracted(tracker.extract_missing(store, load_model()))))
+
+
+def refine_stored(db_path: Any, say: str | None = None) -> int:
+    """Refine with the sentence encoder every stored sentence it has not read (the foreground
+    form of the reader's background job, for `reader refresh` and `export --suggestions`), with
+    a progress bar on a terminal; `say` (formatted with the count) is told first on stderr.
+    Returns how many articles it refined; a read-only database or an unreadable encoder is one
+    note on stderr and leaves the suggestions as they are."""
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from reader.refine import refine
+    from reader.store import StoreError
+    from reader.suggest import encoder as encoders
+    from reader.suggest.learned import ModelError
+
+    with open_store(db_path, readonly=True) as store:
+        missing = store.unencoded(encoders.shipped_id())
+        writable = os.access(store.path, os.W_OK) and os.access(store.path.parent, os.W_OK)
+    if not missing:
+        return 0
+    count = sum(map(len, missing.values()))
+    if not writable:
+        click.echo(f"reader: note: the database is read-only, so the suggestions of {count} sentences are not refined "
+                   "by the sentence encoder", err=True)
+        return 0
+    try:
+        enc = encoders.shipped()
+    except ModelError as exc:
+        click.echo(f"reader: {exc}; the suggestions stay the linear model's", err=True)
+        return 0
+    if say:
+        click.echo(f"reader: {say.format(count=count)}", err=True)
+    err = Console(stderr=True, highlight=False)
+    progress = Progress(TextColumn("refining suggestions"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                        console=err, transient=True, disable=not err.is_terminal)
+    done = 0
+    try:
+        with open_store(db_path) as store, progress:
+            task = progress.add_task("refine", total=count)
+            for _ in refine(store, encoder=enc, progress=lambda n, total: progress.update(task, completed=n)):
+                done += 1
+    except StoreError as exc:
+        raise ReaderError(f"refining the suggestions stopped after {done} articles: {exc}") from None
+    return done

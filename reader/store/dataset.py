@@ -279,8 +279,9 @@ class Dataset(Articles, Labels, Suggestions):
                     continue  # its sentence is not here: the records' labels say so, if they carry any
                 s = offered.suggestion
                 stored += conn.execute(
-                    """INSERT INTO suggestions (article_id, sentence_index, label_set, label, score, scores, source, reason, updated)
-                       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING""",
+                    # unrefined '{}': final as the export gave it (refined there, perhaps), never mixed again
+                    """INSERT INTO suggestions (article_id, sentence_index, label_set, label, score, scores, source, reason, updated, unrefined)
+                       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, '{}') ON CONFLICT DO NOTHING""",
                     (article_id, index, offered.label_set, s.label, s.score, json.dumps(s.scores), s.source, s.reason, now()),
                 ).rowcount
             # a record's label and its note are refused for the same reason: said once

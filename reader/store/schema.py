@@ -16,7 +16,7 @@ from typing import Any
 
 from reader.store.register_schema import V6
 
-SCHEMA_VERSION = 6
+SCHEMA_VERSION = 7
 APP_ID = 0x52454144  # "READ": marks a database as ours
 
 V1 = [
@@ -336,7 +336,27 @@ V5 = [
     "CREATE INDEX articles_dated ON articles(id) WHERE published IS NOT NULL",
 ]
 
-MIGRATIONS: dict[int, list[str]] = {0: V1, 1: V2, 2: V3, 3: V4, 4: V5, 5: V6}
+# Version 7: what the sentence encoder (reader.suggest.encoder) gives each sentence, once per
+# encoder, so a suggestion written later (a retrained model's) is mixed with it without running
+# the encoder again; and each refined suggestion's own probabilities before the mix, so a new
+# encoder can refine it afresh.
+V7 = [
+    """
+    CREATE TABLE encoded (
+        article_id TEXT NOT NULL,
+        sentence_index INTEGER NOT NULL,
+        encoder TEXT NOT NULL,
+        weight REAL NOT NULL,
+        scores TEXT NOT NULL,
+        PRIMARY KEY (article_id, sentence_index),
+        FOREIGN KEY (article_id, sentence_index) REFERENCES sentences(article_id, idx) ON DELETE CASCADE
+    ) WITHOUT ROWID""",
+    # the suggester's own probabilities before the mix: NULL when not refined, '{}' for a
+    # suggestion restored from an export, which stays as the export gave it
+    "ALTER TABLE suggestions ADD COLUMN unrefined TEXT",
+]
+
+MIGRATIONS: dict[int, list[str]] = {0: V1, 1: V2, 2: V3, 3: V4, 4: V5, 5: V6, 6: V7}
 
 
 def _enable_search(db: Any) -> None:

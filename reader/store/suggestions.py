@@ -17,17 +17,29 @@ DEFAULT_SET = ",".join(DEFAULT_LABELS)
 
 
 def put_suggestions(conn: sqlite3.Connection, article_id: str, label_set: str, items: dict[int, Suggestion]) -> None:
-    """Replace an article's suggestions for a label set (in the caller's transaction)."""
+    """Replace an article's suggestions for a label set (in the caller's transaction). Under the
+    default labels, a sentence the sentence encoder has scored gets the two mixed
+    (`Suggestion.refined`), its own probabilities kept beside the mix."""
     conn.execute("DELETE FROM suggestions WHERE article_id = ? AND label_set = ?", (article_id, label_set))
+    encoded = _encoded(conn, article_id) if label_set == DEFAULT_SET else {}
     stamp = now()
+    rows = []
+    for index, s in sorted(items.items()):
+        unrefined = None
+        if index in encoded:
+            scores, weight = encoded[index]
+            unrefined, s = json.dumps(s.scores), s.refined(scores, weight)
+        rows.append((article_id, index, label_set, s.label, s.score, json.dumps(s.scores), s.source, s.reason, stamp, unrefined))
     conn.executemany(
-        """INSERT INTO suggestions (article_id, sentence_index, label_set, label, score, scores, source, reason, updated)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)""",
-        [
-            (article_id, index, label_set, s.label, s.score, json.dumps(s.scores), s.source, s.reason, stamp)
-            for index, s in sorted(items.items())
-        ],
+        """INSERT INTO suggestions (article_id, sentence_index, label_set, label, score, scores, source, reason, updated, unrefined)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+        rows,
     )
+
+
+def _encoded(conn: sqlite3.Connection, article_id: str) -> dict[int, tuple[dict[str, float], float]]:
+    rows = conn.execute("SELECT sentence_index, scores, weight FROM encoded WHERE article_id = ?", (article_id,))
+    return {r[0]: (json.loads(r[1]), r[2]) for r in rows}
 
 
 class Suggestions(Connection):
@@ -68,6 +80,62 @@ class Suggestions(Connection):
             (label_set, source, source),
         )
         return [r[0] for r in rows]
+
+    # --- the sentence encoder's scores ----------------------------------------------------
+
+    def unencoded(self, encoder: str | None, article_ids: list[str] | None = None) -> dict[str, list[tuple[int, str]]]:
+        """Sentences this encoder (None: any) has not scored, by article (oldest import
+        first): of these articles, or of all."""
+        wanted = "" if article_ids is None else f"AND s.article_id IN ({','.join('?' * len(article_ids))})"
+        rows = self._all(
+            f"""SELECT s.article_id, s.idx, s.text FROM sentences s JOIN articles a ON a.id = s.article_id
+                LEFT JOIN encoded e ON e.article_id = s.article_id AND e.sentence_index = s.idx
+                WHERE (e.encoder IS NULL OR (? IS NOT NULL AND e.encoder != ?)) {wanted}
+                ORDER BY a.imported_at, a.id, s.idx""",
+            (encoder, encoder, *(article_ids or ())),
+        )
+        out: dict[str, list[tuple[int, str]]] = {}
+        for article_id, index, text in rows:
+            out.setdefault(article_id, []).append((index, text))
+        return out
+
+    def encoder_behind(self) -> bool:
+        """Whether the newest parsed article has a sentence no encoder has scored: cheap in a
+        library of any size, and enough to know whether the background job has work, since it
+        reads the oldest articles first."""
+        return bool(self._all(
+            """SELECT 1 FROM sentences s WHERE s.article_id = (
+                   SELECT id FROM articles WHERE model IS NOT NULL ORDER BY imported_at DESC, id DESC LIMIT 1)
+               AND NOT EXISTS (SELECT 1 FROM encoded e WHERE e.article_id = s.article_id AND e.sentence_index = s.idx)
+               LIMIT 1"""))
+
+    def save_encoded(self, article_id: str, encoder: str, weight: float, scores: dict[int, dict[str, float]]) -> None:
+        """Store what the encoder gives these sentences and mix it into their suggestions under
+        the default labels (from their own probabilities, however they were refined before)."""
+        with self._write() as conn:
+            if not conn.execute("SELECT 1 FROM articles WHERE id = ?", (article_id,)).fetchone():
+                return  # deleted while the encoder read it
+            known = {r[0] for r in conn.execute("SELECT idx FROM sentences WHERE article_id = ?", (article_id,))}
+            conn.executemany(
+                "INSERT OR REPLACE INTO encoded (article_id, sentence_index, encoder, weight, scores) VALUES (?, ?, ?, ?, ?)",
+                [(article_id, i, encoder, weight, json.dumps(p)) for i, p in sorted(scores.items()) if i in known],
+            )
+            stored = conn.execute(
+                "SELECT sentence_index, label, scores, source, reason, unrefined FROM suggestions WHERE article_id = ? AND label_set = ?",
+                (article_id, DEFAULT_SET)).fetchall()
+            stamp = now()
+            for index, label, mixed, source, reason, unrefined in stored:
+                if index not in scores or index not in known:
+                    continue
+                own = json.loads(unrefined or mixed)
+                if not own:
+                    continue  # restored from an export as it was there: final
+                best = max(own, key=lambda name: own[name])
+                s = Suggestion(best, own[best], own, source, reason if best == label else None).refined(scores[index], weight)
+                conn.execute(
+                    """UPDATE suggestions SET label = ?, score = ?, scores = ?, reason = ?, unrefined = ?, updated = ?
+                       WHERE article_id = ? AND sentence_index = ? AND label_set = ?""",
+                    (s.label, s.score, json.dumps(s.scores), s.reason, json.dumps(own), stamp, article_id, index, DEFAULT_SET))
 
     # --- models ---------------------------------------------------------------------------
 

@@ -14,7 +14,7 @@ from textual.screen import Screen
 
 from reader.model import LabelSet
 from reader.store import StoreError
-from reader.tui.messages import ArticleParsed, DatabaseChanged, ModelTrained, Notice, SuggestionsUpdated, WorkFailed
+from reader.tui.messages import ArticleParsed, DatabaseChanged, ModelTrained, Notice, RefineWanted, SuggestionsUpdated, WorkFailed
 from reader.tui.screens.article import ArticleScreen
 
 if TYPE_CHECKING:
@@ -41,6 +41,7 @@ class ReaderApp(App[None]):
 
     CSS_PATH = "reader.tcss"
     TITLE = "reader"
+    refining = True  # the sentence encoder refines the suggestions in the background (reader.refine)
     BINDINGS = [
         Binding("question_mark", "help", "help", id="app.help"),
         Binding("ctrl+q", "quit", "quit", id="app.quit", show=False, priority=True),
@@ -227,6 +228,8 @@ class ReaderApp(App[None]):
             return
         if missing:
             self.suggest(missing[:1])  # the job goes on to every other article that needs them
+        elif self.refining and self.label_set.is_default and self.store.encoder_behind():
+            self.refine()  # (after suggesting, the job refines what it stored)
 
     def _start_theme(self) -> None:
         """Say so when the saved (or configured) theme is unknown; save each theme chosen from now on."""
@@ -278,6 +281,13 @@ class ReaderApp(App[None]):
         if not self.running("train"):  # training refreshes them when it is done
             workers.start(self, "suggest", first)
 
+    def refine(self) -> None:
+        """Refine the suggestions with the sentence encoder where it has not read the sentences."""
+        from reader.tui import workers
+
+        if self.refining and self.label_set.is_default and not self.running("refine"):
+            workers.start(self, "refine", [])
+
     def labelled(self, article_id: str) -> None:
         """Count a label given here; every `retrain_every` of them, retrain in the background."""
         from reader.tui import workers
@@ -302,6 +312,9 @@ class ReaderApp(App[None]):
             if old is not None:
                 old.cancel()
             self._jobs[task] = job
+
+    def on_refine_wanted(self, message: RefineWanted) -> None:
+        self.refine()
 
     def on_suggestions_updated(self, message: SuggestionsUpdated) -> None:
         if self.screen_stack:

@@ -63,6 +63,10 @@ class SuggestionsUpdated(Message, bubble=False):
         self.article_id = article_id
 
 
+class RefineWanted(Message, bubble=False):
+    """A background job stored sentences or suggestions: the sentence encoder should refine them."""
+
+
 class ModelTrained(Message):
     """A background training finished: its held-out scores and whether the model was kept."""
 

@@ -15,7 +15,11 @@ from textual.dom import DOMNode
 
 from reader.jobs import Extracted, Job, JobFailed, NotTrained, Parsed, Suggested, Trained, Warned
 from reader.store import StoreError
-from reader.tui.messages import ArticleParsed, ArticlesImported, ModelTrained, Notice, SuggestionsUpdated, WorkFailed
+from reader.tui.messages import ArticleParsed, ArticlesImported, ModelTrained, Notice, RefineWanted, SuggestionsUpdated, WorkFailed
+
+
+# Jobs that store sentences or suggestions: once one ends, the sentence encoder refines them.
+REFINED_AFTER = ("parse", "suggest", "train")
 
 
 def _follow(app: Any, job: Job) -> None:
@@ -39,6 +43,9 @@ def _follow(app: Any, job: Job) -> None:
         app.post_message(WorkFailed(str(exc), job.task))
     except Exception as exc:  # noqa: BLE001 - the thread's error would vanish (exit_on_error=False), leaving the screen waiting
         app.post_message(WorkFailed(f"background {job.task} failed: {type(exc).__name__}: {exc}", job.task))
+    else:
+        if job.task in REFINED_AFTER and not job.cancelled:
+            app.post_message(RefineWanted())
 
 
 def start(app: Any, task: str, article_ids: list[str]) -> None:

@@ -1,0 +1,35 @@
+"""Refining the stored suggestions with the sentence encoder (`reader.suggest.encoder`): score
+every stored sentence it has not scored yet, one article per transaction, and mix the result
+into that article's suggestions under the default labels (`Store.save_encoded`).
+
+It runs where a model may run: the reader's background job (`reader _work refine`, started
+after a parse and when the reader opens with sentences left to score), `reader refresh`, and
+`reader export --suggestions` before it writes. Import never waits for it. Stopping it at any
+moment is safe: what it committed stays, the rest is done next time.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+
+from reader.store import Store
+
+
+def refine(store: Store, article_ids: list[str] | None = None, *, encoder: object | None = None,
+           progress: Callable[[int, int], None] | None = None) -> Iterator[str]:
+    """Score the sentences of these articles (of all, when None) that the shipped encoder has
+    not scored; yield each article id once its suggestions are refined. `learned.ModelError`
+    (one line) when the encoder cannot be read."""
+    from reader.suggest import encoder as encoders
+
+    enc = encoder if isinstance(encoder, encoders.Encoder) else encoders.shipped()
+    todo = store.unencoded(enc.id, article_ids)
+    total = sum(map(len, todo.values()))
+    done = 0
+    for article_id, sentences in todo.items():
+        found = enc.probabilities([text for _, text in sentences])
+        store.save_encoded(article_id, enc.id, enc.weight, {index: p for (index, _), p in zip(sentences, found, strict=True)})
+        done += len(sentences)
+        if progress:
+            progress(done, total)
+        yield article_id
