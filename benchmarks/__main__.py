@@ -19,11 +19,11 @@ import time
 import traceback
 from pathlib import Path
 
-from benchmarks import (commitments_screen, export, fixtures, ingest, keypress, label_write, refresh, retrain_keys, startup,
+from benchmarks import (commitments_screen, export, fixtures, ingest, keypress, label_write, refine, refresh, retrain_keys, startup,
                         team, train, undo)
 from benchmarks.common import BENCH, Tmux, machine, say
 
-PARTS = ("startup", "keys", "ingest", "export", "labels", "train", "retrain-keys", "refresh", "commitments-screen", "undo", "team")
+PARTS = ("startup", "keys", "ingest", "export", "labels", "train", "retrain-keys", "refresh", "refine", "commitments-screen", "undo", "team")
 LAST_RUN = BENCH / "last-run.json"
 RESULTS = BENCH / "RESULTS.md"
 RETIRED = {"ingest-no-lemmatizer"}  # rows no longer measured: a partial run does not carry them over
@@ -114,6 +114,11 @@ def rows_of(results: dict) -> list[dict]:
         rows.append(row("refresh", f"`reader _work suggest` with a kept model, {rf['sentences']:,}-sentence article: "
                         f"{rf['reader_sentences_per_s']:.0f} sentences/s (floor: bare spaCy nlp.pipe of its paragraphs, "
                         f"{rf['floor_sentences_per_s']:.0f}/s)", rf["reader_s"], rf["floor_s"], unit="s"))
+    rn = results.get("refine")
+    if rn and "error" not in rn:
+        rows.append(row("refine", f"`reader _work refine`, the sentence encoder over {rn['sentences']:,} stored sentences: "
+                        f"{rn['reader_sentences_per_s']:.0f} sentences/s (floor: bare spaCy nlp.pipe of their paragraphs, "
+                        f"{rn['floor_sentences_per_s']:.0f}/s)", rn["reader_s"], rn["floor_s"], unit="s"))
     cs = results.get("commitments_screen")
     if cs and "error" not in cs:
         rows.append(row("commitments-screen", f"start-up to first paint of the commitments screen, {cs['commitments']:,} commitments "
@@ -277,6 +282,8 @@ def main(argv: list[str] | None = None) -> int:
             attempt("retrain_keys", lambda: retrain_keys.run(articles, tmux, args.reps))
         if "refresh" in parts:
             attempt("refresh", lambda: refresh.run(articles, args.reps))
+        if "refine" in parts:
+            attempt("refine", lambda: refine.run(articles, args.reps))
         if "undo" in parts:
             attempt("undo", lambda: undo.run(articles, args.reps, tmux))
         if "commitments-screen" in parts:
