@@ -229,3 +229,31 @@ async def test_the_reader_refines_in_the_background_while_keys_move_on(tmp_path:
     stored = {k[1]: (v[0], v[1]) for k, v in _rows(db).items()}
     assert all(v[2] is not None and v[3] is not None for v in _rows(db).values())  # every sentence refined
     assert shown == {i: (label, pytest.approx(max(json.loads(scores).values()))) for i, (label, scores) in stored.items()}
+
+
+def test_a_suggestion_restored_before_schema_7_stays_as_the_export_gave_it(tmp_path: Path) -> None:
+    """A database written by the previous version holds restored suggestions with the one
+    score the export carried (no `unrefined` column to mark them final): after the upgrade,
+    refining leaves them alone, as it does a suggestion restored since (mixed, a single-label
+    score became 1.0)."""
+    db, restored = tmp_path / "r.db", tmp_path / "restored.db"
+    assert run_reader("import", "--db", str(db), str(TAMSEL)).returncode == 0
+    exported = run_reader("export", "--db", str(db), "--all", "--suggestions", "-o", str(tmp_path / "a.jsonl"))
+    assert exported.returncode == 0, exported.stderr
+    done = run_reader("import", "--db", str(restored), str(tmp_path / "a.jsonl"))
+    assert done.returncode == 0, done.stderr
+    conn = sqlite3.connect(restored)
+    before = conn.execute("SELECT article_id, sentence_index, label, score, scores FROM suggestions ORDER BY 1, 2").fetchall()
+    assert before and any(score < 0.9 for _, _, _, score, _ in before)
+    with conn:  # as schema 6 left it
+        conn.execute("DROP TABLE encoded")
+        conn.execute("ALTER TABLE suggestions DROP COLUMN unrefined")
+        conn.execute("PRAGMA user_version = 6")
+    conn.close()
+    refreshed = run_reader("refresh", "--db", str(restored))
+    assert refreshed.returncode == 0, refreshed.stderr
+    conn = sqlite3.connect(restored)
+    after = conn.execute("SELECT article_id, sentence_index, label, score, scores FROM suggestions ORDER BY 1, 2").fetchall()
+    assert conn.execute("SELECT count(*) FROM encoded").fetchone()[0] == len(before)  # the encoder did read them
+    conn.close()
+    assert after == before

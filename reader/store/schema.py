@@ -354,6 +354,9 @@ V7 = [
     # the suggester's own probabilities before the mix: NULL when not refined, '{}' for a
     # suggestion restored from an export, which stays as the export gave it
     "ALTER TABLE suggestions ADD COLUMN unrefined TEXT",
+    # one restored before this version is as final (reader.ingest.exports gives it this reason
+    # and only its own label's score: mixed, that score would become 1.0)
+    "UPDATE suggestions SET unrefined = '{}' WHERE reason = 'restored from a reader export'",
 ]
 
 MIGRATIONS: dict[int, list[str]] = {0: V1, 1: V2, 2: V3, 3: V4, 4: V5, 5: V6, 6: V7}
