@@ -28,7 +28,8 @@ def refine(store: Store, article_ids: list[str] | None = None, *, encoder: objec
     done = 0
     for article_id, sentences in todo.items():
         found = enc.probabilities([text for _, text in sentences])
-        store.save_encoded(article_id, enc.id, enc.weight, {index: p for (index, _), p in zip(sentences, found, strict=True)})
+        store.save_encoded(article_id, enc.id, enc.weight, {index: p for (index, _), p in zip(sentences, found, strict=True)},
+                           dict(sentences))
         done += len(sentences)
         if progress:
             progress(done, total)

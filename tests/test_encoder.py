@@ -257,3 +257,34 @@ def test_a_suggestion_restored_before_schema_7_stays_as_the_export_gave_it(tmp_p
     assert conn.execute("SELECT count(*) FROM encoded").fetchone()[0] == len(before)  # the encoder did read them
     conn.close()
     assert after == before
+
+
+def test_an_article_parsed_anew_while_the_encoder_reads_it_gets_its_own_sentences_scores(tmp_path: Path) -> None:
+    """The job reads the sentences first and stores their scores article by article: an article
+    deleted and stored again meanwhile, split otherwise (indexes shifted by one), must not get
+    the scores of the sentences it had at those indexes (they would be mixed into its new
+    suggestions); its sentences are read on the job's next pass."""
+    from reader.model import Parsed, Sentence
+    from reader.refine import refine
+    from reader.store import Store
+
+    db = tmp_path / "r.db"
+    assert run_reader("import", "--db", str(db), str(TAMSEL), str(SAMPLES / "calvera-port-lng-dispute.txt")).returncode == 0
+    enc = encoder.shipped()
+    with Store(db) as store:
+        running = refine(store, encoder=enc)
+        first = next(running)  # the job has read every article's sentences, and stored the first's scores
+        (later,) = set(store.article_ids()) - {first}
+        article, old = store.article(later), store.sentences(later)
+        store.delete_article(later, "tester")
+        shifted = (Sentence(0, old[0].start, old[1].end), *(Sentence(s.index - 1, s.start, s.end) for s in old[2:]))
+        store.add_article(article, Parsed(shifted, (), "test", "1"))
+        assert list(running) == [later]
+        list(refine(store, encoder=enc))  # the job's next pass
+    conn = sqlite3.connect(db)
+    rows = conn.execute("""SELECT s.text, e.scores FROM encoded e JOIN sentences s
+                           ON s.article_id = e.article_id AND s.idx = e.sentence_index WHERE e.article_id = ? ORDER BY s.idx""",
+                        (later,)).fetchall()
+    conn.close()
+    assert len(rows) == len(shifted)
+    assert [json.loads(scores) for _, scores in rows] == enc.probabilities([text for text, _ in rows])

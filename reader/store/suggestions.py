@@ -109,13 +109,15 @@ class Suggestions(Connection):
                AND NOT EXISTS (SELECT 1 FROM encoded e WHERE e.article_id = s.article_id AND e.sentence_index = s.idx)
                LIMIT 1"""))
 
-    def save_encoded(self, article_id: str, encoder: str, weight: float, scores: dict[int, dict[str, float]]) -> None:
-        """Store what the encoder gives these sentences and mix it into their suggestions under
-        the default labels (from their own probabilities, however they were refined before)."""
+    def save_encoded(self, article_id: str, encoder: str, weight: float, scores: dict[int, dict[str, float]],
+                     texts: dict[int, str]) -> None:
+        """Store what the encoder gives these sentences (`texts`, the words it read) and mix it
+        into their suggestions under the default labels (from their own probabilities, however
+        they were refined before). A sentence whose words are not those any more (the article
+        was deleted and stored again, split otherwise) is left for the encoder to read again."""
         with self._write() as conn:
-            if not conn.execute("SELECT 1 FROM articles WHERE id = ?", (article_id,)).fetchone():
-                return  # deleted while the encoder read it
-            known = {r[0] for r in conn.execute("SELECT idx FROM sentences WHERE article_id = ?", (article_id,))}
+            rows = conn.execute("SELECT idx, text FROM sentences WHERE article_id = ?", (article_id,))
+            known = {index for index, text in rows if index in texts and texts[index] == text}
             conn.executemany(
                 "INSERT OR REPLACE INTO encoded (article_id, sentence_index, encoder, weight, scores) VALUES (?, ?, ?, ?, ?)",
                 [(article_id, i, encoder, weight, json.dumps(p)) for i, p in sorted(scores.items()) if i in known],
