@@ -290,3 +290,36 @@ def test_an_article_parsed_anew_while_the_encoder_reads_it_gets_its_own_sentence
     conn.close()
     assert len(rows) == len(shifted)
     assert [json.loads(scores) for _, scores in rows] == enc.probabilities([text for text, _ in rows])
+
+
+@pytest.mark.refine
+async def test_a_damaged_encoder_is_said_once_by_the_reader_not_after_every_job(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The background job that finds the encoder damaged says so; the reader then stops starting
+    it (each parse, suggestion or training that ends would start it again, to say it again)."""
+    from reader.store import Store
+    from reader.tui.app import ReaderApp
+    from reader.tui.messages import Notice, RefineWanted
+
+    db = tmp_path / "r.db"
+    assert run_reader("import", "--db", str(db), str(TAMSEL)).returncode == 0
+    with sqlite3.connect(db) as conn:
+        (article_id,) = [r[0] for r in conn.execute("SELECT id FROM articles")]
+    # the background jobs (processes of their own) read a copy of the package whose encoder is damaged
+    package = tmp_path / "package"
+    shutil.copytree(ROOT / "reader", package / "reader", ignore=shutil.ignore_patterns("model.onnx", "__pycache__"))
+    (package / "reader" / "suggest" / "encoder" / "model.onnx").write_bytes(b"\x08\x07 not a model")
+    monkeypatch.setenv("PYTHONPATH", str(package))
+    said: list[str] = []
+    hook = lambda m: said.append(m.text) if isinstance(m, Notice) else None  # noqa: E731
+    app = ReaderApp(Store(db), annotator="tester", article_id=article_id)
+    async with app.run_test(size=(110, 36), message_hook=hook) as pilot:
+        for _ in range(1800):  # started after the first frame; at nice 10 beside a busy test worker, slow
+            await pilot.pause(0.1)
+            if any("sentence encoder" in s for s in said) and not app.running("refine"):
+                break
+        await pilot.pause(0.2)
+        assert [s for s in said if "sentence encoder" in s] != []
+        first = app._jobs.get("refine")
+        app.post_message(RefineWanted())  # as a parse that ends posts it
+        await pilot.pause(0.2)
+        assert app._jobs.get("refine") is first  # no job started again to say it again

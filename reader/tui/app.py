@@ -328,6 +328,8 @@ class ReaderApp(App[None]):
             self.notify(f"retrained: held-out macro-F1 {r.macro_f1:.2f}, not better than the {r.baseline} ({r.baseline_macro_f1:.2f}), which stays", timeout=6)
 
     def on_notice(self, message: Notice) -> None:
+        if message.task == "refine":  # the sentence encoder cannot be read: said once, not after every job
+            self.refining = False
         self.notify(message.text, timeout=6)
 
     def on_article_parsed(self, message: ArticleParsed) -> None:

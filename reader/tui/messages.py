@@ -78,6 +78,7 @@ class ModelTrained(Message):
 class Notice(Message):
     """Something background work wants the user to know (not an error)."""
 
-    def __init__(self, text: str) -> None:
+    def __init__(self, text: str, task: str | None = None) -> None:
         super().__init__()
         self.text = text
+        self.task = task  # the background job that said it

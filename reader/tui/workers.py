@@ -36,7 +36,7 @@ def _follow(app: Any, job: Job) -> None:
                 case Trained():
                     app.post_message(ModelTrained(event))
                 case Warned(text):
-                    app.post_message(Notice(text))
+                    app.post_message(Notice(text, job.task))
                 case NotTrained(reason):
                     app.post_message(Notice(f"not trained: {reason}"))
     except (JobFailed, OSError) as exc:
