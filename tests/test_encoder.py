@@ -323,3 +323,20 @@ async def test_a_damaged_encoder_is_said_once_by_the_reader_not_after_every_job(
         app.post_message(RefineWanted())  # as a parse that ends posts it
         await pilot.pause(0.2)
         assert app._jobs.get("refine") is first  # no job started again to say it again
+
+
+def test_export_refines_the_articles_it_writes_and_nothing_before_a_bad_option(tmp_path: Path) -> None:
+    """An unknown label or article is said at once, the database as it was (not after refining
+    the whole library); `--article` refines that article's suggestions, not every article's."""
+    db = tmp_path / "r.db"
+    assert run_reader("import", "--db", str(db), str(TAMSEL), str(SAMPLES / "calvera-port-lng-dispute.txt")).returncode == 0
+    with sqlite3.connect(db) as conn:
+        first, second = [r[0] for r in conn.execute("SELECT id FROM articles ORDER BY imported_at")]
+    for bad in (("--label", "typo"), ("--article", "nosuchid")):
+        done = run_reader("export", "--db", str(db), "--suggestions", *bad, "-o", str(tmp_path / "a.jsonl"))
+        assert done.returncode == 2 and "refining" not in done.stderr, done.stderr
+        assert {v[3] for v in _rows(db).values()} == {None}
+    done = run_reader("export", "--db", str(db), "--all", "--suggestions", "--article", second, "-o", str(tmp_path / "b.jsonl"))
+    assert done.returncode == 0, done.stderr
+    refined = {article for (article, _), v in _rows(db).items() if v[3] is not None}
+    assert refined == {second}

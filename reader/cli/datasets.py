@@ -74,14 +74,7 @@ def export_command(ctx: click.Context, fmt: str, as_csv: bool, unit: str, output
     if suggestions and fmt in ("prodigy", "spacy"):  # taken silently, it wrote a file without them
         raise ReaderError(f"--suggestions is not part of the {fmt} format: use --format jsonl or csv for the stored suggestions")
     label_set = opts.label_set()
-    if suggestions and label_set.is_default:
-        from reader.cli.learning import refine_stored
-
-        with open_store(opts.db_path, readonly=True) as store:
-            _check_output(output, store.path, force)  # before the work, not after it
-        # what the background job has not refined yet (all of it, straight after `reader import`)
-        refine_stored(opts.db_path, "refining the suggestions of {count} sentences with the sentence encoder first")
-    with open_store(opts.db_path, readonly=True) as store:
+    with open_store(opts.db_path, readonly=True) as store:  # bad options are said before the work, not after it
         _check_output(output, store.path, force)
         if SKIPPED in labels:  # it was offered as a known label, and gave an empty file
             raise ReaderError(f"--label {SKIPPED!r}: a skip is no label and exports leave skipped sentences out; "
@@ -91,6 +84,13 @@ def export_command(ctx: click.Context, fmt: str, as_csv: bool, unit: str, output
         if unknown:
             raise ReaderError(f"unknown label {unknown[0]!r} (known: {', '.join(sorted(known))})")
         ids = resolve_articles(store, articles) if articles else None
+    if suggestions and label_set.is_default:
+        from reader.cli.learning import refine_stored
+
+        # what the background job has not refined yet (all of it, straight after `reader import`)
+        refine_stored(opts.db_path, "refining the suggestions of {count} sentences with the sentence encoder first", ids)
+    with open_store(opts.db_path, readonly=True) as store:
+        _check_output(output, store.path, force)
         selection = Selection(
             labels=frozenset(labels),
             annotators=frozenset(annotators),
@@ -179,7 +179,8 @@ def _export_commitments(opts: Options, output: str, as_csv: bool, articles: tupl
     from reader.cli.learning import refine_stored
 
     # a sentence the encoder makes a commitment is in the register: refine first, then extract
-    refine_stored(opts.db_path, "refining the suggestions of {count} sentences with the sentence encoder first")
+    refine_stored(opts.db_path, "refining the suggestions of {count} sentences with the sentence encoder first",
+                  sorted(ids) if ids is not None else None)
     with open_store(opts.db_path, readonly=True) as store:
         missing = store.needing_extraction()
         writable = os.access(store.path, os.W_OK) and os.access(store.path.parent, os.W_OK)

@@ -242,10 +242,11 @@ def _refine_all(store: Any, first: tuple[str, ...], load_model: Any, refine: boo
         click.echo(encode(Extracted(tracker.extract_missing(store, load_model()))))
 
 
-def refine_stored(db_path: Any, say: str | None = None) -> int:
-    """Refine with the sentence encoder every stored sentence it has not read (the foreground
-    form of the reader's background job, for `reader refresh` and `export --suggestions`), with
-    a progress bar on a terminal; `say` (formatted with the count) is told first on stderr.
+def refine_stored(db_path: Any, say: str | None = None, article_ids: list[str] | None = None) -> int:
+    """Refine with the sentence encoder every stored sentence it has not read (of these articles,
+    when given: the foreground form of the reader's background job, for `reader refresh` and
+    `export --suggestions`), with a progress bar on a terminal; `say` (formatted with the
+    count) is told first on stderr.
     Returns how many articles it refined; a read-only database or an unreadable encoder is one
     note on stderr and leaves the suggestions as they are."""
     from rich.console import Console
@@ -257,7 +258,7 @@ def refine_stored(db_path: Any, say: str | None = None) -> int:
     from reader.suggest.learned import ModelError
 
     with open_store(db_path, readonly=True) as store:
-        missing = store.unencoded(encoders.shipped_id())
+        missing = store.unencoded(encoders.shipped_id(), article_ids)
         writable = os.access(store.path, os.W_OK) and os.access(store.path.parent, os.W_OK)
     if not missing:
         return 0
@@ -280,7 +281,7 @@ def refine_stored(db_path: Any, say: str | None = None) -> int:
     try:
         with open_store(db_path) as store, progress:
             task = progress.add_task("refine", total=count)
-            for _ in refine(store, encoder=enc, progress=lambda n, total: progress.update(task, completed=n)):
+            for _ in refine(store, article_ids, encoder=enc, progress=lambda n, total: progress.update(task, completed=n)):
                 done += 1
     except StoreError as exc:
         raise ReaderError(f"refining the suggestions stopped after {done} articles: {exc}") from None
