@@ -340,3 +340,17 @@ def test_export_refines_the_articles_it_writes_and_nothing_before_a_bad_option(t
     assert done.returncode == 0, done.stderr
     refined = {article for (article, _), v in _rows(db).items() if v[3] is not None}
     assert refined == {second}
+
+
+def test_scoring_writes_nothing_outside_the_database(tmp_path: Path) -> None:
+    """ONNX Runtime's builds keep a device id and usage events under ~/.cache/Microsoft from
+    the moment they are imported; reader turns that off before it loads the encoder."""
+    home = tmp_path / "home"
+    home.mkdir()
+    db = tmp_path / "r.db"
+    env = cli_env(HOME=str(home), XDG_CACHE_HOME=str(home / ".cache"))
+    env.pop("ORT_DISABLE_TELEMETRY", None)
+    assert run_reader("import", "--db", str(db), str(TAMSEL), env=env).returncode == 0
+    done = run_reader("export", "--db", str(db), "--all", "--suggestions", "-o", str(tmp_path / "a.jsonl"), env=env)
+    assert done.returncode == 0 and "refining" in done.stderr, done.stderr
+    assert [p.relative_to(home) for p in home.rglob("*")] == []

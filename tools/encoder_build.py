@@ -22,6 +22,7 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
+import os
 import sys
 import tempfile
 import time
@@ -92,6 +93,7 @@ def main(argv: list[str] | None = None) -> int:
         torch.onnx.export(model, (sample["input_ids"], sample["attention_mask"]), str(fp32), input_names=["input_ids", "attention_mask"],
                           output_names=["logits"], opset_version=17, dynamo=False,
                           dynamic_axes={"input_ids": {0: "batch", 1: "tokens"}, "attention_mask": {0: "batch", 1: "tokens"}, "logits": {0: "batch"}})
+        os.environ["ORT_DISABLE_TELEMETRY"] = "1"  # no usage events written under ~/.cache/Microsoft
         from onnxruntime.quantization import QuantType, quantize_dynamic
 
         quantize_dynamic(str(fp32), str(args.output / "model.onnx"), weight_type=QuantType.QInt8, op_types_to_quantize=["MatMul", "Gather", "Gemm"])

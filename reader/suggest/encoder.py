@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -67,6 +68,10 @@ def load(folder: str | Path = ENCODER, threads: int = 1) -> Encoder:
         model = (folder / "model.onnx").read_bytes()
         if hashlib.sha256(model).hexdigest() != info.get("sha256"):
             raise ModelError(f"{folder}: the sentence encoder's weights are damaged (checksum)")
+        # ONNX Runtime's own builds record usage events for Microsoft from the moment it is
+        # imported (a device id and an event store under ~/.cache/Microsoft): reader runs
+        # offline and writes nothing the user did not ask for, so that is turned off first.
+        os.environ["ORT_DISABLE_TELEMETRY"] = "1"
         import onnxruntime
         from tokenizers import Tokenizer
 
