@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from reader import mix
 from reader.blas import one_blas_thread
 from reader.model import LabelSet, Suggestion
 from reader.models_folder import discard, models_dir, prune, save
@@ -262,9 +263,15 @@ def train(
     corpus = _corpus(base)
     tell("cross-validating", 0, folds)
     how, held = choose(rows, golds, groups, names, base, corpus, folds)
+    # the suggestions shown are refined by the sentence encoder: its share for this model is the
+    # one the held-out labels prefer, and both sides of the comparison below are refined
+    found = mix.encoder_scores([spans[(e.article_id, e.index)].text for e in examples]) if base is not None else None
+    share = None
+    if found is not None:
+        share, held = mix.choose_share(held, found[0], found[1], lambda p: score(golds, p, names).macro)
     predicted = [_best(p) for p in held]
     held_out = score(golds, predicted, names)
-    baseline_name, baseline_pred, mask = _baseline(store, label_set, examples, rows, spans)
+    baseline_name, baseline_pred, mask = _baseline(store, label_set, examples, rows, spans, found)
     chosen = [i for i, keep in enumerate(mask) if keep]
     base_scores = score([golds[i] for i in chosen], [baseline_pred[i] for i in chosen], names)
     mine = score([golds[i] for i in chosen], [predicted[i] for i in chosen], names)
@@ -280,7 +287,7 @@ def train(
     model_id = time.strftime("%Y%m%d-%H%M%S", time.gmtime()) + f"-{os.getpid() % 10000:04d}"
     scores = {"held_out": held_out.as_dict(), "baseline": {"name": baseline_name, **base_scores.as_dict()},
               "compared_on": len(chosen), "candidate_on_same": mine.as_dict(), "from_shipped_model": base is not None,
-              "moved_by": how if base is not None else None}
+              "moved_by": how if base is not None else None, "encoder_weight": share}
     folder, in_use = models_dir(store.path), False
     try:
         path = save(final, folder, model_id, [(e.article_id, e.index) for e in examples], label_set)
@@ -306,10 +313,12 @@ def _without_conflicts(examples: list[Example], spans: dict[tuple[str, int], Any
 
 
 def _baseline(store: Store, label_set: LabelSet, examples: list[Example], rows: list[Any],
-              spans: dict[tuple[str, int], Any]) -> tuple[str, list[str | None], list[bool]]:
+              spans: dict[tuple[str, int], Any], found: tuple[list[dict[str, float]], float] | None = None,
+              ) -> tuple[str, list[str | None], list[bool]]:
     """The current suggester's predictions on the examples it was not trained on: the kept
     model if there is one, else the shipped cold start (default labels), else always the most
-    frequent label."""
+    frequent label; refined by the encoder's scores (`found`) at the share each was given."""
+    encoded, shipped_share = found if found is not None else ([{} for _ in examples], 0.0)
     from reader.suggest import component
 
     current = store.current_model(label_set.key)
@@ -320,12 +329,14 @@ def _baseline(store: Store, label_set: LabelSet, examples: list[Example], rows: 
             mask = [(e.article_id, e.index) not in seen for e in examples]
             if sum(mask) >= MIN_LABELS:
                 model = component.model_of(loaded)
-                return f"model {current.id}", [_best(model.probabilities(r)) for r in rows], mask
+                share = current.scores.get("encoder_weight") or 0.0
+                return f"model {current.id}", [_best(mix.mixed(model.probabilities(r), e, share)) for r, e in zip(rows, encoded, strict=True)], mask
     if label_set.is_default:
         from reader.suggest import cold_start_suggester
 
         one = cold_start_suggester()
-        return "cold start", [one(spans[(e.article_id, e.index)]).label for e in examples], [True] * len(examples)
+        return "cold start", [_best(mix.mixed(one(spans[(e.article_id, e.index)]).scores, c, shipped_share))
+                              for e, c in zip(examples, encoded, strict=True)], [True] * len(examples)
     common = Counter(e.label for e in examples).most_common(1)[0][0]
     return f"always {common!r}", [common] * len(examples), [True] * len(examples)
 
@@ -372,6 +383,7 @@ class Suggester:
         self.warning: str | None = None
         self.info = store.current_model(label_set.key)
         self.pipeline = None
+        # the encoder's share in this model's suggestions (None: the shipped share, for the cold start)
         if self.info is not None:
             self.pipeline = load_model(store, self.info)
             if self.pipeline is None:
@@ -418,5 +430,6 @@ class Suggester:
         for article_id in article_ids:
             found = self.suggest(article_id)
             if found:
-                self.store.save_suggestions(article_id, self.label_set.key, found)
+                share = self.info.scores.get("encoder_weight", 0.0) if self.info is not None else None
+                self.store.save_suggestions(article_id, self.label_set.key, found, share)
                 yield article_id

@@ -463,7 +463,7 @@ def test_a_users_consistent_departure_is_learned_within_50_labels(nlp):
     cold = cold_start_suggester()
     names = sorted(p.name for p in SAMPLES.glob("*.txt"))
     held_out = "india-canada-security-talks.txt"
-    user_rows, user_labels, groups = [], [], []
+    user_rows, user_labels, groups, texts = [], [], [], []
     for name in names:
         if name == held_out:
             continue
@@ -475,10 +475,11 @@ def test_a_users_consistent_departure_is_learned_within_50_labels(nlp):
             user_rows.append(learned.features(span))
             user_labels.append("background" if said else cold(span).label)
             groups.append(name)
+            texts.append(span.text)
     assert len(user_rows) == 50 and sum(1 for r in user_rows if learned._h("F:report_frame") in r[0]) >= 8
     base = learned.shipped()
     corpus = learn._corpus(base)
-    how, _ = learn.choose(user_rows, user_labels, groups, LABELS, base, corpus, folds=3)
+    how, held = learn.choose(user_rows, user_labels, groups, LABELS, base, corpus, folds=3)
     assert how == learned.SHIFT  # refitting with the corpus's thousands of attributed claims would not follow them
     model = learn.fit(user_rows, user_labels, LABELS, base, corpus, how)
     framed = [s for s in sample_sentences(nlp, held_out).values() if learned._h("F:report_frame") in learned.features(s)[0]]
@@ -487,15 +488,16 @@ def test_a_users_consistent_departure_is_learned_within_50_labels(nlp):
     now_says = [max(p, key=p.get) for p in (model.probabilities(learned.features(s)) for s in framed)]
     assert cold_says.count("background") <= 1
     assert now_says.count("background") >= 0.75 * len(framed)
-    # what the reader shows: the same, refined by the sentence encoder (which learns nothing of the user)
-    from reader.model import Suggestion
-    from reader.suggest import encoder
+    # what the reader shows: the same refined by the sentence encoder, which learns nothing of the
+    # user, at the share `reader train` chooses on the same held-out labels
+    from reader import mix
 
-    enc = encoder.shipped()
-    shown = []
-    for span, found in zip(framed, enc.probabilities([s.text for s in framed]), strict=True):
-        p = model.probabilities(learned.features(span))
-        shown.append(Suggestion(max(p, key=p.get), max(p.values()), p, "model").refined(found, enc.weight).label)
+    found = mix.encoder_scores(texts)
+    assert found is not None
+    share, _ = mix.choose_share(held, found[0], found[1], lambda p: learn.score(user_labels, p, LABELS).macro)
+    assert share < found[1]  # the user's labels ask for less of it
+    shown = [max(p, key=p.get) for p in (mix.mixed(model.probabilities(learned.features(s)), e, share)
+                                         for s, e in zip(framed, mix.encoder_scores([s.text for s in framed])[0], strict=True))]
     assert shown.count("background") >= 0.75 * len(framed)
 
 

@@ -29,7 +29,7 @@ import time
 from pathlib import Path
 
 LABELS = ("commitment", "claim", "background")
-EPOCHS, RATE, BATCH, MAX_TOKENS, WEIGHT = 2, 4e-5, 32, 96, 0.25
+EPOCHS, RATE, BATCH, MAX_TOKENS, WEIGHT = 2, 4e-5, 32, 96, 0.5
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -16,10 +16,12 @@ if TYPE_CHECKING:
 DEFAULT_SET = ",".join(DEFAULT_LABELS)
 
 
-def put_suggestions(conn: sqlite3.Connection, article_id: str, label_set: str, items: dict[int, Suggestion]) -> None:
+def put_suggestions(conn: sqlite3.Connection, article_id: str, label_set: str, items: dict[int, Suggestion],
+                    share: float | None = None) -> None:
     """Replace an article's suggestions for a label set (in the caller's transaction). Under the
     default labels, a sentence the sentence encoder has scored gets the two mixed
-    (`Suggestion.refined`), its own probabilities kept beside the mix."""
+    (`Suggestion.refined`) at `share` (None: the encoder's own, stored with its scores; a model
+    trained on the user's labels has its own), its own probabilities kept beside the mix."""
     conn.execute("DELETE FROM suggestions WHERE article_id = ? AND label_set = ?", (article_id, label_set))
     encoded = _encoded(conn, article_id) if label_set == DEFAULT_SET else {}
     stamp = now()
@@ -28,7 +30,7 @@ def put_suggestions(conn: sqlite3.Connection, article_id: str, label_set: str, i
         unrefined = None
         if index in encoded:
             scores, weight = encoded[index]
-            unrefined, s = json.dumps(s.scores), s.refined(scores, weight)
+            unrefined, s = json.dumps(s.scores), s.refined(scores, weight if share is None else share)
         rows.append((article_id, index, label_set, s.label, s.score, json.dumps(s.scores), s.source, s.reason, stamp, unrefined))
     conn.executemany(
         """INSERT INTO suggestions (article_id, sentence_index, label_set, label, score, scores, source, reason, updated, unrefined)
@@ -42,6 +44,18 @@ def _encoded(conn: sqlite3.Connection, article_id: str) -> dict[int, tuple[dict[
     return {r[0]: (json.loads(r[1]), r[2]) for r in rows}
 
 
+def _model_shares(conn: sqlite3.Connection) -> dict[str, float]:
+    """The encoder's share in each trained model's suggestions, by their source ("model:<id>"):
+    what `reader train` chose on the user's held-out labels (none for a model before it)."""
+    out = {}
+    for model_id, scores in conn.execute("SELECT id, scores FROM models"):
+        try:
+            out[f"model:{model_id}"] = float(json.loads(scores).get("encoder_weight") or 0.0)
+        except (ValueError, TypeError, AttributeError):
+            out[f"model:{model_id}"] = 0.0
+    return out
+
+
 class Suggestions(Connection):
     """Reading and replacing suggestions; the register of trained models."""
 
@@ -52,10 +66,10 @@ class Suggestions(Connection):
         )
         return {r[0]: Suggestion(r[1], r[2], json.loads(r[3]), r[4], r[5]) for r in rows}
 
-    def save_suggestions(self, article_id: str, label_set: str, items: dict[int, Suggestion]) -> None:
+    def save_suggestions(self, article_id: str, label_set: str, items: dict[int, Suggestion], share: float | None = None) -> None:
         with self._write() as conn:
             if conn.execute("SELECT 1 FROM articles WHERE id = ?", (article_id,)).fetchone():
-                put_suggestions(conn, article_id, label_set, items)
+                put_suggestions(conn, article_id, label_set, items, share)
 
     def unsuggested(self, label_set: str, source: str | None = None) -> list[str]:
         """Parsed articles with sentences that have no suggestion for this label set (or none
@@ -126,6 +140,7 @@ class Suggestions(Connection):
                 "SELECT sentence_index, label, scores, source, reason, unrefined FROM suggestions WHERE article_id = ? AND label_set = ?",
                 (article_id, DEFAULT_SET)).fetchall()
             stamp = now()
+            shares = _model_shares(conn)
             for index, label, mixed, source, reason, unrefined in stored:
                 if index not in scores or index not in known:
                     continue
@@ -133,7 +148,8 @@ class Suggestions(Connection):
                 if not own:
                     continue  # restored from an export as it was there: final
                 best = max(own, key=lambda name: own[name])
-                s = Suggestion(best, own[best], own, source, reason if best == label else None).refined(scores[index], weight)
+                share = shares.get(source, weight)  # a model trained on the user's labels has its own
+                s = Suggestion(best, own[best], own, source, reason if best == label else None).refined(scores[index], share)
                 conn.execute(
                     """UPDATE suggestions SET label = ?, score = ?, scores = ?, reason = ?, unrefined = ?, updated = ?
                        WHERE article_id = ? AND sentence_index = ? AND label_set = ?""",
