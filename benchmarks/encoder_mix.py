@@ -6,7 +6,7 @@
 The linear model is fitted (as `make model` fits it) on the corpus's stored features without
 that kind; the encoder in FOLDER was fine-tuned without it; both score the kind's sentences,
 mixed as `Suggestion.refined` mixes them, at the encoder's weights 0 (the linear model alone),
-0.25 (the shipped weight), 0.5 and 1 (the encoder alone). Prints macro-F1 and commitment F1.
+0.25, 0.5 (the shipped weight) and 1 (the encoder alone). Prints macro-F1 and commitment F1.
 """
 
 from __future__ import annotations
