@@ -430,6 +430,6 @@ class Suggester:
         for article_id in article_ids:
             found = self.suggest(article_id)
             if found:
-                share = self.info.scores.get("encoder_weight", 0.0) if self.info is not None else None
+                share = (self.info.scores.get("encoder_weight") or 0.0) if self.info is not None else None
                 self.store.save_suggestions(article_id, self.label_set.key, found, share)
                 yield article_id
