@@ -11,7 +11,7 @@ from collections.abc import Callable, Sequence
 
 from reader.model import Suggestion
 
-# The shares tried, besides the shipped one: none, and half of it.
+# The shares tried besides the shipped one, as fractions of it: half of it, and none.
 SHARES = (0.5, 0.0)
 
 

@@ -11,8 +11,9 @@ on kinds of source neither was trained on (`benchmarks.encoder_mix`): Wikinews r
 0.808 macro-F1, statements 0.771 -> 0.823. A model trained on the user's labels gets the share
 its held-out labels prefer (`reader.mix`).
 
-It costs about what spaCy's parse costs per sentence, so it never runs at import or in the
-reader's process: a background job (`reader.refine`) scores the stored sentences once and
+It costs what spaCy's parse costs when spaCy reads sentences one by one, and 2.6 times what it
+costs reading paragraphs as import does (`make bench`, refine), so it never runs at import or in
+the reader's process: a background job (`reader.refine`) scores the stored sentences once and
 re-mixes their suggestions; `reader export --suggestions` and `reader refresh` finish what
 it has not done. onnxruntime and tokenizers are imported here only.
 """
