@@ -7,7 +7,8 @@ text, sentence offsets, the current label of each labelled sentence), `spacy.loa
 model with every component (as `component.load_base` does), parses each article's stored
 sentences the way training does (`reader.nlp.sentence_spans`: paragraphs through one
 `nlp.pipe`, each sentence a Span in its paragraph), then runs
-`reader.learn.choose` (the two ways of moving the shipped model, each cross-validated) and `learn.fit` once on all
+`reader.learn.choose` (the two ways of moving the shipped model, each cross-validated), the sentence
+encoder over the labelled sentences with `mix.choose_share`, and `learn.fit` once on all
 labels: exactly the training `reader train` performs. No Store, no CLI, no resolution of
 several annotators' votes, no cold-start baseline, no model written to disk or registered.
 
@@ -70,8 +71,14 @@ def main(argv: list[str]) -> None:
     base = learn._base(LabelSet())
     corpus = learn._corpus(base)
     how, held = learn.choose(rows, golds, groups, list(LABELS), base, corpus, k)  # both ways, as reader train
+    # and, as reader train, the sentence encoder's share chosen on the same held-out labels
+    from reader import mix
+
+    found = mix.encoder_scores([span.text for span, _ in pairs])
+    if found is not None:
+        _, held = mix.choose_share(held, found[0], found[1], lambda p: learn.score(golds, p, LABELS).macro)
     learn.fit(rows, golds, list(LABELS), base, corpus, how)
-    macro = learn.score(golds, [max(p, key=p.get) for p in held], LABELS).macro
+    macro = learn.score(golds, [max(p, key=p.get) if p else None for p in held], LABELS).macro
     print(json.dumps({"labels": len(pairs), "articles": len(articles), "folds": k, "macro_f1": round(macro, 4),
                       "seconds": round(time.monotonic() - started, 2)}))
 
