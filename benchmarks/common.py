@@ -14,6 +14,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -263,3 +264,29 @@ def read_stamp(path: Path, timeout: float = 10.0) -> float:
 
 def say(message: str) -> None:
     print(message, file=sys.stderr, flush=True)
+
+
+def against_spacy(reps: int, name: str, job: str, sentences: int, reader: Callable[[int], float], floor: Callable[[], float]) -> dict:
+    """A background job (`reader(i)`, seconds) against bare spaCy over the same sentences
+    (`floor()`, seconds), alternating which goes first, each repetition said; the medians,
+    their ratio, sentences per second and the samples."""
+    readers: list[float] = []
+    floors: list[float] = []
+    for i in range(reps):
+        if i % 2 == 0:  # alternate which goes first
+            readers.append(reader(i))
+            floors.append(floor())
+        else:
+            floors.append(floor())
+            readers.append(reader(i))
+        say(f"  {name} {i + 1}/{reps}: {job} {readers[-1]:.2f} s ({sentences / readers[-1]:.0f} sentences/s), "
+            f"bare spaCy {floors[-1]:.2f} s ({sentences / floors[-1]:.0f} sentences/s)")
+    return {
+        "sentences": sentences,
+        "reader_s": median(readers),
+        "floor_s": median(floors),
+        "ratio": median(readers) / median(floors),
+        "reader_sentences_per_s": sentences / median(readers),
+        "floor_sentences_per_s": sentences / median(floors),
+        "samples": {"reader": readers, "floor": floors},
+    }

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import sqlite3
 
-from benchmarks.common import BENCH, MODEL, PYTHON, clean_env, median, run_process, say
+from benchmarks.common import BENCH, MODEL, PYTHON, against_spacy, clean_env, run_process
 from benchmarks.fixtures import Articles
 
 
@@ -42,22 +42,4 @@ def run(articles: Articles, reps: int) -> dict:
                             *map(str, articles.files.values()), "--lines"], env=env).seconds
 
     run_process([PYTHON, "-c", "import reader.refine, reader.suggest.encoder, onnxruntime, tokenizers"], env=env)  # byte code
-    readers, floors = [], []
-    for i in range(reps):
-        if i % 2 == 0:
-            readers.append(reader(i))
-            floors.append(floor())
-        else:
-            floors.append(floor())
-            readers.append(reader(i))
-        say(f"  refine {i + 1}/{reps}: reader _work refine {readers[-1]:.2f} s ({sentences / readers[-1]:.0f} sentences/s), "
-            f"bare spaCy {floors[-1]:.2f} s ({sentences / floors[-1]:.0f} sentences/s)")
-    return {
-        "sentences": sentences,
-        "reader_s": median(readers),
-        "floor_s": median(floors),
-        "ratio": median(readers) / median(floors),
-        "reader_sentences_per_s": sentences / median(readers),
-        "floor_sentences_per_s": sentences / median(floors),
-        "samples": {"reader": readers, "floor": floors},
-    }
+    return against_spacy(reps, "refine", "reader _work refine", sentences, reader, floor)

@@ -19,7 +19,7 @@ from __future__ import annotations
 import json
 import sqlite3
 
-from benchmarks.common import BENCH, MODEL, PYTHON, READER, clean_env, median, run_process, say
+from benchmarks.common import BENCH, MODEL, PYTHON, READER, against_spacy, clean_env, run_process
 from benchmarks.fixtures import Articles, labelled
 
 SIZE = 5000
@@ -57,16 +57,7 @@ def run(articles: Articles, reps: int) -> dict:
 
     # Untimed: byte code of the modules the job needs beyond the fixtures' import.
     run_process([PYTHON, "-c", "import reader.learn, reader.suggest.component, reader.cli.learning"], env=env)
-    readers, floors = [], []
-    for i in range(reps):
-        if i % 2 == 0:  # alternate which goes first
-            readers.append(reader(i))
-            floors.append(floor())
-        else:
-            floors.append(floor())
-            readers.append(reader(i))
-        say(f"  refresh {i + 1}/{reps}: reader _work suggest {readers[-1]:.2f} s ({sentences / readers[-1]:.0f} sentences/s), "
-            f"bare spaCy {floors[-1]:.2f} s ({sentences / floors[-1]:.0f} sentences/s)")
+    figures = against_spacy(reps, "refresh", "reader _work suggest", sentences, reader, floor)
     conn = sqlite3.connect(db)
     try:
         sources = dict(conn.execute("SELECT source, count(*) FROM suggestions WHERE article_id = ? AND label_set = ? GROUP BY source",
@@ -75,13 +66,4 @@ def run(articles: Articles, reps: int) -> dict:
         conn.close()
     if sources != {f"model:{trained['model']}": sentences}:
         raise RuntimeError(f"after the refresh the article's suggestions come from {sources}, not all {sentences} from the kept model")
-    return {
-        "sentences": sentences,
-        "model": trained["model"],
-        "reader_s": median(readers),
-        "floor_s": median(floors),
-        "ratio": median(readers) / median(floors),
-        "reader_sentences_per_s": sentences / median(readers),
-        "floor_sentences_per_s": sentences / median(floors),
-        "samples": {"reader": readers, "floor": floors},
-    }
+    return {**figures, "model": trained["model"]}
