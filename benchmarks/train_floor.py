@@ -8,7 +8,7 @@ model with every component (as `component.load_base` does), parses each article'
 sentences the way training does (`reader.nlp.sentence_spans`: paragraphs through one
 `nlp.pipe`, each sentence a Span in its paragraph), then runs
 `reader.learn.choose` (the two ways of moving the shipped model, each cross-validated), the sentence
-encoder over the labelled sentences with `mix.choose_share`, and `learn.fit` once on all
+encoder over the labelled sentences with `mix.choose` (its share and head), and `learn.fit` once on all
 labels: exactly the training `reader train` performs. No Store, no CLI, no resolution of
 several annotators' votes, no cold-start baseline, no model written to disk or registered.
 
@@ -74,10 +74,14 @@ def main(argv: list[str]) -> None:
     # and, as reader train, the sentence encoder's share chosen on the same held-out labels
     from reader import mix
 
-    found = mix.encoder_scores([span.text for span, _ in pairs])
+    found = mix.encode([span.text for span, _ in pairs])
+    move = None
     if found is not None:
-        _, held = mix.choose_share(held, found[0], found[1], lambda p: learn.score(golds, p, LABELS).macro)
+        choice = mix.choose(held, found, golds, groups, k, lambda p: learn.score(golds, p, LABELS).macro)
+        held, move = choice.probs, choice.move
     learn.fit(rows, golds, list(LABELS), base, corpus, how)
+    if found is not None:
+        mix.fit_head(found, golds, move)
     macro = learn.score(golds, [max(p, key=p.get) if p else None for p in held], LABELS).macro
     print(json.dumps({"labels": len(pairs), "articles": len(articles), "folds": k, "macro_f1": round(macro, 4),
                       "seconds": round(time.monotonic() - started, 2)}))

@@ -265,10 +265,11 @@ def train(
     how, held = choose(rows, golds, groups, names, base, corpus, folds)
     # the suggestions shown are refined by the sentence encoder: its share for this model is the
     # one the held-out labels prefer, and both sides of the comparison below are refined
-    found = mix.encoder_scores([spans[(e.article_id, e.index)].text for e in examples]) if base is not None else None
-    share = None
+    found = mix.encode([spans[(e.article_id, e.index)].text for e in examples]) if base is not None else None
+    share, move = None, None
     if found is not None:
-        share, held = mix.choose_share(held, found[0], found[1], lambda p: score(golds, p, names).macro)
+        choice = mix.choose(held, found, golds, groups, folds, lambda p: score(golds, p, names).macro)
+        share, move, held = choice.share, choice.move, choice.probs
     predicted = [_best(p) for p in held]
     held_out = score(golds, predicted, names)
     baseline_name, baseline_pred, mask = _baseline(store, label_set, examples, rows, spans, found)
@@ -284,13 +285,15 @@ def train(
             tell("learning curve", len(points), len(CURVE))
     tell("training", 0, 1)
     final = component.pipeline(nlp, fit(rows, golds, names, base, corpus, how))
+    head = mix.fit_head(found, golds, move) if found is not None else None
     model_id = time.strftime("%Y%m%d-%H%M%S", time.gmtime()) + f"-{os.getpid() % 10000:04d}"
     scores = {"held_out": held_out.as_dict(), "baseline": {"name": baseline_name, **base_scores.as_dict()},
               "compared_on": len(chosen), "candidate_on_same": mine.as_dict(), "from_shipped_model": base is not None,
-              "moved_by": how if base is not None else None, "encoder_weight": share}
+              "moved_by": how if base is not None else None, "encoder_weight": share, "encoder_head": move}
     folder, in_use = models_dir(store.path), False
     try:
-        path = save(final, folder, model_id, [(e.article_id, e.index) for e in examples], label_set)
+        path = save(final, folder, model_id, [(e.article_id, e.index) for e in examples], label_set,
+                    lambda into: mix.save_head(head, into))
         store.add_model(ModelInfo(model_id, label_set.key, path.name, now(), len(examples), scores, kept))
         in_use = kept
         if output is not None:
@@ -313,12 +316,13 @@ def _without_conflicts(examples: list[Example], spans: dict[tuple[str, int], Any
 
 
 def _baseline(store: Store, label_set: LabelSet, examples: list[Example], rows: list[Any],
-              spans: dict[tuple[str, int], Any], found: tuple[list[dict[str, float]], float] | None = None,
+              spans: dict[tuple[str, int], Any], found: mix.Found | None = None,
               ) -> tuple[str, list[str | None], list[bool]]:
     """The current suggester's predictions on the examples it was not trained on: the kept
     model if there is one, else the shipped cold start (default labels), else always the most
-    frequent label; refined by the encoder's scores (`found`) at the share each was given."""
-    encoded, shipped_share = found if found is not None else ([{} for _ in examples], 0.0)
+    frequent label; refined by the encoder (`found`) at the share and with the head each was given."""
+    encoded = mix.held_out_encoded(found, len(examples), None)
+    shipped_share = found.weight if found is not None else 0.0
     from reader.suggest import component
 
     current = store.current_model(label_set.key)
@@ -330,6 +334,7 @@ def _baseline(store: Store, label_set: LabelSet, examples: list[Example], rows: 
             if sum(mask) >= MIN_LABELS:
                 model = component.model_of(loaded)
                 share = current.scores.get("encoder_weight") or 0.0
+                encoded = mix.held_out_encoded(found, len(examples), mix.head_of(store, current))
                 return f"model {current.id}", [_best(mix.mixed(model.probabilities(r), e, share)) for r, e in zip(rows, encoded, strict=True)], mask
     if label_set.is_default:
         from reader.suggest import cold_start_suggester
@@ -358,12 +363,13 @@ def _trained_on(store: Store, info: ModelInfo) -> frozenset[tuple[str, int]]:
 
 
 def load_model(store: Store, info: ModelInfo) -> Any | None:
-    """A kept model, or None when its directory is missing or damaged."""
+    """A kept model, or None when its directory is missing or damaged (its moved encoder head too)."""
     from reader.suggest import component
 
     try:
         loaded = component.load(models_dir(store.path) / info.path)
         component.model_of(loaded)  # the weights are read here: damaged ones fail now
+        mix.head_of(store, info)
         return loaded
     except Exception:  # noqa: BLE001 - any failure to load means: use the cold start instead
         return None
@@ -384,11 +390,15 @@ class Suggester:
         self.info = store.current_model(label_set.key)
         self.pipeline = None
         # the encoder's share in this model's suggestions (None: the shipped share, for the cold start)
+        self.head: Any = None  # the kept model's moved encoder head, as the store applies it
         if self.info is not None:
             self.pipeline = load_model(store, self.info)
             if self.pipeline is None:
                 self.warning = f"model {self.info.id} could not be loaded; using the cold-start suggester"
                 self.info = None
+            else:
+                moved = mix.head_of(store, self.info)
+                self.head = mix.scorer(moved) if moved is not None else None
         self.nlp = self.pipeline
         self.cold: Any = None
         if self.nlp is None and label_set.is_default:
@@ -431,5 +441,5 @@ class Suggester:
             found = self.suggest(article_id)
             if found:
                 share = (self.info.scores.get("encoder_weight") or 0.0) if self.info is not None else None
-                self.store.save_suggestions(article_id, self.label_set.key, found, share)
+                self.store.save_suggestions(article_id, self.label_set.key, found, share, self.head)
                 yield article_id

@@ -13,7 +13,7 @@ import json
 import os
 import shutil
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from contextlib import suppress
 from pathlib import Path
 from typing import Any
@@ -27,8 +27,10 @@ def models_dir(db: Path) -> Path:
     return db.with_name(db.name + ".models")
 
 
-def save(nlp: Any, folder: Path, model_id: str, examples: Iterable[tuple[str, int]], label_set: LabelSet) -> Path:
-    """Write the pipeline under a temporary name, then rename it into place."""
+def save(nlp: Any, folder: Path, model_id: str, examples: Iterable[tuple[str, int]], label_set: LabelSet,
+         more: Callable[[Path], None] | None = None) -> Path:
+    """Write the pipeline (and what `more` writes into its folder: a moved encoder head) under a
+    temporary name, then rename it into place."""
     from reader.suggest import component
 
     folder.mkdir(parents=True, exist_ok=True)
@@ -40,6 +42,8 @@ def save(nlp: Any, folder: Path, model_id: str, examples: Iterable[tuple[str, in
             json.dumps({"label_set": list(label_set.names), "examples": [list(e) for e in examples]}),
             encoding="utf-8",
         )
+        if more is not None:
+            more(temp)
     except BaseException:
         shutil.rmtree(temp, ignore_errors=True)  # a full disk must not keep the half it wrote
         raise

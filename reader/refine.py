@@ -1,6 +1,7 @@
 """Refining the stored suggestions with the sentence encoder (`reader.suggest.encoder`): score
 every stored sentence it has not scored yet, one article per transaction, and mix the result
-into that article's suggestions under the default labels (`Store.save_encoded`).
+into that article's suggestions under the default labels (`Store.save_encoded`), with the moved
+head of the model in use where it has one (`reader.mix`).
 
 It runs where a model may run: the reader's background job (`reader _work refine`, started
 after a parse and when the reader opens with sentences left to score), `reader refresh`, and
@@ -20,16 +21,19 @@ def refine(store: Store, article_ids: list[str] | None = None, *, encoder: objec
     """Score the sentences of these articles (of all, when None) that the shipped encoder has
     not scored; yield each article id once its suggestions are refined. `learned.ModelError`
     (one line) when the encoder cannot be read."""
+    from reader import mix
     from reader.suggest import encoder as encoders
+    from reader.suggest.head import to_blob
 
     enc = encoder if isinstance(encoder, encoders.Encoder) else encoders.shipped()
     todo = store.unencoded(enc.id, article_ids)
     total = sum(map(len, todo.values()))
+    heads = mix.current_heads(store) if todo else {}
     done = 0
     for article_id, sentences in todo.items():
-        found = enc.probabilities([text for _, text in sentences])
-        store.save_encoded(article_id, enc.id, enc.weight, {index: p for (index, _), p in zip(sentences, found, strict=True)},
-                           dict(sentences))
+        found = dict(zip((index for index, _ in sentences), enc.encode([text for _, text in sentences]), strict=True))
+        store.save_encoded(article_id, enc.id, enc.weight, {index: p for index, (p, _) in found.items()}, dict(sentences),
+                           {index: to_blob(v) for index, (_, v) in found.items()}, heads)
         done += len(sentences)
         if progress:
             progress(done, total)

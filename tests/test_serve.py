@@ -207,7 +207,7 @@ def test_a_version_2_database_gains_the_token_table_and_keeps_its_labels(tmp_pat
         store.set_token("asha", "0" * 64)
         assert store.token_owner("0" * 64) == ("asha", False)
     conn = sqlite3.connect(db)
-    assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 7
+    assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 8
     assert conn.execute("SELECT * FROM annotations ORDER BY 1, 2, 3").fetchall() == before
     assert conn.execute("SELECT * FROM annotation_events ORDER BY id").fetchall() == events
     conn.close()

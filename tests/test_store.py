@@ -140,7 +140,7 @@ def test_a_version_1_database_is_brought_forward(tmp_path: Path) -> None:
         s.set_label(article, 7, "claim", "asha")
     conn = sqlite3.connect(db)
     try:
-        assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 7
+        assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 8
         after = conn.execute("SELECT id, article_id, sentence_index, annotator, action, label, previous, target, created FROM annotation_events ORDER BY id").fetchall()
         assert after[: len(before_events)] == before_events  # the log was extended, never rewritten
         old_rows = conn.execute("SELECT field, provenance, uid FROM annotation_events WHERE id <= ?", (len(before_events),)).fetchall()

@@ -94,7 +94,7 @@ def library(tmp_path_factory: pytest.TempPathFactory) -> dict:
 def test_schema_wal_and_version(library: dict) -> None:
     conn = sqlite3.connect(library["db"])
     try:
-        assert conn.execute("PRAGMA user_version").fetchone()[0] == 7  # 3: the undo stacks kept as rows; 4: serve tokens; 5: the library's summary tables; 6: the register kept as rows; 7: the sentence encoder's scores
+        assert conn.execute("PRAGMA user_version").fetchone()[0] == 8  # 3: the undo stacks kept as rows; 4: serve tokens; 5: the library's summary tables; 6: the register kept as rows; 7: the sentence encoder's scores; 8: its vectors
         assert conn.execute("PRAGMA application_id").fetchone()[0] == 0x52454144
         assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
         tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}

@@ -492,12 +492,15 @@ def test_a_users_consistent_departure_is_learned_within_50_labels(nlp):
     # user, at the share `reader train` chooses on the same held-out labels
     from reader import mix
 
-    found = mix.encoder_scores(texts)
+    found = mix.encode(texts)
     assert found is not None
-    share, _ = mix.choose_share(held, found[0], found[1], lambda p: learn.score(user_labels, p, LABELS).macro)
-    assert share < found[1]  # the user's labels ask for less of it
-    shown = [max(p, key=p.get) for p in (mix.mixed(model.probabilities(learned.features(s)), e, share)
-                                         for s, e in zip(framed, mix.encoder_scores([s.text for s in framed])[0], strict=True))]
+    choice = mix.choose(held, found, user_labels, groups, 3, lambda p: learn.score(user_labels, p, LABELS).macro)
+    head = mix.fit_head(found, user_labels, choice.move) or found.head
+    framed_found = mix.encode([s.text for s in framed])
+    assert framed_found is not None
+    encoded = [head.probabilities(v) for v in framed_found.vectors]
+    shown = [max(p, key=p.get) for p in (mix.mixed(model.probabilities(learned.features(s)), e, choice.share)
+                                         for s, e in zip(framed, encoded, strict=True))]
     assert shown.count("background") >= 0.75 * len(framed)
 
 

@@ -28,6 +28,8 @@ import tempfile
 import time
 from pathlib import Path
 
+import encoder_head  # tools/encoder_head.py, beside this file
+
 LABELS = ("commitment", "claim", "background")
 EPOCHS, RATE, BATCH, MAX_TOKENS, WEIGHT = 2, 4e-5, 32, 96, 0.5
 
@@ -98,7 +100,7 @@ def main(argv: list[str] | None = None) -> int:
 
         quantize_dynamic(str(fp32), str(args.output / "model.onnx"), weight_type=QuantType.QInt8, op_types_to_quantize=["MatMul", "Gather", "Gemm"])
     tokenizer.backend_tokenizer.save(str(args.output / "tokenizer.json"))
-    digest = hashlib.sha256((args.output / "model.onnx").read_bytes()).hexdigest()
+    digest = hashlib.sha256((args.output / "model.onnx").read_bytes()).hexdigest()  # encoder_head.finish rewrites it
     info = {
         "id": f"minilm-l6-ft-{time.strftime('%Y%m%d', time.gmtime())}" + (f"-without-{args.without}" if args.without else ""),
         "format": 1, "labels": list(LABELS), "weight": WEIGHT, "max_tokens": MAX_TOKENS, "sha256": digest,
@@ -109,6 +111,7 @@ def main(argv: list[str] | None = None) -> int:
         "built_by": "make encoder (tools/encoder_build.py)",
     }
     (args.output / "encoder.json").write_text(json.dumps(info, indent=1) + "\n", encoding="utf-8")
+    encoder_head.finish(args.output)  # the pooled vector as a second output, and head.npz
     print(f"wrote {args.output} ({sum(f.stat().st_size for f in args.output.iterdir()) / 1e6:.1f} MB) in {time.monotonic() - started:.0f} s",
           file=sys.stderr)
     return 0

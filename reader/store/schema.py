@@ -16,7 +16,7 @@ from typing import Any
 
 from reader.store.register_schema import V6
 
-SCHEMA_VERSION = 7
+SCHEMA_VERSION = 8
 APP_ID = 0x52454144  # "READ": marks a database as ours
 
 V1 = [
@@ -359,7 +359,12 @@ V7 = [
     "UPDATE suggestions SET unrefined = '{}' WHERE reason = 'restored from a reader export'",
 ]
 
-MIGRATIONS: dict[int, list[str]] = {0: V1, 1: V2, 2: V3, 3: V4, 4: V5, 5: V6, 6: V7}
+# Version 8: the sentence's vector as the encoder read it (float16, reader.suggest.head.to_blob),
+# which the encoder's output layer, moved by `reader train` on the user's labels, scores again
+# without the encoder; NULL for a sentence scored before, which the encoder reads once more.
+V8 = ["ALTER TABLE encoded ADD COLUMN vector BLOB"]
+
+MIGRATIONS: dict[int, list[str]] = {0: V1, 1: V2, 2: V3, 3: V4, 4: V5, 5: V6, 6: V7, 7: V8}
 
 
 def _enable_search(db: Any) -> None:

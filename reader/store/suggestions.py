@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from reader.model import DEFAULT_LABELS, Suggestion
@@ -14,14 +15,18 @@ if TYPE_CHECKING:
     from reader.records import ModelInfo  # made where models are read, after an article's first paint
 
 DEFAULT_SET = ",".join(DEFAULT_LABELS)
+# a trained model's moved encoder head: a stored vector (`encoded.vector`) to probabilities
+Scorer = Callable[[bytes], dict[str, float]]
 
 
 def put_suggestions(conn: sqlite3.Connection, article_id: str, label_set: str, items: dict[int, Suggestion],
-                    share: float | None = None) -> None:
+                    share: float | None = None, head: Scorer | None = None) -> None:
     """Replace an article's suggestions for a label set (in the caller's transaction). Under the
     default labels, a sentence the sentence encoder has scored gets the two mixed
     (`Suggestion.refined`) at `share` (None: the encoder's own, stored with its scores; a model
-    trained on the user's labels has its own), its own probabilities kept beside the mix."""
+    trained on the user's labels has its own), its own probabilities kept beside the mix. With
+    `head` (a trained model's moved output layer), the encoder's side is what it makes of the
+    sentence's stored vector."""
     conn.execute("DELETE FROM suggestions WHERE article_id = ? AND label_set = ?", (article_id, label_set))
     encoded = _encoded(conn, article_id) if label_set == DEFAULT_SET else {}
     stamp = now()
@@ -29,7 +34,9 @@ def put_suggestions(conn: sqlite3.Connection, article_id: str, label_set: str, i
     for index, s in sorted(items.items()):
         unrefined = None
         if index in encoded:
-            scores, weight = encoded[index]
+            scores, weight, vector = encoded[index]
+            if head is not None and vector is not None:
+                scores = head(vector)
             unrefined, s = json.dumps(s.scores), s.refined(scores, weight if share is None else share)
         rows.append((article_id, index, label_set, s.label, s.score, json.dumps(s.scores), s.source, s.reason, stamp, unrefined))
     conn.executemany(
@@ -39,9 +46,9 @@ def put_suggestions(conn: sqlite3.Connection, article_id: str, label_set: str, i
     )
 
 
-def _encoded(conn: sqlite3.Connection, article_id: str) -> dict[int, tuple[dict[str, float], float]]:
-    rows = conn.execute("SELECT sentence_index, scores, weight FROM encoded WHERE article_id = ?", (article_id,))
-    return {r[0]: (json.loads(r[1]), r[2]) for r in rows}
+def _encoded(conn: sqlite3.Connection, article_id: str) -> dict[int, tuple[dict[str, float], float, bytes | None]]:
+    rows = conn.execute("SELECT sentence_index, scores, weight, vector FROM encoded WHERE article_id = ?", (article_id,))
+    return {r[0]: (json.loads(r[1]), r[2], r[3]) for r in rows}
 
 
 def _model_shares(conn: sqlite3.Connection) -> dict[str, float]:
@@ -66,10 +73,11 @@ class Suggestions(Connection):
         )
         return {r[0]: Suggestion(r[1], r[2], json.loads(r[3]), r[4], r[5]) for r in rows}
 
-    def save_suggestions(self, article_id: str, label_set: str, items: dict[int, Suggestion], share: float | None = None) -> None:
+    def save_suggestions(self, article_id: str, label_set: str, items: dict[int, Suggestion], share: float | None = None,
+                         head: Scorer | None = None) -> None:
         with self._write() as conn:
             if conn.execute("SELECT 1 FROM articles WHERE id = ?", (article_id,)).fetchone():
-                put_suggestions(conn, article_id, label_set, items, share)
+                put_suggestions(conn, article_id, label_set, items, share, head)
 
     def unsuggested(self, label_set: str, source: str | None = None) -> list[str]:
         """Parsed articles with sentences that have no suggestion for this label set (or none
@@ -98,13 +106,13 @@ class Suggestions(Connection):
     # --- the sentence encoder's scores ----------------------------------------------------
 
     def unencoded(self, encoder: str | None, article_ids: list[str] | None = None) -> dict[str, list[tuple[int, str]]]:
-        """Sentences this encoder (None: any) has not scored, by article (oldest import
-        first): of these articles, or of all."""
+        """Sentences this encoder (None: any) has not scored, or scored before their vectors
+        were kept, by article (oldest import first): of these articles, or of all."""
         wanted = "" if article_ids is None else f"AND s.article_id IN ({','.join('?' * len(article_ids))})"
         rows = self._all(
             f"""SELECT s.article_id, s.idx, s.text FROM sentences s JOIN articles a ON a.id = s.article_id
                 LEFT JOIN encoded e ON e.article_id = s.article_id AND e.sentence_index = s.idx
-                WHERE (e.encoder IS NULL OR (? IS NOT NULL AND e.encoder != ?)) {wanted}
+                WHERE (e.encoder IS NULL OR e.vector IS NULL OR (? IS NOT NULL AND e.encoder != ?)) {wanted}
                 ORDER BY a.imported_at, a.id, s.idx""",
             (encoder, encoder, *(article_ids or ())),
         )
@@ -120,21 +128,25 @@ class Suggestions(Connection):
         return bool(self._all(
             """SELECT 1 FROM sentences s WHERE s.article_id = (
                    SELECT id FROM articles WHERE model IS NOT NULL ORDER BY imported_at DESC, id DESC LIMIT 1)
-               AND NOT EXISTS (SELECT 1 FROM encoded e WHERE e.article_id = s.article_id AND e.sentence_index = s.idx)
+               AND NOT EXISTS (SELECT 1 FROM encoded e WHERE e.article_id = s.article_id AND e.sentence_index = s.idx
+                               AND e.vector IS NOT NULL)
                LIMIT 1"""))
 
     def save_encoded(self, article_id: str, encoder: str, weight: float, scores: dict[int, dict[str, float]],
-                     texts: dict[int, str]) -> None:
-        """Store what the encoder gives these sentences (`texts`, the words it read) and mix it
-        into their suggestions under the default labels (from their own probabilities, however
-        they were refined before). A sentence whose words are not those any more (the article
-        was deleted and stored again, split otherwise) is left for the encoder to read again."""
+                     texts: dict[int, str], vectors: dict[int, bytes] | None = None, heads: dict[str, Scorer] | None = None) -> None:
+        """Store what the encoder gives these sentences (`texts`, the words it read; `vectors`,
+        as `head.to_blob` writes them) and mix it into their suggestions under the default
+        labels (from their own probabilities, however they were refined before); a suggestion
+        whose source has a moved head (`heads`, by source) is mixed with what that head makes
+        of the vector. A sentence whose words are not those any more (the article was deleted
+        and stored again, split otherwise) is left for the encoder to read again."""
+        vectors = vectors or {}
         with self._write() as conn:
             rows = conn.execute("SELECT idx, text FROM sentences WHERE article_id = ?", (article_id,))
             known = {index for index, text in rows if index in texts and texts[index] == text}
             conn.executemany(
-                "INSERT OR REPLACE INTO encoded (article_id, sentence_index, encoder, weight, scores) VALUES (?, ?, ?, ?, ?)",
-                [(article_id, i, encoder, weight, json.dumps(p)) for i, p in sorted(scores.items()) if i in known],
+                "INSERT OR REPLACE INTO encoded (article_id, sentence_index, encoder, weight, scores, vector) VALUES (?, ?, ?, ?, ?, ?)",
+                [(article_id, i, encoder, weight, json.dumps(p), vectors.get(i)) for i, p in sorted(scores.items()) if i in known],
             )
             stored = conn.execute(
                 "SELECT sentence_index, label, scores, source, reason, unrefined FROM suggestions WHERE article_id = ? AND label_set = ?",
@@ -149,7 +161,9 @@ class Suggestions(Connection):
                     continue  # restored from an export as it was there: final
                 best = max(own, key=lambda name: own[name])
                 share = shares.get(source, weight)  # a model trained on the user's labels has its own
-                s = Suggestion(best, own[best], own, source, reason if best == label else None).refined(scores[index], share)
+                head = (heads or {}).get(source)
+                encoded = head(vectors[index]) if head is not None and index in vectors else scores[index]
+                s = Suggestion(best, own[best], own, source, reason if best == label else None).refined(encoded, share)
                 conn.execute(
                     """UPDATE suggestions SET label = ?, score = ?, scores = ?, reason = ?, unrefined = ?, updated = ?
                        WHERE article_id = ? AND sentence_index = ? AND label_set = ?""",

@@ -29,6 +29,7 @@ from typing import Any
 
 import numpy
 
+from reader.suggest.head import Head, from_blob, load as load_head, to_blob
 from reader.suggest.learned import ModelError
 
 ENCODER = Path(__file__).resolve().parent / "encoder"
@@ -44,21 +45,27 @@ class Encoder:
     weight: float
     session: Any
     tokenizer: Any
+    head: Head  # its output layer, which `reader train` moves on the user's labels
 
-    def probabilities(self, texts: list[str]) -> list[dict[str, float]]:
-        """The encoder's probabilities over `labels` for each text, in order. One sentence per
-        run: the int8 model scales its activations over the whole batch, so a batch would make
-        a sentence's scores depend on its neighbours; alone, they are the same every time (and
-        no slower on a CPU: nothing is padded)."""
+    def encode(self, texts: list[str]) -> list[tuple[dict[str, float], numpy.ndarray]]:
+        """For each text, in order: the encoder's probabilities over `labels` and the sentence's
+        vector (what `head` reads; rounded as stored, `head.to_blob`). One sentence per run: the
+        int8 model scales its activations over the whole batch, so a batch would make a
+        sentence's scores depend on its neighbours; alone, they are the same every time (and no
+        slower on a CPU: nothing is padded)."""
         out = []
         for text in texts:
             encoded = self.tokenizer.encode(" ".join(text.split()))
             ids = numpy.asarray([encoded.ids], dtype="int64")
             mask = numpy.asarray([encoded.attention_mask], dtype="int64")
-            logits = self.session.run(None, {"input_ids": ids, "attention_mask": mask})[0][0]
+            logits, vector = (o[0] for o in self.session.run(None, {"input_ids": ids, "attention_mask": mask})[:2])
             z = numpy.exp(logits - logits.max())
-            out.append({label: float(v) for label, v in zip(self.labels, z / z.sum())})
+            out.append(({label: float(v) for label, v in zip(self.labels, z / z.sum())}, from_blob(to_blob(vector))))
         return out
+
+    def probabilities(self, texts: list[str]) -> list[dict[str, float]]:
+        """The encoder's probabilities over `labels` for each text, in order (`encode`)."""
+        return [p for p, _ in self.encode(texts)]
 
 def load(folder: str | Path = ENCODER, threads: int = 1) -> Encoder:
     """Read an encoder folder; ModelError (one line) when it is missing or damaged."""
@@ -86,9 +93,12 @@ def load(folder: str | Path = ENCODER, threads: int = 1) -> Encoder:
         tokenizer.enable_truncation(int(info["max_tokens"]))
         labels = tuple(str(x) for x in info["labels"])
         weight = float(info["weight"])
-        if not labels or not 0.0 <= weight <= 1.0:
+        if not labels or not 0.0 <= weight <= 1.0 or len(session.get_outputs()) < 2:
             raise ModelError(f"{folder}: the sentence encoder's description is damaged")
-        return Encoder(str(info["id"]), labels, weight, session, tokenizer)
+        head = load_head(folder / "head.npz", labels, info.get("head_sha256"))
+        if head.weights.shape[1] != session.get_outputs()[1].shape[-1] and isinstance(session.get_outputs()[1].shape[-1], int):
+            raise ModelError(f"{folder}: the sentence encoder's head does not fit its vectors")
+        return Encoder(str(info["id"]), labels, weight, session, tokenizer, head)
     except ModelError:
         raise
     except Exception as exc:  # noqa: BLE001 - OS, JSON, ONNX Runtime and tokenizer errors all mean "damaged"

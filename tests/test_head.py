@@ -1,0 +1,172 @@
+"""The sentence encoder's head, moved by the user's labels (`reader.suggest.head`, `reader.mix`):
+shipped beside the encoder, moved by `reader train`, applied to the stored vectors wherever a
+kept model's suggestions are mixed (its refresh, the background job's later articles), and
+falling back to the cold start, in one line, when its file is damaged."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import sqlite3
+from pathlib import Path
+
+import numpy
+import pytest
+
+from reader.model import LabelSet, Suggestion
+from reader.store import Store
+from reader.suggest import encoder, head
+from reader.suggest.learned import ModelError
+from tests.conftest import run_reader, trained_copy
+
+ROOT = Path(__file__).resolve().parent.parent
+SAMPLES = ROOT / "sample_articles"
+
+
+def test_the_shipped_head_is_the_encoders_own_output_layer() -> None:
+    """head.npz reads the vector the encoder returns beside its logits and gives what the
+    encoder gives (to the rounding of its int8 arithmetic): a head moved from it starts where
+    the shipped suggestions are."""
+    enc = encoder.shipped()
+    texts = ["The ministry will publish the audit by June.", "Prices rose by four percent, the bureau said.",
+             "The river runs through three provinces."]
+    found = enc.encode(texts)
+    assert [p for p, _ in found] == enc.probabilities(texts)
+    for probs, vector in found:
+        assert vector.shape == (384,) and vector.dtype == numpy.float32
+        assert head.from_blob(head.to_blob(vector)).tolist() == vector.tolist()  # as stored, exactly
+        assert enc.head.probabilities(vector) == pytest.approx(probs, abs=0.02)
+    assert [max(p, key=p.get) for p, _ in found] == ["commitment", "claim", "background"]
+
+
+def test_a_moved_head_follows_labels_it_did_not_see_the_sentences_of() -> None:
+    """A user who files every "X said that ..." as background: moved on six such sentences, the
+    head calls another reported statement background where the shipped one called it a claim."""
+    enc = encoder.shipped()
+    said = ["The mayor said that the bridge had been closed twice this year.",
+            "Officials said the drought had cut the harvest by a third.",
+            "The company said its profits fell in the last quarter.",
+            "A spokesman said the talks had ended without agreement.",
+            "Police said the protest was peaceful.",
+            "The report said prices had risen faster in the north."]
+    other = ["The council will repair the road by May.", "The river floods most springs.",
+             "The minister pledged to open two clinics next year.", "The town has four schools."]
+    labels = ["background"] * len(said) + ["commitment", "background", "commitment", "background"]
+    vectors = numpy.asarray([v for _, v in enc.encode(said + other)])
+    moved = head.moved(enc.head, vectors, labels, 0.1)
+    (probs, vector), = enc.encode(["The union said the strike had cost its members two weeks of pay."])
+    assert max(probs, key=probs.get) == "claim"
+    now = moved.probabilities(vector)
+    assert max(now, key=now.get) == "background" and now["background"] > probs["background"] + 0.2
+
+
+@pytest.mark.parametrize("damage", ["truncated", "other file", "missing"])
+def test_a_damaged_shipped_head_is_one_line(tmp_path: Path, damage: str) -> None:
+    broken = tmp_path / "encoder"
+    shutil.copytree(encoder.ENCODER, broken)
+    if damage == "truncated":
+        (broken / "head.npz").write_bytes((broken / "head.npz").read_bytes()[:300])
+    elif damage == "other file":
+        numpy.savez(broken / "head.npz", weights=numpy.zeros((3, 384), "float32"), bias=numpy.zeros(3, "float32"))
+    else:
+        (broken / "head.npz").unlink()
+    with pytest.raises(ModelError) as failed:
+        encoder.load(broken)
+    assert "\n" not in str(failed.value) and "sentence encoder" in str(failed.value)
+
+
+def _shown(db: Path) -> list[tuple]:
+    conn = sqlite3.connect(db)
+    try:
+        return conn.execute("""SELECT g.article_id, g.sentence_index, g.label, g.scores, g.unrefined, g.source, e.vector
+                               FROM suggestions g JOIN encoded e USING (article_id, sentence_index)
+                               WHERE g.label_set = 'commitment,claim,background'""").fetchall()
+    finally:
+        conn.close()
+
+
+def _check_mixed_with(rows: list[tuple], moved: head.Head, share: float) -> int:
+    """Every row is its model's own probabilities mixed with what the moved head makes of the
+    stored vector; returns how many differ from the shipped head's mix."""
+    differ = 0
+    for _, _, label, scores, unrefined, _, vector in rows:
+        own = json.loads(unrefined)
+        best = max(own, key=own.get)
+        expected = Suggestion(best, own[best], own, "").refined(moved.probabilities(head.from_blob(vector)), share)
+        assert (label, json.loads(scores)) == (expected.label, pytest.approx(expected.scores))
+        shipped = Suggestion(best, own[best], own, "").refined(encoder.shipped().head.probabilities(head.from_blob(vector)), share)
+        differ += json.loads(scores) != pytest.approx(shipped.scores, abs=1e-3)
+    return differ
+
+
+def test_train_moves_the_head_and_every_suggestion_shown_is_mixed_with_it(trained: dict, tmp_path: Path) -> None:
+    """`reader train` keeps the moved head in the model's folder; the suggestions it refreshed,
+    and those of an article imported later and refined by the background job, are mixed with it
+    (from the stored vectors: the encoder does not run again for the first)."""
+    from reader.jobs import Job
+
+    db = trained_copy(trained, tmp_path)
+    report = json.loads(trained["proc"].stdout)
+    assert report["kept"]
+    (scores,) = [json.loads(r[0]) for r in sqlite3.connect(db).execute("SELECT scores FROM models")]
+    assert scores["encoder_head"] == pytest.approx(0.1) and 0 < scores["encoder_weight"] <= 0.5
+    moved = head.load(db.with_name(db.name + ".models") / report["model"] / head.FILE)
+    assert numpy.abs(moved.weights - encoder.shipped().head.weights).max() > 0.01
+    rows = _shown(db)
+    assert rows and {r[5] for r in rows} == {f"model:{report['model']}"}
+    assert _check_mixed_with(rows, moved, scores["encoder_weight"]) > 0
+
+    story = tmp_path / "later.txt"
+    story.write_text("Council pledges new bridge\n\nThe council said the old bridge was unsafe. It promised to build a new "
+                     "bridge by 2030. The river is wide there.\n", encoding="utf-8")
+    assert run_reader("import", "--db", str(db), str(story)).returncode == 0
+    assert run_reader("refresh", "--db", str(db)).returncode == 0  # the kept model's own suggestions, refined
+    with Store(db) as store:
+        later = [a for a in store.article_ids() if a not in {r[0] for r in rows}]
+    assert len(later) == 1
+    conn = sqlite3.connect(db)
+    with conn:  # as if the encoder had not read it yet: the background job reads it now
+        conn.execute("DELETE FROM encoded WHERE article_id = ?", (later[0],))
+    conn.close()
+    list(Job(db, "refine").events())
+    fresh = [r for r in _shown(db) if r[0] == later[0]]
+    assert len(fresh) == 4
+    _check_mixed_with(fresh, moved, scores["encoder_weight"])
+
+
+def test_a_damaged_moved_head_falls_back_to_the_cold_start_in_one_line(trained: dict, tmp_path: Path) -> None:
+    from reader import learn
+
+    db = trained_copy(trained, tmp_path)
+    report = json.loads(trained["proc"].stdout)
+    (db.with_name(db.name + ".models") / report["model"] / head.FILE).write_bytes(b"not a head")
+    with Store(db) as store:
+        suggester = learn.Suggester(store, LabelSet())
+        assert suggester.warning == f"model {report['model']} could not be loaded; using the cold-start suggester"
+        assert suggester.source == "cold-start"
+    done = run_reader("export", "--db", str(db), "--all", "--suggestions", "-o", str(tmp_path / "out.jsonl"))
+    assert done.returncode == 0 and "Traceback" not in done.stderr, done.stderr
+
+
+def test_sentences_scored_before_vectors_were_kept_are_read_again(tmp_path: Path) -> None:
+    """A library refined by the previous version (schema 7: scores, no vectors): the upgrade
+    leaves the encoder those sentences to read once more, and then nothing."""
+    from reader.refine import refine
+
+    db = tmp_path / "r.db"
+    assert run_reader("import", "--db", str(db), str(SAMPLES / "tamsel-river-water-accord.txt")).returncode == 0
+    with Store(db) as store:
+        (article_id,) = store.article_ids()
+        assert list(refine(store)) == [article_id]
+    conn = sqlite3.connect(db)
+    with conn:  # as schema 7 left it
+        conn.execute("ALTER TABLE encoded DROP COLUMN vector")
+        conn.execute("PRAGMA user_version = 7")
+    conn.close()
+    with Store(db) as store:
+        count = len(store.sentences(article_id))
+        assert sum(map(len, store.unencoded(encoder.shipped_id()).values())) == count
+        assert store.encoder_behind()
+        assert list(refine(store)) == [article_id]
+        assert store.unencoded(encoder.shipped_id()) == {} and not store.encoder_behind()
+    assert sqlite3.connect(db).execute("SELECT count(vector) FROM encoded").fetchone()[0] == count
