@@ -140,3 +140,27 @@ def test_two_windows_of_one_annotator_stay_true_to_the_database(tmp_path: Path) 
         two.close()
     (record,) = [json.loads(line) for line in reader("export", db=db).stdout.splitlines()]
     assert record["label"] == "commitment" and record["sentence_index"] == 0
+
+
+@pytest.mark.skipif(shutil.which("make") is None, reason="make is not installed")
+def test_the_reader_leaves_when_its_terminal_hangs_up_under_make(tmp_path: Path) -> None:
+    """`make run` makes make the terminal's session leader: when the terminal goes (an SSH
+    connection dropped, a tmux session killed), make gets the hangup and the reader did not; it
+    ran on, reading the dead terminal's end of file 40-75 % of a core. It now leaves, with the
+    exit code of a hangup, its labels saved."""
+    db = tmp_path / "e2e.db"
+    assert reader("import", str(INDIA), db=db).returncode == 0
+    (tmp_path / "Makefile").write_text(f"run:\n\t{reader_command(db, tmp_path, 'e2e', str(INDIA))}; echo $$? > {tmp_path / 'code'}\n")
+    term = Terminal(f"reader-hangup-{os.getpid()}", f"make -s -C {shlex.quote(str(tmp_path))} run")
+    try:
+        term.wait_for(r"sentence 1/\d+")
+        term.send("1")
+        term.wait_for(r"sentence 2/\d+")
+    finally:
+        term.close()
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline and not (tmp_path / "code").exists():
+        time.sleep(0.1)
+    assert (tmp_path / "code").read_text().strip() == "129"
+    (record,) = [json.loads(line) for line in reader("export", db=db).stdout.splitlines()]
+    assert record["label"] == "commitment"

@@ -14,6 +14,7 @@ from textual.screen import Screen
 
 from reader.model import LabelSet
 from reader.store import StoreError
+from reader.tui import terminal
 from reader.tui.messages import ArticleParsed, DatabaseChanged, ModelTrained, Notice, RefineWanted, SuggestionsUpdated, WorkFailed
 from reader.tui.screens.article import ArticleScreen
 
@@ -172,6 +173,7 @@ class ReaderApp(App[None]):
         self._start_theme()
         self._data_version = self.store.data_version()
         self.set_interval(WATCH_SECONDS, self._watch_database)
+        terminal.watch(self)  # leave when the terminal hangs up
         if self._keymap:
             self.call_after_refresh(self._check_keymap)
         self.after_first_frame(self._catch_up_suggestions)
@@ -192,10 +194,7 @@ class ReaderApp(App[None]):
         `call_after_refresh` is not enough at start-up: the first screen is mounted inside the
         app's start-up batch, where a refresh is laid out but not drawn, so its callbacks ran
         before anything was on screen (a parse job was started, the suggestions were checked)."""
-        if self._drawn:
-            self.call_after_refresh(callback)
-        else:
-            self._after_first_frame.append(callback)
+        self.call_after_refresh(callback) if self._drawn else self._after_first_frame.append(callback)
 
     def on_ready(self) -> None:
         """Textual's Ready, handled once the start-up batch is over, just before the first frame
@@ -447,3 +446,5 @@ def run(store: Any, *, labels: LabelSet, annotator: str, article_id: str | None,
     if keymap:
         app.set_keymap(keymap)
     app.run()
+    if app.return_code:  # the terminal hung up (reader.tui.terminal)
+        raise SystemExit(app.return_code)
