@@ -129,17 +129,25 @@ def head_of(store: Store, info: ModelInfo) -> Head | None:
     `learned.ModelError` when it has one that cannot be read."""
     from reader.models_folder import models_dir
     from reader.suggest import head
+    from reader.suggest.learned import ModelError
 
     if not info.scores.get("encoder_head"):
         return None
-    return head.load(models_dir(store.path) / info.path / head.FILE)
+    path = models_dir(store.path) / info.path / head.FILE
+    found = head.load(path)
+    # one that reads but is not this model's output layer over the stored vectors would fail
+    # (or mislead) at the first vector it meets, far from here
+    if set(found.labels) != set(info.label_set.split(",")) or found.weights.shape[1] != head.WIDTH:
+        raise ModelError(f"{path}: the sentence encoder's head does not fit this model")
+    return found
 
 
 def scorer(found: Head) -> Callable[[bytes], dict[str, float]]:
-    """A head as the store applies it, to a stored vector."""
-    from reader.suggest.head import from_blob
+    """A head as the store applies it, to a stored vector (nothing for one that is not a vector
+    of the encoder's: then the store mixes the scores the encoder stored beside it)."""
+    from reader.suggest.head import WIDTH, from_blob
 
-    return lambda blob: found.probabilities(from_blob(blob))
+    return lambda blob: found.probabilities(from_blob(blob)) if len(blob) == 2 * WIDTH else {}
 
 
 def current_heads(store: Store) -> dict[str, Callable[[bytes], dict[str, float]]]:

@@ -170,3 +170,60 @@ def test_sentences_scored_before_vectors_were_kept_are_read_again(tmp_path: Path
         assert list(refine(store)) == [article_id]
         assert store.unencoded(encoder.shipped_id()) == {} and not store.encoder_behind()
     assert sqlite3.connect(db).execute("SELECT count(vector) FROM encoded").fetchone()[0] == count
+
+
+@pytest.mark.parametrize("damage", ["narrower", "other labels", "not finite"])
+def test_a_moved_head_that_does_not_fit_is_refused_as_damaged(trained: dict, tmp_path: Path, damage: str) -> None:
+    """A moved head that reads as an .npz but cannot be the encoder's output layer for this
+    model (its vectors are not 384 numbers, its labels are another set's, its bias is not a
+    number) is as damaged as a truncated one: the cold start in one line, never a traceback
+    from the first stored vector it meets (`reader refresh`, the background job, `reader train`)."""
+    from reader import learn, mix
+
+    db = trained_copy(trained, tmp_path)
+    report = json.loads(trained["proc"].stdout)
+    path = db.with_name(db.name + ".models") / report["model"] / head.FILE
+    good = head.load(path)
+    weights, bias, labels = good.weights, good.bias, good.labels
+    if damage == "narrower":
+        weights = weights[:, :10]
+    elif damage == "other labels":
+        labels = ("promise", "statement", "context")
+    else:
+        bias = numpy.asarray([numpy.nan, 0.0, 0.0], "float32")
+    head.Head(labels, weights, bias).save(path)
+    before = sqlite3.connect(db).execute("SELECT count(*) FROM encoded WHERE vector IS NOT NULL").fetchone()[0]
+    with Store(db) as store:
+        (info,) = store.models()
+        assert learn.load_model(store, info) is None
+        assert mix.current_heads(store) == {}
+        suggester = learn.Suggester(store, LabelSet())
+        assert suggester.warning == f"model {report['model']} could not be loaded; using the cold-start suggester"
+    done = run_reader("refresh", "--all", "--db", str(db))
+    assert done.returncode == 0 and "Traceback" not in done.stderr, done.stderr
+    conn = sqlite3.connect(db)
+    assert conn.execute("SELECT count(*) FROM encoded WHERE vector IS NOT NULL").fetchone()[0] == before
+    assert not [s for (s,) in conn.execute("SELECT scores FROM suggestions") if "NaN" in s]
+
+
+def test_a_stored_vector_of_another_length_is_mixed_as_the_encoder_scored_it(trained: dict, tmp_path: Path) -> None:
+    """A vector that is not the 768 bytes `head.to_blob` writes (a damaged row) is not read by
+    the moved head: its sentence is mixed with the scores the encoder stored beside it, the
+    others with the moved head, and no traceback."""
+    db = trained_copy(trained, tmp_path)
+    report = json.loads(trained["proc"].stdout)
+    (share,) = [json.loads(r[0])["encoder_weight"] for r in sqlite3.connect(db).execute("SELECT scores FROM models")]
+    conn = sqlite3.connect(db)
+    with conn:
+        article_id, index, stored = conn.execute("SELECT article_id, sentence_index, scores FROM encoded LIMIT 1").fetchone()
+        conn.execute("UPDATE encoded SET vector = x'000000' WHERE article_id = ? AND sentence_index = ?", (article_id, index))
+    conn.close()
+    done = run_reader("refresh", "--all", "--db", str(db))
+    assert done.returncode == 0 and "Traceback" not in done.stderr, done.stderr
+    rows = _shown(db)
+    (broken,) = [r for r in rows if (r[0], r[1]) == (article_id, index)]
+    own = json.loads(broken[4])
+    best = max(own, key=own.get)
+    assert json.loads(broken[3]) == pytest.approx(Suggestion(best, own[best], own, "").refined(json.loads(stored), share).scores)
+    moved = head.load(db.with_name(db.name + ".models") / report["model"] / head.FILE)
+    _check_mixed_with([r for r in rows if r is not broken], moved, share)
