@@ -150,20 +150,30 @@ def scorer(found: Head) -> Callable[[bytes], dict[str, float]]:
     return lambda blob: found.probabilities(from_blob(blob)) if len(blob) == 2 * WIDTH else {}
 
 
-def current_heads(store: Store) -> dict[str, Callable[[bytes], dict[str, float]]]:
-    """The moved head of the model in use under the default labels, by its suggestions' source
-    (empty when it has none or it cannot be read: then the shipped head scores its sentences)."""
+def kept_heads(store: Store, cache: dict[str, Any] | None = None) -> dict[str, Callable[[bytes], dict[str, float]]]:
+    """The moved heads of the models kept under the default labels, by their suggestions'
+    source: the one in use, and an older one whose suggestions are still stored on articles the
+    newer did not refresh (none for a model without one, or whose folder is gone or damaged:
+    then the shipped head scores its sentences, at its share). Read the register again for each
+    article: a retrain may keep a model while the background job runs; `cache` (by model id)
+    keeps each file from being read twice."""
     from reader.model import LabelSet
     from reader.suggest.learned import ModelError
 
-    info = store.current_model(LabelSet().key)
-    if info is None:
-        return {}
-    try:
-        found = head_of(store, info)
-    except ModelError:
-        return {}
-    return {f"model:{info.id}": scorer(found)} if found is not None else {}
+    cache = {} if cache is None else cache
+    out = {}
+    for info in store.models(LabelSet().key):
+        if not info.kept or not info.scores.get("encoder_head"):
+            continue
+        if info.id not in cache:
+            try:
+                found = head_of(store, info)
+            except ModelError:
+                found = None
+            cache[info.id] = scorer(found) if found is not None else None
+        if cache[info.id] is not None:
+            out[f"model:{info.id}"] = cache[info.id]
+    return out
 
 
 def save_head(found: Head | None, folder: Path) -> None:

@@ -196,7 +196,7 @@ def test_a_moved_head_that_does_not_fit_is_refused_as_damaged(trained: dict, tmp
     with Store(db) as store:
         (info,) = store.models()
         assert learn.load_model(store, info) is None
-        assert mix.current_heads(store) == {}
+        assert mix.kept_heads(store) == {}
         suggester = learn.Suggester(store, LabelSet())
         assert suggester.warning == f"model {report['model']} could not be loaded; using the cold-start suggester"
     done = run_reader("refresh", "--all", "--db", str(db))
@@ -227,3 +227,57 @@ def test_a_stored_vector_of_another_length_is_mixed_as_the_encoder_scored_it(tra
     assert json.loads(broken[3]) == pytest.approx(Suggestion(best, own[best], own, "").refined(json.loads(stored), share).scores)
     moved = head.load(db.with_name(db.name + ".models") / report["model"] / head.FILE)
     _check_mixed_with([r for r in rows if r is not broken], moved, share)
+
+
+def test_the_background_job_mixes_with_the_head_of_a_model_kept_while_it_runs(trained: dict, tmp_path: Path) -> None:
+    """A retrain (the reader's background job after N labels) keeps a model while the refine job
+    is reading a large library: the articles it refines after that are mixed with the new
+    model's moved head, not with the shipped one it began with."""
+    from reader.refine import refine
+
+    db = trained_copy(trained, tmp_path)
+    report = json.loads(trained["proc"].stdout)
+    (share,) = [json.loads(r[0])["encoder_weight"] for r in sqlite3.connect(db).execute("SELECT scores FROM models")]
+    conn = sqlite3.connect(db)
+    with conn:  # not kept yet, its suggestions stored (a refresh of the articles being worked on), none encoded
+        conn.execute("UPDATE models SET kept = 0")
+        conn.execute("DELETE FROM encoded")
+    with Store(db) as store:
+        running = refine(store)
+        first = next(running)
+        with conn:
+            conn.execute("UPDATE models SET kept = 1")  # the retrain keeps it
+        later = list(running)
+    conn.close()
+    assert first not in later and len(later) == 3
+    moved = head.load(db.with_name(db.name + ".models") / report["model"] / head.FILE)
+    rows = [r for r in _shown(db) if r[0] in later]
+    assert _check_mixed_with(rows, moved, share) > 0
+
+
+def test_an_older_kept_models_suggestions_are_mixed_with_its_own_head(trained: dict, tmp_path: Path) -> None:
+    """Suggestions of a kept model that a newer one has replaced (the newer refreshes only the
+    articles being worked on) keep their model's share and its moved head when the encoder
+    reads their sentences again (a new encoder, a vector not kept yet)."""
+    from reader.refine import refine
+
+    db = trained_copy(trained, tmp_path)
+    report = json.loads(trained["proc"].stdout)
+    folder = db.with_name(db.name + ".models")
+    conn = sqlite3.connect(db)
+    (scores,) = [json.loads(r[0]) for r in conn.execute("SELECT scores FROM models")]
+    newer = "29991231-000000-0001"  # a model of the linear part alone, kept after it
+    shutil.copytree(folder / report["model"], folder / newer)
+    (folder / newer / head.FILE).unlink()
+    with conn:
+        conn.execute("""INSERT INTO models (id, label_set, path, created, labels, scores, kept)
+                        SELECT ?, label_set, ?, '2999-12-31T00:00:00.000Z', labels, ?, 1 FROM models""",
+                     (newer, newer, json.dumps({**scores, "encoder_head": None})))
+        conn.execute("DELETE FROM encoded")
+    conn.close()
+    with Store(db) as store:
+        assert len(list(refine(store))) == 4
+    moved = head.load(folder / report["model"] / head.FILE)
+    rows = _shown(db)
+    assert {r[5] for r in rows} == {f"model:{report['model']}"}
+    assert _check_mixed_with(rows, moved, scores["encoder_weight"]) > 0
