@@ -45,6 +45,7 @@ class Found:
     vectors: numpy.ndarray
     weight: float
     head: Head
+    encoder: str  # its id: a head moved from it reads its vectors only
 
 
 @dataclass
@@ -67,7 +68,7 @@ def encode(texts: Sequence[str]) -> Found | None:
     except learned.ModelError:
         return None
     pairs = found.encode(list(texts))
-    return Found([p for p, _ in pairs], numpy.asarray([v for _, v in pairs]).reshape(len(pairs), -1), found.weight, found.head)
+    return Found([p for p, _ in pairs], numpy.asarray([v for _, v in pairs]).reshape(len(pairs), -1), found.weight, found.head, found.id)
 
 
 def mixed(probs: dict[str, float], encoded: dict[str, float], weight: float) -> dict[str, float]:
@@ -124,14 +125,23 @@ def fit_head(found: Found, golds: list[str], move: float | None) -> Head | None:
     return None if move is None else moved(found.head, found.vectors, golds, move)
 
 
+def recorded(found: Found | None, share: float | None, move: float | None) -> dict[str, Any]:
+    """What a model's scores keep of the encoder in its suggestions: its share, how far its head
+    moved, and which encoder that head was moved from."""
+    return {"encoder_weight": share, "encoder_head": move, "encoder": found.encoder if found is not None else None}
+
+
 def head_of(store: Store, info: ModelInfo) -> Head | None:
-    """A kept model's moved head (None: it has none, and uses the shipped one).
-    `learned.ModelError` when it has one that cannot be read."""
+    """A kept model's moved head (None: it has none, or it was moved from an encoder that has
+    been replaced since, whose vectors it alone reads: either way the shipped head scores its
+    sentences). `learned.ModelError` when it has one that cannot be read."""
     from reader.models_folder import models_dir
     from reader.suggest import head
+    from reader.suggest.encoder import shipped_id
     from reader.suggest.learned import ModelError
 
-    if not info.scores.get("encoder_head"):
+    moved_from, shipped = info.scores.get("encoder"), shipped_id()
+    if not info.scores.get("encoder_head") or moved_from is not None and shipped is not None and moved_from != shipped:
         return None
     path = models_dir(store.path) / info.path / head.FILE
     found = head.load(path)

@@ -281,3 +281,32 @@ def test_an_older_kept_models_suggestions_are_mixed_with_its_own_head(trained: d
     rows = _shown(db)
     assert {r[5] for r in rows} == {f"model:{report['model']}"}
     assert _check_mixed_with(rows, moved, scores["encoder_weight"]) > 0
+
+
+def test_a_moved_head_is_used_only_with_the_encoder_it_was_moved_from(trained: dict, tmp_path: Path) -> None:
+    """`reader train` records which encoder's head it moved: once another encoder ships (a new
+    build), that head does not read the new encoder's vectors, and the model's suggestions are
+    mixed with the shipped head, at the model's share, until a retrain moves the new one."""
+    from reader import learn, mix
+
+    db = trained_copy(trained, tmp_path)
+    conn = sqlite3.connect(db)
+    (scores,) = [json.loads(r[0]) for r in conn.execute("SELECT scores FROM models")]
+    assert scores["encoder"] == encoder.shipped_id()
+    with conn:
+        conn.execute("UPDATE models SET scores = ?", (json.dumps({**scores, "encoder": "minilm-of-an-older-build"}),))
+    conn.close()
+    with Store(db) as store:
+        (info,) = store.models()
+        assert mix.head_of(store, info) is None and mix.kept_heads(store) == {}
+        assert learn.Suggester(store, LabelSet()).warning is None  # the model itself is in use
+    done = run_reader("refresh", "--all", "--db", str(db))
+    assert done.returncode == 0, done.stderr
+    rows = sqlite3.connect(db).execute("""SELECT g.label, g.scores, g.unrefined, g.source, e.scores FROM suggestions g
+                                          JOIN encoded e USING (article_id, sentence_index)""").fetchall()
+    assert rows and {r[3] for r in rows} == {f"model:{info.id}"}
+    for label, mixed, unrefined, _, stored in rows:  # the encoder's own scores, as it stored them
+        own = json.loads(unrefined)
+        best = max(own, key=own.get)
+        expected = Suggestion(best, own[best], own, "").refined(json.loads(stored), scores["encoder_weight"])
+        assert (label, json.loads(mixed)) == (expected.label, pytest.approx(expected.scores))
