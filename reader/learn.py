@@ -289,7 +289,7 @@ def train(
     model_id = time.strftime("%Y%m%d-%H%M%S", time.gmtime()) + f"-{os.getpid() % 10000:04d}"
     scores = {"held_out": held_out.as_dict(), "baseline": {"name": baseline_name, **base_scores.as_dict()},
               "compared_on": len(chosen), "candidate_on_same": mine.as_dict(), "from_shipped_model": base is not None,
-              "moved_by": how if base is not None else None, "encoder_weight": share, "encoder_head": move}
+              "moved_by": how if base is not None else None, **mix.recorded(found, share, move)}
     folder, in_use = models_dir(store.path), False
     try:
         path = save(final, folder, model_id, [(e.article_id, e.index) for e in examples], label_set,

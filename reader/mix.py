@@ -45,6 +45,7 @@ class Found:
     vectors: numpy.ndarray
     weight: float
     head: Head
+    encoder: str  # its id: a head moved from it reads its vectors only
 
 
 @dataclass
@@ -67,7 +68,7 @@ def encode(texts: Sequence[str]) -> Found | None:
     except learned.ModelError:
         return None
     pairs = found.encode(list(texts))
-    return Found([p for p, _ in pairs], numpy.asarray([v for _, v in pairs]).reshape(len(pairs), -1), found.weight, found.head)
+    return Found([p for p, _ in pairs], numpy.asarray([v for _, v in pairs]).reshape(len(pairs), -1), found.weight, found.head, found.id)
 
 
 def mixed(probs: dict[str, float], encoded: dict[str, float], weight: float) -> dict[str, float]:
@@ -124,38 +125,65 @@ def fit_head(found: Found, golds: list[str], move: float | None) -> Head | None:
     return None if move is None else moved(found.head, found.vectors, golds, move)
 
 
+def recorded(found: Found | None, share: float | None, move: float | None) -> dict[str, Any]:
+    """What a model's scores keep of the encoder in its suggestions: its share, how far its head
+    moved, and which encoder that head was moved from."""
+    return {"encoder_weight": share, "encoder_head": move, "encoder": found.encoder if found is not None else None}
+
+
 def head_of(store: Store, info: ModelInfo) -> Head | None:
-    """A kept model's moved head (None: it has none, and uses the shipped one).
-    `learned.ModelError` when it has one that cannot be read."""
+    """A kept model's moved head (None: it has none, or it was moved from an encoder that has
+    been replaced since, whose vectors it alone reads: either way the shipped head scores its
+    sentences). `learned.ModelError` when it has one that cannot be read."""
     from reader.models_folder import models_dir
     from reader.suggest import head
+    from reader.suggest.encoder import shipped_id
+    from reader.suggest.learned import ModelError
 
-    if not info.scores.get("encoder_head"):
+    moved_from, shipped = info.scores.get("encoder"), shipped_id()
+    if not info.scores.get("encoder_head") or moved_from is not None and shipped is not None and moved_from != shipped:
         return None
-    return head.load(models_dir(store.path) / info.path / head.FILE)
+    path = models_dir(store.path) / info.path / head.FILE
+    found = head.load(path)
+    # one that reads but is not this model's output layer over the stored vectors would fail
+    # (or mislead) at the first vector it meets, far from here
+    if set(found.labels) != set(info.label_set.split(",")) or found.weights.shape[1] != head.WIDTH:
+        raise ModelError(f"{path}: the sentence encoder's head does not fit this model")
+    return found
 
 
 def scorer(found: Head) -> Callable[[bytes], dict[str, float]]:
-    """A head as the store applies it, to a stored vector."""
-    from reader.suggest.head import from_blob
+    """A head as the store applies it, to a stored vector (nothing for one that is not a vector
+    of the encoder's: then the store mixes the scores the encoder stored beside it)."""
+    from reader.suggest.head import WIDTH, from_blob
 
-    return lambda blob: found.probabilities(from_blob(blob))
+    return lambda blob: found.probabilities(from_blob(blob)) if len(blob) == 2 * WIDTH else {}
 
 
-def current_heads(store: Store) -> dict[str, Callable[[bytes], dict[str, float]]]:
-    """The moved head of the model in use under the default labels, by its suggestions' source
-    (empty when it has none or it cannot be read: then the shipped head scores its sentences)."""
+def kept_heads(store: Store, cache: dict[str, Any] | None = None) -> dict[str, Callable[[bytes], dict[str, float]]]:
+    """The moved heads of the models kept under the default labels, by their suggestions'
+    source: the one in use, and an older one whose suggestions are still stored on articles the
+    newer did not refresh (none for a model without one, or whose folder is gone or damaged:
+    then the shipped head scores its sentences, at its share). Read the register again for each
+    article: a retrain may keep a model while the background job runs; `cache` (by model id)
+    keeps each file from being read twice."""
     from reader.model import LabelSet
     from reader.suggest.learned import ModelError
 
-    info = store.current_model(LabelSet().key)
-    if info is None:
-        return {}
-    try:
-        found = head_of(store, info)
-    except ModelError:
-        return {}
-    return {f"model:{info.id}": scorer(found)} if found is not None else {}
+    cache = {} if cache is None else cache
+    out = {}
+    for info in store.models(LabelSet().key):
+        if not info.kept or not info.scores.get("encoder_head"):
+            continue
+        if info.id not in cache:
+            try:
+                found = head_of(store, info)
+            except ModelError:
+                found = None
+            cache[info.id] = scorer(found) if found is not None else None
+        if cache[info.id] is not None:
+            out[f"model:{info.id}"] = cache[info.id]
+    return out
 
 
 def save_head(found: Head | None, folder: Path) -> None:

@@ -1,7 +1,7 @@
 """Refining the stored suggestions with the sentence encoder (`reader.suggest.encoder`): score
 every stored sentence it has not scored yet, one article per transaction, and mix the result
 into that article's suggestions under the default labels (`Store.save_encoded`), with the moved
-head of the model in use where it has one (`reader.mix`).
+heads of the kept models whose suggestions they are (`reader.mix.kept_heads`).
 
 It runs where a model may run: the reader's background job (`reader _work refine`, started
 after a parse and when the reader opens with sentences left to score), `reader refresh`, and
@@ -28,12 +28,13 @@ def refine(store: Store, article_ids: list[str] | None = None, *, encoder: objec
     enc = encoder if isinstance(encoder, encoders.Encoder) else encoders.shipped()
     todo = store.unencoded(enc.id, article_ids)
     total = sum(map(len, todo.values()))
-    heads = mix.current_heads(store) if todo else {}
+    heads: dict[str, object] = {}
     done = 0
     for article_id, sentences in todo.items():
         found = dict(zip((index for index, _ in sentences), enc.encode([text for _, text in sentences]), strict=True))
+        # read per article: a model kept meanwhile (a retrain beside this job) has its own head
         store.save_encoded(article_id, enc.id, enc.weight, {index: p for index, (p, _) in found.items()}, dict(sentences),
-                           {index: to_blob(v) for index, (_, v) in found.items()}, heads)
+                           {index: to_blob(v) for index, (_, v) in found.items()}, mix.kept_heads(store, heads))
         done += len(sentences)
         if progress:
             progress(done, total)

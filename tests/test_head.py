@@ -170,3 +170,143 @@ def test_sentences_scored_before_vectors_were_kept_are_read_again(tmp_path: Path
         assert list(refine(store)) == [article_id]
         assert store.unencoded(encoder.shipped_id()) == {} and not store.encoder_behind()
     assert sqlite3.connect(db).execute("SELECT count(vector) FROM encoded").fetchone()[0] == count
+
+
+@pytest.mark.parametrize("damage", ["narrower", "other labels", "not finite"])
+def test_a_moved_head_that_does_not_fit_is_refused_as_damaged(trained: dict, tmp_path: Path, damage: str) -> None:
+    """A moved head that reads as an .npz but cannot be the encoder's output layer for this
+    model (its vectors are not 384 numbers, its labels are another set's, its bias is not a
+    number) is as damaged as a truncated one: the cold start in one line, never a traceback
+    from the first stored vector it meets (`reader refresh`, the background job, `reader train`)."""
+    from reader import learn, mix
+
+    db = trained_copy(trained, tmp_path)
+    report = json.loads(trained["proc"].stdout)
+    path = db.with_name(db.name + ".models") / report["model"] / head.FILE
+    good = head.load(path)
+    weights, bias, labels = good.weights, good.bias, good.labels
+    if damage == "narrower":
+        weights = weights[:, :10]
+    elif damage == "other labels":
+        labels = ("promise", "statement", "context")
+    else:
+        bias = numpy.asarray([numpy.nan, 0.0, 0.0], "float32")
+    head.Head(labels, weights, bias).save(path)
+    before = sqlite3.connect(db).execute("SELECT count(*) FROM encoded WHERE vector IS NOT NULL").fetchone()[0]
+    with Store(db) as store:
+        (info,) = store.models()
+        assert learn.load_model(store, info) is None
+        assert mix.kept_heads(store) == {}
+        suggester = learn.Suggester(store, LabelSet())
+        assert suggester.warning == f"model {report['model']} could not be loaded; using the cold-start suggester"
+    done = run_reader("refresh", "--all", "--db", str(db))
+    assert done.returncode == 0 and "Traceback" not in done.stderr, done.stderr
+    conn = sqlite3.connect(db)
+    assert conn.execute("SELECT count(*) FROM encoded WHERE vector IS NOT NULL").fetchone()[0] == before
+    assert not [s for (s,) in conn.execute("SELECT scores FROM suggestions") if "NaN" in s]
+
+
+def test_a_stored_vector_of_another_length_is_mixed_as_the_encoder_scored_it(trained: dict, tmp_path: Path) -> None:
+    """A vector that is not the 768 bytes `head.to_blob` writes (a damaged row) is not read by
+    the moved head: its sentence is mixed with the scores the encoder stored beside it, the
+    others with the moved head, and no traceback."""
+    db = trained_copy(trained, tmp_path)
+    report = json.loads(trained["proc"].stdout)
+    (share,) = [json.loads(r[0])["encoder_weight"] for r in sqlite3.connect(db).execute("SELECT scores FROM models")]
+    conn = sqlite3.connect(db)
+    with conn:
+        article_id, index, stored = conn.execute("SELECT article_id, sentence_index, scores FROM encoded LIMIT 1").fetchone()
+        conn.execute("UPDATE encoded SET vector = x'000000' WHERE article_id = ? AND sentence_index = ?", (article_id, index))
+    conn.close()
+    done = run_reader("refresh", "--all", "--db", str(db))
+    assert done.returncode == 0 and "Traceback" not in done.stderr, done.stderr
+    rows = _shown(db)
+    (broken,) = [r for r in rows if (r[0], r[1]) == (article_id, index)]
+    own = json.loads(broken[4])
+    best = max(own, key=own.get)
+    assert json.loads(broken[3]) == pytest.approx(Suggestion(best, own[best], own, "").refined(json.loads(stored), share).scores)
+    moved = head.load(db.with_name(db.name + ".models") / report["model"] / head.FILE)
+    _check_mixed_with([r for r in rows if r is not broken], moved, share)
+
+
+def test_the_background_job_mixes_with_the_head_of_a_model_kept_while_it_runs(trained: dict, tmp_path: Path) -> None:
+    """A retrain (the reader's background job after N labels) keeps a model while the refine job
+    is reading a large library: the articles it refines after that are mixed with the new
+    model's moved head, not with the shipped one it began with."""
+    from reader.refine import refine
+
+    db = trained_copy(trained, tmp_path)
+    report = json.loads(trained["proc"].stdout)
+    (share,) = [json.loads(r[0])["encoder_weight"] for r in sqlite3.connect(db).execute("SELECT scores FROM models")]
+    conn = sqlite3.connect(db)
+    with conn:  # not kept yet, its suggestions stored (a refresh of the articles being worked on), none encoded
+        conn.execute("UPDATE models SET kept = 0")
+        conn.execute("DELETE FROM encoded")
+    with Store(db) as store:
+        running = refine(store)
+        first = next(running)
+        with conn:
+            conn.execute("UPDATE models SET kept = 1")  # the retrain keeps it
+        later = list(running)
+    conn.close()
+    assert first not in later and len(later) == 3
+    moved = head.load(db.with_name(db.name + ".models") / report["model"] / head.FILE)
+    rows = [r for r in _shown(db) if r[0] in later]
+    assert _check_mixed_with(rows, moved, share) > 0
+
+
+def test_an_older_kept_models_suggestions_are_mixed_with_its_own_head(trained: dict, tmp_path: Path) -> None:
+    """Suggestions of a kept model that a newer one has replaced (the newer refreshes only the
+    articles being worked on) keep their model's share and its moved head when the encoder
+    reads their sentences again (a new encoder, a vector not kept yet)."""
+    from reader.refine import refine
+
+    db = trained_copy(trained, tmp_path)
+    report = json.loads(trained["proc"].stdout)
+    folder = db.with_name(db.name + ".models")
+    conn = sqlite3.connect(db)
+    (scores,) = [json.loads(r[0]) for r in conn.execute("SELECT scores FROM models")]
+    newer = "29991231-000000-0001"  # a model of the linear part alone, kept after it
+    shutil.copytree(folder / report["model"], folder / newer)
+    (folder / newer / head.FILE).unlink()
+    with conn:
+        conn.execute("""INSERT INTO models (id, label_set, path, created, labels, scores, kept)
+                        SELECT ?, label_set, ?, '2999-12-31T00:00:00.000Z', labels, ?, 1 FROM models""",
+                     (newer, newer, json.dumps({**scores, "encoder_head": None})))
+        conn.execute("DELETE FROM encoded")
+    conn.close()
+    with Store(db) as store:
+        assert len(list(refine(store))) == 4
+    moved = head.load(folder / report["model"] / head.FILE)
+    rows = _shown(db)
+    assert {r[5] for r in rows} == {f"model:{report['model']}"}
+    assert _check_mixed_with(rows, moved, scores["encoder_weight"]) > 0
+
+
+def test_a_moved_head_is_used_only_with_the_encoder_it_was_moved_from(trained: dict, tmp_path: Path) -> None:
+    """`reader train` records which encoder's head it moved: once another encoder ships (a new
+    build), that head does not read the new encoder's vectors, and the model's suggestions are
+    mixed with the shipped head, at the model's share, until a retrain moves the new one."""
+    from reader import learn, mix
+
+    db = trained_copy(trained, tmp_path)
+    conn = sqlite3.connect(db)
+    (scores,) = [json.loads(r[0]) for r in conn.execute("SELECT scores FROM models")]
+    assert scores["encoder"] == encoder.shipped_id()
+    with conn:
+        conn.execute("UPDATE models SET scores = ?", (json.dumps({**scores, "encoder": "minilm-of-an-older-build"}),))
+    conn.close()
+    with Store(db) as store:
+        (info,) = store.models()
+        assert mix.head_of(store, info) is None and mix.kept_heads(store) == {}
+        assert learn.Suggester(store, LabelSet()).warning is None  # the model itself is in use
+    done = run_reader("refresh", "--all", "--db", str(db))
+    assert done.returncode == 0, done.stderr
+    rows = sqlite3.connect(db).execute("""SELECT g.label, g.scores, g.unrefined, g.source, e.scores FROM suggestions g
+                                          JOIN encoded e USING (article_id, sentence_index)""").fetchall()
+    assert rows and {r[3] for r in rows} == {f"model:{info.id}"}
+    for label, mixed, unrefined, _, stored in rows:  # the encoder's own scores, as it stored them
+        own = json.loads(unrefined)
+        best = max(own, key=own.get)
+        expected = Suggestion(best, own[best], own, "").refined(json.loads(stored), scores["encoder_weight"])
+        assert (label, json.loads(mixed)) == (expected.label, pytest.approx(expected.scores))

@@ -16,6 +16,7 @@ if TYPE_CHECKING:
 
 DEFAULT_SET = ",".join(DEFAULT_LABELS)
 # a trained model's moved encoder head: a stored vector (`encoded.vector`) to probabilities
+# (nothing when the vector is damaged: then the encoder's stored scores stand)
 Scorer = Callable[[bytes], dict[str, float]]
 
 
@@ -36,7 +37,7 @@ def put_suggestions(conn: sqlite3.Connection, article_id: str, label_set: str, i
         if index in encoded:
             scores, weight, vector = encoded[index]
             if head is not None and vector is not None:
-                scores = head(vector)
+                scores = head(vector) or scores  # nothing from a damaged vector: the encoder's own
             unrefined, s = json.dumps(s.scores), s.refined(scores, weight if share is None else share)
         rows.append((article_id, index, label_set, s.label, s.score, json.dumps(s.scores), s.source, s.reason, stamp, unrefined))
     conn.executemany(
@@ -162,7 +163,7 @@ class Suggestions(Connection):
                 best = max(own, key=lambda name: own[name])
                 share = shares.get(source, weight)  # a model trained on the user's labels has its own
                 head = (heads or {}).get(source)
-                encoded = head(vectors[index]) if head is not None and index in vectors else scores[index]
+                encoded = (head(vectors[index]) if head is not None and index in vectors else None) or scores[index]
                 s = Suggestion(best, own[best], own, source, reason if best == label else None).refined(encoded, share)
                 conn.execute(
                     """UPDATE suggestions SET label = ?, score = ?, scores = ?, reason = ?, unrefined = ?, updated = ?

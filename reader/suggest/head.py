@@ -25,6 +25,7 @@ import numpy
 from reader.suggest.learned import ModelError
 
 FILE = "encoder-head.npz"  # a moved head, in a trained model's folder
+WIDTH = 384  # the numbers of a sentence's vector (all-MiniLM-L6-v2's), stored in 768 bytes
 
 
 @dataclass(frozen=True)
@@ -58,7 +59,8 @@ def load(path: Path, labels: Sequence[str] | None = None, sha256: str | None = N
         with numpy.load(io.BytesIO(data), allow_pickle=False) as found:
             weights, bias = found["weights"].astype("float32"), found["bias"].astype("float32")
             names = tuple(str(x) for x in found["labels"]) if "labels" in found else tuple(labels or ())
-        if weights.ndim != 2 or weights.shape[0] != len(names) or bias.shape != (len(names),) or not numpy.isfinite(weights).all():
+        if weights.ndim != 2 or weights.shape[0] != len(names) or bias.shape != (len(names),) \
+                or not (numpy.isfinite(weights).all() and numpy.isfinite(bias).all()):
             raise ModelError(f"{path}: the sentence encoder's head is damaged")
         return Head(names, weights, bias)
     except ModelError:
