@@ -126,7 +126,7 @@ def test_a_version_2_database_is_brought_forward(tmp_path: Path) -> None:
         assert s.undo(None, "asha").field == "note"  # every article's stack, built from the old log too
     conn = sqlite3.connect(db)
     try:
-        assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 7
+        assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 8
         assert conn.execute("SELECT * FROM annotation_events ORDER BY id").fetchall()[: len(before)] == before
     finally:
         conn.close()
