@@ -294,6 +294,7 @@ def test_a_retrain_that_keeps_no_model_leaves_no_models_folder(db: Path, trained
     a folder holding a kept model stays, with it."""
     import threading
     import time
+    from concurrent.futures import ThreadPoolExecutor
 
     from reader.jobs import Job
     from tests.conftest import trained_copy
@@ -310,14 +311,16 @@ def test_a_retrain_that_keeps_no_model_leaves_no_models_folder(db: Path, trained
     job.cancel()  # as the model is being written (or, had that been missed, after it was not kept)
     worker.join(timeout=600)
     assert not models.exists(), sorted(p.name for p in models.iterdir())
-    proc = run_reader("train", "--db", str(db), "--no-refresh", "--json", timeout=600)  # not cancelled, not kept
-    assert proc.returncode == 0 and '"kept": false' in proc.stdout, (proc.stdout, proc.stderr)
-    assert not models.exists(), sorted(p.name for p in models.iterdir())
     (tmp_path / "kept").mkdir()
     kept_db = trained_copy(trained, tmp_path / "kept")  # a folder with a kept model in it
     label_like_the_cold_start(kept_db)
     before = sorted(p.name for p in kept_db.with_name(kept_db.name + ".models").iterdir())
-    proc = run_reader("train", "--db", str(kept_db), "--no-refresh", "--json", timeout=600)
+    with ThreadPoolExecutor(2) as both:  # two databases: the two trainings at once
+        plain, kept = (both.submit(run_reader, "train", "--db", str(d), "--no-refresh", "--json", timeout=600) for d in (db, kept_db))
+        proc, other = plain.result(), kept.result()
+    assert proc.returncode == 0 and '"kept": false' in proc.stdout, (proc.stdout, proc.stderr)  # not cancelled, not kept
+    assert not models.exists(), sorted(p.name for p in models.iterdir())
+    proc = other
     assert proc.returncode == 0, proc.stderr
     after = {p.name for p in kept_db.with_name(kept_db.name + ".models").iterdir()}
     assert before and (set(before) <= after or '"kept": true' in proc.stdout), (before, after)
