@@ -265,7 +265,7 @@ def train(
     how, held = choose(rows, golds, groups, names, base, corpus, folds)
     # the suggestions shown are refined by the sentence encoder: its share for this model is the
     # one the held-out labels prefer, and both sides of the comparison below are refined
-    found = mix.encode([spans[(e.article_id, e.index)].text for e in examples]) if base is not None else None
+    found = mix.encode([spans[(e.article_id, e.index)].text for e in examples], store, [(e.article_id, e.index) for e in examples]) if base is not None else None
     share, move = None, None
     if found is not None:
         choice = mix.choose(held, found, golds, groups, folds, lambda p: score(golds, p, names).macro)

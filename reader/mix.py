@@ -58,16 +58,22 @@ class Choice:
     probs: list[dict[str, float]]
 
 
-def encode(texts: Sequence[str]) -> Found | None:
+def encode(texts: Sequence[str], store: Store | None = None, keys: Sequence[tuple[str, int]] = ()) -> Found | None:
     """The shipped encoder on these sentences, or None when it cannot be read (then a model is
-    trained and used without it)."""
+    trained and used without it). With the store and each text's (article id, index) in it,
+    what the encoder stored for a sentence is read rather than computed again (a retrain after
+    every N labels reads the same labelled sentences each time)."""
     from reader.suggest import encoder, learned
+    from reader.suggest.head import from_blob
 
     try:
         found = encoder.shipped()
     except learned.ModelError:
         return None
-    pairs = found.encode(list(texts))
+    stored = store.encoded_of(found.id, list(keys)) if store is not None and keys else {}
+    todo = [i for i, key in enumerate(keys or [None] * len(texts)) if key not in stored]
+    fresh = dict(zip(todo, found.encode([texts[i] for i in todo]), strict=True))
+    pairs = [fresh[i] if i in fresh else (stored[keys[i]][0], from_blob(stored[keys[i]][1])) for i in range(len(texts))]
     return Found([p for p, _ in pairs], numpy.asarray([v for _, v in pairs]).reshape(len(pairs), -1), found.weight, found.head, found.id)
 
 

@@ -319,3 +319,24 @@ def test_a_moved_head_is_used_only_with_the_encoder_it_was_moved_from(trained: d
         best = max(own, key=own.get)
         expected = Suggestion(best, own[best], own, "").refined(json.loads(stored), scores["encoder_weight"])
         assert (label, json.loads(mixed)) == (expected.label, pytest.approx(expected.scores))
+
+
+def test_a_retrain_reads_the_stored_vectors_of_the_labelled_sentences(trained: dict, tmp_path: Path) -> None:
+    """The reader retrains after every N labels on the same labelled sentences: what the encoder
+    stored for them is what it would compute again, and `reader train` reads it (a sentence it
+    has not read yet is encoded)."""
+    from reader import mix
+
+    db = trained_copy(trained, tmp_path)
+    with Store(db) as store:
+        keys = sorted(store.encoded_of(encoder.shipped_id(), [(a, s.index) for a in store.article_ids() for s in store.sentences(a)]))
+        texts = {(a, s.index): store.article(a).text[s.start:s.end] for a in store.article_ids() for s in store.sentences(a)}
+        keys = keys[:30]
+        conn = sqlite3.connect(db)
+        with conn:  # one the encoder has not read
+            conn.execute("DELETE FROM encoded WHERE article_id = ? AND sentence_index = ?", keys[0])
+        conn.close()
+        fresh = mix.encode([texts[k] for k in keys])
+        read = mix.encode([texts[k] for k in keys], store, keys)
+    assert fresh is not None and read is not None and len(read.probs) == 30
+    assert read.probs == pytest.approx(fresh.probs) and numpy.array_equal(read.vectors, fresh.vectors)

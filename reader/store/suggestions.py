@@ -122,6 +122,17 @@ class Suggestions(Connection):
             out.setdefault(article_id, []).append((index, text))
         return out
 
+    def encoded_of(self, encoder: str, keys: list[tuple[str, int]]) -> dict[tuple[str, int], tuple[dict[str, float], bytes]]:
+        """What this encoder stored for these sentences (article id, index) that it read with
+        their vectors: its probabilities and the vector."""
+        wanted = set(keys)
+        out = {}
+        for article_id in sorted({a for a, _ in wanted}):
+            rows = self._all("SELECT sentence_index, scores, vector FROM encoded WHERE article_id = ? AND encoder = ? AND vector IS NOT NULL",
+                             (article_id, encoder))
+            out.update({(article_id, i): (json.loads(scores), vector) for i, scores, vector in rows if (article_id, i) in wanted})
+        return out
+
     def encoder_behind(self) -> bool:
         """Whether the newest parsed article has a sentence no encoder has scored: cheap in a
         library of any size, and enough to know whether the background job has work, since it
