@@ -5,7 +5,7 @@ models never saw.
     python -m benchmarks.learning_encoder news /tmp/enc-news
 
 The cold start is the linear model fitted on the corpus without that kind (as `make model` fits
-it) mixed with the encoder in FOLDER, fine-tuned without it, at the encoder's share
+it) mixed with the encoder in FOLDER, fine-tuned without it, at the shipped encoder's share
 (`Suggestion.refined`). In-domain learning: the kind's documents in halves (even / odd in name
 order); one half's labels move the cold start as `reader train` moves it (the linear model
 refitted or shifted, whichever its cross-validation by article prefers; the encoder's head moved
@@ -80,13 +80,14 @@ def main(argv: list[str] | None = None) -> int:
     corpus = (X[outside], [labels[i] for i in outside])
     base = learned.fit(corpus[0], corpus[1], NAMES)
     enc = encoder.load(args.folder)
+    enc.weight = encoder.shipped().weight  # the shipped share (a held-out build may record another)
     texts = corpus_texts(groups)
     pairs = dict(zip(inside, enc.encode([texts[i] for i in inside]), strict=True))
     docs = sorted({groups[i] for i in inside})
     halves = [[i for i in inside if docs.index(groups[i]) % 2 == h] for h in (0, 1)]
 
     def found_of(rows: list[int]) -> mix.Found:
-        return mix.Found([pairs[i][0] for i in rows], numpy.asarray([pairs[i][1] for i in rows]), enc.weight, enc.head)
+        return mix.Found([pairs[i][0] for i in rows], numpy.asarray([pairs[i][1] for i in rows]), enc.weight, enc.head, enc.id)
 
     def shown(model: learned.Model, test: list[int], train: list[int] | None = None) -> tuple[float, float, mix.Choice | None]:
         """Macro-F1 and commitment F1 on `test`: the cold start, or moved by `train`'s labels."""

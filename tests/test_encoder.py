@@ -354,3 +354,24 @@ def test_scoring_writes_nothing_outside_the_database(tmp_path: Path) -> None:
     done = run_reader("export", "--db", str(db), "--all", "--suggestions", "-o", str(tmp_path / "a.jsonl"), env=env)
     assert done.returncode == 0 and "refining" in done.stderr, done.stderr
     assert [p.relative_to(home) for p in home.rglob("*")] == []
+
+
+def test_two_refinements_of_one_database_read_each_sentence_once(tmp_path: Path) -> None:
+    """Two readers on one database (a team on a server, two browser sessions of `reader serve`)
+    each start the background refinement after a parse: both encoders read the same backlog, the
+    work done twice on a shared machine. The second now waits for the first and finds nothing
+    left."""
+    import threading
+
+    db = tmp_path / "r.db"
+    assert run_reader("import", "--db", str(db), str(TAMSEL), str(SAMPLES / "calvera-port-lng-dispute.txt")).returncode == 0
+    jobs = [Job(db, "refine"), Job(db, "refine")]
+    events: list[list] = [[], []]
+    threads = [threading.Thread(target=lambda n=n: events[n].extend(jobs[n].events())) for n in (0, 1)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=300)
+    refined = [e.suggested for found in events for e in found if isinstance(e, Suggested)]
+    assert sorted(refined) == sorted(set(refined)) and len(refined) == 2  # each article once, by one of them
+    assert all(v[3] is not None for v in _rows(db).values())
