@@ -75,6 +75,39 @@ def test_a_damaged_shipped_head_is_one_line(tmp_path: Path, damage: str) -> None
     assert "\n" not in str(failed.value) and "sentence encoder" in str(failed.value)
 
 
+_MOVED: dict[str, Path] = {}
+
+
+def moved_copy(trained: dict, folder: Path) -> Path:
+    """A copy of the `trained` database whose kept model has a moved head, as `reader train`
+    leaves it from MOVE_FROM labels on (the samples have fewer: the head is moved on their
+    labels here with the functions train uses, and the suggestions refreshed as train does).
+    Built once per test worker, copied for each test."""
+    from reader import learn, mix
+
+    key = str(trained["db"])
+    if key not in _MOVED:
+        base = trained["db"].parent / "moved"
+        base.mkdir(exist_ok=True)
+        db = trained_copy(trained, base)
+        with Store(db) as store:
+            (info,) = store.models()
+            examples = learn.training_labels(store, LabelSet())
+            keys = [(e.article_id, e.index) for e in examples]
+            texts = {(a, s.index): store.article(a).text[s.start:s.end] for a in store.article_ids() for s in store.sentences(a)}
+            found = mix.encode([texts[k] for k in keys], store, keys)
+            assert found is not None
+            mix.save_head(mix.fit_head(found, [e.label for e in examples], mix.MOVE), db.with_name(db.name + ".models") / info.path)
+        conn = sqlite3.connect(db)
+        with conn:
+            # at the shipped share (the samples' swapped habit chose none: then no head would show)
+            conn.execute("UPDATE models SET scores = ?", (json.dumps({**info.scores, **mix.recorded(found, found.weight, mix.MOVE)}),))
+        conn.close()
+        _refresh_all(db)
+        _MOVED[key] = db
+    return trained_copy({"db": _MOVED[key]}, folder)
+
+
 def _refresh_all(db: Path) -> None:
     """What `reader refresh --all` runs, in this process (spaCy is loaded once per test worker)."""
     from reader import learn
@@ -109,14 +142,44 @@ def _check_mixed_with(rows: list[tuple], moved: head.Head, share: float) -> int:
     return differ
 
 
-def test_train_moves_the_head_and_every_suggestion_shown_is_mixed_with_it(trained: dict, tmp_path: Path) -> None:
-    """`reader train` keeps the moved head in the model's folder; the suggestions it refreshed,
-    and those of an article imported later and refined by the background job, are mixed with it
-    (from the stored vectors: the encoder does not run again for the first)."""
+def test_reader_train_moves_the_head_from_200_labels_and_keeps_it_with_the_model(tmp_path: Path) -> None:
+    """With 200 labels or more, `reader train` moves the encoder's head and writes it with the
+    model (-o writes a copy, kept or not); the register records how far and from which encoder.
+    Labels of eleven documents of the project's own corpus, restored by `reader import`."""
+    from reader import mix
+
+    rows = [json.loads(line) for line in (ROOT / "corpus" / "labels.jsonl").read_text(encoding="utf-8").splitlines()]
+    documents = sorted({r["source"] for r in rows if r.get("kind") == "statement"})[:11]
+    chosen = [r for r in rows if r["source"] in documents]
+    assert len(chosen) >= mix.MOVE_FROM
+    (tmp_path / "labels.jsonl").write_text("".join(json.dumps(r) + "\n" for r in chosen), encoding="utf-8")
+    db = tmp_path / "r.db"
+    assert run_reader("import", "--db", str(db), str(tmp_path / "labels.jsonl")).returncode == 0
+    done = run_reader("train", "--db", str(db), "--no-refresh", "--json", "-o", str(tmp_path / "model"), timeout=600)
+    assert done.returncode == 0, done.stderr
+    (scores,) = [json.loads(r[0]) for r in sqlite3.connect(db).execute("SELECT scores FROM models")]
+    assert scores["encoder_head"] == mix.MOVE and scores["encoder"] == encoder.shipped_id()
+    moved = head.load(tmp_path / "model" / head.FILE)
+    assert numpy.abs(moved.weights - encoder.shipped().head.weights).max() > 0.01
+
+
+def test_a_training_on_fewer_labels_keeps_the_shipped_head(trained: dict) -> None:
+    """The samples' 94 labels: the model is kept without a head of its own (under 200 labels a
+    moved head lost on the articles it had not seen)."""
+    report = json.loads(trained["proc"].stdout)
+    (scores,) = [json.loads(r[0]) for r in sqlite3.connect(trained["db"]).execute("SELECT scores FROM models")]
+    assert report["labels"] < 200 and scores["encoder_head"] is None
+    assert not (trained["db"].with_name(trained["db"].name + ".models") / report["model"] / head.FILE).exists()
+
+
+def test_a_kept_models_moved_head_mixes_every_suggestion_shown(trained: dict, tmp_path: Path) -> None:
+    """A kept model's moved head (in its folder): the suggestions its refresh stored, and those of
+    an article imported later and refined by the background job, are mixed with it (from the
+    stored vectors: the encoder does not run again for the first)."""
     from reader import learn
     from reader.refine import refine
 
-    db = trained_copy(trained, tmp_path)
+    db = moved_copy(trained, tmp_path)
     report = json.loads(trained["proc"].stdout)
     assert report["kept"]
     (scores,) = [json.loads(r[0]) for r in sqlite3.connect(db).execute("SELECT scores FROM models")]
@@ -144,7 +207,7 @@ def test_train_moves_the_head_and_every_suggestion_shown_is_mixed_with_it(traine
 def test_a_damaged_moved_head_falls_back_to_the_cold_start_in_one_line(trained: dict, tmp_path: Path) -> None:
     from reader import learn
 
-    db = trained_copy(trained, tmp_path)
+    db = moved_copy(trained, tmp_path)
     report = json.loads(trained["proc"].stdout)
     (db.with_name(db.name + ".models") / report["model"] / head.FILE).write_bytes(b"not a head")
     with Store(db) as store:
@@ -187,7 +250,7 @@ def test_a_moved_head_that_does_not_fit_is_refused_as_damaged(trained: dict, tmp
     from the first stored vector it meets (`reader refresh`, the background job, `reader train`)."""
     from reader import learn, mix
 
-    db = trained_copy(trained, tmp_path)
+    db = moved_copy(trained, tmp_path)
     report = json.loads(trained["proc"].stdout)
     path = db.with_name(db.name + ".models") / report["model"] / head.FILE
     good = head.load(path)
@@ -221,7 +284,7 @@ def test_a_stored_vector_of_another_length_is_mixed_as_the_encoder_scored_it(tra
     """A vector that is not the 768 bytes `head.to_blob` writes (a damaged row) is not read by
     the moved head: its sentence is mixed with the scores the encoder stored beside it, the
     others with the moved head, and no traceback."""
-    db = trained_copy(trained, tmp_path)
+    db = moved_copy(trained, tmp_path)
     report = json.loads(trained["proc"].stdout)
     (share,) = [json.loads(r[0])["encoder_weight"] for r in sqlite3.connect(db).execute("SELECT scores FROM models")]
     conn = sqlite3.connect(db)
@@ -245,7 +308,7 @@ def test_the_background_job_mixes_with_the_head_of_a_model_kept_while_it_runs(tr
     model's moved head, not with the shipped one it began with."""
     from reader.refine import refine
 
-    db = trained_copy(trained, tmp_path)
+    db = moved_copy(trained, tmp_path)
     report = json.loads(trained["proc"].stdout)
     (share,) = [json.loads(r[0])["encoder_weight"] for r in sqlite3.connect(db).execute("SELECT scores FROM models")]
     conn = sqlite3.connect(db)
@@ -271,7 +334,7 @@ def test_an_older_kept_models_suggestions_are_mixed_with_its_own_head(trained: d
     reads their sentences again (a new encoder, a vector not kept yet)."""
     from reader.refine import refine
 
-    db = trained_copy(trained, tmp_path)
+    db = moved_copy(trained, tmp_path)
     report = json.loads(trained["proc"].stdout)
     folder = db.with_name(db.name + ".models")
     conn = sqlite3.connect(db)
@@ -299,7 +362,7 @@ def test_a_moved_head_is_used_only_with_the_encoder_it_was_moved_from(trained: d
     mixed with the shipped head, at the model's share, until a retrain moves the new one."""
     from reader import learn, mix
 
-    db = trained_copy(trained, tmp_path)
+    db = moved_copy(trained, tmp_path)
     conn = sqlite3.connect(db)
     (scores,) = [json.loads(r[0]) for r in conn.execute("SELECT scores FROM models")]
     assert scores["encoder"] == encoder.shipped_id()
@@ -327,7 +390,7 @@ def test_a_retrain_reads_the_stored_vectors_of_the_labelled_sentences(trained: d
     has not read yet is encoded)."""
     from reader import mix
 
-    db = trained_copy(trained, tmp_path)
+    db = moved_copy(trained, tmp_path)
     with Store(db) as store:
         keys = sorted(store.encoded_of(encoder.shipped_id(), [(a, s.index) for a in store.article_ids() for s in store.sentences(a)]))
         texts = {(a, s.index): store.article(a).text[s.start:s.end] for a in store.article_ids() for s in store.sentences(a)}
