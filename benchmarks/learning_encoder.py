@@ -109,7 +109,7 @@ def main(argv: list[str] | None = None) -> int:
         before = shown(base, test)
         curve[0].append(before[0])
         for n in CURVE[1:]:
-            if len(train) >= n:
+            if len(train) >= n and len({groups[i] for i in train[:n]}) >= 2:  # reader train needs two articles
                 curve[n].append(shown(base, test, train[:n])[0])
         after = shown(base, test, train)
         assert after[2] is not None

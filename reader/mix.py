@@ -1,15 +1,15 @@
-"""How the sentence encoder goes into the suggestions of a model trained on the user's labels,
-chosen by `reader train` on the same held-out labels that decide whether the model is kept:
+"""How the sentence encoder goes into the suggestions of a model trained on the user's labels:
 
-- its share (the shipped one, half of it, or none): a user who files every "X said that ..."
-  as background is followed by the linear model within 50 labels, and the fixed encoder pulls
-  the other way;
-- whether its output layer moves with the user's labels (`reader.suggest.head`), and how far:
-  the encoder reads the words, the linear model the parse, and a head moved on the user's
-  labels carries what the words say of the user's sources (GUM's news, halves by article:
-  0.831 -> 0.864 and 0.802 -> 0.818 with the cold start's linear part).
+- its share (the shipped one, half of it, or none), chosen by `reader train` on the same
+  held-out labels that decide whether the model is kept: a user who files every "X said that
+  ..." as background is followed by the linear model within 50 labels, and the fixed encoder
+  pulls the other way;
+- its output layer (`reader.suggest.head`), moved on the user's labels once there are
+  MOVE_FROM of them: the encoder reads the words, the linear model the parse, and a head moved
+  on the user's labels carries what the words say of the user's sources.
 
-The shipped cold start keeps the encoder's own share and head (`encoder.json`).
+The shipped cold start keeps the encoder's own share and head (`encoder.json`). Measured by
+`benchmarks.learning --gum` and `benchmarks.learning_encoder` (README, "Suggestions that learn").
 """
 
 from __future__ import annotations
