@@ -47,15 +47,10 @@ def _best(p: dict[str, float]) -> str | None:
 def trained(base: learned.Model, corpus: tuple[Any, list[str]], X: Any, y: list[str], groups: list[str],
             found: mix.Found) -> tuple[learned.Model, mix.Choice]:
     """The cold start moved by these labels as `reader train` moves it."""
-    articles = sorted(set(groups))
-    k = max(2, min(FOLDS, len(articles)))
-    fold_of = {a: i % k for i, a in enumerate(articles)}
     held: dict[str, list[dict[str, float]]] = {}
     for how in (learned.REFIT, learned.SHIFT):
         out: list[dict[str, float]] = [{} for _ in y]
-        for fold in range(k):
-            train = [i for i, g in enumerate(groups) if fold_of[g] != fold]
-            test = [i for i, g in enumerate(groups) if fold_of[g] == fold]
+        for train, test in mix.article_folds(groups, FOLDS):
             model = learned.adapt(base, X[train], [y[i] for i in train], NAMES, corpus if how == learned.REFIT else None, how)
             for i, p in zip(test, _probs(model, X[test]), strict=True):
                 out[i] = p

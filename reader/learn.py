@@ -187,13 +187,8 @@ def cross_validate(rows: list[Any], golds: list[str], groups: list[str], names: 
     learning curve)."""
     import random
 
-    articles = sorted(set(groups))
-    k = max(2, min(folds, len(articles)))
-    fold_of = {a: i % k for i, a in enumerate(articles)}
     held: list[dict[str, float]] = [{} for _ in rows]
-    for fold in range(k):
-        train_idx = [i for i, g in enumerate(groups) if fold_of[g] != fold]
-        test_idx = [i for i, g in enumerate(groups) if fold_of[g] == fold]
+    for fold, (train_idx, test_idx) in enumerate(mix.article_folds(groups, folds)):
         if share < 1.0:
             train_idx = sorted(random.Random(seed + fold).sample(train_idx, max(2, round(len(train_idx) * share))))
         if not test_idx or len({golds[i] for i in train_idx}) < 2 and base is None:

@@ -94,18 +94,23 @@ def mixed(probs: dict[str, float], encoded: dict[str, float], weight: float) -> 
     return Suggestion(best, probs[best], probs, "").refined(encoded, weight).scores
 
 
-def _moved_held_out(found: Found, golds: list[str], groups: list[str], folds: int, c: float) -> list[dict[str, float]]:
-    """The head moved by the other folds' labels (folds of whole articles, as `learn.cross_validate`
-    makes them), on each held-out sentence."""
-    from reader.suggest.head import moved
-
+def article_folds(groups: Sequence[str], folds: int) -> list[tuple[list[int], list[int]]]:
+    """Cross-validation folds of whole articles (`groups`: each example's article), at least two
+    and at most one per article: each fold's (train, test) example positions."""
     articles = sorted(set(groups))
     k = max(2, min(folds, len(articles)))
     fold_of = {a: i % k for i, a in enumerate(articles)}
+    return [([i for i, g in enumerate(groups) if fold_of[g] != fold], [i for i, g in enumerate(groups) if fold_of[g] == fold])
+            for fold in range(k)]
+
+
+def _moved_held_out(found: Found, golds: list[str], groups: list[str], folds: int, c: float) -> list[dict[str, float]]:
+    """The head moved by the other folds' labels (`article_folds`, as `learn.cross_validate`
+    makes them), on each held-out sentence."""
+    from reader.suggest.head import moved
+
     out: list[dict[str, float]] = [{} for _ in golds]
-    for fold in range(k):
-        train = [i for i, g in enumerate(groups) if fold_of[g] != fold]
-        test = [i for i, g in enumerate(groups) if fold_of[g] == fold]
+    for train, test in article_folds(groups, folds):
         if not test or len({golds[i] for i in train}) < 2:
             out_fold = [found.probs[i] for i in test]
         else:
