@@ -29,7 +29,7 @@ from typing import Any
 
 import numpy
 
-from reader.suggest.head import Head, from_blob, load as load_head, to_blob
+from reader.suggest.head import WIDTH, Head, from_blob, load as load_head, to_blob
 from reader.suggest.learned import ModelError
 
 ENCODER = Path(__file__).resolve().parent / "encoder"
@@ -96,7 +96,8 @@ def load(folder: str | Path = ENCODER, threads: int = 1) -> Encoder:
         if not labels or not 0.0 <= weight <= 1.0 or len(session.get_outputs()) < 2:
             raise ModelError(f"{folder}: the sentence encoder's description is damaged")
         head = load_head(folder / "head.npz", labels, info.get("head_sha256"))
-        if head.weights.shape[1] != session.get_outputs()[1].shape[-1] and isinstance(session.get_outputs()[1].shape[-1], int):
+        width = session.get_outputs()[1].shape[-1]  # a number, or a name where the graph leaves it open
+        if head.weights.shape[1] != (width if isinstance(width, int) else WIDTH):
             raise ModelError(f"{folder}: the sentence encoder's head does not fit its vectors")
         return Encoder(str(info["id"]), labels, weight, session, tokenizer, head)
     except ModelError:
